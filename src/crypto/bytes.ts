@@ -1,0 +1,128 @@
+/**
+ * Byte helpers shared by the crypto and OTR modules. Bytes are always Uint8Array; big integers
+ * are bigint. Nothing here ever represents bytes as a string of code units.
+ */
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** Constant-time equality for secrets (MACs, hashes). Lengths are not secret. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/** Big-endian unsigned bytes to bigint (empty is 0). */
+export function bytesToBigInt(bytes: Uint8Array): bigint {
+  if (bytes.length === 0) return 0n;
+  return BigInt(`0x${bytesToHex(bytes)}`);
+}
+
+/** Minimal big-endian encoding of a non-negative bigint (0 is the empty array, as in OTR MPIs). */
+export function bigIntToBytes(n: bigint): Uint8Array {
+  if (n < 0n) throw new RangeError('negative integer');
+  if (n === 0n) return new Uint8Array(0);
+  let hex = n.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  return hexToBytes(hex);
+}
+
+/** Fixed-length big-endian encoding, left-padded with zeros; throws if n does not fit. */
+export function bigIntToFixed(n: bigint, length: number): Uint8Array {
+  const minimal = bigIntToBytes(n);
+  if (minimal.length > length) throw new RangeError(`integer does not fit in ${length} bytes`);
+  const out = new Uint8Array(length);
+  out.set(minimal, length - minimal.length);
+  return out;
+}
+
+const HEX = '0123456789abcdef';
+
+export function bytesToHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += HEX[b >> 4]! + HEX[b & 15]!;
+  return s;
+}
+
+export function hexToBytes(hex: string): Uint8Array {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new RangeError('invalid hex string');
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+const lenientDecoder = new TextDecoder('utf-8');
+
+export function utf8Encode(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+/** Decodes UTF-8; invalid sequences become U+FFFD unless strict is set (then it throws). */
+export function utf8Decode(bytes: Uint8Array, strict = false): string {
+  return (strict ? strictDecoder : lenientDecoder).decode(bytes);
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_INDEX = new Int16Array(128).fill(-1);
+for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
+
+export function base64Encode(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    out += `${B64[n >> 18]!}${B64[(n >> 12) & 63]!}==`;
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out += `${B64[n >> 18]!}${B64[(n >> 12) & 63]!}${B64[(n >> 6) & 63]!}=`;
+  }
+  return out;
+}
+
+/** Strict base64 decoding (standard alphabet, padding required); returns null on any error. */
+export function base64Decode(s: string): Uint8Array | null {
+  if (s.length % 4 !== 0) return null;
+  let pad = 0;
+  if (s.endsWith('==')) pad = 2;
+  else if (s.endsWith('=')) pad = 1;
+  const out = new Uint8Array((s.length / 4) * 3 - pad);
+  let o = 0;
+  for (let i = 0; i < s.length; i += 4) {
+    let n = 0;
+    for (let j = 0; j < 4; j++) {
+      const c = s.charCodeAt(i + j);
+      let v: number;
+      if (c === 61 /* = */ && i + 4 === s.length && j >= 4 - pad) v = 0;
+      else v = c < 128 ? B64_INDEX[c]! : -1;
+      if (v < 0) return null;
+      n = (n << 6) | v;
+    }
+    if (o < out.length) out[o++] = (n >> 16) & 255;
+    if (o < out.length) out[o++] = (n >> 8) & 255;
+    if (o < out.length) out[o++] = n & 255;
+  }
+  return out;
+}
+
+/** Overwrites a buffer holding secret material. */
+export function wipe(bytes: Uint8Array): void {
+  bytes.fill(0);
+}
