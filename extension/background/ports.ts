@@ -1,0 +1,74 @@
+// Port admission: who is on the other end, decided ONCE at connect time from the browser-given
+// sender (never from anything the sender says about itself), then fixed for the port's life (I4).
+
+import type { Runtime } from 'webextension-polyfill';
+import {
+  type ContentRequest,
+  isWebUrl,
+  type PageRequest,
+  validateContentRequest,
+  validatePageRequest,
+} from '../shared/messages';
+
+/** A content script in a web page's frame. */
+export interface ContentRights {
+  kind: 'content';
+  tabId: number;
+  frameId: number;
+  url: string;
+  origin: string;
+}
+
+/** One of our own extension pages: popup, options, later the secure frames. */
+export interface PageRights {
+  kind: 'page';
+  url: string;
+  /** Set when the page is a frame inside a tab (the secure frames), null for the popup or options tab. */
+  tabId: number | null;
+}
+
+export type PortRights = ContentRights | PageRights;
+
+/** The part of runtime.MessageSender we rely on (Chrome also has `origin`; Firefox may not). */
+export type Sender = Pick<Runtime.MessageSender, 'id' | 'url' | 'tab' | 'frameId'> & { origin?: string };
+
+/**
+ * Decides a port's rights. `runtimeId` is runtime.id, `extensionOrigin` the origin of
+ * runtime.getURL('/'), e.g. "chrome-extension://abc…" or "moz-extension://uuid".
+ * Returns null for anything else: other extensions, web pages (no externally_connectable),
+ * senders without a URL, privileged schemes.
+ */
+export function classifySender(
+  sender: Sender | undefined,
+  runtimeId: string,
+  extensionOrigin: string,
+): PortRights | null {
+  if (!sender || sender.id !== runtimeId || typeof sender.url !== 'string') return null;
+  let url: URL;
+  try {
+    url = new URL(sender.url);
+  } catch {
+    return null;
+  }
+  // When the browser gives an origin too, it must agree with the URL's.
+  if (sender.origin !== undefined && sender.origin !== 'null' && sender.origin !== url.origin) return null;
+  const tabId = sender.tab?.id;
+  const hasTab = typeof tabId === 'number' && tabId >= 0;
+
+  if (url.origin === extensionOrigin) {
+    return { kind: 'page', url: sender.url, tabId: hasTab ? tabId : null };
+  }
+  if ((url.protocol === 'http:' || url.protocol === 'https:') && hasTab && isWebUrl(sender.url)) {
+    const frameId = typeof sender.frameId === 'number' && sender.frameId >= 0 ? sender.frameId : 0;
+    return { kind: 'content', tabId, frameId, url: sender.url, origin: url.origin };
+  }
+  return null;
+}
+
+/** Validates a message against what this port may send; null when refused. */
+export function validateFor(rights: PortRights, msg: unknown): ContentRequest | PageRequest | null {
+  return rights.kind === 'content' ? validateContentRequest(msg) : validatePageRequest(msg);
+}
+
+/** A port that sends this many refused messages is disconnected. */
+export const MAX_INVALID_PER_PORT = 20;
