@@ -1,0 +1,245 @@
+/**
+ * Data-message keys (spec: "Data Exchange" and "Revealing MAC Keys"): our two newest DH key
+ * pairs, their two newest public values, and the session keys of each of the 2x2 pairs,
+ * rotated exactly as libotr 4.1.1 rotates them (proto.c rotate_dh_keys / rotate_y_keys), so
+ * key ids and revealed MAC keys are what a libotr peer expects.
+ *
+ * sesskeys[i][j]: i = 0 is our newest key (keyid ourKeyId), 1 the previous one (ourKeyId - 1);
+ * j = 0 is their newest (theirKeyId), 1 their previous. We send with [1][0]: our newest key the
+ * peer has acknowledged, advertising our newest as the next key.
+ */
+import { bytesToHex, concatBytes, hexToBytes } from '../crypto/bytes';
+import { sha1, sha256 } from '../crypto/hash';
+import { powG, powP } from '../crypto/modp';
+import type { RandomSource } from '../crypto/random';
+import { type AkeResult, type DhKeyPair, generateDhKeyPair } from './ake';
+import { fail } from './errors';
+import { encodeMpi } from './serial';
+
+export interface SessionKeys {
+  sendAes: Uint8Array;
+  sendMac: Uint8Array;
+  recvAes: Uint8Array;
+  recvMac: Uint8Array;
+  /** Top halves of the last counters sent and received with these keys. */
+  sendCtr: Uint8Array;
+  recvCtr: Uint8Array;
+  /** Whether we verified a MAC with recvMac (then it is revealed when the keys are dropped). */
+  recvMacUsed: boolean;
+  /** The extra symmetric key (TLV 8): SHA256(0xff || MPI(s)). */
+  extraKey: Uint8Array;
+}
+
+/** Session keys for one (our key, their key) pair (spec: "Computing AES keys and MAC keys"). */
+export function computeSessionKeys(ours: DhKeyPair, theirY: bigint): SessionKeys {
+  const secbytes = encodeMpi(powP(theirY, ours.x));
+  const high = ours.gx > theirY;
+  const h1 = (b: number) => sha1(concatBytes(Uint8Array.of(b), secbytes));
+  const sendAes = h1(high ? 0x01 : 0x02).slice(0, 16);
+  const recvAes = h1(high ? 0x02 : 0x01).slice(0, 16);
+  return {
+    sendAes,
+    sendMac: sha1(sendAes),
+    recvAes,
+    recvMac: sha1(recvAes),
+    sendCtr: new Uint8Array(8),
+    recvCtr: new Uint8Array(8),
+    recvMacUsed: false,
+    extraKey: sha256(concatBytes(Uint8Array.of(0xff), secbytes)),
+  };
+}
+
+/** Increments an 8-byte big-endian counter in place. */
+export function incrementCounter(ctr: Uint8Array): void {
+  for (let i = ctr.length - 1; i >= 0; i--) {
+    ctr[i] = (ctr[i]! + 1) & 255;
+    if (ctr[i] !== 0) return;
+  }
+}
+
+export function compareCounters(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < 8; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+type Grid = [[SessionKeys | null, SessionKeys | null], [SessionKeys | null, SessionKeys | null]];
+
+export interface KeyStateSnapshot {
+  ourKeyId: number;
+  ourX: string;
+  ourPreviousX: string;
+  theirKeyId: number;
+  theirY: string;
+  theirPreviousY: string | null;
+  sessions: (SessionKeysSnapshot | null)[][];
+  oldMacKeys: string;
+}
+interface SessionKeysSnapshot {
+  sendAes: string;
+  recvAes: string;
+  sendCtr: string;
+  recvCtr: string;
+  recvMacUsed: boolean;
+  extraKey: string;
+}
+
+export class KeyState {
+  ourKeyId: number;
+  ourCurrent: DhKeyPair;
+  ourPrevious: DhKeyPair;
+  theirKeyId: number;
+  theirCurrent: bigint;
+  theirPrevious: bigint | null;
+  sessions: Grid;
+  /** MAC keys to reveal in the next data message we send. */
+  oldMacKeys: Uint8Array[] = [];
+
+  private constructor(
+    ourKeyId: number,
+    ourCurrent: DhKeyPair,
+    ourPrevious: DhKeyPair,
+    theirKeyId: number,
+    theirCurrent: bigint,
+    theirPrevious: bigint | null,
+    sessions: Grid,
+  ) {
+    this.ourKeyId = ourKeyId;
+    this.ourCurrent = ourCurrent;
+    this.ourPrevious = ourPrevious;
+    this.theirKeyId = theirKeyId;
+    this.theirCurrent = theirCurrent;
+    this.theirPrevious = theirPrevious;
+    this.sessions = sessions;
+  }
+
+  /** Keys right after an AKE (libotr's go_encrypted): our AKE key becomes the previous one. */
+  static fromAke(ake: AkeResult, random: RandomSource): KeyState {
+    const current = generateDhKeyPair(random);
+    const grid: Grid = [
+      [computeSessionKeys(current, ake.theirY), null],
+      [computeSessionKeys(ake.ourDh, ake.theirY), null],
+    ];
+    return new KeyState(ake.ourKeyId + 1, current, ake.ourDh, ake.theirKeyId, ake.theirY, null, grid);
+  }
+
+  /** The keys a received message claims to use, or an OtrError('unknown-key'). */
+  receivingKeys(senderKeyId: number, recipientKeyId: number): SessionKeys {
+    if (
+      senderKeyId === 0 ||
+      recipientKeyId === 0 ||
+      (senderKeyId !== this.theirKeyId && senderKeyId !== this.theirKeyId - 1) ||
+      (recipientKeyId !== this.ourKeyId && recipientKeyId !== this.ourKeyId - 1)
+    ) {
+      fail('unknown-key', `no keys for key ids ${senderKeyId}/${recipientKeyId}`);
+    }
+    const keys = this.sessions[this.ourKeyId - recipientKeyId]![this.theirKeyId - senderKeyId];
+    if (!keys) fail('unknown-key', `no keys for key ids ${senderKeyId}/${recipientKeyId}`);
+    return keys;
+  }
+
+  get sendingKeys(): SessionKeys {
+    return this.sessions[1][0]!;
+  }
+
+  private reveal(...keys: (SessionKeys | null)[]): void {
+    for (const k of keys) if (k?.recvMacUsed) this.oldMacKeys.push(k.recvMac);
+  }
+
+  /** They used our newest key: make a new one (libotr rotate_dh_keys). */
+  rotateOurs(random: RandomSource): void {
+    this.reveal(this.sessions[1][0], this.sessions[1][1]);
+    this.sessions[1] = this.sessions[0];
+    this.ourPrevious = this.ourCurrent;
+    this.ourCurrent = generateDhKeyPair(random);
+    this.ourKeyId++;
+    this.sessions[0] = [
+      computeSessionKeys(this.ourCurrent, this.theirCurrent),
+      this.theirPrevious !== null ? computeSessionKeys(this.ourCurrent, this.theirPrevious) : null,
+    ];
+  }
+
+  /** They sent with their newest key: their advertised next key becomes current (rotate_y_keys). */
+  rotateTheirs(nextY: bigint): void {
+    this.reveal(this.sessions[0][1], this.sessions[1][1]);
+    this.sessions[0][1] = this.sessions[0][0];
+    this.sessions[1][1] = this.sessions[1][0];
+    this.theirPrevious = this.theirCurrent;
+    this.theirCurrent = nextY;
+    this.theirKeyId++;
+    this.sessions[0][0] = computeSessionKeys(this.ourCurrent, nextY);
+    this.sessions[1][0] = computeSessionKeys(this.ourPrevious, nextY);
+  }
+
+  takeOldMacKeys(): Uint8Array {
+    const out = concatBytes(...this.oldMacKeys);
+    this.oldMacKeys = [];
+    return out;
+  }
+
+  snapshot(): KeyStateSnapshot {
+    const s = (k: SessionKeys | null): SessionKeysSnapshot | null =>
+      k && {
+        sendAes: bytesToHex(k.sendAes),
+        recvAes: bytesToHex(k.recvAes),
+        sendCtr: bytesToHex(k.sendCtr),
+        recvCtr: bytesToHex(k.recvCtr),
+        recvMacUsed: k.recvMacUsed,
+        extraKey: bytesToHex(k.extraKey),
+      };
+    return {
+      ourKeyId: this.ourKeyId,
+      ourX: this.ourCurrent.x.toString(16),
+      ourPreviousX: this.ourPrevious.x.toString(16),
+      theirKeyId: this.theirKeyId,
+      theirY: this.theirCurrent.toString(16),
+      theirPreviousY: this.theirPrevious === null ? null : this.theirPrevious.toString(16),
+      sessions: this.sessions.map((row) => row.map(s)),
+      oldMacKeys: bytesToHex(concatBytes(...this.oldMacKeys)),
+    };
+  }
+
+  static restore(s: KeyStateSnapshot): KeyState {
+    const pair = (hex: string): DhKeyPair => {
+      const x = BigInt(`0x${hex}`);
+      return { x, gx: powG(x) };
+    };
+    const keys = (k: SessionKeysSnapshot | null | undefined): SessionKeys | null => {
+      if (!k) return null;
+      const sendAes = hexToBytes(k.sendAes);
+      const recvAes = hexToBytes(k.recvAes);
+      const sendCtr = hexToBytes(k.sendCtr);
+      const recvCtr = hexToBytes(k.recvCtr);
+      if (sendAes.length !== 16 || recvAes.length !== 16 || sendCtr.length !== 8 || recvCtr.length !== 8) {
+        fail('malformed', 'bad session keys in snapshot');
+      }
+      return {
+        sendAes,
+        sendMac: sha1(sendAes),
+        recvAes,
+        recvMac: sha1(recvAes),
+        sendCtr,
+        recvCtr,
+        recvMacUsed: k.recvMacUsed === true,
+        extraKey: hexToBytes(k.extraKey),
+      };
+    };
+    const row = (r: (SessionKeysSnapshot | null)[] | undefined): [SessionKeys | null, SessionKeys | null] => [
+      keys(r?.[0]),
+      keys(r?.[1]),
+    ];
+    const grid: Grid = [row(s.sessions[0]), row(s.sessions[1])];
+    if (!grid[1][0] || !grid[0][0]) fail('malformed', 'snapshot lacks the current session keys');
+    const ks = new KeyState(
+      s.ourKeyId,
+      pair(s.ourX),
+      pair(s.ourPreviousX),
+      s.theirKeyId,
+      BigInt(`0x${s.theirY}`),
+      s.theirPreviousY === null ? null : BigInt(`0x${s.theirPreviousY}`),
+      grid,
+    );
+    const old = hexToBytes(s.oldMacKeys);
+    for (let i = 0; i + 20 <= old.length; i += 20) ks.oldMacKeys.push(old.slice(i, i + 20));
+    return ks;
+  }
+}
