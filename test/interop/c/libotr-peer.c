@@ -346,6 +346,7 @@ static int op_is_logged_in(void *opdata, const char *acc, const char *proto, con
 
 static void op_inject(void *opdata, const char *acc, const char *proto, const char *recipient, const char *message) {
   (void)opdata; (void)acc; (void)proto;
+  if (!*message) return; /* libotr "sends" "" when there is nothing to send (e.g. to a finished session) */
   emit("wire", "ss", "peer", recipient, "wire", message);
 }
 
