@@ -95,6 +95,8 @@ const MSG1_LEN = 6;
 const MSG2_LEN = 11;
 const MSG3_LEN = 8;
 const MSG4_LEN = 3;
+/** A TLV's length field is a SHORT. */
+const MAX_TLV_VALUE = 0xffff;
 
 /**
  * SMP's secret exactly as libotr's init_respond_smp computes it: SHA-256 over the version byte 0x01,
@@ -219,13 +221,15 @@ export class Smp {
     const g3a = powG(x3);
     const [c3, d3] = this.proveKnowLog(x3, 2);
     const payload = encodeMpis([g2a, c2, d2, g3a, c3, d3]);
+    const value =
+      question === undefined ? payload : concatBytes(utf8Encode(question), Uint8Array.of(0), payload);
+    if (value.length > MAX_TLV_VALUE) fail('malformed', 'the SMP question is too long for a TLV');
     this.reset();
     this.f = { secret, x2, x3 };
     this.st = 'expect2';
     this.initiator = true;
     this.withQuestion = question !== undefined;
-    if (question === undefined) return [{ type: TLV_SMP1, value: payload }];
-    return [{ type: TLV_SMP1Q, value: concatBytes(utf8Encode(question), Uint8Array.of(0), payload) }];
+    return [{ type: question === undefined ? TLV_SMP1 : TLV_SMP1Q, value }];
   }
 
   /** Our user answers the pending SMP1/SMP1Q: returns [SMP2]. */

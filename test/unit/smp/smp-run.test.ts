@@ -93,6 +93,10 @@ describe('SMP between two instances', () => {
     expect(() => a.start(S1, 'a\u0000b')).toThrow(OtrError);
     expect(() => a.start(-1n)).toThrow(RangeError);
     expect(a.state).toBe('expect1');
+    // A question that cannot fit in one TLV (65535 bytes with the payload) is refused up front.
+    expect(() => a.start(S1, 'é'.repeat(32_500))).toThrow(/too long/);
+    expect(a.state).toBe('expect1');
+    expect(a.start(S1, 'é'.repeat(32_000))[0]!.value.length).toBeLessThanOrEqual(0xffff);
   });
 
   it('answer without a pending SMP1 throws bad-state', () => {
