@@ -20,7 +20,16 @@ import {
   utf8Encode,
 } from '../crypto/bytes';
 import { sha256 } from '../crypto/hash';
-import { isGroupElement, MODP_BYTES, MODP_G, MODP_P, MODP_Q, modInverse, powG, powP } from '../crypto/modp';
+import {
+  isGroupElement,
+  MODP_BYTES,
+  MODP_P,
+  MODP_Q,
+  modInverse,
+  powG,
+  powP,
+  powProduct,
+} from '../crypto/modp';
 import type { RandomSource } from '../crypto/random';
 import { fail, OtrError } from './errors';
 import { Reader, Writer } from './serial';
@@ -129,11 +138,11 @@ function mulP(a: bigint, b: bigint): bigint {
 }
 
 /**
- * a^x · b^y mod p, computed plainly as two exponentiations. A simultaneous multi-exponentiation
- * (Shamir's trick) in src/crypto/modp.ts would make the proof checks about a third faster.
+ * a^x · b^y mod p with one shared chain of squarings (powProduct, Shamir's trick). Terms in g use
+ * powG's fixed-base tables instead, which need no squarings at all.
  */
-function mulPow2Plain(a: bigint, x: bigint, b: bigint, y: bigint): bigint {
-  return mulP(powP(a, x), powP(b, y));
+function mulPow2(a: bigint, x: bigint, b: bigint, y: bigint): bigint {
+  return powProduct(a, x, b, y, MODP_P);
 }
 
 /** libotr's otrl_sm_hash: SHA-256(version || MPI(a) [|| MPI(b)]) as an integer. */
@@ -515,7 +524,7 @@ export class Smp {
 
   /** c == h(g1^d · X^c). */
   private checkKnowLog(c: bigint, d: bigint, x: bigint, version: number): boolean {
-    return smpHash(version, mulPow2Plain(MODP_G, d, x, c)) === c;
+    return smpHash(version, mulP(powG(d), powP(x, c))) === c;
   }
 
   /** Proof that P = g3^r and Q = g1^r · g2^secret share r: c = h(g3^r1, g1^r1 g2^r2). */
@@ -543,8 +552,8 @@ export class Smp {
     g3: bigint,
     version: number,
   ): boolean {
-    const a = mulPow2Plain(g3, d1, p, c);
-    const b = mulP(mulPow2Plain(MODP_G, d1, g2, d2), powP(q, c));
+    const a = mulPow2(g3, d1, p, c);
+    const b = mulP(powG(d1), mulPow2(g2, d2, q, c));
     return smpHash(version, a, b) === c;
   }
 
@@ -564,7 +573,7 @@ export class Smp {
     qab: bigint,
     version: number,
   ): boolean {
-    return smpHash(version, mulPow2Plain(MODP_G, d, g3o, c), mulPow2Plain(qab, d, r, c)) === c;
+    return smpHash(version, mulP(powG(d), powP(g3o, c)), mulPow2(qab, d, r, c)) === c;
   }
 }
 
