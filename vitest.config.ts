@@ -21,6 +21,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['scripts/e2e-global-setup.mjs'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,
