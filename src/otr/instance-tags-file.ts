@@ -3,7 +3,7 @@
  *
  *   accountname TAB protocol TAB 8-hex-digit tag NEWLINE
  *
- * Lines without a tab (libotr's own "WARNING! You shouldn't copy this file..." line, blank
+ * Lines without a tab (libotr 4.1.1's own "# WARNING! You shouldn't copy this file..." line, blank
  * lines) are ignored, as libotr ignores them. Any other line must be well-formed with a valid
  * tag (>= 0x100; smaller values are reserved meta-tags), or the whole import fails with
  * OtrError 'bad-key-file'. An account listed twice is refused (libotr would keep the last
@@ -23,7 +23,7 @@ export interface InstanceTagEntry {
 
 export const MIN_VALID_INSTAG = 0x100;
 export const INSTAG_WARNING =
-  "WARNING! You shouldn't copy this file to another computer. It is unnecessary and can cause problems.";
+  "# WARNING! You shouldn't copy this file to another computer. It is unnecessary and can cause problems.";
 export const MAX_INSTAG_FILE_BYTES = 1 << 20;
 
 function bad(line: number, message: string): never {
