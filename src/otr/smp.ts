@@ -51,6 +51,13 @@ export interface SmpEvent {
    * libotr's one-way rule, a responder that received a question does not mark the asker trusted.
    */
   withQuestion: boolean;
+  /**
+   * Set (true) when the event comes from the last step of a run: our SMP3 check as responder in
+   * expect3, or our SMP4 check as initiator in expect4; result 'succeeded', 'failed', or 'error' for
+   * a bad SMP3/SMP4. libotr sets the buddy's trust exactly then: "smp" on success and CLEARED
+   * otherwise (initiator always; responder only if it received no question).
+   */
+  final?: true;
 }
 
 /** Step of the state machine. 'question-asked': we got SMP1/SMP1Q and wait for our user's answer. */
@@ -270,6 +277,8 @@ export class Smp {
   receive(tlv: Tlv): { reply: Tlv[]; event?: SmpEvent } {
     const initiator = this.initiator;
     const withQuestion = this.withQuestion;
+    const final =
+      (tlv.type === TLV_SMP3 && this.st === 'expect3') || (tlv.type === TLV_SMP4 && this.st === 'expect4');
     try {
       switch (tlv.type) {
         case TLV_SMP_ABORT:
@@ -293,7 +302,9 @@ export class Smp {
       }
     } catch (e) {
       const message = e instanceof OtrError ? e.message : `internal error: ${String(e)}`;
-      return { reply: this.abort(), event: { result: 'error', message, initiator, withQuestion } };
+      const event: SmpEvent = { result: 'error', message, initiator, withQuestion };
+      if (final) event.final = true;
+      return { reply: this.abort(), event };
     }
   }
 
@@ -453,6 +464,7 @@ export class Smp {
       result: same ? 'succeeded' : 'failed',
       initiator: false,
       withQuestion: this.withQuestion,
+      final: true,
     };
     this.reset();
     return { reply: [{ type: TLV_SMP4, value: encodeMpis([rb, cr4, d7b]) }], event };
@@ -474,6 +486,7 @@ export class Smp {
       result: same ? 'succeeded' : 'failed',
       initiator: true,
       withQuestion: this.withQuestion,
+      final: true,
     };
     this.reset();
     return { reply: [], event };

@@ -126,6 +126,7 @@ describe('SMP against libotr 4.1.1 (otrl_sm_step*)', () => {
       result: 'succeeded',
       initiator: true,
       withQuestion: true,
+      final: true,
     });
   });
 

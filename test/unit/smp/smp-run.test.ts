@@ -21,14 +21,14 @@ describe('SMP between two instances', () => {
   it('same secret: both succeed; the events say who started', () => {
     const r = runSmp(newSmp(), newSmp(), S1, S1);
     expect(r.question).toEqual({ result: 'question', initiator: false, withQuestion: false });
-    expect(r.alice).toEqual({ result: 'succeeded', initiator: true, withQuestion: false });
-    expect(r.bob).toEqual({ result: 'succeeded', initiator: false, withQuestion: false });
+    expect(r.alice).toEqual({ result: 'succeeded', initiator: true, withQuestion: false, final: true });
+    expect(r.bob).toEqual({ result: 'succeeded', initiator: false, withQuestion: false, final: true });
   });
 
   it('different secrets: both fail', () => {
     const r = runSmp(newSmp(), newSmp(), S1, S2);
-    expect(r.alice).toEqual({ result: 'failed', initiator: true, withQuestion: false });
-    expect(r.bob).toEqual({ result: 'failed', initiator: false, withQuestion: false });
+    expect(r.alice).toEqual({ result: 'failed', initiator: true, withQuestion: false, final: true });
+    expect(r.bob).toEqual({ result: 'failed', initiator: false, withQuestion: false, final: true });
   });
 
   it('a secret of 0 and the largest 256-bit secret work', () => {
@@ -51,8 +51,8 @@ describe('SMP between two instances', () => {
 
     const r = runSmp(newSmp(), newSmp(), S1, S1, q);
     expect(r.question).toEqual({ result: 'question', question: q, initiator: false, withQuestion: true });
-    expect(r.alice).toEqual({ result: 'succeeded', initiator: true, withQuestion: true });
-    expect(r.bob).toEqual({ result: 'succeeded', initiator: false, withQuestion: true });
+    expect(r.alice).toEqual({ result: 'succeeded', initiator: true, withQuestion: true, final: true });
+    expect(r.bob).toEqual({ result: 'succeeded', initiator: false, withQuestion: true, final: true });
   });
 
   it('an empty question is still a question (SMP1Q)', () => {
@@ -301,6 +301,7 @@ describe('a TLV in the wrong state aborts and resets to expect1', () => {
         expectAbortReply(r.reply);
         expect(r.event?.result).toBe('error');
         expect(r.event?.message).toMatch(/unexpected/);
+        expect(r.event?.final).toBeUndefined();
         expect(s.state).toBe('expect1');
       });
     }

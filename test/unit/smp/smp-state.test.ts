@@ -24,8 +24,8 @@ describe('snapshot / restore', () => {
   it('restoring both sides before every step gives the same outcomes', () => {
     expect(runSmp(newSmp(), newSmp(), S, S, 'naïve? ✓', true).alice?.result).toBe('succeeded');
     const r = runSmp(newSmp(), newSmp(), S, S + 1n, undefined, true);
-    expect(r.alice).toEqual({ result: 'failed', initiator: true, withQuestion: false });
-    expect(r.bob).toEqual({ result: 'failed', initiator: false, withQuestion: false });
+    expect(r.alice).toEqual({ result: 'failed', initiator: true, withQuestion: false, final: true });
+    expect(r.bob).toEqual({ result: 'failed', initiator: false, withQuestion: false, final: true });
   });
 
   it('a snapshot is plain JSON and keeps state, role, question', () => {
