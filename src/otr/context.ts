@@ -299,6 +299,7 @@ export class Context {
 
   abortSmp(): ContextOutput {
     this.requireEncrypted();
+    const initiator = this.smp.snapshot().initiator;
     const tlvs = this.smp.abort();
     const out: ContextOutput = {
       send: [this.seal('', tlvs, FLAG_IGNORE_UNREADABLE).bytes],

@@ -427,7 +427,7 @@ export class Session {
 
   /** Armors, fragments and collects a context's output; flushes held messages once private. */
   private emit(ctx: Context, co: ContextOutput, out: Output): void {
-    for (const bytes of co.send) out.wire.push(...this.fragmentFor(ctx, armor(bytes)));
+    for (const bytes of co.send) out.wire.push(...this.fragmentFor(ctx, bytes));
     out.wire.push(...co.sendText);
     out.events.push(...co.events);
     const wentPrivate = co.events.some((e) => e.type === 'state' && e.state === 'encrypted');
@@ -435,7 +435,7 @@ export class Session {
       this.queryPending = false;
       const held = this.held;
       this.held = [];
-      for (const text of held) out.wire.push(...this.fragmentFor(ctx, armor(ctx.seal(text).bytes)));
+      for (const text of held) out.wire.push(...this.fragmentFor(ctx, ctx.seal(text).bytes));
     }
     if (co.events.some((e) => e.type === 'state' && e.state === 'finished')) {
       this.dropHeld(out, 'Your buddy ended the private conversation before it could be sent.');
@@ -447,9 +447,12 @@ export class Session {
     this.held = [];
   }
 
-  private fragmentFor(ctx: Context, message: string): string[] {
+  /** Armors a binary message and fragments it in the format of its own protocol version. */
+  private fragmentFor(ctx: Context, bytes: Uint8Array): string[] {
+    const message = armor(bytes);
     if (!this.maxMessageSize) return [message];
-    return fragment(message, this.maxMessageSize, ctx.version, this.env.ourTag, ctx.theirTag);
+    const version: ProtocolVersion = bytes[1] === 2 ? 2 : 3;
+    return fragment(message, this.maxMessageSize, version, this.env.ourTag, ctx.theirTag);
   }
 
   private bestVersion(offered: number[]): ProtocolVersion | null {

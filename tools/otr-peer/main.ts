@@ -201,11 +201,26 @@ async function main(): Promise<void> {
         }
         case 'smp': {
           // libotr's rule: success trusts the buddy, except for the side that answered a question.
+          // A final step that fails, or is cheated on (an error at the last step), clears the trust.
           const fp = session(peer).status.fingerprint;
-          if (fp && (e.result === 'succeeded' || e.result === 'failed') && (e.initiator || !e.withQuestion)) {
+          const final =
+            e.result === 'succeeded' || e.result === 'failed' || (e.result === 'error' && e.final === true);
+          if (fp && final && (e.initiator || !e.withQuestion)) {
             book.setTrust(o.account, o.protocol, peer, fp, e.result === 'succeeded' ? 'smp' : '');
           }
           emit({ event: 'smp', peer, result: e.result, question: e.question ?? null });
+          if (fp && final) {
+            // The trust may have changed: state events carry the buddy's current trust.
+            const st = session(peer).status;
+            emit({
+              event: 'state',
+              peer,
+              state: st.state,
+              version: st.version,
+              fingerprint: formatFingerprint(fp),
+              trusted: book.trusted(o.account, o.protocol, peer, fp),
+            });
+          }
           break;
         }
         case 'symkey':
