@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { IrcClient } from './irc-client.js';
 import { freePort, spawnGroup, waitFor } from './ngircd.js';
-import { ensureLounge, loungeFixtureDir } from './node22.js';
+import { ensureLounge, loungeFixtureDir, repoRoot } from './node22.js';
 
 export interface LoungeUser {
   /** Login name of The Lounge account; also the IRC nick unless `nick` is given. */
@@ -92,6 +92,8 @@ export async function startLounge(opts: {
     ...process.env,
     THELOUNGE_HOME: home,
     NODE_OPTIONS: '',
+    // Vitest sets NODE_ENV=test, which makes The Lounge look for its source tree instead of dist/.
+    NODE_ENV: 'production',
     // No colours in the log.
     FORCE_COLOR: '0',
   };
@@ -189,15 +191,14 @@ export async function startLounge(opts: {
 export const loungeDom = {
   username: '#signin-username',
   password: '#signin-password',
-  signinForm: '#sign-in form, form.container',
   compose: 'form#form textarea#input',
   ownNick: 'form#form span#nick',
   sidebarItem: (type: 'query' | 'channel' | 'lobby', name: string) =>
     `.channel-list-item[data-type=${type}][data-name="${cssString(name)}"]`,
-  openChat: (type: 'query' | 'channel', name: string) =>
-    `#chat .chat-view[data-type=${type}][aria-label="${cssString(name)}"]`,
-  messageRows:
-    '#chat .chat-view.active .messages[role=log] .msg[data-type=message], #chat .messages[role=log] .msg[data-type=message]',
+  openChat: (type: 'query' | 'channel' | 'lobby', name: string) =>
+    `#chat > .chat-view[data-type=${type}][aria-label="${cssString(name)}"]`,
+  /** Message rows of the open chat (The Lounge renders only the open one). */
+  messageRows: '#chat > .chat-view .messages[role=log] .msg[data-type=message]',
 } as const;
 
 function cssString(value: string): string {
@@ -256,19 +257,14 @@ export interface LoungeRow {
 
 /** The message rows of the open chat, in order. */
 export async function loungeRows(page: Page): Promise<LoungeRow[]> {
-  return page.evaluate(() => {
-    const view = document.querySelector('#chat .chat-view[data-type]:not([style*="display: none"])');
-    const views = Array.from(document.querySelectorAll('#chat .chat-view')).filter(
-      (v) => (v as HTMLElement).offsetParent !== null,
-    );
-    const scope = views[0] ?? view ?? document;
-    return Array.from(scope.querySelectorAll('.messages[role=log] .msg[data-type=message]')).map((row) => ({
+  return page.locator(loungeDom.messageRows).evaluateAll((rows) =>
+    rows.map((row) => ({
       id: row.id,
       from: row.getAttribute('data-from') ?? '',
       text: row.querySelector('.content')?.textContent ?? '',
       self: row.classList.contains('self'),
-    }));
-  });
+    })),
+  );
 }
 
 /** Waits until the open chat has a row matching `match`, and returns it. */
@@ -278,4 +274,37 @@ export async function loungeWaitForRow(
   timeoutMs = 20_000,
 ): Promise<LoungeRow> {
   return waitFor('a matching message row', async () => (await loungeRows(page)).find(match), timeoutMs, 100);
+}
+
+/** Opens the network's lobby by clicking its sidebar item. */
+export async function loungeOpenLobby(page: Page, network = 'ngircd'): Promise<void> {
+  await page.locator(loungeDom.sidebarItem('lobby', network)).click();
+  await page.locator(loungeDom.openChat('lobby', network)).waitFor({ state: 'visible' });
+}
+
+let adapterSource: Promise<string> | undefined;
+
+/**
+ * The site adapter (content-scripts/sites/thelounge.ts, which imports nothing) compiled to a
+ * script that sets `globalThis.__offrecordTheLounge`, to try it in the real page (main world).
+ */
+export function loungeAdapterSource(): Promise<string> {
+  adapterSource ??= (async () => {
+    const { transform } = await import('esbuild');
+    const file = join(repoRoot, 'content-scripts/sites/thelounge.ts');
+    const out = await transform(readFileSync(file, 'utf8'), {
+      loader: 'ts',
+      format: 'iife',
+      globalName: '__offrecordTheLoungeModule',
+      target: 'es2022',
+    });
+    return `(() => {\n${out.code}\nglobalThis.__offrecordTheLounge = __offrecordTheLoungeModule.theLounge;\n})();`;
+  })();
+  return adapterSource;
+}
+
+/** Puts the adapter into the page (again after a reload); evaluate through `globalThis.__offrecordTheLounge`. */
+export async function loungeInjectAdapter(page: Page): Promise<void> {
+  const present = await page.evaluate(() => '__offrecordTheLounge' in globalThis);
+  if (!present) await page.evaluate(await loungeAdapterSource());
 }
