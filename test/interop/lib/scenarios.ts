@@ -256,12 +256,22 @@ export function defineScenarios(ka: PeerKind, kb: PeerKind): void {
     it('v2-only peer (--versions 2): AKE and messages in OTR v2, both starting', async () => {
       const v2kind = kb === 'libotr' ? kb : ka; // the v2-only side is libotr when there is one
       const other = v2kind === kb ? ka : kb;
-      const p = await h.pair(other, v2kind, {}, { versions: '2', maxMessage: 300 });
+      // both fragment: the v2 side must see v2 fragments (?OTR,k,n,…) from the v3-capable side too
+      const p = await h.pair(other, v2kind, { maxMessage: 300 }, { versions: '2', maxMessage: 300 });
       await akeByQuery(p.net, p.a, p.b, 2);
       await sendEncrypted(p.net, p.a, p.b, `v2 ${unicode}`);
       await sendEncrypted(p.net, p.b, p.a, bigBody('v2').slice(0, 1500));
-      expect(p.net.log.some((l) => l.wire.startsWith('?OTR,'))).toBe(true); // v2 fragments from B
-      expect(p.net.log.some((l) => l.wire.startsWith('?OTR|'))).toBe(false);
+      for (const x of [p.a, p.b]) {
+        const lines = p.net.log.filter((l) => l.fromLabel === x.label).map((l) => l.wire);
+        expect(
+          lines.some((w) => w.startsWith('?OTR,')),
+          `${x.label} sends v2 fragments`,
+        ).toBe(true);
+        expect(
+          lines.filter((w) => w.startsWith('?OTR|')),
+          `${x.label} sends no v3 fragments`,
+        ).toEqual([]);
+      }
       await p.net.run(p.a, { op: 'end', peer: 'bob' });
       await p.net.run(p.b, { op: 'end', peer: 'alice' });
       await akeByQuery(p.net, p.b, p.a, 2);
