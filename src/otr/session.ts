@@ -490,6 +490,11 @@ export class Session {
     };
   }
 
+  /** The question of an SMP the buddy started and we have not answered yet. */
+  get smpQuestion(): string | undefined {
+    return this.best().smp.question;
+  }
+
   /** The instance tags of the buddy's clients we have a context with. */
   get instanceTags(): number[] {
     return [...this.instances.keys()];

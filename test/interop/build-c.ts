@@ -19,7 +19,9 @@ export function buildC(name: string): string {
   }
   mkdirSync(outDir, { recursive: true });
   if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-    execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-o', out, src, '-lotr', '-lgcrypt'], { stdio: 'inherit' });
+    execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-o', out, src, '-lotr', '-lgcrypt'], {
+      stdio: 'inherit',
+    });
   }
   return out;
 }

@@ -1,0 +1,555 @@
+/**
+ * The SessionManager: one OTR Session per conversation (site : account : buddy), restored from
+ * the SessionStore whenever the worker wakes, with every operation on a conversation run one at
+ * a time (what arrives during a restore waits its turn, it is not dropped), and every state
+ * change written to the store BEFORE its effects (wire lines, plaintext) are handed back (I5).
+ *
+ * No browser API here: the stores, the clock, randomness and key generation are injected, so the
+ * same code runs under unit tests with memory stores and in the worker with storage.session and
+ * IndexedDB.
+ */
+import { bytesToHex, hexToBytes, utf8Encode } from '../../src/crypto/bytes';
+import type { DsaPrivateKey } from '../../src/crypto/dsa';
+import { generateDsaKey } from '../../src/crypto/dsa-keygen';
+import { sha256 } from '../../src/crypto/hash';
+import { cryptoRandom, type RandomSource } from '../../src/crypto/random';
+import { POLICY_ALWAYS, POLICY_PRESETS, type PolicyName } from '../../src/otr/policy';
+import { fingerprint as fingerprintOf, formatFingerprint } from '../../src/otr/pubkey';
+import { type MsgState, Session, type SessionEvent } from '../../src/otr/session';
+import type {
+  ConversationRecord,
+  KeyStore,
+  OutboxLine,
+  SessionStore,
+  TranscriptEntry,
+  Trust,
+} from '../../src/store/types';
+
+export interface ConversationRef {
+  /** The chat site's origin. */
+  site: string;
+  /** Our own identity there (e.g. "nick@network"); with `protocol`, the OTR account. */
+  account: string;
+  protocol: string;
+  /** The buddy. */
+  peer: string;
+  /** The longest line the site carries (OTR fragments to it); 0 = no limit. Not part of the id. */
+  maxMessageSize?: number;
+}
+
+export function conversationId(c: ConversationRef): string {
+  return `conv:${JSON.stringify([c.site, c.account, c.protocol, c.peer])}`;
+}
+
+export type Notice =
+  | { kind: 'state'; state: MsgState }
+  | { kind: 'fingerprint-changed'; fingerprint: string }
+  | { kind: 'smp'; result: string; question?: string }
+  | { kind: 'error'; message: string }
+  | { kind: 'not-sent'; text: string; reason: string };
+
+export interface ConversationStatus {
+  state: MsgState;
+  version: number;
+  privateMode: boolean;
+  trust: Trust;
+  /** The buddy's fingerprint in libotr's human form, once known. */
+  fingerprint: string | null;
+  ourFingerprint: string | null;
+  fingerprintChanged: boolean;
+  authInProgress: boolean;
+  smp: { state: string; question?: string };
+  held: number;
+  pendingWire: number;
+}
+
+export interface Effects {
+  conversation: string;
+  /** New lines for the page to send, in order; acknowledge them with ack(). */
+  wire: OutboxLine[];
+  /** New transcript entries (plaintext: for extension pages only). */
+  transcript: TranscriptEntry[];
+  notices: Notice[];
+  status: ConversationStatus;
+}
+
+export interface ManagerDeps {
+  keys: KeyStore;
+  sessions: SessionStore;
+  random?: RandomSource;
+  now?: () => number;
+  generateKey?: (onProgress: (fraction: number) => void) => Promise<DsaPrivateKey>;
+  onKeyProgress?: (account: string, protocol: string, fraction: number) => void;
+}
+
+/** Bounds on what a record keeps, so storage.session stays small. */
+const MAX_SEEN = 2000;
+const MAX_TRANSCRIPT = 1000;
+
+function newRecord(now: number): ConversationRecord {
+  return {
+    v: 1,
+    session: null,
+    privateMode: false,
+    outbox: [],
+    nextSeq: 1,
+    seen: [],
+    transcript: [],
+    fingerprintChanged: false,
+    updated: now,
+  };
+}
+
+interface Live {
+  rec: ConversationRecord;
+  session: Session | null;
+}
+
+export class SessionManager {
+  private readonly random: RandomSource;
+  private readonly now: () => number;
+  private readonly live = new Map<string, Live>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly keyJobs = new Map<string, Promise<DsaPrivateKey>>();
+  private transcriptSeq = 0;
+
+  constructor(private readonly deps: ManagerDeps) {
+    this.random = deps.random ?? cryptoRandom;
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Runs operations on one conversation strictly one after another. */
+  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.queues.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.queues.set(id, settled);
+    void settled.then(() => {
+      if (this.queues.get(id) === settled) this.queues.delete(id);
+    });
+    return next;
+  }
+
+  /** The account's long-term key, generated once (concurrent callers share the job). */
+  ensureKey(account: string, protocol: string): Promise<DsaPrivateKey> {
+    const jobKey = JSON.stringify([account, protocol]);
+    const running = this.keyJobs.get(jobKey);
+    if (running) return running;
+    const job = (async () => {
+      const have = await this.deps.keys.getKey(account, protocol);
+      if (have) return have;
+      const progress = (f: number) => this.deps.onKeyProgress?.(account, protocol, f);
+      const key = await (
+        this.deps.generateKey ?? ((p) => generateDsaKey({ onProgress: p, random: this.random }))
+      )(progress);
+      await this.deps.keys.putKey(account, protocol, key);
+      return key;
+    })();
+    this.keyJobs.set(jobKey, job);
+    job.then(
+      () => this.keyJobs.delete(jobKey),
+      () => this.keyJobs.delete(jobKey),
+    );
+    return job;
+  }
+
+  private async instanceTag(account: string, protocol: string): Promise<number> {
+    const have = await this.deps.keys.getInstanceTag(account, protocol);
+    if (have !== null) return have;
+    let tag = 0;
+    while (tag < 0x100) {
+      const b = this.random(4);
+      tag = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+    }
+    await this.deps.keys.putInstanceTag(account, protocol, tag);
+    return tag;
+  }
+
+  private async sitePolicy(site: string): Promise<number> {
+    const s = await this.deps.keys.getSite(site);
+    const name: PolicyName = s?.policy ?? 'manual';
+    return POLICY_PRESETS[name] ?? POLICY_PRESETS.manual;
+  }
+
+  private async load(id: string): Promise<Live> {
+    let l = this.live.get(id);
+    if (!l) {
+      l = { rec: (await this.deps.sessions.load(id)) ?? newRecord(this.now()), session: null };
+      this.live.set(id, l);
+    }
+    return l;
+  }
+
+  /** The conversation's engine session, restored from its snapshot or created. */
+  private async session(ref: ConversationRef, l: Live, notices: Notice[]): Promise<Session> {
+    if (l.session) {
+      l.session.maxMessageSize = ref.maxMessageSize ?? 0;
+      return l.session;
+    }
+    const key = await this.ensureKey(ref.account, ref.protocol);
+    const opts = {
+      account: ref.account,
+      protocol: ref.protocol,
+      peer: ref.peer,
+      privateKey: key,
+      instanceTag: await this.instanceTag(ref.account, ref.protocol),
+      policy: l.rec.privateMode ? POLICY_ALWAYS : await this.sitePolicy(ref.site),
+      maxMessageSize: ref.maxMessageSize ?? 0,
+      random: this.random,
+      now: this.now,
+    };
+    if (l.rec.session) {
+      try {
+        l.session = Session.restore(l.rec.session, opts);
+      } catch (e) {
+        notices.push({
+          kind: 'error',
+          message: `The saved OTR state was unusable and was reset: ${(e as Error).message}`,
+        });
+        l.session = new Session(opts);
+      }
+    } else {
+      l.session = new Session(opts);
+    }
+    return l.session;
+  }
+
+  private entryId(prefix: string): string {
+    this.transcriptSeq = (this.transcriptSeq + 1) % 1e9;
+    return `${prefix}-${this.now().toString(36)}-${this.transcriptSeq.toString(36)}-${bytesToHex(this.random(4))}`;
+  }
+
+  /** Turns engine output into effects, updates trust, persists, then returns. */
+  private async commit(
+    ref: ConversationRef,
+    id: string,
+    l: Live,
+    out: { wire: string[]; events: SessionEvent[] },
+    fx: Effects,
+  ): Promise<Effects> {
+    const rec = l.rec;
+    const s = l.session;
+    for (const e of out.events) {
+      switch (e.type) {
+        case 'message':
+          fx.transcript.push({
+            id: this.entryId('in'),
+            dir: 'in',
+            text: e.text,
+            at: this.now(),
+            encrypted: e.encrypted,
+          });
+          break;
+        case 'state':
+          fx.notices.push({ kind: 'state', state: e.state });
+          if (e.state === 'encrypted') {
+            // Once private, the conversation stays in private mode: the secure compose takes over.
+            rec.privateMode = true;
+            if (s) s.policy = POLICY_ALWAYS;
+            if (e.fingerprint) await this.sawFingerprint(ref, rec, e.fingerprint, fx);
+            for (const t of rec.transcript) if (t.status === 'held') t.status = 'sent';
+          }
+          break;
+        case 'smp': {
+          fx.notices.push({
+            kind: 'smp',
+            result: e.result,
+            ...(e.question !== undefined ? { question: e.question } : {}),
+          });
+          const final =
+            e.result === 'succeeded' || e.result === 'failed' || (e.result === 'error' && e.final === true);
+          const fp = s?.status.fingerprint;
+          // libotr's rule: the asker trusts on success; an answerer of a question does not.
+          if (fp && final && (e.initiator || !e.withQuestion)) {
+            await this.setTrustRaw(ref, bytesToHex(fp), e.result === 'succeeded' ? 'smp' : '');
+            if (e.result === 'succeeded') rec.fingerprintChanged = false;
+          }
+          break;
+        }
+        case 'not-sent':
+          fx.notices.push({ kind: 'not-sent', text: e.text, reason: e.reason });
+          for (const t of rec.transcript) {
+            if (t.status === 'held' && t.text === e.text) {
+              t.status = 'not-sent';
+              break;
+            }
+          }
+          break;
+        case 'otr-error':
+          fx.notices.push({ kind: 'error', message: `OTR error from your buddy: ${e.message}` });
+          break;
+        case 'error':
+          fx.notices.push({ kind: 'error', message: e.message });
+          break;
+        default:
+          break;
+      }
+    }
+    for (const wire of out.wire) {
+      const line = { seq: rec.nextSeq++, wire };
+      rec.outbox.push(line);
+      fx.wire.push(line);
+    }
+    rec.transcript.push(...fx.transcript.filter((t) => !rec.transcript.some((r) => r.id === t.id)));
+    if (rec.transcript.length > MAX_TRANSCRIPT)
+      rec.transcript.splice(0, rec.transcript.length - MAX_TRANSCRIPT);
+    rec.session = s ? s.snapshot() : rec.session;
+    rec.updated = this.now();
+    try {
+      await this.deps.sessions.save(id, rec);
+    } catch (e) {
+      // Not stored means not happened: forget the advanced in-memory state, release no effects.
+      this.live.delete(id);
+      throw e;
+    }
+    fx.status = await this.statusOf(ref, l);
+    return fx;
+  }
+
+  private async sawFingerprint(ref: ConversationRef, rec: ConversationRecord, fp: Uint8Array, fx: Effects) {
+    const hex = bytesToHex(fp);
+    const known = await this.deps.keys.getFingerprints(ref.account, ref.protocol, ref.peer);
+    const mine = known.find((r) => r.fingerprint === hex);
+    const now = this.now();
+    if (mine) {
+      await this.deps.keys.putFingerprint({ ...mine, lastSeen: now });
+      return;
+    }
+    await this.deps.keys.putFingerprint({
+      account: ref.account,
+      protocol: ref.protocol,
+      buddy: ref.peer,
+      fingerprint: hex,
+      trust: '',
+      firstSeen: now,
+      lastSeen: now,
+    });
+    if (known.some((r) => r.trust !== '')) {
+      rec.fingerprintChanged = true;
+      fx.notices.push({ kind: 'fingerprint-changed', fingerprint: formatFingerprint(fp) });
+    }
+  }
+
+  private async setTrustRaw(ref: ConversationRef, fingerprintHex: string, trust: Trust): Promise<void> {
+    const known = await this.deps.keys.getFingerprints(ref.account, ref.protocol, ref.peer);
+    const now = this.now();
+    const rec = known.find((r) => r.fingerprint === fingerprintHex) ?? {
+      account: ref.account,
+      protocol: ref.protocol,
+      buddy: ref.peer,
+      fingerprint: fingerprintHex,
+      trust: '' as Trust,
+      firstSeen: now,
+      lastSeen: now,
+    };
+    await this.deps.keys.putFingerprint({ ...rec, trust });
+  }
+
+  private async statusOf(ref: ConversationRef, l: Live): Promise<ConversationStatus> {
+    const st = l.session?.status;
+    const fp = st?.fingerprint ?? null;
+    let trust: Trust = '';
+    if (fp) {
+      const hex = bytesToHex(fp);
+      trust =
+        (await this.deps.keys.getFingerprints(ref.account, ref.protocol, ref.peer)).find(
+          (r) => r.fingerprint === hex,
+        )?.trust ?? '';
+    }
+    const key = await this.deps.keys.getKey(ref.account, ref.protocol);
+    const question = l.session && st?.smpState === 'question-asked' ? l.session.smpQuestion : undefined;
+    return {
+      state: st?.state ?? 'plaintext',
+      version: st?.version ?? 0,
+      privateMode: l.rec.privateMode,
+      trust,
+      fingerprint: fp ? formatFingerprint(fp) : null,
+      ourFingerprint: key ? formatFingerprint(fingerprintOf(key)) : null,
+      fingerprintChanged: l.rec.fingerprintChanged,
+      authInProgress: st?.authInProgress ?? false,
+      smp: { state: st?.smpState ?? 'expect1', ...(question !== undefined ? { question } : {}) },
+      held: st?.held ?? 0,
+      pendingWire: l.rec.outbox.length,
+    };
+  }
+
+  private fx(id: string): Effects {
+    return {
+      conversation: id,
+      wire: [],
+      transcript: [],
+      notices: [],
+      status: null as unknown as ConversationStatus,
+    };
+  }
+
+  // ---- operations ----------------------------------------------------------------------
+
+  /**
+   * A chat message the page shows in this conversation. Processed exactly once per (site
+   * message id, content), however often the page shows it (reloads, re-renders, two tabs).
+   */
+  receive(ref: ConversationRef, msg: { id: string; text: string }): Promise<Effects> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => {
+      const l = await this.load(id);
+      const fx = this.fx(id);
+      const seenKey = `${msg.id}:${bytesToHex(sha256(utf8Encode(msg.text))).slice(0, 32)}`;
+      if (l.rec.seen.includes(seenKey)) {
+        fx.status = await this.statusOf(ref, l);
+        return fx;
+      }
+      l.rec.seen.push(seenKey);
+      if (l.rec.seen.length > MAX_SEEN) l.rec.seen.splice(0, l.rec.seen.length - MAX_SEEN);
+      // Plain chat with no OTR in sight needs no engine (and no key): show it as not private.
+      const otrish = msg.text.includes('?OTR') || msg.text.includes('\x20\x09\x20\x20\x09\x09\x09\x09');
+      if (!l.session && !l.rec.session && !otrish && !l.rec.privateMode) {
+        return this.commit(
+          ref,
+          id,
+          l,
+          {
+            wire: [],
+            events: [
+              { type: 'message', text: msg.text, encrypted: false, instance: 0, unencryptedWarning: false },
+            ],
+          },
+          fx,
+        );
+      }
+      const s = await this.session(ref, l, fx.notices);
+      const out = s.receive(msg.text);
+      // A received message gets the site's id, so a re-shown row maps to the same entry.
+      const result = await this.commit(ref, id, l, out, fx);
+      return result;
+    });
+  }
+
+  /** The user sends a message from the secure compose. */
+  send(ref: ConversationRef, text: string): Promise<Effects> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => {
+      const l = await this.load(id);
+      const fx = this.fx(id);
+      const s = await this.session(ref, l, fx.notices);
+      if (l.rec.privateMode) s.policy = POLICY_ALWAYS;
+      const out = s.send(text);
+      const held = out.events.some((e) => e.type === 'held');
+      const notSent = out.events.some((e) => e.type === 'not-sent');
+      fx.transcript.push({
+        id: this.entryId('out'),
+        dir: 'out',
+        text,
+        at: this.now(),
+        encrypted: s.status.state === 'encrypted' || held,
+        status: notSent ? 'not-sent' : held ? 'held' : 'sent',
+      });
+      return this.commit(
+        ref,
+        id,
+        l,
+        { wire: out.wire, events: out.events.filter((e) => e.type !== 'not-sent') },
+        fx,
+      );
+    });
+  }
+
+  /** "Go private" / "Refresh": private mode on, and a Query Message to start (or redo) the AKE. */
+  goPrivate(ref: ConversationRef): Promise<Effects> {
+    return this.op(ref, (s, l) => {
+      l.rec.privateMode = true;
+      s.policy = POLICY_ALWAYS;
+      return s.query();
+    });
+  }
+
+  /** "End private conversation": TLV 1 to the buddy, private mode off. */
+  endPrivate(ref: ConversationRef): Promise<Effects> {
+    return this.op(ref, async (s, l) => {
+      const out = s.end();
+      l.rec.privateMode = false;
+      s.policy = await this.sitePolicy(ref.site);
+      return out;
+    });
+  }
+
+  startSmp(ref: ConversationRef, secret: string, question?: string): Promise<Effects> {
+    return this.op(ref, (s) => s.startSmp(secret, question));
+  }
+
+  answerSmp(ref: ConversationRef, secret: string): Promise<Effects> {
+    return this.op(ref, (s) => s.answerSmp(secret));
+  }
+
+  abortSmp(ref: ConversationRef): Promise<Effects> {
+    return this.op(ref, (s) => s.abortSmp());
+  }
+
+  private op(
+    ref: ConversationRef,
+    f: (
+      s: Session,
+      l: Live,
+    ) => { wire: string[]; events: SessionEvent[] } | Promise<{ wire: string[]; events: SessionEvent[] }>,
+  ): Promise<Effects> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => {
+      const l = await this.load(id);
+      const fx = this.fx(id);
+      const s = await this.session(ref, l, fx.notices);
+      return this.commit(ref, id, l, await f(s, l), fx);
+    });
+  }
+
+  /** Manual fingerprint verification (or revoking it). Clears the changed-fingerprint warning when verifying. */
+  setTrust(ref: ConversationRef, fingerprint: string, trust: Trust): Promise<ConversationStatus> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => {
+      const hex = bytesToHex(hexToBytes(fingerprint.replace(/\s+/g, '').toLowerCase()));
+      if (hex.length !== 40) throw new RangeError('a fingerprint is 40 hex digits');
+      await this.setTrustRaw(ref, hex, trust);
+      const l = await this.load(id);
+      if (trust !== '') {
+        l.rec.fingerprintChanged = false;
+        await this.deps.sessions.save(id, l.rec);
+      }
+      return this.statusOf(ref, l);
+    });
+  }
+
+  /** The page has sent the outbox lines up to `seq`: forget them. */
+  ack(ref: ConversationRef, seq: number): Promise<void> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => {
+      const l = await this.load(id);
+      const before = l.rec.outbox.length;
+      l.rec.outbox = l.rec.outbox.filter((o) => o.seq > seq);
+      if (l.rec.outbox.length !== before) await this.deps.sessions.save(id, l.rec);
+    });
+  }
+
+  /** Lines produced but not yet acknowledged (to hand to the page again after a restart). */
+  pending(ref: ConversationRef): Promise<OutboxLine[]> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => [...(await this.load(id)).rec.outbox]);
+  }
+
+  transcript(ref: ConversationRef): Promise<TranscriptEntry[]> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => [...(await this.load(id)).rec.transcript]);
+  }
+
+  status(ref: ConversationRef): Promise<ConversationStatus> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => {
+      const l = await this.load(id);
+      if (!l.session && l.rec.session) await this.session(ref, l, []);
+      return this.statusOf(ref, l);
+    });
+  }
+
+  /** Forgets the in-memory sessions, as a worker restart does (for tests and for memory pressure). */
+  dropCache(): void {
+    this.live.clear();
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * What offrecord keeps, split by how long it may live:
+ *
+ * - KeyStore (IndexedDB, on disk): the user's long-term DSA keys per account, our instance tags,
+ *   buddies' fingerprints with their trust, per-site settings. These must survive a browser
+ *   restart, as pidgin-otr's otr.private_key / otr.fingerprints / otr.instance_tags do.
+ * - SessionStore (storage.session in the extension: memory only, survives the worker being
+ *   killed, gone when the browser closes): OTR session snapshots with their ephemeral keys, the
+ *   outbox of wire lines not yet handed to the page, the ids of chat messages already handled,
+ *   and the transcript. Ephemeral keys never touch the disk: that is what forward secrecy (the
+ *   "off the record" in OTR) asks for, and plaintext never does either.
+ */
+import type { DsaPrivateKey } from '../crypto/dsa';
+import type { PolicyName } from '../otr/policy';
+import type { SessionSnapshot } from '../otr/session';
+
+export type Trust = '' | 'verified' | 'smp';
+
+export interface FingerprintRecord {
+  account: string;
+  protocol: string;
+  buddy: string;
+  /** 40 lowercase hex digits. */
+  fingerprint: string;
+  trust: Trust;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface SiteSettings {
+  /** The site's origin, e.g. "https://chat.example". */
+  origin: string;
+  policy: PolicyName;
+}
+
+export interface KeyStore {
+  getKey(account: string, protocol: string): Promise<DsaPrivateKey | null>;
+  putKey(account: string, protocol: string, key: DsaPrivateKey): Promise<void>;
+  deleteKey(account: string, protocol: string): Promise<void>;
+  listKeys(): Promise<{ account: string; protocol: string; key: DsaPrivateKey; created: number }[]>;
+
+  getInstanceTag(account: string, protocol: string): Promise<number | null>;
+  putInstanceTag(account: string, protocol: string, tag: number): Promise<void>;
+
+  getFingerprints(account: string, protocol: string, buddy: string): Promise<FingerprintRecord[]>;
+  putFingerprint(rec: FingerprintRecord): Promise<void>;
+  deleteFingerprint(account: string, protocol: string, buddy: string, fingerprint: string): Promise<void>;
+  listFingerprints(): Promise<FingerprintRecord[]>;
+
+  getSite(origin: string): Promise<SiteSettings | null>;
+  putSite(s: SiteSettings): Promise<void>;
+  deleteSite(origin: string): Promise<void>;
+  listSites(): Promise<SiteSettings[]>;
+}
+
+export interface TranscriptEntry {
+  /** Unique within the conversation: the chat's message id for received ones, ours for sent ones. */
+  id: string;
+  dir: 'in' | 'out';
+  text: string;
+  at: number;
+  /** Received or sent encrypted. A plain message from a buddy is shown marked "not private". */
+  encrypted: boolean;
+  /** For sent messages: still held until the conversation is private, or never sent. */
+  status?: 'held' | 'sent' | 'not-sent';
+}
+
+export interface OutboxLine {
+  seq: number;
+  wire: string;
+}
+
+/** Everything about one conversation that lives in SessionStore. */
+export interface ConversationRecord {
+  v: 1;
+  /** The engine's state; null before the first OTR message. */
+  session: SessionSnapshot | null;
+  /** Private mode: encryption required for this conversation (the user pressed "Go private"). */
+  privateMode: boolean;
+  /** Wire lines produced but not yet acknowledged as handed to the page, in order. */
+  outbox: OutboxLine[];
+  nextSeq: number;
+  /** Keys of chat messages already processed (site message id + content hash), oldest first. */
+  seen: string[];
+  transcript: TranscriptEntry[];
+  /** A verified buddy showed a new fingerprint: shown until the user acts. */
+  fingerprintChanged: boolean;
+  updated: number;
+}
+
+export interface SessionStore {
+  load(id: string): Promise<ConversationRecord | null>;
+  /** Writes the record; resolves only once it is stored (effects leave after that). */
+  save(id: string, rec: ConversationRecord): Promise<void>;
+  remove(id: string): Promise<void>;
+  list(): Promise<string[]>;
+}

@@ -1,0 +1,244 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ConversationRef,
+  type Effects,
+  SessionManager,
+} from '../../../extension/background/session-manager';
+import type { DsaPrivateKey } from '../../../src/crypto/dsa';
+import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
+import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
+import type { ConversationRecord } from '../../../src/store/types';
+
+let aliceKey: DsaPrivateKey;
+let bobKey: DsaPrivateKey;
+let otherKey: DsaPrivateKey;
+
+beforeAll(async () => {
+  [aliceKey, bobKey, otherKey] = await Promise.all([generateDsaKey(), generateDsaKey(), generateDsaKey()]);
+});
+
+const A: ConversationRef = {
+  site: 'http://127.0.0.1:1',
+  account: 'alice@net',
+  protocol: 'prpl-irc',
+  peer: 'bob',
+};
+const B: ConversationRef = {
+  site: 'http://127.0.0.1:1',
+  account: 'bob@net',
+  protocol: 'prpl-irc',
+  peer: 'alice',
+};
+
+interface Party {
+  mgr: SessionManager;
+  keys: MemoryKeyStore;
+  sessions: MemorySessionStore;
+  ref: ConversationRef;
+  /** Plaintext the person saw, in order. */
+  read: string[];
+  msgSeq: number;
+}
+
+async function party(ref: ConversationRef, key: DsaPrivateKey): Promise<Party> {
+  const keys = new MemoryKeyStore();
+  await keys.putKey(ref.account, ref.protocol, key);
+  const sessions = new MemorySessionStore();
+  return { mgr: new SessionManager({ keys, sessions }), keys, sessions, ref, read: [], msgSeq: 0 };
+}
+
+/**
+ * Delivers every unacknowledged wire line of `from` to `to`, as a chat would, until both are
+ * quiet. With `restart`, both workers lose their memory before every single step.
+ */
+async function pump(x: Party, y: Party, restart: boolean): Promise<void> {
+  for (let round = 0; round < 50; round++) {
+    let moved = false;
+    for (const [from, to] of [
+      [x, y],
+      [y, x],
+    ] as const) {
+      if (restart) from.mgr.dropCache();
+      const lines = await from.mgr.pending(from.ref);
+      for (const line of lines) {
+        if (restart) to.mgr.dropCache();
+        const fx = await to.mgr.receive(to.ref, { id: `m${++to.msgSeq}`, text: line.wire });
+        collect(to, fx);
+        if (restart) from.mgr.dropCache();
+        await from.mgr.ack(from.ref, line.seq);
+        moved = true;
+      }
+    }
+    if (!moved) return;
+  }
+  throw new Error('conversation did not settle');
+}
+
+function collect(p: Party, fx: Effects): void {
+  for (const t of fx.transcript) if (t.dir === 'in') p.read.push(t.text);
+}
+
+for (const restart of [false, true]) {
+  describe(`SessionManager, ${restart ? 'worker restarted before every step' : 'no restarts'}`, () => {
+    it('goes private, holds what is typed before the AKE, delivers both ways, runs SMP, ends', async () => {
+      const a = await party(A, aliceKey);
+      const b = await party(B, bobKey);
+      await a.mgr.goPrivate(A);
+      if (restart) a.mgr.dropCache();
+      const held = await a.mgr.send(A, 'typed before the AKE');
+      expect(held.wire).toEqual([]);
+      expect(held.transcript[0]?.status).toBe('held');
+      await pump(a, b, restart);
+      expect((await a.mgr.status(A)).state).toBe('encrypted');
+      expect((await b.mgr.status(B)).state).toBe('encrypted');
+      expect(b.read).toEqual(['typed before the AKE']);
+      expect((await a.mgr.transcript(A)).find((t) => t.dir === 'out')?.status).toBe('sent');
+
+      for (let i = 0; i < 4; i++) {
+        if (restart) a.mgr.dropCache();
+        await a.mgr.send(A, `a${i}`);
+        await pump(a, b, restart);
+        if (restart) b.mgr.dropCache();
+        await b.mgr.send(B, `b${i} ✓`);
+        await pump(a, b, restart);
+      }
+      expect(b.read).toEqual(['typed before the AKE', 'a0', 'a1', 'a2', 'a3']);
+      expect(a.read).toEqual(['b0 ✓', 'b1 ✓', 'b2 ✓', 'b3 ✓']);
+
+      await a.mgr.startSmp(A, 'our secret', 'what is it?');
+      await pump(a, b, restart);
+      const asked = await b.mgr.status(B);
+      expect(asked.smp).toEqual({ state: 'question-asked', question: 'what is it?' });
+      await b.mgr.answerSmp(B, 'our secret');
+      await pump(a, b, restart);
+      // The asker trusts the answerer; the answerer does not trust the asker from this run.
+      expect((await a.mgr.status(A)).trust).toBe('smp');
+      expect((await b.mgr.status(B)).trust).toBe('');
+
+      await b.mgr.endPrivate(B);
+      await pump(a, b, restart);
+      expect((await a.mgr.status(A)).state).toBe('finished');
+      expect((await b.mgr.status(B)).state).toBe('plaintext');
+      // Nothing lost, nothing doubled, no second AKE: every record's outbox is empty.
+      expect((await a.mgr.pending(A)).length + (await b.mgr.pending(B)).length).toBe(0);
+    });
+  });
+}
+
+describe('SessionManager details', () => {
+  it('processes a chat message once, however often the page shows it', async () => {
+    const a = await party(A, aliceKey);
+    const b = await party(B, bobKey);
+    await a.mgr.goPrivate(A);
+    await pump(a, b, false);
+    const fx = await a.mgr.send(A, 'once');
+    const line = fx.wire[0]!.wire;
+    const first = await b.mgr.receive(B, { id: 'row-7', text: line });
+    expect(first.transcript.map((t) => t.text)).toEqual(['once']);
+    b.mgr.dropCache();
+    const again = await b.mgr.receive(B, { id: 'row-7', text: line });
+    expect(again.transcript).toEqual([]);
+    expect(again.wire).toEqual([]);
+    expect(again.notices).toEqual([]);
+  });
+
+  it('queues what arrives while a conversation is being restored, and keeps the order', async () => {
+    const a = await party(A, aliceKey);
+    const b = await party(B, bobKey);
+    await a.mgr.goPrivate(A);
+    await pump(a, b, false);
+    const lines: string[] = [];
+    for (let i = 0; i < 5; i++) lines.push(...(await a.mgr.send(A, `q${i}`)).wire.map((w) => w.wire));
+    b.mgr.dropCache();
+    const all = await Promise.all(lines.map((text, i) => b.mgr.receive(B, { id: `r${i}`, text })));
+    expect(all.flatMap((fx) => fx.transcript.map((t) => t.text))).toEqual(['q0', 'q1', 'q2', 'q3', 'q4']);
+  });
+
+  it('shows plain messages from a buddy without OTR as not private, without touching keys', async () => {
+    const keys = new MemoryKeyStore();
+    const mgr = new SessionManager({
+      keys,
+      sessions: new MemorySessionStore(),
+      generateKey: () => Promise.reject(new Error('no key generation for plain chat')),
+    });
+    const fx = await mgr.receive(A, { id: '1', text: 'just chatting' });
+    expect(fx.transcript).toMatchObject([{ dir: 'in', text: 'just chatting', encrypted: false }]);
+    expect(await keys.listKeys()).toEqual([]);
+  });
+
+  it('warns loudly when a verified buddy shows a new fingerprint, until the user acts', async () => {
+    const a = await party(A, aliceKey);
+    const b = await party(B, bobKey);
+    await a.mgr.goPrivate(A);
+    await pump(a, b, false);
+    const st = await a.mgr.status(A);
+    await a.mgr.setTrust(A, st.fingerprint!, 'verified');
+    expect((await a.mgr.status(A)).trust).toBe('verified');
+
+    // "bob" comes back with another key.
+    const impostor = await party(B, otherKey);
+    await a.mgr.endPrivate(A);
+    await a.mgr.ack(A, Number.MAX_SAFE_INTEGER);
+    await a.mgr.goPrivate(A);
+    let changed = false;
+    for (let round = 0; round < 10; round++) {
+      let moved = false;
+      for (const line of await a.mgr.pending(A)) {
+        const fx = await impostor.mgr.receive(B, { id: `x${round}-${line.seq}`, text: line.wire });
+        await a.mgr.ack(A, line.seq);
+        moved ||= fx.wire.length > 0;
+      }
+      for (const line of await impostor.mgr.pending(B)) {
+        const fx = await a.mgr.receive(A, { id: `y${round}-${line.seq}`, text: line.wire });
+        changed ||= fx.notices.some((n) => n.kind === 'fingerprint-changed');
+        await impostor.mgr.ack(B, line.seq);
+        moved = true;
+      }
+      if (!moved) break;
+    }
+    expect(changed).toBe(true);
+    const now = await a.mgr.status(A);
+    expect(now.state).toBe('encrypted');
+    expect(now.trust).toBe('');
+    expect(now.fingerprintChanged).toBe(true);
+    await a.mgr.setTrust(A, now.fingerprint!, 'verified');
+    expect((await a.mgr.status(A)).fingerprintChanged).toBe(false);
+  });
+
+  it('releases no effects when the state could not be stored, and keeps the stored state', async () => {
+    const a = await party(A, aliceKey);
+    const b = await party(B, bobKey);
+    await a.mgr.goPrivate(A);
+    await pump(a, b, false);
+    const stored = structuredClone(
+      b.sessions.records.get([...b.sessions.records.keys()][0]!),
+    ) as ConversationRecord;
+    const line = (await a.mgr.send(A, 'x')).wire[0]!.wire;
+    const failing = b.sessions.save.bind(b.sessions);
+    b.sessions.save = () => Promise.reject(new Error('disk full'));
+    await expect(b.mgr.receive(B, { id: 'f1', text: line })).rejects.toThrow('disk full');
+    b.sessions.save = failing;
+    expect(b.sessions.records.get([...b.sessions.records.keys()][0]!)).toEqual(stored);
+    // Retrying after the failure decrypts the same message exactly once.
+    const retry = await b.mgr.receive(B, { id: 'f1', text: line });
+    expect(retry.transcript.map((t) => t.text)).toEqual(['x']);
+  });
+
+  it('generates one key per account, once, even when asked twice at the same time', async () => {
+    let calls = 0;
+    const keys = new MemoryKeyStore();
+    const mgr = new SessionManager({
+      keys,
+      sessions: new MemorySessionStore(),
+      generateKey: async (progress) => {
+        calls++;
+        progress(0.5);
+        return aliceKey;
+      },
+    });
+    const [k1, k2] = await Promise.all([mgr.ensureKey('me', 'p'), mgr.ensureKey('me', 'p')]);
+    expect(k1).toEqual(k2);
+    expect(calls).toBe(1);
+    expect(await keys.getKey('me', 'p')).toEqual(aliceKey);
+  });
+});
