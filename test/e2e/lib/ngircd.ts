@@ -6,7 +6,16 @@
  * group, stop the whole group and check nothing is left).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,6 +173,11 @@ export async function startNgircd(opts: { port?: number } = {}): Promise<Ngircd>
   const dir = mkdtempSync(join(tmpdir(), 'offrecord-ngircd-'));
   const conf = join(dir, 'ngircd.conf');
   const logPath = join(dir, 'ngircd.log');
+  // ngircd drops root for "nobody" before writing its PID file: give it a folder it may write.
+  const runDir = join(dir, 'run');
+  mkdirSync(runDir);
+  chmodSync(dir, 0o711);
+  chmodSync(runDir, 0o777);
   writeFileSync(
     conf,
     [
@@ -174,7 +188,10 @@ export async function startNgircd(opts: { port?: number } = {}): Promise<Ngircd>
       `Ports = ${port}`,
       'MotdPhrase = offrecord test server',
       'ServerUID = root',
-      `PidFile = ${join(dir, 'ngircd.pid')}`,
+      `PidFile = ${join(runDir, 'ngircd.pid')}`,
+      'AdminInfo1 = offrecord tests',
+      'AdminInfo2 = 127.0.0.1 only',
+      'AdminEMail = nobody@localhost',
       '[Limits]',
       'MaxNickLength = 30',
       'MaxPenaltyTime = 0',
