@@ -10,7 +10,7 @@ const LOADED = Symbol.for('offrecord.content-script');
 function start(): void {
   const client = new PortClient<ContentRequest>();
   client.request({ type: 'hello', url: location.href }).catch((e: unknown) => {
-    console.debug('offrecord: background unavailable', e);
+    console.debug(`offrecord: background unavailable: ${String(e)}`);
   });
 }
 

@@ -2,6 +2,7 @@
 // synchronously at top level, as MV3 requires for events that wake the worker.
 
 import browser, { type Runtime } from 'webextension-polyfill';
+import { sitePatternFor } from '../shared/sites';
 import { classifySender, MAX_INVALID_PER_PORT, type PortRights, validateFor } from './ports';
 import { syncContentScripts, watchPermissions } from './registration';
 import { Router, type RouterStats } from './router';
@@ -23,7 +24,9 @@ function refuse(port: Runtime.Port): void {
 async function admitContent(rights: PortRights): Promise<boolean> {
   if (rights.kind !== 'content') return true;
   // A script left running on a site whose permission was since removed gets no service.
-  return browser.permissions.contains({ origins: [`${rights.origin}/*`] });
+  // (Match patterns carry no port: Firefox rejects one that does.)
+  const pattern = sitePatternFor(rights.url);
+  return pattern !== null && browser.permissions.contains({ origins: [pattern] });
 }
 
 browser.runtime.onConnect.addListener((port) => {
