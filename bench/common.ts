@@ -1,0 +1,50 @@
+/**
+ * What the three columns of the bench share: the row names, the run counts, the messages (byte
+ * for byte the same as bench/c/libotr-bench.c builds them) and the timing helper.
+ */
+
+/** Measured runs per row (after one warm-up run that is not counted). */
+export interface Counts {
+  keygen: number;
+  ake: number;
+  oneway: number;
+  alt: number;
+  smp: number;
+  frag: number;
+  modexp: number;
+}
+
+/** Row name -> the time of each measured run, in milliseconds. */
+export type Rows = Record<string, number[]>;
+
+export const FRAGMENT_SIZE = 400;
+export const BIG_MESSAGE_BYTES = 65536;
+export const SMP_SECRET = 'the secret both of them know';
+
+/** The one-way / alternating message: `bytes` ASCII letters (as the C harness's MSG). */
+export function textOf(bytes: number): string {
+  let s = '';
+  for (let i = 0; i < bytes; i++) s += String.fromCharCode(97 + (i % 26));
+  return s;
+}
+
+/** 64 KB of printable ASCII, no backslash, caret or backtick (as the C harness's `big`). */
+export const BIG_MESSAGE: string = (() => {
+  const chars: string[] = [];
+  for (let i = 0; i < BIG_MESSAGE_BYTES; i++) {
+    const c = 65 + ((i * 7) % 58);
+    chars.push(c === 92 || c === 94 || c === 96 ? 'x' : String.fromCharCode(c));
+  }
+  return chars.join('');
+})();
+
+/** Runs `f` n times (f gets the run index) and returns each run's time in ms. */
+export function timeRuns(n: number, f: (i: number) => void): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    f(i);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}

@@ -1,0 +1,175 @@
+/**
+ * The offrecord column: the engine (src/otr/session.ts) driven in-process, two Sessions whose
+ * `wire` lines are handed to each other's `receive` until both are quiet. Every run is checked;
+ * a failed check throws (a failed run never counts as fast).
+ */
+
+import { bytesToBigInt } from '../src/crypto/bytes';
+import type { DsaPrivateKey } from '../src/crypto/dsa';
+import { generateDsaKey } from '../src/crypto/dsa-keygen';
+import { MODP_P, MODP_Q, powG, powP } from '../src/crypto/modp';
+import { cryptoRandom } from '../src/crypto/random';
+import { POLICY_MANUAL } from '../src/otr/policy';
+import { type Output, Session, type SessionEvent } from '../src/otr/session';
+import { BIG_MESSAGE, type Counts, FRAGMENT_SIZE, type Rows, SMP_SECRET, textOf, timeRuns } from './common';
+
+interface Side {
+  s: Session;
+  events: SessionEvent[];
+}
+
+function makePair(a: DsaPrivateKey, b: DsaPrivateKey, maxMessageSize = 0): [Side, Side] {
+  const mk = (account: string, peer: string, key: DsaPrivateKey, tag: number): Side => ({
+    s: new Session({
+      account,
+      protocol: 'bench',
+      peer,
+      privateKey: key,
+      instanceTag: tag,
+      policy: POLICY_MANUAL,
+      maxMessageSize,
+    }),
+    events: [],
+  });
+  return [mk('alice', 'bob', a, 0x1234_5678), mk('bob', 'alice', b, 0x2345_6789)];
+}
+
+/** Hands `out.wire` from `from` to the other side, and everything that comes back, until quiet. */
+function pump(from: Side, to: Side, out: Output): void {
+  from.events.push(...out.events);
+  const queue: [Side, Side, string][] = out.wire.map((w) => [from, to, w]);
+  for (let i = 0; i < queue.length; i++) {
+    const [src, dst, wire] = queue[i]!;
+    const r = dst.s.receive(wire);
+    dst.events.push(...r.events);
+    for (const w of r.wire) queue.push([dst, src, w]);
+  }
+}
+
+function checkNoErrors(...sides: Side[]): void {
+  for (const x of sides) {
+    const bad = x.events.find((e) => e.type === 'error' || e.type === 'otr-error');
+    if (bad) throw new Error(`offrecord: ${JSON.stringify(bad)}`);
+  }
+}
+
+function encrypted(x: Side): boolean {
+  return (
+    x.s.status.state === 'encrypted' && x.events.some((e) => e.type === 'state' && e.state === 'encrypted')
+  );
+}
+
+function ake(a: Side, b: Side): void {
+  a.events.length = 0;
+  b.events.length = 0;
+  pump(a, b, a.s.query());
+  checkNoErrors(a, b);
+  if (!encrypted(a) || !encrypted(b)) throw new Error('offrecord: AKE did not reach encrypted on both sides');
+}
+
+function message(from: Side, to: Side, text: string): void {
+  to.events.length = 0;
+  pump(from, to, from.s.send(text));
+  checkNoErrors(from, to);
+  const got = to.events.filter((e) => e.type === 'message');
+  if (got.length !== 1 || got[0]!.text !== text || got[0]!.encrypted !== true) {
+    throw new Error('offrecord: message did not arrive intact');
+  }
+}
+
+function smp(a: Side, b: Side): void {
+  a.events.length = 0;
+  b.events.length = 0;
+  pump(a, b, a.s.startSmp(SMP_SECRET));
+  if (!b.events.some((e) => e.type === 'smp' && e.result === 'question')) {
+    throw new Error('offrecord: SMP: bob was not asked');
+  }
+  pump(b, a, b.s.answerSmp(SMP_SECRET));
+  checkNoErrors(a, b);
+  for (const x of [a, b]) {
+    if (!x.events.some((e) => e.type === 'smp' && e.result === 'succeeded')) {
+      throw new Error('offrecord: SMP did not succeed on both sides');
+    }
+  }
+}
+
+/** Square-and-multiply with no tricks at all: the floor any BigInt code starts from. */
+function plainModPow(base: bigint, exp: bigint, m: bigint): bigint {
+  let r = 1n;
+  let b = base % m;
+  let e = exp;
+  while (e > 0n) {
+    if (e & 1n) r = (r * b) % m;
+    b = (b * b) % m;
+    e >>= 1n;
+  }
+  return r;
+}
+
+function randomBits(bits: number): bigint {
+  return bytesToBigInt(cryptoRandom(bits / 8)) | (1n << BigInt(bits - 1));
+}
+
+export async function runOffrecord(n: Counts, messageBytes: number): Promise<Rows> {
+  const rows: Rows = {};
+  const text = textOf(messageBytes);
+
+  const keygenTimes: number[] = [];
+  await generateDsaKey(); // warm-up (JIT)
+  for (let i = 0; i < n.keygen; i++) {
+    const t0 = performance.now();
+    await generateDsaKey();
+    keygenTimes.push(performance.now() - t0);
+  }
+  rows.keygen = keygenTimes;
+  const ka = await generateDsaKey();
+  const kb = await generateDsaKey();
+
+  {
+    const [a, b] = makePair(ka, kb);
+    ake(a, b); // warm-up
+  }
+  rows.ake = [];
+  for (let i = 0; i < n.ake; i++) {
+    const [a, b] = makePair(ka, kb);
+    const t0 = performance.now();
+    ake(a, b);
+    rows.ake.push(performance.now() - t0);
+  }
+
+  const [a, b] = makePair(ka, kb);
+  ake(a, b);
+  message(a, b, text);
+  message(b, a, text);
+  message(a, b, text);
+  rows.oneway = timeRuns(n.oneway, () => message(a, b, text));
+  rows.alt = timeRuns(n.alt, (i) => (i % 2 ? message(a, b, text) : message(b, a, text)));
+
+  smp(a, b); // warm-up
+  rows.smp = timeRuns(n.smp, () => smp(a, b));
+
+  const [fa, fb] = makePair(ka, kb, FRAGMENT_SIZE);
+  ake(fa, fb);
+  message(fa, fb, BIG_MESSAGE); // warm-up
+  rows.frag = timeRuns(n.frag, () => message(fa, fb, BIG_MESSAGE));
+
+  // The floor: native BigInt modexp in the 1536-bit group.
+  const x = randomBits(1536) % MODP_P;
+  const e320 = (): bigint => randomBits(320);
+  const e1536 = (): bigint => randomBits(1536) % MODP_P;
+  const exps320 = Array.from({ length: n.modexp + 1 }, e320);
+  const exps1536 = Array.from({ length: n.modexp + 1 }, e1536);
+  const check = (got: bigint, want: bigint): void => {
+    if (got !== want) throw new Error('offrecord: modexp disagrees with plain square-and-multiply');
+  };
+  check(powP(x, exps320[0]!), plainModPow(x, exps320[0]!, MODP_P));
+  check(powG(exps320[0]!), plainModPow(2n, exps320[0]!, MODP_P));
+  check(powG(exps1536[0]! % MODP_Q), plainModPow(2n, exps1536[0]! % MODP_Q, MODP_P));
+  rows.plain320 = timeRuns(n.modexp, (i) => plainModPow(x, exps320[i + 1]!, MODP_P));
+  rows.plain1536 = timeRuns(n.modexp, (i) => plainModPow(x, exps1536[i + 1]!, MODP_P));
+  rows.powP320 = timeRuns(n.modexp, (i) => powP(x, exps320[i + 1]!));
+  rows.powP1536 = timeRuns(n.modexp, (i) => powP(x, exps1536[i + 1]!));
+  rows.powG320 = timeRuns(n.modexp, (i) => powG(exps320[i + 1]!));
+  rows.powG1536 = timeRuns(n.modexp, (i) => powG(exps1536[i + 1]!));
+  return rows;
+}

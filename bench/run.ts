@@ -1,0 +1,248 @@
+/**
+ * `npm run bench [-- --quick]`: offrecord against libotr 4.1.1 and the `otr` npm package, all
+ * measured in this one run on this machine. Prints one table and writes the same figures to
+ * bench/results/latest.json. See bench/README.md for what each row measures.
+ *
+ * Each column runs in its own process, so one library's garbage and JIT state cannot slow
+ * another: offrecord and otr in a child Node process (this file with --worker NAME), libotr in
+ * the C harness bench/c/libotr-bench.c (built into build/bench/ when stale). Each process times
+ * its operations in-process and checks that every run succeeded; the parent only collects.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Counts, Rows } from './common';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const MESSAGE_BYTES = 100;
+
+/** Run counts. `otr` is 100-1000x slower on the big-number rows: it gets fewer runs there. */
+const COUNTS: Record<'full' | 'quick', Record<'offrecord' | 'libotr' | 'otr', Counts>> = {
+  full: {
+    offrecord: { keygen: 21, ake: 51, oneway: 1001, alt: 301, smp: 21, frag: 21, modexp: 51 },
+    libotr: { keygen: 21, ake: 51, oneway: 1001, alt: 301, smp: 21, frag: 21, modexp: 0 },
+    otr: { keygen: 5, ake: 11, oneway: 301, alt: 21, smp: 5, frag: 11, modexp: 0 },
+  },
+  quick: {
+    offrecord: { keygen: 5, ake: 11, oneway: 201, alt: 41, smp: 5, frag: 5, modexp: 11 },
+    libotr: { keygen: 5, ake: 11, oneway: 201, alt: 41, smp: 5, frag: 5, modexp: 0 },
+    otr: { keygen: 1, ake: 3, oneway: 51, alt: 5, smp: 1, frag: 3, modexp: 0 },
+  },
+};
+
+interface RowSpec {
+  key: string;
+  label: string;
+  /** The issue's target for offrecord, if any. */
+  target?: { vsLibotr?: number; ms?: number };
+}
+
+const ROWS: RowSpec[] = [
+  { key: 'keygen', label: 'DSA-1024 key generation', target: { ms: 300 } },
+  { key: 'ake', label: 'full AKE, both sides, in-process', target: { vsLibotr: 1 } },
+  { key: 'oneway', label: `message one way (${MESSAGE_BYTES} B, no DH rotation)`, target: { vsLibotr: 3 } },
+  { key: 'alt', label: `message alternating (${MESSAGE_BYTES} B, DH rotation)`, target: { vsLibotr: 1 } },
+  { key: 'smp', label: 'full SMP, both sides', target: { vsLibotr: 1 } },
+  { key: 'frag', label: '64 KB message, fragmented at 400, reassembled' },
+];
+
+const FLOOR_ROWS: RowSpec[] = [
+  { key: 'plain320', label: 'BigInt floor: x^e mod p, e 320-bit, square-and-multiply' },
+  { key: 'plain1536', label: 'BigInt floor: x^e mod p, e 1536-bit, square-and-multiply' },
+  { key: 'powP320', label: 'powP(x, e), e 320-bit (sliding windows)' },
+  { key: 'powP1536', label: 'powP(x, e), e 1536-bit (sliding windows)' },
+  { key: 'powG320', label: 'powG(e), e 320-bit (fixed-base table)' },
+  { key: 'powG1536', label: 'powG(e), e 1536-bit (fixed-base table)' },
+];
+
+interface Stat {
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+function stat(times: number[] | undefined): Stat | null {
+  if (!times || times.length === 0) return null;
+  const s = [...times].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return { median, min: s[0]!, max: s[s.length - 1]!, runs: s.length };
+}
+
+function buildHarness(): string {
+  const src = join(root, 'bench/c/libotr-bench.c');
+  const outDir = join(root, 'build/bench');
+  const out = join(outDir, 'libotr-bench');
+  if (!existsSync('/usr/include/libotr/proto.h')) {
+    throw new Error('libotr headers are missing: apt-get install libotr5-dev');
+  }
+  mkdirSync(outDir, { recursive: true });
+  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
+    execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-o', out, src, '-lotr', '-lgcrypt'], {
+      stdio: 'inherit',
+    });
+  }
+  return out;
+}
+
+function runLibotr(n: Counts): Rows {
+  const bin = buildHarness();
+  const args = Object.entries({ ...n, modexp: undefined, MSG: MESSAGE_BYTES })
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}`);
+  return JSON.parse(execFileSync(bin, args, { encoding: 'utf8', maxBuffer: 1 << 24 })) as Rows;
+}
+
+function runWorker(name: 'offrecord' | 'otr', mode: 'full' | 'quick'): { rows: Rows; akeFailures?: number } {
+  const out = execFileSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--worker', name, '--mode', mode],
+    { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out) as { rows: Rows; akeFailures?: number };
+}
+
+function fmt(s: Stat | null): string {
+  if (!s) return '—';
+  const f = (x: number): string =>
+    x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : x.toFixed(4);
+  return `${f(s.median)} [${f(s.min)}–${f(s.max)}]`;
+}
+
+function ratio(a: Stat | null, b: Stat | null): number | null {
+  return a && b && b.median > 0 ? a.median / b.median : null;
+}
+
+function fmtRatio(r: number | null): string {
+  if (r === null) return '—';
+  return r >= 10 ? `${r.toFixed(0)}×` : `${r.toFixed(2)}×`;
+}
+
+async function worker(name: string, mode: 'full' | 'quick'): Promise<void> {
+  if (name === 'offrecord') {
+    const { runOffrecord } = await import('./impl-offrecord');
+    const rows = await runOffrecord(COUNTS[mode].offrecord, MESSAGE_BYTES);
+    process.stdout.write(JSON.stringify({ rows }));
+  } else if (name === 'otr') {
+    const { runOtr } = await import('./impl-otr');
+    process.stdout.write(JSON.stringify(runOtr(COUNTS[mode].otr, MESSAGE_BYTES)));
+  } else {
+    throw new Error(`unknown worker ${name}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const wi = argv.indexOf('--worker');
+  if (wi >= 0) {
+    const mode = argv[argv.indexOf('--mode') + 1] === 'quick' ? 'quick' : 'full';
+    await worker(argv[wi + 1] ?? '', mode);
+    return;
+  }
+  const mode = argv.includes('--quick') ? 'quick' : 'full';
+  const started = performance.now();
+  const loadBefore = loadavg();
+  process.stderr.write(`bench (${mode}): libotr…`);
+  const libotr = runLibotr(COUNTS[mode].libotr);
+  process.stderr.write(' offrecord…');
+  const offrecord = runWorker('offrecord', mode).rows;
+  process.stderr.write(' otr…');
+  const otrRun = runWorker('otr', mode);
+  process.stderr.write(' done\n');
+  const loadAfter = loadavg();
+
+  const results: Record<string, unknown> = {};
+  const lines: string[][] = [
+    [
+      'operation (ms: median [min–max])',
+      'offrecord',
+      'libotr 4.1.1',
+      'otr 0.2.16',
+      'ofr/libotr',
+      'ofr/otr',
+      'target',
+    ],
+  ];
+  for (const row of ROWS) {
+    const o = stat(offrecord[row.key]);
+    const l = stat(libotr[row.key]);
+    const j = stat(otrRun.rows[row.key]);
+    const rl = ratio(o, l);
+    const rj = ratio(o, j);
+    const goals: string[] = [];
+    let met = true;
+    if (row.target?.vsLibotr !== undefined) {
+      goals.push(`≤${row.target.vsLibotr}× libotr`);
+      met &&= rl !== null && rl <= row.target.vsLibotr;
+    }
+    if (row.target?.ms !== undefined) {
+      goals.push(`≤${row.target.ms} ms`);
+      met &&= o !== null && o.median <= row.target.ms;
+    }
+    goals.push('≤0.1× otr');
+    met &&= rj !== null && rj <= 0.1;
+    const target = `${goals.join(', ')}: ${met ? 'met' : 'MISSED'}`;
+    results[row.key] = {
+      label: row.label,
+      offrecord: o,
+      libotr: l,
+      otr: j,
+      ratioLibotr: rl,
+      ratioOtr: rj,
+      target,
+      met,
+    };
+    lines.push([row.label, fmt(o), fmt(l), fmt(j), fmtRatio(rl), fmtRatio(rj), target]);
+  }
+  for (const row of FLOOR_ROWS) {
+    const o = stat(offrecord[row.key]);
+    results[row.key] = { label: row.label, offrecord: o };
+    lines.push([row.label, fmt(o), '', '', '', '', '']);
+  }
+  const notMeasured =
+    'content script on The Lounge (5,000-message scan, per new message): not measured, the overlay does not exist yet';
+  const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
+  const render = (l: string[]): string => `| ${l.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
+  const table = [
+    render(lines[0]!),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...lines.slice(1).map(render),
+  ];
+  const elapsed = (performance.now() - started) / 1000;
+  const load = `load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after`;
+  console.log(table.join('\n'));
+  console.log(`(${notMeasured})`);
+  if (otrRun.akeFailures) console.log(`otr: ${otrRun.akeFailures} AKE(s) failed and were not timed`);
+  console.log(
+    `${mode} run, ${elapsed.toFixed(1)} s, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${load}, Node ${process.version}`,
+  );
+
+  const json = {
+    date: new Date().toISOString(),
+    mode,
+    seconds: elapsed,
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? null,
+      loadBefore,
+      loadAfter,
+      node: process.version,
+    },
+    messageBytes: MESSAGE_BYTES,
+    counts: COUNTS[mode],
+    rows: results,
+    otrAkeFailures: otrRun.akeFailures ?? 0,
+    notMeasured: [notMeasured],
+  };
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
