@@ -10,7 +10,8 @@ import { tabDisconnected, watchTabs } from './tabs';
 
 const stats: RouterStats = { invalidMessages: 0 };
 const router = new Router(stats);
-const extensionOrigin = new URL(browser.runtime.getURL('/')).origin;
+// "chrome-extension://ID" or "moz-extension://UUID", without the trailing slash.
+const extensionOrigin = browser.runtime.getURL('/').replace(/\/$/, '');
 
 function logError(e: unknown): void {
   console.error('offrecord background:', e);

@@ -44,25 +44,22 @@ export function classifySender(
   extensionOrigin: string,
 ): PortRights | null {
   if (!sender || sender.id !== runtimeId || typeof sender.url !== 'string') return null;
-  let url: URL;
-  try {
-    url = new URL(sender.url);
-  } catch {
-    return null;
-  }
-  // When the browser gives an origin too, it must agree with the URL's.
-  if (sender.origin !== undefined && sender.origin !== 'null' && sender.origin !== url.origin) return null;
   const tabId = sender.tab?.id;
   const hasTab = typeof tabId === 'number' && tabId >= 0;
+  // When the browser gives an origin too, it must agree with the URL's.
+  const originAgrees = (expected: string) =>
+    sender.origin === undefined || sender.origin === 'null' || sender.origin === expected;
 
-  if (url.origin === extensionOrigin) {
+  // Extension schemes are not "special" to every URL parser (Node gives origin "null"): compare text.
+  if (sender.url.startsWith(`${extensionOrigin}/`)) {
+    if (!originAgrees(extensionOrigin)) return null;
     return { kind: 'page', url: sender.url, tabId: hasTab ? tabId : null };
   }
-  if ((url.protocol === 'http:' || url.protocol === 'https:') && hasTab && isWebUrl(sender.url)) {
-    const frameId = typeof sender.frameId === 'number' && sender.frameId >= 0 ? sender.frameId : 0;
-    return { kind: 'content', tabId, frameId, url: sender.url, origin: url.origin };
-  }
-  return null;
+  if (!isWebUrl(sender.url) || !hasTab) return null;
+  const origin = new URL(sender.url).origin;
+  if (!originAgrees(origin)) return null;
+  const frameId = typeof sender.frameId === 'number' && sender.frameId >= 0 ? sender.frameId : 0;
+  return { kind: 'content', tabId, frameId, url: sender.url, origin };
 }
 
 /** Validates a message against what this port may send; null when refused. */
