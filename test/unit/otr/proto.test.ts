@@ -74,7 +74,7 @@ describe('classify: whitespace tags', () => {
     ['', []],
   ];
   for (const [tail, versions] of tags) {
-    for (const [before, after] of [
+    for (const [before, after] of <[string, string][]>[
       ['hello', ''],
       ['', ''],
       ['hello ', ' world'],
