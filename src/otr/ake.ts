@@ -62,6 +62,13 @@ export interface AkeResult {
   ssid: Uint8Array;
   /** Which half of the ssid to show in bold (spec: Bob, who sent the commit, shows the first). */
   ssidBoldFirstHalf: boolean;
+  /**
+   * The D-H shared secret s = g^xy of this AKE. The first data-message keys use the same pair
+   * of D-H keys (our AKE key and theirs), so KeyState.fromAke takes s from here instead of
+   * computing the same 1536-bit exponentiation a second time. Optional: without it, fromAke
+   * computes s itself.
+   */
+  secret?: bigint;
 }
 
 export interface AkeStep {
@@ -129,6 +136,12 @@ export class Ake {
   private hashedGx: Uint8Array | null = null;
   /** Bob's copy of Alice's g^y (to recognise a retransmitted D-H Key). */
   private theirGy: bigint | null = null;
+  /**
+   * Bob's s = (g^y)^x, computed when he answers the D-H Key and kept for the Signature message,
+   * so the exponentiation is done once per AKE and not twice. Not in snapshots: a restored Ake
+   * computes it again when the Signature arrives.
+   */
+  private secret: bigint | null = null;
   /** The last AKE message we sent (retransmitted by the rules of the state machine). */
   private lastMessage: Uint8Array | null = null;
 
@@ -153,6 +166,7 @@ export class Ake {
     this.encryptedGx = null;
     this.hashedGx = null;
     this.theirGy = null;
+    this.secret = null;
     this.lastMessage = null;
   }
 
@@ -188,6 +202,7 @@ export class Ake {
     copy.encryptedGx = this.encryptedGx;
     copy.hashedGx = this.hashedGx;
     copy.theirGy = this.theirGy;
+    copy.secret = this.secret;
     if (this.state === 'awaiting-dhkey' && this.encryptedGx && this.hashedGx) {
       copy.lastMessage = encodeDhCommit(copy.header(0x02), this.encryptedGx, this.hashedGx);
     }
@@ -199,6 +214,7 @@ export class Ake {
     if (fresh || !this.ours) this.ours = generateDhKeyPair(this.random);
     this.r = null;
     this.theirGy = null;
+    this.secret = null;
     this.encryptedGx = msg.encryptedGx;
     this.hashedGx = msg.hashedGx;
     this.state = 'awaiting-revealsig';
@@ -237,10 +253,12 @@ export class Ake {
     if (!isGroupElement(msg.gy)) return { send: [], ignored: 'g^y out of range' };
     const ours = this.ours!;
     if (msg.gy === ours.gx) return { send: [], ignored: 'reflected D-H Key' };
-    const keys = deriveKeys(powP(msg.gy, ours.x));
+    const secret = powP(msg.gy, ours.x);
+    const keys = deriveKeys(secret);
     const encryptedSig = this.signedPart(keys.m1, keys.c, ours.gx, msg.gy);
     const mac = hmacSha256_160(keys.m2, new Writer().data(encryptedSig).bytes());
     this.theirGy = msg.gy;
+    this.secret = secret;
     this.state = 'awaiting-sig';
     this.lastMessage = encodeRevealSig(this.header(0x11), this.r!, encryptedSig, mac);
     return { send: [this.lastMessage] };
@@ -253,6 +271,7 @@ export class Ake {
       return { send: [], ignored: 'Reveal Signature of another version' };
     const ours = this.ours!;
     let gx: bigint;
+    let secret: bigint;
     let keys: Keys;
     let theirs: { pub: DsaPublicKey; keyId: number };
     try {
@@ -264,7 +283,8 @@ export class Ake {
       r.end('g^x');
       if (!isGroupElement(gx)) fail('bad-group-element', 'g^x out of range');
       if (gx === ours.gx) fail('bad-state', 'reflected Reveal Signature');
-      keys = deriveKeys(powP(gx, ours.x));
+      secret = powP(gx, ours.x);
+      keys = deriveKeys(secret);
       const expected = hmacSha256_160(keys.m2, new Writer().data(msg.encryptedSig).bytes());
       if (!equalBytes(expected, msg.mac)) fail('bad-mac', 'Reveal Signature MAC does not verify');
       theirs = this.openSignedPart(keys.m1, keys.c, msg.encryptedSig, gx, ours.gx);
@@ -284,6 +304,7 @@ export class Ake {
       theirPublicKey: theirs.pub,
       ssid: keys.ssid,
       ssidBoldFirstHalf: false,
+      secret,
     };
     this.reset();
     return { send: [reply], done };
@@ -295,7 +316,8 @@ export class Ake {
     const ours = this.ours!;
     const gy = this.theirGy!;
     let theirs: { pub: DsaPublicKey; keyId: number };
-    const keys = deriveKeys(powP(gy, ours.x));
+    const secret = this.secret ?? powP(gy, ours.x);
+    const keys = deriveKeys(secret);
     try {
       const expected = hmacSha256_160(keys.m2Prime, new Writer().data(msg.encryptedSig).bytes());
       if (!equalBytes(expected, msg.mac)) fail('bad-mac', 'Signature MAC does not verify');
@@ -313,6 +335,7 @@ export class Ake {
       theirPublicKey: theirs.pub,
       ssid: keys.ssid,
       ssidBoldFirstHalf: true,
+      secret,
     };
     this.reset();
     return { send: [], done };

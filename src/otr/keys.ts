@@ -30,9 +30,12 @@ export interface SessionKeys {
   extraKey: Uint8Array;
 }
 
-/** Session keys for one (our key, their key) pair (spec: "Computing AES keys and MAC keys"). */
-export function computeSessionKeys(ours: DhKeyPair, theirY: bigint): SessionKeys {
-  const secbytes = encodeMpi(powP(theirY, ours.x));
+/**
+ * Session keys for one (our key, their key) pair (spec: "Computing AES keys and MAC keys").
+ * `secret`, when the caller already has s = theirY^x (the AKE does), saves the exponentiation.
+ */
+export function computeSessionKeys(ours: DhKeyPair, theirY: bigint, secret?: bigint): SessionKeys {
+  const secbytes = encodeMpi(secret ?? powP(theirY, ours.x));
   const high = ours.gx > theirY;
   const h1 = (b: number) => sha1(concatBytes(Uint8Array.of(b), secbytes));
   const sendAes = h1(high ? 0x01 : 0x02).slice(0, 16);
@@ -62,7 +65,46 @@ export function compareCounters(a: Uint8Array, b: Uint8Array): number {
   return 0;
 }
 
-type Grid = [[SessionKeys | null, SessionKeys | null], [SessionKeys | null, SessionKeys | null]];
+/**
+ * One cell of the 2x2 grid: a pair of D-H keys whose session keys are computed on first use.
+ *
+ * Why lazily: libotr computes every session key of a new D-H key when it rotates (two 1536-bit
+ * exponentiations per rotation, up to four per received message), but most of those cells are
+ * never used: in a conversation that alternates, about one of the four made by a rotation ever
+ * sends or receives a message before it is rotated away. Computing a cell when it is first
+ * needed gives the same keys (they depend only on the two D-H keys) at a quarter of the cost.
+ * A cell not yet computed has never been used: its counters are zero and its MAC key was never
+ * used, which is exactly what a freshly computed cell holds, so nothing is lost by waiting.
+ */
+class Slot {
+  private computed: SessionKeys | null;
+  constructor(
+    readonly ours: DhKeyPair,
+    readonly theirY: bigint,
+    keys: SessionKeys | null = null,
+    private secret?: bigint,
+  ) {
+    this.computed = keys;
+  }
+
+  get keys(): SessionKeys {
+    if (!this.computed) {
+      this.computed = computeSessionKeys(this.ours, this.theirY, this.secret);
+      this.secret = undefined;
+    }
+    return this.computed;
+  }
+
+  /** The keys if they carry state of their own (used counters or MAC), else null: recomputable. */
+  get stateful(): SessionKeys | null {
+    const k = this.computed;
+    if (!k) return null;
+    const untouched = k.recvCtr.every((b) => b === 0) && k.sendCtr.every((b) => b === 0) && !k.recvMacUsed;
+    return untouched ? null : k;
+  }
+}
+
+type Grid = [[Slot | null, Slot | null], [Slot | null, Slot | null]];
 
 export interface KeyStateSnapshot {
   ourKeyId: number;
@@ -115,9 +157,10 @@ export class KeyState {
   /** Keys right after an AKE (libotr's go_encrypted): our AKE key becomes the previous one. */
   static fromAke(ake: AkeResult, random: RandomSource): KeyState {
     const current = generateDhKeyPair(random);
+    // [1][0] is the AKE's own pair of D-H keys: its s is the AKE's shared secret, reused.
     const grid: Grid = [
-      [computeSessionKeys(current, ake.theirY), null],
-      [computeSessionKeys(ake.ourDh, ake.theirY), null],
+      [new Slot(current, ake.theirY), null],
+      [new Slot(ake.ourDh, ake.theirY, null, ake.secret), null],
     ];
     return new KeyState(ake.ourKeyId + 1, current, ake.ourDh, ake.theirKeyId, ake.theirY, null, grid);
   }
@@ -132,17 +175,20 @@ export class KeyState {
     ) {
       fail('unknown-key', `no keys for key ids ${senderKeyId}/${recipientKeyId}`);
     }
-    const keys = this.sessions[this.ourKeyId - recipientKeyId]![this.theirKeyId - senderKeyId];
-    if (!keys) fail('unknown-key', `no keys for key ids ${senderKeyId}/${recipientKeyId}`);
-    return keys;
+    const slot = this.sessions[this.ourKeyId - recipientKeyId]![this.theirKeyId - senderKeyId];
+    if (!slot) fail('unknown-key', `no keys for key ids ${senderKeyId}/${recipientKeyId}`);
+    return slot.keys;
   }
 
   get sendingKeys(): SessionKeys {
-    return this.sessions[1][0]!;
+    return this.sessions[1][0]!.keys;
   }
 
-  private reveal(...keys: (SessionKeys | null)[]): void {
-    for (const k of keys) if (k?.recvMacUsed) this.oldMacKeys.push(k.recvMac);
+  private reveal(...slots: (Slot | null)[]): void {
+    for (const s of slots) {
+      const k = s?.stateful;
+      if (k?.recvMacUsed) this.oldMacKeys.push(k.recvMac);
+    }
   }
 
   /** They used our newest key: make a new one (libotr rotate_dh_keys). */
@@ -153,8 +199,8 @@ export class KeyState {
     this.ourCurrent = generateDhKeyPair(random);
     this.ourKeyId++;
     this.sessions[0] = [
-      computeSessionKeys(this.ourCurrent, this.theirCurrent),
-      this.theirPrevious !== null ? computeSessionKeys(this.ourCurrent, this.theirPrevious) : null,
+      new Slot(this.ourCurrent, this.theirCurrent),
+      this.theirPrevious !== null ? new Slot(this.ourCurrent, this.theirPrevious) : null,
     ];
   }
 
@@ -166,8 +212,8 @@ export class KeyState {
     this.theirPrevious = this.theirCurrent;
     this.theirCurrent = nextY;
     this.theirKeyId++;
-    this.sessions[0][0] = computeSessionKeys(this.ourCurrent, nextY);
-    this.sessions[1][0] = computeSessionKeys(this.ourPrevious, nextY);
+    this.sessions[0][0] = new Slot(this.ourCurrent, nextY);
+    this.sessions[1][0] = new Slot(this.ourPrevious, nextY);
   }
 
   takeOldMacKeys(): Uint8Array {
@@ -176,16 +222,25 @@ export class KeyState {
     return out;
   }
 
+  /**
+   * Cells whose keys carry no state of their own (never used, or not computed yet) are written
+   * as null and recomputed from the D-H keys on restore: the snapshot does not depend on which
+   * cells happen to have been computed.
+   */
   snapshot(): KeyStateSnapshot {
-    const s = (k: SessionKeys | null): SessionKeysSnapshot | null =>
-      k && {
-        sendAes: bytesToHex(k.sendAes),
-        recvAes: bytesToHex(k.recvAes),
-        sendCtr: bytesToHex(k.sendCtr),
-        recvCtr: bytesToHex(k.recvCtr),
-        recvMacUsed: k.recvMacUsed,
-        extraKey: bytesToHex(k.extraKey),
-      };
+    const s = (slot: Slot | null): SessionKeysSnapshot | null => {
+      const k = slot?.stateful;
+      return k
+        ? {
+            sendAes: bytesToHex(k.sendAes),
+            recvAes: bytesToHex(k.recvAes),
+            sendCtr: bytesToHex(k.sendCtr),
+            recvCtr: bytesToHex(k.recvCtr),
+            recvMacUsed: k.recvMacUsed,
+            extraKey: bytesToHex(k.extraKey),
+          }
+        : null;
+    };
     return {
       ourKeyId: this.ourKeyId,
       ourX: this.ourCurrent.x.toString(16),
@@ -223,21 +278,26 @@ export class KeyState {
         extraKey: hexToBytes(k.extraKey),
       };
     };
-    const row = (r: (SessionKeysSnapshot | null)[] | undefined): [SessionKeys | null, SessionKeys | null] => [
-      keys(r?.[0]),
-      keys(r?.[1]),
-    ];
-    const grid: Grid = [row(s.sessions[0]), row(s.sessions[1])];
-    if (!grid[1][0] || !grid[0][0]) fail('malformed', 'snapshot lacks the current session keys');
-    const ks = new KeyState(
-      s.ourKeyId,
-      pair(s.ourX),
-      pair(s.ourPreviousX),
-      s.theirKeyId,
+    const ours = [pair(s.ourX), pair(s.ourPreviousX)] as const;
+    const theirs = [
       BigInt(`0x${s.theirY}`),
       s.theirPreviousY === null ? null : BigInt(`0x${s.theirPreviousY}`),
-      grid,
-    );
+    ];
+    // A cell exists when both of its D-H keys do; a null cell is recomputed when first used.
+    const cell = (i: 0 | 1, j: 0 | 1): Slot | null => {
+      const theirY = theirs[j];
+      const k = keys(s.sessions[i]?.[j]);
+      if (theirY === null || theirY === undefined) {
+        if (k) fail('malformed', 'session keys for a D-H key the snapshot does not have');
+        return null;
+      }
+      return new Slot(ours[i], theirY, k);
+    };
+    const grid: Grid = [
+      [cell(0, 0), cell(0, 1)],
+      [cell(1, 0), cell(1, 1)],
+    ];
+    const ks = new KeyState(s.ourKeyId, ours[0], ours[1], s.theirKeyId, theirs[0]!, theirs[1] ?? null, grid);
     const old = hexToBytes(s.oldMacKeys);
     for (let i = 0; i + 20 <= old.length; i += 20) ks.oldMacKeys.push(old.slice(i, i + 20));
     return ks;
