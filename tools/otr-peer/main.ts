@@ -122,12 +122,12 @@ function parseArgs(argv: string[]): Options {
 
 async function loadKey(o: Options): Promise<DsaPrivateKey> {
   if (o.key && existsSync(o.key)) {
-    const key = readAccountKey(readFileSync(o.key, 'utf8'), o.account, o.protocol);
+    const key = readAccountKey(readFileSync(o.key), o.account, o.protocol);
     if (key) return key;
   }
   const key = await generateDsaKey();
   if (o.key) {
-    const existing = existsSync(o.key) ? readFileSync(o.key, 'utf8') : null;
+    const existing = existsSync(o.key) ? new Uint8Array(readFileSync(o.key)) : null;
     writeFileSync(o.key, writeAccountKey(existing, o.account, o.protocol, key), { mode: 0o600 });
   }
   return key;
@@ -314,6 +314,11 @@ async function main(): Promise<void> {
     instanceTag: instanceTag.toString(16),
   });
   flush();
+  // Whoever reads us may go away (a closed pipe): that ends the peer, quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   rl.on('line', (line) => {
     if (line.trim() === '') return;
