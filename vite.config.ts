@@ -40,6 +40,9 @@ function buildManifest(): ManifestV3Export {
   if (target === 'firefox') {
     delete manifest.minimum_chrome_version;
     manifest.background = { scripts: [base.background.service_worker], type: 'module' };
+    // Firefox has no use_dynamic_url (its moz-extension:// UUID is already random per install).
+    const war = base.web_accessible_resources as Record<string, unknown>[] | undefined;
+    if (war) manifest.web_accessible_resources = war.map(({ use_dynamic_url: _, ...rest }) => rest);
     manifest.browser_specific_settings = {
       gecko: {
         id: GECKO_ID,

@@ -1,0 +1,471 @@
+/**
+ * The in-page part of private mode: mounts the secure frames (extension-origin pages, the only
+ * place plaintext is shown or typed, I1) over the chat page, keeps them there against the page,
+ * and collapses ciphertext rows to a placeholder.
+ *
+ * Called by the content script core (content-scripts/main.ts):
+ *   setPrivateMode(on, target, reason)   mount (on) / unmount (off) the frames over target
+ *   collapseOtrRows(rows)                rows whose text is OTR become "🔒 encrypted message"
+ *
+ * What the page can and cannot do here:
+ * - The frames are cross-origin (chrome-extension:// / moz-extension://): the page cannot read
+ *   their documents, their keystrokes or their text. That is the security boundary.
+ * - Everything else is defence in depth against a page that hides, moves or covers the frames:
+ *   one host element appended to <html> (outside the app's tree, so re-renders do not touch it),
+ *   a CLOSED shadow root created from this isolated world (the page's patches of attachShadow do
+ *   not apply here and it cannot reach inside), styles reset with `all: initial` and set inline
+ *   with !important, the host in the top layer (popover), and a MutationObserver plus a periodic
+ *   check that re-mount a removed or restyled host under a new random tag name.
+ * - The site's compose box is made `inert` and blurred synchronously, BEFORE the frame has even
+ *   loaded, so nothing the user types in private mode lands in the page (I2 starts here).
+ *
+ * Nothing here ever handles plaintext: the frames talk to the background over their own ports.
+ */
+
+import browser from 'webextension-polyfill';
+
+export interface OverlayTarget {
+  /** The site's compose box: covered by the secure compose frame. */
+  composeBox: Element | null;
+  /** The site's message list: covered by the secure transcript frame. */
+  messageList: Element | null;
+}
+
+/** Extension-relative paths of the secure frames (as built; see vite.config.ts). */
+export const FRAME_PAGES = {
+  compose: 'extension/frames/compose.html',
+  transcript: 'extension/frames/transcript.html',
+} as const;
+
+/** What a collapsed ciphertext row shows instead of its text. */
+export const PLACEHOLDER_TEXT = '🔒 encrypted message';
+
+/** Attribute set on rows this module collapsed (a marker only: the page may copy or remove it). */
+export const COLLAPSED_ATTR = 'data-offrecord-collapsed';
+
+/** How often the overlay checks itself against the page (ms). */
+const CHECK_INTERVAL_MS = 400;
+/** Smallest frame sizes, so a zero-sized target still gives a usable frame. */
+const MIN_COMPOSE_HEIGHT = 44;
+const MIN_TRANSCRIPT_HEIGHT = 120;
+const Z_TOP = '2147483647';
+
+/** Whether a chat line is OTR traffic: data, fragments, queries, errors (all begin with "?OTR"). */
+export function isOtrText(text: string): boolean {
+  return text.trimStart().startsWith('?OTR');
+}
+
+// ---------------------------------------------------------------- state
+
+interface Mounted {
+  host: HTMLElement;
+  root: ShadowRoot;
+  compose: HTMLIFrameElement;
+  transcript: HTMLIFrameElement;
+  notice: HTMLElement;
+}
+
+interface State {
+  on: boolean;
+  target: OverlayTarget | null;
+  reason: string | null;
+  mounted: Mounted | null;
+  /** Compose boxes we made inert, with their previous focusability, to restore when turning off. */
+  inerted: Set<Element>;
+  observer: MutationObserver | null;
+  resize: ResizeObserver | null;
+  timer: ReturnType<typeof setInterval> | null;
+  remounts: number;
+}
+
+const state: State = {
+  on: false,
+  target: null,
+  reason: null,
+  mounted: null,
+  inerted: new Set(),
+  observer: null,
+  resize: null,
+  timer: null,
+  remounts: 0,
+};
+
+/** How many times the overlay had to re-mount itself because the page tampered with it (tests). */
+export function remountCount(): number {
+  return state.remounts;
+}
+
+// ---------------------------------------------------------------- styles
+
+/** Inline, !important: beats the page's selectors for the host element. */
+const HOST_STYLE: Record<string, string> = {
+  all: 'initial',
+  position: 'fixed',
+  inset: '0',
+  left: '0',
+  top: '0',
+  width: '100vw',
+  height: '100vh',
+  margin: '0',
+  padding: '0',
+  border: '0',
+  background: 'transparent',
+  overflow: 'visible',
+  display: 'block',
+  visibility: 'visible',
+  opacity: '1',
+  transform: 'none',
+  filter: 'none',
+  'clip-path': 'none',
+  'pointer-events': 'none',
+  'z-index': Z_TOP,
+};
+
+/** Inside the closed shadow root: the page's CSS does not reach here. */
+const SHADOW_CSS = `
+:host { all: initial !important; }
+iframe {
+  all: initial;
+  position: fixed;
+  display: block;
+  border: 0;
+  margin: 0;
+  padding: 0;
+  background: #fff;
+  color-scheme: light;
+  pointer-events: auto;
+  box-shadow: 0 0 0 2px #1b7f3b;
+  border-radius: 4px;
+  z-index: 2;
+}
+iframe[hidden] { display: none; }
+.notice {
+  all: initial;
+  position: fixed;
+  right: 12px;
+  bottom: 12px;
+  max-width: 360px;
+  padding: 8px 12px;
+  border-radius: 6px;
+  background: #333;
+  color: #fff;
+  font: 13px/1.4 system-ui, sans-serif;
+  pointer-events: auto;
+  z-index: 3;
+  white-space: pre-wrap;
+}
+.notice[hidden] { display: none; }
+`;
+
+function applyHostStyle(host: HTMLElement): void {
+  for (const [prop, value] of Object.entries(HOST_STYLE)) host.style.setProperty(prop, value, 'important');
+}
+
+/** True when the page changed what the host looks like (computed, so stylesheets count too). */
+function hostTampered(host: HTMLElement): boolean {
+  if (!host.isConnected || host.parentNode !== document.documentElement) return true;
+  const cs = getComputedStyle(host);
+  return (
+    cs.display === 'none' ||
+    cs.visibility !== 'visible' ||
+    cs.opacity !== '1' ||
+    cs.position !== 'fixed' ||
+    cs.transform !== 'none' ||
+    cs.clipPath !== 'none' ||
+    cs.filter !== 'none' ||
+    cs.zIndex !== Z_TOP
+  );
+}
+
+// ---------------------------------------------------------------- mounting
+
+function randomTag(): string {
+  const bytes = new Uint8Array(6);
+  crypto.getRandomValues(bytes);
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return `offrecord-${s}`;
+}
+
+function frame(page: string, title: string): HTMLIFrameElement {
+  const f = document.createElement('iframe');
+  f.src = browser.runtime.getURL(page);
+  f.title = title;
+  // Our pages need scripts and their own origin (for the runtime port); nothing else.
+  f.setAttribute('allow', '');
+  f.setAttribute('referrerpolicy', 'no-referrer');
+  f.setAttribute('loading', 'eager');
+  return f;
+}
+
+function showInTopLayer(host: HTMLElement): void {
+  try {
+    if (typeof host.showPopover === 'function' && !host.matches(':popover-open')) host.showPopover();
+  } catch {
+    // Without the popover API the inline z-index still puts the host above the page's content.
+  }
+}
+
+function mount(): Mounted {
+  const host = document.createElement(randomTag());
+  host.setAttribute('popover', 'manual');
+  applyHostStyle(host);
+  const root = host.attachShadow({ mode: 'closed' });
+  const style = document.createElement('style');
+  style.textContent = SHADOW_CSS;
+  const transcript = frame(FRAME_PAGES.transcript, 'offrecord secure transcript');
+  const compose = frame(FRAME_PAGES.compose, 'offrecord secure compose');
+  const notice = document.createElement('div');
+  notice.className = 'notice';
+  notice.hidden = true;
+  root.append(style, transcript, compose, notice);
+  compose.addEventListener('load', () => {
+    if (state.on && state.mounted?.compose === compose) compose.focus();
+  });
+  // The page cannot reach inside, but it can close the popover: open it again.
+  host.addEventListener('toggle', () => {
+    if (state.mounted?.host === host) showInTopLayer(host);
+  });
+  document.documentElement.append(host);
+  showInTopLayer(host);
+  return { host, root, compose, transcript, notice };
+}
+
+function unmount(): void {
+  const m = state.mounted;
+  state.mounted = null;
+  if (m) m.host.remove();
+}
+
+/** Mounts a fresh host (new tag name) when the current one is gone or tampered with. */
+function ensureMounted(): Mounted {
+  const m = state.mounted;
+  if (m && !hostTampered(m.host)) return m;
+  if (m) {
+    state.remounts++;
+    unmount();
+  }
+  state.mounted = mount();
+  return state.mounted;
+}
+
+function placeFrame(f: HTMLIFrameElement, rect: DOMRect | null, minHeight: number): void {
+  if (!rect || (rect.width === 0 && rect.height === 0)) {
+    f.hidden = true;
+    return;
+  }
+  f.hidden = false;
+  const height = Math.max(rect.height, minHeight);
+  // Grow upwards for the compose box (it sits at the bottom of the page), downwards otherwise.
+  const top = minHeight === MIN_COMPOSE_HEIGHT ? rect.bottom - height : rect.top;
+  const set = (p: string, v: string) => {
+    if (f.style.getPropertyValue(p) !== v) f.style.setProperty(p, v, 'important');
+  };
+  set('left', `${Math.round(rect.left)}px`);
+  set('top', `${Math.round(Math.max(0, top))}px`);
+  set('width', `${Math.round(rect.width)}px`);
+  set('height', `${Math.round(height)}px`);
+}
+
+function rectOf(el: Element | null): DOMRect | null {
+  return el?.isConnected ? el.getBoundingClientRect() : null;
+}
+
+function layout(): void {
+  if (!state.on) return;
+  const m = ensureMounted();
+  const t = state.target;
+  placeFrame(m.compose, rectOf(t?.composeBox ?? null), MIN_COMPOSE_HEIGHT);
+  placeFrame(m.transcript, rectOf(t?.messageList ?? null), MIN_TRANSCRIPT_HEIGHT);
+  guardComposeBox();
+}
+
+/** Keeps the site's compose box unfocusable and unfocused while private mode is on. */
+function guardComposeBox(): void {
+  const box = state.target?.composeBox;
+  if (!box?.isConnected) return;
+  if (!box.hasAttribute('inert')) box.setAttribute('inert', '');
+  state.inerted.add(box);
+  if (document.activeElement === box && box instanceof HTMLElement) {
+    box.blur();
+    state.mounted?.compose.focus();
+  }
+}
+
+function releaseComposeBoxes(): void {
+  for (const box of state.inerted) box.removeAttribute('inert');
+  state.inerted.clear();
+}
+
+// ---------------------------------------------------------------- watching the page
+
+function onPageMutation(records: MutationRecord[]): void {
+  const m = state.mounted;
+  if (!state.on || !m) return;
+  for (const r of records) {
+    if (r.target === m.host || (r.type === 'childList' && [...r.removedNodes].includes(m.host))) {
+      layout();
+      return;
+    }
+    if (r.target === state.target?.composeBox && r.attributeName === 'inert') {
+      guardComposeBox();
+      return;
+    }
+  }
+  // The app re-rendered something: positions may have moved.
+  layout();
+}
+
+function startWatching(): void {
+  stopWatching();
+  state.observer = new MutationObserver(onPageMutation);
+  state.observer.observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ['style', 'class', 'hidden', 'popover', 'inert'],
+  });
+  state.resize = new ResizeObserver(() => layout());
+  for (const el of [state.target?.composeBox, state.target?.messageList]) if (el) state.resize.observe(el);
+  window.addEventListener('resize', layout, true);
+  window.addEventListener('scroll', layout, true);
+  document.addEventListener('focusin', guardComposeBox, true);
+  state.timer = setInterval(layout, CHECK_INTERVAL_MS);
+}
+
+function stopWatching(): void {
+  state.observer?.disconnect();
+  state.observer = null;
+  state.resize?.disconnect();
+  state.resize = null;
+  window.removeEventListener('resize', layout, true);
+  window.removeEventListener('scroll', layout, true);
+  document.removeEventListener('focusin', guardComposeBox, true);
+  if (state.timer !== null) clearInterval(state.timer);
+  state.timer = null;
+}
+
+// ---------------------------------------------------------------- notices
+
+let noticeHost: { host: HTMLElement; notice: HTMLElement } | null = null;
+let noticeTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Shows a short note in the page (not authoritative, I6: the popup is): why private mode refused.
+ * Carries only the adapter's reason, never conversation text.
+ */
+function showNotice(text: string): void {
+  let n = noticeHost;
+  if (!n?.host.isConnected) {
+    const host = document.createElement(randomTag());
+    host.setAttribute('popover', 'manual');
+    applyHostStyle(host);
+    const root = host.attachShadow({ mode: 'closed' });
+    const style = document.createElement('style');
+    style.textContent = SHADOW_CSS;
+    const notice = document.createElement('div');
+    notice.className = 'notice';
+    root.append(style, notice);
+    document.documentElement.append(host);
+    showInTopLayer(host);
+    n = { host, notice };
+    noticeHost = n;
+  }
+  n.notice.textContent = text;
+  n.notice.hidden = false;
+  if (noticeTimer !== null) clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(hideNotice, 8000);
+}
+
+function hideNotice(): void {
+  if (noticeTimer !== null) clearTimeout(noticeTimer);
+  noticeTimer = null;
+  noticeHost?.host.remove();
+  noticeHost = null;
+}
+
+// ---------------------------------------------------------------- public interface
+
+/**
+ * Private mode on: the secure frames cover the compose box and the message list of `target`
+ * (the compose box is made inert at once, before the frame has loaded). Called again with a new
+ * target when the open chat changes or the app re-renders. Off: the frames go and the compose box
+ * is given back; a non-null `reason` (why private mode refused or ended) is shown briefly.
+ * Private mode without a compose box is refused here too: nothing is mounted, the reason shown.
+ */
+export function setPrivateMode(on: boolean, target: OverlayTarget | null, reason: string | null): void {
+  if (on && !target?.composeBox) {
+    // Never leave the user typing into the page in what they think is private mode.
+    setPrivateMode(false, target, reason ?? 'private mode needs the chat’s compose box, which was not found');
+    return;
+  }
+  if (!on) {
+    state.on = false;
+    stopWatching();
+    unmount();
+    releaseComposeBoxes();
+    state.target = target;
+    state.reason = reason;
+    if (reason) showNotice(`offrecord: ${reason}`);
+    else hideNotice();
+    return;
+  }
+  hideNotice();
+  const previous = state.target?.composeBox;
+  if (previous && previous !== target?.composeBox) {
+    previous.removeAttribute('inert');
+    state.inerted.delete(previous);
+  }
+  state.on = true;
+  state.target = target;
+  state.reason = reason;
+  guardComposeBox();
+  layout();
+  startWatching();
+}
+
+/** Whether the frames are mounted (for the core and tests). */
+export function isPrivateModeOn(): boolean {
+  return state.on;
+}
+
+/**
+ * Collapses chat rows that carry OTR traffic (the buddy's and our own echoes, every fragment) to a
+ * placeholder holding no plaintext. The row's own children stay in place (the app's renderer
+ * keeps working) but are no longer rendered: the row gets a closed shadow root with only the
+ * placeholder. Rows that cannot host a shadow root are hidden instead.
+ */
+export function collapseOtrRows(rows: Element[]): void {
+  for (const row of rows) {
+    if (row.hasAttribute(COLLAPSED_ATTR) && collapsed.has(row)) continue;
+    collapseRow(row);
+  }
+}
+
+const collapsed = new WeakSet<Element>();
+
+function collapseRow(row: Element): void {
+  if (collapsed.has(row)) {
+    row.setAttribute(COLLAPSED_ATTR, '');
+    return;
+  }
+  let root: ShadowRoot | null = null;
+  try {
+    root = row.attachShadow({ mode: 'closed' });
+  } catch {
+    root = null;
+  }
+  if (root) {
+    const style = document.createElement('style');
+    style.textContent =
+      ':host{display:block!important}.p{all:initial;display:block;padding:2px 8px;font:italic 12px/1.6 system-ui,sans-serif;color:#777}';
+    const p = document.createElement('span');
+    p.className = 'p';
+    p.textContent = PLACEHOLDER_TEXT;
+    root.append(style, p);
+  } else if (row instanceof HTMLElement || row instanceof SVGElement) {
+    row.style.setProperty('display', 'none', 'important');
+  }
+  collapsed.add(row);
+  row.setAttribute(COLLAPSED_ATTR, '');
+}
