@@ -39,6 +39,8 @@ export class Router {
         if (new URL(req.url).origin !== rights.origin) throw new Error('url does not match the sender');
         if (rights.frameId === 0) await tabConnected(rights.tabId, req.url, connection);
         return { tabId: rights.tabId, frameId: rights.frameId };
+      default:
+        throw new Error(`${req.type}: not implemented yet`);
     }
   }
 
@@ -50,9 +52,15 @@ export class Router {
           counter: await getCounter(),
           invalidMessages: this.stats.invalidMessages,
           sites: await grantedSites(),
+          site: null,
+          conversation: null,
+          status: null,
+          keygen: null,
         };
       case 'increment':
         return { counter: await incrementCounter() };
+      default:
+        throw new Error(`${req.type}: not implemented yet`);
     }
   }
 }

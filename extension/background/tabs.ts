@@ -54,8 +54,8 @@ export async function tabDisconnected(tabId: number, connection: string): Promis
 export async function tabStatus(tabId: number): Promise<TabStatus> {
   const rec = (await load())[tabId];
   return rec
-    ? { tabId, connected: true, url: rec.url, badge: rec.badge }
-    : { tabId, connected: false, url: null, badge: 'off' };
+    ? { tabId, connected: true, url: rec.url, badge: rec.badge, alert: '' }
+    : { tabId, connected: false, url: null, badge: 'off', alert: '' };
 }
 
 export function watchTabs(): void {

@@ -1,15 +1,18 @@
 // Every message that crosses a runtime port, with its validator. Both ends import this module:
-// the background validates every request it receives (I3, I4), the clients validate every reply.
+// the background validates every request it receives (I3, I4), the clients validate every reply
+// and every push.
 //
-// Shape of the protocol:
+// Shape of the protocol (docs: prompts/api.md, docs/architecture.md):
 //   client → background   a request  { type, id, ...fields }   (id: the client's request number)
 //   background → client   a reply    { type: 'reply', id, ok: true, result } | { ..., ok: false, error }
+//   background → client   a push     { type: 'push', event: { type, ...fields } }
 // Which requests a port may send is decided by the background once, at connect time, from the
 // browser-given sender (see extension/background/ports.ts): content scripts send ContentRequest,
-// extension pages (popup, options, later the secure frames) send PageRequest.
+// the secure frames (extension pages inside a tab) FrameRequest, popup and options PageRequest.
 //
-// To add a message: add its type to a union below, a branch to that direction's validator, its
-// result type to ResultMap and a validator to RESULT_VALIDATORS; then a handler in the router.
+// To add a message: add its type to a union below, its fields' checks to that direction's
+// *_FIELDS table (the compiler insists), its result type to ResultMap and a check to RESULTS;
+// then a handler in the router.
 
 export const PORT_NAME = 'offrecord';
 
@@ -19,25 +22,163 @@ export const LIMITS = {
   error: 500,
   sites: 1000,
   origin: 300,
+  account: 256,
+  protocol: 64,
+  peer: 256,
+  reason: 500,
+  /** A chat message as the page shows it (adapters read at most this much). */
+  chatText: 100_000,
+  chatId: 200,
+  chatBatch: 200,
+  /** What the user types into the secure compose. */
+  composeText: 20_000,
+  secret: 1000,
+  question: 1000,
+  /** A wire line: at most one site message. */
+  wire: 100_000,
+  wireBatch: 500,
+  transcript: 1000,
+  transcriptText: 100_000,
+  /** otr.private_key / otr.fingerprints text (src/otr/keyfile.ts and fingerprints-file.ts caps). */
+  keyFile: 1 << 20,
+  fingerprintsFile: 4 << 20,
+  list: 10_000,
+  /** A human-form fingerprint: 5 groups of 8 hex digits and spaces. */
+  fingerprint: 60,
+  maxMessageSize: 1 << 20,
 } as const;
 
 // ---------------------------------------------------------------- statuses
 
-/** What the toolbar badge says about a tab (I6). The OTR states join when the engine lands. */
-export type BadgeStatus = 'off' | 'ready';
-export const BADGE_STATUSES: readonly BadgeStatus[] = ['off', 'ready'];
+/**
+ * What the toolbar badge says about a tab (I6): 'off' no content script, 'ready' offrecord runs
+ * but the chat is not private, 'unverified' / 'private' encrypted with an unverified / verified
+ * buddy, 'finished' the buddy ended the private conversation.
+ */
+export type BadgeStatus = 'off' | 'ready' | 'unverified' | 'private' | 'finished';
+export const BADGE_STATUSES: readonly BadgeStatus[] = ['off', 'ready', 'unverified', 'private', 'finished'];
+/** An alert over the badge: '!' the buddy's fingerprint changed, '?' the buddy asks for SMP. */
+export type BadgeAlert = '' | '!' | '?';
+export const BADGE_ALERTS: readonly BadgeAlert[] = ['', '!', '?'];
+
+export type MsgState = 'plaintext' | 'encrypted' | 'finished';
+export type Trust = '' | 'verified' | 'smp';
+export const TRUSTS: readonly Trust[] = ['', 'verified', 'smp'];
+export type PolicyName = 'never' | 'manual' | 'opportunistic' | 'always';
+export const POLICY_NAMES: readonly PolicyName[] = ['never', 'manual', 'opportunistic', 'always'];
+export type ConversationKind = 'one-to-one' | 'group' | 'none';
+export type FrameRole = 'compose' | 'transcript';
+
+/** The status of one conversation, as SessionManager reports it (same shape). */
+export interface ConversationStatus {
+  state: MsgState;
+  version: number;
+  privateMode: boolean;
+  trust: Trust;
+  /** The buddy's fingerprint in libotr's human form, once known. */
+  fingerprint: string | null;
+  ourFingerprint: string | null;
+  fingerprintChanged: boolean;
+  authInProgress: boolean;
+  /** SMP state ('expect1' idle, 'question-asked' the buddy asks, ...); the buddy's question if any. */
+  smp: { state: string; question?: string };
+  /** Messages typed while not yet private, waiting for the AKE (I2). */
+  held: number;
+  /** Wire lines not yet acknowledged by the page. */
+  pendingWire: number;
+}
+
+/** One line of the private conversation (plaintext: extension pages only, never the content script). */
+export interface TranscriptEntry {
+  id: string;
+  dir: 'in' | 'out';
+  text: string;
+  at: number;
+  encrypted: boolean;
+  status?: 'held' | 'sent' | 'not-sent';
+}
+
+export interface ChatMessage {
+  /** The site's id for the row (dedupe key with the content). */
+  id: string;
+  from: string;
+  text: string;
+  own: boolean;
+}
+
+export interface WireLine {
+  seq: number;
+  wire: string;
+}
 
 // ---------------------------------------------------------------- requests
 
-/** Content script → background. */
-export type ContentRequest = { type: 'hello'; id: number; url: string };
+/** Content script → background. The tab is always the sender's own. */
+export type ContentRequest =
+  | { type: 'hello'; id: number; url: string }
+  | {
+      type: 'conversation';
+      id: number;
+      account: string;
+      protocol: string;
+      peer: string | null;
+      kind: ConversationKind;
+      reason: string | null;
+      maxMessageSize: number;
+      composeFound: boolean;
+      listFound: boolean;
+    }
+  | { type: 'chat-messages'; id: number; messages: ChatMessage[]; history: boolean }
+  | { type: 'wire-sent'; id: number; seq: number }
+  | { type: 'toggle-private'; id: number };
 
-/** Extension page (popup, options, frames) → background. */
+/** Secure frame (extension page inside a chat tab) → background, about its own tab. */
+export type FrameRequest =
+  | { type: 'frame-hello'; id: number; role: FrameRole }
+  | { type: 'compose-send'; id: number; text: string }
+  | { type: 'frame-go-private'; id: number };
+
+/** Extension page without a tab role (popup, options) → background. */
 export type PageRequest =
   | { type: 'status'; id: number; tabId: number | null }
-  | { type: 'increment'; id: number };
+  | { type: 'increment'; id: number }
+  | { type: 'go-private'; id: number; tabId: number }
+  | { type: 'refresh-private'; id: number; tabId: number }
+  | { type: 'end-private'; id: number; tabId: number }
+  | { type: 'smp-start'; id: number; tabId: number; secret: string; question: string | null }
+  | { type: 'smp-answer'; id: number; tabId: number; secret: string }
+  | { type: 'smp-abort'; id: number; tabId: number }
+  | { type: 'set-trust'; id: number; tabId: number; fingerprint: string; trust: '' | 'verified' }
+  | { type: 'site-enabled'; id: number; origin: string }
+  | { type: 'keys-list'; id: number }
+  | { type: 'key-generate'; id: number; account: string; protocol: string }
+  | { type: 'key-export'; id: number }
+  | { type: 'key-import'; id: number; text: string }
+  | { type: 'fingerprints-list'; id: number }
+  | {
+      type: 'fingerprint-trust';
+      id: number;
+      account: string;
+      protocol: string;
+      buddy: string;
+      fingerprint: string;
+      trust: '' | 'verified';
+    }
+  | {
+      type: 'fingerprint-forget';
+      id: number;
+      account: string;
+      protocol: string;
+      buddy: string;
+      fingerprint: string;
+    }
+  | { type: 'fingerprints-export'; id: number }
+  | { type: 'fingerprints-import'; id: number; text: string }
+  | { type: 'sites-list'; id: number }
+  | { type: 'site-policy'; id: number; origin: string; policy: PolicyName }
+  | { type: 'site-remove'; id: number; origin: string };
 
-export type Request = ContentRequest | PageRequest;
+export type Request = ContentRequest | FrameRequest | PageRequest;
 export type RequestType = Request['type'];
 
 // ---------------------------------------------------------------- results
@@ -54,6 +195,18 @@ export interface TabStatus {
   /** The URL the content script reported (only when connected). */
   url: string | null;
   badge: BadgeStatus;
+  alert: BadgeAlert;
+}
+
+/** The tab's open chat as its content script reported it (no secrets). */
+export interface ConversationInfo {
+  account: string;
+  protocol: string;
+  peer: string | null;
+  kind: ConversationKind;
+  /** Why private mode is refused here (group chat, no compose box...), or null. */
+  reason: string | null;
+  maxMessageSize: number;
 }
 
 export interface StatusResult {
@@ -63,23 +216,96 @@ export interface StatusResult {
   invalidMessages: number;
   /** Host patterns offrecord holds permission for, i.e. where its content script is registered. */
   sites: string[];
+  /** The tab's site: its origin and whether offrecord runs there. */
+  site: { origin: string; enabled: boolean } | null;
+  conversation: ConversationInfo | null;
+  status: ConversationStatus | null;
+  /** A key being generated for the tab's account, with its progress 0..1. */
+  keygen: { account: string; protocol: string; fraction: number } | null;
 }
 
-export interface IncrementResult {
-  counter: number;
+export interface KeyInfo {
+  account: string;
+  protocol: string;
+  fingerprint: string;
+  created: number;
 }
+
+export interface FingerprintInfo {
+  account: string;
+  protocol: string;
+  buddy: string;
+  /** Human form (5 groups of 8 hex digits). */
+  fingerprint: string;
+  trust: Trust;
+  lastSeen: number;
+}
+
+export type Empty = Record<string, never>;
+export type StatusOnly = { status: ConversationStatus };
 
 export interface ResultMap {
   hello: HelloResult;
+  conversation: { privateMode: boolean; status: ConversationStatus | null };
+  'chat-messages': Empty;
+  'wire-sent': Empty;
+  'toggle-private': { privateMode: boolean };
+  'frame-hello': { status: ConversationStatus | null; transcript: TranscriptEntry[] };
+  'compose-send': StatusOnly;
+  'frame-go-private': StatusOnly;
   status: StatusResult;
-  increment: IncrementResult;
+  increment: { counter: number };
+  'go-private': StatusOnly;
+  'refresh-private': StatusOnly;
+  'end-private': StatusOnly;
+  'smp-start': StatusOnly;
+  'smp-answer': StatusOnly;
+  'smp-abort': StatusOnly;
+  'set-trust': StatusOnly;
+  'site-enabled': Empty;
+  'keys-list': KeyInfo[];
+  'key-generate': { fingerprint: string };
+  'key-export': { text: string };
+  'key-import': { imported: number };
+  'fingerprints-list': FingerprintInfo[];
+  'fingerprint-trust': Empty;
+  'fingerprint-forget': Empty;
+  'fingerprints-export': { text: string };
+  'fingerprints-import': { imported: number };
+  'sites-list': { origin: string; policy: PolicyName }[];
+  'site-policy': Empty;
+  'site-remove': Empty;
 }
+export type IncrementResult = ResultMap['increment'];
 
 export type Reply =
   | { type: 'reply'; id: number; ok: true; result: unknown }
   | { type: 'reply'; id: number; ok: false; error: string };
 
-// ---------------------------------------------------------------- helpers
+// ---------------------------------------------------------------- pushes
+
+export type PushEvent =
+  // → content script
+  | { type: 'send-wire'; lines: WireLine[] }
+  | { type: 'private-mode'; on: boolean; reason: string | null }
+  | { type: 'badge-hint' }
+  // → secure frames (tabId omitted) and popup (tabId set)
+  | { type: 'transcript'; entries: TranscriptEntry[] }
+  | { type: 'status'; status: ConversationStatus; tabId?: number }
+  // → popup / options
+  | { type: 'keygen'; account: string; protocol: string; fraction: number }
+  | { type: 'smp-request'; tabId: number; question: string | null };
+
+export interface Push {
+  type: 'push';
+  event: PushEvent;
+}
+
+// ---------------------------------------------------------------- checks
+
+/** A failed check (null is a legitimate value of many fields). */
+const BAD: unique symbol = Symbol('bad');
+type Check<T> = (x: unknown) => T | typeof BAD;
 
 type Rec = Record<string, unknown>;
 
@@ -87,18 +313,9 @@ function isRecord(x: unknown): x is Rec {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-/** True when x has exactly these own keys: no missing, no extra. */
-function hasExactKeys(x: Rec, keys: readonly string[]): boolean {
-  const own = Object.keys(x);
-  return own.length === keys.length && keys.every((k) => Object.hasOwn(x, k));
-}
-
 function isUint(x: unknown, max = Number.MAX_SAFE_INTEGER): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0 && x <= max;
 }
-
-/** Tab ids are non-negative; frame ids too (0 = top frame). */
-const isTabId = (x: unknown): x is number => isUint(x);
 
 function isBoundedString(x: unknown, max: number): x is string {
   return typeof x === 'string' && x.length <= max;
@@ -116,88 +333,375 @@ export function isWebUrl(x: unknown): x is string {
   return u.protocol === 'http:' || u.protocol === 'https:';
 }
 
+/** An http(s) origin exactly as URL.origin writes it ("https://host[:port]"). */
+export function isWebOrigin(x: unknown): x is string {
+  if (!isBoundedString(x, LIMITS.origin) || !isWebUrl(x)) return false;
+  return new URL(x).origin === x;
+}
+
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+const str =
+  (max: number, min = 0): Check<string> =>
+  (x) =>
+    typeof x === 'string' && x.length >= min && x.length <= max ? x : BAD;
+/** A non-empty single-line string without control characters (names, accounts). */
+const name =
+  (max: number): Check<string> =>
+  (x) =>
+    typeof x === 'string' && x.length > 0 && x.length <= max && !hasControl(x) ? x : BAD;
+const uint =
+  (max = Number.MAX_SAFE_INTEGER): Check<number> =>
+  (x) =>
+    isUint(x, max) ? x : BAD;
+const bool: Check<boolean> = (x) => (typeof x === 'boolean' ? x : BAD);
+const fraction: Check<number> = (x) => (typeof x === 'number' && x >= 0 && x <= 1 ? x : BAD);
+const webUrl: Check<string> = (x) => (isWebUrl(x) ? x : BAD);
+const webOrigin: Check<string> = (x) => (isWebOrigin(x) ? x : BAD);
+const oneOf =
+  <T extends string>(values: readonly T[]): Check<T> =>
+  (x) =>
+    values.includes(x as T) ? (x as T) : BAD;
+const nullable =
+  <T>(c: Check<T>): Check<T | null> =>
+  (x) =>
+    x === null ? null : c(x);
+const arrayOf =
+  <T>(c: Check<T>, max: number): Check<T[]> =>
+  (x) => {
+    if (!Array.isArray(x) || x.length > max) return BAD;
+    const out: T[] = [];
+    for (const item of x) {
+      const v = c(item);
+      if (v === BAD) return BAD;
+      out.push(v);
+    }
+    return out;
+  };
+/** 40 hex digits, spaces allowed between (libotr's human form or plain hex). */
+const fingerprintText: Check<string> = (x) =>
+  typeof x === 'string' && x.length <= LIMITS.fingerprint && /^[0-9a-fA-F]{40}$/.test(x.replace(/ /g, ''))
+    ? x
+    : BAD;
+
+type Shape<T> = { [K in keyof T]-?: Check<T[K]> };
+
+/**
+ * An object with exactly these keys (those listed in `optional` may be absent), each checked;
+ * the result is a fresh object with only those keys.
+ */
+function object<T>(shape: Shape<T>, optional: readonly (keyof T & string)[] = []): Check<T> {
+  const keys = Object.keys(shape) as (keyof T & string)[];
+  return (x) => {
+    if (!isRecord(x)) return BAD;
+    for (const k of Object.keys(x)) if (!Object.hasOwn(shape, k)) return BAD;
+    const out: Rec = {};
+    for (const k of keys) {
+      if (!Object.hasOwn(x, k)) {
+        if (optional.includes(k)) continue;
+        return BAD;
+      }
+      const v = shape[k](x[k]);
+      if (v === BAD) return BAD;
+      out[k] = v;
+    }
+    return out as T;
+  };
+}
+
+const nothing: Check<Empty> = object<Empty>({});
+
+const conversationStatus: Check<ConversationStatus> = object<ConversationStatus>({
+  state: oneOf<MsgState>(['plaintext', 'encrypted', 'finished']),
+  version: uint(3),
+  privateMode: bool,
+  trust: oneOf(TRUSTS),
+  fingerprint: nullable(str(LIMITS.fingerprint)),
+  ourFingerprint: nullable(str(LIMITS.fingerprint)),
+  fingerprintChanged: bool,
+  authInProgress: bool,
+  smp: object<{ state: string; question?: string }>(
+    { state: str(32), question: (x) => (x === undefined ? BAD : str(LIMITS.question)(x)) },
+    ['question'],
+  ),
+  held: uint(),
+  pendingWire: uint(),
+});
+
+const transcriptEntry: Check<TranscriptEntry> = object<TranscriptEntry>(
+  {
+    id: str(LIMITS.chatId, 1),
+    dir: oneOf<'in' | 'out'>(['in', 'out']),
+    text: str(LIMITS.transcriptText),
+    at: uint(),
+    encrypted: bool,
+    status: (x) =>
+      x === undefined ? BAD : oneOf<'held' | 'sent' | 'not-sent'>(['held', 'sent', 'not-sent'])(x),
+  },
+  ['status'],
+);
+
+const chatMessage: Check<ChatMessage> = object<ChatMessage>({
+  id: str(LIMITS.chatId, 1),
+  from: str(LIMITS.peer),
+  text: str(LIMITS.chatText),
+  own: bool,
+});
+
+const wireLine: Check<WireLine> = object<WireLine>({ seq: uint(), wire: str(LIMITS.wire, 1) });
+
+const account = name(LIMITS.account);
+const protocol = name(LIMITS.protocol);
+const peer = name(LIMITS.peer);
+const tabId = uint();
+
 // ---------------------------------------------------------------- request validators
 
-export function validateContentRequest(x: unknown): ContentRequest | null {
-  if (!isRecord(x) || !isUint(x.id)) return null;
-  switch (x.type) {
-    case 'hello':
-      if (!hasExactKeys(x, ['type', 'id', 'url']) || !isWebUrl(x.url)) return null;
-      return { type: 'hello', id: x.id, url: x.url };
-    default:
-      return null;
+type Fields<R> = Shape<Omit<R, 'type' | 'id'>>;
+type FieldTable<U extends { type: string }> = { [T in U['type']]: Fields<Extract<U, { type: T }>> };
+
+const CONTENT_FIELDS: FieldTable<ContentRequest> = {
+  hello: { url: webUrl },
+  conversation: {
+    account,
+    protocol,
+    peer: nullable(peer),
+    kind: oneOf<ConversationKind>(['one-to-one', 'group', 'none']),
+    reason: nullable(str(LIMITS.reason)),
+    maxMessageSize: uint(LIMITS.maxMessageSize),
+    composeFound: bool,
+    listFound: bool,
+  },
+  'chat-messages': { messages: arrayOf(chatMessage, LIMITS.chatBatch), history: bool },
+  'wire-sent': { seq: uint() },
+  'toggle-private': {},
+};
+
+const FRAME_FIELDS: FieldTable<FrameRequest> = {
+  'frame-hello': { role: oneOf<FrameRole>(['compose', 'transcript']) },
+  'compose-send': { text: str(LIMITS.composeText, 1) },
+  'frame-go-private': {},
+};
+
+const trustInput = oneOf<'' | 'verified'>(['', 'verified']);
+const PAGE_FIELDS: FieldTable<PageRequest> = {
+  status: { tabId: nullable(tabId) },
+  increment: {},
+  'go-private': { tabId },
+  'refresh-private': { tabId },
+  'end-private': { tabId },
+  'smp-start': { tabId, secret: str(LIMITS.secret, 1), question: nullable(str(LIMITS.question, 1)) },
+  'smp-answer': { tabId, secret: str(LIMITS.secret, 1) },
+  'smp-abort': { tabId },
+  'set-trust': { tabId, fingerprint: fingerprintText, trust: trustInput },
+  'site-enabled': { origin: webOrigin },
+  'keys-list': {},
+  'key-generate': { account, protocol },
+  'key-export': {},
+  'key-import': { text: str(LIMITS.keyFile, 1) },
+  'fingerprints-list': {},
+  'fingerprint-trust': { account, protocol, buddy: peer, fingerprint: fingerprintText, trust: trustInput },
+  'fingerprint-forget': { account, protocol, buddy: peer, fingerprint: fingerprintText },
+  'fingerprints-export': {},
+  'fingerprints-import': { text: str(LIMITS.fingerprintsFile, 1) },
+  'sites-list': {},
+  'site-policy': { origin: webOrigin, policy: oneOf(POLICY_NAMES) },
+  'site-remove': { origin: webOrigin },
+};
+
+function requestValidator<U extends { type: string; id: number }>(
+  table: FieldTable<U>,
+): (x: unknown) => U | null {
+  const checks = new Map<string, Check<U>>();
+  for (const [type, fields] of Object.entries(table) as [string, Rec][]) {
+    checks.set(
+      type,
+      object<U>({
+        type: (v: unknown) => (v === type ? v : BAD),
+        id: uint(),
+        ...fields,
+      } as unknown as Shape<U>),
+    );
   }
+  return (x) => {
+    if (!isRecord(x) || typeof x.type !== 'string' || !Object.hasOwn(table, x.type)) return null;
+    const v = checks.get(x.type)?.(x);
+    return v === undefined || v === BAD ? null : v;
+  };
 }
 
-export function validatePageRequest(x: unknown): PageRequest | null {
-  if (!isRecord(x) || !isUint(x.id)) return null;
-  switch (x.type) {
-    case 'status':
-      if (!hasExactKeys(x, ['type', 'id', 'tabId'])) return null;
-      if (x.tabId !== null && !isTabId(x.tabId)) return null;
-      return { type: 'status', id: x.id, tabId: x.tabId };
-    case 'increment':
-      if (!hasExactKeys(x, ['type', 'id'])) return null;
-      return { type: 'increment', id: x.id };
-    default:
-      return null;
-  }
-}
+export const validateContentRequest = requestValidator<ContentRequest>(CONTENT_FIELDS);
+export const validateFrameRequest = requestValidator<FrameRequest>(FRAME_FIELDS);
+export const validatePageRequest = requestValidator<PageRequest>(PAGE_FIELDS);
 
 // ---------------------------------------------------------------- reply validators
 
 export function validateReply(x: unknown): Reply | null {
   if (!isRecord(x) || x.type !== 'reply' || !isUint(x.id)) return null;
+  const keys = Object.keys(x);
   if (x.ok === true) {
-    if (!hasExactKeys(x, ['type', 'id', 'ok', 'result'])) return null;
+    if (keys.length !== 4 || !Object.hasOwn(x, 'result')) return null;
     return { type: 'reply', id: x.id, ok: true, result: x.result };
   }
   if (x.ok === false) {
-    if (!hasExactKeys(x, ['type', 'id', 'ok', 'error']) || !isBoundedString(x.error, LIMITS.error))
-      return null;
+    if (keys.length !== 4 || !isBoundedString(x.error, LIMITS.error)) return null;
     return { type: 'reply', id: x.id, ok: false, error: x.error };
   }
   return null;
 }
 
-export function validateHelloResult(x: unknown): HelloResult | null {
-  if (!isRecord(x) || !hasExactKeys(x, ['tabId', 'frameId'])) return null;
-  if (!isTabId(x.tabId) || !isUint(x.frameId)) return null;
-  return { tabId: x.tabId, frameId: x.frameId };
-}
+const statusOnly: Check<StatusOnly> = object<StatusOnly>({ status: conversationStatus });
+const importedCount = object<{ imported: number }>({ imported: uint() });
+const textResult = object<{ text: string }>({ text: str(LIMITS.fingerprintsFile) });
 
-function validateTabStatus(x: unknown): TabStatus | null {
-  if (!isRecord(x) || !hasExactKeys(x, ['tabId', 'connected', 'url', 'badge'])) return null;
-  if (!isTabId(x.tabId) || typeof x.connected !== 'boolean') return null;
-  if (x.url !== null && !isWebUrl(x.url)) return null;
-  if (!BADGE_STATUSES.includes(x.badge as BadgeStatus)) return null;
-  return { tabId: x.tabId, connected: x.connected, url: x.url, badge: x.badge as BadgeStatus };
-}
+const tabStatus: Check<TabStatus> = object<TabStatus>({
+  tabId,
+  connected: bool,
+  url: nullable(webUrl),
+  badge: oneOf(BADGE_STATUSES),
+  alert: oneOf(BADGE_ALERTS),
+});
 
-export function validateStatusResult(x: unknown): StatusResult | null {
-  if (!isRecord(x) || !hasExactKeys(x, ['tab', 'counter', 'invalidMessages', 'sites'])) return null;
-  const tab = x.tab === null ? null : validateTabStatus(x.tab);
-  if (x.tab !== null && tab === null) return null;
-  if (!isUint(x.counter) || !isUint(x.invalidMessages)) return null;
-  if (!Array.isArray(x.sites) || x.sites.length > LIMITS.sites) return null;
-  const sites: string[] = [];
-  for (const s of x.sites) {
-    if (!isBoundedString(s, LIMITS.origin)) return null;
-    sites.push(s);
-  }
-  return { tab, counter: x.counter, invalidMessages: x.invalidMessages, sites };
-}
+const conversationInfo: Check<ConversationInfo> = object<ConversationInfo>({
+  account,
+  protocol,
+  peer: nullable(peer),
+  kind: oneOf<ConversationKind>(['one-to-one', 'group', 'none']),
+  reason: nullable(str(LIMITS.reason)),
+  maxMessageSize: uint(LIMITS.maxMessageSize),
+});
 
-export function validateIncrementResult(x: unknown): IncrementResult | null {
-  if (!isRecord(x) || !hasExactKeys(x, ['counter']) || !isUint(x.counter)) return null;
-  return { counter: x.counter };
-}
+const keygenProgress = object<{ account: string; protocol: string; fraction: number }>({
+  account,
+  protocol,
+  fraction,
+});
 
-export const RESULT_VALIDATORS: { [K in RequestType]: (x: unknown) => ResultMap[K] | null } = {
-  hello: validateHelloResult,
-  status: validateStatusResult,
-  increment: validateIncrementResult,
+const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
+  hello: object<HelloResult>({ tabId, frameId: uint() }),
+  conversation: object<ResultMap['conversation']>({
+    privateMode: bool,
+    status: nullable(conversationStatus),
+  }),
+  'chat-messages': nothing,
+  'wire-sent': nothing,
+  'toggle-private': object<{ privateMode: boolean }>({ privateMode: bool }),
+  'frame-hello': object<ResultMap['frame-hello']>({
+    status: nullable(conversationStatus),
+    transcript: arrayOf(transcriptEntry, LIMITS.transcript),
+  }),
+  'compose-send': statusOnly,
+  'frame-go-private': statusOnly,
+  status: object<StatusResult>({
+    tab: nullable(tabStatus),
+    counter: uint(),
+    invalidMessages: uint(),
+    sites: arrayOf(str(LIMITS.origin), LIMITS.sites),
+    site: nullable(object<{ origin: string; enabled: boolean }>({ origin: webOrigin, enabled: bool })),
+    conversation: nullable(conversationInfo),
+    status: nullable(conversationStatus),
+    keygen: nullable(keygenProgress),
+  }),
+  increment: object<{ counter: number }>({ counter: uint() }),
+  'go-private': statusOnly,
+  'refresh-private': statusOnly,
+  'end-private': statusOnly,
+  'smp-start': statusOnly,
+  'smp-answer': statusOnly,
+  'smp-abort': statusOnly,
+  'set-trust': statusOnly,
+  'site-enabled': nothing,
+  'keys-list': arrayOf(
+    object<KeyInfo>({ account, protocol, fingerprint: str(LIMITS.fingerprint), created: uint() }),
+    LIMITS.list,
+  ),
+  'key-generate': object<{ fingerprint: string }>({ fingerprint: str(LIMITS.fingerprint) }),
+  'key-export': textResult,
+  'key-import': importedCount,
+  'fingerprints-list': arrayOf(
+    object<FingerprintInfo>({
+      account,
+      protocol,
+      buddy: peer,
+      fingerprint: str(LIMITS.fingerprint),
+      trust: oneOf(TRUSTS),
+      lastSeen: uint(),
+    }),
+    LIMITS.list,
+  ),
+  'fingerprint-trust': nothing,
+  'fingerprint-forget': nothing,
+  'fingerprints-export': textResult,
+  'fingerprints-import': importedCount,
+  'sites-list': arrayOf(
+    object<{ origin: string; policy: PolicyName }>({ origin: webOrigin, policy: oneOf(POLICY_NAMES) }),
+    LIMITS.sites,
+  ),
+  'site-policy': nothing,
+  'site-remove': nothing,
 };
+
+function toValidator<T>(c: Check<T>): (x: unknown) => T | null {
+  return (x) => {
+    const v = c(x);
+    return v === BAD ? null : v;
+  };
+}
+
+export const RESULT_VALIDATORS = Object.fromEntries(
+  Object.entries(RESULTS).map(([k, c]) => [k, toValidator(c as Check<unknown>)]),
+) as { [K in RequestType]: (x: unknown) => ResultMap[K] | null };
+
+export const validateHelloResult = RESULT_VALIDATORS.hello;
+export const validateStatusResult = RESULT_VALIDATORS.status;
+export const validateIncrementResult = RESULT_VALIDATORS.increment;
+export const validateConversationStatus = toValidator(conversationStatus);
+export const validateTranscriptEntry = toValidator(transcriptEntry);
+
+// ---------------------------------------------------------------- push validator
+
+const PUSH_FIELDS: { [T in PushEvent['type']]: Check<Extract<PushEvent, { type: T }>> } = {
+  'send-wire': object({ type: oneOf(['send-wire'] as const), lines: arrayOf(wireLine, LIMITS.wireBatch) }),
+  'private-mode': object({
+    type: oneOf(['private-mode'] as const),
+    on: bool,
+    reason: nullable(str(LIMITS.reason)),
+  }),
+  'badge-hint': object({ type: oneOf(['badge-hint'] as const) }),
+  transcript: object({
+    type: oneOf(['transcript'] as const),
+    entries: arrayOf(transcriptEntry, LIMITS.transcript),
+  }),
+  status: object<{ type: 'status'; status: ConversationStatus; tabId?: number }>(
+    {
+      type: oneOf(['status'] as const),
+      status: conversationStatus,
+      tabId: (x) => (x === undefined ? BAD : tabId(x)),
+    },
+    ['tabId'],
+  ),
+  keygen: object({ type: oneOf(['keygen'] as const), account, protocol, fraction }),
+  'smp-request': object({
+    type: oneOf(['smp-request'] as const),
+    tabId,
+    question: nullable(str(LIMITS.question)),
+  }),
+};
+
+/** Validates a whole push message `{type: 'push', event}`; returns the event, or null. */
+export function validatePush(x: unknown): PushEvent | null {
+  if (!isRecord(x) || x.type !== 'push' || Object.keys(x).length !== 2 || !isRecord(x.event)) return null;
+  const t = x.event.type;
+  if (typeof t !== 'string' || !Object.hasOwn(PUSH_FIELDS, t)) return null;
+  const v = PUSH_FIELDS[t as PushEvent['type']](x.event);
+  return v === BAD ? null : v;
+}
 
 /** A request without its id: what a client passes to PortClient.request(). */
 export type RequestBody<R extends Request> = R extends Request ? Omit<R, 'id'> : never;

@@ -98,10 +98,14 @@ describe('reply validators', () => {
 
   it('check each result shape', () => {
     const status = {
-      tab: { tabId: 3, connected: true, url: 'http://127.0.0.1:8080/c', badge: 'ready' },
+      tab: { tabId: 3, connected: true, url: 'http://127.0.0.1:8080/c', badge: 'ready', alert: '' },
       counter: 2,
       invalidMessages: 0,
       sites: ['http://127.0.0.1/*'],
+      site: { origin: 'http://127.0.0.1:8080', enabled: true },
+      conversation: null,
+      status: null,
+      keygen: null,
     };
     expect(validateStatusResult(status)).toEqual(status);
     expect(validateStatusResult({ ...status, tab: null })).toEqual({ ...status, tab: null });

@@ -1,0 +1,290 @@
+// The runtime API of prompts/api.md: every request, result and push accepted in its exact shape,
+// and refused with an extra key, a missing key, a wrong type or an overlong value.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type ConversationStatus,
+  LIMITS,
+  RESULT_VALIDATORS,
+  validateContentRequest,
+  validateFrameRequest,
+  validatePageRequest,
+  validatePush,
+} from '../../extension/shared/messages';
+
+const FP = '1234ABCD 1234ABCD 1234ABCD 1234ABCD 1234ABCD';
+const status: ConversationStatus = {
+  state: 'encrypted',
+  version: 3,
+  privateMode: true,
+  trust: '',
+  fingerprint: FP,
+  ourFingerprint: FP,
+  fingerprintChanged: false,
+  authInProgress: false,
+  smp: { state: 'question-asked', question: 'colour?' },
+  held: 0,
+  pendingWire: 2,
+};
+
+const content = [
+  { type: 'hello', id: 1, url: 'http://127.0.0.1:8080/' },
+  {
+    type: 'conversation',
+    id: 2,
+    account: 'alice@net',
+    protocol: 'irc',
+    peer: 'bob',
+    kind: 'one-to-one',
+    reason: null,
+    maxMessageSize: 350,
+    composeFound: true,
+    listFound: true,
+  },
+  {
+    type: 'conversation',
+    id: 3,
+    account: 'alice@net',
+    protocol: 'irc',
+    peer: null,
+    kind: 'group',
+    reason: 'a channel: OTR is for two',
+    maxMessageSize: 0,
+    composeFound: true,
+    listFound: false,
+  },
+  {
+    type: 'chat-messages',
+    id: 4,
+    messages: [{ id: 'msg-1', from: 'bob', text: '?OTR:AAM', own: false }],
+    history: true,
+  },
+  { type: 'wire-sent', id: 5, seq: 7 },
+  { type: 'toggle-private', id: 6 },
+];
+
+const frame = [
+  { type: 'frame-hello', id: 1, role: 'compose' },
+  { type: 'frame-hello', id: 2, role: 'transcript' },
+  { type: 'compose-send', id: 3, text: 'hi' },
+  { type: 'frame-go-private', id: 4 },
+];
+
+const page = [
+  { type: 'status', id: 1, tabId: 3 },
+  { type: 'go-private', id: 2, tabId: 3 },
+  { type: 'refresh-private', id: 3, tabId: 3 },
+  { type: 'end-private', id: 4, tabId: 3 },
+  { type: 'smp-start', id: 5, tabId: 3, secret: 's', question: null },
+  { type: 'smp-start', id: 6, tabId: 3, secret: 's', question: 'q?' },
+  { type: 'smp-answer', id: 7, tabId: 3, secret: 's' },
+  { type: 'smp-abort', id: 8, tabId: 3 },
+  { type: 'set-trust', id: 9, tabId: 3, fingerprint: FP, trust: 'verified' },
+  { type: 'site-enabled', id: 10, origin: 'https://chat.example.org' },
+  { type: 'keys-list', id: 11 },
+  { type: 'key-generate', id: 12, account: 'alice@net', protocol: 'irc' },
+  { type: 'key-export', id: 13 },
+  { type: 'key-import', id: 14, text: '(privkeys)' },
+  { type: 'fingerprints-list', id: 15 },
+  {
+    type: 'fingerprint-trust',
+    id: 16,
+    account: 'a',
+    protocol: 'irc',
+    buddy: 'bob',
+    fingerprint: FP.replace(/ /g, ''),
+    trust: '',
+  },
+  { type: 'fingerprint-forget', id: 17, account: 'a', protocol: 'irc', buddy: 'bob', fingerprint: FP },
+  { type: 'fingerprints-export', id: 18 },
+  { type: 'fingerprints-import', id: 19, text: 'bob\ta\tirc\t00\t' },
+  { type: 'sites-list', id: 20 },
+  { type: 'site-policy', id: 21, origin: 'http://127.0.0.1:8080', policy: 'opportunistic' },
+  { type: 'site-remove', id: 22, origin: 'http://127.0.0.1:8080' },
+];
+
+describe('requests of api.md', () => {
+  it.each(content)('content accepts $type', (m) => {
+    expect(validateContentRequest(m)).toEqual(m);
+    expect(validateFrameRequest(m)).toBeNull();
+    expect(validatePageRequest(m)).toBeNull();
+  });
+  it.each(frame)('frame accepts $type', (m) => {
+    expect(validateFrameRequest(m)).toEqual(m);
+    expect(validateContentRequest(m)).toBeNull();
+    expect(validatePageRequest(m)).toBeNull();
+  });
+  it.each(page)('page accepts $type', (m) => {
+    expect(validatePageRequest(m)).toEqual(m);
+    expect(validateContentRequest(m)).toBeNull();
+    expect(validateFrameRequest(m)).toBeNull();
+  });
+
+  it('refuses every request with an extra key or any key missing', () => {
+    for (const [validate, list] of [
+      [validateContentRequest, content],
+      [validateFrameRequest, frame],
+      [validatePageRequest, page],
+    ] as const) {
+      for (const m of list) {
+        expect(validate({ ...m, tabId: 99, extra: 1 })).toBeNull();
+        for (const k of Object.keys(m)) {
+          const copy: Record<string, unknown> = { ...m };
+          delete copy[k];
+          expect(validate(copy), `${m.type} without ${k}`).toBeNull();
+        }
+      }
+    }
+  });
+
+  it.each([
+    ['a content script naming a tab', { type: 'wire-sent', id: 1, seq: 1, tabId: 4 }],
+    ['a content script asking for keys', { type: 'key-export', id: 1 }],
+    ['a content script asking for the transcript', { type: 'frame-hello', id: 1, role: 'transcript' }],
+    ['a negative seq', { type: 'wire-sent', id: 1, seq: -1 }],
+    ['an unknown kind', { type: 'conversation', ...content[1], kind: 'muc' }],
+    ['a control character in the account', { ...content[1], account: 'a\nb' }],
+    ['an empty account', { ...content[1], account: '' }],
+    ['an overlong peer', { ...content[1], peer: 'p'.repeat(LIMITS.peer + 1) }],
+    [
+      'too many chat rows',
+      {
+        type: 'chat-messages',
+        id: 1,
+        history: false,
+        messages: Array.from({ length: LIMITS.chatBatch + 1 }, (_, i) => ({
+          id: `m${i}`,
+          from: 'b',
+          text: 't',
+          own: false,
+        })),
+      },
+    ],
+    [
+      'a row with an extra key',
+      { ...content[3], messages: [{ id: 'x', from: 'b', text: 't', own: false, html: 1 }] },
+    ],
+    [
+      'an overlong row',
+      {
+        ...content[3],
+        messages: [{ id: 'x', from: 'b', text: 't'.repeat(LIMITS.chatText + 1), own: false }],
+      },
+    ],
+  ])('content refuses %s', (_why, m) => {
+    expect(validateContentRequest(m)).toBeNull();
+  });
+
+  it.each([
+    ['an empty compose', { type: 'compose-send', id: 1, text: '' }],
+    ['an overlong compose', { type: 'compose-send', id: 1, text: 'x'.repeat(LIMITS.composeText + 1) }],
+    ['a frame naming another tab', { type: 'compose-send', id: 1, text: 'x', tabId: 2 }],
+    ['an unknown role', { type: 'frame-hello', id: 1, role: 'popup' }],
+  ])('frame refuses %s', (_why, m) => {
+    expect(validateFrameRequest(m)).toBeNull();
+  });
+
+  it.each([
+    ['smp trust from the page', { type: 'set-trust', id: 1, tabId: 1, fingerprint: FP, trust: 'smp' }],
+    ['a short fingerprint', { type: 'set-trust', id: 1, tabId: 1, fingerprint: 'abcd', trust: '' }],
+    [
+      'a non-hex fingerprint',
+      { type: 'set-trust', id: 1, tabId: 1, fingerprint: FP.replace('A', 'Z'), trust: '' },
+    ],
+    ['an origin with a path', { type: 'site-remove', id: 1, origin: 'https://a.example/x' }],
+    ['a non-web origin', { type: 'site-remove', id: 1, origin: 'chrome-extension://abc' }],
+    ['an unknown policy', { type: 'site-policy', id: 1, origin: 'https://a.example', policy: 'yolo' }],
+    ['an empty secret', { type: 'smp-answer', id: 1, tabId: 1, secret: '' }],
+    ['a tab-less go-private', { type: 'go-private', id: 1, tabId: null }],
+    ['an overlong key file', { type: 'key-import', id: 1, text: 'x'.repeat(LIMITS.keyFile + 1) }],
+  ])('page refuses %s', (_why, m) => {
+    expect(validatePageRequest(m)).toBeNull();
+  });
+
+  it('never throws, whatever arrives', () => {
+    fc.assert(
+      fc.property(fc.anything(), (x) => {
+        validateContentRequest(x);
+        validateFrameRequest(x);
+        validatePageRequest(x);
+        validatePush(x);
+        for (const v of Object.values(RESULT_VALIDATORS)) v(x);
+      }),
+    );
+  });
+});
+
+describe('results', () => {
+  it('conversation statuses, with and without an SMP question', () => {
+    expect(RESULT_VALIDATORS['go-private']({ status })).toEqual({ status });
+    const idle = { ...status, smp: { state: 'expect1' } };
+    expect(RESULT_VALIDATORS['smp-abort']({ status: idle })).toEqual({ status: idle });
+    expect(
+      RESULT_VALIDATORS['smp-abort']({ status: { ...idle, smp: { state: 'expect1', question: undefined } } }),
+    ).toBeNull();
+    expect(RESULT_VALIDATORS['go-private']({ status: { ...status, state: 'private' } })).toBeNull();
+    expect(RESULT_VALIDATORS['go-private']({ status: { ...status, secret: 'x' } })).toBeNull();
+  });
+
+  it('frame-hello carries the transcript; content replies carry none', () => {
+    const transcript = [
+      { id: 'in-1', dir: 'in', text: 'hello', at: 1, encrypted: true },
+      { id: 'out-1', dir: 'out', text: 'hi', at: 2, encrypted: true, status: 'held' },
+    ];
+    expect(RESULT_VALIDATORS['frame-hello']({ status, transcript })).toEqual({ status, transcript });
+    expect(RESULT_VALIDATORS['frame-hello']({ status: null, transcript: [] })).toEqual({
+      status: null,
+      transcript: [],
+    });
+    expect(RESULT_VALIDATORS.conversation({ privateMode: true, status })).toEqual({
+      privateMode: true,
+      status,
+    });
+    expect(RESULT_VALIDATORS['chat-messages']({})).toEqual({});
+    expect(RESULT_VALIDATORS['chat-messages']({ transcript })).toBeNull();
+  });
+
+  it('options lists', () => {
+    const keys = [{ account: 'a', protocol: 'irc', fingerprint: FP, created: 5 }];
+    expect(RESULT_VALIDATORS['keys-list'](keys)).toEqual(keys);
+    const fps = [{ account: 'a', protocol: 'irc', buddy: 'b', fingerprint: FP, trust: 'smp', lastSeen: 1 }];
+    expect(RESULT_VALIDATORS['fingerprints-list'](fps)).toEqual(fps);
+    expect(RESULT_VALIDATORS['fingerprints-list']([{ ...fps[0], trust: 'maybe' }])).toBeNull();
+    const sites = [{ origin: 'http://127.0.0.1:8080', policy: 'manual' }];
+    expect(RESULT_VALIDATORS['sites-list'](sites)).toEqual(sites);
+    expect(RESULT_VALIDATORS['key-import']({ imported: 2 })).toEqual({ imported: 2 });
+    expect(RESULT_VALIDATORS['key-export']({ text: '(privkeys)' })).toEqual({ text: '(privkeys)' });
+  });
+});
+
+describe('pushes', () => {
+  it.each([
+    { type: 'send-wire', lines: [{ seq: 1, wire: '?OTR:AAMC...' }] },
+    { type: 'private-mode', on: true, reason: null },
+    { type: 'private-mode', on: false, reason: 'group chat' },
+    { type: 'badge-hint' },
+    { type: 'transcript', entries: [{ id: 'in-1', dir: 'in', text: 'x', at: 1, encrypted: true }] },
+    { type: 'status', status },
+    { type: 'status', status, tabId: 4 },
+    { type: 'keygen', account: 'a', protocol: 'irc', fraction: 0.5 },
+    { type: 'smp-request', tabId: 4, question: null },
+  ])('accepts $type', (event) => {
+    expect(validatePush({ type: 'push', event })).toEqual(event);
+  });
+
+  it.each([
+    ['not a push', { type: 'reply', event: { type: 'badge-hint' } }],
+    ['an extra key', { type: 'push', event: { type: 'badge-hint' }, x: 1 }],
+    ['an extra event key', { type: 'push', event: { type: 'badge-hint', x: 1 } }],
+    ['an empty wire line', { type: 'push', event: { type: 'send-wire', lines: [{ seq: 1, wire: '' }] } }],
+    [
+      'a fraction over 1',
+      { type: 'push', event: { type: 'keygen', account: 'a', protocol: 'p', fraction: 2 } },
+    ],
+    ['an unknown event', { type: 'push', event: { type: 'eval', code: '1' } }],
+    ['an inherited type', { type: 'push', event: { type: 'toString' } }],
+  ])('refuses %s', (_why, m) => {
+    expect(validatePush(m)).toBeNull();
+  });
+});
