@@ -129,9 +129,14 @@ export function classify(text: string): Incoming {
   return { kind: 'plain', text, tagVersions: [] };
 }
 
-/** Characters a fragment adds around its piece: "?OTR|xxxxxxxx|xxxxxxxx,kkkkk,nnnnn," and ",". */
+/**
+ * The header length libotr 4.1.1 reserves per fragment (proto.c otrl_proto_fragment_create:
+ * 37 for v3, 19 for v2), one more than the 36 / 18 characters "?OTR|xxxxxxxx|xxxxxxxx,kkkkk,nnnnn,"
+ * plus "," really take. We cut pieces exactly as libotr does, so our fragments are the same as a
+ * libotr client's for the same message and limit (each line is at most limit - 1 characters).
+ */
 export function fragmentOverhead(version: ProtocolVersion): number {
-  return version === 3 ? 36 : 18;
+  return version === 3 ? 37 : 19;
 }
 
 /**
