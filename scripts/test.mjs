@@ -84,13 +84,14 @@ banner('vitest');
 mkdirSync(dirname(REPORT), { recursive: true });
 rmSync(REPORT, { force: true });
 const extra = process.argv.slice(2);
-const v = run(join(BIN, 'vitest'), [
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${REPORT}`,
-  ...extra,
-]);
+// A hung test run must not hang CI: stop it after OFFRECORD_VITEST_TIMEOUT_MIN minutes (default 60).
+const minutes = Number(process.env.OFFRECORD_VITEST_TIMEOUT_MIN ?? 60);
+const v = run(
+  join(BIN, 'vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT}`, ...extra],
+  { timeout: minutes * 60_000, killSignal: 'SIGKILL' },
+);
+if (v.error) console.log(`vitest: ${v.error.message}`);
 if (existsSync(REPORT)) {
   const j = JSON.parse(readFileSync(REPORT, 'utf8'));
   passed += j.numPassedTests ?? 0;
