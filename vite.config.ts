@@ -87,6 +87,14 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     minify: false,
+    // The secure frames are pages of their own: crxjs only copies web_accessible_resources, so
+    // they are built as inputs (like the popup, which crxjs finds through the manifest).
+    rollupOptions: {
+      input: {
+        'frames-compose': resolve(root, 'extension/frames/compose.html'),
+        'frames-transcript': resolve(root, 'extension/frames/transcript.html'),
+      },
+    },
   },
   server: { host: '127.0.0.1' },
 });
