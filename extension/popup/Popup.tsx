@@ -1,92 +1,319 @@
-// The popup: this tab's offrecord status (authoritative, I6), a way to turn offrecord on for
-// the tab's site, and the foundation's click-reaches-the-worker counter.
+// The popup: the authoritative status of this tab's conversation (I6) and what the user can do
+// about it, in pidgin-otr's words. Start / Refresh / End private conversation, Authenticate buddy
+// (question and answer, shared secret, manual fingerprint verification), the buddy's SMP
+// question first when one waits for an answer, and a changed fingerprint nobody can miss.
+//
+// The tab: the active tab, or `index.html?tab=N` (tests; see api.ts).
 
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
-import type { PageRequest, StatusResult } from '../shared/messages';
-import { PortClient } from '../shared/port-client';
 import { sitePatternFor } from '../shared/sites';
+import { AnswerQuestion, Authenticate, SmpProgress, SmpResult } from './Auth';
+import { type PopupState, readStatus, type TabInfo, tabRequest, targetTab, watchPushes } from './api';
+import { t } from './i18n';
+import { LEVEL_HELP, LEVEL_TEXT, levelOf, type SmpOutcome, type StatusLike, smpProgress } from './model';
 
-const client = new PortClient<PageRequest>();
-
-/** The tab this popup is about: `?tab=N` when opened as a page (tests, debugging), else the active tab. */
-async function targetTab(): Promise<{ id: number | null; url: string | null }> {
-  const param = new URLSearchParams(location.search).get('tab');
-  if (param !== null && /^\d{1,10}$/.test(param)) {
-    const id = Number(param);
-    const tab = await browser.tabs.get(id).catch(() => null);
-    return { id, url: tab?.url ?? null };
-  }
-  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-  return { id: tab?.id ?? null, url: tab?.url ?? null };
-}
+/** How often the popup re-reads the status while open (pushes make it immediate when they come). */
+const POLL_MS = 1000;
 
 export function Popup() {
-  const [tab, setTab] = useState<{ id: number | null; url: string | null } | null>(null);
-  const [status, setStatus] = useState<StatusResult | null>(null);
+  const [tab, setTab] = useState<TabInfo | null>(null);
+  const [state, setState] = useState<PopupState | null>(null);
+  const [diag, setDiag] = useState<Diagnostics | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<SmpOutcome | null>(null);
+  const lastSmp = useRef<{ state: string; trust: string } | null>(null);
 
-  const refresh = useCallback(async (t: { id: number | null }) => {
-    setStatus(await client.request({ type: 'status', tabId: t.id }));
+  const refresh = useCallback(async (t0: TabInfo) => {
+    const next = await readStatus(t0.id);
+    const st = next.status;
+    // The SMP result: a run ended (its state went back to the start). The background reports the
+    // outcome when it knows it; otherwise trust tells (libotr's rule: success sets it for the asker).
+    const prev = lastSmp.current;
+    if (st) {
+      if (prev && smpProgress(prev.state) !== null && smpProgress(st.smp.state) === null) {
+        if (st.smp.state === 'expect1') {
+          setOutcome(next.smpOutcome ?? (st.trust !== '' ? 'succeeded' : 'failed'));
+        }
+      } else if (next.smpOutcome) {
+        setOutcome(next.smpOutcome);
+      }
+      lastSmp.current = { state: st.smp.state, trust: st.trust };
+    }
+    setState(next);
+    setDiag(next.diagnostics);
   }, []);
 
   useEffect(() => {
+    let timer: ReturnType<typeof setInterval> | undefined;
+    let stopPush: (() => void) | undefined;
     targetTab()
-      .then(async (t) => {
-        setTab(t);
-        await refresh(t);
+      .then(async (found) => {
+        setTab(found);
+        await refresh(found);
+        const again = () => void refresh(found).catch((e: unknown) => setError(String(e)));
+        stopPush = watchPushes(found.id, again);
+        timer = setInterval(again, POLL_MS);
       })
       .catch((e: unknown) => setError(String(e)));
+    return () => {
+      clearInterval(timer);
+      stopPush?.();
+    };
   }, [refresh]);
 
-  const increment = () => {
-    client
-      .request({ type: 'increment' })
-      .then((r) => setStatus((s) => (s ? { ...s, counter: r.counter } : s)))
-      .catch((e: unknown) => setError(String(e)));
-  };
+  /** Runs one request about this tab, then re-reads the status; errors show in the alert line. */
+  const act = useCallback(
+    (run: (tabId: number) => Promise<unknown>) => {
+      if (!tab || tab.id === null) return;
+      const tabId = tab.id;
+      setBusy(true);
+      setError(null);
+      run(tabId)
+        .then(() => refresh(tab))
+        .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)))
+        .finally(() => setBusy(false));
+    },
+    [tab, refresh],
+  );
 
-  const pattern = tab?.url ? sitePatternFor(tab.url) : null;
-  const enabled = pattern !== null && (status?.sites.includes(pattern) ?? false);
-  const enable = () => {
-    if (!pattern || !tab) return;
+  const enableSite = () => {
+    const origin = state?.site?.origin ?? (tab?.url ? new URL(tab.url).origin : null);
+    const pattern = origin ? sitePatternFor(origin) : null;
+    if (!origin || !pattern || !tab) return;
     // permissions.request must be the first thing the click handler does (user gesture).
     browser.permissions
       .request({ origins: [pattern] })
-      .then(() => refresh(tab))
-      .catch((e: unknown) => setError(String(e)));
+      .then(async (granted) => {
+        if (!granted) {
+          setError(t('siteNotGranted'));
+          return;
+        }
+        await tabRequest({ type: 'site-enabled', origin });
+        await refresh(tab);
+      })
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   };
 
   return (
-    <main>
-      <h1>offrecord</h1>
+    <main aria-labelledby="title">
+      <h1 id="title">{t('extName')}</h1>
       {error && (
-        <p class="error" role="alert" data-testid="error">
+        <p class="error" role="alert">
           {error}
         </p>
       )}
-      {status === null ? (
-        <p data-testid="loading">Connecting…</p>
+      {state === null ? (
+        <p>{t('connecting')}</p>
       ) : (
-        <dl data-testid="status">
-          <dt>This page</dt>
-          <dd data-testid="tab-state">
-            {status.tab?.connected ? 'offrecord active' : 'offrecord not active'}
-          </dd>
-          <dt>Badge</dt>
-          <dd data-testid="badge">{status.tab?.badge ?? 'off'}</dd>
-          <dt>Clicks</dt>
-          <dd data-testid="counter">{status.counter}</dd>
-        </dl>
+        <Body
+          state={state}
+          busy={busy}
+          act={act}
+          enableSite={enableSite}
+          outcome={outcome}
+          clearOutcome={() => setOutcome(null)}
+        />
       )}
-      {pattern && status && !enabled && (
-        <button type="button" data-testid="enable-site" onClick={enable}>
-          Use offrecord on {new URL(pattern.replace('/*', '/')).host}
-        </button>
+      {__OFFRECORD_FLAVOR__ === 'test' && diag && (
+        <DiagnosticsFooter
+          diag={diag}
+          onIncrement={() =>
+            increment()
+              .then(() => (tab ? refresh(tab) : undefined))
+              .catch((e: unknown) => setError(String(e)))
+          }
+        />
       )}
-      <button type="button" data-testid="increment" onClick={increment} disabled={status === null}>
-        Count a click
-      </button>
     </main>
   );
+}
+
+/** Test builds only: what the foundation's e2e tests read (port, badge, worker-restart counter). */
+function DiagnosticsFooter({ diag, onIncrement }: { diag: Diagnostics; onIncrement: () => void }) {
+  return (
+    <footer class="diag">
+      <dl data-testid="status">
+        <dt>Content script</dt>
+        <dd data-testid="tab-state">{diag.connected ? 'offrecord active' : 'offrecord not active'}</dd>
+        <dt>Badge</dt>
+        <dd data-testid="badge">{diag.badge ?? 'off'}</dd>
+        <dt>Clicks</dt>
+        <dd data-testid="counter">{diag.counter ?? 0}</dd>
+      </dl>
+      <button type="button" data-testid="increment" onClick={onIncrement}>
+        Count a click
+      </button>
+    </footer>
+  );
+}
+
+interface BodyProps {
+  state: PopupState;
+  busy: boolean;
+  act: (run: (tabId: number) => Promise<unknown>) => void;
+  enableSite: () => void;
+  outcome: SmpOutcome | null;
+  clearOutcome: () => void;
+}
+
+function Body({ state, busy, act, enableSite, outcome, clearOutcome }: BodyProps) {
+  const { site, conversation, status } = state;
+  if (site === null) return <p class="reason">{t('noWebPage')}</p>;
+  if (!site.enabled) {
+    return (
+      <section aria-label={t('siteSection')}>
+        <p>{t('siteNotEnabled', hostOf(site.origin))}</p>
+        <button type="button" class="primary" onClick={enableSite}>
+          {t('enableSite')}
+        </button>
+      </section>
+    );
+  }
+  if (conversation === null || conversation.kind === 'none' || conversation.peer === null) {
+    return (
+      <section aria-label={t('conversationSection')}>
+        <SiteLine origin={site.origin} />
+        <p class="reason" role="status">
+          {conversation?.reason ?? t('noConversation')}
+        </p>
+      </section>
+    );
+  }
+  if (conversation.kind === 'group') {
+    return (
+      <section aria-label={t('conversationSection')}>
+        <SiteLine origin={site.origin} />
+        <p class="reason" role="status">
+          {conversation.reason ?? t('groupChat')}
+        </p>
+      </section>
+    );
+  }
+  const peer = conversation.peer;
+  const level = levelOf(status);
+  const asked = status?.smp.state === 'question-asked';
+  const running = status ? smpProgress(status.smp.state) : null;
+  return (
+    <>
+      {status?.fingerprintChanged && <ChangedWarning peer={peer} />}
+      {status && asked && (
+        <AnswerQuestion
+          peer={peer}
+          question={status.smp.question ?? null}
+          busy={busy}
+          onAnswer={(secret) => act((tabId) => tabRequest({ type: 'smp-answer', tabId, secret }))}
+          onCancel={() => act((tabId) => tabRequest({ type: 'smp-abort', tabId }))}
+        />
+      )}
+      <section aria-label={t('conversationSection')}>
+        <dl>
+          <dt>{t('site')}</dt>
+          <dd>{hostOf(state.site?.origin ?? '')}</dd>
+          <dt>{t('myAccount')}</dt>
+          <dd>{conversation.account}</dd>
+          <dt>{t('buddy')}</dt>
+          <dd>{peer}</dd>
+          <dt>{t('status')}</dt>
+          <dd>
+            <output class={`level ${level}`} aria-label={t('statusAria', t(LEVEL_TEXT[level]))}>
+              {t(LEVEL_TEXT[level])}
+            </output>
+          </dd>
+        </dl>
+        <p class="help">{levelHelp(level, peer, status)}</p>
+        {status?.fingerprint && (
+          <details>
+            <summary>{t('showFingerprint')}</summary>
+            <p class="fp-label">{t('buddyFingerprint', peer)}</p>
+            <code class="fp">{status.fingerprint}</code>
+          </details>
+        )}
+      </section>
+      <Actions status={status} busy={busy} act={act} />
+      {running !== null && (
+        <SmpProgress
+          fraction={running}
+          peer={peer}
+          busy={busy}
+          onCancel={() => act((tabId) => tabRequest({ type: 'smp-abort', tabId }))}
+        />
+      )}
+      {outcome && running === null && !asked && (
+        <SmpResult outcome={outcome} peer={peer} trusted={status?.trust !== ''} onDismiss={clearOutcome} />
+      )}
+      {status?.state === 'encrypted' && running === null && !asked && (
+        <Authenticate peer={peer} account={conversation.account} status={status} busy={busy} act={act} />
+      )}
+    </>
+  );
+}
+
+function levelHelp(level: ReturnType<typeof levelOf>, peer: string, status: StatusLike | null): string {
+  if (level === 'not-private' && status?.authInProgress) return t('starting', peer);
+  if (level === 'not-private' && status?.privateMode) return t('privateModeWaiting', peer);
+  return t(LEVEL_HELP[level], peer);
+}
+
+function Actions({ status, busy, act }: { status: StatusLike | null; busy: boolean; act: BodyProps['act'] }) {
+  const st = status?.state ?? 'plaintext';
+  return (
+    <div class="actions">
+      {st === 'plaintext' && (
+        <button
+          type="button"
+          class="primary"
+          disabled={busy}
+          onClick={() => act((tabId) => tabRequest({ type: 'go-private', tabId }))}
+        >
+          {t('startPrivate')}
+        </button>
+      )}
+      {st === 'encrypted' && (
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => act((tabId) => tabRequest({ type: 'refresh-private', tabId }))}
+        >
+          {t('refreshPrivate')}
+        </button>
+      )}
+      {(st === 'encrypted' || st === 'finished' || status?.privateMode) && (
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => act((tabId) => tabRequest({ type: 'end-private', tabId }))}
+        >
+          {t('endPrivate')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function ChangedWarning({ peer }: { peer: string }) {
+  return (
+    <section class="warning" role="alert" aria-label={t('changedTitle')}>
+      <h2>{t('changedTitle')}</h2>
+      <p>{t('changedText', peer)}</p>
+    </section>
+  );
+}
+
+function SiteLine({ origin }: { origin: string }) {
+  return (
+    <dl>
+      <dt>{t('site')}</dt>
+      <dd>{hostOf(origin)}</dd>
+    </dl>
+  );
+}
+
+function hostOf(origin: string): string {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return origin;
+  }
 }

@@ -1,0 +1,257 @@
+// Authenticate buddy, as pidgin-otr offers it: question and answer, shared secret, manual
+// fingerprint verification; the buddy's question when they asked one; progress and result.
+
+import { useState } from 'preact/hooks';
+import { tabRequest } from './api';
+import { t } from './i18n';
+import type { SmpOutcome, StatusLike } from './model';
+
+type Method = 'question' | 'secret' | 'manual';
+
+interface AuthProps {
+  peer: string;
+  account: string;
+  status: StatusLike;
+  busy: boolean;
+  act: (run: (tabId: number) => Promise<unknown>) => void;
+}
+
+/** The fingerprint as set-trust wants it: 40 lowercase hex digits (status shows libotr's groups). */
+export function fingerprintHex(human: string): string {
+  return human.replace(/\s+/g, '').toLowerCase();
+}
+
+export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
+  const [open, setOpen] = useState(false);
+  const [method, setMethod] = useState<Method>('question');
+  const [question, setQuestion] = useState('');
+  const [answer, setAnswer] = useState('');
+
+  if (!open) {
+    return (
+      <div class="actions">
+        <button type="button" onClick={() => setOpen(true)}>
+          {t('authenticate')}
+        </button>
+      </div>
+    );
+  }
+
+  const start = (e: Event) => {
+    e.preventDefault();
+    if (answer === '') return;
+    const secret = answer;
+    const q = method === 'question' ? question : null;
+    act((tabId) => tabRequest({ type: 'smp-start', tabId, secret, question: q }));
+    setAnswer('');
+  };
+
+  return (
+    <section class="auth" aria-labelledby="auth-title">
+      <h2 id="auth-title">{t('authTitle', peer)}</h2>
+      <fieldset>
+        <legend>{t('authHow')}</legend>
+        {(
+          [
+            ['question', 'methodQuestion'],
+            ['secret', 'methodSecret'],
+            ['manual', 'methodManual'],
+          ] as const
+        ).map(([m, key]) => (
+          <label key={m} class="radio">
+            <input
+              type="radio"
+              name="method"
+              value={m}
+              checked={method === m}
+              onChange={() => setMethod(m)}
+            />{' '}
+            {t(key)}
+          </label>
+        ))}
+      </fieldset>
+      {method === 'manual' ? (
+        <ManualVerify peer={peer} account={account} status={status} busy={busy} act={act} />
+      ) : (
+        <form onSubmit={start}>
+          <p class="help">{t(method === 'question' ? 'questionHelp' : 'secretHelp')}</p>
+          {method === 'question' && (
+            <label class="field">
+              {t('questionLabel')}
+              <input
+                type="text"
+                value={question}
+                maxLength={1000}
+                onInput={(e) => setQuestion(e.currentTarget.value)}
+              />
+            </label>
+          )}
+          <label class="field">
+            {t(method === 'question' ? 'answerLabel' : 'secretLabel')}
+            <input
+              type="password"
+              autocomplete="off"
+              value={answer}
+              onInput={(e) => setAnswer(e.currentTarget.value)}
+            />
+          </label>
+          <p class="help">{t('caseSensitive')}</p>
+          <div class="actions">
+            <button
+              type="submit"
+              class="primary"
+              disabled={busy || answer === '' || (method === 'question' && question.trim() === '')}
+            >
+              {t('authStart')}
+            </button>
+            <button type="button" onClick={() => setOpen(false)}>
+              {t('cancel')}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function ManualVerify({ peer, account, status, busy, act }: AuthProps) {
+  const fp = status.fingerprint;
+  const verified = status.trust !== '';
+  return (
+    <div>
+      <p class="help">{t('manualHelp')}</p>
+      <p class="fp-label">{t('yourFingerprint', account)}</p>
+      <code class="fp">{status.ourFingerprint ?? t('unknown')}</code>
+      <p class="fp-label">{t('purportedFingerprint', peer)}</p>
+      <code class="fp">{fp ?? t('unknown')}</code>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={verified}
+          disabled={busy || fp === null}
+          onChange={(e) => {
+            if (fp === null) return;
+            const trust = e.currentTarget.checked ? 'verified' : '';
+            act((tabId) => tabRequest({ type: 'set-trust', tabId, fingerprint: fingerprintHex(fp), trust }));
+          }}
+        />{' '}
+        {t('manualVerified')}
+      </label>
+    </div>
+  );
+}
+
+/** The buddy asked a question (or wants a shared secret): shown first, with the answer box. */
+export function AnswerQuestion({
+  peer,
+  question,
+  busy,
+  onAnswer,
+  onCancel,
+}: {
+  peer: string;
+  question: string | null;
+  busy: boolean;
+  onAnswer: (secret: string) => void;
+  onCancel: () => void;
+}) {
+  const [answer, setAnswer] = useState('');
+  const submit = (e: Event) => {
+    e.preventDefault();
+    if (answer === '') return;
+    onAnswer(answer);
+    setAnswer('');
+  };
+  return (
+    <section class="asked" aria-labelledby="asked-title">
+      <h2 id="asked-title">{t('askedTitle', peer)}</h2>
+      <form onSubmit={submit}>
+        {question !== null ? (
+          <>
+            <p class="help">{t('askedQuestionHelp', peer)}</p>
+            <p class="fp-label">{t('askedQuestionLabel')}</p>
+            <blockquote class="question" aria-label={t('askedQuestionLabel')}>
+              {question}
+            </blockquote>
+          </>
+        ) : (
+          <p class="help">{t('askedSecretHelp', peer)}</p>
+        )}
+        <label class="field">
+          {t(question !== null ? 'answerLabel' : 'secretLabel')}
+          <input
+            type="password"
+            autocomplete="off"
+            value={answer}
+            onInput={(e) => setAnswer(e.currentTarget.value)}
+          />
+        </label>
+        <p class="help">{t('caseSensitive')}</p>
+        <div class="actions">
+          <button type="submit" class="primary" disabled={busy || answer === ''}>
+            {t('authAnswer')}
+          </button>
+          <button type="button" disabled={busy} onClick={onCancel}>
+            {t('cancelAuth')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+export function SmpProgress({
+  fraction,
+  peer,
+  busy,
+  onCancel,
+}: {
+  fraction: number;
+  peer: string;
+  busy: boolean;
+  onCancel: () => void;
+}) {
+  return (
+    <section class="auth" aria-labelledby="progress-title">
+      <h2 id="progress-title">{t('authProgressTitle', peer)}</h2>
+      <progress max={1} value={fraction} aria-label={t('authProgress')} />
+      <p role="status">{t('waitingForBuddy', peer)}</p>
+      <button type="button" disabled={busy} onClick={onCancel}>
+        {t('cancelAuth')}
+      </button>
+    </section>
+  );
+}
+
+const OUTCOME_TEXT: Record<SmpOutcome, Parameters<typeof t>[0]> = {
+  succeeded: 'authSucceeded',
+  failed: 'authFailed',
+  aborted: 'authAborted',
+  error: 'authError',
+};
+
+export function SmpResult({
+  outcome,
+  peer,
+  trusted,
+  onDismiss,
+}: {
+  outcome: SmpOutcome;
+  peer: string;
+  trusted: boolean;
+  onDismiss: () => void;
+}) {
+  const good = outcome === 'succeeded';
+  return (
+    <section class={good ? 'result good' : 'result bad'} aria-labelledby="result-title">
+      <div role="status">
+        <h2 id="result-title">{t(OUTCOME_TEXT[outcome])}</h2>
+      </div>
+      {good && !trusted && <p class="help">{t('authSucceededThem', peer)}</p>}
+      {outcome === 'failed' && <p class="help">{t('authFailedHelp', peer)}</p>}
+      <button type="button" onClick={onDismiss}>
+        {t('dismiss')}
+      </button>
+    </section>
+  );
+}
