@@ -1,21 +1,88 @@
 // The background: a service worker in Chrome, an event page in Firefox. Everything is registered
-// synchronously at top level, as MV3 requires for events that wake the worker.
+// synchronously at top level, as MV3 requires for events that wake the worker. The state lives in
+// IndexedDB (long-term keys, fingerprints, sites) and storage.session (OTR sessions, outbox, tab
+// map): the worker may be stopped at any moment and rebuilds from there (I5).
 
 import browser, { type Runtime } from 'webextension-polyfill';
+import { IdbKeyStore } from '../../src/store/idb';
+import { StorageSessionStore } from '../../src/store/session-storage';
+import type { KeyStore } from '../../src/store/types';
+import type { PushEvent } from '../shared/messages';
 import { sitePatternFor } from '../shared/sites';
+import { setBadge } from './badge';
+import { getCounter, incrementCounter } from './counter';
+import { expireHeld, HELD_ALARM, HELD_CHECK_MINUTES } from './expiry';
 import { classifySender, MAX_INVALID_PER_PORT, type PortRights, validateFor } from './ports';
-import { syncContentScripts, watchPermissions } from './registration';
+import { grantedSites, syncContentScripts, watchPermissions } from './registration';
 import { Router, type RouterStats } from './router';
-import { tabDisconnected, watchTabs } from './tabs';
+import { SessionManager } from './session-manager';
+import { TabTable } from './tab-table';
 
 const stats: RouterStats = { invalidMessages: 0 };
-const router = new Router(stats);
+
 // "chrome-extension://ID" or "moz-extension://UUID", without the trailing slash.
 const extensionOrigin = browser.runtime.getURL('/').replace(/\/$/, '');
 
 function logError(e: unknown): void {
   console.error('offrecord background:', e);
 }
+
+const sessions = new StorageSessionStore(browser.storage.session);
+const tabs = new TabTable(browser.storage.session);
+
+/** The KeyStore opens lazily; every call waits for it (events may arrive before it is open). */
+let keyStore: Promise<KeyStore> | null = null;
+function openKeys(): Promise<KeyStore> {
+  keyStore ??= IdbKeyStore.open().catch((e: unknown) => {
+    keyStore = null;
+    throw e;
+  });
+  return keyStore;
+}
+const keys = new Proxy({} as KeyStore, {
+  get(_t, prop: keyof KeyStore) {
+    return async (...args: unknown[]) => {
+      const k = await openKeys();
+      return (k[prop] as (...a: unknown[]) => unknown).apply(k, args);
+    };
+  },
+});
+
+let lastKeepAlive = 0;
+const manager = new SessionManager({
+  keys,
+  sessions,
+  onKeyProgress: (account, protocol, fraction) => {
+    router.keyProgress(account, protocol, fraction);
+    // An extension API call now and then keeps Chrome from stopping a worker that is busy
+    // generating a key with no events coming in.
+    const now = Date.now();
+    if (now - lastKeepAlive > 10_000) {
+      lastKeepAlive = now;
+      void browser.storage.session.set({ keygen: { account, protocol, fraction, at: now } });
+    }
+  },
+});
+
+const router: Router = new Router({
+  manager,
+  keys,
+  sessions,
+  tabs,
+  stats,
+  setBadge,
+  grantedSites,
+  siteEnabled: async (origin) => {
+    const pattern = sitePatternFor(origin);
+    return pattern !== null && browser.permissions.contains({ origins: [pattern] });
+  },
+  syncContentScripts,
+  counter: { get: getCounter, increment: incrementCounter },
+  notifySmp: () => {
+    // The badge shows '?' already; a system notification needs the notifications permission,
+    // which offrecord does not ask for.
+  },
+});
 
 function refuse(port: Runtime.Port): void {
   stats.invalidMessages++;
@@ -39,33 +106,58 @@ browser.runtime.onConnect.addListener((port) => {
   const connection = crypto.randomUUID();
   let refused = 0;
   const admitted = admitContent(rights).catch(() => false);
-  port.onMessage.addListener(async (msg: unknown) => {
-    if (!(await admitted)) {
-      refuse(port);
-      return;
-    }
-    const req = validateFor(rights, msg);
-    if (!req) {
-      stats.invalidMessages++;
-      if (++refused >= MAX_INVALID_PER_PORT) port.disconnect();
-      return;
-    }
-    const reply = await router.handle(req, rights, connection);
-    try {
-      port.postMessage(reply);
-    } catch {
-      // The other end went away while we worked.
-    }
+  router.attach(connection, rights, {
+    post: (msg: { type: 'push'; event: PushEvent }) => port.postMessage(msg),
   });
-  if (rights.kind === 'content' && rights.frameId === 0) {
-    port.onDisconnect.addListener(() => {
-      tabDisconnected(rights.tabId, connection).catch(logError);
+  // Requests of one port are handled in order (a chat-messages batch before the wire-sent after it).
+  let chain: Promise<unknown> = Promise.resolve();
+  port.onMessage.addListener((msg: unknown) => {
+    chain = chain.then(async () => {
+      if (!(await admitted)) {
+        refuse(port);
+        return;
+      }
+      const req = validateFor(rights, msg);
+      if (!req) {
+        stats.invalidMessages++;
+        if (++refused >= MAX_INVALID_PER_PORT) port.disconnect();
+        return;
+      }
+      const reply = await router.handle(req, rights, connection);
+      try {
+        port.postMessage(reply);
+      } catch {
+        // The other end went away while we worked.
+      }
     });
-  }
+    chain = chain.catch(logError);
+  });
+  port.onDisconnect.addListener(() => {
+    router.detach(connection).catch(logError);
+  });
 });
 
-watchTabs();
+browser.tabs.onRemoved.addListener((tabId) => {
+  router.tabClosed(tabId).catch(logError);
+});
 watchPermissions(logError);
+
+// Held-message expiry. With the `alarms` permission an alarm wakes the worker; without it
+// (manifest.json lists none yet) the stored deadlines are checked at every wake and at most once
+// a minute while awake, which is as good whenever anything happens in the chat.
+const alarms = (browser as { alarms?: typeof browser.alarms }).alarms;
+if (alarms) {
+  alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === HELD_ALARM) expireHeld(manager).catch(logError);
+  });
+  void alarms.get(HELD_ALARM).then((a) => {
+    if (!a) void alarms.create(HELD_ALARM, { periodInMinutes: HELD_CHECK_MINUTES });
+  });
+} else {
+  setInterval(() => expireHeld(manager).catch(logError), HELD_CHECK_MINUTES * 60_000);
+}
+expireHeld(manager).catch(logError);
+
 browser.runtime.onInstalled.addListener(() => {
   syncContentScripts().catch(logError);
 });
@@ -73,3 +165,5 @@ browser.runtime.onStartup.addListener(() => {
   syncContentScripts().catch(logError);
 });
 syncContentScripts().catch(logError);
+// A restarted worker redraws every tab's badge from the tab map and SessionStore (I6).
+router.restoreBadges().catch(logError);

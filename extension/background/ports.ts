@@ -4,9 +4,11 @@
 import type { Runtime } from 'webextension-polyfill';
 import {
   type ContentRequest,
+  type FrameRequest,
   isWebUrl,
   type PageRequest,
   validateContentRequest,
+  validateFrameRequest,
   validatePageRequest,
 } from '../shared/messages';
 
@@ -19,15 +21,26 @@ export interface ContentRights {
   origin: string;
 }
 
-/** One of our own extension pages: popup, options, later the secure frames. */
+/** A secure frame: our extension page under extension/frames/, mounted inside a chat tab. */
+export interface FrameRights {
+  kind: 'frame';
+  url: string;
+  tabId: number;
+  frameId: number;
+}
+
+/** FRAMES_PATH under the extension origin: where the secure frames' pages live. */
+export const FRAMES_PATH = '/extension/frames/';
+
+/** One of our own extension pages not in a frame role: popup, options. */
 export interface PageRights {
   kind: 'page';
   url: string;
-  /** Set when the page is a frame inside a tab (the secure frames), null for the popup or options tab. */
+  /** The tab the page is in (options opened as a tab), null for the popup. */
   tabId: number | null;
 }
 
-export type PortRights = ContentRights | PageRights;
+export type PortRights = ContentRights | FrameRights | PageRights;
 
 /** The part of runtime.MessageSender we rely on (Chrome also has `origin`; Firefox may not). */
 export type Sender = Pick<Runtime.MessageSender, 'id' | 'url' | 'tab' | 'frameId'> & { origin?: string };
@@ -53,6 +66,12 @@ export function classifySender(
   // Extension schemes are not "special" to every URL parser (Node gives origin "null"): compare text.
   if (sender.url.startsWith(`${extensionOrigin}/`)) {
     if (!originAgrees(extensionOrigin)) return null;
+    if (sender.url.startsWith(`${extensionOrigin}${FRAMES_PATH}`)) {
+      // A frames page opened outside a tab has nothing to be about.
+      if (!hasTab) return null;
+      const frameId = typeof sender.frameId === 'number' && sender.frameId >= 0 ? sender.frameId : 0;
+      return { kind: 'frame', url: sender.url, tabId, frameId };
+    }
     return { kind: 'page', url: sender.url, tabId: hasTab ? tabId : null };
   }
   if (!isWebUrl(sender.url) || !hasTab) return null;
@@ -63,8 +82,18 @@ export function classifySender(
 }
 
 /** Validates a message against what this port may send; null when refused. */
-export function validateFor(rights: PortRights, msg: unknown): ContentRequest | PageRequest | null {
-  return rights.kind === 'content' ? validateContentRequest(msg) : validatePageRequest(msg);
+export function validateFor(
+  rights: PortRights,
+  msg: unknown,
+): ContentRequest | FrameRequest | PageRequest | null {
+  switch (rights.kind) {
+    case 'content':
+      return validateContentRequest(msg);
+    case 'frame':
+      return validateFrameRequest(msg);
+    case 'page':
+      return validatePageRequest(msg);
+  }
 }
 
 /** A port that sends this many refused messages is disconnected. */

@@ -1,66 +1,559 @@
-// Routes each validated request to its handler and turns the outcome into a reply.
-// Handlers get the port's rights (fixed at connect time). The SessionManager joins here later.
+// Routes each validated request to its handler, applies the SessionManager's effects (wire lines
+// to the tab's content script, plaintext to the secure frames only, statuses to frames, popup and
+// badge) and turns the outcome into a reply. No browser API here: everything the worker provides
+// comes in through RouterDeps, so unit tests run it with memory stores (test/unit/background/).
+//
+// Rights (ports.ts) are fixed per port: a content script names no tab (its own comes from the
+// sender) and gets nothing but wire lines and private-mode pushes; a frame talks about its own
+// tab; popup and options may name any tab.
 
-import type { ContentRequest, PageRequest, Reply, ResultMap } from '../shared/messages';
-import { getCounter, incrementCounter } from './counter';
-import type { ContentRights, PageRights, PortRights } from './ports';
-import { grantedSites } from './registration';
-import { tabConnected, tabStatus } from './tabs';
+import { bytesToHex, hexToBytes, utf8Decode } from '../../src/crypto/bytes';
+import { parseFingerprintsFile, serializeFingerprintsFile } from '../../src/otr/fingerprints-file';
+import { parsePrivateKeyFile, serializePrivateKeyFile } from '../../src/otr/keyfile';
+import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } from '../../src/otr/pubkey';
+import type { KeyStore, SessionStore, Trust } from '../../src/store/types';
+import {
+  type BadgeAlert,
+  type BadgeStatus,
+  type ContentRequest,
+  type ConversationStatus,
+  type FrameRequest,
+  type FrameRole,
+  LIMITS,
+  type PageRequest,
+  type PushEvent,
+  type Reply,
+  type ResultMap,
+  type StatusResult,
+  TRUSTS,
+} from '../shared/messages';
+import { alertFor, badgeFor } from './badge';
+import type { ContentRights, FrameRights, PageRights, PortRights } from './ports';
+import { type ConversationRef, conversationId, type Effects, type SessionManager } from './session-manager';
+import type { TabRecord, TabTable } from './tab-table';
 
 export interface RouterStats {
   invalidMessages: number;
 }
 
-export class Router {
-  constructor(readonly stats: RouterStats) {}
+/** Where pushes go: one per open port. */
+export interface PushTarget {
+  post(msg: { type: 'push'; event: PushEvent }): void;
+}
 
-  /** `connection` names the port, unique per worker life. */
-  async handle(req: ContentRequest | PageRequest, rights: PortRights, connection: string): Promise<Reply> {
+export interface RouterDeps {
+  manager: SessionManager;
+  keys: KeyStore;
+  sessions: SessionStore;
+  tabs: TabTable;
+  stats: RouterStats;
+  setBadge(tabId: number, badge: BadgeStatus, alert: BadgeAlert): Promise<void>;
+  grantedSites(): Promise<string[]>;
+  /** Whether offrecord holds host permission for this origin. */
+  siteEnabled(origin: string): Promise<boolean>;
+  /** After the popup obtained a site's permission: register the content script there. */
+  syncContentScripts(): Promise<unknown>;
+  counter: { get(): Promise<number>; increment(): Promise<number> };
+  /** The buddy asks for SMP while no popup is open (notification). */
+  notifySmp?(tabId: number, question: string | null): void;
+}
+
+type Result<T extends string> = T extends keyof ResultMap ? ResultMap[T] : never;
+
+interface Listener {
+  rights: PortRights;
+  target: PushTarget;
+  role: FrameRole | null;
+}
+
+export class Router {
+  /** Open ports by connection id (rebuilt as clients reconnect after a worker restart). */
+  private readonly listeners = new Map<string, Listener>();
+  /** Keys being generated, for the popup's status. */
+  readonly keygen = new Map<string, { account: string; protocol: string; fraction: number }>();
+
+  constructor(private readonly deps: RouterDeps) {}
+
+  get stats(): RouterStats {
+    return this.deps.stats;
+  }
+
+  attach(connection: string, rights: PortRights, target: PushTarget): void {
+    this.listeners.set(connection, { rights, target, role: null });
+  }
+
+  /** The port closed. For a tab's top-frame content script: the tab is no longer connected. */
+  async detach(connection: string): Promise<void> {
+    const l = this.listeners.get(connection);
+    this.listeners.delete(connection);
+    if (l?.rights.kind === 'content' && l.rights.frameId === 0) {
+      const tabId = l.rights.tabId;
+      const gone = await this.deps.tabs.update(tabId, (old) =>
+        old && old.connection === connection ? null : old,
+      );
+      if (!gone) await this.deps.setBadge(tabId, 'off', '');
+    }
+  }
+
+  async tabClosed(tabId: number): Promise<void> {
+    await this.deps.tabs.update(tabId, () => null);
+  }
+
+  /** Key generation progress (from the SessionManager): shown in the popup and options. */
+  keyProgress(account: string, protocol: string, fraction: number): void {
+    const k = JSON.stringify([account, protocol]);
+    if (fraction >= 1) this.keygen.delete(k);
+    else this.keygen.set(k, { account, protocol, fraction });
+    this.pushPages({ type: 'keygen', account, protocol, fraction });
+  }
+
+  async handle(
+    req: ContentRequest | FrameRequest | PageRequest,
+    rights: PortRights,
+    connection: string,
+  ): Promise<Reply> {
     try {
-      const result =
-        rights.kind === 'content'
-          ? await this.content(req as ContentRequest, rights, connection)
-          : await this.page(req as PageRequest, rights);
+      let result: unknown;
+      switch (rights.kind) {
+        case 'content':
+          result = await this.content(req as ContentRequest, rights, connection);
+          break;
+        case 'frame':
+          result = await this.frame(req as FrameRequest, rights, connection);
+          break;
+        case 'page':
+          result = await this.page(req as PageRequest, rights);
+          break;
+      }
       return { type: 'reply', id: req.id, ok: true, result };
     } catch (e) {
-      const error = (e instanceof Error ? e.message : String(e)).slice(0, 500);
+      const error = (e instanceof Error ? e.message : String(e)).slice(0, LIMITS.error);
       return { type: 'reply', id: req.id, ok: false, error };
     }
   }
 
-  private async content(
-    req: ContentRequest,
-    rights: ContentRights,
-    connection: string,
-  ): Promise<ResultMap[ContentRequest['type']]> {
-    switch (req.type) {
-      case 'hello':
-        // The URL the script reports is informational; identity comes from the sender.
-        if (new URL(req.url).origin !== rights.origin) throw new Error('url does not match the sender');
-        if (rights.frameId === 0) await tabConnected(rights.tabId, req.url, connection);
-        return { tabId: rights.tabId, frameId: rights.frameId };
-      default:
-        throw new Error(`${req.type}: not implemented yet`);
+  /** Redraws every known tab's badge from the tab map and SessionStore (worker start). */
+  async restoreBadges(): Promise<void> {
+    for (const [tabId, rec] of await this.deps.tabs.all()) {
+      const status = rec.ref ? await this.deps.manager.status(rec.ref) : null;
+      await this.badge(tabId, status);
     }
   }
 
-  private async page(req: PageRequest, _rights: PageRights): Promise<ResultMap[PageRequest['type']]> {
+  // ---- content script ------------------------------------------------------------------
+
+  private async content(req: ContentRequest, rights: ContentRights, connection: string): Promise<unknown> {
+    // Only the top frame speaks for the tab's chat; a subframe may say hello and nothing else.
+    if (req.type !== 'hello' && rights.frameId !== 0) throw new Error('only the top frame reports a chat');
+    switch (req.type) {
+      case 'hello': {
+        // The URL the script reports is informational; identity comes from the sender.
+        if (new URL(req.url).origin !== rights.origin) throw new Error('url does not match the sender');
+        if (rights.frameId === 0) {
+          const rec = await this.deps.tabs.update(rights.tabId, (old) => ({
+            url: req.url,
+            origin: rights.origin,
+            connection,
+            conversation: old?.origin === rights.origin ? old.conversation : null,
+            ref: old?.origin === rights.origin ? old.ref : null,
+            privateMode: false,
+            badge: old?.badge ?? 'ready',
+            alert: old?.alert ?? '',
+          }));
+          await this.badge(rights.tabId, rec?.ref ? await this.deps.manager.status(rec.ref) : null);
+        }
+        return { tabId: rights.tabId, frameId: rights.frameId } satisfies Result<'hello'>;
+      }
+      case 'conversation': {
+        const oneToOne = req.kind === 'one-to-one' && req.peer !== null;
+        const ref: ConversationRef | null =
+          oneToOne && req.peer !== null
+            ? {
+                site: rights.origin,
+                account: req.account,
+                protocol: req.protocol,
+                peer: req.peer,
+                maxMessageSize: req.maxMessageSize,
+              }
+            : null;
+        const reason =
+          req.reason ??
+          (req.kind === 'group'
+            ? 'This is a group chat: OTR is for two people.'
+            : !oneToOne
+              ? 'No one-to-one chat is open.'
+              : !req.composeFound
+                ? "offrecord can't find this chat's compose box."
+                : !req.listFound
+                  ? "offrecord can't find this chat's messages."
+                  : null);
+        const status = ref ? await this.deps.manager.status(ref) : null;
+        const privateMode = status?.privateMode === true && reason === null;
+        await this.deps.tabs.update(rights.tabId, (old) => ({
+          url: old?.url ?? rights.url,
+          origin: rights.origin,
+          connection: old?.connection ?? connection,
+          conversation: {
+            account: req.account,
+            protocol: req.protocol,
+            peer: req.peer,
+            kind: req.kind,
+            reason,
+            maxMessageSize: req.maxMessageSize,
+          },
+          ref,
+          privateMode,
+          badge: old?.badge ?? 'ready',
+          alert: old?.alert ?? '',
+        }));
+        this.pushTo(connection, { type: 'private-mode', on: privateMode, reason });
+        if (ref) {
+          // Lines produced while no page could send them (or before a worker restart): send now.
+          const pending = await this.deps.manager.pending(ref);
+          if (pending.length > 0) this.pushTo(connection, { type: 'send-wire', lines: pending });
+          // Have the key ready before the user asks for privacy; generation yields, never blocks.
+          void this.deps.keys.getKey(ref.account, ref.protocol).then((k) => {
+            if (!k) this.deps.manager.ensureKey(ref.account, ref.protocol).catch(() => undefined);
+          });
+        }
+        await this.badge(rights.tabId, status);
+        return { privateMode, status } satisfies Result<'conversation'>;
+      }
+      case 'chat-messages': {
+        const rec = await this.deps.tabs.get(rights.tabId);
+        const ref = rec?.ref;
+        if (!ref) return {};
+        // History (rows already on the page when the script started) matters only for a chat
+        // that has OTR state: a message that arrived while the page reloaded. Old ciphertext of
+        // sessions long gone is not fed to the engine.
+        if (req.history && (await this.deps.sessions.load(conversationId(ref))) === null) return {};
+        for (const m of req.messages) {
+          if (m.own || m.from !== ref.peer) continue;
+          const fx = await this.deps.manager.receive(ref, { id: m.id, text: m.text });
+          await this.apply(rights.tabId, ref, fx);
+        }
+        return {} satisfies Result<'chat-messages'>;
+      }
+      case 'wire-sent': {
+        const ref = (await this.deps.tabs.get(rights.tabId))?.ref;
+        if (ref) await this.deps.manager.ack(ref, req.seq);
+        return {} satisfies Result<'wire-sent'>;
+      }
+      case 'toggle-private': {
+        const status = await this.goPrivate(rights.tabId);
+        return { privateMode: status.privateMode } satisfies Result<'toggle-private'>;
+      }
+    }
+  }
+
+  // ---- secure frames -------------------------------------------------------------------
+
+  private async frame(req: FrameRequest, rights: FrameRights, connection: string): Promise<unknown> {
+    const tabId = rights.tabId;
+    switch (req.type) {
+      case 'frame-hello': {
+        const l = this.listeners.get(connection);
+        if (l) l.role = req.role;
+        const ref = (await this.deps.tabs.get(tabId))?.ref ?? null;
+        const status = ref ? await this.deps.manager.status(ref) : null;
+        const transcript =
+          ref && req.role === 'transcript'
+            ? (await this.deps.manager.transcript(ref)).slice(-LIMITS.transcript)
+            : [];
+        return { status, transcript } satisfies Result<'frame-hello'>;
+      }
+      case 'compose-send': {
+        const ref = await this.refOf(tabId);
+        const current = await this.deps.manager.status(ref);
+        // The secure compose never sends in clear: private mode first (I1, I2).
+        if (!current.privateMode) throw new Error('not in private mode: nothing was sent');
+        const fx = await this.deps.manager.send(ref, req.text);
+        await this.apply(tabId, ref, fx);
+        return { status: fx.status } satisfies Result<'compose-send'>;
+      }
+      case 'frame-go-private':
+        return { status: await this.goPrivate(tabId) } satisfies Result<'frame-go-private'>;
+    }
+  }
+
+  // ---- popup and options ---------------------------------------------------------------
+
+  private async page(req: PageRequest, _rights: PageRights): Promise<unknown> {
+    const { manager, keys } = this.deps;
     switch (req.type) {
       case 'status':
-        return {
-          tab: req.tabId === null ? null : await tabStatus(req.tabId),
-          counter: await getCounter(),
-          invalidMessages: this.stats.invalidMessages,
-          sites: await grantedSites(),
-          site: null,
-          conversation: null,
-          status: null,
-          keygen: null,
-        };
+        return this.status(req.tabId);
       case 'increment':
-        return { counter: await incrementCounter() };
-      default:
-        throw new Error(`${req.type}: not implemented yet`);
+        return { counter: await this.deps.counter.increment() };
+      case 'go-private':
+      case 'refresh-private':
+        return { status: await this.goPrivate(req.tabId) };
+      case 'end-private': {
+        const ref = await this.refOf(req.tabId);
+        const fx = await manager.endPrivate(ref);
+        await this.apply(req.tabId, ref, fx);
+        return { status: fx.status };
+      }
+      case 'smp-start':
+        return this.op(req.tabId, (ref) => manager.startSmp(ref, req.secret, req.question ?? undefined));
+      case 'smp-answer':
+        return this.op(req.tabId, (ref) => manager.answerSmp(ref, req.secret));
+      case 'smp-abort':
+        return this.op(req.tabId, (ref) => manager.abortSmp(ref));
+      case 'set-trust': {
+        const ref = await this.refOf(req.tabId);
+        const status = await manager.setTrust(ref, req.fingerprint, req.trust);
+        await this.publishStatus(ref, status);
+        return { status };
+      }
+      case 'site-enabled': {
+        if (!(await this.deps.siteEnabled(req.origin))) throw new Error('offrecord has no permission there');
+        await this.deps.syncContentScripts();
+        return {};
+      }
+      case 'keys-list':
+        return (await keys.listKeys()).map((k) => ({
+          account: k.account,
+          protocol: k.protocol,
+          fingerprint: formatFingerprint(fingerprintOf(k.key)),
+          created: Math.max(0, Math.floor(k.created)),
+        }));
+      case 'key-generate': {
+        const key = await manager.ensureKey(req.account, req.protocol);
+        return { fingerprint: formatFingerprint(fingerprintOf(key)) };
+      }
+      case 'key-export': {
+        const entries = (await keys.listKeys()).map((k) => ({
+          account: k.account,
+          protocol: k.protocol,
+          key: k.key,
+        }));
+        return { text: utf8Decode(serializePrivateKeyFile(entries)) };
+      }
+      case 'key-import': {
+        // Parses (and checks) every key before storing any: all or nothing.
+        const entries = parsePrivateKeyFile(req.text);
+        for (const e of entries) await keys.putKey(e.account, e.protocol, e.key);
+        return { imported: entries.length };
+      }
+      case 'fingerprints-list':
+        return (await keys.listFingerprints()).map((r) => ({
+          account: r.account,
+          protocol: r.protocol,
+          buddy: r.buddy,
+          fingerprint: formatFingerprint(hexToBytes(r.fingerprint)),
+          trust: r.trust,
+          lastSeen: Math.max(0, Math.floor(r.lastSeen)),
+        }));
+      case 'fingerprint-trust':
+      case 'fingerprint-forget': {
+        const hex = bytesToHex(parseFingerprint(req.fingerprint));
+        const known = await keys.getFingerprints(req.account, req.protocol, req.buddy);
+        const rec = known.find((r) => r.fingerprint === hex);
+        if (!rec) throw new Error('no such fingerprint');
+        if (req.type === 'fingerprint-forget') {
+          await keys.deleteFingerprint(req.account, req.protocol, req.buddy, hex);
+        } else {
+          await keys.putFingerprint({ ...rec, trust: req.trust });
+        }
+        return {};
+      }
+      case 'fingerprints-export': {
+        const entries = (await keys.listFingerprints()).map((r) => ({
+          username: r.buddy,
+          account: r.account,
+          protocol: r.protocol,
+          fingerprint: hexToBytes(r.fingerprint),
+          trust: r.trust,
+        }));
+        return { text: serializeFingerprintsFile(entries) };
+      }
+      case 'fingerprints-import': {
+        const entries = parseFingerprintsFile(req.text);
+        const now = Date.now();
+        for (const e of entries) {
+          const hex = bytesToHex(e.fingerprint);
+          const have = (await keys.getFingerprints(e.account, e.protocol, e.username)).find(
+            (r) => r.fingerprint === hex,
+          );
+          // libotr writes any non-empty trust word; ours are '', 'verified', 'smp'.
+          const trust: Trust = TRUSTS.includes(e.trust as Trust)
+            ? (e.trust as Trust)
+            : e.trust
+              ? 'verified'
+              : '';
+          await keys.putFingerprint({
+            account: e.account,
+            protocol: e.protocol,
+            buddy: e.username,
+            fingerprint: hex,
+            trust,
+            firstSeen: have?.firstSeen ?? now,
+            lastSeen: have?.lastSeen ?? now,
+          });
+        }
+        return { imported: entries.length };
+      }
+      case 'sites-list':
+        return (await keys.listSites()).map((s) => ({ origin: s.origin, policy: s.policy }));
+      case 'site-policy':
+        await keys.putSite({ origin: req.origin, policy: req.policy });
+        return {};
+      case 'site-remove':
+        await keys.deleteSite(req.origin);
+        return {};
     }
+  }
+
+  private async status(tabId: number | null): Promise<StatusResult> {
+    const rec = tabId === null ? null : await this.deps.tabs.get(tabId);
+    const status = rec?.ref ? await this.deps.manager.status(rec.ref) : null;
+    const conv = rec?.conversation ?? null;
+    const keygen = conv
+      ? (this.keygen.get(JSON.stringify([conv.account, conv.protocol])) ?? null)
+      : ([...this.keygen.values()][0] ?? null);
+    return {
+      tab:
+        tabId === null
+          ? null
+          : rec
+            ? {
+                tabId,
+                connected: true,
+                url: rec.url,
+                badge: status ? badgeFor(status) : rec.badge,
+                alert: status ? alertFor(status) : '',
+              }
+            : { tabId, connected: false, url: null, badge: 'off', alert: '' },
+      counter: await this.deps.counter.get(),
+      invalidMessages: this.deps.stats.invalidMessages,
+      sites: await this.deps.grantedSites(),
+      site: rec ? { origin: rec.origin, enabled: await this.deps.siteEnabled(rec.origin) } : null,
+      conversation: conv,
+      status,
+      keygen,
+    };
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  private async refOf(tabId: number): Promise<ConversationRef> {
+    const rec = await this.deps.tabs.get(tabId);
+    if (!rec) throw new Error('offrecord is not running in that tab');
+    if (!rec.ref) throw new Error(rec.conversation?.reason ?? 'No one-to-one chat is open in that tab.');
+    return rec.ref;
+  }
+
+  private async goPrivate(tabId: number): Promise<ConversationStatus> {
+    const rec = await this.deps.tabs.get(tabId);
+    const ref = await this.refOf(tabId);
+    const reason = rec?.conversation?.reason ?? null;
+    if (reason !== null) throw new Error(reason);
+    const fx = await this.deps.manager.goPrivate(ref);
+    await this.apply(tabId, ref, fx);
+    return fx.status;
+  }
+
+  private async op(
+    tabId: number,
+    f: (ref: ConversationRef) => Promise<Effects>,
+  ): Promise<{ status: ConversationStatus }> {
+    const ref = await this.refOf(tabId);
+    const fx = await f(ref);
+    await this.apply(tabId, ref, fx);
+    return { status: fx.status };
+  }
+
+  /** Tabs (with their content script's connection) that show this conversation. */
+  private async tabsShowing(ref: ConversationRef): Promise<[number, TabRecord][]> {
+    const id = conversationId(ref);
+    return (await this.deps.tabs.all()).filter(([, r]) => r.ref !== null && conversationId(r.ref) === id);
+  }
+
+  /**
+   * Hands an operation's effects out: wire lines to ONE tab's content script (the one that
+   * caused them if it shows the chat — two tabs must not both send), plaintext to the transcript
+   * frames of every tab showing the chat, status to frames, popup and badges.
+   */
+  private async apply(originTab: number, ref: ConversationRef, fx: Effects): Promise<void> {
+    const showing = await this.tabsShowing(ref);
+    if (fx.wire.length > 0) {
+      const sender = showing.find(([t]) => t === originTab) ?? showing[0];
+      if (sender) this.pushTo(sender[1].connection, { type: 'send-wire', lines: fx.wire });
+      // No tab shows the chat: the lines stay in the outbox until one reports it.
+    }
+    if (fx.transcript.length > 0) {
+      for (const [tabId] of showing)
+        this.pushFrames(tabId, 'transcript', { type: 'transcript', entries: fx.transcript });
+    }
+    for (const n of fx.notices) {
+      if (n.kind === 'smp' && n.result === 'question') {
+        for (const [tabId] of showing) {
+          const question = n.question ?? null;
+          this.pushPages({ type: 'smp-request', tabId, question });
+          if (!this.hasPages()) this.deps.notifySmp?.(tabId, question);
+        }
+      }
+    }
+    for (const [tabId, rec] of showing) {
+      const on = fx.status.privateMode && rec.conversation?.reason === null;
+      if (on !== rec.privateMode) {
+        await this.deps.tabs.update(tabId, (old) => (old ? { ...old, privateMode: on } : old));
+        this.pushTo(rec.connection, { type: 'private-mode', on, reason: rec.conversation?.reason ?? null });
+      }
+    }
+    await this.publishStatus(ref, fx.status, showing);
+  }
+
+  private async publishStatus(
+    ref: ConversationRef,
+    status: ConversationStatus,
+    showing?: [number, TabRecord][],
+  ): Promise<void> {
+    for (const [tabId] of showing ?? (await this.tabsShowing(ref))) {
+      this.pushFrames(tabId, null, { type: 'status', status });
+      this.pushPages({ type: 'status', status, tabId });
+      await this.badge(tabId, status);
+    }
+  }
+
+  private async badge(tabId: number, status: ConversationStatus | null): Promise<void> {
+    const badge = badgeFor(status);
+    const alert = alertFor(status);
+    await this.deps.tabs.update(tabId, (old) => (old ? { ...old, badge, alert } : old));
+    await this.deps.setBadge(tabId, badge, alert);
+  }
+
+  private post(l: Listener, event: PushEvent): void {
+    try {
+      l.target.post({ type: 'push', event });
+    } catch {
+      // The port closed meanwhile; its client reconnects and asks again.
+    }
+  }
+
+  private pushTo(connection: string, event: PushEvent): void {
+    const l = this.listeners.get(connection);
+    if (l?.rights.kind === 'content') this.post(l, event);
+  }
+
+  private pushFrames(tabId: number, role: FrameRole | null, event: PushEvent): void {
+    for (const l of this.listeners.values()) {
+      if (
+        l.rights.kind === 'frame' &&
+        l.rights.tabId === tabId &&
+        l.role !== null &&
+        (role === null || l.role === role)
+      )
+        this.post(l, event);
+    }
+  }
+
+  private hasPages(): boolean {
+    return [...this.listeners.values()].some((l) => l.rights.kind === 'page');
+  }
+
+  private pushPages(event: PushEvent): void {
+    for (const l of this.listeners.values()) if (l.rights.kind === 'page') this.post(l, event);
   }
 }

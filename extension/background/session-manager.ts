@@ -143,6 +143,8 @@ export class SessionManager {
         this.deps.generateKey ?? ((p) => generateDsaKey({ onProgress: p, random: this.random }))
       )(progress);
       await this.deps.keys.putKey(account, protocol, key);
+      // Done: lets a UI that showed progress close it, whatever the generator's last report was.
+      progress(1);
       return key;
     })();
     this.keyJobs.set(jobKey, job);
@@ -546,6 +548,36 @@ export class SessionManager {
       if (!l.session && l.rec.session) await this.session(ref, l, []);
       return this.statusOf(ref, l);
     });
+  }
+
+  /**
+   * Gives up on messages held (typed in private mode before the AKE completed) for longer than
+   * `maxAgeMs`: they are dropped from the session and marked not sent in the transcript. Run
+   * from an alarm, so it works across worker restarts (the held messages live in the snapshot).
+   */
+  async expireHeld(maxAgeMs: number): Promise<{ conversation: string; expired: number }[]> {
+    const out: { conversation: string; expired: number }[] = [];
+    for (const id of await this.deps.sessions.list()) {
+      const expired = await this.serial(id, async () => {
+        const l = await this.load(id);
+        if (l.session) l.rec.session = l.session.snapshot();
+        const snap = l.rec.session;
+        if (!snap || snap.held.length === 0) return 0;
+        const held = l.rec.transcript.filter((t) => t.status === 'held');
+        const oldest = held[0]?.at ?? 0;
+        if (oldest > this.now() - maxAgeMs) return 0;
+        const n = snap.held.length;
+        l.rec.session = { ...snap, held: [] };
+        for (const t of held) t.status = 'not-sent';
+        // The next operation restores the engine from the trimmed snapshot.
+        l.session = null;
+        l.rec.updated = this.now();
+        await this.deps.sessions.save(id, l.rec);
+        return n;
+      });
+      if (expired > 0) out.push({ conversation: id, expired });
+    }
+    return out;
   }
 
   /** Forgets the in-memory sessions, as a worker restart does (for tests and for memory pressure). */

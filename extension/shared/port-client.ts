@@ -2,14 +2,20 @@
 // Connects lazily, numbers requests, validates each reply with the shared validators, and
 // reconnects on the next request after the background went away (an MV3 worker may stop at
 // any moment; its ports then disconnect and pending requests fail).
+// Pushes from the background ({type:'push', event}) are validated and handed to onPush listeners.
+// A client that must hear pushes (content script, secure frames, popup) calls keepConnected():
+// the port is then reopened as soon as it drops (that wakes a stopped worker), and the callback
+// runs after each (re)connect so the client can introduce itself again (hello, conversation).
 
 import browser, { type Runtime } from 'webextension-polyfill';
 import {
   PORT_NAME,
+  type PushEvent,
   RESULT_VALIDATORS,
   type Request,
   type RequestBody,
   type ResultMap,
+  validatePush,
   validateReply,
 } from './messages';
 
@@ -19,10 +25,34 @@ interface Pending {
   reject: (reason: Error) => void;
 }
 
+const RETRY_MIN_MS = 50;
+const RETRY_MAX_MS = 5000;
+
 export class PortClient<R extends Request> {
   private port: Runtime.Port | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly pushListeners = new Set<(event: PushEvent) => void>();
+  private onConnected: (() => void) | null = null;
+  private closed = false;
+  private retryDelay = RETRY_MIN_MS;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Listens to validated pushes; returns the unsubscribe function. */
+  onPush(listener: (event: PushEvent) => void): () => void {
+    this.pushListeners.add(listener);
+    return () => this.pushListeners.delete(listener);
+  }
+
+  /**
+   * Keeps the port open: connects now and again whenever it drops (with a short backoff while the
+   * background refuses), calling `onConnected` after every connect.
+   */
+  keepConnected(onConnected: () => void): void {
+    this.onConnected = onConnected;
+    this.closed = false;
+    this.connect();
+  }
 
   /** Sends a request and resolves with its validated result; rejects on error reply or disconnect. */
   request<B extends RequestBody<R>>(body: B): Promise<ResultMap[B['type'] & keyof ResultMap]> {
@@ -42,6 +72,10 @@ export class PortClient<R extends Request> {
 
   /** Closes the port; pending requests fail. */
   close(): void {
+    this.closed = true;
+    this.onConnected = null;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     const port = this.port;
     this.port = null;
     port?.disconnect();
@@ -51,16 +85,44 @@ export class PortClient<R extends Request> {
   private connect(): Runtime.Port {
     if (this.port) return this.port;
     const port = browser.runtime.connect({ name: PORT_NAME });
+    const openedAt = Date.now();
     port.onMessage.addListener((msg: unknown) => this.onMessage(msg));
     port.onDisconnect.addListener(() => {
       if (this.port === port) this.port = null;
       this.failAll('disconnected from the background');
+      // A port that lived a while dropped because the worker stopped: reconnect at once.
+      // One dropped right away was refused: back off.
+      this.retryDelay =
+        Date.now() - openedAt > 2000 ? RETRY_MIN_MS : Math.min(this.retryDelay * 2, RETRY_MAX_MS);
+      this.scheduleReconnect();
     });
     this.port = port;
+    const hook = this.onConnected;
+    if (hook) queueMicrotask(hook);
     return port;
   }
 
+  private scheduleReconnect(): void {
+    if (this.closed || this.onConnected === null || this.retryTimer !== null) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.closed && this.onConnected !== null && this.port === null) {
+        try {
+          this.connect();
+        } catch {
+          // The extension was reloaded or removed: this context is orphaned; stop.
+          this.closed = true;
+        }
+      }
+    }, this.retryDelay);
+  }
+
   private onMessage(msg: unknown): void {
+    if ((msg as { type?: unknown } | null)?.type === 'push') {
+      const event = validatePush(msg);
+      if (event) for (const l of this.pushListeners) l(event);
+      return;
+    }
     const reply = validateReply(msg);
     if (!reply) return;
     const p = this.pending.get(reply.id);

@@ -131,8 +131,24 @@ describe('classifySender: rights from the browser-given sender', () => {
       tabId: null,
     });
     // A secure frame inside a chat tab is still our page, tied to that tab.
-    const frame: Sender = { id: ID, url: `${ORIGIN}/frames/compose.html`, tab, frameId: 3, origin: ORIGIN };
-    expect(classifySender(frame, ID, ORIGIN)).toMatchObject({ kind: 'page', tabId: 12 });
+    const frame: Sender = {
+      id: ID,
+      url: `${ORIGIN}/extension/frames/compose.html`,
+      tab,
+      frameId: 3,
+      origin: ORIGIN,
+    };
+    expect(classifySender(frame, ID, ORIGIN)).toEqual({
+      kind: 'frame',
+      url: `${ORIGIN}/extension/frames/compose.html`,
+      tabId: 12,
+      frameId: 3,
+    });
+    // Without a tab a frames page has no conversation: refused.
+    expect(classifySender({ ...frame, tab: undefined }, ID, ORIGIN)).toBeNull();
+    // The options page opened in a tab keeps page rights.
+    const options: Sender = { id: ID, url: `${ORIGIN}/extension/options/index.html`, tab, origin: ORIGIN };
+    expect(classifySender(options, ID, ORIGIN)).toMatchObject({ kind: 'page', tabId: 12 });
   });
 
   it('grants content rights to a content script in a web page tab', () => {

@@ -1,0 +1,65 @@
+// tab → what its content script reported: the page, its open chat (ConversationInfo, and the
+// ConversationRef whose site comes from the sender, never from the message), the badge shown.
+// Kept in storage.session (content scripts cannot read it) so a restarted worker still knows
+// which conversation each tab shows, and can redraw badges and resend undelivered lines.
+
+import type { StorageAreaLike } from '../../src/store/session-storage';
+import type { BadgeAlert, BadgeStatus, ConversationInfo } from '../shared/messages';
+import type { ConversationRef } from './session-manager';
+
+export interface TabRecord {
+  url: string;
+  origin: string;
+  /** Which port said hello, so a late disconnect of the previous page's port does not erase it. */
+  connection: string;
+  conversation: ConversationInfo | null;
+  /** Set for a one-to-one chat only. */
+  ref: ConversationRef | null;
+  /** Last private-mode state pushed to the tab's content script. */
+  privateMode: boolean;
+  badge: BadgeStatus;
+  alert: BadgeAlert;
+}
+
+type Table = Record<string, TabRecord>;
+
+export const TABS_KEY = 'tabs';
+
+export class TabTable {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly area: StorageAreaLike) {}
+
+  private async load(): Promise<Table> {
+    const got = await this.area.get(TABS_KEY);
+    const t = got[TABS_KEY];
+    return typeof t === 'object' && t !== null ? (t as Table) : {};
+  }
+
+  async get(tabId: number): Promise<TabRecord | null> {
+    await this.chain.catch(() => undefined);
+    return (await this.load())[tabId] ?? null;
+  }
+
+  async all(): Promise<[number, TabRecord][]> {
+    await this.chain.catch(() => undefined);
+    return Object.entries(await this.load()).map(([k, v]) => [Number(k), v]);
+  }
+
+  /**
+   * Read-modify-write of one tab, serialized so concurrent updates don't lose each other.
+   * `fn` returns the new record, or null to delete it; resolves with what was stored.
+   */
+  update(tabId: number, fn: (old: TabRecord | null) => TabRecord | null): Promise<TabRecord | null> {
+    const next = this.chain.then(async () => {
+      const t = await this.load();
+      const rec = fn(t[tabId] ?? null);
+      if (rec) t[tabId] = rec;
+      else delete t[tabId];
+      await this.area.set({ [TABS_KEY]: t });
+      return rec;
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+}
