@@ -120,6 +120,8 @@ export interface AkeSnapshot {
   hashedGx?: string;
   theirGy?: string;
   lastMessage?: string;
+  /** Set once an instance of the buddy answered this (master) commit; absent = false. */
+  answered?: boolean;
 }
 
 export class Ake {
@@ -144,6 +146,12 @@ export class Ake {
   private secret: bigint | null = null;
   /** The last AKE message we sent (retransmitted by the rules of the state machine). */
   private lastMessage: Uint8Array | null = null;
+  /**
+   * On a master AKE: an instance of the buddy answered our D-H Commit and carries the exchange on
+   * in its own context (copyFor). The master stays in awaiting-dhkey, as libotr's does, so that
+   * another instance may still answer, but nothing is in progress here any more.
+   */
+  answered = false;
 
   constructor(
     private readonly key: DsaPrivateKey,
@@ -168,6 +176,12 @@ export class Ake {
     this.theirGy = null;
     this.secret = null;
     this.lastMessage = null;
+    this.answered = false;
+  }
+
+  /** Whether an exchange is under way that this AKE itself may still complete. */
+  get inProgress(): boolean {
+    return this.state !== 'none' && !(this.state === 'awaiting-dhkey' && this.answered);
   }
 
   /** Starts (or restarts) the AKE as Bob: a new x and r, and a D-H Commit. */
@@ -387,6 +401,7 @@ export class Ake {
       hashedGx: hex(this.hashedGx),
       theirGy: this.theirGy !== null ? this.theirGy.toString(16) : undefined,
       lastMessage: hex(this.lastMessage),
+      ...(this.answered ? { answered: true } : {}),
     };
   }
 
@@ -407,6 +422,7 @@ export class Ake {
     ake.hashedGx = bytes(s.hashedGx);
     ake.theirGy = s.theirGy !== undefined ? BigInt(`0x${s.theirGy}`) : null;
     ake.lastMessage = bytes(s.lastMessage);
+    ake.answered = s.answered === true && ake.state === 'awaiting-dhkey';
     const needs: Record<AuthState, boolean> = {
       none: true,
       'awaiting-dhkey': !!(ake.ours && ake.r && ake.hashedGx && ake.lastMessage),

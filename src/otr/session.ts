@@ -368,6 +368,8 @@ export class Session {
       return;
     }
     let ctx: Context;
+    let copied = false;
+    let undo: (() => void) | null = null;
     if (version === 3) {
       if (senderTag === this.env.ourTag) {
         out.events.push({
@@ -390,7 +392,12 @@ export class Session {
           this.master.ake.state === 'awaiting-dhkey' &&
           ctx.ake.state !== 'awaiting-dhkey'
         ) {
+          const previous = ctx.ake;
           ctx.ake = this.master.ake.copyFor(senderTag);
+          copied = true;
+          undo = () => {
+            existing.ake = previous;
+          };
         }
       } else {
         if (msg.kind !== 'dh-commit' && msg.kind !== 'dh-key') {
@@ -414,13 +421,23 @@ export class Session {
           return;
         }
         ctx = new Context(this.env, senderTag);
-        if (msg.kind === 'dh-key') ctx.ake = this.master.ake.copyFor(senderTag);
+        if (msg.kind === 'dh-key') {
+          ctx.ake = this.master.ake.copyFor(senderTag);
+          copied = true;
+        }
         this.instances.set(senderTag, ctx);
+        undo = () => {
+          this.instances.delete(senderTag);
+        };
       }
     } else {
       ctx = this.master;
     }
-    this.emit(ctx, ctx.receive(msg), out);
+    const co = ctx.receive(msg);
+    // Rejected input changes nothing: drop the instance or the AKE copy made for an ignored message.
+    if (undo && co.events.some((e) => e.type === 'ignored')) undo();
+    else if (copied) this.master.ake.answered = true;
+    this.emit(ctx, co, out);
   }
 
   // ---- plumbing ------------------------------------------------------------------------
@@ -484,7 +501,7 @@ export class Session {
       fingerprint: b.theirFingerprint,
       ssid: b.ssid,
       ssidBoldFirstHalf: b.ssidBoldFirstHalf,
-      authInProgress: this.contexts().some((c) => c.ake.state !== 'none'),
+      authInProgress: this.contexts().some((c) => c.ake.inProgress),
       smpState: b.smp.state,
       held: this.held.length,
     };

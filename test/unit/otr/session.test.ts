@@ -449,3 +449,41 @@ describe('fragments through sessions', () => {
     expect(types(out.events)).toEqual(['ignored']);
   });
 });
+
+describe('regressions found in review', () => {
+  it('the side that answered a query does not report an AKE in progress once private, nor after ending', () => {
+    const a = party('alice', 110);
+    const b = party('bob', 111);
+    connect(a.session, b.session);
+    expect(a.session.status.authInProgress).toBe(false);
+    expect(b.session.status.authInProgress).toBe(false);
+    b.session.end();
+    expect(b.session.status.authInProgress).toBe(false);
+    // while the commit is unanswered it is in progress
+    const c = party('bob', 112);
+    c.session.receive('?OTRv3?');
+    expect(c.session.status.authInProgress).toBe(true);
+  });
+  it('an ignored D-H Key from an unknown instance leaves no instance behind (rejected input changes nothing)', () => {
+    const b = party('bob', 113);
+    b.session.receive('?OTRv3?');
+    const before = JSON.stringify(b.session.snapshot());
+    const bad = encodeDhKey({ version: 3, type: 10, senderTag: 0x999, receiverTag: BOB_TAG }, 1n);
+    const out = b.session.receive(`?OTR:${Buffer.from(bad).toString('base64')}.`);
+    expect(types(out.events)).toEqual(['ignored']);
+    expect(b.session.instanceTags).toEqual([]);
+    expect(JSON.stringify(b.session.snapshot())).toBe(before);
+  });
+  it('a second instance of the buddy can still answer the same commit after the first one did', () => {
+    const a = party('alice', 114);
+    const b1 = party('bob', 115);
+    const b2 = party('bob2', 116);
+    const commit = a.session.receive('?OTRv3?').wire[0]!;
+    pump({ name: 'b1', s: b1.session }, { name: 'a', s: a.session }, b1.session.receive(commit));
+    expect(a.session.status.authInProgress).toBe(false);
+    pump({ name: 'b2', s: b2.session }, { name: 'a', s: a.session }, b2.session.receive(commit));
+    expect(b1.session.status.state).toBe('encrypted');
+    expect(b2.session.status.state).toBe('encrypted');
+    expect(a.session.instanceTags.sort()).toEqual([BOB_TAG, BOB2_TAG].sort());
+  });
+});
