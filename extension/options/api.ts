@@ -1,7 +1,7 @@
 // The options page's side of the runtime API (api.md, "options" requests), with the result
 // shapes it reads. One client for the page.
 
-import type { PageRequest } from '../shared/messages';
+import type { PageRequest, RequestBody, ResultMap } from '../shared/messages';
 import { PortClient } from '../shared/port-client';
 
 export const client = new PortClient<PageRequest>();
@@ -30,47 +30,29 @@ export interface SiteRow {
   policy: string;
 }
 
-export type OptionsRequest =
-  | { type: 'keys-list' }
-  | { type: 'key-generate'; account: string; protocol: string }
-  | { type: 'key-export' }
-  | { type: 'key-import'; text: string }
-  | { type: 'fingerprints-list' }
-  | {
-      type: 'fingerprint-trust';
-      account: string;
-      protocol: string;
-      buddy: string;
-      fingerprint: string;
-      trust: '' | 'verified';
-    }
-  | { type: 'fingerprint-forget'; account: string; protocol: string; buddy: string; fingerprint: string }
-  | { type: 'fingerprints-export' }
-  | { type: 'fingerprints-import'; text: string }
-  | { type: 'sites-list' }
-  | { type: 'site-policy'; origin: string; policy: Policy }
-  | { type: 'site-remove'; origin: string }
-  | { type: 'site-enabled'; origin: string };
-
-interface OptionsResults {
-  'keys-list': KeyRow[];
-  'key-generate': { fingerprint: string };
-  'key-export': { text: string };
-  'key-import': { imported: number };
-  'fingerprints-list': FingerprintRow[];
-  'fingerprint-trust': unknown;
-  'fingerprint-forget': unknown;
-  'fingerprints-export': { text: string };
-  'fingerprints-import': { imported: number };
-  'sites-list': SiteRow[];
-  'site-policy': unknown;
-  'site-remove': unknown;
-  'site-enabled': unknown;
-}
+export type OptionsRequest = Extract<
+  RequestBody<PageRequest>,
+  {
+    type:
+      | 'keys-list'
+      | 'key-generate'
+      | 'key-export'
+      | 'key-import'
+      | 'fingerprints-list'
+      | 'fingerprint-trust'
+      | 'fingerprint-forget'
+      | 'fingerprints-export'
+      | 'fingerprints-import'
+      | 'sites-list'
+      | 'site-policy'
+      | 'site-remove'
+      | 'site-enabled';
+  }
+>;
 
 /** Sends one options request; the result is validated by the shared validators in PortClient. */
-export function ask<B extends OptionsRequest>(body: B): Promise<OptionsResults[B['type']]> {
-  return client.request(body as never) as Promise<OptionsResults[B['type']]>;
+export function ask<B extends OptionsRequest>(body: B): Promise<ResultMap[B['type']]> {
+  return client.request(body);
 }
 
 export interface KeygenProgress {
@@ -80,6 +62,8 @@ export interface KeygenProgress {
 }
 
 /** Calls `listener` with key generation progress pushed by the background; returns the unsubscribe. */
-export function watchKeygen(_listener: (ev: KeygenProgress) => void): () => void {
-  return () => undefined;
+export function watchKeygen(listener: (ev: KeygenProgress) => void): () => void {
+  return client.onPush((ev) => {
+    if (ev.type === 'keygen') listener({ account: ev.account, protocol: ev.protocol, fraction: ev.fraction });
+  });
 }

@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { tabRequest } from './api';
 import { t } from './i18n';
-import type { SmpOutcome, StatusLike } from './model';
+import type { ShownOutcome, StatusLike } from './model';
 
 type Method = 'question' | 'secret' | 'manual';
 
@@ -223,11 +223,12 @@ export function SmpProgress({
   );
 }
 
-const OUTCOME_TEXT: Record<SmpOutcome, Parameters<typeof t>[0]> = {
+const OUTCOME_TEXT: Record<ShownOutcome, Parameters<typeof t>[0]> = {
   succeeded: 'authSucceeded',
   failed: 'authFailed',
   aborted: 'authAborted',
   error: 'authError',
+  answered: 'authAnswered',
 };
 
 export function SmpResult({
@@ -236,7 +237,7 @@ export function SmpResult({
   trusted,
   onDismiss,
 }: {
-  outcome: SmpOutcome;
+  outcome: ShownOutcome;
   peer: string;
   trusted: boolean;
   onDismiss: () => void;
@@ -249,6 +250,7 @@ export function SmpResult({
       </div>
       {good && !trusted && <p class="help">{t('authSucceededThem', peer)}</p>}
       {outcome === 'failed' && <p class="help">{t('authFailedHelp', peer)}</p>}
+      {outcome === 'answered' && <p class="help">{t('authAnsweredHelp', peer)}</p>}
       <button type="button" onClick={onDismiss}>
         {t('dismiss')}
       </button>

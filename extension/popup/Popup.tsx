@@ -9,9 +9,26 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import { sitePatternFor } from '../shared/sites';
 import { AnswerQuestion, Authenticate, SmpProgress, SmpResult } from './Auth';
-import { type PopupState, readStatus, type TabInfo, tabRequest, targetTab, watchPushes } from './api';
+import {
+  type Diagnostics,
+  increment,
+  type PopupState,
+  readStatus,
+  type TabInfo,
+  tabRequest,
+  targetTab,
+  watchPushes,
+} from './api';
 import { t } from './i18n';
-import { LEVEL_HELP, LEVEL_TEXT, levelOf, type SmpOutcome, type StatusLike, smpProgress } from './model';
+import {
+  inferOutcome,
+  LEVEL_HELP,
+  LEVEL_TEXT,
+  levelOf,
+  type ShownOutcome,
+  type StatusLike,
+  smpProgress,
+} from './model';
 
 /** How often the popup re-reads the status while open (pushes make it immediate when they come). */
 const POLL_MS = 1000;
@@ -22,20 +39,18 @@ export function Popup() {
   const [diag, setDiag] = useState<Diagnostics | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<SmpOutcome | null>(null);
+  const [outcome, setOutcome] = useState<ShownOutcome | null>(null);
   const lastSmp = useRef<{ state: string; trust: string } | null>(null);
 
   const refresh = useCallback(async (t0: TabInfo) => {
-    const next = await readStatus(t0.id);
+    const next = await readStatus(t0);
     const st = next.status;
     // The SMP result: a run ended (its state went back to the start). The background reports the
-    // outcome when it knows it; otherwise trust tells (libotr's rule: success sets it for the asker).
+    // outcome when it knows it; otherwise model.inferOutcome works it out where it can.
     const prev = lastSmp.current;
     if (st) {
-      if (prev && smpProgress(prev.state) !== null && smpProgress(st.smp.state) === null) {
-        if (st.smp.state === 'expect1') {
-          setOutcome(next.smpOutcome ?? (st.trust !== '' ? 'succeeded' : 'failed'));
-        }
+      if (prev && smpProgress(prev.state) !== null && st.smp.state === 'expect1') {
+        setOutcome((o) => (o === 'aborted' ? o : (next.smpOutcome ?? inferOutcome(prev.state, st.trust))));
       } else if (next.smpOutcome) {
         setOutcome(next.smpOutcome);
       }
@@ -114,6 +129,7 @@ export function Popup() {
           enableSite={enableSite}
           outcome={outcome}
           clearOutcome={() => setOutcome(null)}
+          setAborted={() => setOutcome('aborted')}
         />
       )}
       {__OFFRECORD_FLAVOR__ === 'test' && diag && (
@@ -154,11 +170,12 @@ interface BodyProps {
   busy: boolean;
   act: (run: (tabId: number) => Promise<unknown>) => void;
   enableSite: () => void;
-  outcome: SmpOutcome | null;
+  outcome: ShownOutcome | null;
   clearOutcome: () => void;
+  setAborted: () => void;
 }
 
-function Body({ state, busy, act, enableSite, outcome, clearOutcome }: BodyProps) {
+function Body({ state, busy, act, enableSite, outcome, clearOutcome, setAborted }: BodyProps) {
   const { site, conversation, status } = state;
   if (site === null) return <p class="reason">{t('noWebPage')}</p>;
   if (!site.enabled) {
@@ -204,7 +221,10 @@ function Body({ state, busy, act, enableSite, outcome, clearOutcome }: BodyProps
           question={status.smp.question ?? null}
           busy={busy}
           onAnswer={(secret) => act((tabId) => tabRequest({ type: 'smp-answer', tabId, secret }))}
-          onCancel={() => act((tabId) => tabRequest({ type: 'smp-abort', tabId }))}
+          onCancel={() => {
+            setAborted();
+            act((tabId) => tabRequest({ type: 'smp-abort', tabId }));
+          }}
         />
       )}
       <section aria-label={t('conversationSection')}>
@@ -237,7 +257,10 @@ function Body({ state, busy, act, enableSite, outcome, clearOutcome }: BodyProps
           fraction={running}
           peer={peer}
           busy={busy}
-          onCancel={() => act((tabId) => tabRequest({ type: 'smp-abort', tabId }))}
+          onCancel={() => {
+            setAborted();
+            act((tabId) => tabRequest({ type: 'smp-abort', tabId }));
+          }}
         />
       )}
       {outcome && running === null && !asked && (

@@ -2,8 +2,9 @@
 // shapes it reads from `status`. Everything the popup sends goes through here.
 
 import browser from 'webextension-polyfill';
-import type { PageRequest } from '../shared/messages';
+import type { PageRequest, RequestBody } from '../shared/messages';
 import { PortClient } from '../shared/port-client';
+import { sitePatternFor } from '../shared/sites';
 import { isSmpOutcome, type SmpOutcome, type StatusLike } from './model';
 
 export const client = new PortClient<PageRequest>();
@@ -43,48 +44,68 @@ export interface PopupState {
 }
 
 /** The requests the popup sends (api.md PageRequest), without their ids. */
-export type PopupRequest =
-  | { type: 'go-private'; tabId: number }
-  | { type: 'refresh-private'; tabId: number }
-  | { type: 'end-private'; tabId: number }
-  | { type: 'smp-start'; tabId: number; secret: string; question: string | null }
-  | { type: 'smp-answer'; tabId: number; secret: string }
-  | { type: 'smp-abort'; tabId: number }
-  | { type: 'set-trust'; tabId: number; fingerprint: string; trust: '' | 'verified' }
-  | { type: 'site-enabled'; origin: string };
+export type PopupRequest = Extract<
+  RequestBody<PageRequest>,
+  {
+    type:
+      | 'go-private'
+      | 'refresh-private'
+      | 'end-private'
+      | 'smp-start'
+      | 'smp-answer'
+      | 'smp-abort'
+      | 'set-trust'
+      | 'site-enabled';
+  }
+>;
 
 export function tabRequest(body: PopupRequest): Promise<unknown> {
-  return client.request(body as never) as Promise<unknown>;
+  return client.request(body);
 }
 
-type Loose = Record<string, unknown>;
-const rec = (x: unknown): Loose | null => (typeof x === 'object' && x !== null ? (x as Loose) : null);
+/** The foundation's diagnostics (test builds only): the tab's port and badge, the click counter. */
+export interface Diagnostics {
+  connected: boolean | null;
+  badge: string | null;
+  counter: number | null;
+}
 
-export async function readStatus(
-  tabId: number | null,
-): Promise<PopupState & { smpOutcome: SmpOutcome | null }> {
-  const r = rec(await client.request({ type: 'status', tabId })) ?? {};
-  const conv = rec(r.conversation);
-  const tab = rec(r.tab);
-  const status = rec(r.status) as StatusLike | null;
-  const smp = status ? rec(status.smp) : null;
+export type PopupRead = PopupState & { smpOutcome: SmpOutcome | null; diagnostics: Diagnostics };
+
+/**
+ * The status of the tab. The background knows the site only once its content script runs there;
+ * before that (offrecord not on for the site) the popup works it out from the tab's URL and the
+ * granted host patterns.
+ */
+export async function readStatus(tab: TabInfo): Promise<PopupRead> {
+  const r = await client.request({ type: 'status', tabId: tab.id });
+  let site = r.site;
+  if (site === null && tab.url !== null) {
+    const pattern = sitePatternFor(tab.url);
+    if (pattern !== null) site = { origin: new URL(tab.url).origin, enabled: r.sites.includes(pattern) };
+  }
+  // A background that knows how the last SMP run ended may add smp.result (not in api.md yet).
+  const smp = r.status?.smp as { result?: unknown } | undefined;
   return {
-    site: (rec(r.site) as PopupState['site']) ?? null,
-    conversation: conv as PopupState['conversation'],
-    status,
-    keygen: (rec(r.keygen) as PopupState['keygen']) ?? null,
-    smpOutcome: smp && isSmpOutcome(smp.result) ? smp.result : null,
+    site,
+    conversation: r.conversation,
+    status: r.status,
+    keygen: r.keygen,
+    smpOutcome: isSmpOutcome(smp?.result) ? smp.result : null,
     diagnostics: {
-      connected: typeof tab?.connected === 'boolean' ? tab.connected : null,
-      badge: typeof tab?.badge === 'string' ? tab.badge : null,
-      counter: typeof r.counter === 'number' ? r.counter : null,
+      connected: r.tab?.connected ?? null,
+      badge: r.tab?.badge ?? null,
+      counter: r.counter,
     },
   };
 }
 
 /** Calls `onChange` when the background pushes news about this tab; returns the unsubscribe. */
-export function watchPushes(_tabId: number | null, _onChange: () => void): () => void {
-  return () => undefined;
+export function watchPushes(tabId: number | null, onChange: () => void): () => void {
+  return client.onPush((ev) => {
+    if ((ev.type === 'status' || ev.type === 'smp-request') && (ev.tabId === undefined || ev.tabId === tabId))
+      onChange();
+  });
 }
 
 /** The foundation's click counter (test builds: the worker-restart e2e tests use it). */

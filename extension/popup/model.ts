@@ -57,6 +57,21 @@ export function smpProgress(state: string): number | null {
 
 export type SmpOutcome = 'succeeded' | 'failed' | 'aborted' | 'error';
 
+/** What the popup says after a run: the outcome, or 'answered' when we answered the buddy's
+ * question and the background did not say how it ended (libotr gives the answerer no trust). */
+export type ShownOutcome = SmpOutcome | 'answered';
+
+/**
+ * The outcome of a run that just ended (`prev` was a running step, `now` is back at the start),
+ * when the background did not report one: the asker learns it from trust (libotr sets it on
+ * success, clears it on failure); the answerer cannot tell.
+ */
+export function inferOutcome(prev: string, trust: string): ShownOutcome {
+  const asker = prev === 'expect2' || prev === 'expect4';
+  if (!asker) return 'answered';
+  return trust !== '' ? 'succeeded' : 'failed';
+}
+
 export function isSmpOutcome(x: unknown): x is SmpOutcome {
   return x === 'succeeded' || x === 'failed' || x === 'aborted' || x === 'error';
 }
