@@ -1,0 +1,234 @@
+// Issue 5 in real Chromium: a scripted OTR conversation between the extension (alice, in a
+// minichat page served from 127.0.0.1) and tools/otr-peer (bob), with the service worker STOPPED
+// before every line bob sends and between every step: go private, AKE, messages both ways, SMP.
+// Asserts 0 lost, 0 doubled, 0 undecryptable messages and exactly one D-H Commit on the wire.
+// Plus: spoofed messages (wrong shape, a content script asking for keys / naming a tab) refused.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Frame, Page } from '@playwright/test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'webextension-polyfill';
+import { type Minichat, startMinichat } from '../fixtures/minichat/server';
+import { type Peer, type PeerEvent, startOffrecordPeer } from '../interop/lib';
+import {
+  type ChromiumExtension,
+  extensionDir,
+  launchChromium,
+  stopChromiumServiceWorker,
+} from './lib/browsers';
+
+declare const chrome: Browser;
+
+/** D-H Commit: version 3 (00 03) type 0x02 → base64 "AAMC"; version 2 (00 02 02) → "AAIC". */
+const isDhCommit = (w: string) =>
+  /^\?OTR:AA[MI]C/.test(w) || /^\?OTR\|[0-9a-f]+\|[0-9a-f]+,0*1,[0-9]+,\?OTR:AA[MI]C/.test(w);
+async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('background: a conversation survives the worker being stopped at every step (Chromium)', () => {
+  let chat: Minichat;
+  let bob: Peer;
+  let ext: ChromiumExtension;
+  let page: Page;
+  let popup: Page;
+  let tabId: number;
+  let dir: string;
+  const bobEvents: PeerEvent[] = [];
+  const wire: { from: string; text: string }[] = [];
+  let stops = 0;
+  let relay: Promise<unknown> = Promise.resolve();
+
+  const stop = async () => {
+    stops += await stopChromiumServiceWorker(ext.context, ext.extensionId);
+  };
+
+  /** Sends a PageRequest from an extension page, as the popup does. */
+  const pageRequest = (body: Record<string, unknown>) =>
+    popup.evaluate(
+      (msg) =>
+        new Promise((resolve, reject) => {
+          const port = chrome.runtime.connect({ name: 'offrecord' });
+          port.onMessage.addListener((raw: unknown) => {
+            const m = raw as { type?: string; id?: number; ok?: boolean; result?: unknown; error?: string };
+            if (m.type !== 'reply' || m.id !== 1) return;
+            port.disconnect();
+            if (m.ok) resolve(m.result);
+            else reject(new Error(m.error));
+          });
+          port.postMessage({ ...msg, id: 1 });
+        }),
+      body,
+    );
+
+  const frame = (path: string) =>
+    until(`the ${path} frame`, async () => {
+      for (const f of page.frames()) if (f.url().includes(path) && !f.isDetached()) return f as Frame;
+      return undefined;
+    });
+
+  /** Bob runs ops one at a time; every line he sends goes out after the worker was stopped. */
+  const bobDo = (op: Record<string, unknown>) => {
+    const next = relay.then(async () => {
+      const events = await bob.op(op as never);
+      bobEvents.push(...events);
+      for (const e of events) {
+        if (e.event === 'wire') {
+          await stop();
+          chat.post('bob', 'alice', (e as { wire: string }).wire);
+        }
+      }
+    });
+    relay = next.catch(() => undefined);
+    return next;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'offrecord-bg-'));
+    chat = await startMinichat();
+    bob = await startOffrecordPeer({
+      account: 'bob',
+      policy: 'manual',
+      key: join(dir, 'bob.key'),
+      maxMessage: 400,
+    });
+    chat.onLine((l) => {
+      wire.push({ from: l.from, text: l.text });
+      if (l.to === 'bob') void bobDo({ op: 'receive', peer: 'alice', wire: l.text });
+    });
+    ext = await launchChromium({ extensionDir: extensionDir('chrome', 'test') });
+    page = await ext.context.newPage();
+    await page.goto(chat.pageUrl('alice', 'bob'));
+    tabId = await until('the tab to report its chat', async () =>
+      ext.worker.evaluate(async () => {
+        const { tabs } = (await chrome.storage.session.get('tabs')) as {
+          tabs?: Record<string, { ref: { peer: string } | null }>;
+        };
+        for (const [id, r] of Object.entries(tabs ?? {})) if (r.ref?.peer === 'bob') return Number(id);
+        return undefined;
+      }),
+    );
+    popup = await ext.context.newPage();
+    await popup.goto(`${ext.baseUrl}extension/popup/index.html?tab=${tabId}`);
+    await page.bringToFront();
+  }, 90_000);
+
+  afterAll(async () => {
+    await ext?.close();
+    await bob?.close();
+    await chat?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('go private, AKE, 3+3 messages, SMP: nothing lost, doubled or undecryptable, one AKE', async () => {
+    await stop();
+    await pageRequest({ type: 'go-private', tabId });
+    // The AKE runs with the worker stopped before each of bob's lines.
+    await until('bob encrypted', async () =>
+      bobEvents.some((e) => e.event === 'state' && (e as { state: string }).state === 'encrypted')
+        ? true
+        : undefined,
+    );
+    const compose = await frame('extension/frames/compose.html');
+    for (const text of ['alice one', 'alice two', 'alice three']) {
+      await stop();
+      const box = compose.locator('textarea');
+      await box.fill(text);
+      await box.press('Enter');
+      await until(`bob to read ${text}`, async () =>
+        bobEvents.some((e) => e.event === 'message' && (e as { text: string }).text === text)
+          ? true
+          : undefined,
+      );
+    }
+    const transcriptFrame = await frame('extension/frames/transcript.html');
+    for (const text of ['bob one', 'bob two', 'bob three']) {
+      await stop();
+      await bobDo({ op: 'send', peer: 'alice', text });
+      await until(`alice to read ${text}`, async () =>
+        (await transcriptFrame.locator('ol.transcript > li .text').allTextContents()).includes(text)
+          ? true
+          : undefined,
+      );
+    }
+    // SMP started by alice from the popup; bob answers; alice's side then trusts (libotr's rule).
+    await stop();
+    await pageRequest({ type: 'smp-start', tabId, secret: 'purple', question: 'colour?' });
+    await until('bob asked', async () =>
+      bobEvents.some((e) => e.event === 'smp' && (e as { result: string }).result === 'question')
+        ? true
+        : undefined,
+    );
+    await stop();
+    await bobDo({ op: 'smp-answer', peer: 'alice', secret: 'purple' });
+    await until('bob: SMP succeeded', async () =>
+      bobEvents.some((e) => e.event === 'smp' && (e as { result: string }).result === 'succeeded')
+        ? true
+        : undefined,
+    );
+    const status = await until('alice trusts bob', async () => {
+      await stop();
+      const r = (await pageRequest({ type: 'status', tabId })) as {
+        status: { trust: string; state: string } | null;
+        tab: { badge: string };
+      };
+      return r.status?.trust === 'smp' && r.tab.badge === 'private' ? r : undefined;
+    });
+    expect(status.status?.state).toBe('encrypted');
+
+    // Exactly once each, in order, both ways.
+    const bobRead = bobEvents.filter((e) => e.event === 'message').map((e) => (e as { text: string }).text);
+    expect(bobRead).toEqual(['alice one', 'alice two', 'alice three']);
+    const aliceRead = await until('transcript', async () => {
+      const lis = await transcriptFrame.locator('ol.transcript > li[data-dir="in"] .text').allTextContents();
+      return lis.length >= 3 ? lis : undefined;
+    });
+    expect(aliceRead).toEqual(['bob one', 'bob two', 'bob three']);
+    // Nothing undecryptable on either side: no error events at bob, no OTR error lines from alice.
+    expect(bobEvents.filter((e) => e.event === 'error')).toEqual([]);
+    expect(wire.filter((l) => l.text.startsWith('?OTR Error'))).toEqual([]);
+    // One AKE: exactly one D-H Commit on the wire.
+    expect(wire.filter((l) => isDhCommit(l.text))).toHaveLength(1);
+    expect(stops).toBeGreaterThanOrEqual(12);
+  }, 110_000);
+
+  it('refuses spoofed messages and counts them', async () => {
+    const before = ((await pageRequest({ type: 'status', tabId })) as { invalidMessages: number })
+      .invalidMessages;
+    // From the chat page's content script world we cannot run code; a page-world script has no
+    // runtime.connect (no externally_connectable). So spoof from the extension page with shapes a
+    // popup may not send, and check the background's counter and replies.
+    const spoofs = [
+      { type: 'go-private', id: 1, tabId: 'x' },
+      { type: 'chat-messages', id: 2, messages: [], history: false },
+      { type: 'compose-send', id: 3, text: 'hi' },
+      { type: 'key-export', id: 4, extra: true },
+    ];
+    const replies = await popup.evaluate(
+      (msgs) =>
+        new Promise<number>((resolve) => {
+          const port = chrome.runtime.connect({ name: 'offrecord' });
+          let got = 0;
+          port.onMessage.addListener(() => got++);
+          for (const m of msgs) port.postMessage(m);
+          setTimeout(() => {
+            port.disconnect();
+            resolve(got);
+          }, 500);
+        }),
+      spoofs,
+    );
+    expect(replies).toBe(0);
+    const after = ((await pageRequest({ type: 'status', tabId })) as { invalidMessages: number })
+      .invalidMessages;
+    expect(after - before).toBe(spoofs.length);
+  }, 30_000);
+});
