@@ -73,12 +73,14 @@ function findWhitespaceTag(text: string): { text: string; versions: number[] } |
   if (at < 0) return null;
   const versions: number[] = [];
   let end = at + WHITESPACE_BASE.length;
+  // As libotr (otrl_proto_whitespace_bestversion): every following group of 8 spaces and tabs
+  // belongs to the tag, known or not (a later version's tag is stripped too).
   for (;;) {
     const chunk = text.slice(end, end + 8);
+    if (!/^[ \t]{8}$/.test(chunk)) break;
     if (chunk === WHITESPACE_V1) versions.push(1);
     else if (chunk === WHITESPACE_V2) versions.push(2);
     else if (chunk === WHITESPACE_V3) versions.push(3);
-    else break;
     end += 8;
   }
   return { text: text.slice(0, at) + text.slice(end), versions };

@@ -91,11 +91,22 @@ describe('classify: whitespace tags', () => {
     expect(whitespaceTag([3])).toBe(WHITESPACE_BASE + WHITESPACE_V3);
     expect(whitespaceTag([2])).toBe(WHITESPACE_BASE + WHITESPACE_V2);
   });
-  it('an unknown 8-character group ends the tag and stays in the text', () => {
-    const odd = '\t\t\t\t\t\t\t\t';
-    expect(classify(`a${WHITESPACE_BASE}${WHITESPACE_V3}${odd}b`)).toEqual({
+  it('every 8-character group of spaces and tabs after the base is part of the tag, known or not (libotr)', () => {
+    const v4ish = '  \t\t \t\t ';
+    expect(classify(`a${WHITESPACE_BASE}${WHITESPACE_V3}${v4ish}b`)).toEqual({
       kind: 'plain',
-      text: `a${odd}b`,
+      text: 'ab',
+      tagVersions: [3],
+    });
+    expect(classify(`a${WHITESPACE_BASE}${v4ish}${WHITESPACE_V2}b`)).toEqual({
+      kind: 'plain',
+      text: 'ab',
+      tagVersions: [2],
+    });
+    // a shorter run of whitespace is text
+    expect(classify(`a${WHITESPACE_BASE}${WHITESPACE_V3} \t \tb`)).toEqual({
+      kind: 'plain',
+      text: 'a \t \tb',
       tagVersions: [3],
     });
   });
