@@ -16,7 +16,14 @@
  * - any other base (`modPow`, `powP`): left-to-right sliding windows over odd powers, width
  *   chosen from the exponent length, saving most of the multiplications of plain binary;
  * - products b1^e1 * b2^e2 (`powProduct`, DSA verification and SMP proofs): both exponents
- *   scanned together (Shamir's trick with sliding windows), sharing one chain of squarings.
+ *   scanned together (Shamir's trick with sliding windows), sharing one chain of squarings;
+ * - bases used again (`powP` and `powProduct` in the OTR group with long exponents, inside
+ *   `withPowerCache`): SMP raises the same base (g2, g3, Qa/Qb) to two or three different
+ *   1536-bit exponents in one step and again in the next. Such a base gets a Yao table built as
+ *   it is first used (the table is the chain of squarings any exponentiation does anyway, kept
+ *   every 6th step: first use costs about 7% more than sliding windows), and every later
+ *   exponentiation of that base needs no squarings at all (about 380 multiplications instead of
+ *   1,790). See `powerTableFor`.
  *
  * Security note: BigInt operations take time that depends on their operands; none of this is
  * constant-time (neither is the `otr` npm package; libgcrypt mostly is). The exponents are
@@ -146,6 +153,17 @@ export function powProduct(b1: bigint, e1: bigint, b2: bigint, e2: bigint, m: bi
   if (m === 1n) return 0n;
   const x1 = normalize(b1, m);
   const x2 = normalize(b2, m);
+  if (m === MODP_P) {
+    // In the OTR group, a base with a Yao table (or a long exponent that builds one) is raised
+    // on its own and the other factor separately: cheaper than sharing squarings with it.
+    const t1 = x1 > 2n && e1 > 0n ? powerTableFor(x1, bitLength(e1)) : undefined;
+    const t2 = x2 > 2n && e2 > 0n ? powerTableFor(x2, bitLength(e2)) : undefined;
+    if (t1 || t2) {
+      const p1 = t1 ? yao(e1, TABLE_W, t1, 1) : modPow(x1, e1, m);
+      const p2 = t2 ? yao(e2, TABLE_W, t2, 1) : modPow(x2, e2, m);
+      return (p1 * p2) % m;
+    }
+  }
   const s1 = e1.toString(2);
   const s2 = e2.toString(2);
   const n = Math.max(s1.length, s2.length);
@@ -200,11 +218,25 @@ export function powG(exp: bigint): bigint {
   if (exp < 0n) throw new RangeError('negative exponent');
   const e = exp >= MODP_Q ? exp % MODP_Q : exp;
   if (e === 0n) return 1n;
-  const bits = e.toString(2);
-  const n = bits.length;
+  const n = bitLength(e);
   // 2^w - 1 extra multiplications against n/w digits: w = 4 for 320-bit, 6 for 1536-bit.
   const w = n > 900 ? 6 : n > 400 ? 5 : n > 100 ? 4 : n > 30 ? 3 : 2;
-  const table = powersOfG();
+  return yao(e, w, powersOfG(), w);
+}
+
+function bitLength(e: bigint): number {
+  return e.toString(2).length;
+}
+
+/**
+ * Yao's fixed-base exponentiation mod p: x^e where table[i * stride] = x^(2^(w i)). Writes e in
+ * base 2^w, e = sum d_i 2^(w i), and computes prod_d (prod_{i: d_i = d} T_i)^d from the largest
+ * digit down with two running products (B collects the entries of digits >= d, A multiplies B
+ * in once per d). Cost: (non-zero digits) + 2 (2^w - 1) multiplications, no squarings.
+ */
+function yao(e: bigint, w: number, table: readonly bigint[], stride: number): bigint {
+  const bits = e.toString(2);
+  const n = bits.length;
   const digits = Math.ceil(n / w);
   // buckets[d] lists the table indices whose digit is d.
   const buckets: number[][] = Array.from({ length: 1 << w }, () => []);
@@ -212,7 +244,7 @@ export function powG(exp: bigint): bigint {
     const hi = n - i * w;
     const lo = Math.max(0, hi - w);
     const d = Number.parseInt(bits.slice(lo, hi), 2);
-    if (d !== 0) buckets[d]!.push(i * w);
+    if (d !== 0) buckets[d]!.push(i * stride);
   }
   let a = 1n;
   let b = 1n;
@@ -231,9 +263,69 @@ export function powG(exp: bigint): bigint {
   return a;
 }
 
-/** x^exp mod p in the OTR group (sliding windows). */
+/** Digit width of the per-base tables: 256 entries of 192 bytes (48 KB) cover 1536 bits. */
+const TABLE_W = 6;
+const TABLE_DIGITS = Math.ceil(MODP_BITS / TABLE_W);
+/** Exponents at least this long build a table for their base (shorter ones use a table if there is one). */
+const TABLE_BUILD_BITS = 1000;
+/** How many bases keep their table (least recently used first out): ~400 KB at most. */
+const TABLE_CACHE_SIZE = 8;
+
+/** Per-base Yao tables of one owner (a Session): base -> its table, least recently used first. */
+export type PowerCache = Map<bigint, bigint[]>;
+let activeCache: PowerCache | null = null;
+
+/**
+ * Runs `f` with `cache` as the place where powP and powProduct keep the tables of the bases it
+ * raises to long exponents. The owner decides the tables' lifetime (a Session keeps one cache,
+ * used by its SMP steps, and empties it when a run ends), and two owners never share tables:
+ * the bases can be secret (SMP's g2 and g3). Outside any `withPowerCache`, no table is kept.
+ */
+export function withPowerCache<T>(cache: PowerCache, f: () => T): T {
+  const previous = activeCache;
+  activeCache = cache;
+  try {
+    return f();
+  } finally {
+    activeCache = previous;
+  }
+}
+
+/**
+ * The Yao table x^(2^(6 i)), i < 256, of a base in the OTR group, for exponents below 2^1536:
+ * from the active cache (and marked as recently used), or built now and cached when the
+ * exponent is long enough that the squarings would be done anyway; otherwise undefined.
+ */
+function powerTableFor(x: bigint, expBits: number): bigint[] | undefined {
+  const tableCache = activeCache;
+  if (!tableCache || expBits > MODP_BITS) return undefined;
+  const cached = tableCache.get(x);
+  if (cached) {
+    tableCache.delete(x);
+    tableCache.set(x, cached);
+    return cached;
+  }
+  if (expBits < TABLE_BUILD_BITS || x <= 2n) return undefined;
+  const table = new Array<bigint>(TABLE_DIGITS);
+  let cur = x;
+  table[0] = cur;
+  for (let i = 1; i < TABLE_DIGITS; i++) {
+    for (let j = 0; j < TABLE_W; j++) cur = (cur * cur) % MODP_P;
+    table[i] = cur;
+  }
+  if (tableCache.size >= TABLE_CACHE_SIZE) tableCache.delete(tableCache.keys().next().value!);
+  tableCache.set(x, table);
+  return table;
+}
+
+/** x^exp mod p in the OTR group: a per-base Yao table for long exponents, else sliding windows. */
 export function powP(x: bigint, exp: bigint): bigint {
-  return modPow(x, exp, MODP_P);
+  if (exp < 0n) throw new RangeError('negative exponent');
+  const b = normalize(x, MODP_P);
+  if (exp === 0n) return 1n;
+  if (b <= 2n) return modPow(b, exp, MODP_P);
+  const table = powerTableFor(b, bitLength(exp));
+  return table ? yao(exp, TABLE_W, table, 1) : modPow(b, exp, MODP_P);
 }
 
 /** A received Diffie-Hellman value is acceptable only in [2, p-2]. */

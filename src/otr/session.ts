@@ -10,6 +10,7 @@
  */
 
 import type { DsaPrivateKey } from '../crypto/dsa';
+import { type PowerCache, withPowerCache } from '../crypto/modp';
 import { cryptoRandom, type RandomSource } from '../crypto/random';
 import {
   Context,
@@ -121,6 +122,12 @@ export class Session {
   private offer: Offer = 'not';
   /** Whether we asked for OTR and are waiting for it (so held messages do not send a query each). */
   private queryPending = false;
+  /**
+   * This conversation's Yao tables for bases its SMP raises to several exponents (modp.ts,
+   * withPowerCache): kept between the steps of a run, emptied when the run ends, never shared
+   * with another conversation.
+   */
+  private readonly powerCache: PowerCache = new Map();
 
   constructor(opts: SessionOptions) {
     if (opts.instanceTag < MIN_INSTANCE_TAG || opts.instanceTag > 0xffffffff) {
@@ -220,11 +227,18 @@ export class Session {
   }
 
   startSmp(secret: string, question?: string): Output {
-    return this.onEncrypted((ctx) => ctx.startSmp(secret, question));
+    return this.withTables(() => this.onEncrypted((ctx) => ctx.startSmp(secret, question)));
   }
 
   answerSmp(secret: string): Output {
-    return this.onEncrypted((ctx) => ctx.answerSmp(secret));
+    return this.withTables(() => this.onEncrypted((ctx) => ctx.answerSmp(secret)));
+  }
+
+  /** Runs an SMP-capable operation with this session's power tables; forgets them when a run ends. */
+  private withTables(f: () => Output): Output {
+    const out = withPowerCache(this.powerCache, f);
+    if (out.events.some((e) => e.type === 'smp' && e.result !== 'question')) this.powerCache.clear();
+    return out;
   }
 
   abortSmp(): Output {
@@ -258,6 +272,10 @@ export class Session {
 
   /** Handles one received line of chat. Never throws for bad input; rejected input changes nothing. */
   receive(wire: string): Output {
+    return this.withTables(() => this.receiveOutput(wire));
+  }
+
+  private receiveOutput(wire: string): Output {
     const out: Output = { wire: [], events: [] };
     if ((this.policy & VERSION_MASK) === 0) {
       out.events.push({
