@@ -1,4 +1,6 @@
 /** proto.ts: classifying received lines, the texts we send, fragmenting and reassembling. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OtrError } from '../../../src/otr/errors';
 import {
@@ -29,6 +31,7 @@ import {
   WHITESPACE_V3,
   whitespaceTag,
 } from '../../../src/otr/proto';
+import { fixtures } from './helpers';
 
 const EMPTY: FragmentState = { k: 0, n: 0, pieces: '' };
 
@@ -301,5 +304,21 @@ describe('policies and instance tags', () => {
       false,
       false,
     ]);
+  });
+});
+
+describe('real libotr 4.1.1 texts (test/fixtures/wire/libotr-tagged.json)', () => {
+  const f = JSON.parse(readFileSync(join(fixtures, 'wire/libotr-tagged.json'), 'utf8')) as {
+    lines: { step: string; wire: string }[];
+  };
+  const versionsOf = (step: string) => step.slice('tagged:'.length).split(',').map(Number);
+  it('our whitespace tag is byte-identical to libotr’s for v2+v3, v2 and v3', () => {
+    expect(f.lines).toHaveLength(3);
+    for (const l of f.lines) expect(`hello${whitespaceTag(versionsOf(l.step))}`).toBe(l.wire);
+  });
+  it('libotr’s tagged first message classifies as plain text "hello" offering its versions', () => {
+    for (const l of f.lines) {
+      expect(classify(l.wire)).toEqual({ kind: 'plain', text: 'hello', tagVersions: versionsOf(l.step) });
+    }
   });
 });
