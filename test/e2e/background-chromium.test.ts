@@ -24,12 +24,16 @@ declare const chrome: Browser;
 /** D-H Commit: version 3 (00 03) type 0x02 → base64 "AAMC"; version 2 (00 02 02) → "AAIC". */
 const isDhCommit = (w: string) =>
   /^\?OTR:AA[MI]C/.test(w) || /^\?OTR\|[0-9a-f]+\|[0-9a-f]+,0*1,[0-9]+,\?OTR:AA[MI]C/.test(w);
+let debugDump: () => string = () => '';
 async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f().catch(() => undefined);
     if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) {
+      if (process.env.OFFRECORD_DEBUG) console.log(debugDump());
+      throw new Error(`timed out waiting for ${what}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -92,6 +96,15 @@ describe('background: a conversation survives the worker being stopped at every 
   };
 
   beforeAll(async () => {
+    debugDump = () =>
+      JSON.stringify(
+        {
+          wire: wire.map((w) => [w.from, w.text.slice(0, 60)]),
+          bob: bobEvents.map((e) => JSON.stringify(e).slice(0, 120)),
+        },
+        null,
+        1,
+      );
     dir = mkdtempSync(join(tmpdir(), 'offrecord-bg-'));
     chat = await startMinichat();
     bob = await startOffrecordPeer({
@@ -119,6 +132,12 @@ describe('background: a conversation survives the worker being stopped at every 
     popup = await ext.context.newPage();
     await popup.goto(`${ext.baseUrl}extension/popup/index.html?tab=${tabId}`);
     await page.bringToFront();
+    // The account's key is generated in the background as soon as the chat is reported.
+    const t0 = Date.now();
+    await until('alice key', async () =>
+      ((await pageRequest({ type: 'keys-list' })) as unknown[]).length > 0 ? true : undefined,
+    );
+    console.log(`key ready ${Date.now() - t0} ms after the popup opened`);
   }, 90_000);
 
   afterAll(async () => {
