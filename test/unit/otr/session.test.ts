@@ -3,6 +3,8 @@
  * messages (I2), finished and ended conversations, heartbeats, instance tags, the extra symmetric
  * key, SMP through sessions.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../../../src/crypto/bytes';
 import { type DataMessage, dearmor, decodeMessage, encodeDhKey } from '../../../src/otr/messages';
@@ -15,7 +17,7 @@ import {
 } from '../../../src/otr/policy';
 import { classify, whitespaceTag } from '../../../src/otr/proto';
 import type { Output, SessionEvent } from '../../../src/otr/session';
-import { ALICE_TAG, BOB_TAG, BOB2_TAG, connect, party, pump, say, texts, types } from './helpers';
+import { ALICE_TAG, BOB_TAG, BOB2_TAG, connect, fixtures, party, pump, say, texts, types } from './helpers';
 
 const POLICIES = {
   never: POLICY_NEVER,
@@ -485,5 +487,58 @@ describe('regressions found in review', () => {
     expect(b1.session.status.state).toBe('encrypted');
     expect(b2.session.status.state).toBe('encrypted');
     expect(a.session.instanceTags.sort()).toEqual([BOB_TAG, BOB2_TAG].sort());
+  });
+});
+
+describe('real libotr messages and version 2 through sessions', () => {
+  const fixture = (name: string) =>
+    JSON.parse(readFileSync(join(fixtures, `wire/libotr-${name}.json`), 'utf8')) as {
+      alice: { instanceTag: string };
+      bob: { instanceTag: string };
+      lines: { from: string; step: string; wire: string }[];
+    };
+  for (const name of ['v3', 'v2']) {
+    it(`a libotr ${name} D-H Commit is answered with a D-H Key addressed to its instance`, () => {
+      const f = fixture(name);
+      const commit = f.lines.find((l) => l.step === 'dh-commit')!.wire;
+      const a = party('alice', 120);
+      const out = a.session.receive(commit);
+      expect(out.wire).toHaveLength(1);
+      const reply = decodeMessage(dearmor(out.wire[0]!));
+      expect(reply.kind).toBe('dh-key');
+      expect(reply.header.version).toBe(name === 'v3' ? 3 : 2);
+      expect(reply.header.receiverTag).toBe(name === 'v3' ? Number.parseInt(f.bob.instanceTag, 16) : 0);
+      expect(a.session.status.authInProgress).toBe(true);
+    });
+  }
+  it('libotr’s query text starts an AKE of the best common version', () => {
+    const q = fixture('v3').lines.find((l) => l.step === 'query')!.wire;
+    const out = party('bob', 121).session.receive(q);
+    expect(decodeMessage(dearmor(out.wire[0]!))).toMatchObject({ kind: 'dh-commit', header: { version: 3 } });
+  });
+  it('a whole v2 conversation with 80-character lines: AKE, data both ways, SMP, end', () => {
+    const v2 = policyFor('manual', [2]);
+    const a = party('alice', 122, { policy: v2, maxMessageSize: 80 });
+    const b = party('bob', 123, { policy: POLICY_MANUAL, maxMessageSize: 80 });
+    const t = connect(a.session, b.session);
+    expect(a.session.status.version).toBe(2);
+    for (const l of t.lines) {
+      if (l.wire.startsWith('?OTR,')) expect(l.wire.length).toBeLessThanOrEqual(80);
+      expect(l.wire.startsWith('?OTR|')).toBe(false);
+    }
+    expect(texts(say(a.session, b.session, 'v2 hello'))).toEqual(['v2 hello']);
+    expect(texts(say(b.session, a.session, 'v2 back'))).toEqual(['v2 back']);
+    const smpRun = pump({ name: 'a', s: a.session }, { name: 'b', s: b.session }, a.session.startSmp('pw'));
+    expect(smpRun.events.b).toContainEqual(expect.objectContaining({ type: 'smp', result: 'question' }));
+    const answered = pump(
+      { name: 'b', s: b.session },
+      { name: 'a', s: a.session },
+      b.session.answerSmp('pw'),
+    );
+    expect(answered.events.a).toContainEqual(expect.objectContaining({ type: 'smp', result: 'succeeded' }));
+    expect(answered.lines.some((l) => l.wire.startsWith('?OTR,'))).toBe(true);
+    const end = a.session.end();
+    const got = end.wire.flatMap((w) => b.session.receive(w).events);
+    expect(got).toContainEqual(expect.objectContaining({ type: 'state', state: 'finished', version: 2 }));
   });
 });
