@@ -1,7 +1,7 @@
 // Authenticate buddy, as pidgin-otr offers it: question and answer, shared secret, manual
 // fingerprint verification; the buddy's question when they asked one; progress and result.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { tabRequest } from './api';
 import { t } from './i18n';
 import type { ShownOutcome, StatusLike } from './model';
@@ -117,6 +117,9 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
 function ManualVerify({ peer, account, status, busy, act }: AuthProps) {
   const fp = status.fingerprint;
   const verified = status.trust !== '';
+  // The box follows the user's click at once and the background's trust when that changes.
+  const [checked, setChecked] = useState(verified);
+  useEffect(() => setChecked(verified), [verified]);
   return (
     <div>
       <p class="help">{t('manualHelp')}</p>
@@ -127,10 +130,11 @@ function ManualVerify({ peer, account, status, busy, act }: AuthProps) {
       <label class="check">
         <input
           type="checkbox"
-          checked={verified}
+          checked={checked}
           disabled={busy || fp === null}
           onChange={(e) => {
             if (fp === null) return;
+            setChecked(e.currentTarget.checked);
             const trust = e.currentTarget.checked ? 'verified' : '';
             act((tabId) => tabRequest({ type: 'set-trust', tabId, fingerprint: fingerprintHex(fp), trust }));
           }}

@@ -1,0 +1,375 @@
+// The popup in real Chromium against the built test-flavor extension, driven by role and name.
+// The conversation is real OTR between the extension's background and tools/otr-peer (the
+// engine in a separate process): the test plays the chat site. A small relay injected into the
+// chat tab as a content script (chrome.scripting) speaks the api.md ContentRequest messages:
+// it reports the conversation, writes the background's wire lines into the page as "own" rows
+// and reports the rows the test adds as the buddy's. The test carries wire lines between those
+// rows and otr-peer. Only ciphertext ever crosses the page.
+//
+// Screenshots of every popup state land in test-results/screenshots/popup-*.png.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'webextension-polyfill';
+import { PAGES } from '../../extension/shared/build-info';
+import { type Peer, startOffrecordPeer } from '../interop/lib';
+import {
+  type ChromiumExtension,
+  extensionDir,
+  launchChromium,
+  REPO_ROOT,
+  type StaticServer,
+  startStaticServer,
+} from './lib/browsers';
+
+declare const chrome: Browser;
+
+const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
+const ME = 'alice';
+const BUDDY = 'bob';
+
+const CHAT = `<!doctype html><html><head><title>chat</title></head><body><div id="log"></div></body></html>`;
+
+interface Kind {
+  kind: 'one-to-one' | 'group' | 'none';
+  peer: string | null;
+}
+
+/**
+ * Runs in the worker: injects into the chat tab (chrome.scripting, isolated world) the relay
+ * described above. Everything is inline and anonymous: Playwright and executeScript serialize it.
+ */
+async function injectRelay([tid, account, conv]: readonly [number, string, Kind]): Promise<void> {
+  await chrome.scripting.executeScript({
+    target: { tabId: tid },
+    args: [account, conv],
+    func: (account: string, conv: Kind) => {
+      const port = chrome.runtime.connect({ name: 'offrecord' });
+      let id = 1;
+      const send = (body: Record<string, unknown>) => port.postMessage({ ...body, id: id++ });
+      const log = document.getElementById('log') as HTMLElement;
+      const written = new Set<number>();
+      const reported = new Set<string>();
+      port.onMessage.addListener((msg: unknown) => {
+        const m = msg as { type?: string; event?: { type: string; lines?: { seq: number; wire: string }[] } };
+        const reply = msg as { type?: string; ok?: boolean; error?: string };
+        // The conversation goes after hello's reply: sent together, the background's two tab-map
+        // updates can race and hello's may overwrite the conversation (reported to the lead).
+        if (reply.type === 'reply' && (reply as { id?: number }).id === 1) {
+          send({
+            type: 'conversation',
+            account,
+            protocol: 'prpl-irc',
+            peer: conv.peer,
+            kind: conv.kind,
+            reason: null,
+            maxMessageSize: 0,
+            composeFound: true,
+            listFound: true,
+          });
+        }
+        if (m.type !== 'push' || m.event?.type !== 'send-wire') return;
+        for (const line of m.event.lines ?? []) {
+          if (written.has(line.seq)) continue;
+          written.add(line.seq);
+          const row = document.createElement('div');
+          row.className = 'msg own';
+          row.dataset.id = `own-${line.seq}`;
+          row.textContent = line.wire;
+          log.append(row);
+          send({ type: 'wire-sent', seq: line.seq });
+        }
+      });
+      send({ type: 'hello', url: location.href });
+      new MutationObserver(() => {
+        const rows = [...log.querySelectorAll<HTMLElement>('.msg.buddy')].filter(
+          (r) => !reported.has(r.dataset.id ?? ''),
+        );
+        if (rows.length === 0) return;
+        for (const r of rows) reported.add(r.dataset.id ?? '');
+        send({
+          type: 'chat-messages',
+          history: false,
+          messages: rows.map((r) => ({ id: r.dataset.id, from: conv.peer, text: r.textContent, own: false })),
+        });
+      }).observe(log, { childList: true });
+    },
+  });
+}
+
+/** Carries wire lines between the chat page and otr-peer until stopped. */
+class Pump {
+  private forwarded = 0;
+  private buddyRows = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private running = false;
+  paused = false;
+  readonly smpEvents: { result: string; question?: string }[] = [];
+
+  constructor(
+    private readonly page: Page,
+    private readonly peer: Peer,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), 100);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Lines the extension wrote, in order. */
+  async ownRows(): Promise<string[]> {
+    return this.page.evaluate(() =>
+      [...document.querySelectorAll('#log .msg.own')].map((r) => r.textContent ?? ''),
+    );
+  }
+
+  /** Feeds events of the peer (wire lines to the page, SMP events recorded). */
+  async deliver(
+    events: { event: string; wire?: string; result?: string; question?: string }[],
+  ): Promise<void> {
+    for (const e of events) {
+      if (e.event === 'wire' && e.wire !== undefined) {
+        const n = this.buddyRows++;
+        await this.page.evaluate(
+          ([text, rowId]) => {
+            const row = document.createElement('div');
+            row.className = 'msg buddy';
+            row.dataset.id = rowId;
+            row.textContent = text;
+            document.getElementById('log')?.append(row);
+          },
+          [e.wire, `buddy-${n}`] as const,
+        );
+      } else if (e.event === 'smp' && e.result !== undefined) {
+        this.smpEvents.push({
+          result: e.result,
+          ...(e.question !== undefined ? { question: e.question } : {}),
+        });
+      }
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running || this.paused) return;
+    this.running = true;
+    try {
+      const rows = await this.ownRows();
+      while (this.forwarded < rows.length) {
+        const wire = rows[this.forwarded++] as string;
+        await this.deliver(await this.peer.op({ op: 'receive', peer: ME, wire }));
+      }
+    } catch {
+      // the page closed: the test is ending
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+async function tabIdOf(ext: ChromiumExtension, url: string): Promise<number> {
+  const ids = await ext.worker.evaluate(
+    async (u) => (await chrome.tabs.query({ url: u })).map((t) => t.id),
+    url,
+  );
+  expect(ids).toHaveLength(1);
+  return ids[0] as number;
+}
+
+/** Waits for the tab's own content script hello, then injects the relay (whose hello wins). */
+async function openChat(
+  ext: ChromiumExtension,
+  url: string,
+  conv: Kind,
+): Promise<{ page: Page; tabId: number }> {
+  const page = await ext.context.newPage();
+  await page.goto(url);
+  const tabId = await tabIdOf(ext, url);
+  await expect
+    .poll(
+      () =>
+        ext.worker.evaluate(async (tid) => {
+          const { tabs } = (await chrome.storage.session.get('tabs')) as { tabs?: Record<string, unknown> };
+          return tabs?.[tid] !== undefined;
+        }, tabId),
+      { timeout: 15_000 },
+    )
+    .toBe(true);
+  await ext.worker.evaluate(injectRelay, [tabId, ME, conv] as const);
+  return { page, tabId };
+}
+
+async function openPopup(ext: ChromiumExtension, tabId: number): Promise<Page> {
+  const popup = await ext.context.newPage();
+  popup.on('pageerror', (e) => console.error(`popup error: ${e.message}`));
+  popup.on('console', (m) => {
+    if (m.type() === 'error') console.error(`popup console: ${m.text()}`);
+  });
+  await popup.setViewportSize({ width: 360, height: 700 });
+  await popup.goto(`${ext.baseUrl}${PAGES.popup}?tab=${tabId}`);
+  await popup.getByRole('heading', { name: 'offrecord', level: 1 }).waitFor();
+  return popup;
+}
+
+async function shot(popup: Page, name: string): Promise<void> {
+  // The test build's diagnostics footer is not part of the product's look.
+  await popup.addStyleTag({ content: 'footer.diag{display:none}' });
+  await popup.screenshot({ path: join(SHOTS, `popup-${name}.png`), fullPage: true });
+}
+
+const statusOf = (popup: Page) => popup.getByRole('status', { name: /^Privacy status: / });
+
+describe('popup in Chromium: status, going private, authenticating the buddy', () => {
+  let server: StaticServer;
+  let ext: ChromiumExtension;
+  let peer: Peer;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startStaticServer({
+      files: { '/chat.html': CHAT, '/group.html': CHAT, '/empty.html': CHAT, '/blank.html': CHAT },
+    });
+    ext = await launchChromium({ extensionDir: extensionDir('chrome', 'test') });
+    peer = await startOffrecordPeer({ account: BUDDY, policy: 'manual' });
+  });
+  afterAll(async () => {
+    await peer?.close();
+    await ext?.close();
+    await server?.close();
+  });
+
+  it('says why when the tab has no one-to-one chat, or is a group chat', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(`${server.origin}/empty.html`);
+    const tabId = await tabIdOf(ext, `${server.origin}/empty.html`);
+    const popup = await openPopup(ext, tabId);
+    await popup.getByText(/found no one-to-one chat/).waitFor();
+    expect(await popup.getByRole('button', { name: 'Start private conversation' }).count()).toBe(0);
+    await shot(popup, 'no-chat');
+    await popup.close();
+    await page.close();
+
+    const group = await openChat(ext, `${server.origin}/group.html`, { kind: 'group', peer: '#room' });
+    // (peer null, as api.md allows for a group, is refused by the background today: reported.)
+    const gp = await openPopup(ext, group.tabId);
+    await gp.getByText(/group chat/).waitFor();
+    expect(await gp.getByRole('button', { name: 'Start private conversation' }).count()).toBe(0);
+    await shot(gp, 'group-chat');
+    await gp.close();
+    await group.page.close();
+  });
+
+  it('goes private with otr-peer, shows the fingerprint, and authenticates by question: success, then failure', async () => {
+    const { page, tabId } = await openChat(ext, `${server.origin}/chat.html`, {
+      kind: 'one-to-one',
+      peer: BUDDY,
+    });
+    const pump = new Pump(page, peer);
+    pump.start();
+    try {
+      const popup = await openPopup(ext, tabId);
+      await expect.poll(() => statusOf(popup).textContent(), { timeout: 15_000 }).toBe('Not private');
+      await popup.getByRole('definition').filter({ hasText: BUDDY }).waitFor();
+      await popup.getByRole('definition').filter({ hasText: ME }).waitFor();
+      await shot(popup, 'not-private');
+
+      // Keyboard reachable: the first action is a Tab stop with its name.
+      await popup.getByRole('button', { name: 'Start private conversation' }).focus();
+      await popup.keyboard.press('Enter');
+      await expect.poll(() => statusOf(popup).textContent(), { timeout: 60_000 }).toBe('Unverified');
+      await popup.getByText(`${BUDDY} has not been authenticated yet`).waitFor();
+      for (const name of ['Refresh private conversation', 'End private conversation', 'Authenticate buddy'])
+        await popup.getByRole('button', { name }).waitFor();
+      await shot(popup, 'unverified');
+
+      // The buddy's fingerprint, one click away, in libotr's format, equal to otr-peer's own.
+      await popup.getByText("Buddy's fingerprint").click();
+      const human = peer.fingerprint.replace(/\s+/g, '').toUpperCase().match(/.{8}/g)?.join(' ') ?? '';
+      await popup.locator('details code.fp').filter({ hasText: human }).waitFor();
+      await shot(popup, 'fingerprint');
+
+      // Question and answer, the buddy answers right: success, the status turns Private.
+      await popup.getByRole('button', { name: 'Authenticate buddy' }).click();
+      await popup.getByRole('radio', { name: 'Question and answer' }).check();
+      await popup.getByRole('textbox', { name: 'Enter question here:' }).fill('Where did we meet?');
+      await popup.getByLabel('Enter secret answer here:').fill('Lisbon');
+      await popup.getByText('The answer is case sensitive.').waitFor();
+      await shot(popup, 'auth-question');
+      pump.paused = true; // hold the buddy back to see the progress
+      await popup.getByRole('button', { name: 'Authenticate', exact: true }).click();
+      await popup.getByRole('progressbar', { name: 'Authentication progress' }).waitFor();
+      await popup.getByText(`Waiting for ${BUDDY}…`).waitFor();
+      await shot(popup, 'smp-progress');
+      pump.paused = false;
+      await expect.poll(() => pump.smpEvents.map((e) => e.result), { timeout: 30_000 }).toContain('question');
+      expect(pump.smpEvents.at(-1)?.question).toBe('Where did we meet?');
+      await pump.deliver(await peer.op({ op: 'smp-answer', peer: ME, secret: 'Lisbon' }));
+      await popup.getByRole('heading', { name: 'Authentication successful.' }).waitFor({ timeout: 30_000 });
+      await expect.poll(() => statusOf(popup).textContent()).toBe('Private');
+      await shot(popup, 'smp-success');
+      await popup.getByRole('button', { name: 'Dismiss' }).click();
+
+      // Again, and the buddy answers wrong (case matters): failure, trust is taken back.
+      await popup.getByRole('button', { name: 'Authenticate buddy' }).click();
+      await popup.getByRole('radio', { name: 'Question and answer' }).check();
+      await popup.getByRole('textbox', { name: 'Enter question here:' }).fill('Where did we meet?');
+      await popup.getByLabel('Enter secret answer here:').fill('Lisbon');
+      await popup.getByRole('button', { name: 'Authenticate', exact: true }).click();
+      await expect
+        .poll(() => pump.smpEvents.filter((e) => e.result === 'question').length, { timeout: 30_000 })
+        .toBe(2);
+      await pump.deliver(await peer.op({ op: 'smp-answer', peer: ME, secret: 'lisbon' }));
+      await popup.getByRole('heading', { name: 'Authentication failed.' }).waitFor({ timeout: 30_000 });
+      await expect.poll(() => statusOf(popup).textContent()).toBe('Unverified');
+      await shot(popup, 'smp-failure');
+      await popup.getByRole('button', { name: 'Dismiss' }).click();
+
+      // The buddy asks: the popup shows the question and the answer box first.
+      await pump.deliver(
+        await peer.op({ op: 'smp', peer: ME, secret: 'blue', question: 'Favourite colour?' }),
+      );
+      const asked = popup.getByRole('region', { name: `Authentication from ${BUDDY}` });
+      await asked.waitFor({ timeout: 30_000 });
+      await asked.getByText('Favourite colour?').waitFor();
+      const firstHeading = await popup.getByRole('heading', { level: 2 }).first().textContent();
+      expect(firstHeading).toBe(`Authentication from ${BUDDY}`);
+      await shot(popup, 'question-asked');
+      await asked.getByLabel('Enter secret answer here:').fill('blue');
+      await asked.getByRole('button', { name: 'Send answer' }).click();
+      await expect
+        .poll(() => pump.smpEvents.map((e) => e.result), { timeout: 30_000 })
+        .toContain('succeeded');
+      await popup
+        .getByRole('heading', { name: "You answered your buddy's question." })
+        .waitFor({ timeout: 30_000 });
+      await shot(popup, 'answered');
+      await popup.getByRole('button', { name: 'Dismiss' }).click();
+
+      // Manual fingerprint verification: both fingerprints shown; the checkbox sets trust.
+      await popup.getByRole('button', { name: 'Authenticate buddy' }).click();
+      await popup.getByRole('radio', { name: 'Manual fingerprint verification' }).check();
+      await popup.getByText(`Purported fingerprint for ${BUDDY}:`).waitFor();
+      await popup.locator('.auth code.fp').filter({ hasText: human }).waitFor();
+      const box = popup.getByRole('checkbox', {
+        name: 'I have verified that this is in fact the correct fingerprint.',
+      });
+      await box.check();
+      await expect.poll(() => statusOf(popup).textContent()).toBe('Private');
+      await shot(popup, 'manual');
+
+      // End: the buddy is told; the popup says Not private again and offers to start.
+      await popup.getByRole('button', { name: 'End private conversation' }).click();
+      await expect.poll(() => statusOf(popup).textContent(), { timeout: 15_000 }).toBe('Not private');
+      await popup.getByRole('button', { name: 'Start private conversation' }).waitFor();
+      await popup.close();
+    } finally {
+      pump.stop();
+      await page.close();
+    }
+  });
+});
