@@ -408,6 +408,10 @@ function Sites() {
           return;
         }
         await ask({ type: 'site-enabled', origin });
+        // Give the site its settings row (the background's default, manual) so its policy can be set.
+        const known = await ask({ type: 'sites-list' });
+        if (!known.some((k) => k.origin === origin))
+          await ask({ type: 'site-policy', origin, policy: 'manual' });
         setSaid({ ok: true, msg: t('siteAdded', origin) });
         setInput('');
         await load();

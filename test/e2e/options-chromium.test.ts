@@ -1,0 +1,132 @@
+// The options page in real Chromium (built test-flavor extension), driven by role and name:
+// generate a key with a progress bar, export then import otr.private_key (and a refused import),
+// otr.fingerprints import / verify / revoke / export / forget, a site's policy, removing a site.
+// A screenshot of the page lands in test-results/screenshots/options.png.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGES } from '../../extension/shared/build-info';
+import {
+  type ChromiumExtension,
+  extensionDir,
+  launchChromium,
+  REPO_ROOT,
+  type StaticServer,
+  startStaticServer,
+} from './lib/browsers';
+
+const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
+const FP = '0123456789abcdef0123456789abcdef01234567';
+const FP_HUMAN = '01234567 89ABCDEF 01234567 89ABCDEF 01234567';
+
+describe('options page in Chromium', () => {
+  let ext: ChromiumExtension;
+  let server: StaticServer;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startStaticServer({ files: {} });
+    ext = await launchChromium({ extensionDir: extensionDir('chrome', 'test') });
+    page = await ext.context.newPage();
+    await page.goto(`${ext.baseUrl}${PAGES.options}`);
+    await page.getByRole('heading', { name: 'offrecord options', level: 1 }).waitFor();
+  });
+  afterAll(async () => {
+    await ext?.close();
+    await server?.close();
+  });
+
+  it('generates a key with a progress bar, exports it and imports it back', async () => {
+    await page.getByText('No private keys yet.', { exact: false }).waitFor();
+    await page.getByRole('textbox', { name: 'Account' }).fill('carol@example.org');
+    await page.getByRole('textbox', { name: 'Protocol' }).fill('prpl-jabber');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await page.getByRole('progressbar', { name: 'Key generation progress' }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Generated a key for carol@example.org' })
+      .waitFor({ timeout: 120_000 });
+    const keys = page.getByRole('table', { name: 'My private keys' });
+    await keys.getByRole('cell', { name: 'carol@example.org' }).waitFor();
+    const fp = (await keys.locator('code.fp').first().textContent()) ?? '';
+    expect(fp).toMatch(/^([0-9A-F]{8} ){4}[0-9A-F]{8}$/);
+
+    await page.getByRole('button', { name: 'Export otr.private_key' }).click();
+    const exported = page.getByRole('textbox', { name: 'Exported otr.private_key' });
+    await expect.poll(() => exported.inputValue()).toContain('(privkeys');
+    const text = await exported.inputValue();
+    expect(text).toContain('carol@example.org');
+    await page.getByRole('link', { name: 'Save otr.private_key' }).waitFor();
+
+    // A damaged file imports nothing and says why.
+    await page.getByRole('textbox', { name: 'Paste otr.private_key to import' }).fill('(privkeys (account');
+    await page.getByRole('button', { name: 'Import otr.private_key' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Nothing was imported' }).waitFor();
+    // The exported file imports back whole, the same fingerprint.
+    await page.getByRole('textbox', { name: 'Paste otr.private_key to import' }).fill(text);
+    await page.getByRole('button', { name: 'Import otr.private_key' }).click();
+    await page.getByRole('status').filter({ hasText: 'Imported 1 key(s).' }).waitFor();
+    expect(await keys.locator('code.fp').first().textContent()).toBe(fp);
+  });
+
+  it('imports, verifies, revokes, exports and forgets known fingerprints', async () => {
+    const section = page.getByRole('region', { name: 'Known fingerprints' });
+    await section
+      .getByRole('textbox', { name: 'Paste otr.fingerprints to import' })
+      .fill(`dave\tcarol@example.org\tprpl-jabber\t${FP}\t\n`);
+    await section.getByRole('button', { name: 'Import otr.fingerprints' }).click();
+    await section.getByRole('status').filter({ hasText: 'Imported 1 fingerprint(s).' }).waitFor();
+    const table = section.getByRole('table', { name: 'Known fingerprints' });
+    const row = table.getByRole('row').filter({ hasText: 'dave' });
+    await row.getByRole('cell', { name: 'Unverified' }).waitFor();
+    await row.getByText(FP_HUMAN).waitFor();
+
+    await row.getByRole('button', { name: `Verify dave's fingerprint ${FP_HUMAN}` }).click();
+    await row.getByRole('cell', { name: 'Verified', exact: true }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'options.png'), fullPage: true });
+    await section.getByRole('button', { name: 'Export otr.fingerprints' }).click();
+    const exported = section.getByRole('textbox', { name: 'Exported otr.fingerprints' });
+    await expect
+      .poll(() => exported.inputValue())
+      .toBe(`dave\tcarol@example.org\tprpl-jabber\t${FP}\tverified\n`);
+
+    await row.getByRole('button', { name: `Revoke verification of dave's fingerprint ${FP_HUMAN}` }).click();
+    await row.getByRole('cell', { name: 'Unverified' }).waitFor();
+    await row.getByRole('button', { name: `Forget dave's fingerprint ${FP_HUMAN}` }).click();
+    await section.getByText('No known fingerprints yet.').waitFor();
+
+    // Round trip: the exported file brings it back, verified.
+    await section
+      .getByRole('textbox', { name: 'Paste otr.fingerprints to import' })
+      .fill(await exported.inputValue());
+    await section.getByRole('button', { name: 'Import otr.fingerprints' }).click();
+    await section
+      .getByRole('table', { name: 'Known fingerprints' })
+      .getByRole('cell', { name: 'Verified', exact: true })
+      .waitFor();
+  });
+
+  it('sets a site policy, keeps it across a reload, and forgets the site', async () => {
+    const section = page.getByRole('region', { name: 'Sites' });
+    await section.getByRole('listitem').filter({ hasText: 'http://127.0.0.1/*' }).waitFor();
+    await section.getByRole('textbox', { name: 'Allow a site' }).fill(`${server.origin}/room`);
+    await section.getByRole('button', { name: 'Allow' }).click();
+    const select = section.getByRole('combobox', { name: `Policy for ${server.origin}` });
+    await select.waitFor();
+    expect(await select.inputValue()).toBe('manual');
+    await select.selectOption({ label: 'Always: require private messaging' });
+    await section
+      .getByRole('status')
+      .filter({ hasText: `${server.origin}: Always` })
+      .waitFor();
+    await page.screenshot({ path: join(SHOTS, 'options-sites.png'), fullPage: true });
+    await page.reload();
+    const again = page.getByRole('combobox', { name: `Policy for ${server.origin}` });
+    await expect.poll(() => again.inputValue()).toBe('always');
+    await page.getByRole('button', { name: `Forget the settings of ${server.origin}` }).click();
+    await page.getByText('No site settings yet', { exact: false }).waitFor();
+  });
+});
