@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../../../src/crypto/bytes';
-import { type DataMessage, dearmor, decodeMessage, encodeDhKey } from '../../../src/otr/messages';
+import type { Context } from '../../../src/otr/context';
+import { armor, type DataMessage, dearmor, decodeMessage, encodeDhKey } from '../../../src/otr/messages';
 import {
   POLICY_ALWAYS,
   POLICY_MANUAL,
@@ -16,7 +17,8 @@ import {
   policyFor,
 } from '../../../src/otr/policy';
 import { classify, whitespaceTag } from '../../../src/otr/proto';
-import type { Output, SessionEvent } from '../../../src/otr/session';
+import type { Output, Session, SessionEvent } from '../../../src/otr/session';
+import type { Tlv } from '../../../src/otr/tlv';
 import { ALICE_TAG, BOB_TAG, BOB2_TAG, connect, fixtures, party, pump, say, texts, types } from './helpers';
 
 const POLICIES = {
@@ -267,10 +269,10 @@ describe('heartbeats', () => {
     expect(b.session.receive(a.session.send('two').wire[0]!).wire).toEqual([]);
     b.clock.t += 31_000;
     expect(b.session.receive(a.session.send('three').wire[0]!).wire).toHaveLength(1);
-    // a heartbeat itself never triggers one
+    // a message without text (here: the extra symmetric key TLV) never triggers one
     b.clock.t += 120_000;
-    const hb2 = b.session.end();
-    expect(hb2.wire).toHaveLength(1);
+    const silent = a.session.extraSymmetricKey(1, new Uint8Array(0)).wire[0]!;
+    expect(b.session.receive(silent).wire).toEqual([]);
   });
   it('the heartbeat interval is configurable', () => {
     const a = party('alice', 62);
@@ -540,5 +542,41 @@ describe('real libotr messages and version 2 through sessions', () => {
     const end = a.session.end();
     const got = end.wire.flatMap((w) => b.session.receive(w).events);
     expect(got).toContainEqual(expect.objectContaining({ type: 'state', state: 'finished', version: 2 }));
+  });
+});
+
+describe('TLVs and the IGNORE_UNREADABLE flag', () => {
+  type WithBest = { best(): Context };
+  const sealFrom = (s: Session, text: string, tlvs: Tlv[], flags = 0) =>
+    armor((s as unknown as WithBest).best().seal(text, tlvs, flags).bytes);
+  it('padding (TLV 0) and unknown TLV types are ignored; the text is shown', () => {
+    const a = party('alice', 130);
+    const b = party('bob', 131);
+    connect(a.session, b.session);
+    const line = sealFrom(a.session, 'padded', [
+      { type: 0, value: new Uint8Array(100) },
+      { type: 0x99, value: Uint8Array.of(1, 2) },
+    ]);
+    const out = b.session.receive(line);
+    expect(texts(out.events)).toEqual(['padded']);
+    expect(out.events.some((e) => e.type === 'error')).toBe(false);
+    expect(b.session.status.state).toBe('encrypted');
+  });
+  it('text and TLV 1 together: the text is shown, then the conversation is finished', () => {
+    const a = party('alice', 132);
+    const b = party('bob', 133);
+    connect(a.session, b.session);
+    const out = b.session.receive(sealFrom(a.session, 'bye', [{ type: 1, value: new Uint8Array(0) }]));
+    expect(types(out.events)).toEqual(['message', 'state']);
+    expect(b.session.status.state).toBe('finished');
+  });
+  it('an unreadable message flagged IGNORE_UNREADABLE gets no error reply and no error event', () => {
+    const a = party('alice', 134);
+    const b = party('bob', 135);
+    connect(a.session, b.session);
+    const bytes = dearmor(sealFrom(a.session, '', [], 1));
+    bytes[bytes.length - 10]! ^= 1; // inside the MAC
+    const out = b.session.receive(armor(bytes));
+    expect(out).toEqual({ wire: [], events: [] });
   });
 });
