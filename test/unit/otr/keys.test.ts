@@ -331,14 +331,17 @@ describe('property: random schedules of sending and delayed delivery', () => {
           const [a, b] = pair(seed);
           const queues: Record<string, { text: string; msg: DataMessage }[]> = { a: [], b: [] };
           let n = 0;
+          // Once a queue has been delivered newest-first, its older messages may be stale.
+          const reordered: Record<string, boolean> = { a: false, b: false };
           const deliverSome = (to: Side, from: Side, count: number, inOrder: boolean) => {
             const q = queues[from.name]!;
+            if (!inOrder && count > 0 && q.length > 1) reordered[from.name] = true;
             for (let i = 0; i < count && q.length > 0; i++) {
               const { text, msg } = inOrder ? q.shift()! : q.pop()!;
               try {
                 expect(open(to, msg)).toBe(text);
               } catch (e) {
-                if (inOrder) throw e;
+                if (inOrder && !reordered[from.name]) throw e;
                 expect(e).toBeInstanceOf(OtrError);
                 expect(['bad-counter', 'unknown-key']).toContain((e as OtrError).code);
               }
@@ -353,7 +356,7 @@ describe('property: random schedules of sending and delayed delivery', () => {
           }
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 60 },
     );
   });
 });
