@@ -108,6 +108,20 @@ function deriveKeys(s: bigint): Keys {
 
 const ZERO_CTR = new Uint8Array(8);
 
+/**
+ * Our long-term key's PUBKEY encoding, made once per key and not at every AKE (it is four MPI
+ * encodings of up to 1024 bits each, and the key never changes). Callers must not modify it.
+ */
+const encodedKeys = new WeakMap<DsaPrivateKey, Uint8Array>();
+function encodedPublicKey(key: DsaPrivateKey): Uint8Array {
+  let pub = encodedKeys.get(key);
+  if (!pub) {
+    pub = encodePublicKey(key);
+    encodedKeys.set(key, pub);
+  }
+  return pub;
+}
+
 /** The serializable state of an AKE in progress. */
 export interface AkeSnapshot {
   state: AuthState;
@@ -357,7 +371,7 @@ export class Ake {
 
   /** AES_c(pub, keyid, sig_M) with M = HMAC-SHA256_m(our g, their g, pub, keyid). */
   private signedPart(m: Uint8Array, c: Uint8Array, ourG: bigint, theirG: bigint): Uint8Array {
-    const pub = encodePublicKey(this.key);
+    const pub = encodedPublicKey(this.key);
     const keyId = new Writer().int(1).bytes();
     const M = hmacSha256(m, concatBytes(encodeMpi(ourG), encodeMpi(theirG), pub, keyId));
     const sig = encodeSignature(dsaSign(this.key, M, this.random), this.key.q);
