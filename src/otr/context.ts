@@ -310,7 +310,7 @@ export class Context {
       type: 'smp',
       instance: this.theirTag,
       result: 'aborted',
-      initiator: true,
+      initiator,
       withQuestion: false,
     });
     return out;

@@ -402,6 +402,10 @@ describe('SMP through sessions', () => {
     b.session.receive(a.session.startSmp('s').wire[0]!);
     const ab = b.session.abortSmp();
     expect(smp(ab.events)).toEqual(['aborted']);
+    // bob answered the run, he did not start it
+    expect(ab.events[0]).toMatchObject({ type: 'smp', initiator: false });
+    a.session.startSmp('mine');
+    expect(a.session.abortSmp().events[0]).toMatchObject({ type: 'smp', result: 'aborted', initiator: true });
     const got = a.session.receive(ab.wire[0]!);
     expect(smp(got.events)).toEqual(['aborted']);
     expect(a.session.status.smpState).toBe('expect1');
