@@ -137,6 +137,17 @@ describe('a complete AKE', () => {
   });
 });
 
+describe('many AKEs', () => {
+  it('40 AKEs with different random streams, both versions, all complete with matching ssids', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = fullRun(9000 + seed * 7, seed % 4 === 0 ? 2 : 3);
+      expect(r.aliceStep.done).toBeTruthy();
+      expect(r.bobStep.done).toBeTruthy();
+      expect(bytesToHex(r.aliceStep.done!.ssid)).toBe(bytesToHex(r.bobStep.done!.ssid));
+    }
+  });
+});
+
 describe('the 16-byte r stays bytes (arlolra/otr dropped leading zeros: 1 AKE in 16 failed)', () => {
   for (const zeros of [1, 2, 8, 16]) {
     it(`r with ${zeros} leading zero byte(s)`, () => {
