@@ -59,6 +59,8 @@ function tabConnected(extPage: Page, tabId: number): Promise<boolean> {
           else reject(new Error(JSON.stringify(reply)));
         });
         port.postMessage({ type: 'status', id: 1, tabId: id });
+        // No background (it failed to load): fail this attempt instead of hanging the poll.
+        setTimeout(() => reject(new Error('no reply from the background in 5 s')), 5000);
       }),
     tabId,
   );
