@@ -114,62 +114,75 @@ export async function runOffrecord(n: Counts, messageBytes: number): Promise<Row
   const rows: Rows = {};
   const text = textOf(messageBytes);
 
-  const keygenTimes: number[] = [];
-  await generateDsaKey(); // warm-up (JIT)
-  for (let i = 0; i < n.keygen; i++) {
-    const t0 = performance.now();
-    await generateDsaKey();
-    keygenTimes.push(performance.now() - t0);
+  if (n.keygen > 0) {
+    await generateDsaKey(); // warm-up (JIT)
+    rows.keygen = [];
+    for (let i = 0; i < n.keygen; i++) {
+      const t0 = performance.now();
+      await generateDsaKey();
+      rows.keygen.push(performance.now() - t0);
+    }
   }
-  rows.keygen = keygenTimes;
-  const ka = await generateDsaKey();
-  const kb = await generateDsaKey();
+  const needKeys = n.ake + n.oneway + n.alt + n.smp + n.frag > 0;
+  const ka = needKeys ? await generateDsaKey() : null;
+  const kb = needKeys ? await generateDsaKey() : null;
 
-  {
-    const [a, b] = makePair(ka, kb);
-    ake(a, b); // warm-up
+  if (ka && kb && n.ake > 0) {
+    const [a0, b0] = makePair(ka, kb);
+    ake(a0, b0); // warm-up
+    rows.ake = [];
+    for (let i = 0; i < n.ake; i++) {
+      const [a, b] = makePair(ka, kb);
+      const t0 = performance.now();
+      ake(a, b);
+      rows.ake.push(performance.now() - t0);
+    }
   }
-  rows.ake = [];
-  for (let i = 0; i < n.ake; i++) {
+
+  if (ka && kb && n.oneway + n.alt + n.smp > 0) {
     const [a, b] = makePair(ka, kb);
-    const t0 = performance.now();
     ake(a, b);
-    rows.ake.push(performance.now() - t0);
+    message(a, b, text);
+    message(b, a, text);
+    message(a, b, text);
+    if (n.oneway > 0) rows.oneway = timeRuns(n.oneway, () => message(a, b, text));
+    if (n.alt > 0) rows.alt = timeRuns(n.alt, (i) => (i % 2 ? message(a, b, text) : message(b, a, text)));
+    if (n.smp > 0) {
+      smp(a, b); // warm-up
+      rows.smp = timeRuns(n.smp, () => smp(a, b));
+    }
   }
 
-  const [a, b] = makePair(ka, kb);
-  ake(a, b);
-  message(a, b, text);
-  message(b, a, text);
-  message(a, b, text);
-  rows.oneway = timeRuns(n.oneway, () => message(a, b, text));
-  rows.alt = timeRuns(n.alt, (i) => (i % 2 ? message(a, b, text) : message(b, a, text)));
+  if (ka && kb && n.frag > 0) {
+    const [fa, fb] = makePair(ka, kb, FRAGMENT_SIZE);
+    ake(fa, fb);
+    message(fa, fb, BIG_MESSAGE); // warm-up
+    rows.frag = timeRuns(n.frag, () => message(fa, fb, BIG_MESSAGE));
+  }
 
-  smp(a, b); // warm-up
-  rows.smp = timeRuns(n.smp, () => smp(a, b));
+  if (n.modexp > 0) Object.assign(rows, modexpRows(n.modexp));
+  return rows;
+}
 
-  const [fa, fb] = makePair(ka, kb, FRAGMENT_SIZE);
-  ake(fa, fb);
-  message(fa, fb, BIG_MESSAGE); // warm-up
-  rows.frag = timeRuns(n.frag, () => message(fa, fb, BIG_MESSAGE));
-
-  // The floor: native BigInt modexp in the 1536-bit group.
+/** The floor: native BigInt modexp in the 1536-bit group, against powP and powG. */
+function modexpRows(runs: number): Rows {
   const x = randomBits(1536) % MODP_P;
   const e320 = (): bigint => randomBits(320);
   const e1536 = (): bigint => randomBits(1536) % MODP_P;
-  const exps320 = Array.from({ length: n.modexp + 1 }, e320);
-  const exps1536 = Array.from({ length: n.modexp + 1 }, e1536);
+  const exps320 = Array.from({ length: runs + 1 }, e320);
+  const exps1536 = Array.from({ length: runs + 1 }, e1536);
   const check = (got: bigint, want: bigint): void => {
     if (got !== want) throw new Error('offrecord: modexp disagrees with plain square-and-multiply');
   };
   check(powP(x, exps320[0]!), plainModPow(x, exps320[0]!, MODP_P));
   check(powG(exps320[0]!), plainModPow(2n, exps320[0]!, MODP_P));
   check(powG(exps1536[0]! % MODP_Q), plainModPow(2n, exps1536[0]! % MODP_Q, MODP_P));
-  rows.plain320 = timeRuns(n.modexp, (i) => plainModPow(x, exps320[i + 1]!, MODP_P));
-  rows.plain1536 = timeRuns(n.modexp, (i) => plainModPow(x, exps1536[i + 1]!, MODP_P));
-  rows.powP320 = timeRuns(n.modexp, (i) => powP(x, exps320[i + 1]!));
-  rows.powP1536 = timeRuns(n.modexp, (i) => powP(x, exps1536[i + 1]!));
-  rows.powG320 = timeRuns(n.modexp, (i) => powG(exps320[i + 1]!));
-  rows.powG1536 = timeRuns(n.modexp, (i) => powG(exps1536[i + 1]!));
-  return rows;
+  return {
+    plain320: timeRuns(runs, (i) => plainModPow(x, exps320[i + 1]!, MODP_P)),
+    plain1536: timeRuns(runs, (i) => plainModPow(x, exps1536[i + 1]!, MODP_P)),
+    powP320: timeRuns(runs, (i) => powP(x, exps320[i + 1]!)),
+    powP1536: timeRuns(runs, (i) => powP(x, exps1536[i + 1]!)),
+    powG320: timeRuns(runs, (i) => powG(exps320[i + 1]!)),
+    powG1536: timeRuns(runs, (i) => powG(exps1536[i + 1]!)),
+  };
 }

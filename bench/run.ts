@@ -9,8 +9,8 @@
  * its operations in-process and checks that every run succeeded; the parent only collects.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Counts, Rows } from './common';
@@ -94,16 +94,33 @@ function runLibotr(n: Counts): Rows {
   const args = Object.entries({ ...n, modexp: undefined, MSG: MESSAGE_BYTES })
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${v}`);
+  if (Object.values(n).every((v) => v === 0)) return {};
   return JSON.parse(execFileSync(bin, args, { encoding: 'utf8', maxBuffer: 1 << 24 })) as Rows;
 }
 
-function runWorker(name: 'offrecord' | 'otr', mode: 'full' | 'quick'): { rows: Rows; akeFailures?: number } {
+function runWorker(
+  name: 'offrecord' | 'otr',
+  n: Counts,
+  otrKeys: string,
+): { rows: Rows; akeFailures?: number } {
   const out = execFileSync(
     process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), '--worker', name, '--mode', mode],
-    { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] },
+    [...process.execArgv, fileURLToPath(import.meta.url), '--worker', name, '--counts', JSON.stringify(n)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, BENCH_OTR_KEYS: otrKeys },
+    },
   );
   return JSON.parse(out) as { rows: Rows; akeFailures?: number };
+}
+
+/** `n` with every row but `row` set to 0 runs. */
+function only(n: Counts, row: keyof Counts): Counts {
+  const out: Counts = { keygen: 0, ake: 0, oneway: 0, alt: 0, smp: 0, frag: 0, modexp: 0 };
+  out[row] = n[row];
+  return out;
 }
 
 function fmt(s: Stat | null): string {
@@ -122,14 +139,14 @@ function fmtRatio(r: number | null): string {
   return r >= 10 ? `${r.toFixed(0)}×` : `${r.toFixed(2)}×`;
 }
 
-async function worker(name: string, mode: 'full' | 'quick'): Promise<void> {
+async function worker(name: string, n: Counts): Promise<void> {
   if (name === 'offrecord') {
     const { runOffrecord } = await import('./impl-offrecord');
-    const rows = await runOffrecord(COUNTS[mode].offrecord, MESSAGE_BYTES);
+    const rows = await runOffrecord(n, MESSAGE_BYTES);
     process.stdout.write(JSON.stringify({ rows }));
   } else if (name === 'otr') {
     const { runOtr } = await import('./impl-otr');
-    process.stdout.write(JSON.stringify(runOtr(COUNTS[mode].otr, MESSAGE_BYTES)));
+    process.stdout.write(JSON.stringify(runOtr(n, MESSAGE_BYTES)));
   } else {
     throw new Error(`unknown worker ${name}`);
   }
@@ -139,20 +156,36 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const wi = argv.indexOf('--worker');
   if (wi >= 0) {
-    const mode = argv[argv.indexOf('--mode') + 1] === 'quick' ? 'quick' : 'full';
-    await worker(argv[wi + 1] ?? '', mode);
+    await worker(argv[wi + 1] ?? '', JSON.parse(argv[argv.indexOf('--counts') + 1] ?? '{}') as Counts);
     return;
   }
   const mode = argv.includes('--quick') ? 'quick' : 'full';
   const started = performance.now();
   const loadBefore = loadavg();
-  process.stderr.write(`bench (${mode}): libotr…`);
-  const libotr = runLibotr(COUNTS[mode].libotr);
-  process.stderr.write(' offrecord…');
-  const offrecord = runWorker('offrecord', mode).rows;
-  process.stderr.write(' otr…');
-  const otrRun = runWorker('otr', mode);
-  process.stderr.write(' done\n');
+  // Row by row, the three columns one after the other: on a machine shared with other work,
+  // the columns of one row then see the same load (the whole of one column first, then the
+  // next, would compare minutes apart).
+  const libotr: Rows = {};
+  const offrecord: Rows = {};
+  const otrRun: { rows: Rows; akeFailures: number } = { rows: {}, akeFailures: 0 };
+  const otrKeys = join(mkdtempSync(join(tmpdir(), 'offrecord-bench-')), 'otr-keys.json');
+  const n = COUNTS[mode];
+  try {
+    for (const row of ['keygen', 'ake', 'oneway', 'alt', 'smp', 'frag', 'modexp'] as const) {
+      process.stderr.write(`bench (${mode}) ${row}: libotr… `);
+      if (row !== 'modexp') Object.assign(libotr, runLibotr(only(n.libotr, row)));
+      process.stderr.write('offrecord… ');
+      Object.assign(offrecord, runWorker('offrecord', only(n.offrecord, row), otrKeys).rows);
+      process.stderr.write('otr…\n');
+      if (row !== 'modexp') {
+        const r = runWorker('otr', only(n.otr, row), otrKeys);
+        Object.assign(otrRun.rows, r.rows);
+        otrRun.akeFailures += r.akeFailures ?? 0;
+      }
+    }
+  } finally {
+    rmSync(dirname(otrKeys), { recursive: true, force: true });
+  }
   const loadAfter = loadavg();
 
   const results: Record<string, unknown> = {};

@@ -286,33 +286,42 @@ int main(int argc, char **argv) {
   printf("{");
 
   for (int i = 0; i < n_keygen; i++) t[i] = keygen();
-  print_row("keygen", t, n_keygen, &first);
+  if (n_keygen) print_row("keygen", t, n_keygen, &first);
 
-  ake(); /* warm-up */
-  for (int i = 0; i < n_ake; i++) t[i] = ake();
-  print_row("ake", t, n_ake, &first);
+  if (n_ake) {
+    ake(); /* warm-up */
+    for (int i = 0; i < n_ake; i++) t[i] = ake();
+    print_row("ake", t, n_ake, &first);
+  }
 
-  /* One way: after one message each way, alice keeps sending; no side generates a new DH key. */
-  ake();
-  message(&alice, text);
-  message(&bob, text);
-  message(&alice, text);
-  for (int i = 0; i < n_oneway; i++) t[i] = message(&alice, text);
-  print_row("oneway", t, n_oneway, &first);
+  if (n_oneway || n_alt || n_smp) {
+    /* One way: after one message each way, alice keeps sending; no side makes a new DH key. */
+    ake();
+    message(&alice, text);
+    message(&bob, text);
+    message(&alice, text);
+    for (int i = 0; i < n_oneway; i++) t[i] = message(&alice, text);
+    if (n_oneway) print_row("oneway", t, n_oneway, &first);
 
-  /* Alternating: each message acknowledges the other side's newest key, so each one rotates. */
-  for (int i = 0; i < n_alt; i++) t[i] = message(i % 2 ? &alice : &bob, text);
-  print_row("alt", t, n_alt, &first);
+    /* Alternating: each message acknowledges the other side's newest key, so each rotates. */
+    for (int i = 0; i < n_alt; i++) t[i] = message(i % 2 ? &alice : &bob, text);
+    if (n_alt) print_row("alt", t, n_alt, &first);
 
-  smp(); /* warm-up */
-  for (int i = 0; i < n_smp; i++) t[i] = smp();
-  print_row("smp", t, n_smp, &first);
+    if (n_smp) {
+      smp(); /* warm-up */
+      for (int i = 0; i < n_smp; i++) t[i] = smp();
+      print_row("smp", t, n_smp, &first);
+    }
+  }
 
-  max_message = 400;
-  message(&alice, big); /* warm-up */
-  for (int i = 0; i < n_frag; i++) t[i] = message(&alice, big);
-  print_row("frag", t, n_frag, &first);
-  max_message = 0;
+  if (n_frag) {
+    ake();
+    max_message = 400;
+    message(&alice, big); /* warm-up */
+    for (int i = 0; i < n_frag; i++) t[i] = message(&alice, big);
+    print_row("frag", t, n_frag, &first);
+    max_message = 0;
+  }
 
   printf("}\n");
   free(t);
