@@ -4,11 +4,11 @@
  */
 export const ALLOW_V1 = 0x01;
 export const ALLOW_V2 = 0x02;
-export const REQUIRE_ENCRYPTION = 0x04;
-export const SEND_WHITESPACE_TAG = 0x08;
-export const WHITESPACE_START_AKE = 0x10;
-export const ERROR_START_AKE = 0x20;
-export const ALLOW_V3 = 0x40;
+export const ALLOW_V3 = 0x04;
+export const REQUIRE_ENCRYPTION = 0x08;
+export const SEND_WHITESPACE_TAG = 0x10;
+export const WHITESPACE_START_AKE = 0x20;
+export const ERROR_START_AKE = 0x40;
 
 export const VERSION_MASK = ALLOW_V1 | ALLOW_V2 | ALLOW_V3;
 
