@@ -17,8 +17,14 @@ import { type Reader, Writer } from './serial';
 
 export const PUBKEY_TYPE_DSA = 0;
 
-/** Sanity bound for each MPI of a received key: 8192 bits, far above any real OTR key. */
-export const MAX_PUBKEY_MPI_BYTES = 1024;
+/**
+ * Bound for each MPI of a received key: 3072 bits, the largest DSA size libgcrypt (and so libotr)
+ * generates; real OTR keys are 1024-bit. A tighter bound than "anything" matters: the page can play
+ * an AKE peer, and verifying with an 8192-bit key costs seconds of the worker's time.
+ */
+export const MAX_PUBKEY_MPI_BYTES = 384;
+/** q of a DSA key is at most 256 bits (FIPS 186-3); its SIG halves are that long. */
+export const MAX_Q_BYTES = 32;
 
 /** SHORT type 0, then MPIs p, q, g, y. */
 export function encodePublicKey(k: DsaPublicKey): Uint8Array {
@@ -34,7 +40,7 @@ export function readPublicKey(r: Reader): DsaPublicKey {
   const type = r.short();
   if (type !== PUBKEY_TYPE_DSA) fail('malformed', `unsupported public key type ${type}`);
   const p = r.mpi('DSA p', MAX_PUBKEY_MPI_BYTES);
-  const q = r.mpi('DSA q', MAX_PUBKEY_MPI_BYTES);
+  const q = r.mpi('DSA q', MAX_Q_BYTES);
   const g = r.mpi('DSA g', MAX_PUBKEY_MPI_BYTES);
   const y = r.mpi('DSA y', MAX_PUBKEY_MPI_BYTES);
   if (q < 2n || p <= q) fail('malformed', 'DSA public key with impossible p, q');

@@ -142,3 +142,18 @@ describe('fingerprint text', () => {
     );
   });
 });
+
+describe('oversized keys from a peer', () => {
+  const key = (pBits: number, qBits: number) => {
+    const p = (1n << BigInt(pBits - 1)) + 1n;
+    const q = (1n << BigInt(qBits - 1)) + 1n;
+    return encodePublicKey({ p, q, g: 2n, y: 3n });
+  };
+  it('accepts p up to 3072 bits and q up to 256 bits', () => {
+    expect(readPublicKey(new Reader(key(3072, 256))).q).toBe((1n << 255n) + 1n);
+  });
+  it('refuses a larger p or q before any arithmetic (the page could stall the worker with one)', () => {
+    expect(() => readPublicKey(new Reader(key(3080, 160)))).toThrow(OtrError);
+    expect(() => readPublicKey(new Reader(key(1024, 264)))).toThrow(OtrError);
+  });
+});
