@@ -38,6 +38,10 @@ export function syncContentScripts(): Promise<string[]> {
           persistAcrossSessions: true,
         },
       ]);
+      // A registration applies to page loads from now on. Pages that loaded before it (tabs open
+      // when the extension was installed, updated or reloaded, or a page that won the race with
+      // the worker's first start) would stay without offrecord: run the script there too.
+      await injectIntoOpenTabs(matches);
     }
     return matches;
   });

@@ -87,7 +87,9 @@ describe('background: a conversation survives the worker being stopped at every 
       for (const e of events) {
         if (e.event === 'wire') {
           await stop();
-          chat.post('bob', 'alice', (e as { wire: string }).wire);
+          const l = chat.post('bob', 'alice', (e as { wire: string }).wire);
+          // chat.onLine hears only what pages send: log bob's lines here.
+          wire.push({ from: l.from, text: l.text });
         }
       }
     });
