@@ -2,7 +2,10 @@
 // Recomputed from the tab map + SessionStore whenever the worker wakes (see tab-state.ts).
 
 import browser from 'webextension-polyfill';
-import type { BadgeAlert, BadgeStatus, ConversationStatus } from '../shared/messages';
+import type { BadgeAlert, BadgeStatus } from '../shared/messages';
+
+// The pure part (status → badge) lives apart so the Router and its unit tests need no browser API.
+export { alertFor, badgeFor } from './badge-status';
 
 const LOOK: Record<BadgeStatus, { text: string; color: string; title: string }> = {
   off: { text: '', color: '#777777', title: 'offrecord: not active on this page' },
@@ -16,21 +19,6 @@ const ALERT: Record<Exclude<BadgeAlert, ''>, { text: string; color: string; titl
   '!': { text: '!', color: '#d93025', title: "offrecord: your buddy's key CHANGED — verify before trusting" },
   '?': { text: '?', color: '#1a73e8', title: 'offrecord: your buddy asks you to verify (SMP)' },
 };
-
-/** The badge status for a conversation's status (null: no conversation reported). */
-export function badgeFor(status: ConversationStatus | null): BadgeStatus {
-  if (!status) return 'ready';
-  if (status.state === 'finished') return 'finished';
-  if (status.state === 'encrypted') return status.trust === '' ? 'unverified' : 'private';
-  return 'ready';
-}
-
-export function alertFor(status: ConversationStatus | null): BadgeAlert {
-  if (!status) return '';
-  if (status.fingerprintChanged) return '!';
-  if (status.smp.state === 'question-asked') return '?';
-  return '';
-}
 
 export function badgeText(status: BadgeStatus, alert: BadgeAlert = ''): string {
   return alert === '' ? LOOK[status].text : ALERT[alert].text;

@@ -142,9 +142,9 @@ browser.tabs.onRemoved.addListener((tabId) => {
 });
 watchPermissions(logError);
 
-// Held-message expiry. With the `alarms` permission an alarm wakes the worker; without it
-// (manifest.json lists none yet) the stored deadlines are checked at every wake and at most once
-// a minute while awake, which is as good whenever anything happens in the chat.
+// Held-message expiry: an `alarms` alarm (manifest.json asks for the permission) wakes the worker
+// once a minute (Firefox's minimum) to check the stored deadlines. Without the API (a build
+// without the permission) they are checked at every wake and once a minute while awake.
 const alarms = (browser as { alarms?: typeof browser.alarms }).alarms;
 if (alarms) {
   alarms.onAlarm.addListener((alarm) => {

@@ -27,7 +27,7 @@ import {
   type StatusResult,
   TRUSTS,
 } from '../shared/messages';
-import { alertFor, badgeFor } from './badge';
+import { alertFor, badgeFor } from './badge-status';
 import type { ContentRights, FrameRights, PageRights, PortRights } from './ports';
 import { type ConversationRef, conversationId, type Effects, type SessionManager } from './session-manager';
 import type { TabRecord, TabTable } from './tab-table';

@@ -1,0 +1,454 @@
+// The Router with memory stores and a fake port layer: a "worker" is a Router + SessionManager
+// built over stores that outlive it (as IndexedDB and storage.session outlive the MV3 worker);
+// restart() throws the worker away, drops every port, and builds a new one. The buddy is a plain
+// SessionManager. Checks rights per port kind, that plaintext reaches only the transcript frames,
+// that a conversation survives a restart between EVERY step (0 lost, 0 doubled, one D-H Commit),
+// that a reconnecting content script gets the unacknowledged lines again, and that messages are
+// handled while a key is being generated.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type PortRights, validateFor } from '../../../extension/background/ports';
+import { Router, type RouterStats } from '../../../extension/background/router';
+import { type ConversationRef, SessionManager } from '../../../extension/background/session-manager';
+import { TabTable } from '../../../extension/background/tab-table';
+import type { BadgeAlert, BadgeStatus, PushEvent, Reply } from '../../../extension/shared/messages';
+import type { DsaPrivateKey } from '../../../src/crypto/dsa';
+import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
+import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
+import type { StorageAreaLike } from '../../../src/store/session-storage';
+import type { TranscriptEntry } from '../../../src/store/types';
+
+const SITE = 'http://127.0.0.1:8000';
+const TAB = 7;
+const isDhCommit = (w: string) => /^\?OTR:AA[MI]C/.test(w);
+
+let aliceKey: DsaPrivateKey;
+let bobKey: DsaPrivateKey;
+beforeAll(async () => {
+  [aliceKey, bobKey] = await Promise.all([generateDsaKey(), generateDsaKey()]);
+});
+
+/** storage.session stand-in: JSON values, like the browser keeps them. */
+class MemoryArea implements StorageAreaLike {
+  readonly data = new Map<string, string>();
+  async get(keys: string | string[] | null) {
+    const want = keys === null ? [...this.data.keys()] : typeof keys === 'string' ? [keys] : keys;
+    const out: Record<string, unknown> = {};
+    for (const k of want) {
+      const v = this.data.get(k);
+      if (v !== undefined) out[k] = JSON.parse(v);
+    }
+    return out;
+  }
+  async set(items: Record<string, unknown>) {
+    for (const [k, v] of Object.entries(items)) this.data.set(k, JSON.stringify(v));
+  }
+  async remove(keys: string | string[]) {
+    for (const k of typeof keys === 'string' ? [keys] : keys) this.data.delete(k);
+  }
+}
+
+interface Port {
+  connection: string;
+  rights: PortRights;
+  pushes: PushEvent[];
+  alive: boolean;
+  /** Sends a raw message as this port would; null when the worker refused it (no reply). */
+  send(msg: Record<string, unknown>): Promise<Reply | null>;
+  /** Sends and returns the result, throwing on an error reply or a refusal. */
+  req(msg: Record<string, unknown>): Promise<unknown>;
+}
+
+const contentRights: PortRights = {
+  kind: 'content',
+  tabId: TAB,
+  frameId: 0,
+  url: `${SITE}/?me=alice&peer=bob`,
+  origin: SITE,
+};
+const frameRights: PortRights = {
+  kind: 'frame',
+  tabId: TAB,
+  frameId: 3,
+  url: 'chrome-extension://x/extension/frames/transcript.html',
+};
+const composeRights: PortRights = {
+  ...frameRights,
+  frameId: 4,
+  url: 'chrome-extension://x/extension/frames/compose.html',
+};
+const pageRights: PortRights = {
+  kind: 'page',
+  url: 'chrome-extension://x/extension/popup/index.html',
+  tabId: null,
+};
+
+/** The persistent stores and a worker over them that can be thrown away at any time. */
+class World {
+  readonly keys = new MemoryKeyStore();
+  readonly sessions = new MemorySessionStore();
+  readonly area = new MemoryArea();
+  readonly stats: RouterStats = { invalidMessages: 0 };
+  readonly badges = new Map<number, [BadgeStatus, BadgeAlert]>();
+  router!: Router;
+  manager!: SessionManager;
+  ports: Port[] = [];
+  restarts = 0;
+  private nextConn = 1;
+  private nextId = 1;
+
+  constructor(private readonly generateKey?: (p: (f: number) => void) => Promise<DsaPrivateKey>) {
+    this.boot();
+  }
+
+  boot(): void {
+    this.manager = new SessionManager({
+      keys: this.keys,
+      sessions: this.sessions,
+      ...(this.generateKey ? { generateKey: this.generateKey } : {}),
+      onKeyProgress: (a, p, f) => this.router.keyProgress(a, p, f),
+    });
+    this.router = new Router({
+      manager: this.manager,
+      keys: this.keys,
+      sessions: this.sessions,
+      tabs: new TabTable(this.area),
+      stats: this.stats,
+      setBadge: async (tabId, badge, alert) => {
+        this.badges.set(tabId, [badge, alert]);
+      },
+      grantedSites: async () => [`${SITE.replace(/:\d+$/, '')}/*`],
+      siteEnabled: async () => true,
+      syncContentScripts: async () => [],
+      counter: { get: async () => 0, increment: async () => 1 },
+    });
+  }
+
+  /** The worker is stopped: its memory and every port are gone; the next event starts a new one. */
+  restart(): void {
+    for (const p of this.ports) p.alive = false;
+    this.ports = [];
+    this.restarts++;
+    this.boot();
+  }
+
+  connect(rights: PortRights): Port {
+    const connection = `c${this.nextConn++}`;
+    const router = this.router;
+    const port: Port = {
+      connection,
+      rights,
+      pushes: [],
+      alive: true,
+      send: async (msg) => {
+        if (!port.alive) throw new Error('port disconnected');
+        const req = validateFor(rights, msg);
+        if (!req) {
+          this.stats.invalidMessages++;
+          return null;
+        }
+        return router.handle(req, rights, connection);
+      },
+      req: async (msg) => {
+        const reply = await port.send({ ...msg, id: this.nextId++ });
+        if (!reply) throw new Error('refused');
+        if (!reply.ok) throw new Error(reply.error);
+        return reply.result;
+      },
+    };
+    router.attach(connection, rights, {
+      post: (m) => {
+        if (!port.alive) throw new Error('port disconnected');
+        port.pushes.push(m.event);
+      },
+    });
+    this.ports.push(port);
+    return port;
+  }
+}
+
+/** The content script's side, as content-scripts/chat.ts behaves: hello, conversation, rows, acks. */
+class Page {
+  port!: Port;
+  /** Rows the chat page shows (the buddy's and our own). */
+  readonly rows: { id: string; from: string; text: string; own: boolean }[] = [];
+  private reported = new Set<string>();
+  private sentSeqs = new Set<number>();
+  /** Lines this page put into the chat, in order. */
+  readonly sentLines: string[] = [];
+
+  constructor(private readonly world: World) {}
+
+  async connect(): Promise<void> {
+    this.port = this.world.connect(contentRights);
+    await this.port.req({ type: 'hello', url: contentRights.kind === 'content' ? contentRights.url : '' });
+    await this.port.req({
+      type: 'conversation',
+      account: 'alice',
+      protocol: 'minichat',
+      peer: 'bob',
+      kind: 'one-to-one',
+      reason: null,
+      maxMessageSize: 0,
+      composeFound: true,
+      listFound: true,
+    });
+    await this.report();
+  }
+
+  /** Reports rows not yet taken (acknowledged) by the background. */
+  async report(): Promise<void> {
+    const fresh = this.rows.filter((r) => !this.reported.has(r.id));
+    if (fresh.length === 0) return;
+    await this.port.req({ type: 'chat-messages', messages: fresh, history: false });
+    for (const r of fresh) this.reported.add(r.id);
+  }
+
+  /** Sends pushed lines into the chat (once each) and acks them; returns what it sent now. */
+  async drain(): Promise<string[]> {
+    const out: string[] = [];
+    const pushes = this.port.pushes.splice(0);
+    for (const e of pushes) {
+      if (e.type !== 'send-wire') continue;
+      for (const l of e.lines) {
+        if (!this.sentSeqs.has(l.seq)) {
+          this.sentSeqs.add(l.seq);
+          this.sentLines.push(l.wire);
+          out.push(l.wire);
+        }
+        await this.port.req({ type: 'wire-sent', seq: l.seq });
+      }
+    }
+    return out;
+  }
+}
+
+const BOB: ConversationRef = { site: SITE, account: 'bob', protocol: 'minichat', peer: 'alice' };
+
+describe('Router: rights per port', () => {
+  it('refuses requests a port kind may not send, and counts them', async () => {
+    const w = new World();
+    await w.keys.putKey('alice', 'minichat', aliceKey);
+    const content = w.connect(contentRights);
+    const frame = w.connect(frameRights);
+    const page = w.connect(pageRights);
+    const spoofs: [Port, Record<string, unknown>][] = [
+      [content, { type: 'key-export', id: 1 }],
+      [content, { type: 'go-private', id: 2, tabId: TAB }],
+      [content, { type: 'compose-send', id: 3, text: 'hi' }],
+      [content, { type: 'chat-messages', id: 4, messages: 'x', history: false }],
+      [frame, { type: 'keys-list', id: 5 }],
+      [frame, { type: 'chat-messages', id: 6, messages: [], history: false }],
+      [page, { type: 'wire-sent', id: 7, seq: 1 }],
+      [page, { type: 'compose-send', id: 8, text: 'hi' }],
+      [page, { type: 'go-private', id: 9, tabId: 'x' }],
+    ];
+    for (const [p, m] of spoofs) expect(await p.send(m)).toBeNull();
+    expect(w.stats.invalidMessages).toBe(spoofs.length);
+  });
+
+  it('takes the conversation site from the sender, and a content script never receives plaintext', async () => {
+    const w = new World();
+    await w.keys.putKey('alice', 'minichat', aliceKey);
+    const page = new Page(w);
+    await page.connect();
+    // hello with another origin's URL is refused (identity comes from the sender).
+    await expect(page.port.req({ type: 'hello', url: 'http://evil.example/' })).rejects.toThrow();
+    const tabs = await new TabTable(w.area).get(TAB);
+    expect(tabs?.ref?.site).toBe(SITE);
+    // Plain chat row from the buddy: handled, shown in transcript frames only.
+    const transcript = w.connect(frameRights);
+    await transcript.req({ type: 'frame-hello', role: 'transcript' });
+    page.rows.push({ id: 'm1', from: 'bob', text: 'hello in clear', own: false });
+    page.rows.push({ id: 'm2', from: 'alice', text: 'my own echo', own: true });
+    await page.report();
+    const shown = transcript.pushes.flatMap((e) =>
+      e.type === 'transcript' ? e.entries.map((t) => t.text) : [],
+    );
+    expect(shown).toEqual(['hello in clear']);
+    expect(page.port.pushes.every((e) => e.type === 'send-wire' || e.type === 'private-mode')).toBe(true);
+    // The secure compose never sends in clear.
+    const compose = w.connect(composeRights);
+    await compose.req({ type: 'frame-hello', role: 'compose' });
+    await expect(compose.req({ type: 'compose-send', text: 'secret' })).rejects.toThrow(
+      /not in private mode/,
+    );
+    expect(await page.drain()).toEqual([]);
+  });
+});
+
+describe('Router: a conversation with the worker restarted between every step', () => {
+  /**
+   * alice: the extension behind the Router (content script, frames, popup as fake ports);
+   * bob: a SessionManager. Every line crosses "the chat"; with `restart`, alice's worker is
+   * thrown away before each delivery and each user action, and every port reconnects.
+   */
+  async function conversation(restart: boolean) {
+    const w = new World();
+    await w.keys.putKey('alice', 'minichat', aliceKey);
+    const bobKeys = new MemoryKeyStore();
+    await bobKeys.putKey('bob', 'minichat', bobKey);
+    const bob = new SessionManager({ keys: bobKeys, sessions: new MemorySessionStore() });
+    const page = new Page(w);
+    const wire: { from: string; text: string }[] = [];
+    const bobRead: string[] = [];
+    let aliceView: TranscriptEntry[] = [];
+    let transcript: Port;
+    let rowId = 0;
+
+    const reconnect = async () => {
+      if (restart) w.restart();
+      if (!page.port?.alive) await page.connect();
+      if (!transcript?.alive) {
+        // As the transcript frame does: the whole transcript on every (re)connect, pushes merged by id.
+        transcript = w.connect(frameRights);
+        const r = (await transcript.req({ type: 'frame-hello', role: 'transcript' })) as {
+          transcript: TranscriptEntry[];
+        };
+        aliceView = r.transcript;
+      }
+    };
+    const collectAlice = () => {
+      for (const e of transcript.pushes.splice(0))
+        if (e.type === 'transcript')
+          for (const t of e.entries) if (!aliceView.some((o) => o.id === t.id)) aliceView.push(t);
+    };
+    /** Moves lines both ways until quiet. */
+    const pump = async () => {
+      for (let round = 0; round < 40; round++) {
+        await reconnect();
+        const fromAlice = await page.drain();
+        collectAlice();
+        for (const text of fromAlice) {
+          wire.push({ from: 'alice', text });
+          const fx = await bob.receive(BOB, { id: `m${++rowId}`, text });
+          for (const t of fx.transcript) if (t.dir === 'in') bobRead.push(t.text);
+          for (const l of fx.wire) await bob.ack(BOB, l.seq);
+          for (const l of fx.wire) {
+            wire.push({ from: 'bob', text: l.wire });
+            page.rows.push({ id: `m${++rowId}`, from: 'bob', text: l.wire, own: false });
+          }
+        }
+        await reconnect();
+        const before = page.sentLines.length;
+        await page.report();
+        collectAlice();
+        const moved =
+          fromAlice.length > 0 ||
+          page.port.pushes.some((e) => e.type === 'send-wire') ||
+          page.sentLines.length > before;
+        if (!moved) return;
+      }
+      throw new Error('did not settle');
+    };
+    const popup = async (msg: Record<string, unknown>) => {
+      await reconnect();
+      return w.connect(pageRights).req(msg);
+    };
+    const aliceSays = async (text: string) => {
+      await reconnect();
+      const compose = w.connect(composeRights);
+      await compose.req({ type: 'frame-hello', role: 'compose' });
+      await compose.req({ type: 'compose-send', text });
+      await pump();
+    };
+    const bobSays = async (text: string) => {
+      const fx = await bob.send(BOB, text);
+      for (const l of fx.wire) {
+        await bob.ack(BOB, l.seq);
+        wire.push({ from: 'bob', text: l.wire });
+        page.rows.push({ id: `m${++rowId}`, from: 'bob', text: l.wire, own: false });
+      }
+      await pump();
+    };
+
+    await reconnect();
+    await popup({ type: 'go-private', tabId: TAB });
+    await pump();
+    expect((await bob.status(BOB)).state).toBe('encrypted');
+    for (const t of ['a1', 'a2', 'a3']) await aliceSays(t);
+    for (const t of ['b1', 'b2', 'b3']) await bobSays(t);
+    await popup({ type: 'smp-start', tabId: TAB, secret: 'purple', question: 'colour?' });
+    await pump();
+    const fx = await bob.answerSmp(BOB, 'purple');
+    for (const l of fx.wire) {
+      await bob.ack(BOB, l.seq);
+      page.rows.push({ id: `m${++rowId}`, from: 'bob', text: l.wire, own: false });
+    }
+    await pump();
+    const status = (await popup({ type: 'status', tabId: TAB })) as {
+      status: { state: string; trust: string };
+      tab: { badge: string };
+    };
+    const aliceRead = aliceView.filter((t) => t.dir === 'in').map((t) => t.text);
+    return { w, bobRead, aliceRead, wire, status };
+  }
+
+  for (const restart of [false, true]) {
+    it(restart ? 'restarted before every step: same outcome' : 'without restarts', async () => {
+      const r = await conversation(restart);
+      expect(r.bobRead).toEqual(['a1', 'a2', 'a3']);
+      expect(r.aliceRead).toEqual(['b1', 'b2', 'b3']);
+      expect(r.wire.filter((l) => isDhCommit(l.text))).toHaveLength(1);
+      expect(r.wire.filter((l) => l.text.startsWith('?OTR Error'))).toEqual([]);
+      expect(r.status.status.state).toBe('encrypted');
+      expect(r.status.status.trust).toBe('smp');
+      expect(r.status.tab.badge).toBe('private');
+      expect(r.w.badges.get(TAB)).toEqual(['private', '']);
+      if (restart) expect(r.w.restarts).toBeGreaterThan(30);
+    }, 60_000);
+  }
+
+  it('a line produced while the tab had no live port is pushed again when it reconnects', async () => {
+    const w = new World();
+    await w.keys.putKey('alice', 'minichat', aliceKey);
+    const page = new Page(w);
+    await page.connect();
+    // The popup asks for privacy; the tab's port died with the worker right after.
+    await w.connect(pageRights).req({ type: 'go-private', tabId: TAB });
+    page.port.alive = false;
+    w.restart();
+    await page.connect();
+    const sent = await page.drain();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^\?OTRv/);
+    // Acked now: a further reconnect sends nothing again.
+    w.restart();
+    await page.connect();
+    expect(await page.drain()).toEqual([]);
+  });
+});
+
+describe('Router: key generation does not block message handling', () => {
+  it('answers status and handles chat rows while the key is being generated', async () => {
+    let release: (k: DsaPrivateKey) => void = () => undefined;
+    let started = 0;
+    const w = new World((progress) => {
+      started++;
+      progress(0.5);
+      return new Promise<DsaPrivateKey>((r) => {
+        release = r;
+      });
+    });
+    const page = new Page(w);
+    await page.connect(); // reporting the chat starts the key generation in the background
+    await new Promise((r) => setTimeout(r, 0));
+    expect(started).toBe(1);
+    const popup = w.connect(pageRights);
+    const st = (await popup.req({ type: 'status', tabId: TAB })) as { keygen: { fraction: number } | null };
+    expect(st.keygen?.fraction).toBe(0.5);
+    const transcript = w.connect(frameRights);
+    await transcript.req({ type: 'frame-hello', role: 'transcript' });
+    page.rows.push({ id: 'm1', from: 'bob', text: 'plain hello while the key is made', own: false });
+    await page.report();
+    expect(transcript.pushes.some((e) => e.type === 'transcript')).toBe(true);
+    // Going private waits for the key, then sends the query.
+    const going = popup.req({ type: 'go-private', tabId: TAB });
+    release(aliceKey);
+    await going;
+    const sent = await page.drain();
+    expect(sent[0]).toMatch(/^\?OTRv/);
+    expect(((await popup.req({ type: 'keys-list' })) as unknown[]).length).toBe(1);
+    expect(started).toBe(1);
+  });
+});
