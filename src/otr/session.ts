@@ -434,9 +434,19 @@ export class Session {
           }
           return;
         }
+        // Full: make room by forgetting the least recently heard instance that never got private
+        // (the chat can make up instance tags at will; a real new client of the buddy must still fit).
+        let evicted: Context | undefined;
         if (this.instances.size >= MAX_INSTANCES) {
-          out.events.push({ type: 'ignored', instance: senderTag, reason: 'too many instances' });
-          return;
+          for (const c of this.instances.values()) {
+            if (c.msgstate === 'plaintext' && (!evicted || c.lastReceived < evicted.lastReceived))
+              evicted = c;
+          }
+          if (!evicted) {
+            out.events.push({ type: 'ignored', instance: senderTag, reason: 'too many instances' });
+            return;
+          }
+          this.instances.delete(evicted.theirTag);
         }
         ctx = new Context(this.env, senderTag);
         if (msg.kind === 'dh-key') {
@@ -446,6 +456,7 @@ export class Session {
         this.instances.set(senderTag, ctx);
         undo = () => {
           this.instances.delete(senderTag);
+          if (evicted) this.instances.set(evicted.theirTag, evicted);
         };
       }
     } else {
