@@ -45,6 +45,8 @@ export const COLLAPSED_ATTR = 'data-offrecord-collapsed';
 
 /** How often the overlay checks itself against the page (ms). */
 const CHECK_INTERVAL_MS = 400;
+/** Shortest time between two re-mounts (ms). */
+const REMOUNT_MIN_MS = 200;
 /** Smallest frame sizes, so a zero-sized target still gives a usable frame. */
 const MIN_COMPOSE_HEIGHT = 44;
 const MIN_TRANSCRIPT_HEIGHT = 120;
@@ -76,6 +78,7 @@ interface State {
   resize: ResizeObserver | null;
   timer: ReturnType<typeof setInterval> | null;
   remounts: number;
+  lastRemount: number;
 }
 
 const state: State = {
@@ -88,6 +91,7 @@ const state: State = {
   resize: null,
   timer: null,
   remounts: 0,
+  lastRemount: 0,
 };
 
 /** How many times the overlay had to re-mount itself because the page tampered with it (tests). */
@@ -121,9 +125,11 @@ const HOST_STYLE: Record<string, string> = {
   'z-index': Z_TOP,
 };
 
-/** Inside the closed shadow root: the page's CSS does not reach here. */
+/**
+ * Inside the closed shadow root: the page's CSS does not reach here. (No `:host` rule: an
+ * !important one from inside the shadow tree would beat the host's inline !important styles.)
+ */
 const SHADOW_CSS = `
-:host { all: initial !important; }
 iframe {
   all: initial;
   position: fixed;
@@ -242,6 +248,11 @@ function ensureMounted(): Mounted {
   const m = state.mounted;
   if (m && !hostTampered(m.host)) return m;
   if (m) {
+    // A page that undoes every re-mount at once must not get us into a busy loop: at most
+    // a few re-mounts per second from mutations; the periodic check goes on regardless.
+    const now = Date.now();
+    if (now - state.lastRemount < REMOUNT_MIN_MS) return m;
+    state.lastRemount = now;
     state.remounts++;
     unmount();
   }
