@@ -51,7 +51,10 @@ describe('DSA against FIPS 186-2 appendix 5', () => {
 
   it('a hash longer than q signs as its whole integer, i.e. as that integer mod q (libotr/libgcrypt)', () => {
     const long = hexToBytes(`${'ff'.repeat(12)}a9993e364706816aba3e25717850c26c9cd0d89d`); // 32 bytes
-    const reduced = bigIntToFixed(BigInt(`0x${'ff'.repeat(12)}a9993e364706816aba3e25717850c26c9cd0d89d`) % FIPS.q, 20);
+    const reduced = bigIntToFixed(
+      BigInt(`0x${'ff'.repeat(12)}a9993e364706816aba3e25717850c26c9cd0d89d`) % FIPS.q,
+      20,
+    );
     const sig = dsaSign(FIPS, long, fixedK(FIPS_K));
     expect(sig).toEqual(dsaSign(FIPS, reduced, fixedK(FIPS_K)));
     expect(dsaVerify(FIPS, long, sig)).toBe(true);
@@ -74,9 +77,14 @@ describe('DSA against FIPS 186-2 appendix 5', () => {
     // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong types from untrusted callers
     expect(dsaVerify({ ...FIPS, y: 'x' as any }, hash, { r: FIPS_R, s: FIPS_S })).toBe(false);
     fc.assert(
-      fc.property(fc.bigInt({ min: -5n, max: 1n << 170n }), fc.bigInt({ min: -5n, max: 1n << 170n }), fc.uint8Array(), (r, s, h) => {
-        expect(typeof dsaVerify(FIPS, h, { r, s })).toBe('boolean');
-      }),
+      fc.property(
+        fc.bigInt({ min: -5n, max: 1n << 170n }),
+        fc.bigInt({ min: -5n, max: 1n << 170n }),
+        fc.uint8Array(),
+        (r, s, h) => {
+          expect(typeof dsaVerify(FIPS, h, { r, s })).toBe('boolean');
+        },
+      ),
     );
   });
 });

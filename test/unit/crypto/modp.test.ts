@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  isGroupElement,
   MODP_G,
   MODP_P,
   MODP_Q,
-  isGroupElement,
   modInverse,
   modPow,
   pow2,
@@ -30,7 +30,9 @@ function plainPow(base: bigint, exp: bigint, m: bigint): bigint {
 const bigNat = (maxBits: number) =>
   fc
     .integer({ min: 0, max: maxBits })
-    .chain((bits) => fc.bigInt({ min: bits === 0 ? 0n : 1n << BigInt(bits - 1), max: (1n << BigInt(bits)) - 1n }));
+    .chain((bits) =>
+      fc.bigInt({ min: bits === 0 ? 0n : 1n << BigInt(bits - 1), max: (1n << BigInt(bits)) - 1n }),
+    );
 const element = bigNat(1536).map((x) => (x % (MODP_P - 3n)) + 2n);
 
 describe('modp group constants', () => {
@@ -53,7 +55,19 @@ describe('fast exponentiation agrees with plain square-and-multiply', () => {
   });
 
   it('powG on edges: 0, 1, q-1, q, q+1, p-1, and exponents with long runs of ones/zeros', () => {
-    for (const e of [0n, 1n, 2n, 63n, 64n, MODP_Q - 1n, MODP_Q, MODP_Q + 1n, MODP_P - 1n, (1n << 320n) - 1n, 1n << 1535n]) {
+    for (const e of [
+      0n,
+      1n,
+      2n,
+      63n,
+      64n,
+      MODP_Q - 1n,
+      MODP_Q,
+      MODP_Q + 1n,
+      MODP_P - 1n,
+      (1n << 320n) - 1n,
+      1n << 1535n,
+    ]) {
       expect(powG(e)).toBe(plainPow(2n, e, MODP_P));
     }
     expect(() => powG(-1n)).toThrow(RangeError);
