@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureAptPackages, ensureNodeModules } from './ensure-deps.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
@@ -42,6 +43,16 @@ function step(name, cmd, args) {
   const r = run(cmd, args);
   check(name, r.status === 0);
   return r.status === 0;
+}
+
+// A fresh clone on a fresh machine: install what is missing first (npm packages; Debian's when root).
+try {
+  ensureNodeModules();
+  ensureAptPackages();
+} catch (e) {
+  console.error(`npm test: ${e.message}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
 }
 
 step('biome check', join(BIN, 'biome'), ['check', '.']);
