@@ -11,5 +11,6 @@ export {
   startIrcTap,
   transcript,
   waitForEntry,
+  waitForQuery,
   waitForStatus,
 } from '../test/e2e/lounge-private-helpers.js';

@@ -105,6 +105,8 @@ async function main() {
 
     step('Alice turns private mode on (as the popup does); the OTR AKE runs over IRC');
     const before = tap.privmsgs().length;
+    await h.waitForQuery(alice, BOB.nick);
+    await h.waitForQuery(bob, ALICE.nick);
     await h.goPrivate(alice);
     await h.waitForStatus(alice.page, ['unverified', 'private'], 90_000);
     if (!(await h.secureFrame(bob.page, 'transcript', 15_000).catch(() => null))) await h.goPrivate(bob);

@@ -52,9 +52,14 @@ const MIN_COMPOSE_HEIGHT = 44;
 const MIN_TRANSCRIPT_HEIGHT = 120;
 const Z_TOP = '2147483647';
 
-/** Whether a chat line is OTR traffic: data, fragments, queries, errors (all begin with "?OTR"). */
+/**
+ * Whether a chat row carries OTR traffic: data, fragments, queries, errors (all contain "?OTR").
+ * "Contains", not "starts with": callers pass a whole row's textContent, which begins with the
+ * site's time and nick. Erring this way only collapses a plain row that quotes "?OTR" (the secure
+ * transcript still shows it, marked not private); it never leaves ciphertext rows expanded.
+ */
 export function isOtrText(text: string): boolean {
-  return text.trimStart().startsWith('?OTR');
+  return text.includes('?OTR');
 }
 
 // ---------------------------------------------------------------- state

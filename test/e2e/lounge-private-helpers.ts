@@ -99,7 +99,7 @@ export async function startIrcTap(ircPort: number, logFile?: string): Promise<Ir
       const out: { target: string; text: string }[] = [];
       for (const l of lines) {
         if (l.dir !== 'up') continue;
-        const m = /^(?:@\S+ )?PRIVMSG (\S+) :(.*)$/.exec(l.line);
+        const m = /^(?:@\S+ )?PRIVMSG (\S+) :?(.*)$/.exec(l.line);
         if (m?.[1] !== undefined && m[2] !== undefined) out.push({ target: m[1], text: m[2] });
       }
       return out;
@@ -250,6 +250,21 @@ export async function pageRequest(
 
 export function resetPopupPages(): void {
   popupPages = new WeakMap();
+}
+
+/** Waits until the background knows the tab's open chat is the one-to-one query with `peer`. */
+export async function waitForQuery(person: Person, peer: string, timeoutMs = 20_000): Promise<void> {
+  await waitFor(
+    `the query with ${peer} reported`,
+    async () => {
+      const s = (await pageRequest(person, { type: 'status', tabId: person.tabId })) as {
+        conversation: { kind: string; peer: string | null } | null;
+      };
+      return s.conversation?.kind === 'one-to-one' && s.conversation.peer === peer ? true : undefined;
+    },
+    timeoutMs,
+    100,
+  );
 }
 
 /** Turns private mode on for the person's tab, as the popup's "Go private" does. */
