@@ -35,7 +35,15 @@ if (process.env.BENCH_PROFILE_CHILD) {
     process.stdout.write(
       execFileSync(
         process.execPath,
-        ['--cpu-prof', '--cpu-prof-dir', dir, ...process.execArgv, fileURLToPath(import.meta.url), row, String(n)],
+        [
+          '--cpu-prof',
+          '--cpu-prof-dir',
+          dir,
+          ...process.execArgv,
+          fileURLToPath(import.meta.url),
+          row,
+          String(n),
+        ],
         { encoding: 'utf8', env: { ...process.env, BENCH_PROFILE_CHILD: '1' } },
       ),
     );
