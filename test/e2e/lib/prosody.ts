@@ -77,6 +77,8 @@ export async function startProsody(opts: { users: ProsodyUser[] }): Promise<Pros
       'storage = "internal"',
       'archive_expires_after = "1d"',
       `VirtualHost ${lua(PROSODY_DOMAIN)}`,
+      // Group chats, so that the adapter's refusal of them can be seen in the real page.
+      `Component ${lua(`conference.${PROSODY_DOMAIN}`)} "muc"`,
       '',
     ].join('\n'),
   );

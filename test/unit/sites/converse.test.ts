@@ -1,0 +1,158 @@
+/**
+ * The Converse.js adapter on real page snapshots (test/fixtures/dom/converse/, captured from
+ * Converse.js 14.0.0 + Prosody 0.12 by capture.ts there), parsed with happy-dom. The same functions
+ * are checked in the live page by test/e2e/converse-testbed.test.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Window } from 'happy-dom';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  composeBox,
+  conversation,
+  converse,
+  createConverseAdapter,
+  DEFAULT_MAX_MESSAGE_LENGTH,
+  detect,
+  MEASURED_MAX_MESSAGE_LENGTH,
+  messageList,
+  messageRows,
+  ownIdentity,
+  readMessage,
+  send,
+} from '../../../content-scripts/sites/converse.js';
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/dom/converse');
+const windows: Window[] = [];
+
+type Snapshot = 'signed-out' | 'chat-alice' | 'chat-bob' | 'groupchat-alice';
+
+function load(name: Snapshot): Document {
+  const window = new Window({ url: 'http://127.0.0.1:9000/' });
+  windows.push(window);
+  const html = readFileSync(join(fixtures, `${name}.html`), 'utf8');
+  const parsed = new window.DOMParser().parseFromString(html, 'text/html');
+  const doc = window.document;
+  const imported = doc.importNode(parsed.documentElement, true);
+  doc.documentElement.remove();
+  doc.appendChild(imported);
+  return doc as unknown as Document;
+}
+
+afterEach(async () => {
+  for (const w of windows.splice(0)) await w.happyDOM.close();
+});
+
+describe('Converse adapter on saved pages', () => {
+  it('detects Converse signed in and out, not other pages', () => {
+    expect(detect(load('signed-out'))).toBe(true);
+    expect(detect(load('chat-alice'))).toBe(true);
+    const lounge = new Window();
+    windows.push(lounge);
+    lounge.document.body.innerHTML = '<div id="app"></div>';
+    expect(detect(lounge.document as unknown as Document)).toBe(false);
+  });
+
+  it('reads the own bare JID; none when signed out', () => {
+    expect(ownIdentity(load('chat-alice'))).toEqual({ jid: 'alice@localhost' });
+    expect(ownIdentity(load('chat-bob'))).toEqual({ jid: 'bob@localhost' });
+    expect(ownIdentity(load('signed-out'))).toBeNull();
+  });
+
+  it('one-to-one chat with the buddy; group chat refused with the reason; none when signed out', () => {
+    expect(conversation(load('chat-alice'))).toEqual({ kind: 'chat', peer: 'bob@localhost' });
+    expect(conversation(load('chat-bob'))).toEqual({ kind: 'chat', peer: 'alice@localhost' });
+    const group = conversation(load('groupchat-alice'));
+    expect(group.kind).toBe('groupchat');
+    expect(group.peer).toBeUndefined();
+    expect(group.reason).toMatch(/group chat/);
+    expect(conversation(load('signed-out'))).toEqual({ kind: 'none' });
+    expect(composeBox(load('groupchat-alice'))).toBeNull();
+  });
+
+  it('reads rows: ids, sender bare JID and resource, raw text, own-ness', () => {
+    const doc = load('chat-alice');
+    expect(messageList(doc)).not.toBeNull();
+    const rows = messageRows(doc).map((r) => readMessage(r));
+    expect(rows).toHaveLength(3);
+    expect(rows.map((r) => [r?.from, r?.own, r?.text])).toEqual([
+      ['alice@localhost', true, 'Hallo Bob ✓ <b>not bold</b> https://example.org/x'],
+      ['bob@localhost', false, '?OTRv23? *styled* _text_'],
+      ['bob@localhost', false, 'second line from bob'],
+    ]);
+    for (const r of rows) {
+      expect(r?.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(r?.resource).toMatch(/^converse\.js-/);
+    }
+    // The same messages seen from bob's side: same ids, opposite own-ness.
+    const bobRows = messageRows(load('chat-bob')).map((r) => readMessage(r));
+    expect(bobRows.map((r) => r?.id)).toEqual(rows.map((r) => r?.id));
+    expect(bobRows.map((r) => r?.own)).toEqual([false, true, true]);
+  });
+
+  it('refuses malformed rows', () => {
+    const doc = load('chat-alice');
+    const row = messageRows(doc)[0];
+    if (!row) throw new Error('no row');
+    const bad = (mutate: (el: Element) => void) => {
+      const copy = row.cloneNode(true) as Element;
+      mutate(copy);
+      return readMessage(copy);
+    };
+    expect(bad((el) => el.setAttribute('data-from', 'not a jid'))).toBeNull();
+    expect(bad((el) => el.setAttribute('data-msgid', ''))).toBeNull();
+    expect(bad((el) => el.setAttribute('data-msgid', 'x'.repeat(500)))).toBeNull();
+    expect(bad((el) => el.querySelector('converse-chat-message-body')?.remove())).toBeNull();
+    expect(
+      bad((el) => el.querySelector('converse-chat-message-body')?.setAttribute('text', 'y'.repeat(300_000))),
+    ).toBeNull();
+    expect(readMessage(doc.body)).toBeNull();
+  });
+
+  it('send(): value + Enter keydown; refuses what Converse would change or cannot carry', () => {
+    const doc = load('chat-alice');
+    const box = composeBox(doc);
+    if (!box) throw new Error('no compose box');
+    const seen: string[] = [];
+    // Converse's handler disables the box synchronously when it takes a line.
+    box.addEventListener('keydown', (ev) => {
+      if ((ev as KeyboardEvent).key === 'Enter') {
+        seen.push(box.value);
+        box.setAttribute('disabled', 'disabled');
+      }
+    });
+    expect(send(doc, '?OTR:AAMD.')).toBe(true);
+    expect(seen).toEqual(['?OTR:AAMD.']);
+    expect(() => send(doc, '')).toThrow(/empty/);
+    expect(() => send(doc, 'a\nb')).toThrow(/line breaks/);
+    expect(() => send(doc, ' tagged ')).toThrow(/whitespace/);
+    expect(() => send(doc, '/me waves')).toThrow(/command/);
+    expect(() => send(doc, 'x'.repeat(DEFAULT_MAX_MESSAGE_LENGTH + 1))).toThrow(/over the/);
+    // A disabled (busy) box takes nothing.
+    expect(send(doc, 'again')).toBe(false);
+    expect(() => send(load('signed-out'), 'hi')).toThrow(/compose box/);
+  });
+
+  it('send() puts back a draft when Converse does not take the line', () => {
+    const doc = load('chat-alice');
+    const box = composeBox(doc);
+    if (!box) throw new Error('no compose box');
+    box.value = 'my draft';
+    expect(send(doc, '?OTR:AAMD.')).toBe(false);
+    expect(box.value).toBe('my draft');
+  });
+
+  it('maxMessageLength is configurable within the measured limit', () => {
+    expect(converse.maxMessageLength).toBe(DEFAULT_MAX_MESSAGE_LENGTH);
+    const big = createConverseAdapter({ maxMessageLength: 60_000 });
+    expect(big.maxMessageLength).toBe(60_000);
+    const doc = load('chat-alice');
+    const box = composeBox(doc);
+    box?.addEventListener('keydown', () => box.setAttribute('disabled', ''));
+    expect(big.send(doc, 'x'.repeat(20_000))).toBe(true);
+    expect(() => createConverseAdapter({ maxMessageLength: MEASURED_MAX_MESSAGE_LENGTH + 1 })).toThrow();
+    expect(() => createConverseAdapter({ maxMessageLength: 10.5 })).toThrow();
+    expect(() => createConverseAdapter({ maxMessageLength: 0 })).toThrow();
+  });
+});
