@@ -11,8 +11,21 @@ export function sha256(data: Uint8Array): Uint8Array {
   return nobleSha256(data);
 }
 
+/**
+ * Keyed HMAC-SHA1 states, by key object. A data message's MAC key is the same Uint8Array for every
+ * message of a key pair, so the two keyed compression states are computed once per key and cloned
+ * per message instead of re-keying each time. Keys are never mutated in place (a new key is a new
+ * array), and a WeakMap forgets a state with its key.
+ */
+const sha1States = new WeakMap<Uint8Array, ReturnType<typeof hmac.create>>();
+
 export function hmacSha1(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return hmac(nobleSha1, key, data);
+  let state = sha1States.get(key);
+  if (!state) {
+    state = hmac.create(nobleSha1, key);
+    sha1States.set(key, state);
+  }
+  return state.clone().update(data).digest();
 }
 
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {

@@ -1,0 +1,33 @@
+import { createHash, createHmac } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { hmacSha1, hmacSha256, hmacSha256_160, sha1, sha256 } from '../../../src/crypto/hash';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+describe('hashes and HMACs agree with node:crypto', () => {
+  it('HMAC-SHA1 with a reused key object (cached keyed state) and fresh keys', () => {
+    const key = new Uint8Array(20).fill(7);
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 500 }),
+        fc.uint8Array({ minLength: 1, maxLength: 80 }),
+        (data, k2) => {
+          expect(hex(hmacSha1(key, data))).toBe(createHmac('sha1', key).update(data).digest('hex'));
+          expect(hex(hmacSha1(k2, data))).toBe(createHmac('sha1', k2).update(data).digest('hex'));
+        },
+      ),
+    );
+  });
+  it('SHA-1, SHA-256, HMAC-SHA256 and its 160-bit truncation', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 64 }), (data, key) => {
+        expect(hex(sha1(data))).toBe(createHash('sha1').update(data).digest('hex'));
+        expect(hex(sha256(data))).toBe(createHash('sha256').update(data).digest('hex'));
+        const mac = createHmac('sha256', key).update(data).digest('hex');
+        expect(hex(hmacSha256(key, data))).toBe(mac);
+        expect(hex(hmacSha256_160(key, data))).toBe(mac.slice(0, 40));
+      }),
+    );
+  });
+});
