@@ -48,6 +48,8 @@ export type Notice =
   | { kind: 'error'; message: string }
   | { kind: 'not-sent'; text: string; reason: string };
 
+export type SmpOutcome = 'succeeded' | 'failed' | 'aborted' | 'error';
+
 export interface ConversationStatus {
   state: MsgState;
   version: number;
@@ -58,7 +60,8 @@ export interface ConversationStatus {
   ourFingerprint: string | null;
   fingerprintChanged: boolean;
   authInProgress: boolean;
-  smp: { state: string; question?: string };
+  /** `result`: how the last SMP run ended, until a new one starts (the answerer learns it here too). */
+  smp: { state: string; question?: string; result?: SmpOutcome };
   held: number;
   pendingWire: number;
 }
@@ -260,6 +263,8 @@ export class SessionManager {
           });
           const final =
             e.result === 'succeeded' || e.result === 'failed' || (e.result === 'error' && e.final === true);
+          if (e.result === 'question') delete rec.smpResult;
+          else rec.smpResult = final ? (e.result as SmpOutcome) : e.result === 'error' ? 'error' : 'aborted';
           const fp = s?.status.fingerprint;
           // libotr's rule: the asker trusts on success; an answerer of a question does not.
           if (fp && final && (e.initiator || !e.withQuestion)) {
@@ -369,7 +374,11 @@ export class SessionManager {
       ourFingerprint: key ? formatFingerprint(fingerprintOf(key)) : null,
       fingerprintChanged: l.rec.fingerprintChanged,
       authInProgress: st?.authInProgress ?? false,
-      smp: { state: st?.smpState ?? 'expect1', ...(question !== undefined ? { question } : {}) },
+      smp: {
+        state: st?.smpState ?? 'expect1',
+        ...(question !== undefined ? { question } : {}),
+        ...(l.rec.smpResult !== undefined ? { result: l.rec.smpResult } : {}),
+      },
       held: st?.held ?? 0,
       pendingWire: l.rec.outbox.length,
     };
@@ -476,7 +485,10 @@ export class SessionManager {
   }
 
   startSmp(ref: ConversationRef, secret: string, question?: string): Promise<Effects> {
-    return this.op(ref, (s) => s.startSmp(secret, question));
+    return this.op(ref, (s, l) => {
+      delete l.rec.smpResult;
+      return s.startSmp(secret, question);
+    });
   }
 
   answerSmp(ref: ConversationRef, secret: string): Promise<Effects> {

@@ -81,7 +81,7 @@ export interface ConversationStatus {
   fingerprintChanged: boolean;
   authInProgress: boolean;
   /** SMP state ('expect1' idle, 'question-asked' the buddy asks, ...); the buddy's question if any. */
-  smp: { state: string; question?: string };
+  smp: { state: string; question?: string; result?: 'succeeded' | 'failed' | 'aborted' | 'error' };
   /** Messages typed while not yet private, waiting for the AKE (I2). */
   held: number;
   /** Wire lines not yet acknowledged by the page. */
@@ -426,9 +426,13 @@ const conversationStatus: Check<ConversationStatus> = object<ConversationStatus>
   ourFingerprint: nullable(str(LIMITS.fingerprint)),
   fingerprintChanged: bool,
   authInProgress: bool,
-  smp: object<{ state: string; question?: string }>(
-    { state: str(32), question: (x) => (x === undefined ? BAD : str(LIMITS.question)(x)) },
-    ['question'],
+  smp: object<{ state: string; question?: string; result?: 'succeeded' | 'failed' | 'aborted' | 'error' }>(
+    {
+      state: str(32),
+      question: (x) => (x === undefined ? BAD : str(LIMITS.question)(x)),
+      result: (x) => (x === undefined ? BAD : oneOf(['succeeded', 'failed', 'aborted', 'error'] as const)(x)),
+    },
+    ['question', 'result'],
   ),
   held: uint(),
   pendingWire: uint(),

@@ -83,6 +83,8 @@ export interface ConversationRecord {
   /** Keys of chat messages already processed (site message id + content hash), oldest first. */
   seen: string[];
   transcript: TranscriptEntry[];
+  /** How the last SMP run ended, until a new one starts. */
+  smpResult?: 'succeeded' | 'failed' | 'aborted' | 'error';
   /** A verified buddy showed a new fingerprint: shown until the user acts. */
   fingerprintChanged: boolean;
   updated: number;

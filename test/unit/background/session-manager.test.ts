@@ -114,6 +114,16 @@ for (const restart of [false, true]) {
       // The asker trusts the answerer; the answerer does not trust the asker from this run.
       expect((await a.mgr.status(A)).trust).toBe('smp');
       expect((await b.mgr.status(B)).trust).toBe('');
+      // Both sides are told how the run ended, the answerer too.
+      expect((await a.mgr.status(A)).smp.result).toBe('succeeded');
+      expect((await b.mgr.status(B)).smp.result).toBe('succeeded');
+      await b.mgr.startSmp(B, 'a wrong guess');
+      expect((await b.mgr.status(B)).smp.result).toBeUndefined();
+      await pump(a, b, restart);
+      await a.mgr.answerSmp(A, 'not the same');
+      await pump(a, b, restart);
+      expect((await a.mgr.status(A)).smp.result).toBe('failed');
+      expect((await b.mgr.status(B)).smp.result).toBe('failed');
 
       await b.mgr.endPrivate(B);
       await pump(a, b, restart);
