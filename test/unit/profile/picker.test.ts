@@ -1,0 +1,124 @@
+/** The picker's derive-a-profile logic on three structurally different saved chat pages. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkProfile, deriveProfile, PickError, readRow } from '../../../content-scripts/picker/derive.js';
+import { parseProfile, serializeProfile } from '../../../src/profile/profile.js';
+import { closeWindows, loadPage } from './load.js';
+
+afterEach(closeWindows);
+
+function q(doc: Document, sel: string, index = 0): Element {
+  const el = doc.querySelectorAll(sel)[index];
+  if (!el) throw new Error(`no ${sel}[${index}]`);
+  return el;
+}
+
+function rowsOf(doc: Document, profile: ReturnType<typeof deriveProfile>) {
+  const list = doc.querySelector(profile.selectors.list);
+  return Array.from(list?.children ?? [])
+    .map((r) => readRow(r, profile))
+    .filter((r) => r !== null);
+}
+
+describe('picker: derive a profile from three picks', () => {
+  it('the virtualized fixture page (contenteditable, recycled rows)', () => {
+    const doc = loadPage('pages/virtual-chat.html');
+    const profile = deriveProfile(
+      doc,
+      {
+        compose: q(doc, '.editor'),
+        buddyMessage: q(doc, '.bubble.in p.body'),
+        ownMessage: q(doc, '.bubble.out p.body'),
+      },
+      'http://127.0.0.1:9000',
+    );
+    expect(profile.own).toEqual({ match: 'row', selector: '.out' });
+    expect(profile.senderAttribute).toBe('data-author');
+    expect(profile.selectors.text).toBe('p.body');
+    expect(doc.querySelector(profile.selectors.compose)).toBe(q(doc, '.editor'));
+    expect(rowsOf(doc, profile)).toEqual([
+      { text: 'hi alice', from: 'bob', own: false },
+      { text: 'hello bob', from: 'alice', own: true },
+      { text: 'how are you?', from: 'bob', own: false },
+      { text: 'fine, thanks', from: 'alice', own: true },
+    ]);
+    expect(checkProfile(doc, profile)).toEqual({ ok: true, problems: [], rows: 4 });
+    // The profile survives export and import.
+    expect(parseProfile(serializeProfile(profile))).toEqual(profile);
+  });
+
+  it('Converse.js (own-ness from a descendant class)', () => {
+    const doc = loadPage('dom/converse/chat-alice.html');
+    const profile = deriveProfile(
+      doc,
+      {
+        compose: q(doc, 'textarea.chat-textarea'),
+        buddyMessage: q(doc, 'converse-chat-message-body', 1),
+        ownMessage: q(doc, 'converse-chat-message-body', 0),
+      },
+      'http://127.0.0.1:9000',
+    );
+    expect(profile.own.match).toBe('descendant');
+    expect(rowsOf(doc, profile).map((r) => [r.text, r.own])).toEqual([
+      ['Hallo Bob ✓ <b>not bold</b> https://example.org/x', true],
+      ['?OTRv23? *styled* _text_', false],
+      ['second line from bob', false],
+    ]);
+    expect(checkProfile(doc, profile).ok).toBe(true);
+  });
+
+  it('The Lounge (own-ness from the row class, sender from data-from)', () => {
+    const doc = loadPage('dom/thelounge/query.html');
+    const own = doc.querySelector('.msg[data-type="message"].self .content');
+    const buddy = doc.querySelector('.msg[data-type="message"]:not(.self) .content');
+    if (!own || !buddy) throw new Error('snapshot lacks messages');
+    const profile = deriveProfile(
+      doc,
+      { compose: q(doc, 'textarea#input'), buddyMessage: buddy, ownMessage: own },
+      'http://127.0.0.1:9000',
+    );
+    expect(profile.own).toEqual({ match: 'row', selector: '.self' });
+    expect(profile.senderAttribute).toBe('data-from');
+    const rows = rowsOf(doc, profile);
+    expect(rows.some((r) => r.own)).toBe(true);
+    expect(rows.some((r) => !r.own)).toBe(true);
+  });
+
+  it('refuses picks that make no sense, and reports a profile that stopped matching', () => {
+    const doc = loadPage('pages/virtual-chat.html');
+    const body = q(doc, '.bubble.in p.body');
+    expect(() =>
+      deriveProfile(
+        doc,
+        { compose: q(doc, 'h1'), buddyMessage: body, ownMessage: q(doc, '.bubble.out p.body') },
+        'http://127.0.0.1:9000',
+      ),
+    ).toThrow(/text field/);
+    expect(() =>
+      deriveProfile(
+        doc,
+        { compose: q(doc, '.editor'), buddyMessage: body, ownMessage: body },
+        'http://127.0.0.1:9000',
+      ),
+    ).toThrow(PickError);
+    expect(() =>
+      deriveProfile(
+        doc,
+        {
+          compose: q(doc, '.editor'),
+          buddyMessage: q(doc, '.bubble.in p.body'),
+          ownMessage: q(doc, '.bubble.in p.body', 1),
+        },
+        'http://127.0.0.1:9000',
+      ),
+    ).toThrow(/look the same/);
+    const profile = deriveProfile(
+      doc,
+      { compose: q(doc, '.editor'), buddyMessage: body, ownMessage: q(doc, '.bubble.out p.body') },
+      'http://127.0.0.1:9000',
+    );
+    q(doc, '.editor').remove();
+    const check = checkProfile(doc, profile);
+    expect(check.ok).toBe(false);
+    expect(check.problems[0]).toMatch(/message box: 0 matches/);
+  });
+});
