@@ -1,6 +1,7 @@
 // Site adapters behind one interface, and the registry the content script picks from.
 // An adapter knows one site's DOM and nothing about OTR (docs/architecture.md §6).
 
+import { converse } from './converse';
 import { minichat } from './minichat';
 import { theLounge } from './thelounge';
 
@@ -59,11 +60,30 @@ const theLoungeAdapter: SiteAdapter = {
   send: theLounge.send,
 };
 
+const converseAdapter: SiteAdapter = {
+  name: 'converse',
+  protocol: 'prpl-jabber',
+  maxMessageLength: converse.maxMessageLength,
+  detect: converse.detect,
+  account: (doc) => converse.ownIdentity(doc)?.jid ?? null,
+  conversation(doc) {
+    const c = converse.conversation(doc);
+    if (c.kind === 'chat' && c.peer) return { kind: 'one-to-one', peer: c.peer, reason: null };
+    if (c.kind === 'groupchat') return { kind: 'group', peer: null, reason: c.reason ?? null };
+    return { kind: 'none', peer: null, reason: null };
+  },
+  composeBox: converse.composeBox,
+  messageList: converse.messageList,
+  messageRows: converse.messageRows,
+  readMessage: converse.readMessage,
+  send: converse.send,
+};
+
 /**
  * Every adapter, tried in order. minichat is the e2e harness page (test/fixtures/minichat); it
  * matches only that page's marker, so it is harmless in a release build.
  */
-export const ADAPTERS: readonly SiteAdapter[] = [theLoungeAdapter, minichat];
+export const ADAPTERS: readonly SiteAdapter[] = [theLoungeAdapter, converseAdapter, minichat];
 
 export function pickAdapter(doc: Document): SiteAdapter | null {
   return ADAPTERS.find((a) => a.detect(doc)) ?? null;
