@@ -221,6 +221,59 @@ describe('background: a conversation survives the worker being stopped at every 
     expect(stops).toBeGreaterThanOrEqual(12);
   }, 110_000);
 
+  it('refuses what the real content script may not ask, sent from its own isolated world', async () => {
+    // The content script's world: the isolated execution context Chromium created for offrecord
+    // in the chat page (found over CDP), where chrome.runtime.connect is the real one.
+    const cdp = await ext.context.newCDPSession(page);
+    const contexts: { id: number; origin: string; auxData?: { type?: string }; name: string }[] = [];
+    cdp.on('Runtime.executionContextCreated', (e) => contexts.push(e.context as never));
+    await cdp.send('Runtime.enable');
+    const world = await until('the content script world', async () =>
+      contexts.find(
+        (c) =>
+          c.auxData?.type === 'isolated' &&
+          (c.origin.includes(ext.extensionId) || c.name.startsWith('offrecord')),
+      ),
+    );
+    const before = ((await pageRequest({ type: 'status', tabId })) as { invalidMessages: number })
+      .invalidMessages;
+    const spoofs = [
+      { type: 'key-export', id: 1 },
+      { type: 'keys-list', id: 2 },
+      { type: 'go-private', id: 3, tabId },
+      { type: 'smp-start', id: 4, tabId, secret: 'x', question: null },
+      { type: 'frame-hello', id: 5, role: 'transcript' },
+      { type: 'compose-send', id: 6, text: 'typed by the page' },
+      { type: 'conversation', id: 7, account: 'a', protocol: 'p', peer: 'b', kind: 'one-to-one' },
+    ];
+    const expression = `new Promise((resolve) => {
+      const port = chrome.runtime.connect({ name: 'offrecord' });
+      const got = [];
+      port.onMessage.addListener((m) => got.push(m));
+      for (const m of ${JSON.stringify(spoofs)}) port.postMessage(m);
+      // A valid request after them: its reply proves the port was heard.
+      port.postMessage({ type: 'hello', id: 99, url: location.href });
+      const t = setInterval(() => {
+        if (got.some((m) => m.id === 99)) { clearInterval(t); port.disconnect(); resolve(JSON.stringify(got)); }
+      }, 50);
+    })`;
+    const r = (await cdp.send('Runtime.evaluate', {
+      expression,
+      contextId: world.id,
+      awaitPromise: true,
+      returnByValue: true,
+    })) as { result: { value?: string }; exceptionDetails?: unknown };
+    expect(r.exceptionDetails).toBeUndefined();
+    const got = JSON.parse(r.result.value ?? '[]') as { type: string; id?: number; ok?: boolean }[];
+    // Only the hello was answered; nothing else, and no plaintext or key ever came back.
+    expect(got.filter((m) => m.type === 'reply').map((m) => m.id)).toEqual([99]);
+    expect(JSON.stringify(got)).not.toContain('PRIVATE KEY');
+    const after = ((await pageRequest({ type: 'status', tabId })) as { invalidMessages: number })
+      .invalidMessages;
+    expect(after - before).toBe(spoofs.length);
+    await cdp.detach();
+  }, 60_000);
+
   it('refuses spoofed messages and counts them', async () => {
     const before = ((await pageRequest({ type: 'status', tabId })) as { invalidMessages: number })
       .invalidMessages;
