@@ -17,7 +17,17 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from './build.mjs';
+import { ensureAptPackages, ensureNodeModules } from './ensure-deps.mjs';
+
+// A fresh clone on a fresh machine: npm packages first, then what the demo runs (Chromium, ngircd).
+try {
+  ensureNodeModules();
+  ensureAptPackages(['chromium', 'ngircd']);
+} catch (e) {
+  console.error(`npm start: ${e.message}`);
+  process.exit(1);
+}
+const { build } = await import('./build.mjs');
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'build', 'demo');
