@@ -10,6 +10,7 @@ import type { KeyStore } from '../../src/store/types';
 import type { PushEvent } from '../shared/messages';
 import { sitePatternFor } from '../shared/sites';
 import { setBadge } from './badge';
+import { onCommand } from './commands';
 import { getCounter, incrementCounter } from './counter';
 import { expireHeld, HELD_ALARM, HELD_CHECK_MINUTES } from './expiry';
 import { classifySender, MAX_INVALID_PER_PORT, type PortRights, validateFor } from './ports';
@@ -157,6 +158,14 @@ if (alarms) {
   setInterval(() => expireHeld(manager).catch(logError), HELD_CHECK_MINUTES * 60_000);
 }
 expireHeld(manager).catch(logError);
+
+browser.commands.onCommand.addListener(
+  onCommand({
+    goPrivate: (tabId) => router.goPrivate(tabId),
+    activeTabId: async () => (await browser.tabs.query({ active: true, currentWindow: true }))[0]?.id ?? null,
+    logError,
+  }),
+);
 
 browser.runtime.onInstalled.addListener(() => {
   syncContentScripts().catch(logError);

@@ -444,7 +444,8 @@ export class Router {
     return rec.ref;
   }
 
-  private async goPrivate(tabId: number): Promise<ConversationStatus> {
+  /** Private mode on for the tab's conversation (popup, secure frame, keyboard command). */
+  async goPrivate(tabId: number): Promise<ConversationStatus> {
     const rec = await this.deps.tabs.get(tabId);
     const ref = await this.refOf(tabId);
     const reason = rec?.conversation?.reason ?? null;
