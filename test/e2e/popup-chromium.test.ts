@@ -344,9 +344,8 @@ describe('popup in Chromium: status, going private, authenticating the buddy', (
       await expect
         .poll(() => pump.smpEvents.map((e) => e.result), { timeout: 30_000 })
         .toContain('succeeded');
-      await popup
-        .getByRole('heading', { name: "You answered your buddy's question." })
-        .waitFor({ timeout: 30_000 });
+      // The background tells the answering side how the run ended (status smp.result).
+      await popup.getByRole('heading', { name: 'Authentication successful.' }).waitFor({ timeout: 30_000 });
       await shot(popup, 'answered');
       await popup.getByRole('button', { name: 'Dismiss' }).click();
 
