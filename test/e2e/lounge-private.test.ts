@@ -191,9 +191,10 @@ describe('private mode on The Lounge (Chromium, two people)', () => {
     await loungeOpenQuery(bob.page, ALICE.nick!);
     const status = await waitFor('the missing compose box reported', async () => {
       const s = (await pageRequest(bob, { type: 'status', tabId: bob.tabId })) as {
-        conversation: { reason: string | null } | null;
+        conversation: { peer: string | null; reason: string | null } | null;
       };
-      return s.conversation?.reason ? s : undefined;
+      // Wait for the query's report: the channel opened before it reports a reason of its own.
+      return s.conversation?.peer === ALICE.nick ? s : undefined;
     });
     expect(status.conversation?.reason).toMatch(/compose/i);
     const outcome = await pageRequest(bob, { type: 'go-private', tabId: bob.tabId }).then(
