@@ -6,7 +6,7 @@
 import type { ContentRequest, PushEvent, WireLine } from '../extension/shared/messages';
 import { LIMITS } from '../extension/shared/messages';
 import type { PortClient } from '../extension/shared/port-client';
-import { collapseOtrRows, isOtrText, setPrivateMode } from './overlay/index';
+import { collapseOtrRows, isOtrText, offerGoPrivate, setPrivateMode } from './overlay/index';
 import type { AdapterMessage, SiteAdapter } from './sites/index';
 
 /** Bound on the ids remembered per conversation (rows already reported). */
@@ -35,6 +35,7 @@ export class ChatCore {
   private readonly queue: WireLine[] = [];
   private sending = false;
   private privateOn = false;
+  private offerable = false;
   private tickTimer: ReturnType<typeof setTimeout> | null = null;
   private connected = false;
 
@@ -90,7 +91,7 @@ export class ChatCore {
       if (!account) return;
       const composeFound = a.composeBox(this.doc) !== null;
       const listFound = a.messageList(this.doc) !== null;
-      await this.client.request({
+      const reply = await this.client.request({
         type: 'conversation',
         account: account.slice(0, LIMITS.account),
         protocol: a.protocol,
@@ -101,8 +102,17 @@ export class ChatCore {
         composeFound,
         listFound,
       });
+      this.offerable = conv.kind === 'one-to-one' && conv.reason === null && composeFound && listFound;
+      this.updateOffer(reply.privateMode);
     }
     await this.reportRows();
+  }
+
+  /** The in-page "Go private" button: shown in a usable one-to-one chat while not private. */
+  private updateOffer(privateMode: boolean): void {
+    offerGoPrivate(this.offerable && !privateMode, () => {
+      this.client.request({ type: 'toggle-private' }).catch(() => undefined);
+    });
   }
 
   private resetConversation(): void {
@@ -161,6 +171,7 @@ export class ChatCore {
           messageList: this.adapter.messageList(this.doc),
         };
         setPrivateMode(e.on, target, e.reason);
+        this.updateOffer(e.on);
         if (e.on) this.scheduleTick();
         break;
       }

@@ -400,6 +400,47 @@ function hideNotice(): void {
   noticeHost = null;
 }
 
+// ---------------------------------------------------------------- the in-page "Go private" button
+
+let offerHost: HTMLElement | null = null;
+
+/**
+ * A small "Go private" button at the bottom right of a one-to-one chat while private mode is
+ * off: a convenience next to the popup (authoritative, I6) and the keyboard command. It lives in
+ * a closed shadow root in the top layer; it only ever turns private mode ON, so a page that
+ * clicks it or draws a fake one can do nothing the user would not want.
+ */
+export function offerGoPrivate(show: boolean, onClick: () => void): void {
+  if (!show) {
+    offerHost?.remove();
+    offerHost = null;
+    return;
+  }
+  if (offerHost?.isConnected) return;
+  const host = document.createElement(randomTag());
+  host.setAttribute('popover', 'manual');
+  applyHostStyle(host);
+  const root = host.attachShadow({ mode: 'closed' });
+  const style = document.createElement('style');
+  style.textContent = `${SHADOW_CSS}
+.offer { position: fixed; right: 16px; bottom: 16px; pointer-events: auto; z-index: 4;
+  padding: 6px 12px; border: 0; border-radius: 16px; background: #1f6f3f; color: #fff;
+  font: 600 13px/1.4 system-ui, sans-serif; cursor: pointer; }`;
+  const button = document.createElement('button');
+  button.className = 'offer';
+  button.type = 'button';
+  button.textContent = '🔒 Go private';
+  button.title = 'Start a private (OTR) conversation in this chat';
+  button.addEventListener('click', (e) => {
+    e.stopPropagation();
+    onClick();
+  });
+  root.append(style, button);
+  document.documentElement.append(host);
+  showInTopLayer(host);
+  offerHost = host;
+}
+
 // ---------------------------------------------------------------- public interface
 
 /**

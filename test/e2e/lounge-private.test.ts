@@ -105,7 +105,17 @@ describe('private mode on The Lounge (Chromium, two people)', () => {
     const before = tap.privmsgs().length;
     await waitForQuery(alice, BOB.nick!);
     await waitForQuery(bob, ALICE.nick!);
-    await goPrivate(alice);
+    // Alice uses the in-page "Go private" button (bottom right, in a closed shadow root, so it is
+    // clicked where it is drawn). Clicking again while it goes private does no harm: it only turns
+    // private mode on.
+    const view = alice.page.viewportSize() ?? { width: 1280, height: 720 };
+    await waitFor('private mode turned on by the in-page button', async () => {
+      await alice.page.mouse.click(view.width - 60, view.height - 30);
+      const s = (await pageRequest(alice, { type: 'status', tabId: alice.tabId })) as {
+        status: { privateMode: boolean } | null;
+      };
+      return s.status?.privateMode ? true : undefined;
+    });
     // The compose box is covered at once; the AKE runs over IRC.
     await secureFrame(alice.page, 'compose');
     await waitForStatus(alice.page, ['unverified', 'private'], 90_000);
