@@ -123,8 +123,18 @@ export class SessionManager {
 
   /** Runs operations on one conversation strictly one after another. */
   private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    // An operation that fails part-way (a store write, key generation) may have advanced the
+    // in-memory state: forget it, so the next operation starts again from what was stored.
+    const run = async () => {
+      try {
+        return await fn();
+      } catch (e) {
+        this.live.delete(id);
+        throw e;
+      }
+    };
     const prev = this.queues.get(id) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
+    const next = prev.then(run, run);
     const settled = next.catch(() => undefined);
     this.queues.set(id, settled);
     void settled.then(() => {
@@ -302,13 +312,8 @@ export class SessionManager {
       rec.transcript.splice(0, rec.transcript.length - MAX_TRANSCRIPT);
     rec.session = s ? s.snapshot() : rec.session;
     rec.updated = this.now();
-    try {
-      await this.deps.sessions.save(id, rec);
-    } catch (e) {
-      // Not stored means not happened: forget the advanced in-memory state, release no effects.
-      this.live.delete(id);
-      throw e;
-    }
+    // Not stored means not happened: a failed save rejects, serial() forgets the in-memory state.
+    await this.deps.sessions.save(id, rec);
     fx.status = await this.statusOf(ref, l);
     return fx;
   }
@@ -429,10 +434,7 @@ export class SessionManager {
         );
       }
       const s = await this.session(ref, l, fx.notices);
-      const out = s.receive(msg.text);
-      // A received message gets the site's id, so a re-shown row maps to the same entry.
-      const result = await this.commit(ref, id, l, out, fx);
-      return result;
+      return this.commit(ref, id, l, s.receive(msg.text), fx);
     });
   }
 

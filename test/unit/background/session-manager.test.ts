@@ -234,6 +234,27 @@ describe('SessionManager details', () => {
     expect(retry.transcript.map((t) => t.text)).toEqual(['x']);
   });
 
+  it('a message whose processing failed (no key could be made) is processed on the next try', async () => {
+    const b = await party(B, bobKey);
+    await b.mgr.goPrivate(B);
+    const query = (await b.mgr.pending(B))[0]!.wire;
+    let fail = true;
+    const keys = new MemoryKeyStore();
+    const mgr = new SessionManager({
+      keys,
+      sessions: new MemorySessionStore(),
+      generateKey: async () => {
+        if (fail) throw new Error('keygen failed');
+        return aliceKey;
+      },
+    });
+    await expect(mgr.receive(A, { id: 'q1', text: query })).rejects.toThrow('keygen failed');
+    fail = false;
+    const retry = await mgr.receive(A, { id: 'q1', text: query });
+    expect(retry.wire.length).toBeGreaterThan(0);
+    expect(retry.wire[0]!.wire.startsWith('?OTR:')).toBe(true);
+  });
+
   it('generates one key per account, once, even when asked twice at the same time', async () => {
     let calls = 0;
     const keys = new MemoryKeyStore();
