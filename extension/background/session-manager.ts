@@ -14,6 +14,7 @@ import { generateDsaKey } from '../../src/crypto/dsa-keygen';
 import { sha256 } from '../../src/crypto/hash';
 import { cryptoRandom, type RandomSource } from '../../src/crypto/random';
 import { POLICY_ALWAYS, POLICY_PRESETS, type PolicyName } from '../../src/otr/policy';
+import { WHITESPACE_BASE } from '../../src/otr/proto';
 import { fingerprint as fingerprintOf, formatFingerprint } from '../../src/otr/pubkey';
 import { type MsgState, Session, type SessionEvent } from '../../src/otr/session';
 import type {
@@ -418,7 +419,7 @@ export class SessionManager {
       l.rec.seen.push(seenKey);
       if (l.rec.seen.length > MAX_SEEN) l.rec.seen.splice(0, l.rec.seen.length - MAX_SEEN);
       // Plain chat with no OTR in sight needs no engine (and no key): show it as not private.
-      const otrish = msg.text.includes('?OTR') || msg.text.includes('\x20\x09\x20\x20\x09\x09\x09\x09');
+      const otrish = msg.text.includes('?OTR') || msg.text.includes(WHITESPACE_BASE);
       if (!l.session && !l.rec.session && !otrish && !l.rec.privateMode) {
         return this.commit(
           ref,

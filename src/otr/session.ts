@@ -25,6 +25,7 @@ import {
   armor,
   dearmor,
   decodeMessage,
+  FLAG_IGNORE_UNREADABLE,
   MIN_INSTANCE_TAG,
   type OtrMessage,
   type ProtocolVersion,
@@ -255,7 +256,7 @@ export class Session {
     const value = new Uint8Array(4 + usedata.length);
     value.set([(use >>> 24) & 255, (use >>> 16) & 255, (use >>> 8) & 255, use & 255], 0);
     value.set(usedata, 4);
-    const sealed = ctx.seal('', [{ type: TLV_EXTRA_SYMKEY, value }], 0x01);
+    const sealed = ctx.seal('', [{ type: TLV_EXTRA_SYMKEY, value }], FLAG_IGNORE_UNREADABLE);
     const out: Output = { wire: [], events: [] };
     this.emit(ctx, { send: [sealed.bytes], sendText: [], events: [] }, out);
     return { ...out, key: sealed.extraKey };
@@ -424,7 +425,7 @@ export class Session {
             instance: senderTag,
             reason: `${msg.kind} from an unknown instance`,
           });
-          if (msg.kind === 'data' && !(msg.flags & 0x01)) {
+          if (msg.kind === 'data' && !(msg.flags & FLAG_IGNORE_UNREADABLE)) {
             out.events.push({
               type: 'error',
               instance: senderTag,
