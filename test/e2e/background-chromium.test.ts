@@ -18,25 +18,13 @@ import {
   launchChromium,
   stopChromiumServiceWorker,
 } from './lib/browsers';
+import { isDhCommit, until as untilShared } from './lib/restart';
 
 declare const chrome: Browser;
 
-/** D-H Commit: version 3 (00 03) type 0x02 → base64 "AAMC"; version 2 (00 02 02) → "AAIC". */
-const isDhCommit = (w: string) =>
-  /^\?OTR:AA[MI]C/.test(w) || /^\?OTR\|[0-9a-f]+\|[0-9a-f]+,0*1,[0-9]+,\?OTR:AA[MI]C/.test(w);
 let debugDump: () => string = () => '';
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) {
-      if (process.env.OFFRECORD_DEBUG) console.log(debugDump());
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 60_000) =>
+  untilShared(what, f, ms, () => debugDump());
 
 describe('background: a conversation survives the worker being stopped at every step (Chromium)', () => {
   let chat: Minichat;

@@ -15,24 +15,13 @@ import type { Browser } from 'webextension-polyfill';
 import { type Minichat, startMinichat } from '../fixtures/minichat/server';
 import { type Peer, type PeerEvent, startOffrecordPeer } from '../interop/lib';
 import { extensionDir, type FirefoxExtension, launchFirefox } from './lib/browsers';
+import { isDhCommit, until as untilShared } from './lib/restart';
 
 declare const browser: Browser;
 
-const isDhCommit = (w: string) =>
-  /^\?OTR:AA[MI]C/.test(w) || /^\?OTR\|[0-9a-f]+\|[0-9a-f]+,0*1,[0-9]+,\?OTR:AA[MI]C/.test(w);
 let debugDump: () => string = () => '';
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 45_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) {
-      if (process.env.OFFRECORD_DEBUG) console.log(debugDump());
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 45_000) =>
+  untilShared(what, f, ms, () => debugDump());
 
 describe('background: a conversation survives the event page being unloaded at every step (Firefox)', () => {
   let chat: Minichat;
