@@ -11,6 +11,7 @@ import { bytesToHex, hexToBytes, utf8Decode } from '../../src/crypto/bytes';
 import { parseFingerprintsFile, serializeFingerprintsFile } from '../../src/otr/fingerprints-file';
 import { parsePrivateKeyFile, serializePrivateKeyFile } from '../../src/otr/keyfile';
 import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } from '../../src/otr/pubkey';
+import { parseProfile, type SiteProfile, serializeProfile } from '../../src/profile/profile';
 import type { KeyStore, SessionStore, Trust } from '../../src/store/types';
 import {
   type BadgeAlert,
@@ -162,7 +163,8 @@ export class Router {
           }));
           await this.badge(rights.tabId, rec?.ref ? await this.deps.manager.status(rec.ref) : null);
         }
-        return { tabId: rights.tabId, frameId: rights.frameId } satisfies Result<'hello'>;
+        const profile = (await this.deps.keys.getSite(rights.origin))?.profile ?? null;
+        return { tabId: rights.tabId, frameId: rights.frameId, profile } satisfies Result<'hello'>;
       }
       case 'conversation': {
         const oneToOne = req.kind === 'one-to-one' && req.peer !== null;
@@ -219,6 +221,15 @@ export class Router {
         await this.badge(rights.tabId, status);
         return { privateMode, status } satisfies Result<'conversation'>;
       }
+      case 'page-info':
+        await this.deps.tabs.update(rights.tabId, (old) => (old ? { ...old, page: req.info } : old));
+        return {};
+      case 'profile-save':
+        // The picker runs in the page it made the profile for: a page speaks for its own site only.
+        if (req.profile.site !== rights.origin)
+          throw new Error('a page may save a profile for its own site only');
+        await this.saveProfile(rights.origin, req.profile);
+        return {};
       case 'chat-messages': {
         const rec = await this.deps.tabs.get(rights.tabId);
         const ref = rec?.ref;
@@ -396,12 +407,44 @@ export class Router {
       }
       case 'sites-list':
         return (await keys.listSites()).map((s) => ({ origin: s.origin, policy: s.policy }));
-      case 'site-policy':
-        await keys.putSite({ origin: req.origin, policy: req.policy });
+      case 'site-policy': {
+        const old = await keys.getSite(req.origin);
+        await keys.putSite({ ...old, origin: req.origin, policy: req.policy });
         return {};
-      case 'site-remove':
+      }
+      case 'site-remove': {
+        const had = (await keys.getSite(req.origin))?.profile !== undefined;
         await keys.deleteSite(req.origin);
+        if (had) await this.profileChanged(req.origin, null);
         return {};
+      }
+      case 'picker-start': {
+        const rec = await this.deps.tabs.get(req.tabId);
+        if (!rec) throw new Error('offrecord is not running in that tab');
+        this.pushTo(rec.connection, { type: 'start-picker' });
+        return {};
+      }
+      case 'profile-get':
+        return { profile: (await keys.getSite(req.origin))?.profile ?? null };
+      case 'profile-import': {
+        const profile = parseProfile(req.text);
+        await this.saveProfile(profile.site, profile);
+        return { origin: profile.site };
+      }
+      case 'profile-export': {
+        const profile = (await keys.getSite(req.origin))?.profile;
+        if (!profile) throw new Error(`No site profile is saved for ${req.origin}.`);
+        return { text: serializeProfile(profile) };
+      }
+      case 'profile-remove': {
+        const old = await keys.getSite(req.origin);
+        if (old?.profile) {
+          const { profile: _gone, ...rest } = old;
+          await keys.putSite(rest);
+          await this.profileChanged(req.origin, null);
+        }
+        return {};
+      }
     }
   }
 
@@ -432,7 +475,20 @@ export class Router {
       conversation: conv,
       status,
       keygen,
+      page: rec?.page ?? null,
     };
+  }
+
+  /** Stores a site's profile (keeping its policy) and tells the site's open pages. */
+  private async saveProfile(origin: string, profile: SiteProfile): Promise<void> {
+    const old = await this.deps.keys.getSite(origin);
+    await this.deps.keys.putSite({ origin, policy: old?.policy ?? 'manual', profile });
+    await this.profileChanged(origin, profile);
+  }
+
+  private async profileChanged(origin: string, profile: SiteProfile | null): Promise<void> {
+    for (const [, rec] of await this.deps.tabs.all())
+      if (rec.origin === origin) this.pushTo(rec.connection, { type: 'profile-changed', profile });
   }
 
   // ---- helpers ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 // which conversation each tab shows, and can redraw badges and resend undelivered lines.
 
 import type { StorageAreaLike } from '../../src/store/session-storage';
-import type { BadgeAlert, BadgeStatus, ConversationInfo } from '../shared/messages';
+import type { BadgeAlert, BadgeStatus, ConversationInfo, PageInfo } from '../shared/messages';
 import type { ConversationRef } from './session-manager';
 
 export interface TabRecord {
@@ -19,6 +19,8 @@ export interface TabRecord {
   privateMode: boolean;
   badge: BadgeStatus;
   alert: BadgeAlert;
+  /** What the content script last said it found on the page (absent: nothing said yet). */
+  page?: PageInfo;
 }
 
 type Table = Record<string, TabRecord>;

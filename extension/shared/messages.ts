@@ -14,6 +14,7 @@
 // *_FIELDS table (the compiler insists), its result type to ResultMap and a check to RESULTS;
 // then a handler in the router.
 
+import { MAX_PROFILE_BYTES, type SiteProfile, validateProfile } from '../../src/profile/profile';
 export const PORT_NAME = 'offrecord';
 
 /** Upper bounds on everything that comes from outside; anything longer is refused. */
@@ -46,6 +47,13 @@ export const LIMITS = {
   /** A human-form fingerprint: 5 groups of 8 hex digits and spaces. */
   fingerprint: 60,
   maxMessageSize: 1 << 20,
+  /** Problems reported about a saved site profile, and each one's length. */
+  problems: 10,
+  problem: 300,
+  reasons: 10,
+  adapterName: 32,
+  /** A site-profile file (src/profile/profile.ts MAX_PROFILE_BYTES). */
+  profileFile: MAX_PROFILE_BYTES,
 } as const;
 
 // ---------------------------------------------------------------- statuses
@@ -98,6 +106,19 @@ export interface TranscriptEntry {
   status?: 'held' | 'sent' | 'not-sent';
 }
 
+/**
+ * What the content script found on its page, reported whenever it changes: which adapter reads
+ * the page, how the site's saved profile fits it, and where no adapter fits, the generic guess.
+ */
+export interface PageInfo {
+  /** 'thelounge', 'converse', 'minichat', 'profile' (the saved site profile), or null: none. */
+  adapter: string | null;
+  /** The site's saved profile checked against the page; null when the site has none. */
+  profile: { ok: boolean; problems: string[]; rows: number } | null;
+  /** The generic adapter's guess (content-scripts/sites/generic.ts); null while an adapter reads the page. */
+  guess: { confidence: number; reasons: string[] } | null;
+}
+
 export interface ChatMessage {
   /** The site's id for the row (dedupe key with the content). */
   id: string;
@@ -130,7 +151,10 @@ export type ContentRequest =
     }
   | { type: 'chat-messages'; id: number; messages: ChatMessage[]; history: boolean }
   | { type: 'wire-sent'; id: number; seq: number }
-  | { type: 'toggle-private'; id: number };
+  | { type: 'toggle-private'; id: number }
+  | { type: 'page-info'; id: number; info: PageInfo }
+  /** The element picker's result, confirmed by the user: saved for the sender's own origin only. */
+  | { type: 'profile-save'; id: number; profile: SiteProfile };
 
 /** Secure frame (extension page inside a chat tab) → background, about its own tab. */
 export type FrameRequest =
@@ -176,7 +200,14 @@ export type PageRequest =
   | { type: 'fingerprints-import'; id: number; text: string }
   | { type: 'sites-list'; id: number }
   | { type: 'site-policy'; id: number; origin: string; policy: PolicyName }
-  | { type: 'site-remove'; id: number; origin: string };
+  | { type: 'site-remove'; id: number; origin: string }
+  /** Starts the element picker in the tab's page ("show offrecord where"). */
+  | { type: 'picker-start'; id: number; tabId: number }
+  | { type: 'profile-get'; id: number; origin: string }
+  /** Imports a profile file; the site it is for comes from the file. */
+  | { type: 'profile-import'; id: number; text: string }
+  | { type: 'profile-export'; id: number; origin: string }
+  | { type: 'profile-remove'; id: number; origin: string };
 
 export type Request = ContentRequest | FrameRequest | PageRequest;
 export type RequestType = Request['type'];
@@ -186,6 +217,8 @@ export type RequestType = Request['type'];
 export interface HelloResult {
   tabId: number;
   frameId: number;
+  /** The saved site profile for the sender's origin, or null. */
+  profile: SiteProfile | null;
 }
 
 export interface TabStatus {
@@ -222,6 +255,8 @@ export interface StatusResult {
   status: ConversationStatus | null;
   /** A key being generated for the tab's account, with its progress 0..1. */
   keygen: { account: string; protocol: string; fraction: number } | null;
+  /** What the tab's content script found on the page (adapter, profile fit, guess). */
+  page: PageInfo | null;
 }
 
 export interface KeyInfo {
@@ -275,6 +310,13 @@ export interface ResultMap {
   'sites-list': { origin: string; policy: PolicyName }[];
   'site-policy': Empty;
   'site-remove': Empty;
+  'page-info': Empty;
+  'profile-save': Empty;
+  'picker-start': Empty;
+  'profile-get': { profile: SiteProfile | null };
+  'profile-import': { origin: string };
+  'profile-export': { text: string };
+  'profile-remove': Empty;
 }
 export type IncrementResult = ResultMap['increment'];
 
@@ -289,6 +331,9 @@ export type PushEvent =
   | { type: 'send-wire'; lines: WireLine[] }
   | { type: 'private-mode'; on: boolean; reason: string | null }
   | { type: 'badge-hint' }
+  | { type: 'start-picker' }
+  /** The site's saved profile was saved, imported or removed: read the page with the new one. */
+  | { type: 'profile-changed'; profile: SiteProfile | null }
   // → secure frames (tabId omitted) and popup (tabId set)
   | { type: 'transcript'; entries: TranscriptEntry[] }
   | { type: 'status'; status: ConversationStatus; tabId?: number }
@@ -458,6 +503,32 @@ const chatMessage: Check<ChatMessage> = object<ChatMessage>({
   own: bool,
 });
 
+/** A site profile (src/profile/profile.ts validates every key; data only, never code). */
+const siteProfile: Check<SiteProfile> = (x) => {
+  try {
+    return validateProfile(x);
+  } catch {
+    return BAD;
+  }
+};
+
+const pageInfo: Check<PageInfo> = object<PageInfo>({
+  adapter: nullable(name(LIMITS.adapterName)),
+  profile: nullable(
+    object<{ ok: boolean; problems: string[]; rows: number }>({
+      ok: bool,
+      problems: arrayOf(str(LIMITS.problem), LIMITS.problems),
+      rows: uint(),
+    }),
+  ),
+  guess: nullable(
+    object<{ confidence: number; reasons: string[] }>({
+      confidence: fraction,
+      reasons: arrayOf(str(LIMITS.problem), LIMITS.reasons),
+    }),
+  ),
+});
+
 const wireLine: Check<WireLine> = object<WireLine>({ seq: uint(), wire: str(LIMITS.wire, 1) });
 
 const account = name(LIMITS.account);
@@ -485,6 +556,8 @@ const CONTENT_FIELDS: FieldTable<ContentRequest> = {
   'chat-messages': { messages: arrayOf(chatMessage, LIMITS.chatBatch), history: bool },
   'wire-sent': { seq: uint() },
   'toggle-private': {},
+  'page-info': { info: pageInfo },
+  'profile-save': { profile: siteProfile },
 };
 
 const FRAME_FIELDS: FieldTable<FrameRequest> = {
@@ -517,6 +590,11 @@ const PAGE_FIELDS: FieldTable<PageRequest> = {
   'sites-list': {},
   'site-policy': { origin: webOrigin, policy: oneOf(POLICY_NAMES) },
   'site-remove': { origin: webOrigin },
+  'picker-start': { tabId },
+  'profile-get': { origin: webOrigin },
+  'profile-import': { text: str(LIMITS.profileFile, 1) },
+  'profile-export': { origin: webOrigin },
+  'profile-remove': { origin: webOrigin },
 };
 
 function requestValidator<U extends { type: string; id: number }>(
@@ -588,7 +666,7 @@ const keygenProgress = object<{ account: string; protocol: string; fraction: num
 });
 
 const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
-  hello: object<HelloResult>({ tabId, frameId: uint() }),
+  hello: object<HelloResult>({ tabId, frameId: uint(), profile: nullable(siteProfile) }),
   conversation: object<ResultMap['conversation']>({
     privateMode: bool,
     status: nullable(conversationStatus),
@@ -611,6 +689,7 @@ const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
     conversation: nullable(conversationInfo),
     status: nullable(conversationStatus),
     keygen: nullable(keygenProgress),
+    page: nullable(pageInfo),
   }),
   increment: object<{ counter: number }>({ counter: uint() }),
   'go-private': statusOnly,
@@ -649,6 +728,13 @@ const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
   ),
   'site-policy': nothing,
   'site-remove': nothing,
+  'page-info': nothing,
+  'profile-save': nothing,
+  'picker-start': nothing,
+  'profile-get': object<{ profile: SiteProfile | null }>({ profile: nullable(siteProfile) }),
+  'profile-import': object<{ origin: string }>({ origin: webOrigin }),
+  'profile-export': object<{ text: string }>({ text: str(LIMITS.profileFile) }),
+  'profile-remove': nothing,
 };
 
 function toValidator<T>(c: Check<T>): (x: unknown) => T | null {
@@ -678,6 +764,11 @@ const PUSH_FIELDS: { [T in PushEvent['type']]: Check<Extract<PushEvent, { type: 
     reason: nullable(str(LIMITS.reason)),
   }),
   'badge-hint': object({ type: oneOf(['badge-hint'] as const) }),
+  'start-picker': object({ type: oneOf(['start-picker'] as const) }),
+  'profile-changed': object<{ type: 'profile-changed'; profile: SiteProfile | null }>({
+    type: oneOf(['profile-changed'] as const),
+    profile: nullable(siteProfile),
+  }),
   transcript: object({
     type: oneOf(['transcript'] as const),
     entries: arrayOf(transcriptEntry, LIMITS.transcript),

@@ -16,9 +16,12 @@
  *       "list": "#messages",                       the message list
  *       "row": ".msg",                             one message, inside the list
  *       "text"?: ".msg-body",                      the text inside a row (default: the row's text)
- *       "sender"?: ".author"                       the sender's name inside a row
+ *       "sender"?: ".author",                      the sender's name inside a row
+ *       "peer"?: "header .buddy-name"              the element naming the buddy of the open chat
  *     },
  *     "senderAttribute"?: "data-author",           or: the row attribute holding the sender
+ *     "idAttribute"?: "data-id",                   the row attribute holding the site's message id
+ *                                                  (absent: a row is known by its sender and text)
  *     "own": { "match": "row" | "descendant", "selector": ".mine" },
  *                                                  a row is one of ours when it matches the selector
  *                                                  ("row") or contains a match ("descendant")
@@ -40,6 +43,7 @@ export interface ProfileSelectors {
   row: string;
   text?: string;
   sender?: string;
+  peer?: string;
 }
 
 export interface OwnRule {
@@ -56,6 +60,7 @@ export interface SiteProfile {
   name?: string;
   selectors: ProfileSelectors;
   senderAttribute?: string;
+  idAttribute?: string;
   own: OwnRule;
   send: SendRule;
   maxMessageLength?: number;
@@ -119,6 +124,12 @@ function selector(v: unknown, where: string): string {
   return v;
 }
 
+function attributeName(v: unknown, key: string): string {
+  if (typeof v !== 'string' || !/^[a-z][a-z0-9_.:-]{0,63}$/i.test(v) || /^on/i.test(v))
+    fail(`"${key}" must be an attribute name (not an event handler)`);
+  return v;
+}
+
 function optional<T>(obj: Record<string, unknown>, key: string, read: (v: unknown) => T): T | undefined {
   return key in obj ? read(obj[key]) : undefined;
 }
@@ -128,7 +139,18 @@ export function validateProfile(value: unknown): SiteProfile {
   if (!isObject(value)) fail('profile must be a JSON object');
   onlyKeys(
     value,
-    ['format', 'version', 'site', 'name', 'selectors', 'senderAttribute', 'own', 'send', 'maxMessageLength'],
+    [
+      'format',
+      'version',
+      'site',
+      'name',
+      'selectors',
+      'senderAttribute',
+      'idAttribute',
+      'own',
+      'send',
+      'maxMessageLength',
+    ],
     'profile',
   );
   if (value.format !== PROFILE_FORMAT) fail(`"format" must be "${PROFILE_FORMAT}"`);
@@ -156,7 +178,7 @@ export function validateProfile(value: unknown): SiteProfile {
   });
   const sel = value.selectors;
   if (!isObject(sel)) fail('"selectors" must be an object');
-  onlyKeys(sel, ['compose', 'list', 'row', 'text', 'sender'], 'selectors');
+  onlyKeys(sel, ['compose', 'list', 'row', 'text', 'sender', 'peer'], 'selectors');
   const selectors: ProfileSelectors = {
     compose: selector(sel.compose, 'selectors.compose'),
     list: selector(sel.list, 'selectors.list'),
@@ -166,11 +188,10 @@ export function validateProfile(value: unknown): SiteProfile {
   if (text !== undefined) selectors.text = text;
   const sender = optional(sel, 'sender', (v) => selector(v, 'selectors.sender'));
   if (sender !== undefined) selectors.sender = sender;
-  const senderAttribute = optional(value, 'senderAttribute', (v) => {
-    if (typeof v !== 'string' || !/^[a-z][a-z0-9_.:-]{0,63}$/i.test(v) || /^on/i.test(v))
-      fail('"senderAttribute" must be an attribute name (not an event handler)');
-    return v;
-  });
+  const peer = optional(sel, 'peer', (v) => selector(v, 'selectors.peer'));
+  if (peer !== undefined) selectors.peer = peer;
+  const senderAttribute = optional(value, 'senderAttribute', (v) => attributeName(v, 'senderAttribute'));
+  const idAttribute = optional(value, 'idAttribute', (v) => attributeName(v, 'idAttribute'));
   const own = value.own;
   if (!isObject(own)) fail('"own" must be an object { match, selector }');
   onlyKeys(own, ['match', 'selector'], 'own');
@@ -197,6 +218,7 @@ export function validateProfile(value: unknown): SiteProfile {
   };
   if (name !== undefined) profile.name = name;
   if (senderAttribute !== undefined) profile.senderAttribute = senderAttribute;
+  if (idAttribute !== undefined) profile.idAttribute = idAttribute;
   if (maxMessageLength !== undefined) profile.maxMessageLength = maxMessageLength;
   return profile;
 }

@@ -13,6 +13,7 @@
 import type { DsaPrivateKey } from '../crypto/dsa';
 import type { PolicyName } from '../otr/policy';
 import type { SessionSnapshot } from '../otr/session';
+import type { SiteProfile } from '../profile/profile';
 
 export type Trust = '' | 'verified' | 'smp';
 
@@ -31,6 +32,8 @@ export interface SiteSettings {
   /** The site's origin, e.g. "https://chat.example". */
   origin: string;
   policy: PolicyName;
+  /** The site profile made by the element picker or imported (src/profile/profile.ts). */
+  profile?: SiteProfile;
 }
 
 export interface KeyStore {

@@ -106,14 +106,43 @@ describe('reply validators', () => {
       conversation: null,
       status: null,
       keygen: null,
+      page: {
+        adapter: null,
+        profile: { ok: false, problems: ['message box: 0 matches'], rows: 0 },
+        guess: null,
+      },
     };
     expect(validateStatusResult(status)).toEqual(status);
+    expect(validateStatusResult({ ...status, page: { ...status.page, adapter: 'x\n' } })).toBeNull();
+    expect(
+      validateStatusResult({ ...status, page: { ...status.page, guess: { confidence: 1.5, reasons: [] } } }),
+    ).toBeNull();
     expect(validateStatusResult({ ...status, tab: null })).toEqual({ ...status, tab: null });
     expect(validateStatusResult({ ...status, tab: { ...status.tab, badge: 'private!' } })).toBeNull();
     expect(validateStatusResult({ ...status, sites: [1] })).toBeNull();
     expect(validateStatusResult({ ...status, counter: -1 })).toBeNull();
-    expect(RESULT_VALIDATORS.hello({ tabId: 1, frameId: 0 })).toEqual({ tabId: 1, frameId: 0 });
-    expect(RESULT_VALIDATORS.hello({ tabId: 1 })).toBeNull();
+    expect(RESULT_VALIDATORS.hello({ tabId: 1, frameId: 0, profile: null })).toEqual({
+      tabId: 1,
+      frameId: 0,
+      profile: null,
+    });
+    expect(RESULT_VALIDATORS.hello({ tabId: 1, frameId: 0 })).toBeNull();
+    const profile = {
+      format: 'offrecord-site-profile',
+      version: 1,
+      site: 'http://127.0.0.1:8080',
+      selectors: { compose: '.editor', list: '#list', row: '.row' },
+      own: { match: 'row', selector: '.out' },
+      send: 'enter',
+    };
+    expect(RESULT_VALIDATORS.hello({ tabId: 1, frameId: 0, profile })).toEqual({
+      tabId: 1,
+      frameId: 0,
+      profile,
+    });
+    expect(
+      RESULT_VALIDATORS.hello({ tabId: 1, frameId: 0, profile: { ...profile, send: 'javascript:alert(1)' } }),
+    ).toBeNull();
     expect(RESULT_VALIDATORS.increment({ counter: 5 })).toEqual({ counter: 5 });
     expect(RESULT_VALIDATORS.increment({ counter: '5' })).toBeNull();
   });
