@@ -1,10 +1,14 @@
 // The options page: my private keys per account (generate with progress, export and import in
 // Pidgin's otr.private_key format), known fingerprints (verify, revoke, forget; otr.fingerprints
-// import and export), and the sites offrecord runs on with their OTR policy.
+// import and export), and the sites offrecord runs on with their OTR policy and site profile
+// (issue 9: export, import, remove; a profile file can also be imported for a site not listed yet).
 
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
+import type { SiteProfile } from '../../src/profile/profile';
 import { t } from '../popup/i18n';
+import { profileFileName } from '../popup/model';
+import { downloadText, readProfileFile } from '../popup/profile-file';
 import { siteMatches, sitePatternFor } from '../shared/sites';
 import {
   ask,
@@ -371,13 +375,23 @@ function isPolicy(x: string): x is Policy {
 function Sites() {
   const [sites, setSites] = useState<SiteRow[] | null>(null);
   const [granted, setGranted] = useState<string[] | null>(null);
+  const [profiles, setProfiles] = useState<Map<string, SiteProfile | null>>(new Map());
   const [input, setInput] = useState('');
   const [said, setSaid] = useState<Said>(null);
+  const [importSaid, setImportSaid] = useState<Said>(null);
+  const [confirmRemove, setConfirmRemove] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     const all = await browser.permissions.getAll();
     setGranted(siteMatches(all.origins ?? []));
-    setSites(await ask({ type: 'sites-list' }));
+    const list = await ask({ type: 'sites-list' });
+    const found = await Promise.all(
+      list.map(
+        async (s) => [s.origin, (await ask({ type: 'profile-get', origin: s.origin })).profile] as const,
+      ),
+    );
+    setProfiles(new Map(found));
+    setSites(list);
   }, []);
   useEffect(() => {
     load().catch((e: unknown) => setSaid({ ok: false, msg: message(e) }));
@@ -456,10 +470,62 @@ function Sites() {
       .catch((err: unknown) => setSaid({ ok: false, msg: message(err) }));
   };
 
+  /** A picked profile file: checked here first (its own error text), then imported for its site. */
+  const importProfile = (file: File | undefined, input: HTMLInputElement, show: (s: Said) => void) => {
+    if (!file) return;
+    show(null);
+    readProfileFile(file)
+      .then(async (r) => {
+        if ('error' in r) {
+          show({ ok: false, msg: t('profileImportFailed', r.error) });
+          return;
+        }
+        const { origin } = await ask({ type: 'profile-import', text: r.text });
+        show({ ok: true, msg: t('profileImported', origin) });
+        await load();
+      })
+      .catch((err: unknown) => show({ ok: false, msg: t('profileImportFailed', message(err)) }))
+      .finally(() => {
+        input.value = '';
+      });
+  };
+
+  const exportProfile = (origin: string) => {
+    ask({ type: 'profile-export', origin })
+      .then((r) => {
+        const name = profileFileName(origin);
+        downloadText(name, r.text);
+        setSaid({ ok: true, msg: t('profileExported', name) });
+      })
+      .catch((err: unknown) => setSaid({ ok: false, msg: message(err) }));
+  };
+
+  const removeProfile = (origin: string) => {
+    ask({ type: 'profile-remove', origin })
+      .then(async () => {
+        setConfirmRemove(null);
+        setSaid({ ok: true, msg: t('profileRemoved', origin) });
+        await load();
+      })
+      .catch((err: unknown) => setSaid({ ok: false, msg: message(err) }));
+  };
+
   return (
     <section aria-labelledby="sites-title">
       <h2 id="sites-title">{t('sitesTitle')}</h2>
       <p class="help">{t('sitesHelp')}</p>
+      <h3 id="profile-import-title">{t('profileImport')}</h3>
+      <p class="help">{t('profileImportHelp')}</p>
+      <label class="field">
+        {t('profileImportTop')}
+        <input
+          type="file"
+          accept=".json,application/json"
+          data-testid="profile-import"
+          onChange={(e) => importProfile(e.currentTarget.files?.[0], e.currentTarget, setImportSaid)}
+        />
+      </label>
+      <Outcome text={importSaid} />
       <h3 id="granted-title">{t('grantedTitle')}</h3>
       {granted === null ? (
         <p>{t('loading')}</p>
@@ -502,6 +568,7 @@ function Sites() {
             <tr>
               <th scope="col">{t('site')}</th>
               <th scope="col">{t('policy')}</th>
+              <th scope="col">{t('profileColumn')}</th>
               <th scope="col">{t('actions')}</th>
             </tr>
           </thead>
@@ -523,6 +590,18 @@ function Sites() {
                   </select>
                 </td>
                 <td>
+                  <ProfileCell
+                    origin={s.origin}
+                    profile={profiles.get(s.origin) ?? null}
+                    confirming={confirmRemove === s.origin}
+                    onExport={() => exportProfile(s.origin)}
+                    onImport={(file, el) => importProfile(file, el, setSaid)}
+                    onRemove={() => setConfirmRemove(s.origin)}
+                    onConfirm={() => removeProfile(s.origin)}
+                    onCancel={() => setConfirmRemove(null)}
+                  />
+                </td>
+                <td>
                   <button
                     type="button"
                     aria-label={t('forgetSiteAria', s.origin)}
@@ -538,6 +617,67 @@ function Sites() {
       )}
       <Outcome text={said} />
     </section>
+  );
+}
+
+/** A site's profile in the sites table: none / saved, with Export, Import and Remove (asked twice). */
+function ProfileCell({
+  origin,
+  profile,
+  confirming,
+  onExport,
+  onImport,
+  onRemove,
+  onConfirm,
+  onCancel,
+}: {
+  origin: string;
+  profile: SiteProfile | null;
+  confirming: boolean;
+  onExport: () => void;
+  onImport: (file: File | undefined, input: HTMLInputElement) => void;
+  onRemove: () => void;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <div class="profile-cell">
+      <span data-testid="profile-state">
+        {profile ? t('profileSaved') : t('profileNone')}
+        {profile?.name !== undefined && ` (${profile.name})`}
+      </span>
+      <br />
+      {profile && (
+        <button type="button" aria-label={t('profileExportAria', origin)} onClick={onExport}>
+          {t('exportShort')}
+        </button>
+      )}
+      <label class="file-button">
+        <span>{t('importShort')}</span>
+        <input
+          type="file"
+          accept=".json,application/json"
+          aria-label={t('profileImportAria', origin)}
+          onChange={(e) => onImport(e.currentTarget.files?.[0], e.currentTarget)}
+        />
+      </label>
+      {profile && !confirming && (
+        <button type="button" aria-label={t('profileRemoveAria', origin)} onClick={onRemove}>
+          {t('remove')}
+        </button>
+      )}
+      {confirming && (
+        <fieldset class="confirm">
+          <legend>{t('profileRemoveConfirm', origin)}</legend>
+          <button type="button" onClick={onConfirm}>
+            {t('profileRemoveYes')}
+          </button>
+          <button type="button" onClick={onCancel}>
+            {t('cancel')}
+          </button>
+        </fieldset>
+      )}
+    </div>
   );
 }
 

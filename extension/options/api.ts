@@ -46,7 +46,11 @@ export type OptionsRequest = Extract<
       | 'sites-list'
       | 'site-policy'
       | 'site-remove'
-      | 'site-enabled';
+      | 'site-enabled'
+      | 'profile-get'
+      | 'profile-import'
+      | 'profile-export'
+      | 'profile-remove';
   }
 >;
 

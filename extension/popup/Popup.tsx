@@ -25,10 +25,12 @@ import {
   LEVEL_HELP,
   LEVEL_TEXT,
   levelOf,
+  profileView,
   type ShownOutcome,
   type StatusLike,
   smpProgress,
 } from './model';
+import { profileBroken, SiteProfilePanel } from './SiteProfile';
 
 /** How often the popup re-reads the status while open (pushes make it immediate when they come). */
 const POLL_MS = 1000;
@@ -124,6 +126,10 @@ export function Popup() {
       ) : (
         <Body
           state={state}
+          tabId={tab?.id ?? null}
+          onChanged={() => {
+            if (tab) void refresh(tab).catch((e: unknown) => setError(String(e)));
+          }}
           busy={busy}
           act={act}
           enableSite={enableSite}
@@ -167,6 +173,8 @@ function DiagnosticsFooter({ diag, onIncrement }: { diag: Diagnostics; onIncreme
 
 interface BodyProps {
   state: PopupState;
+  tabId: number | null;
+  onChanged: () => void;
   busy: boolean;
   act: (run: (tabId: number) => Promise<unknown>) => void;
   enableSite: () => void;
@@ -175,8 +183,18 @@ interface BodyProps {
   setAborted: () => void;
 }
 
-function Body({ state, busy, act, enableSite, outcome, clearOutcome, setAborted }: BodyProps) {
-  const { site, conversation, status } = state;
+function Body({
+  state,
+  tabId,
+  onChanged,
+  busy,
+  act,
+  enableSite,
+  outcome,
+  clearOutcome,
+  setAborted,
+}: BodyProps) {
+  const { site, conversation, status, page } = state;
   if (site === null) return <p class="reason">{t('noWebPage')}</p>;
   if (!site.enabled) {
     return (
@@ -188,14 +206,24 @@ function Body({ state, busy, act, enableSite, outcome, clearOutcome, setAborted 
       </section>
     );
   }
+  // How offrecord reads a page without a built-in adapter: the guess, the site profile (issue 9).
+  const panel = <SiteProfilePanel origin={site.origin} tabId={tabId} page={page} onChanged={onChanged} />;
+  const broken = profileBroken(page);
   if (conversation === null || conversation.kind === 'none' || conversation.peer === null) {
+    // On a page offrecord doesn't know, the panel says so; "no chat open" would only confuse.
+    const unknown = profileView(page, null) === 'unknown' && (conversation?.reason ?? null) === null;
     return (
-      <section aria-label={t('conversationSection')}>
-        <SiteLine origin={site.origin} />
-        <p class="reason" role="status">
-          {conversation?.reason ?? t('noConversation')}
-        </p>
-      </section>
+      <>
+        <section aria-label={t('conversationSection')}>
+          <SiteLine origin={site.origin} />
+          {!unknown && (
+            <p class="reason" role="status">
+              {conversation?.reason ?? (broken ? t('profileStoppedReason') : t('noConversation'))}
+            </p>
+          )}
+        </section>
+        {panel}
+      </>
     );
   }
   if (conversation.kind === 'group') {
@@ -212,9 +240,12 @@ function Body({ state, busy, act, enableSite, outcome, clearOutcome, setAborted 
   const level = levelOf(status);
   const asked = status?.smp.state === 'question-asked';
   const running = status ? smpProgress(status.smp.state) : null;
+  // Private mode refuses to start where the background would refuse it: say why up front.
+  const refusal = broken ? (conversation.reason ?? t('profileStoppedReason')) : conversation.reason;
   return (
     <>
       {status?.fingerprintChanged && <ChangedWarning peer={peer} />}
+      {broken && panel}
       {status && asked && (
         <AnswerQuestion
           peer={peer}
@@ -251,7 +282,7 @@ function Body({ state, busy, act, enableSite, outcome, clearOutcome, setAborted 
           </details>
         )}
       </section>
-      <Actions status={status} busy={busy} act={act} />
+      <Actions status={status} busy={busy} act={act} refusal={refusal} />
       {running !== null && (
         <SmpProgress
           fraction={running}
@@ -269,6 +300,7 @@ function Body({ state, busy, act, enableSite, outcome, clearOutcome, setAborted 
       {status?.state === 'encrypted' && running === null && !asked && (
         <Authenticate peer={peer} account={conversation.account} status={status} busy={busy} act={act} />
       )}
+      {!broken && panel}
     </>
   );
 }
@@ -279,7 +311,18 @@ function levelHelp(level: ReturnType<typeof levelOf>, peer: string, status: Stat
   return t(LEVEL_HELP[level], peer);
 }
 
-function Actions({ status, busy, act }: { status: StatusLike | null; busy: boolean; act: BodyProps['act'] }) {
+function Actions({
+  status,
+  busy,
+  act,
+  refusal,
+}: {
+  status: StatusLike | null;
+  busy: boolean;
+  act: BodyProps['act'];
+  /** Why private mode cannot start here (the Start button is then disabled), or null. */
+  refusal: string | null;
+}) {
   const st = status?.state ?? 'plaintext';
   return (
     <div class="actions">
@@ -287,11 +330,17 @@ function Actions({ status, busy, act }: { status: StatusLike | null; busy: boole
         <button
           type="button"
           class="primary"
-          disabled={busy}
+          disabled={busy || refusal !== null}
+          aria-describedby={refusal !== null ? 'start-refused' : undefined}
           onClick={() => act((tabId) => tabRequest({ type: 'go-private', tabId }))}
         >
           {t('startPrivate')}
         </button>
+      )}
+      {st === 'plaintext' && refusal !== null && (
+        <p class="reason" id="start-refused">
+          {refusal}
+        </p>
       )}
       {st === 'encrypted' && (
         <button

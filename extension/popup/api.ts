@@ -2,7 +2,7 @@
 // shapes it reads from `status`. Everything the popup sends goes through here.
 
 import browser from 'webextension-polyfill';
-import type { PageRequest, RequestBody } from '../shared/messages';
+import type { PageInfo, PageRequest, RequestBody, ResultMap } from '../shared/messages';
 import { PortClient } from '../shared/port-client';
 import { sitePatternFor } from '../shared/sites';
 import { isSmpOutcome, type SmpOutcome, type StatusLike } from './model';
@@ -41,6 +41,8 @@ export interface PopupState {
   } | null;
   status: StatusLike | null;
   keygen: { account: string; fraction: number } | null;
+  /** What the tab's content script found on the page (adapter, profile fit, guess), if it said. */
+  page: PageInfo | null;
 }
 
 /** The requests the popup sends (api.md PageRequest), without their ids. */
@@ -55,11 +57,22 @@ export type PopupRequest = Extract<
       | 'smp-answer'
       | 'smp-abort'
       | 'set-trust'
-      | 'site-enabled';
+      | 'site-enabled'
+      | 'picker-start';
   }
 >;
 
 export function tabRequest(body: PopupRequest): Promise<unknown> {
+  return client.request(body);
+}
+
+/** The site-profile requests (issue 9), with their typed results. */
+export type ProfileRequest = Extract<
+  RequestBody<PageRequest>,
+  { type: 'profile-get' | 'profile-import' | 'profile-export' | 'profile-remove' }
+>;
+
+export function profileRequest<B extends ProfileRequest>(body: B): Promise<ResultMap[B['type']]> {
   return client.request(body);
 }
 
@@ -91,6 +104,7 @@ export async function readStatus(tab: TabInfo): Promise<PopupRead> {
     conversation: r.conversation,
     status: r.status,
     keygen: r.keygen,
+    page: r.page,
     smpOutcome: isSmpOutcome(smp?.result) ? smp.result : null,
     diagnostics: {
       connected: r.tab?.connected ?? null,

@@ -75,3 +75,110 @@ export function inferOutcome(prev: string, trust: string): ShownOutcome {
 export function isSmpOutcome(x: unknown): x is SmpOutcome {
   return x === 'succeeded' || x === 'failed' || x === 'aborted' || x === 'error';
 }
+
+// ---------------------------------------------------------------- site profiles (issue 9)
+
+/** What the content script reported about its page (extension/shared/messages.ts PageInfo). */
+export interface PageLike {
+  adapter: string | null;
+  profile: { ok: boolean; problems: string[]; rows: number } | null;
+  guess: { confidence: number; reasons: string[] } | null;
+}
+
+/**
+ * What the popup says about how offrecord reads the page:
+ * - 'adapter': a built-in adapter reads it (nothing to say about profiles);
+ * - 'unknown': no adapter, no saved profile: the generic guess and "show offrecord where";
+ * - 'profile-ok' / 'profile-broken': the site's saved profile matches the page / stopped matching;
+ * - 'profile-unchecked': a profile is saved but the page has not said how it fits yet;
+ * - null: the page has not reported anything (no content script, or not yet).
+ * `saved` is what profile-get returned (true: a profile is saved for the site), or null when
+ * not read yet; the page's own report decides then.
+ */
+export type ProfileView = 'adapter' | 'unknown' | 'profile-ok' | 'profile-broken' | 'profile-unchecked';
+
+export function profileView(page: PageLike | null, saved: boolean | null): ProfileView | null {
+  if (page === null) return saved ? 'profile-unchecked' : null;
+  if (page.adapter !== null && page.adapter !== 'profile') return 'adapter';
+  const has = saved ?? page.profile !== null;
+  if (!has) return 'unknown';
+  if (page.profile === null) return 'profile-unchecked';
+  return page.profile.ok ? 'profile-ok' : 'profile-broken';
+}
+
+/** The guess's confidence 0..1 as a whole percentage (clamped: a page's report is untrusted). */
+export function guessPercent(confidence: number): number {
+  if (!Number.isFinite(confidence)) return 0;
+  return Math.round(Math.min(1, Math.max(0, confidence)) * 100);
+}
+
+/**
+ * The file name an exported profile is saved under: offrecord-profile-<host>.json, the host's
+ * characters that file systems dislike (the port's colon) made underscores.
+ */
+export function profileFileName(origin: string): string {
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = 'site';
+  }
+  const safe = host.replace(/[^A-Za-z0-9.-]/g, '_').slice(0, 100) || 'site';
+  return `offrecord-profile-${safe}.json`;
+}
+
+/** What the popup needs of a SiteProfile (src/profile/profile.ts) to show it. */
+export interface ProfileLike {
+  site: string;
+  name?: string;
+  selectors: { compose: string; list: string; row: string; text?: string; sender?: string; peer?: string };
+  senderAttribute?: string;
+  idAttribute?: string;
+  own: { match: 'row' | 'descendant'; selector: string };
+  send: 'enter' | { button: string };
+  maxMessageLength?: number;
+}
+
+/** One line of the shown profile: a label (message key) and its value, the value's text as is. */
+export interface ProfileLine {
+  label: MessageKey;
+  value: string;
+  /** The value is a CSS selector (shown as code). */
+  code: boolean;
+  /** Filled into the label's $1 (e.g. the own-message selector's rule), if any. */
+  valueKey?: MessageKey;
+}
+
+/** The profile as label/value lines, in the order the user thinks of them. */
+export function profileLines(p: ProfileLike): ProfileLine[] {
+  const lines: ProfileLine[] = [
+    { label: 'profileCompose', value: p.selectors.compose, code: true },
+    { label: 'profileList', value: p.selectors.list, code: true },
+    { label: 'profileRow', value: p.selectors.row, code: true },
+  ];
+  if (p.selectors.text !== undefined)
+    lines.push({ label: 'profileText', value: p.selectors.text, code: true });
+  if (p.selectors.sender !== undefined)
+    lines.push({ label: 'profileSender', value: p.selectors.sender, code: true });
+  else if (p.senderAttribute !== undefined)
+    lines.push({ label: 'profileSenderAttribute', value: p.senderAttribute, code: true });
+  if (p.selectors.peer !== undefined)
+    lines.push({ label: 'profilePeer', value: p.selectors.peer, code: true });
+  if (p.idAttribute !== undefined)
+    lines.push({ label: 'profileIdAttribute', value: p.idAttribute, code: true });
+  lines.push({
+    label: 'profileOwn',
+    value: p.own.selector,
+    code: true,
+    valueKey: p.own.match === 'row' ? 'profileOwnRow' : 'profileOwnDescendant',
+  });
+  if (p.send === 'enter')
+    lines.push({ label: 'profileSend', value: '', code: false, valueKey: 'profileSendEnter' });
+  else lines.push({ label: 'profileSend', value: p.send.button, code: true, valueKey: 'profileSendButton' });
+  lines.push(
+    p.maxMessageLength !== undefined
+      ? { label: 'profileMaxLength', value: String(p.maxMessageLength), code: false }
+      : { label: 'profileMaxLength', value: '', code: false, valueKey: 'profileNoLimit' },
+  );
+  return lines;
+}

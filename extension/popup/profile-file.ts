@@ -1,0 +1,31 @@
+// Site-profile files on the user's side (popup and options): reading a picked file (size-checked
+// before it is read, parsed and validated here first so the user sees the format's own error
+// text and the background never gets a message its validator would drop), and saving an export
+// as a download. No innerHTML: the link is made with createElement and never attached to the page.
+
+import { MAX_PROFILE_BYTES, parseProfile } from '../../src/profile/profile';
+
+/** The file's text when it is a valid profile, else the reason it is not (ProfileError's words). */
+export async function readProfileFile(file: Blob): Promise<{ text: string } | { error: string }> {
+  if (file.size > MAX_PROFILE_BYTES)
+    return { error: `profile file is ${file.size} bytes; at most ${MAX_PROFILE_BYTES} are allowed` };
+  const text = await file.text();
+  try {
+    parseProfile(text);
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+  return { text };
+}
+
+/** Offers `text` as a download named `name` (a Blob behind an <a download>, clicked once). */
+export function downloadText(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.rel = 'noopener';
+  a.click();
+  // The browser has taken the blob once the click's download started; free it a little later.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
