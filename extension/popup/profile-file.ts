@@ -1,7 +1,7 @@
 // Site-profile files on the user's side (popup and options): reading a picked file (size-checked
 // before it is read, parsed and validated here first so the user sees the format's own error
 // text and the background never gets a message its validator would drop), and saving an export
-// as a download. No innerHTML: the link is made with createElement and never attached to the page.
+// as a download. The link is made with createElement (no HTML strings) and never attached to the page.
 
 import { MAX_PROFILE_BYTES, parseProfile } from '../../src/profile/profile';
 
