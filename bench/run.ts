@@ -14,6 +14,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Counts, Rows } from './common';
+import { CONTENT_ROWS as CONTENT_ROWS_N, type ContentResult, runContent } from './content-script';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -47,6 +48,18 @@ const ROWS: RowSpec[] = [
   { key: 'alt', label: `message alternating (${MESSAGE_BYTES} B, DH rotation)`, target: { vsLibotr: 1 } },
   { key: 'smp', label: 'full SMP, both sides', target: { vsLibotr: 1 } },
   { key: 'frag', label: '64 KB message, fragmented at 400, reassembled' },
+];
+
+/** The content script on The Lounge (bench/content-script.ts): page loads (one scan each), new messages. */
+const CONTENT_COUNTS = { full: { scans: 5, appends: 101 }, quick: { scans: 3, appends: 21 } };
+
+const CONTENT_ROWS: RowSpec[] = [
+  {
+    key: 'csScan',
+    label: `content script, The Lounge, ${CONTENT_ROWS_N.toLocaleString('en')} rows: initial scan`,
+  },
+  { key: 'csMessage', label: 'content script, The Lounge: per new message (CPU)' },
+  { key: 'csHeap', label: 'content script, The Lounge: JS heap held after the scan (MB)' },
 ];
 
 const FLOOR_ROWS: RowSpec[] = [
@@ -186,6 +199,8 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dirname(otrKeys), { recursive: true, force: true });
   }
+  process.stderr.write(`bench (${mode}) content script in Chromium…\n`);
+  const content: ContentResult = await runContent(CONTENT_COUNTS[mode].scans, CONTENT_COUNTS[mode].appends);
   const loadAfter = loadavg();
 
   const results: Record<string, unknown> = {};
@@ -236,13 +251,16 @@ async function main(): Promise<void> {
     };
     lines.push([row.label, fmt(o), fmt(l), fmt(j), fmtRatio(rl), fmtRatio(rj), target]);
   }
+  for (const row of CONTENT_ROWS) {
+    const o = stat(content.rows[row.key]);
+    results[row.key] = { label: row.label, offrecord: o, libotr: 'n/a', otr: 'n/a' };
+    lines.push([row.label, fmt(o), 'n/a', 'n/a', '', '', '']);
+  }
   for (const row of FLOOR_ROWS) {
     const o = stat(offrecord[row.key]);
     results[row.key] = { label: row.label, offrecord: o };
     lines.push([row.label, fmt(o), '', '', '', '', '']);
   }
-  const notMeasured =
-    'content script on The Lounge (5,000-message scan, per new message): not measured, the overlay does not exist yet';
   const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
   const render = (l: string[]): string => `| ${l.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
   const table = [
@@ -253,7 +271,10 @@ async function main(): Promise<void> {
   const elapsed = (performance.now() - started) / 1000;
   const load = `load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after`;
   console.log(table.join('\n'));
-  console.log(`(${notMeasured})`);
+  const lat = stat(content.latency);
+  console.log(
+    `content script: Chromium ${content.chromium}; per new message, append -> reported ${fmt(lat)} ms (with the content script's debounce); ${content.reportedAgain} rows reported again during ${CONTENT_COUNTS[mode].appends + 1} appends`,
+  );
   if (otrRun.akeFailures) console.log(`otr: ${otrRun.akeFailures} AKE(s) failed and were not timed`);
   console.log(
     `${mode} run, ${elapsed.toFixed(1)} s, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${load}, Node ${process.version}`,
@@ -274,7 +295,18 @@ async function main(): Promise<void> {
     counts: COUNTS[mode],
     rows: results,
     otrAkeFailures: otrRun.akeFailures ?? 0,
-    notMeasured: [notMeasured],
+    content: {
+      chromium: content.chromium,
+      listRows: CONTENT_ROWS_N,
+      counts: CONTENT_COUNTS[mode],
+      latencyMs: lat,
+      reportedAgain: content.reportedAgain,
+      heapBytes: {
+        beforeStart: content.heapBefore,
+        afterScan: content.heapAfterScan,
+        afterAppends: content.heapAfterAppends,
+      },
+    },
   };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(json, null, 2)}\n`);

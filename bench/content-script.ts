@@ -1,0 +1,198 @@
+/**
+ * The content script's cost on The Lounge, measured in real Chromium (bench row group "content").
+ *
+ * A page with The Lounge 4.5.2's real DOM (the query snapshot test/fixtures/dom/thelounge/query.html,
+ * its message list scaled to ROWS rows as The Lounge renders them) is served from 127.0.0.1 with the
+ * content script's real code (content-scripts/chat.ts's ChatCore + the Lounge adapter) bundled by
+ * esbuild from bench/content/entry.ts, talking to a port that answers every request at once. So the
+ * figures are the content script's own work:
+ *
+ * - initial scan: ChatCore.start() until every row of the list has been read and reported;
+ * - per new message: one row appended as The Lounge does; the CPU time of the append's task (its
+ *   mutation-observer callbacks) plus the content script's timer tasks until the row was reported;
+ * - JS heap: the page's heap after a forced GC, after the scan, minus before start() (what the
+ *   content script holds for a 5,000-row chat).
+ *
+ * The page world stands in for the content script's isolated world: the DOM work is the same.
+ */
+
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Rows } from './common';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+export const CONTENT_ROWS = 5000;
+
+/** The query snapshot with its list replaced by `rows` rows, oldest first, alternating senders. */
+export function loungePage(rows: number): string {
+  const html = readFileSync(join(root, 'test/fixtures/dom/thelounge/query.html'), 'utf8');
+  const open = html.indexOf('<div class="messages" role="log"');
+  const start = html.indexOf('>', open) + 1;
+  const formAt = html.indexOf('<form id="form"');
+  // The list ends with four closing divs before the form (</div> list, chat, ..., chat-view).
+  const end = html.lastIndexOf('</div></div></div></div></div>', formAt);
+  if (open < 0 || end < start) throw new Error('query.html: message list not found');
+  const row = (i: number): string => {
+    const [from, cls, color] = i % 2 ? ['carol', 'msg', 18] : ['alice', 'msg self', 31];
+    const text = `message ${i} of a long conversation between alice and carol, in plain text`;
+    return `<div id="msg-${i + 1}" class="${cls}" data-type="message" data-from="${from}"><span aria-hidden="true" aria-label="23 November 2026, 11:39:29" class="time tooltipped tooltipped-e">11:39 </span><span class="from"><span class="only-copy" aria-hidden="true">&lt;</span><span class="user color-${color}" data-name="${from}" role="button">${from}</span><span class="only-copy" aria-hidden="true">&gt;&nbsp;</span></span><span class="content" dir="auto"><!----><!---->${text}</span></div><!----><!---->`;
+  };
+  const list: string[] = [];
+  for (let i = 0; i < rows; i++) list.push(row(i));
+  const page = html.slice(0, start) + list.join('') + html.slice(end);
+  return page.replace('</body>', '<script src="/cs.js"></script></body>');
+}
+
+async function bundle(): Promise<string> {
+  const esbuild = await import('esbuild');
+  const out = await esbuild.build({
+    entryPoints: [join(here, 'content/entry.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    target: 'chrome120',
+    alias: { 'webextension-polyfill': join(here, 'content/browser-stub.ts') },
+    logLevel: 'silent',
+  });
+  const file = out.outputFiles[0];
+  if (!file) throw new Error('esbuild wrote nothing');
+  return file.text;
+}
+
+export interface ContentResult {
+  rows: Rows;
+  /** Per new message: append -> reported (includes the content script's debounce). */
+  latency: number[];
+  rowsReported: number;
+  /** Rows reported more than once during the appends (chat.ts forgets ids beyond 5,000). */
+  reportedAgain: number;
+  heapBefore: number;
+  heapAfterScan: number;
+  heapAfterAppends: number;
+  chromium: string;
+}
+
+/** Runs `runs` page loads (one scan each) and `appends` new messages on the last one. */
+export async function runContent(runs: number, appends: number): Promise<ContentResult> {
+  const script = await bundle();
+  const page = loungePage(CONTENT_ROWS);
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/' || url.startsWith('/?')) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+    } else if (url === '/cs.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    } else if (url.startsWith('/blank.html')) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>frame</title>');
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const { chromium } = await import('playwright');
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+    ],
+  });
+  const scan: number[] = [];
+  const perMessage: number[] = [];
+  const latency: number[] = [];
+  const heap = { before: 0, scan: 0, appends: 0 };
+  let rowsReported = 0;
+  let reportedAgain = 0;
+  try {
+    for (let r = 0; r < runs; r++) {
+      const tab = await browser.newPage();
+      await tab.goto(base, { waitUntil: 'load' });
+      const cdp = await tab.context().newCDPSession(tab);
+      const heapUsed = async (): Promise<number> => {
+        await cdp.send('HeapProfiler.collectGarbage');
+        return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+      };
+      const before = await heapUsed();
+      const s = await tab.evaluate(() =>
+        (
+          window as unknown as { offrecordBench: { start(): Promise<{ ms: number; rows: number }> } }
+        ).offrecordBench.start(),
+      );
+      if (s.rows !== CONTENT_ROWS) {
+        throw new Error(`content script reported ${s.rows} rows of ${CONTENT_ROWS} in its initial scan`);
+      }
+      rowsReported = s.rows;
+      scan.push(s.ms);
+      if (r === runs - 1) {
+        // Let the start's own follow-ups (the in-page button's mutations -> one more tick) settle.
+        await tab.waitForTimeout(500);
+        heap.before = before;
+        heap.scan = await heapUsed();
+        for (let i = 0; i <= appends; i++) {
+          const m = await tab.evaluate(
+            (text) =>
+              (
+                window as unknown as {
+                  offrecordBench: { append(t: string): Promise<{ cost: number; latency: number }> };
+                }
+              ).offrecordBench.append(text),
+            `new message ${i}, as long as a chat line usually is`,
+          );
+          if (i === 0) continue; // warm-up
+          perMessage.push(m.cost);
+          latency.push(m.latency);
+        }
+        const total = await tab.evaluate(() =>
+          (
+            window as unknown as { offrecordBench: { reported(): { count: number; unique: number } } }
+          ).offrecordBench.reported(),
+        );
+        if (total.unique !== CONTENT_ROWS + appends + 1) {
+          throw new Error(
+            `content script reported ${total.unique} rows, expected ${CONTENT_ROWS + appends + 1}`,
+          );
+        }
+        reportedAgain = total.count - total.unique;
+        heap.appends = await heapUsed();
+      }
+      await tab.close();
+    }
+    return {
+      rows: { csScan: scan, csMessage: perMessage, csHeap: [(heap.scan - heap.before) / 2 ** 20] },
+      latency,
+      rowsReported,
+      reportedAgain,
+      heapBefore: heap.before,
+      heapAfterScan: heap.scan,
+      heapAfterAppends: heap.appends,
+      chromium: browser.version(),
+    };
+  } finally {
+    await browser.close();
+    await new Promise((ok) => server.close(ok));
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const runs = Number(process.argv[2] ?? '3');
+  const appends = Number(process.argv[3] ?? '21');
+  runContent(runs, appends).then(
+    (r) => console.log(JSON.stringify(r, null, 1)),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
