@@ -1,0 +1,68 @@
+/**
+ * A person on the virtual chat fixture (test/fixtures/virtualchat/server.ts): a Chromium profile
+ * with the built test-flavor extension, with the page of `me` chatting with `peer` open. The
+ * result is a `Person` of lounge-private-helpers, so pageRequest, goPrivate, the secure-frame
+ * helpers and the rest work on it unchanged.
+ */
+import type { Locator, Page } from 'playwright';
+import type { VirtualChat } from '../../fixtures/virtualchat/server.js';
+import type { Person } from '../lounge-private-helpers.js';
+import { tabIdOf } from '../lounge-private-helpers.js';
+import { extensionDir, launchChromium } from './browsers.js';
+import { waitFor } from './ngircd.js';
+
+export async function openVirtualPerson(chat: VirtualChat, me: string, peer: string): Promise<Person> {
+  const ext = await launchChromium({
+    extensionDir: extensionDir('chrome'),
+    args: ['--window-size=1000,760'],
+  });
+  try {
+    const page = ext.context.pages()[0] ?? (await ext.context.newPage());
+    await page.setViewportSize({ width: 1000, height: 700 });
+    await page.goto(chat.pageUrl(me, peer));
+    await waitForLoaded(page);
+    const tabId = await tabIdOf(ext, chat.origin);
+    return { user: { name: me, password: '' }, nick: me, ext, page, tabId, close: () => ext.close() };
+  } catch (e) {
+    await ext.close();
+    throw e;
+  }
+}
+
+/** Waits until the page has shown the stored history (after a load or a reload). */
+export async function waitForLoaded(page: Page): Promise<void> {
+  await page.waitForSelector('html[data-loaded="true"]', { timeout: 15_000 });
+}
+
+/** The rows the page has in its DOM now (a window of at most 8 recycled elements). */
+export async function visibleRows(
+  page: Page,
+): Promise<{ index: number; from: string; text: string; own: boolean }[]> {
+  return page.locator('#viewport .spacer > .bubble').evaluateAll((rows) =>
+    rows
+      .map((r) => ({
+        index: Number(r.getAttribute('data-index')),
+        from: r.getAttribute('data-author') ?? '',
+        text: r.querySelector('.body')?.textContent ?? '',
+        own: r.classList.contains('out'),
+      }))
+      .sort((a, b) => a.index - b.index),
+  );
+}
+
+/** The body of the shown row holding exactly `text`. */
+export function rowBody(page: Page, text: string): Locator {
+  const exact = new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  return page.locator('#viewport .spacer > .bubble > .body').filter({ hasText: exact });
+}
+
+/** Types into the page's own compose box (not private) and sends with Enter. */
+export async function pageSend(page: Page, text: string): Promise<void> {
+  const editor = page.locator('.composer .editor');
+  await editor.click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+  await waitFor('the page compose box emptied', async () =>
+    ((await editor.textContent()) ?? '') === '' ? true : undefined,
+  );
+}
