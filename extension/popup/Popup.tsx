@@ -25,12 +25,13 @@ import {
   LEVEL_HELP,
   LEVEL_TEXT,
   levelOf,
+  profileBroken,
   profileView,
   type ShownOutcome,
   type StatusLike,
   smpProgress,
 } from './model';
-import { profileBroken, SiteProfilePanel } from './SiteProfile';
+import { SiteProfilePanel } from './SiteProfile';
 
 /** How often the popup re-reads the status while open (pushes make it immediate when they come). */
 const POLL_MS = 1000;

@@ -28,16 +28,6 @@ function hostOf(origin: string): string {
   }
 }
 
-/** True when the tab's page reads through the site's profile and that profile stopped matching. */
-export function profileBroken(page: PageLike | null): boolean {
-  return (
-    page !== null &&
-    (page.adapter === null || page.adapter === 'profile') &&
-    page.profile !== null &&
-    !page.profile.ok
-  );
-}
-
 interface Props {
   origin: string;
   tabId: number | null;

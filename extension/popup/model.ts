@@ -106,6 +106,16 @@ export function profileView(page: PageLike | null, saved: boolean | null): Profi
   return page.profile.ok ? 'profile-ok' : 'profile-broken';
 }
 
+/** True when the tab's page reads through the site's profile and that profile stopped matching. */
+export function profileBroken(page: PageLike | null): boolean {
+  return (
+    page !== null &&
+    (page.adapter === null || page.adapter === 'profile') &&
+    page.profile !== null &&
+    !page.profile.ok
+  );
+}
+
 /** The guess's confidence 0..1 as a whole percentage (clamped: a page's report is untrusted). */
 export function guessPercent(confidence: number): number {
   if (!Number.isFinite(confidence)) return 0;
