@@ -216,3 +216,35 @@ export async function shot(popup: Page, name: string, prefix = 'popup'): Promise
 }
 
 export const statusOf = (popup: Page) => popup.getByRole('status', { name: /^Privacy status: / });
+
+/** What the tab's content script last reported about its page (status.page), from the worker's tab map. */
+export async function pageInfoOf(ext: ChromiumExtension, tabId: number): Promise<unknown> {
+  return ext.worker.evaluate(async (tid) => {
+    const { tabs } = (await chrome.storage.session.get('tabs')) as {
+      tabs?: Record<string, { page?: unknown }>;
+    };
+    return tabs?.[tid]?.page ?? null;
+  }, tabId);
+}
+
+/**
+ * Sends one request to the background from an extension page, as the popup would, and returns the
+ * reply ({ok, result} or {ok: false, error}); for checking what the background itself refuses.
+ */
+export async function pageRequest(page: Page, body: Record<string, unknown>): Promise<unknown> {
+  return page.evaluate(
+    (b) =>
+      new Promise((resolve) => {
+        const port = chrome.runtime.connect({ name: 'offrecord' });
+        port.onMessage.addListener((m: unknown) => {
+          const r = m as { type?: string; id?: number };
+          if (r.type === 'reply' && r.id === 1) {
+            port.disconnect();
+            resolve(m);
+          }
+        });
+        port.postMessage({ ...b, id: 1 });
+      }),
+    body,
+  );
+}
