@@ -8,6 +8,7 @@
  * where a button is drawn, and page.mouse.click clicks it there.
  */
 import type { CDPSession, Locator, Page } from 'playwright';
+import { REPO_ROOT } from './browsers.js';
 import { waitFor } from './ngircd.js';
 
 export const PICKER_HOST = '[data-offrecord-picker-host]';
@@ -161,4 +162,43 @@ export async function pickThree(page: Page, targets: PickTargets): Promise<strin
   await waitForPickerPart(page, 'step', /own|your|yours/i);
   await trustedClick(page, targets.ownMessage);
   return (await waitForPickerPart(page, 'summary', /\S/)).text;
+}
+
+let pageLibSource: Promise<string> | undefined;
+
+/**
+ * The generic adapter's guess and the profile reader (content-scripts/sites/generic.ts and
+ * content-scripts/picker/derive.ts, bundled with esbuild) as a page script that sets
+ * `globalThis.__offrecordPickerLib = { guess, checkProfile, readRow }`: to compare, on the real
+ * page, what a saved profile reads with what the built-in adapter reads, and to see the guess
+ * where the content script does not report one (an adapter is active).
+ */
+export function pickerLibSource(): Promise<string> {
+  pageLibSource ??= (async () => {
+    const { build } = await import('esbuild');
+    const out = await build({
+      stdin: {
+        contents: [
+          "export { guess } from './content-scripts/sites/generic.ts';",
+          "export { checkProfile, readRow } from './content-scripts/picker/derive.ts';",
+        ].join('\n'),
+        resolveDir: REPO_ROOT,
+        loader: 'ts',
+      },
+      bundle: true,
+      write: false,
+      format: 'iife',
+      globalName: '__offrecordPickerLib',
+      target: 'es2022',
+    });
+    const code = out.outputFiles[0]?.text ?? '';
+    return `(() => {\n${code}\nglobalThis.__offrecordPickerLib = __offrecordPickerLib;\n})();`;
+  })();
+  return pageLibSource;
+}
+
+/** Puts the bundle into the page's main world (again after a reload). */
+export async function injectPickerLib(page: Page): Promise<void> {
+  const present = await page.evaluate(() => '__offrecordPickerLib' in globalThis);
+  if (!present) await page.evaluate(await pickerLibSource());
 }
