@@ -2,17 +2,25 @@
 // new rows to the background, types the wire lines the background pushes into the site (one at a
 // time, each acknowledged), and mounts / unmounts the secure frames on private-mode pushes.
 // It never sees plaintext (I1): the background sends it only ciphertext lines to send.
+//
+// Rows are captured in the MutationObserver callback itself (read at once, reported a moment
+// later): a virtualized list recycles its row elements, and a message that is shown for 100 ms
+// must still be reported. The content script (main.ts) says hello and calls attach() after every
+// (re)connect; stop() ends a core cleanly when the page's adapter changes (a new site profile).
 
 import type { ContentRequest, PushEvent, WireLine } from '../extension/shared/messages';
 import { LIMITS } from '../extension/shared/messages';
 import type { PortClient } from '../extension/shared/port-client';
+import type { SiteProfile } from '../src/profile/profile';
 import { collapseOtrRows, isOtrText, offerGoPrivate, setPrivateMode } from './overlay/index';
-import type { AdapterMessage, SiteAdapter } from './sites/index';
+import { type AdapterMessage, pageInfo, pickAdapter, type SiteAdapter } from './sites/index';
 
 /** Bound on the ids remembered per conversation (rows already reported). */
 const MAX_REMEMBERED = 5000;
 const TICK_MS = 50;
 const RETRY_SEND_MS = 1000;
+/** Attributes whose change may mean a row shows another message (besides the adapter's own). */
+const WATCHED_ATTRIBUTES = ['data-id', 'id', 'aria-label', 'data-type', 'class', 'data-from'];
 
 function bounded(set: Set<string | number>): void {
   if (set.size <= MAX_REMEMBERED) return;
@@ -37,41 +45,137 @@ export class ChatCore {
   private privateOn = false;
   private offerable = false;
   private tickTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private connected = false;
+  private stopped = false;
+  private observer: MutationObserver | null = null;
+  private unsubscribe: (() => void) | null = null;
+  /** Rows read in the observer callback, not yet reported, by row key, oldest first. */
+  private readonly captured = new Map<string, AdapterMessage>();
 
   constructor(
     private readonly client: PortClient<ContentRequest>,
     private readonly doc: Document,
-    private readonly adapter: SiteAdapter,
+    readonly adapter: SiteAdapter,
   ) {}
 
+  /** Starts watching the page and listening to pushes; reports nothing before attach(). */
   start(): void {
-    this.client.onPush((e) => this.onPush(e));
-    this.client.keepConnected(() => this.onConnected());
-    const observer = new MutationObserver(() => this.scheduleTick());
-    observer.observe(this.doc.documentElement, {
+    this.unsubscribe = this.client.onPush((e) => this.onPush(e));
+    const View = this.doc.defaultView?.MutationObserver ?? MutationObserver;
+    this.observer = new View((records) => this.onMutations(records));
+    this.observer.observe(this.doc.documentElement, {
       childList: true,
       subtree: true,
+      characterData: true,
       attributes: true,
-      attributeFilter: ['data-id', 'id', 'aria-label', 'data-type'],
+      attributeFilter: [...new Set([...WATCHED_ATTRIBUTES, ...(this.adapter.watchAttributes ?? [])])],
     });
   }
 
-  /** After every (re)connect: introduce ourselves again, then report the chat and unreported rows. */
-  private async onConnected(): Promise<void> {
-    this.connected = false;
+  /** After every hello on a (re)connected port: report the chat again, then unreported rows. */
+  async attach(): Promise<void> {
+    if (this.stopped) return;
+    this.convKey = null; // report the conversation again on this port
+    this.connected = true;
     try {
-      await this.client.request({ type: 'hello', url: location.href });
-      this.convKey = null; // report the conversation again on this port
-      this.connected = true;
       await this.tick();
     } catch {
       // The port dropped again; the next connect retries.
     }
   }
 
+  /** Port gone (until the next attach): nothing is reported meanwhile. */
+  detach(): void {
+    this.connected = false;
+  }
+
+  /**
+   * Ends this core: no more observing, timers, pushes or reports; the overlay and the in-page
+   * button go (a core for the new adapter reports the conversation, and the background then
+   * turns private mode on again where it is on).
+   */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.connected = false;
+    this.observer?.disconnect();
+    this.observer = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.tickTimer !== null) clearTimeout(this.tickTimer);
+    this.tickTimer = null;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.queue.length = 0;
+    this.captured.clear();
+    offerGoPrivate(false, () => undefined);
+    if (this.privateOn) setPrivateMode(false, null, null);
+    this.privateOn = false;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  private onMutations(records: MutationRecord[]): void {
+    if (this.stopped) return;
+    try {
+      this.capture(records);
+    } catch {
+      // A page mid-render: the next tick's full scan reads what is there.
+    }
+    this.scheduleTick();
+  }
+
+  /** Reads, right now, every row the mutations touched (a recycled row may change again soon). */
+  capture(records: readonly MutationRecord[]): void {
+    const rows = this.adapter.messageRows(this.doc);
+    if (rows.length === 0) return;
+    const rowSet = new Set<Node>(rows);
+    const touched = new Set<Element>();
+    const containers: Node[] = [];
+    const touch = (node: Node, added: boolean) => {
+      for (let n: Node | null = node; n; n = n.parentNode) {
+        if (rowSet.has(n)) {
+          touched.add(n as Element);
+          return;
+        }
+      }
+      // An added subtree that is not inside a row may hold rows (a list re-rendered whole).
+      if (added && node.nodeType === 1) containers.push(node);
+    };
+    for (const r of records) {
+      touch(r.target, false);
+      for (const n of r.addedNodes) touch(n, true);
+    }
+    if (containers.length > 0)
+      for (const row of rows) if (containers.some((c) => c.contains(row))) touched.add(row);
+    // In document order, so messages are reported oldest first.
+    for (const row of rows) if (touched.has(row)) this.remember(row);
+  }
+
+  private remember(row: Element): void {
+    const m = this.readBounded(row);
+    if (!m) return;
+    const key = rowKey(m);
+    if (this.reported.has(key) || this.inFlight.has(key) || this.captured.has(key)) return;
+    this.captured.set(key, m);
+    if (this.captured.size > MAX_REMEMBERED) {
+      const first = this.captured.keys().next().value;
+      if (first !== undefined) this.captured.delete(first);
+    }
+  }
+
+  private readBounded(row: Element): AdapterMessage | null {
+    const m = this.adapter.readMessage(row);
+    if (!m || m.text.length > LIMITS.chatText || m.id.length > LIMITS.chatId || m.id.length === 0)
+      return null;
+    return { ...m, from: m.from.slice(0, LIMITS.peer) };
+  }
+
   private scheduleTick(): void {
-    if (this.tickTimer !== null) return;
+    if (this.tickTimer !== null || this.stopped) return;
     this.tickTimer = setTimeout(() => {
       this.tickTimer = null;
       this.tick().catch(() => undefined);
@@ -79,16 +183,16 @@ export class ChatCore {
   }
 
   private async tick(): Promise<void> {
-    if (!this.connected) return;
+    if (!this.connected || this.stopped) return;
     const a = this.adapter;
     const account = a.account(this.doc);
     const conv = a.conversation(this.doc);
-    const key = JSON.stringify([account, conv.kind, conv.peer]);
+    const key = JSON.stringify([account, conv.kind, conv.peer, conv.reason]);
     if (key !== this.convKey) {
       const changed = this.convKey !== null;
       this.convKey = key;
       if (changed) this.resetConversation();
-      if (!account) return;
+      if (!account || this.stopped) return;
       const composeFound = a.composeBox(this.doc) !== null;
       const listFound = a.messageList(this.doc) !== null;
       const reply = await this.client.request({
@@ -102,6 +206,7 @@ export class ChatCore {
         composeFound,
         listFound,
       });
+      if (this.stopped) return;
       this.offerable = conv.kind === 'one-to-one' && conv.reason === null && composeFound && listFound;
       this.updateOffer(reply.privateMode);
     }
@@ -110,6 +215,7 @@ export class ChatCore {
 
   /** The in-page "Go private" button: shown in a usable one-to-one chat while not private. */
   private updateOffer(privateMode: boolean): void {
+    if (this.stopped) return;
     offerGoPrivate(this.offerable && !privateMode, () => {
       this.client.request({ type: 'toggle-private' }).catch(() => undefined);
     });
@@ -120,29 +226,39 @@ export class ChatCore {
     this.queued.clear();
     this.sent.clear();
     this.queue.length = 0;
+    this.captured.clear();
     this.initialScanDone = false;
   }
 
   private async reportRows(): Promise<void> {
     const rows = this.adapter.messageRows(this.doc);
-    if (this.privateOn) collapseOtrRows(rows.filter((r) => isOtrText(r.textContent ?? '')));
-    const fresh: { key: string; m: AdapterMessage }[] = [];
-    for (const row of rows) {
-      const m = this.adapter.readMessage(row);
-      if (!m || m.text.length > LIMITS.chatText || m.id.length > LIMITS.chatId) continue;
-      const key = `${m.id}:${m.text.length}`;
-      if (this.reported.has(key) || this.inFlight.has(key)) continue;
-      fresh.push({ key, m: { ...m, from: m.from.slice(0, LIMITS.peer) } });
+    const read = rows.map((row) => ({ row, m: this.readBounded(row) }));
+    if (this.privateOn)
+      collapseOtrRows(read.filter((r) => r.m !== null && isOtrText(r.m.text)).map((r) => r.row));
+    // What the observer captured (rows maybe gone or recycled since), then what is in the page now.
+    const fresh = new Map<string, AdapterMessage>(this.captured);
+    this.captured.clear();
+    for (const { m } of read) {
+      if (!m) continue;
+      const key = rowKey(m);
+      if (!fresh.has(key)) fresh.set(key, m);
     }
+    for (const key of fresh.keys()) if (this.reported.has(key) || this.inFlight.has(key)) fresh.delete(key);
+    const all = [...fresh.entries()].map(([key, m]) => ({ key, m }));
     const history = !this.initialScanDone;
     this.initialScanDone = true;
-    for (let i = 0; i < fresh.length; i += LIMITS.chatBatch) {
-      const batch = fresh.slice(i, i + LIMITS.chatBatch);
+    for (let i = 0; i < all.length; i += LIMITS.chatBatch) {
+      if (this.stopped) return;
+      const batch = all.slice(i, i + LIMITS.chatBatch);
       for (const f of batch) this.inFlight.add(f.key);
       try {
         await this.client.request({ type: 'chat-messages', messages: batch.map((f) => f.m), history });
         for (const f of batch) this.reported.add(f.key);
         bounded(this.reported);
+      } catch (e) {
+        // Not delivered: keep them for the next tick (unless a newer capture replaced them).
+        for (const f of batch) if (!this.captured.has(f.key)) this.captured.set(f.key, f.m);
+        throw e;
       } finally {
         for (const f of batch) this.inFlight.delete(f.key);
       }
@@ -150,6 +266,7 @@ export class ChatCore {
   }
 
   private onPush(e: PushEvent): void {
+    if (this.stopped) return;
     switch (e.type) {
       case 'send-wire':
         for (const line of e.lines) {
@@ -182,19 +299,24 @@ export class ChatCore {
 
   /** Sends queued lines one at a time through the site, each acknowledged once the site took it. */
   private async drain(): Promise<void> {
-    if (this.sending) return;
+    if (this.sending || this.stopped) return;
     this.sending = true;
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 && !this.stopped) {
         const line = this.queue[0] as WireLine;
         let taken = false;
         try {
-          taken = this.adapter.send(this.doc, line.wire);
+          taken = await this.adapter.send(this.doc, line.wire);
         } catch {
           taken = false;
         }
+        if (this.stopped) return;
         if (!taken) {
-          setTimeout(() => void this.drain(), RETRY_SEND_MS);
+          if (this.retryTimer === null)
+            this.retryTimer = setTimeout(() => {
+              this.retryTimer = null;
+              void this.drain();
+            }, RETRY_SEND_MS);
           return;
         }
         this.queue.shift();
@@ -204,6 +326,130 @@ export class ChatCore {
       }
     } finally {
       this.sending = false;
+    }
+  }
+}
+
+/** A row as reported: its id and text length (a re-rendered row with new text is new). */
+function rowKey(m: AdapterMessage): string {
+  return `${m.id}:${m.text.length}`;
+}
+
+// ---------------------------------------------------------------- the content script's controller
+
+/** How often, at most, the page is looked at again for page-info and a late-rendered chat (ms). */
+const REFRESH_MS = 1000;
+
+export interface ControllerOptions {
+  /** The page's URL as reported in hello (location.href at that moment). */
+  url: () => string;
+  /** Runs the element picker (content-scripts/picker/ui.ts); `save` sends its profile. */
+  startPicker?: (save: (profile: SiteProfile) => Promise<void>) => void;
+  refreshMs?: number;
+}
+
+/**
+ * Says hello after every (re)connect, picks the page's adapter (a built-in one first, else the
+ * site's saved profile from the hello result), runs one ChatCore for it and replaces it when the
+ * profile changes (profile-changed push) or a chat app appears late; reports page-info when it
+ * changes; starts the picker on the start-picker push.
+ */
+export class ContentController {
+  private core: ChatCore | null = null;
+  private coreKey: string | null = null;
+  private profile: SiteProfile | null = null;
+  private connected = false;
+  private lastInfo: string | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private observer: MutationObserver | null = null;
+
+  constructor(
+    private readonly client: PortClient<ContentRequest>,
+    private readonly doc: Document,
+    private readonly options: ControllerOptions,
+  ) {}
+
+  start(): void {
+    this.client.onPush((e) => this.onPush(e));
+    const View = this.doc.defaultView?.MutationObserver ?? MutationObserver;
+    this.observer = new View(() => this.scheduleRefresh());
+    this.observer.observe(this.doc.documentElement, { childList: true, subtree: true });
+    this.client.keepConnected(() => void this.onConnected());
+  }
+
+  /** The ChatCore running now (tests). */
+  get current(): ChatCore | null {
+    return this.core;
+  }
+
+  private async onConnected(): Promise<void> {
+    this.connected = false;
+    this.core?.detach();
+    try {
+      const hello = await this.client.request({ type: 'hello', url: this.options.url() });
+      this.profile = hello.profile;
+      this.connected = true;
+      this.lastInfo = null; // a restarted background has forgotten what we reported
+      this.select();
+      await this.core?.attach();
+      await this.reportInfo();
+    } catch {
+      // The port dropped again; the next connect retries.
+    }
+  }
+
+  private onPush(e: PushEvent): void {
+    if (e.type === 'profile-changed') {
+      this.profile = e.profile;
+      this.select();
+      void this.reportInfo();
+    } else if (e.type === 'start-picker') {
+      this.options.startPicker?.(async (profile) => {
+        await this.client.request({ type: 'profile-save', profile });
+      });
+    }
+  }
+
+  /** Runs the right ChatCore for the page now; a new adapter stops the old core first. */
+  private select(): void {
+    const adapter = pickAdapter(this.doc, this.profile);
+    const key = adapter
+      ? adapter.name === 'profile'
+        ? `profile:${JSON.stringify(this.profile)}`
+        : adapter.name
+      : null;
+    if (key === this.coreKey) return;
+    this.core?.stop();
+    this.core = null;
+    this.coreKey = key;
+    if (!adapter) return;
+    const core = new ChatCore(this.client, this.doc, adapter);
+    this.core = core;
+    core.start();
+    if (this.connected) void core.attach();
+  }
+
+  private scheduleRefresh(): void {
+    if (this.refreshTimer !== null) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      if (!this.connected) return;
+      if (!this.core) this.select(); // a single-page app may render its chat late
+      void this.reportInfo();
+    }, this.options.refreshMs ?? REFRESH_MS);
+  }
+
+  /** Sends page-info when it differs from what was last reported. */
+  private async reportInfo(): Promise<void> {
+    if (!this.connected) return;
+    const info = pageInfo(this.doc, this.core?.adapter ?? null, this.profile);
+    const json = JSON.stringify(info);
+    if (json === this.lastInfo) return;
+    this.lastInfo = json;
+    try {
+      await this.client.request({ type: 'page-info', info });
+    } catch {
+      if (this.lastInfo === json) this.lastInfo = null;
     }
   }
 }

@@ -1,34 +1,22 @@
 // The content script: runs in pages of sites the user turned offrecord on for. It picks the
-// site's adapter and runs the chat core (content-scripts/chat.ts). It shows nothing in the page
-// but the overlay of private mode, and never holds plaintext (I1, I3).
+// site's adapter (a built-in one, else the site's saved profile) and runs the chat core
+// (content-scripts/chat.ts). It shows nothing in the page but the overlay of private mode and,
+// when the user starts it from the popup, the element picker; it never holds plaintext (I1, I3).
 
 import type { ContentRequest } from '../extension/shared/messages';
 import { PortClient } from '../extension/shared/port-client';
-import { ChatCore } from './chat';
-import { pickAdapter, type SiteAdapter } from './sites/index';
+import { ContentController } from './chat';
+import { startPicker } from './picker/ui';
 
 const LOADED = Symbol.for('offrecord.content-script');
-const DETECT_TRIES = 50;
 
 function start(): void {
   const client = new PortClient<ContentRequest>();
-  const run = (adapter: SiteAdapter) => new ChatCore(client, document, adapter).start();
-  const adapter = pickAdapter(document);
-  if (adapter) {
-    run(adapter);
-    return;
-  }
-  // No chat app recognised (yet): introduce ourselves at once, and since single-page apps render
-  // late, look again for a few seconds.
-  client.request({ type: 'hello', url: location.href }).catch((e: unknown) => {
-    console.debug(`offrecord: background unavailable: ${String(e)}`);
+  const controller = new ContentController(client, document, {
+    url: () => location.href,
+    startPicker: (save) => startPicker(document, { site: location.origin, save }),
   });
-  let tries = 0;
-  const timer = setInterval(() => {
-    const found = pickAdapter(document);
-    if (found || ++tries >= DETECT_TRIES) clearInterval(timer);
-    if (found) run(found);
-  }, 100);
+  controller.start();
 }
 
 // Registration and a later injection into an already-open tab may both run this file.

@@ -1,8 +1,13 @@
 // Site adapters behind one interface, and the registry the content script picks from.
 // An adapter knows one site's DOM and nothing about OTR (docs/architecture.md §6).
 
+import type { PageInfo } from '../../extension/shared/messages';
+import type { SiteProfile } from '../../src/profile/profile';
+import { checkProfile } from '../picker/derive';
 import { converse } from './converse';
+import { guess } from './generic';
 import { minichat } from './minichat';
+import { profileAdapter } from './profile-adapter';
 import { theLounge } from './thelounge';
 
 export interface AdapterConversation {
@@ -33,8 +38,13 @@ export interface SiteAdapter {
   messageList(doc: Document): Element | null;
   messageRows(doc: Document): Element[];
   readMessage(row: Element): AdapterMessage | null;
-  /** Sends one line through the site; true when the site took it. Throws when it cannot. */
-  send(doc: Document, text: string): boolean;
+  /** Row attributes whose change means a row shows another message (the core watches them). */
+  watchAttributes?: readonly string[];
+  /**
+   * Sends one line through the site; true (or a promise of true) when the site took it. Throws
+   * (or rejects) when it cannot.
+   */
+  send(doc: Document, text: string): boolean | Promise<boolean>;
 }
 
 const theLoungeAdapter: SiteAdapter = {
@@ -85,6 +95,51 @@ const converseAdapter: SiteAdapter = {
  */
 export const ADAPTERS: readonly SiteAdapter[] = [theLoungeAdapter, converseAdapter, minichat];
 
-export function pickAdapter(doc: Document): SiteAdapter | null {
+/** The built-in adapter that recognises the page, or null. */
+export function builtInAdapter(doc: Document): SiteAdapter | null {
   return ADAPTERS.find((a) => a.detect(doc)) ?? null;
+}
+
+/**
+ * The adapter for the page: a built-in one first; otherwise the site's saved profile (only for
+ * the page's own origin). The generic guess (./generic.ts) never becomes an adapter by itself.
+ */
+export function pickAdapter(doc: Document, profile: SiteProfile | null = null): SiteAdapter | null {
+  const builtIn = builtInAdapter(doc);
+  if (builtIn) return builtIn;
+  if (profile && profile.site === doc.location?.origin) return profileAdapter(profile, doc);
+  return null;
+}
+
+const MAX_PROBLEMS = 10;
+const MAX_PROBLEM_LENGTH = 300;
+
+/**
+ * What the content script reports about its page (`page-info`): the adapter reading it, the saved
+ * profile checked against it, and where no adapter reads the page, the generic guess. Bounded as
+ * the message validators require; confidence rounded so small layout changes are not a new report.
+ */
+export function pageInfo(doc: Document, adapter: SiteAdapter | null, profile: SiteProfile | null): PageInfo {
+  let checked: PageInfo['profile'] = null;
+  if (profile) {
+    const c = checkProfile(doc, profile);
+    checked = {
+      ok: c.ok,
+      problems: c.problems.slice(0, MAX_PROBLEMS).map((p) => p.slice(0, MAX_PROBLEM_LENGTH)),
+      rows: c.rows,
+    };
+  }
+  let guessed: PageInfo['guess'] = null;
+  if (!adapter) {
+    const g = guess(doc);
+    const reasons = [
+      ...(g.compose ? g.compose.reasons.map((r) => `message box: ${r}`) : ['no message box found']),
+      ...(g.list ? g.list.reasons.map((r) => `message list: ${r}`) : ['no message list found']),
+    ];
+    guessed = {
+      confidence: Math.round(Math.max(0, Math.min(1, g.confidence)) * 100) / 100,
+      reasons: reasons.slice(0, MAX_PROBLEMS).map((r) => r.slice(0, MAX_PROBLEM_LENGTH)),
+    };
+  }
+  return { adapter: adapter?.name ?? null, profile: checked, guess: guessed };
 }

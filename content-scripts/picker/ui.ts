@@ -1,0 +1,304 @@
+/**
+ * The element picker in the page, started from the popup (the `start-picker` push): a bar in a
+ * CLOSED shadow root in the top layer says the step ("Click the message box", "Click a message
+ * from your buddy", "Click one of your own messages"), a box follows the pointer over what would
+ * be picked, and the page's clicks are taken in the capture phase on window (prevented and
+ * stopped, so the page's own handlers do not run) — only trusted ones: a page cannot pick for the
+ * user. After the third pick the bar shows the derived profile (selectors, rows found and read as
+ * yours / your buddy's, sample senders) with Save, Pick again and Cancel. Escape cancels.
+ *
+ * Everything is drawn with textContent (never innerHTML). The decisions live in ./machine.ts.
+ * Stable attributes for tests: the host has `data-offrecord-picker-host`; the step text, the
+ * summary and the buttons have `data-offrecord-picker="step" | "summary" | "save" | "again" | "cancel"`
+ * (and "error" for a failed pick).
+ */
+
+import type { SiteProfile } from '../../src/profile/profile';
+import { PickerMachine } from './machine';
+
+export interface PickerOptions {
+  /** The page's origin (the profile's `site`). */
+  site: string;
+  /** Saves the confirmed profile (ContentRequest profile-save); rejects with the reason it failed. */
+  save: (profile: SiteProfile) => Promise<void>;
+  /** Called when the picker closes (saved or cancelled). */
+  onClose?: () => void;
+}
+
+const Z_TOP = '2147483647';
+
+const CSS = `
+.bar {
+  all: initial;
+  position: fixed;
+  top: 8px;
+  left: 50%;
+  transform: translateX(-50%);
+  width: min(640px, calc(100vw - 24px));
+  box-sizing: border-box;
+  padding: 10px 12px;
+  border-radius: 8px;
+  background: #1d2733;
+  color: #fff;
+  font: 14px/1.4 system-ui, sans-serif;
+  box-shadow: 0 4px 16px rgba(0,0,0,.35);
+  pointer-events: auto;
+  z-index: 2;
+  display: block;
+}
+.title { font-weight: 600; display: block; }
+.step { display: block; font-size: 15px; margin: 2px 0 6px; }
+.error { display: block; color: #ffb4a8; margin-bottom: 6px; white-space: pre-wrap; }
+.summary { display: block; font: 12px/1.5 ui-monospace, monospace; white-space: pre-wrap;
+  overflow-wrap: anywhere; max-height: 40vh; overflow: auto; margin-bottom: 6px; }
+.buttons { display: flex; gap: 8px; justify-content: flex-end; }
+button { all: initial; font: 600 13px/1.4 system-ui, sans-serif; padding: 4px 12px; border-radius: 14px;
+  background: #3b4b5e; color: #fff; cursor: pointer; }
+button.save { background: #1f6f3f; }
+button[disabled] { opacity: .45; cursor: default; }
+[hidden] { display: none !important; }
+.highlight { position: fixed; pointer-events: none; z-index: 1; box-sizing: border-box;
+  border: 2px solid #2f80ed; background: rgba(47,128,237,.12); border-radius: 3px; }
+`;
+
+let active: PickerUi | null = null;
+
+/** Starts the picker in `doc` (again: the running one stays). Returns it (tests, the e2e). */
+export function startPicker(doc: Document, options: PickerOptions): PickerUi {
+  if (active && !active.closed) return active;
+  active = new PickerUi(doc, options);
+  active.open();
+  return active;
+}
+
+/** The picker running in this page, if any. */
+export function runningPicker(): PickerUi | null {
+  return active && !active.closed ? active : null;
+}
+
+const PAGE_EVENTS = [
+  'pointerdown',
+  'mousedown',
+  'pointerup',
+  'mouseup',
+  'click',
+  'auxclick',
+  'dblclick',
+] as const;
+
+export class PickerUi {
+  readonly machine: PickerMachine;
+  closed = false;
+  private host: HTMLElement | null = null;
+  private parts: {
+    step: HTMLElement;
+    error: HTMLElement;
+    summary: HTMLElement;
+    save: HTMLButtonElement;
+    again: HTMLButtonElement;
+    cancel: HTMLButtonElement;
+    highlight: HTMLElement;
+  } | null = null;
+  private saving = false;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly options: PickerOptions,
+  ) {
+    this.machine = new PickerMachine(doc, options.site);
+  }
+
+  private readonly onPageEvent = (e: Event): void => {
+    if (this.closed || !this.machine.picking || this.fromBar(e)) return;
+    if (!e.isTrusted) return; // the page's own synthetic events: not a person's click, not ours
+    // The page must not react to a pick (focus its editor, follow a link, send...).
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    if (e.type !== 'click') return;
+    const target = this.pageTarget(e);
+    this.machine.click(target, e.isTrusted);
+    this.render();
+  };
+
+  private readonly onMove = (e: Event): void => {
+    if (this.closed || this.fromBar(e)) return;
+    this.highlight(this.machine.candidate(this.pageTarget(e)));
+  };
+
+  private readonly onKey = (e: Event): void => {
+    if (this.closed || !e.isTrusted || (e as KeyboardEvent).key !== 'Escape') return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    this.close();
+  };
+
+  private readonly onLayout = (): void => {
+    if (!this.closed) this.highlight(null);
+  };
+
+  open(): void {
+    const doc = this.doc;
+    const host = doc.createElement('offrecord-picker');
+    host.setAttribute('data-offrecord-picker-host', '');
+    host.setAttribute('popover', 'manual');
+    const hs = host.style;
+    for (const [p, v] of Object.entries({
+      all: 'initial',
+      position: 'fixed',
+      inset: '0',
+      width: '100vw',
+      height: '100vh',
+      margin: '0',
+      padding: '0',
+      border: '0',
+      background: 'transparent',
+      overflow: 'visible',
+      display: 'block',
+      visibility: 'visible',
+      opacity: '1',
+      'pointer-events': 'none',
+      'z-index': Z_TOP,
+    }))
+      hs.setProperty(p, v, 'important');
+    const root = host.attachShadow({ mode: 'closed' });
+    const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, part?: string) => {
+      const e = doc.createElement(tag);
+      e.className = cls;
+      if (part) e.setAttribute('data-offrecord-picker', part);
+      return e;
+    };
+    const style = doc.createElement('style');
+    style.textContent = CSS;
+    const bar = el('div', 'bar');
+    const title = el('span', 'title');
+    title.textContent = 'offrecord: show where the chat is';
+    const step = el('span', 'step', 'step');
+    const error = el('span', 'error', 'error');
+    const summary = el('div', 'summary', 'summary');
+    const buttons = el('div', 'buttons');
+    const save = el('button', 'save', 'save');
+    save.type = 'button';
+    save.textContent = 'Save';
+    const again = el('button', 'again', 'again');
+    again.type = 'button';
+    again.textContent = 'Pick again';
+    const cancel = el('button', 'cancel', 'cancel');
+    cancel.type = 'button';
+    cancel.textContent = 'Cancel';
+    buttons.append(save, again, cancel);
+    bar.append(title, step, error, summary, buttons);
+    const highlight = el('div', 'highlight');
+    highlight.hidden = true;
+    root.append(style, highlight, bar);
+    save.addEventListener('click', (e) => {
+      if (e.isTrusted) void this.save();
+    });
+    again.addEventListener('click', (e) => {
+      if (!e.isTrusted) return;
+      this.machine.again();
+      this.render();
+    });
+    cancel.addEventListener('click', (e) => {
+      if (e.isTrusted) this.close();
+    });
+    this.host = host;
+    this.parts = { step, error, summary, save, again, cancel, highlight };
+    doc.documentElement.append(host);
+    try {
+      if (typeof host.showPopover === 'function') host.showPopover();
+    } catch {
+      // Without the popover API the z-index keeps the bar above the page.
+    }
+    const win = doc.defaultView;
+    for (const t of PAGE_EVENTS) win?.addEventListener(t, this.onPageEvent, true);
+    win?.addEventListener('pointermove', this.onMove, true);
+    win?.addEventListener('keydown', this.onKey, true);
+    win?.addEventListener('scroll', this.onLayout, true);
+    win?.addEventListener('resize', this.onLayout, true);
+    this.render();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.machine.cancel();
+    const win = this.doc.defaultView;
+    for (const t of PAGE_EVENTS) win?.removeEventListener(t, this.onPageEvent, true);
+    win?.removeEventListener('pointermove', this.onMove, true);
+    win?.removeEventListener('keydown', this.onKey, true);
+    win?.removeEventListener('scroll', this.onLayout, true);
+    win?.removeEventListener('resize', this.onLayout, true);
+    this.host?.remove();
+    this.host = null;
+    this.parts = null;
+    if (active === this) active = null;
+    this.options.onClose?.();
+  }
+
+  /** Whether the event happened on our bar (the host, as seen from outside the closed root). */
+  private fromBar(e: Event): boolean {
+    const host = this.host;
+    return host !== null && (e.target === host || e.composedPath().includes(host));
+  }
+
+  /** The page element under the event: the target, or what is at its point. */
+  private pageTarget(e: Event): Element | null {
+    const t = e.target;
+    const view = this.doc.defaultView;
+    if (view && t instanceof view.Element && t !== this.host) return t;
+    const m = e as MouseEvent;
+    if (typeof m.clientX === 'number') {
+      const at = this.doc.elementFromPoint?.(m.clientX, m.clientY) ?? null;
+      return at === this.host ? null : at;
+    }
+    return null;
+  }
+
+  private highlight(el: Element | null): void {
+    const h = this.parts?.highlight;
+    if (!h) return;
+    if (!el) {
+      h.hidden = true;
+      return;
+    }
+    const r = el.getBoundingClientRect();
+    h.hidden = false;
+    h.style.left = `${Math.round(r.left)}px`;
+    h.style.top = `${Math.round(r.top)}px`;
+    h.style.width = `${Math.round(r.width)}px`;
+    h.style.height = `${Math.round(r.height)}px`;
+  }
+
+  private async save(): Promise<void> {
+    const profile = this.machine.saveable;
+    if (!profile || this.saving) return;
+    this.saving = true;
+    this.render();
+    try {
+      await this.options.save(profile);
+      this.close();
+    } catch (e) {
+      this.machine.error = `Not saved: ${e instanceof Error ? e.message : String(e)}`.slice(0, 300);
+    } finally {
+      this.saving = false;
+      if (!this.closed) this.render();
+    }
+  }
+
+  /** Draws the machine's state (textContent only). */
+  render(): void {
+    const p = this.parts;
+    if (!p) return;
+    const m = this.machine;
+    p.step.textContent = m.stepText;
+    p.error.textContent = m.error ?? '';
+    p.error.hidden = m.error === null;
+    const review = m.step === 'review' ? m.review : null;
+    p.summary.textContent = review ? review.lines.join('\n') : '';
+    p.summary.hidden = review === null;
+    p.save.hidden = review === null;
+    p.again.hidden = review === null;
+    p.save.disabled = this.saving || m.saveable === null;
+    if (!m.picking) p.highlight.hidden = true;
+  }
+}

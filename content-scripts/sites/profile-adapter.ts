@@ -1,0 +1,159 @@
+/**
+ * The adapter for a chat offrecord has no hand-written adapter for: everything comes from the
+ * site's saved profile (src/profile/profile.ts, made by the element picker). DOM only, no
+ * extension API; everything read from the page is bounded and read with textContent (I3).
+ *
+ * - rows: the direct children of `selectors.list` matching `selectors.row`, read with `readRow`.
+ * - row id: the `idAttribute` value when the profile names one, else a hash of sender, own-ness
+ *   and text (OTR lines are unique, and the background dedupes by id + content).
+ * - account: the sender read on our own rows ("me" when none was seen yet) + "@" + host. Once
+ *   read it is kept for the page's life (a virtualized list scrolls our rows away).
+ * - peer: `selectors.peer`'s text, else the sender of the latest buddy row (kept while no buddy
+ *   row is in view, forgotten when the list element is replaced). Two different buddies in the
+ *   rows → a group: refused.
+ * - conversation: when `checkProfile` fails, kind 'none' with a reason, so private mode refuses
+ *   to start rather than guess (the router refuses whenever the reason is non-null).
+ */
+
+import { bytesToHex, utf8Encode } from '../../src/crypto/bytes';
+import { sha256 } from '../../src/crypto/hash';
+import type { SiteProfile } from '../../src/profile/profile';
+import { checkProfile, readRow } from '../picker/derive';
+import { ComposeError, checkLine, composeAndSend } from './compose';
+import type { AdapterConversation, AdapterMessage, SiteAdapter } from './index';
+
+export const PROFILE_PROTOCOL = 'offrecord-web';
+export const DEFAULT_MAX_MESSAGE_LENGTH = 2000;
+const MAX_NAME = 200;
+const MAX_ID = 200;
+const MAX_TEXT = 100_000;
+
+/** A display name from the page: whitespace collapsed, no control characters, bounded; null if unusable. */
+export function cleanName(v: string | null | undefined): string | null {
+  if (v === null || v === undefined) return null;
+  const s = v.replace(/\s+/g, ' ').trim();
+  if (s.length === 0 || s.length > MAX_NAME || /\p{Cc}/u.test(s)) return null;
+  return s;
+}
+
+function hostOf(site: string): string {
+  try {
+    return new URL(site).host;
+  } catch {
+    return site;
+  }
+}
+
+/** The id of a row without a site id: stable for the same sender, side and text. */
+export function contentId(from: string, own: boolean, text: string): string {
+  const digest = sha256(utf8Encode(JSON.stringify([from, own, text])));
+  return `h-${bytesToHex(digest).slice(0, 32)}`;
+}
+
+export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter {
+  const host = hostOf(profile.site);
+  const maxMessageLength = profile.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH;
+  let ownName: string | null = null;
+  let lastPeer: string | null = null;
+  let peerList: Element | null = null;
+
+  const list = (d: Document): Element | null => d.querySelector(profile.selectors.list);
+
+  const rows = (d: Document): Element[] => {
+    const l = list(d);
+    return l ? Array.from(l.children).filter((c) => c.matches(profile.selectors.row)) : [];
+  };
+
+  /** Reads every row once: learns our own name, and the buddies' names newest last. */
+  const scan = (d: Document): { buddies: string[] } => {
+    const buddies: string[] = [];
+    for (const row of rows(d)) {
+      const r = readRow(row, profile);
+      const from = cleanName(r?.from);
+      if (!r || !from) continue;
+      if (r.own) ownName = from;
+      else buddies.push(from);
+    }
+    return { buddies };
+  };
+
+  const peerOf = (d: Document): { peer: string | null; buddies: Set<string> } => {
+    const l = list(d);
+    if (l !== peerList) {
+      peerList = l;
+      lastPeer = null;
+    }
+    const { buddies } = scan(d);
+    const named = profile.selectors.peer
+      ? cleanName(d.querySelector(profile.selectors.peer)?.textContent)
+      : null;
+    const latest = buddies[buddies.length - 1];
+    if (named) lastPeer = named;
+    else if (latest) lastPeer = latest;
+    return { peer: lastPeer, buddies: new Set(buddies) };
+  };
+
+  const adapter: SiteAdapter = {
+    name: 'profile',
+    protocol: PROFILE_PROTOCOL,
+    maxMessageLength,
+    detect: (d) => d.location?.origin === profile.site && list(d) !== null,
+    account(d) {
+      scan(d);
+      return `${ownName ?? 'me'}@${host}`;
+    },
+    conversation(d): AdapterConversation {
+      const check = checkProfile(d, profile);
+      if (!check.ok) {
+        const first = (check.problems[0] ?? 'unknown problem').slice(0, 200);
+        return {
+          kind: 'none',
+          peer: null,
+          reason: `This site's offrecord profile no longer matches the page (${first}). Show offrecord where the chat is again.`,
+        };
+      }
+      const { peer, buddies } = peerOf(d);
+      if (!profile.selectors.peer && buddies.size > 1)
+        return {
+          kind: 'group',
+          peer: null,
+          reason: `More than one other person writes in this chat (${buddies.size}): OTR is for two people.`,
+        };
+      if (!peer)
+        return {
+          kind: 'none',
+          peer: null,
+          reason:
+            'offrecord cannot tell who your buddy is here yet: no message from them is in view (the profile names no buddy element).',
+        };
+      return { kind: 'one-to-one', peer, reason: null };
+    },
+    composeBox: (d) => d.querySelector(profile.selectors.compose),
+    messageList: list,
+    messageRows: rows,
+    watchAttributes: [profile.idAttribute, profile.senderAttribute].filter((a): a is string => !!a),
+    readMessage(row): AdapterMessage | null {
+      const r = readRow(row, profile);
+      if (!r || r.text.length === 0 || r.text.length > MAX_TEXT) return null;
+      const named = cleanName(r.from);
+      if (named && r.own) ownName = named;
+      const from = named ?? (r.own ? (ownName ?? 'me') : (lastPeer ?? ''));
+      let id: string | null = null;
+      if (profile.idAttribute) {
+        const v = row.getAttribute(profile.idAttribute);
+        if (!v || v.length > MAX_ID || /\p{Cc}/u.test(v)) return null;
+        id = v;
+      }
+      return { id: id ?? contentId(from, r.own, r.text), from, text: r.text, own: r.own };
+    },
+    send(d, text) {
+      checkLine(text, maxMessageLength);
+      const box = d.querySelector(profile.selectors.compose);
+      if (!box) throw new ComposeError('the message box of the site profile is not in the page');
+      return composeAndSend(d, box, text, profile.send);
+    },
+  };
+  // Learn the names already in the page.
+  peerOf(doc);
+  return adapter;
+}
