@@ -1,10 +1,13 @@
-/** SHA-1, SHA-256 and their HMACs, as OTR uses them (thin wrappers over @noble/hashes). */
+/**
+ * SHA-1, SHA-256 and their HMACs, as OTR uses them: SHA-1 and HMAC-SHA1 from src/crypto/sha1.ts
+ * (the data-message MAC, see there why), SHA-256 and its HMAC thin wrappers over @noble/hashes.
+ */
 import { hmac } from '@noble/hashes/hmac.js';
-import { sha1 as nobleSha1 } from '@noble/hashes/legacy.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { hmacSha1Digest, sha1Digest } from './sha1';
 
 export function sha1(data: Uint8Array): Uint8Array {
-  return nobleSha1(data);
+  return sha1Digest(data);
 }
 
 export function sha256(data: Uint8Array): Uint8Array {
@@ -12,20 +15,11 @@ export function sha256(data: Uint8Array): Uint8Array {
 }
 
 /**
- * Keyed HMAC-SHA1 states, by key object. A data message's MAC key is the same Uint8Array for every
- * message of a key pair, so the two keyed compression states are computed once per key and cloned
- * per message instead of re-keying each time. Keys are never mutated in place (a new key is a new
- * array), and a WeakMap forgets a state with its key.
+ * HMAC-SHA1 with the keyed inner and outer states kept per key (src/crypto/sha1.ts says why and
+ * how): a data message's MAC key is the same for every message of a key pair.
  */
-const sha1States = new WeakMap<Uint8Array, ReturnType<typeof hmac.create>>();
-
 export function hmacSha1(key: Uint8Array, data: Uint8Array): Uint8Array {
-  let state = sha1States.get(key);
-  if (!state) {
-    state = hmac.create(nobleSha1, key);
-    sha1States.set(key, state);
-  }
-  return state.clone().update(data).digest();
+  return hmacSha1Digest(key, data);
 }
 
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {

@@ -3,7 +3,7 @@
  * fields. The Reader never reads past its end and a message must be consumed exactly; the
  * Writer produces minimal MPIs, as libotr does.
  */
-import { bigIntToBytes, bytesToBigInt, concatBytes } from '../crypto/bytes';
+import { bigIntToBytes, bytesToBigInt } from '../crypto/bytes';
 import { fail } from './errors';
 
 /** The longest DATA or MPI field we accept, a sanity bound well above any legitimate value. */
@@ -54,7 +54,7 @@ export class Reader {
   mpi(what = 'MPI', maxBytes = MAX_FIELD): bigint {
     const len = this.int();
     if (len > maxBytes) fail('malformed', `${what} too long (${len} bytes)`);
-    return bytesToBigInt(this.take(len, what));
+    return decodeMpiValue(this.take(len, what));
   }
 
   /** Everything not read yet (for trailing fields such as a data message's MAC-covered part). */
@@ -72,44 +72,120 @@ export class Reader {
   }
 }
 
+/**
+ * The last MPI decoded by a Reader and the last encoded by a Writer, to do no conversion twice.
+ *
+ * Why: a data message carries the sender's next D-H public key, and in a run of messages in one
+ * direction it is the same 1536-bit value every time; the bigint <-> bytes conversion (through
+ * hex, the only way in and out of a BigInt) was ~1.5 µs of each side's few µs per message. A hit
+ * is a byte compare (decode) or a bigint compare (encode), and returns exactly what the
+ * conversion would (decoded values are immutable bigints; encoded bytes are only ever copied
+ * into the Writer's buffer, never handed out).
+ *
+ * Only values that go on the wire pass through here (public keys, public D-H values, SMP's
+ * published values): secrets hashed as MPIs (the D-H shared secret) use `encodeMpi`, which
+ * does not remember what it encoded.
+ */
+let lastDecoded: { bytes: Uint8Array; value: bigint } | null = null;
+let lastEncoded: { value: bigint; bytes: Uint8Array } | null = null;
+
+function decodeMpiValue(bytes: Uint8Array): bigint {
+  const last = lastDecoded;
+  if (last && last.bytes.length === bytes.length) {
+    const a = last.bytes;
+    let i = 0;
+    while (i < a.length && a[i] === bytes[i]) i++;
+    if (i === a.length) return last.value;
+  }
+  const value = bytesToBigInt(bytes);
+  if (bytes.length >= 64) lastDecoded = { bytes: bytes.slice(), value };
+  return value;
+}
+
+function encodeMpiValue(n: bigint): Uint8Array {
+  const last = lastEncoded;
+  if (last && last.value === n) return last.bytes;
+  const bytes = bigIntToBytes(n);
+  if (bytes.length >= 64) lastEncoded = { value: n, bytes };
+  return bytes;
+}
+
+/**
+ * Builds a message into one growing buffer (a message is written once, front to back; the old
+ * version kept a list of small arrays and concatenated them, allocating one array per INT).
+ */
 export class Writer {
-  private parts: Uint8Array[] = [];
+  private buf = new Uint8Array(256);
+  private length = 0;
+
+  private room(n: number): number {
+    const at = this.length;
+    if (at + n > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < at + n) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.buf.subarray(0, at), 0);
+      this.buf = grown;
+    }
+    this.length = at + n;
+    return at;
+  }
 
   byte(v: number): this {
-    this.parts.push(Uint8Array.of(v & 255));
+    const at = this.room(1);
+    this.buf[at] = v & 255;
     return this;
   }
 
   short(v: number): this {
-    this.parts.push(Uint8Array.of((v >>> 8) & 255, v & 255));
+    const at = this.room(2);
+    this.buf[at] = (v >>> 8) & 255;
+    this.buf[at + 1] = v & 255;
     return this;
   }
 
   int(v: number): this {
-    this.parts.push(Uint8Array.of((v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255));
+    const at = this.room(4);
+    const b = this.buf;
+    b[at] = (v >>> 24) & 255;
+    b[at + 1] = (v >>> 16) & 255;
+    b[at + 2] = (v >>> 8) & 255;
+    b[at + 3] = v & 255;
     return this;
   }
 
   fixed(bytes: Uint8Array): this {
-    this.parts.push(bytes);
+    const at = this.room(bytes.length);
+    this.buf.set(bytes, at);
     return this;
   }
 
   data(bytes: Uint8Array): this {
     this.int(bytes.length);
-    this.parts.push(bytes);
-    return this;
+    return this.fixed(bytes);
   }
 
+  /** MPI of a value that goes on the wire (see `lastEncoded`); hash secrets with `encodeMpi`. */
   mpi(n: bigint): this {
-    return this.data(bigIntToBytes(n));
+    if (n < 0n) throw new RangeError('negative integer');
+    return this.data(encodeMpiValue(n));
   }
 
+  /** A copy of what was written. */
   bytes(): Uint8Array {
-    return concatBytes(...this.parts);
+    return this.buf.slice(0, this.length);
   }
 }
 
+/** MPI encoding of `n` (4-byte length, minimal big-endian bytes); remembers nothing. */
 export function encodeMpi(n: bigint): Uint8Array {
-  return new Writer().mpi(n).bytes();
+  const bytes = bigIntToBytes(n);
+  const out = new Uint8Array(4 + bytes.length);
+  const len = bytes.length;
+  out[0] = len >>> 24;
+  out[1] = (len >>> 16) & 255;
+  out[2] = (len >>> 8) & 255;
+  out[3] = len & 255;
+  out.set(bytes, 4);
+  return out;
 }

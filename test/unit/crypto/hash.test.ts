@@ -30,4 +30,23 @@ describe('hashes and HMACs agree with node:crypto', () => {
       }),
     );
   });
+  it('SHA-1 and HMAC-SHA1 at every length around the block and padding boundaries (0..200)', () => {
+    const key = new Uint8Array(20).map((_, i) => i * 13);
+    for (let n = 0; n <= 200; n++) {
+      const data = new Uint8Array(n).map((_, i) => (i * 7 + n) & 255);
+      expect(hex(sha1(data))).toBe(createHash('sha1').update(data).digest('hex'));
+      expect(hex(hmacSha1(key, data))).toBe(createHmac('sha1', key).update(data).digest('hex'));
+    }
+  });
+  it('HMAC-SHA1 keys longer than a block (hashed first) and keys changed in place (re-keyed)', () => {
+    const data = new Uint8Array(77).fill(3);
+    const long = new Uint8Array(100).map((_, i) => i);
+    expect(hex(hmacSha1(long, data))).toBe(createHmac('sha1', long).update(data).digest('hex'));
+    const key = new Uint8Array(20).fill(1);
+    const before = hex(hmacSha1(key, data));
+    key.fill(0); // wiped in place: the cached keyed state must not be used
+    const after = hex(hmacSha1(key, data));
+    expect(after).not.toBe(before);
+    expect(after).toBe(createHmac('sha1', key).update(data).digest('hex'));
+  });
 });

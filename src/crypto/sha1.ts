@@ -1,0 +1,151 @@
+/**
+ * SHA-1 (FIPS 180-4) for HMAC-SHA1 over data messages, with the HMAC's keyed states kept per key.
+ *
+ * Why not @noble/hashes here: HMAC-SHA1 runs twice per data message (seal and open) over ~250
+ * bytes, and noble's generic Merkle-Damgård class (views, buffers, clone of the keyed HMAC
+ * object) cost more than the compressions themselves. This file is one compression function over
+ * 32-bit words and the HMAC around it:
+ *
+ *   HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m))
+ *
+ * The first block of each hash, K ^ ipad and K ^ opad, depends on the key alone, so its
+ * compression is done once per key (the "precomputed inner and outer state" of RFC 2104 section 4)
+ * and each message then costs its own blocks plus one outer block. The cache keeps a copy of the
+ * key's bytes and compares it before use: a key array changed in place is re-keyed, never reused.
+ * Checked against node:crypto (test/unit/crypto/hash.test.ts).
+ */
+
+const W = new Int32Array(80);
+
+/** Compresses the 64-byte block at `buf[off..]` into the state h (five words). */
+function compress(h: Int32Array, buf: Uint8Array, off: number): void {
+  for (let i = 0; i < 16; i++, off += 4) {
+    W[i] = (buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!;
+  }
+  for (let i = 16; i < 80; i++) {
+    const x = W[i - 3]! ^ W[i - 8]! ^ W[i - 14]! ^ W[i - 16]!;
+    W[i] = (x << 1) | (x >>> 31);
+  }
+  let a = h[0]!;
+  let b = h[1]!;
+  let c = h[2]!;
+  let d = h[3]!;
+  let e = h[4]!;
+  for (let i = 0; i < 80; i++) {
+    let f: number;
+    let k: number;
+    if (i < 20) {
+      f = (b & c) | (~b & d);
+      k = 0x5a827999;
+    } else if (i < 40) {
+      f = b ^ c ^ d;
+      k = 0x6ed9eba1;
+    } else if (i < 60) {
+      f = (b & c) | (b & d) | (c & d);
+      k = 0x8f1bbcdc;
+    } else {
+      f = b ^ c ^ d;
+      k = 0xca62c1d6;
+    }
+    const t = (((a << 5) | (a >>> 27)) + f + e + k + W[i]!) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = t;
+  }
+  h[0] = (h[0]! + a) | 0;
+  h[1] = (h[1]! + b) | 0;
+  h[2] = (h[2]! + c) | 0;
+  h[3] = (h[3]! + d) | 0;
+  h[4] = (h[4]! + e) | 0;
+}
+
+const IV = Int32Array.of(0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0);
+const tail = new Uint8Array(128);
+
+/**
+ * Finishes a hash whose state `h` has absorbed `prefixBytes` bytes (whole blocks) by absorbing
+ * `data` and the padding; the digest goes to `out` (20 bytes at `outOff`).
+ */
+function finish(h: Int32Array, prefixBytes: number, data: Uint8Array, out: Uint8Array, outOff: number): void {
+  const whole = data.length - (data.length % 64);
+  for (let off = 0; off < whole; off += 64) compress(h, data, off);
+  const rest = data.length - whole;
+  tail.fill(0);
+  tail.set(data.subarray(whole), 0);
+  tail[rest] = 0x80;
+  const blocks = rest + 9 <= 64 ? 1 : 2;
+  // Message length in bits, big-endian, in the last 8 bytes (lengths stay below 2^53 bits).
+  const bits = (prefixBytes + data.length) * 8;
+  const end = blocks * 64;
+  const hi = Math.floor(bits / 2 ** 32);
+  tail[end - 8] = hi >>> 24;
+  tail[end - 7] = hi >>> 16;
+  tail[end - 6] = hi >>> 8;
+  tail[end - 5] = hi;
+  tail[end - 4] = bits >>> 24;
+  tail[end - 3] = bits >>> 16;
+  tail[end - 2] = bits >>> 8;
+  tail[end - 1] = bits;
+  compress(h, tail, 0);
+  if (blocks === 2) compress(h, tail, 64);
+  for (let i = 0; i < 5; i++) {
+    const v = h[i]!;
+    out[outOff + 4 * i] = v >>> 24;
+    out[outOff + 4 * i + 1] = v >>> 16;
+    out[outOff + 4 * i + 2] = v >>> 8;
+    out[outOff + 4 * i + 3] = v;
+  }
+}
+
+/** SHA-1 of `data`. */
+export function sha1Digest(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(20);
+  finish(IV.slice(), 0, data, out, 0);
+  return out;
+}
+
+interface Keyed {
+  key: Uint8Array;
+  inner: Int32Array;
+  outer: Int32Array;
+}
+
+const keyedStates = new WeakMap<Uint8Array, Keyed>();
+
+function keyed(key: Uint8Array): Keyed {
+  const cached = keyedStates.get(key);
+  if (cached && cached.key.length === key.length) {
+    let diff = 0;
+    for (let i = 0; i < key.length; i++) diff |= cached.key[i]! ^ key[i]!;
+    if (diff === 0) return cached;
+  }
+  // RFC 2104: a key longer than the block is hashed first; then it is zero-padded to 64 bytes.
+  const k = new Uint8Array(64);
+  k.set(key.length > 64 ? sha1Digest(key) : key, 0);
+  const block = new Uint8Array(64);
+  for (let i = 0; i < 64; i++) block[i] = k[i]! ^ 0x36;
+  const inner = IV.slice();
+  compress(inner, block, 0);
+  for (let i = 0; i < 64; i++) block[i] = k[i]! ^ 0x5c;
+  const outer = IV.slice();
+  compress(outer, block, 0);
+  const state = { key: key.slice(), inner, outer };
+  keyedStates.set(key, state);
+  return state;
+}
+
+const h = new Int32Array(5);
+
+/** HMAC-SHA1(key, data) (RFC 2104), 20 bytes. */
+export function hmacSha1Digest(key: Uint8Array, data: Uint8Array): Uint8Array {
+  const s = keyed(key);
+  const innerDigest = new Uint8Array(20);
+  h.set(s.inner);
+  finish(h, 64, data, innerDigest, 0);
+  h.set(s.outer);
+  const out = new Uint8Array(20);
+  finish(h, 64, innerDigest, out, 0);
+  return out;
+}
