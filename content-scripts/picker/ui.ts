@@ -218,6 +218,16 @@ export class PickerUi {
     this.render();
   }
 
+  /** One of the bar's parts (the closed root hides them from the page; tests read them here). */
+  part(name: 'step' | 'error' | 'summary' | 'save' | 'again' | 'cancel' | 'highlight'): HTMLElement | null {
+    return this.parts?.[name] ?? null;
+  }
+
+  /** The host element (null once closed). */
+  get hostElement(): HTMLElement | null {
+    return this.host;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

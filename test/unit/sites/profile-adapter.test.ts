@@ -1,0 +1,183 @@
+/** The adapter made from a saved site profile, on the fixture page with recycled rows. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { deriveProfile } from '../../../content-scripts/picker/derive.js';
+import { pageInfo, pickAdapter } from '../../../content-scripts/sites/index.js';
+import { contentId, profileAdapter } from '../../../content-scripts/sites/profile-adapter.js';
+import type { SiteProfile } from '../../../src/profile/profile.js';
+import { closeWindows, loadPage } from '../profile/load.js';
+
+afterEach(closeWindows);
+
+const SITE = 'http://127.0.0.1:9000';
+
+function q(doc: Document, sel: string, index = 0): Element {
+  const el = doc.querySelectorAll(sel)[index];
+  if (!el) throw new Error(`no ${sel}[${index}]`);
+  return el;
+}
+
+function virtualChat(): { doc: Document; profile: SiteProfile } {
+  const doc = loadPage('pages/virtual-chat.html');
+  const profile = deriveProfile(
+    doc,
+    {
+      compose: q(doc, '.editor'),
+      buddyMessage: q(doc, '.bubble.in p.body'),
+      ownMessage: q(doc, '.bubble.out p.body'),
+    },
+    SITE,
+  );
+  return { doc, profile };
+}
+
+/** Adds a row as the fixture's script would (a bubble with sender and body). */
+function addRow(doc: Document, from: string, text: string, own: boolean): Element {
+  const row = doc.createElement('div');
+  row.className = `bubble ${own ? 'out' : 'in'}`;
+  row.setAttribute('data-author', from);
+  const who = doc.createElement('span');
+  who.className = 'who';
+  who.textContent = from;
+  const body = doc.createElement('p');
+  body.className = 'body';
+  body.textContent = text;
+  row.append(who, body);
+  q(doc, '#viewport .spacer').append(row);
+  return row;
+}
+
+describe('profile adapter', () => {
+  it('reads rows, own-ness, senders; ids from sender + text are stable and distinct', () => {
+    const { doc, profile } = virtualChat();
+    const a = profileAdapter(profile, doc);
+    expect(a.name).toBe('profile');
+    expect(a.protocol).toBe('offrecord-web');
+    expect(a.maxMessageLength).toBe(2000);
+    const rows = a.messageRows(doc);
+    expect(rows).toHaveLength(4);
+    const read = rows.map((r) => a.readMessage(r));
+    expect(read.map((m) => m && { from: m.from, text: m.text, own: m.own })).toEqual([
+      { from: 'bob', text: 'hi alice', own: false },
+      { from: 'alice', text: 'hello bob', own: true },
+      { from: 'bob', text: 'how are you?', own: false },
+      { from: 'alice', text: 'fine, thanks', own: true },
+    ]);
+    const ids = read.map((m) => m?.id);
+    expect(new Set(ids).size).toBe(4);
+    expect(ids[0]).toBe(contentId('bob', false, 'hi alice'));
+    expect(ids[0]).toMatch(/^h-[0-9a-f]{32}$/);
+    // A recycled element showing another message gets another id; the same message the same id.
+    const first = rows[0] as Element;
+    (first.querySelector('p.body') as Element).textContent = 'fine, thanks';
+    first.setAttribute('data-author', 'alice');
+    first.className = 'bubble out';
+    expect(a.readMessage(first)?.id).toBe(ids[3]);
+    expect(a.composeBox(doc)).toBe(q(doc, '.editor'));
+    expect(a.messageList(doc)).toBe(q(doc, '#viewport .spacer'));
+  });
+
+  it('the id attribute when the profile names one; rows without a usable id are skipped', () => {
+    const { doc, profile } = virtualChat();
+    const a = profileAdapter({ ...profile, idAttribute: 'data-index', maxMessageLength: 500 }, doc);
+    expect(a.maxMessageLength).toBe(500);
+    expect(a.messageRows(doc).map((r) => a.readMessage(r)?.id)).toEqual(['0', '1', '2', '3']);
+    q(doc, '.bubble', 2).removeAttribute('data-index');
+    expect(a.readMessage(q(doc, '.bubble', 2))).toBeNull();
+    expect(a.watchAttributes).toEqual(['data-index', 'data-author']);
+  });
+
+  it('account from our own rows @ host, peer from the latest buddy row; both kept when scrolled away', () => {
+    const { doc, profile } = virtualChat();
+    const a = profileAdapter(profile, doc);
+    expect(a.account(doc)).toBe('alice@127.0.0.1:9000');
+    expect(a.conversation(doc)).toEqual({ kind: 'one-to-one', peer: 'bob', reason: null });
+    // The virtualized list now shows none of the earlier rows.
+    for (const r of a.messageRows(doc)) r.remove();
+    addRow(doc, 'alice', 'only mine in view', true);
+    expect(a.account(doc)).toBe('alice@127.0.0.1:9000');
+    expect(a.conversation(doc)).toEqual({ kind: 'one-to-one', peer: 'bob', reason: null });
+  });
+
+  it("'me' before any own row; no buddy row and no peer element: none, with the reason", () => {
+    const { doc, profile } = virtualChat();
+    for (const r of Array.from(q(doc, '#viewport .spacer').children)) r.remove();
+    addRow(doc, 'x', 'placeholder', false).remove();
+    const a = profileAdapter(profile, doc);
+    expect(a.account(doc)).toBe('me@127.0.0.1:9000');
+    const c = a.conversation(doc);
+    expect(c.kind).toBe('none');
+    expect(c.reason).toMatch(/cannot tell who your buddy is/);
+  });
+
+  it('a peer element names the buddy; two different buddies without one is a group', () => {
+    const { doc, profile } = virtualChat();
+    addRow(doc, 'carol', 'me too', false);
+    const a = profileAdapter(profile, doc);
+    const g = a.conversation(doc);
+    expect(g.kind).toBe('group');
+    expect(g.reason).toMatch(/two people/);
+    const named = profileAdapter(
+      { ...profile, selectors: { ...profile.selectors, peer: 'header h1.title' } },
+      doc,
+    );
+    expect(named.conversation(doc)).toEqual({ kind: 'one-to-one', peer: 'Chat with bob', reason: null });
+  });
+
+  it('a page that no longer matches: kind none and the reason private mode refuses with', () => {
+    const { doc, profile } = virtualChat();
+    const a = profileAdapter(profile, doc);
+    expect(a.conversation(doc).kind).toBe('one-to-one');
+    // The site "redesigned" its list.
+    q(doc, '#viewport .spacer').className = 'rows';
+    const c = a.conversation(doc);
+    expect(c.kind).toBe('none');
+    expect(c.peer).toBeNull();
+    expect(c.reason).toMatch(
+      /^This site's offrecord profile no longer matches the page \(message list: 0 matches for .*\)\. Show offrecord where the chat is again\.$/,
+    );
+    expect(a.messageRows(doc)).toEqual([]);
+  });
+
+  it('send puts the line into the contenteditable and presses Enter; refuses malformed lines', async () => {
+    const { doc, profile } = virtualChat();
+    const a = profileAdapter(profile, doc);
+    const editor = q(doc, '.editor');
+    const sent: string[] = [];
+    // What the fixture's own script does on Enter.
+    editor.addEventListener('keydown', (e) => {
+      if ((e as KeyboardEvent).key !== 'Enter') return;
+      e.preventDefault();
+      sent.push((editor.textContent ?? '').trim());
+      editor.textContent = '';
+    });
+    expect(await a.send(doc, '?OTR:AAMDxyz.')).toBe(true);
+    expect(sent).toEqual(['?OTR:AAMDxyz.']);
+    expect(() => a.send(doc, 'two\nlines')).toThrow(/line breaks/);
+    expect(() => a.send(doc, 'x'.repeat(2001))).toThrow(/limit/);
+  });
+
+  it('pickAdapter: the profile only for its own origin; page-info with the check and the guess', () => {
+    const { doc, profile } = virtualChat();
+    expect(pickAdapter(doc, null)).toBeNull();
+    expect(pickAdapter(doc, { ...profile, site: 'http://127.0.0.1:9001' })).toBeNull();
+    const a = pickAdapter(doc, profile);
+    expect(a?.name).toBe('profile');
+    expect(pageInfo(doc, a, profile)).toEqual({
+      adapter: 'profile',
+      profile: { ok: true, problems: [], rows: 4 },
+      guess: null,
+    });
+    const none = pageInfo(doc, null, null);
+    expect(none.adapter).toBeNull();
+    expect(none.profile).toBeNull();
+    expect(none.guess?.confidence).toBeGreaterThan(0.3);
+    expect(none.guess?.reasons.join(' ')).toMatch(/editor/);
+    expect(none.guess?.reasons.join(' ')).toMatch(/repeated rows/);
+  });
+
+  it('a built-in adapter comes first, even with a saved profile', () => {
+    const doc = loadPage('dom/thelounge/query.html');
+    const { profile } = virtualChat();
+    expect(pickAdapter(doc, profile)?.name).toBe('thelounge');
+  });
+});
