@@ -388,9 +388,9 @@ export class ContentController {
     try {
       const hello = await this.client.request({ type: 'hello', url: this.options.url() });
       this.profile = hello.profile;
-      this.connected = true;
       this.lastInfo = null; // a restarted background has forgotten what we reported
-      this.select();
+      this.select(); // not connected yet: a new core waits for the attach below
+      this.connected = true;
       await this.core?.attach();
       await this.reportInfo();
     } catch {

@@ -1,0 +1,297 @@
+/**
+ * The content script's core and controller in happy-dom, with a port client that records what
+ * would go to the background: rows of a virtualized list captured when they are shown (a row
+ * recycled before the next tick is still reported), stop() ends a core, an async send is awaited
+ * and acknowledged, and the controller picks the saved profile, reports page-info only when it
+ * changes, switches on profile-changed and runs the picker on start-picker.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { deriveProfile } from '../../../content-scripts/picker/derive.js';
+import type { ContentRequest, PushEvent } from '../../../extension/shared/messages.js';
+import type { PortClient } from '../../../extension/shared/port-client.js';
+import type { SiteProfile } from '../../../src/profile/profile.js';
+import { closeWindows, loadPage } from '../profile/load.js';
+
+// content-scripts/overlay (imported by chat.ts) loads webextension-polyfill, which refuses to load
+// outside an extension; it only needs an extension id to be present. Nothing here mounts frames.
+let chat: typeof import('../../../content-scripts/chat.js');
+let sites: typeof import('../../../content-scripts/sites/index.js');
+beforeAll(async () => {
+  const g = globalThis as unknown as { chrome?: unknown };
+  g.chrome ??= { runtime: { id: 'offrecord-unit-test' } };
+  chat = await import('../../../content-scripts/chat.js');
+  sites = await import('../../../content-scripts/sites/index.js');
+});
+afterEach(closeWindows);
+
+const SITE = 'http://127.0.0.1:9000';
+
+type Body = { type: ContentRequest['type'] } & Record<string, unknown>;
+
+/** A port client that answers like the background and records every request. */
+class FakeClient {
+  readonly requests: Body[] = [];
+  private readonly listeners = new Set<(e: PushEvent) => void>();
+  private connected: (() => void) | null = null;
+  helloProfile: SiteProfile | null = null;
+
+  onPush(l: (e: PushEvent) => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  get pushListeners(): number {
+    return this.listeners.size;
+  }
+  keepConnected(cb: () => void): void {
+    this.connected = cb;
+    queueMicrotask(cb);
+  }
+  push(e: PushEvent): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+  async request(body: Body): Promise<unknown> {
+    this.requests.push(structuredClone(body));
+    switch (body.type) {
+      case 'hello':
+        return { tabId: 1, frameId: 0, profile: this.helloProfile };
+      case 'conversation':
+        return { privateMode: false, status: null };
+      default:
+        return {};
+    }
+  }
+  of(type: string): Body[] {
+    return this.requests.filter((r) => r.type === type);
+  }
+  reported(): string[] {
+    return this.of('chat-messages').flatMap((r) => (r.messages as { text: string }[]).map((m) => m.text));
+  }
+  asPort(): PortClient<ContentRequest> {
+    return this as unknown as PortClient<ContentRequest>;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, ok: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await sleep(5);
+  }
+}
+
+function q(doc: Document, sel: string, index = 0): Element {
+  const el = doc.querySelectorAll(sel)[index];
+  if (!el) throw new Error(`no ${sel}[${index}]`);
+  return el;
+}
+
+/** The overlay (the in-page "Go private" button) draws into the global document: the page's. */
+function useDocument(doc: Document): Document {
+  (globalThis as unknown as { document: Document }).document = doc;
+  return doc;
+}
+
+function fixture(): { doc: Document; profile: SiteProfile } {
+  const doc = useDocument(loadPage('pages/virtual-chat.html'));
+  const profile = deriveProfile(
+    doc,
+    {
+      compose: q(doc, '.editor'),
+      buddyMessage: q(doc, '.bubble.in p.body'),
+      ownMessage: q(doc, '.bubble.out p.body'),
+    },
+    SITE,
+  );
+  return { doc, profile };
+}
+
+/** What the fixture's script does when it recycles a row element for another message. */
+function recycle(row: Element, from: string, text: string, own: boolean): void {
+  row.className = `bubble ${own ? 'out' : 'in'}`;
+  row.setAttribute('data-author', from);
+  (row.querySelector('.who') as Element).textContent = from;
+  (row.querySelector('.body') as Element).textContent = text;
+}
+
+describe('ChatCore', () => {
+  it('reports a recycled row that showed a message only briefly (captured in the observer callback)', async () => {
+    const { doc, profile } = fixture();
+    const client = new FakeClient();
+    const core = new chat.ChatCore(client.asPort(), doc, sites.pickAdapter(doc, profile) as never);
+    core.start();
+    await core.attach();
+    expect(client.of('conversation')[0]).toMatchObject({
+      account: 'alice@127.0.0.1:9000',
+      protocol: 'offrecord-web',
+      peer: 'bob',
+      kind: 'one-to-one',
+      reason: null,
+      composeFound: true,
+      listFound: true,
+      maxMessageSize: 2000,
+    });
+    expect(client.of('chat-messages')[0]?.history).toBe(true);
+    expect(client.reported()).toEqual(['hi alice', 'hello bob', 'how are you?', 'fine, thanks']);
+    // The list scrolls: one element shows ?OTR:one for a moment, then ?OTR:two (same element).
+    const row = q(doc, '.bubble', 0);
+    recycle(row, 'bob', '?OTR:AAMDone.', false);
+    await Promise.resolve(); // the observer's microtask: read now
+    await Promise.resolve();
+    recycle(row, 'alice', '?OTR:AAMDtwo.', true);
+    await until('both reported', () => client.reported().length === 6);
+    expect(client.reported().slice(4)).toEqual(['?OTR:AAMDone.', '?OTR:AAMDtwo.']);
+    expect(client.of('chat-messages').at(-1)?.history).toBe(false);
+    // Shown again later (scrolled back): not reported twice.
+    recycle(row, 'bob', '?OTR:AAMDone.', false);
+    await sleep(120);
+    expect(client.reported()).toHaveLength(6);
+    core.stop();
+  });
+
+  it('stop(): no more reports, push listener gone, a second stop is harmless', async () => {
+    const { doc, profile } = fixture();
+    const client = new FakeClient();
+    const core = new chat.ChatCore(client.asPort(), doc, sites.pickAdapter(doc, profile) as never);
+    core.start();
+    await core.attach();
+    expect(client.pushListeners).toBe(1);
+    const before = client.requests.length;
+    core.stop();
+    core.stop();
+    expect(core.isStopped).toBe(true);
+    expect(client.pushListeners).toBe(0);
+    recycle(q(doc, '.bubble', 1), 'bob', 'after stop', false);
+    await sleep(120);
+    await core.attach();
+    expect(client.requests.length).toBe(before);
+  });
+
+  it('send-wire: the profile adapter types into the contenteditable, the ack follows the site taking it', async () => {
+    const { doc, profile } = fixture();
+    const editor = q(doc, '.editor');
+    const sent: string[] = [];
+    editor.addEventListener('keydown', (e) => {
+      if ((e as KeyboardEvent).key !== 'Enter') return;
+      sent.push(editor.textContent ?? '');
+      // The site empties its editor a moment later (a framework re-render).
+      setTimeout(() => editor.replaceChildren(), 15);
+    });
+    const client = new FakeClient();
+    const core = new chat.ChatCore(client.asPort(), doc, sites.pickAdapter(doc, profile) as never);
+    core.start();
+    await core.attach();
+    client.push({
+      type: 'send-wire',
+      lines: [
+        { seq: 1, wire: '?OTRv3?' },
+        { seq: 2, wire: '?OTR:AAMCabc.' },
+      ],
+    });
+    await until('both acknowledged', () => client.of('wire-sent').length === 2);
+    expect(sent).toEqual(['?OTRv3?', '?OTR:AAMCabc.']);
+    expect(client.of('wire-sent').map((r) => r.seq)).toEqual([1, 2]);
+    // Re-pushed after a worker restart: acknowledged again, not typed twice.
+    client.push({ type: 'send-wire', lines: [{ seq: 2, wire: '?OTR:AAMCabc.' }] });
+    await until('re-ack', () => client.of('wire-sent').length === 3);
+    expect(sent).toHaveLength(2);
+    core.stop();
+  });
+
+  it('the profile stops matching: the conversation is reported again with the reason', async () => {
+    const { doc, profile } = fixture();
+    const client = new FakeClient();
+    const core = new chat.ChatCore(client.asPort(), doc, sites.pickAdapter(doc, profile) as never);
+    core.start();
+    await core.attach();
+    q(doc, '.spacer').className = 'timeline';
+    await until('reported', () => client.of('conversation').length === 2);
+    expect(client.of('conversation')[1]).toMatchObject({ kind: 'none', peer: null });
+    expect(String(client.of('conversation')[1]?.reason)).toMatch(/no longer matches the page/);
+    core.stop();
+  });
+});
+
+describe('ContentController', () => {
+  it('hello -> the saved profile reads the page; page-info only when it changes; profile-changed switches live', async () => {
+    const { doc, profile } = fixture();
+    const client = new FakeClient();
+    client.helloProfile = profile;
+    let pickers = 0;
+    const controller = new chat.ContentController(client.asPort(), doc, {
+      url: () => `${SITE}/`,
+      startPicker: () => {
+        pickers++;
+      },
+      refreshMs: 10,
+    });
+    controller.start();
+    await until('page-info', () => client.of('page-info').length === 1);
+    expect(client.of('hello')[0]?.url).toBe(`${SITE}/`);
+    expect(client.of('page-info')[0]?.info).toEqual({
+      adapter: 'profile',
+      profile: { ok: true, problems: [], rows: 4 },
+      guess: null,
+    });
+    const first = controller.current;
+    expect(first?.adapter.name).toBe('profile');
+    await until('conversation', () => client.of('conversation').length === 1).catch((e) => {
+      throw new Error(`${e} ${client.requests.map((r) => r.type).join(',')}`);
+    });
+
+    // A mutation that changes nothing page-info says: no new report.
+    (q(doc, '.who') as Element).setAttribute('title', 'x');
+    await sleep(60);
+    expect(client.of('page-info')).toHaveLength(1);
+    // A row more: the row count changed.
+    q(doc, '.spacer').append(q(doc, '.bubble').cloneNode(true));
+    await until('page-info 2', () => client.of('page-info').length === 2);
+    expect(client.of('page-info')[1]?.info).toMatchObject({ profile: { rows: 5 } });
+
+    // The profile is removed: the core stops, no adapter, the generic guess is reported.
+    client.push({ type: 'profile-changed', profile: null });
+    expect(first?.isStopped).toBe(true);
+    expect(controller.current).toBeNull();
+    await until('page-info 3', () => client.of('page-info').length === 3);
+    const info = client.of('page-info')[2]?.info as {
+      adapter: null;
+      profile: null;
+      guess: { confidence: number };
+    };
+    expect(info.adapter).toBeNull();
+    expect(info.profile).toBeNull();
+    expect(info.guess.confidence).toBeGreaterThan(0.3);
+
+    // A new profile (say, imported): a new core reads the page with it.
+    client.push({ type: 'profile-changed', profile: { ...profile, maxMessageLength: 400 } });
+    expect(controller.current?.adapter.maxMessageLength).toBe(400);
+    await until('conversation again', () => client.of('conversation').length === 2);
+
+    client.push({ type: 'start-picker' });
+    expect(pickers).toBe(1);
+    controller.current?.stop();
+  });
+
+  it('a built-in adapter page: no guess, the profile check still reported', async () => {
+    const doc = useDocument(loadPage('dom/thelounge/query.html'));
+    const { profile } = fixture();
+    const client = new FakeClient();
+    client.helloProfile = profile;
+    const controller = new chat.ContentController(client.asPort(), doc, {
+      url: () => `${SITE}/`,
+      refreshMs: 10,
+    });
+    controller.start();
+    await until('page-info', () => client.of('page-info').length === 1);
+    const info = client.of('page-info')[0]?.info as {
+      adapter: string;
+      profile: { ok: boolean };
+      guess: null;
+    };
+    expect(info.adapter).toBe('thelounge');
+    expect(info.profile.ok).toBe(false);
+    expect(info.guess).toBeNull();
+    controller.current?.stop();
+  });
+});
