@@ -207,6 +207,8 @@ export class Router {
           privateMode,
           badge: old?.badge ?? 'ready',
           alert: old?.alert ?? '',
+          // What the page said about itself (page-info) stays until the page says otherwise.
+          ...(old?.page && old.origin === rights.origin ? { page: old.page } : {}),
         }));
         this.pushTo(connection, { type: 'private-mode', on: privateMode, reason });
         if (ref) {

@@ -305,6 +305,19 @@ describe('router: site profiles', () => {
     };
     await port.req({ type: 'page-info', info: broken });
     expect(await status()).toEqual(broken);
+    // The page's chat reported after it (or again) keeps the page report.
+    await port.req({
+      type: 'conversation',
+      account: 'alice',
+      protocol: 'virtual',
+      peer: 'bob',
+      kind: 'one-to-one',
+      reason: 'The site profile for this page stopped matching.',
+      maxMessageSize: 2000,
+      composeFound: true,
+      listFound: false,
+    });
+    expect(await status()).toEqual(broken);
     // Another tab's status knows nothing of it.
     expect(((await popup.req({ type: 'status', tabId: 6 })) as { page: unknown }).page).toBeNull();
     // A report that breaks the limits is refused, and the last good one stays.
