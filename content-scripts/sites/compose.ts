@@ -136,11 +136,10 @@ function insertIntoEditable(box: Element, text: string): void {
   const doc = el.ownerDocument;
   const view = windowOf(el);
   withoutInert(el, () => {
-    // Focus only a box the user could focus anyway: in private mode (inert) the overlay would
-    // take the focus back at once, and the selection alone is enough for execCommand.
-    if (!el.closest('[inert]') && el instanceof view.HTMLElement && doc.activeElement !== el) {
-      el.focus({ preventScroll: true });
-    }
+    // Never focus the site's box: in private mode the user is typing in our secure compose frame,
+    // and focus moved to the page would let the page see their keystrokes. The selection alone is
+    // enough for execCommand (measured in Chromium: with the focus in an iframe, selecting the
+    // editor's contents and insertText neither moves the focus nor needs it).
     selectContents(el);
     // Chromium's execCommand fires `input` but no `beforeinput` (measured), and editors such as
     // Slate and Lexical insert text only from beforeinput: offer it to them first.

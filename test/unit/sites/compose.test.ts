@@ -212,6 +212,26 @@ describe('compose: contenteditable editors', () => {
     expect(calls).toEqual(['insertText:via exec']);
     expect(beforeinputs).toBe(1); // offered to the editor first; not prevented, so the browser inserts
   });
+
+  it('never moves the focus (the user may be typing in the secure compose frame)', async () => {
+    const doc = page(
+      '<input id="elsewhere"><div id="ed" contenteditable="true"></div><textarea id="ta"></textarea>',
+    );
+    const elsewhere = el(doc, '#elsewhere');
+    elsewhere.focus();
+    const ed = el(doc, '#ed');
+    ed.addEventListener('keydown', () => ed.replaceChildren());
+    const ta = el<HTMLTextAreaElement>(doc, '#ta');
+    ta.addEventListener('keydown', () => {
+      ta.value = '';
+    });
+    let focused = 0;
+    doc.addEventListener('focusin', () => focused++, true);
+    expect(await composeAndSend(doc, ed, 'one', 'enter', FAST)).toBe(true);
+    expect(await composeAndSend(doc, ta, 'two', 'enter', FAST)).toBe(true);
+    expect(doc.activeElement).toBe(elsewhere);
+    expect(focused).toBe(0);
+  });
 });
 
 describe('compose: sending and refusing', () => {
