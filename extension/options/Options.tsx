@@ -575,7 +575,7 @@ function Sites() {
           <tbody>
             {sites.map((s) => (
               <tr key={s.origin}>
-                <td>{s.origin}</td>
+                <td class="origin">{s.origin}</td>
                 <td>
                   <select
                     aria-label={t('policyFor', s.origin)}

@@ -31,7 +31,7 @@ import {
   type StatusLike,
   smpProgress,
 } from './model';
-import { SiteProfilePanel } from './SiteProfile';
+import { SiteProfilePanel, StoppedWarning } from './SiteProfile';
 
 /** How often the popup re-reads the status while open (pushes make it immediate when they come). */
 const POLL_MS = 1000;
@@ -210,11 +210,13 @@ function Body({
   // How offrecord reads a page without a built-in adapter: the guess, the site profile (issue 9).
   const panel = <SiteProfilePanel origin={site.origin} tabId={tabId} page={page} onChanged={onChanged} />;
   const broken = profileBroken(page);
+  const warning = broken && page ? <StoppedWarning tabId={tabId} page={page} /> : null;
   if (conversation === null || conversation.kind === 'none' || conversation.peer === null) {
     // On a page offrecord doesn't know, the panel says so; "no chat open" would only confuse.
     const unknown = profileView(page, null) === 'unknown' && (conversation?.reason ?? null) === null;
     return (
       <>
+        {warning}
         <section aria-label={t('conversationSection')}>
           <SiteLine origin={site.origin} />
           {!unknown && (
@@ -246,7 +248,7 @@ function Body({
   return (
     <>
       {status?.fingerprintChanged && <ChangedWarning peer={peer} />}
-      {broken && panel}
+      {warning}
       {status && asked && (
         <AnswerQuestion
           peer={peer}
@@ -301,7 +303,7 @@ function Body({
       {status?.state === 'encrypted' && running === null && !asked && (
         <Authenticate peer={peer} account={conversation.account} status={status} busy={busy} act={act} />
       )}
-      {!broken && panel}
+      {panel}
     </>
   );
 }

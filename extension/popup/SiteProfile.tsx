@@ -40,7 +40,6 @@ export function SiteProfilePanel({ origin, tabId, page, onChanged }: Props) {
   // undefined: not read yet; null: none saved.
   const [saved, setSaved] = useState<SiteProfile | null | undefined>(undefined);
   const [said, setSaid] = useState<Said>(null);
-  const [teaching, setTeaching] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [reload, setReload] = useState(0);
@@ -62,14 +61,6 @@ export function SiteProfilePanel({ origin, tabId, page, onChanged }: Props) {
   }, [origin, pageKey, reload]);
 
   const view = profileView(page, saved === undefined ? null : saved !== null);
-
-  const teach = useCallback(() => {
-    if (tabId === null) return;
-    setSaid(null);
-    tabRequest({ type: 'picker-start', tabId })
-      .then(() => setTeaching(true))
-      .catch((e: unknown) => setSaid({ ok: false, msg: message(e) }));
-  }, [tabId]);
 
   const doImport = (file: File | undefined, input: HTMLInputElement) => {
     if (!file) return;
@@ -123,21 +114,6 @@ export function SiteProfilePanel({ origin, tabId, page, onChanged }: Props) {
 
   if (view === null || view === 'adapter') return <Outcome said={said} />;
 
-  const teachButton = (
-    <>
-      <button type="button" class="primary" disabled={tabId === null} onClick={teach}>
-        {t('teachButton')}
-      </button>
-      {teaching ? (
-        <p class="help" role="status">
-          {t('teachStarted')}
-        </p>
-      ) : (
-        <p class="help">{t('teachHelp')}</p>
-      )}
-    </>
-  );
-
   const importControl = (
     <label class="field">
       {t('profileImport')}
@@ -171,7 +147,7 @@ export function SiteProfilePanel({ origin, tabId, page, onChanged }: Props) {
             )}
           </>
         )}
-        {teachButton}
+        <TeachButton tabId={tabId} />
         {importControl}
         <Outcome said={said} />
       </section>
@@ -181,48 +157,86 @@ export function SiteProfilePanel({ origin, tabId, page, onChanged }: Props) {
   const fit = page?.profile ?? null;
   const host = hostOf(origin);
   return (
-    <>
-      {view === 'profile-broken' && fit && (
-        <section class="warning" role="alert" aria-labelledby="profile-broken-title">
-          <h2 id="profile-broken-title">{t('profileStoppedTitle')}</h2>
-          <p>{t('profileStoppedText')}</p>
-          {fit.problems.length > 0 && (
-            <ul class="problems">
-              {fit.problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          )}
-          {teachButton}
-        </section>
+    <section class="profile" aria-labelledby="profile-title">
+      <h2 id="profile-title">{t('profileTitle', host)}</h2>
+      {view === 'profile-ok' && fit && <p role="status">{t('profileMatches', fit.rows)}</p>}
+      {view === 'profile-unchecked' && <p class="help">{t('profileUnchecked')}</p>}
+      {saved && <ProfileDetails profile={saved} />}
+      <div class="actions">
+        <button type="button" disabled={busy || !saved} onClick={doExport}>
+          {t('profileExport')}
+        </button>
+        <button type="button" disabled={busy || !saved} onClick={() => setConfirming(true)}>
+          {t('profileRemove')}
+        </button>
+      </div>
+      {confirming && (
+        <fieldset class="confirm">
+          <legend>{t('profileRemoveConfirm', host)}</legend>
+          <button type="button" class="primary" disabled={busy} onClick={doRemove}>
+            {t('profileRemoveYes')}
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            {t('cancel')}
+          </button>
+        </fieldset>
       )}
-      <section class="profile" aria-labelledby="profile-title">
-        <h2 id="profile-title">{t('profileTitle', host)}</h2>
-        {view === 'profile-ok' && fit && <p role="status">{t('profileMatches', fit.rows)}</p>}
-        {view === 'profile-unchecked' && <p class="help">{t('profileUnchecked')}</p>}
-        {saved && <ProfileDetails profile={saved} />}
-        <div class="actions">
-          <button type="button" disabled={busy || !saved} onClick={doExport}>
-            {t('profileExport')}
-          </button>
-          <button type="button" disabled={busy || !saved} onClick={() => setConfirming(true)}>
-            {t('profileRemove')}
-          </button>
-        </div>
-        {confirming && (
-          <fieldset class="confirm">
-            <legend>{t('profileRemoveConfirm', host)}</legend>
-            <button type="button" class="primary" disabled={busy} onClick={doRemove}>
-              {t('profileRemoveYes')}
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              {t('cancel')}
-            </button>
-          </fieldset>
-        )}
-        {importControl}
-        <Outcome said={said} />
-      </section>
+      {importControl}
+      <Outcome said={said} />
+    </section>
+  );
+}
+
+/**
+ * The site's profile stopped matching the page: the problems the page found, and the way to show
+ * offrecord the chat again. Shown first in the popup; private mode is refused meanwhile.
+ */
+export function StoppedWarning({ tabId, page }: { tabId: number | null; page: PageLike }) {
+  const problems = page.profile?.problems ?? [];
+  return (
+    <section class="warning" role="alert" aria-labelledby="profile-broken-title">
+      <h2 id="profile-broken-title">{t('profileStoppedTitle')}</h2>
+      <p>{t('profileStoppedText')}</p>
+      {problems.length > 0 && (
+        <ul class="problems">
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      )}
+      <TeachButton tabId={tabId} />
+    </section>
+  );
+}
+
+/** "Show offrecord where the chat is": starts the element picker in the tab's page. */
+function TeachButton({ tabId }: { tabId: number | null }) {
+  const [teaching, setTeaching] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const teach = useCallback(() => {
+    if (tabId === null) return;
+    setError(null);
+    tabRequest({ type: 'picker-start', tabId })
+      .then(() => setTeaching(true))
+      .catch((e: unknown) => setError(message(e)));
+  }, [tabId]);
+  return (
+    <>
+      <button type="button" class="primary" disabled={tabId === null} onClick={teach}>
+        {t('teachButton')}
+      </button>
+      {teaching ? (
+        <p class="help" role="status">
+          {t('teachStarted')}
+        </p>
+      ) : (
+        <p class="help">{t('teachHelp')}</p>
+      )}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
     </>
   );
 }
