@@ -132,6 +132,36 @@ function ownRule(own: Element, buddy: Element, rowSelector: string): OwnRule {
 
 const SENDER_ATTRIBUTES = ['data-from', 'data-sender', 'data-author', 'data-user', 'data-name', 'data-nick'];
 
+const SENDER_HINT = /author|sender|name|nick|user|from|who/i;
+const TIME_LIKE = /^(\d{1,2}[:.]\d{2}([:.]\d{2})?\s*([ap]\.?m\.?)?|yesterday|today)$/i;
+
+/**
+ * Where a row names its sender when no attribute does: an element of the buddy's row, outside the
+ * message text, with a short one-line text, found once in the row by tag + stable classes, and
+ * (when our row has it too) saying another name there. Names hinting at a sender win. Null: none.
+ */
+function senderSelector(buddyRow: Element, ownRow: Element, message: Element): string | null {
+  let best: { selector: string; score: number } | null = null;
+  for (const d of Array.from(buddyRow.querySelectorAll('*'))) {
+    if (d === message || d.contains(message) || message.contains(d)) continue;
+    if (d.tagName === 'TIME' || d.children.length > 2) continue;
+    const text = (d.textContent ?? '').trim();
+    if (text.length === 0 || text.length > 64 || /[\n\r]/.test(text) || TIME_LIKE.test(text)) continue;
+    const classes = classesOf(d);
+    if (classes.length === 0) continue;
+    const selector = simple(d, classes);
+    if (buddyRow.querySelectorAll(selector).length !== 1) continue;
+    const inOwn = ownRow.querySelectorAll(selector);
+    if (inOwn.length > 1) continue;
+    const ownText = inOwn[0]?.textContent?.trim();
+    if (ownText !== undefined && ownText === text) continue;
+    const hint = `${d.getAttribute('class') ?? ''} ${d.getAttribute('itemprop') ?? ''}`;
+    const score = (SENDER_HINT.test(hint) ? 2 : 0) + (ownText ? 1 : 0);
+    if (!best || score > best.score) best = { selector, score };
+  }
+  return best?.selector ?? null;
+}
+
 /**
  * Derives a profile from the three picks on `doc` (`site` is the page's origin). Throws PickError
  * when the picks do not make sense together (messages in different lists, the same row twice,
@@ -182,6 +212,10 @@ export function deriveProfile(doc: Document, picks: Picks, site: string): SitePr
   if (text) profile.selectors.text = text;
   const senderAttr = SENDER_ATTRIBUTES.find((a) => buddyRow.hasAttribute(a) && ownRow.hasAttribute(a));
   if (senderAttr) profile.senderAttribute = senderAttr;
+  else {
+    const sender = senderSelector(buddyRow, ownRow, buddyMessage);
+    if (sender) profile.selectors.sender = sender;
+  }
   return validateProfile(profile);
 }
 

@@ -1,8 +1,10 @@
 /** The picker's derive-a-profile logic on three structurally different saved chat pages. */
+
+import { Window } from 'happy-dom';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkProfile, deriveProfile, PickError, readRow } from '../../../content-scripts/picker/derive.js';
 import { parseProfile, serializeProfile } from '../../../src/profile/profile.js';
-import { closeWindows, loadPage } from './load.js';
+import { closeWindows, loadPage, windows } from './load.js';
 
 afterEach(closeWindows);
 
@@ -58,6 +60,10 @@ describe('picker: derive a profile from three picks', () => {
       'http://127.0.0.1:9000',
     );
     expect(profile.own.match).toBe('descendant');
+    // No sender attribute on Converse's rows: the sender is read from the author element.
+    expect(profile.senderAttribute).toBeUndefined();
+    expect(profile.selectors.sender).toBe('span.chat-msg__author');
+    expect(rowsOf(doc, profile).map((r) => r.from)).toEqual(['alice@localhost', 'bob@localhost', null]);
     expect(rowsOf(doc, profile).map((r) => [r.text, r.own])).toEqual([
       ['Hallo Bob ✓ <b>not bold</b> https://example.org/x', true],
       ['?OTRv23? *styled* _text_', false],
@@ -81,6 +87,31 @@ describe('picker: derive a profile from three picks', () => {
     const rows = rowsOf(doc, profile);
     expect(rows.some((r) => r.own)).toBe(true);
     expect(rows.some((r) => !r.own)).toBe(true);
+  });
+
+  it('a page without sender attributes: the sender element is found (not the time, not the text)', () => {
+    const window = new Window({ url: 'http://127.0.0.1:9000/' });
+    windows.push(window);
+    const doc = window.document as unknown as Document;
+    const row = (cls: string, who: string, time: string, text: string) =>
+      `<div class="line ${cls}"><span class="stamp">${time}</span><b class="nick">${who}</b><p class="txt">${text}</p></div>`;
+    doc.body.innerHTML = `<main><div class="log">${[
+      row('theirs', 'bob', '12:01', 'hi'),
+      row('mine', 'alice', '12:02', 'hello'),
+      row('theirs', 'bob', '12:03', 'how are you'),
+    ].join('')}</div><textarea class="say"></textarea></main>`; // test page setup only
+    const profile = deriveProfile(
+      doc,
+      { compose: q(doc, 'textarea'), buddyMessage: q(doc, '.theirs .txt'), ownMessage: q(doc, '.mine .txt') },
+      'http://127.0.0.1:9000',
+    );
+    expect(profile.senderAttribute).toBeUndefined();
+    expect(profile.selectors.sender).toBe('b.nick');
+    expect(rowsOf(doc, profile)).toEqual([
+      { text: 'hi', from: 'bob', own: false },
+      { text: 'hello', from: 'alice', own: true },
+      { text: 'how are you', from: 'bob', own: false },
+    ]);
   });
 
   it('refuses picks that make no sense, and reports a profile that stopped matching', () => {
