@@ -111,20 +111,48 @@ function encodeMpiValue(n: bigint): Uint8Array {
 }
 
 /**
- * Builds a message into one growing buffer (a message is written once, front to back; the old
- * version kept a list of small arrays and concatenated them, allocating one array per INT).
+ * One shared work buffer for Writers: most messages are built by one Writer from start to
+ * `bytes()`, so that Writer borrows this buffer instead of allocating and growing its own (the
+ * old Writer allocated one array per INT and concatenated them at the end). Null while borrowed:
+ * a Writer made while another holds it gets a buffer of its own.
+ */
+let spare: Uint8Array | null = new Uint8Array(4096);
+
+/**
+ * Builds a message into one buffer, front to back.
+ *
+ * Borrowing is safe because a Writer gives the shared buffer back only in `bytes()`, which
+ * returns a copy, and from then on writes into that copy's exact-size array: any later write
+ * lands past its end, so it first moves to a new, larger array of its own (`room`). The copy
+ * handed out is never written again, and the shared buffer is never written by two Writers.
  */
 export class Writer {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array;
+  private borrowed: boolean;
   private length = 0;
+
+  constructor() {
+    if (spare) {
+      this.buf = spare;
+      this.borrowed = true;
+      spare = null;
+    } else {
+      this.buf = new Uint8Array(256);
+      this.borrowed = false;
+    }
+  }
 
   private room(n: number): number {
     const at = this.length;
     if (at + n > this.buf.length) {
-      let size = this.buf.length * 2;
+      let size = Math.max(64, this.buf.length * 2);
       while (size < at + n) size *= 2;
       const grown = new Uint8Array(size);
       grown.set(this.buf.subarray(0, at), 0);
+      if (this.borrowed) {
+        spare = this.buf;
+        this.borrowed = false;
+      }
       this.buf = grown;
     }
     this.length = at + n;
@@ -171,9 +199,15 @@ export class Writer {
     return this.data(encodeMpiValue(n));
   }
 
-  /** A copy of what was written. */
+  /** A copy of what was written (the Writer can go on writing after it; see the class). */
   bytes(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    const out = this.buf.slice(0, this.length);
+    if (this.borrowed) {
+      spare = this.buf;
+      this.borrowed = false;
+      this.buf = out;
+    }
+    return out;
   }
 }
 

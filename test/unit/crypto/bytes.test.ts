@@ -66,7 +66,21 @@ describe('base64 (strict)', () => {
     );
   });
   it('refuses bad length, characters, and misplaced padding', () => {
-    for (const bad of ['A', 'AAA', 'AA=A', '=AAA', 'AA-A', 'AAAA====', 'A===', 'AAé=']) {
+    for (const bad of [
+      'A',
+      'AAA',
+      'AA=A',
+      '=AAA',
+      'AA-A',
+      'AAAA====',
+      'A===',
+      'AAé=',
+      'AAAA=AAA',
+      '====',
+      'AAAAAA=A',
+      'AA\u0141A',
+      'AAA\u0100',
+    ]) {
       expect(base64Decode(bad), bad).toBeNull();
     }
   });
