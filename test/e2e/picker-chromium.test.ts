@@ -121,7 +121,7 @@ async function runPicker(p: Person, targets: PickTargets): Promise<{ steps: stri
   const steps: string[] = [(await waitForPickerPart(p.page, 'step')).text];
   for (const target of [targets.compose, targets.buddyMessage, targets.ownMessage]) {
     const before = steps[steps.length - 1];
-    await trustedClick(p.page, target);
+    await trustedClick(p.page, target, targets.at);
     if (target === targets.ownMessage) break;
     const next = await waitFor(
       'the picker to take the pick',
@@ -237,6 +237,7 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
       compose: alice.page.locator('.composer .editor'),
       buddyMessage: rowBody(alice.page, 'how are you?'),
       ownMessage: rowBody(alice.page, 'fine, thanks'),
+      at: 'left',
     });
     expect(new Set(run.steps).size).toBe(3);
     expect(run.summary.length).toBeGreaterThan(10);
@@ -265,6 +266,7 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
       compose: bob.page.locator('.composer .editor'),
       buddyMessage: rowBody(bob.page, 'hello bob'),
       ownMessage: rowBody(bob.page, 'hi alice'),
+      at: 'left',
     });
     const bobInfo = await waitForPage(bob, "bob's profile in charge", (i) => i.adapter === 'profile');
     expect(bobInfo.profile?.ok).toBe(true);
@@ -371,11 +373,18 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     await waitFor('alice out of private mode', async () =>
       (await status(alice)).status?.privateMode ? undefined : true,
     );
-    // The site "redesigned" its message list: the saved selector finds nothing.
+    // The site "redesigned" its message list: the saved list selector finds nothing any more.
+    const listSelector = (await savedProfile(alice, chat.origin))?.selectors.list ?? '';
     await alice.page.evaluate(() => {
-      const v = document.getElementById('viewport');
-      if (v) v.id = 'conversation-view';
+      const spacer = document.querySelector('#viewport > .spacer');
+      if (spacer) spacer.className = 'rows-holder';
     });
+    expect(await alice.page.evaluate((s) => document.querySelectorAll(s).length, listSelector)).toBe(0);
+    // Something happens in the chat (the page itself still works).
+    chat.post('bob', 'alice', 'are you there?');
+    await waitFor('the page shows the new message', async () =>
+      (await visibleRows(alice.page)).some((r) => r.text === 'are you there?') ? true : undefined,
+    );
     const info = await waitForPage(alice, 'the profile reported broken', (i) => i.profile?.ok === false);
     expect(info.profile?.problems.join(' ')).toMatch(/list/i);
     const outcome = await pageRequest(alice, { type: 'go-private', tabId: alice.tabId }).then(

@@ -136,32 +136,28 @@ export async function clickPickerButton(page: Page, part: 'save' | 'again' | 'ca
   await page.mouse.click(p.x, p.y);
 }
 
-/** A real, trusted click at the centre of an element of the page (scrolled into view first). */
-export async function trustedClick(page: Page, target: Locator): Promise<void> {
+/**
+ * A real, trusted click on an element of the page (scrolled into view first): at its centre, or
+ * near its left edge (`at: 'left'`) where the picker's bar (centred at the top) might cover the centre.
+ */
+export async function trustedClick(
+  page: Page,
+  target: Locator,
+  at: 'center' | 'left' = 'center',
+): Promise<void> {
   await target.scrollIntoViewIfNeeded();
   const box = await target.boundingBox();
   if (!box) throw new Error(`no box for ${String(target)}`);
-  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  const x = at === 'left' ? box.x + Math.min(6, box.width / 2) : box.x + box.width / 2;
+  await page.mouse.click(x, box.y + box.height / 2);
 }
 
 export interface PickTargets {
   compose: Locator;
   buddyMessage: Locator;
   ownMessage: Locator;
-}
-
-/**
- * After `picker-start`: the three picks in order, each a trusted click once the step asks for it,
- * then the summary's text (read before anything is saved).
- */
-export async function pickThree(page: Page, targets: PickTargets): Promise<string> {
-  await waitForPickerPart(page, 'step', /message box|compose|type/i);
-  await trustedClick(page, targets.compose);
-  await waitForPickerPart(page, 'step', /buddy|other|from/i);
-  await trustedClick(page, targets.buddyMessage);
-  await waitForPickerPart(page, 'step', /own|your|yours/i);
-  await trustedClick(page, targets.ownMessage);
-  return (await waitForPickerPart(page, 'summary', /\S/)).text;
+  /** Where to click the targets (default: their centres). */
+  at?: 'center' | 'left';
 }
 
 let pageLibSource: Promise<string> | undefined;

@@ -38,7 +38,7 @@ export async function waitForLoaded(page: Page): Promise<void> {
 export async function visibleRows(
   page: Page,
 ): Promise<{ index: number; from: string; text: string; own: boolean }[]> {
-  return page.locator('#viewport .spacer > .bubble').evaluateAll((rows) =>
+  return page.locator('#viewport > div > .bubble').evaluateAll((rows) =>
     rows
       .map((r) => ({
         index: Number(r.getAttribute('data-index')),
@@ -53,7 +53,7 @@ export async function visibleRows(
 /** The body of the shown row holding exactly `text`. */
 export function rowBody(page: Page, text: string): Locator {
   const exact = new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  return page.locator('#viewport .spacer > .bubble > .body').filter({ hasText: exact });
+  return page.locator('#viewport > div > .bubble > .body').filter({ hasText: exact });
 }
 
 /** Types into the page's own compose box (not private) and sends with Enter. */
