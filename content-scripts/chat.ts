@@ -13,7 +13,7 @@ import { LIMITS } from '../extension/shared/messages';
 import type { PortClient } from '../extension/shared/port-client';
 import type { SiteProfile } from '../src/profile/profile';
 import { collapseOtrRows, isOtrText, offerGoPrivate, setPrivateMode } from './overlay/index';
-import { type AdapterMessage, pageInfo, pickAdapter, type SiteAdapter } from './sites/index';
+import { type AdapterMessage, guessInfo, pageInfo, pickAdapter, type SiteAdapter } from './sites/index';
 
 /** Bound on the ids remembered per conversation (rows already reported). */
 const MAX_REMEMBERED = 5000;
@@ -339,6 +339,11 @@ function rowKey(m: AdapterMessage): string {
 
 /** How often, at most, the page is looked at again for page-info and a late-rendered chat (ms). */
 const REFRESH_MS = 1000;
+/**
+ * How long a generic guess is reused (ms): it walks the whole page, and the content script runs on
+ * every page of an allowed site, chat or not.
+ */
+const GUESS_REUSE_MS = 5000;
 
 export interface ControllerOptions {
   /** The page's URL as reported in hello (location.href at that moment). */
@@ -346,6 +351,7 @@ export interface ControllerOptions {
   /** Runs the element picker (content-scripts/picker/ui.ts); `save` sends its profile. */
   startPicker?: (save: (profile: SiteProfile) => Promise<void>) => void;
   refreshMs?: number;
+  guessReuseMs?: number;
 }
 
 /**
@@ -362,6 +368,7 @@ export class ContentController {
   private lastInfo: string | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private observer: MutationObserver | null = null;
+  private guessed: { at: number; value: ReturnType<typeof guessInfo> } | null = null;
 
   constructor(
     private readonly client: PortClient<ContentRequest>,
@@ -442,7 +449,15 @@ export class ContentController {
   /** Sends page-info when it differs from what was last reported. */
   private async reportInfo(): Promise<void> {
     if (!this.connected) return;
-    const info = pageInfo(this.doc, this.core?.adapter ?? null, this.profile);
+    const adapter = this.core?.adapter ?? null;
+    let guessed: ReturnType<typeof guessInfo> | null = null;
+    if (!adapter) {
+      const now = Date.now();
+      if (!this.guessed || now - this.guessed.at >= (this.options.guessReuseMs ?? GUESS_REUSE_MS))
+        this.guessed = { at: now, value: guessInfo(this.doc) };
+      guessed = this.guessed.value;
+    }
+    const info = pageInfo(this.doc, adapter, this.profile, guessed);
     const json = JSON.stringify(info);
     if (json === this.lastInfo) return;
     this.lastInfo = json;

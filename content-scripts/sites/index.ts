@@ -119,7 +119,13 @@ const MAX_PROBLEM_LENGTH = 300;
  * profile checked against it, and where no adapter reads the page, the generic guess. Bounded as
  * the message validators require; confidence rounded so small layout changes are not a new report.
  */
-export function pageInfo(doc: Document, adapter: SiteAdapter | null, profile: SiteProfile | null): PageInfo {
+export function pageInfo(
+  doc: Document,
+  adapter: SiteAdapter | null,
+  profile: SiteProfile | null,
+  /** The guess to report when no adapter reads the page (computed here when not given). */
+  guessed: PageInfo['guess'] = adapter ? null : guessInfo(doc),
+): PageInfo {
   let checked: PageInfo['profile'] = null;
   if (profile) {
     const c = checkProfile(doc, profile);
@@ -129,17 +135,18 @@ export function pageInfo(doc: Document, adapter: SiteAdapter | null, profile: Si
       rows: c.rows,
     };
   }
-  let guessed: PageInfo['guess'] = null;
-  if (!adapter) {
-    const g = guess(doc);
-    const reasons = [
-      ...(g.compose ? g.compose.reasons.map((r) => `message box: ${r}`) : ['no message box found']),
-      ...(g.list ? g.list.reasons.map((r) => `message list: ${r}`) : ['no message list found']),
-    ];
-    guessed = {
-      confidence: Math.round(Math.max(0, Math.min(1, g.confidence)) * 100) / 100,
-      reasons: reasons.slice(0, MAX_PROBLEMS).map((r) => r.slice(0, MAX_PROBLEM_LENGTH)),
-    };
-  }
-  return { adapter: adapter?.name ?? null, profile: checked, guess: guessed };
+  return { adapter: adapter?.name ?? null, profile: checked, guess: adapter ? null : guessed };
+}
+
+/** The generic adapter's guess as page-info reports it (bounded, confidence to two decimals). */
+export function guessInfo(doc: Document): NonNullable<PageInfo['guess']> {
+  const g = guess(doc);
+  const reasons = [
+    ...(g.compose ? g.compose.reasons.map((r) => `message box: ${r}`) : ['no message box found']),
+    ...(g.list ? g.list.reasons.map((r) => `message list: ${r}`) : ['no message list found']),
+  ];
+  return {
+    confidence: Math.round(Math.max(0, Math.min(1, g.confidence)) * 100) / 100,
+    reasons: reasons.slice(0, MAX_PROBLEMS).map((r) => r.slice(0, MAX_PROBLEM_LENGTH)),
+  };
 }
