@@ -97,6 +97,8 @@ export function findMessageList(doc: Document): Guess | null {
     const rows = children.filter((c) => signature(c) === topSig);
     const withText = rows.filter((r) => (r.textContent ?? '').trim().length > 0).length;
     if (withText < 2) continue;
+    // Not rendered (a closed dialog styled display:none by the site's CSS, not by an attribute).
+    if (typeof el.checkVisibility === 'function' && !el.checkVisibility()) continue;
     // Nav menus and option lists repeat too: rows with controls inside only are not messages.
     if (/^(UL|OL|SELECT|NAV|TR|TBODY)$/.test(el.tagName) && !LIST_WORDS.test(hint(el))) continue;
     const reasons: string[] = [`${top} repeated rows`];
