@@ -7,7 +7,7 @@
  * user. After the third pick the bar shows the derived profile (selectors, rows found and read as
  * yours / your buddy's, sample senders) with Save, Pick again and Cancel. Escape cancels.
  *
- * Everything is drawn with textContent (never innerHTML). The decisions live in ./machine.ts.
+ * Everything is drawn with textContent and DOM calls, no HTML strings. The decisions live in ./machine.ts.
  * Stable attributes for tests: the host has `data-offrecord-picker-host`; the step text, the
  * summary and the buttons have `data-offrecord-picker="step" | "summary" | "save" | "again" | "cancel"`
  * (and "error" for a failed pick).
