@@ -25,6 +25,7 @@ import {
   LEVEL_HELP,
   LEVEL_TEXT,
   levelOf,
+  looksLikeChat,
   profileBroken,
   profileView,
   type ShownOutcome,
@@ -212,8 +213,10 @@ function Body({
   const broken = profileBroken(page);
   const warning = broken && page ? <StoppedWarning tabId={tabId} page={page} /> : null;
   if (conversation === null || conversation.kind === 'none' || conversation.peer === null) {
-    // On a page offrecord doesn't know, the panel says so; "no chat open" would only confuse.
-    const unknown = profileView(page, null) === 'unknown' && (conversation?.reason ?? null) === null;
+    // On a page that looks like a chat offrecord doesn't know, the panel says so and "no chat
+    // open" would only confuse; on one that doesn't look like a chat, that line is the news.
+    const unknown =
+      profileView(page, null) === 'unknown' && looksLikeChat(page) && (conversation?.reason ?? null) === null;
     return (
       <>
         {warning}

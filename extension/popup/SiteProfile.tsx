@@ -131,7 +131,7 @@ export function SiteProfilePanel({ origin, tabId, page, onChanged }: Props) {
     const pct = guess ? guessPercent(guess.confidence) : 0;
     return (
       <section class="profile" aria-labelledby="profile-title">
-        <h2 id="profile-title">{t('unknownChat')}</h2>
+        <h2 id="profile-title">{pct >= 50 ? t('unknownChat') : t('unknownMaybeChat')}</h2>
         {guess && (
           <>
             <p>{pct >= 50 ? t('guessLooksLike', pct) : t('guessNotAChat', pct)}</p>

@@ -122,6 +122,11 @@ export function guessPercent(confidence: number): number {
   return Math.round(Math.min(1, Math.max(0, confidence)) * 100);
 }
 
+/** The generic guess is at least even that the page is a chat (the popup then leads with it). */
+export function looksLikeChat(page: PageLike | null): boolean {
+  return page?.guess != null && guessPercent(page.guess.confidence) >= 50;
+}
+
 /**
  * The file name an exported profile is saved under: offrecord-profile-<host>.json, the host's
  * characters that file systems dislike (the port's colon) made underscores.

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   guessPercent,
+  looksLikeChat,
   type PageLike,
   type ProfileLike,
   profileBroken,
@@ -74,6 +75,14 @@ describe('popup model: site profiles', () => {
     expect(guessPercent(7)).toBe(100);
     expect(guessPercent(-1)).toBe(0);
     expect(guessPercent(Number.NaN)).toBe(0);
+  });
+
+  it('leads with the guess only when it is at least even', () => {
+    expect(looksLikeChat(null)).toBe(false);
+    expect(looksLikeChat(page(null, null))).toBe(false);
+    expect(looksLikeChat(page(null, null, { confidence: 0.494, reasons: [] }))).toBe(false);
+    expect(looksLikeChat(page(null, null, { confidence: 0.5, reasons: [] }))).toBe(true);
+    expect(looksLikeChat(page(null, null, guess))).toBe(true);
   });
 
   it('names the export file after the host, without characters file systems refuse', () => {
