@@ -111,6 +111,56 @@ function withoutInert<T>(el: Element, fn: () => T): T {
   }
 }
 
+/**
+ * Whether the selection may be moved into `el` without taking the focus from where the user is
+ * typing. Always when nothing else has the focus. Otherwise not in Firefox: measured on Firefox
+ * ESR 153, a selection moved into an editor focuses it AND blurs the field focused inside an
+ * iframe (our secure compose frame), so the user's next keystrokes would land in the page, or
+ * nowhere once the focus is given back. Chromium leaves the focus alone (measured), so the
+ * browser's own insertion (execCommand) is used there.
+ */
+function maySelect(el: Element): boolean {
+  const doc = el.ownerDocument;
+  const active = doc.activeElement;
+  const elsewhere =
+    active !== null &&
+    active !== doc.body &&
+    active !== doc.documentElement &&
+    active !== el &&
+    !el.contains(active);
+  if (!elsewhere) return true;
+  const ua = doc.defaultView?.navigator?.userAgent ?? '';
+  return !/\bFirefox\//.test(ua);
+}
+
+/**
+ * Runs `fn` (which selects inside the site's editor) and gives the focus back to where it was:
+ * the site's box must never keep the focus. In private mode the user is typing in our secure
+ * compose frame, and keystrokes landing in the page would hand it plaintext. Measured: Chromium
+ * leaves the focus in an iframe when the selection moves into an editor; Firefox moves the focus
+ * to the editor (and the next keystrokes go there). All of this runs synchronously, so no
+ * keystroke can arrive in between.
+ */
+function keepFocus(el: Element, fn: () => void): void {
+  const doc = el.ownerDocument;
+  const before = doc.activeElement;
+  try {
+    fn();
+  } finally {
+    const now = doc.activeElement;
+    if (now !== before && now !== null && (now === el || el.contains(now))) {
+      const view = doc.defaultView;
+      if (before && view && before instanceof view.HTMLElement && before !== doc.body) {
+        before.focus({ preventScroll: true });
+      }
+      // Not focusable (the body, a closed overlay's host): at least not the site's box.
+      const still = doc.activeElement;
+      if (still && (still === el || el.contains(still)) && view && still instanceof view.HTMLElement)
+        still.blur();
+    }
+  }
+}
+
 function selectContents(el: Element): void {
   const doc = el.ownerDocument;
   const sel = doc.getSelection?.();
@@ -135,22 +185,20 @@ function insertIntoEditable(box: Element, text: string): void {
   const el = editableOf(box);
   const doc = el.ownerDocument;
   const view = windowOf(el);
-  withoutInert(el, () => {
-    // Never focus the site's box: in private mode the user is typing in our secure compose frame,
-    // and focus moved to the page would let the page see their keystrokes. The selection alone is
-    // enough for execCommand (measured in Chromium: with the focus in an iframe, selecting the
-    // editor's contents and insertText neither moves the focus nor needs it).
-    selectContents(el);
-    // Chromium's execCommand fires `input` but no `beforeinput` (measured), and editors such as
-    // Slate and Lexical insert text only from beforeinput: offer it to them first.
-    const proceed = el.dispatchEvent(inputEvent(view, 'beforeinput', 'insertText', text));
-    if (!proceed) return; // The editor inserts the text itself (maybe a moment later).
-    // The browser's own insertion (fires `input`, keeps the editor's undo history).
-    if (execInsert(doc, text)) return;
-    el.replaceChildren(doc.createTextNode(text));
-    selectContents(el);
-    el.dispatchEvent(inputEvent(view, 'input', 'insertText', text));
-  });
+  withoutInert(el, () =>
+    keepFocus(el, () => {
+      const select = maySelect(el);
+      if (select) selectContents(el);
+      // Chromium's execCommand fires `input` but no `beforeinput` (measured), and editors such as
+      // Slate and Lexical insert text only from beforeinput: offer it to them first.
+      const proceed = el.dispatchEvent(inputEvent(view, 'beforeinput', 'insertText', text));
+      if (!proceed) return; // The editor inserts the text itself (maybe a moment later).
+      // The browser's own insertion (fires `input`, keeps the editor's undo history).
+      if (select && execInsert(doc, text)) return;
+      el.replaceChildren(doc.createTextNode(text));
+      el.dispatchEvent(inputEvent(view, 'input', 'insertText', text));
+    }),
+  );
 }
 
 /** Empties the editor (our own text, after a send the site did not take). */
@@ -158,22 +206,25 @@ function clearEditable(box: Element): void {
   const el = editableOf(box);
   const doc = el.ownerDocument;
   const view = windowOf(el);
-  withoutInert(el, () => {
-    selectContents(el);
-    let done = false;
-    if (typeof doc.execCommand === 'function') {
-      try {
-        done = doc.execCommand('delete', false) === true;
-      } catch {
-        done = false;
+  withoutInert(el, () =>
+    keepFocus(el, () => {
+      const select = maySelect(el);
+      if (select) selectContents(el);
+      let done = false;
+      if (select && typeof doc.execCommand === 'function') {
+        try {
+          done = doc.execCommand('delete', false) === true;
+        } catch {
+          done = false;
+        }
       }
-    }
-    if (done && boxText(el) === '') return;
-    const before = inputEvent(view, 'beforeinput', 'deleteContentBackward', null);
-    if (!el.dispatchEvent(before)) return;
-    el.replaceChildren();
-    el.dispatchEvent(inputEvent(view, 'input', 'deleteContentBackward', null));
-  });
+      if (done && boxText(el) === '') return;
+      const before = inputEvent(view, 'beforeinput', 'deleteContentBackward', null);
+      if (!el.dispatchEvent(before)) return;
+      el.replaceChildren();
+      el.dispatchEvent(inputEvent(view, 'input', 'deleteContentBackward', null));
+    }),
+  );
 }
 
 /** Puts `text` into the box (replacing what it holds). Synchronous part only; see `composeAndSend`. */

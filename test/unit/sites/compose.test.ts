@@ -16,8 +16,11 @@ afterEach(async () => {
   for (const w of windows.splice(0)) await w.happyDOM.close();
 });
 
-function page(body: string): Document {
-  const window = new Window({ url: 'http://127.0.0.1:9000/' });
+function page(body: string, userAgent?: string): Document {
+  const window = new Window({
+    url: 'http://127.0.0.1:9000/',
+    ...(userAgent ? { settings: { navigator: { userAgent } } } : {}),
+  });
   windows.push(window);
   window.document.body.innerHTML = body; // test page setup only
   return window.document as unknown as Document;
@@ -231,6 +234,47 @@ describe('compose: contenteditable editors', () => {
     expect(await composeAndSend(doc, ta, 'two', 'enter', FAST)).toBe(true);
     expect(doc.activeElement).toBe(elsewhere);
     expect(focused).toBe(0);
+  });
+});
+
+describe('compose: the focus where the user types', () => {
+  const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0';
+  const CHROMIUM =
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36';
+
+  function setup(ua: string) {
+    const doc = page('<input id="secure"><div id="ed" contenteditable="true" inert></div>', ua);
+    const ed = el(doc, '#ed');
+    const calls: string[] = [];
+    // happy-dom has no execCommand: a stand-in that records whether the browser path was taken.
+    (doc as unknown as { execCommand: (c: string, u: boolean, v: string) => boolean }).execCommand = (
+      c,
+      _u,
+      v,
+    ) => {
+      calls.push(c);
+      if (c === 'insertText') ed.textContent = v;
+      return true;
+    };
+    ed.addEventListener('keydown', () => ed.replaceChildren());
+    el(doc, '#secure').focus();
+    return { doc, ed, calls };
+  }
+
+  it('Firefox with the focus elsewhere: no selection moved into the editor, inserted by events', async () => {
+    const { doc, ed, calls } = setup(FIREFOX);
+    expect(await composeAndSend(doc, ed, 'line', 'enter', FAST)).toBe(true);
+    expect(calls).toEqual([]);
+    expect(doc.activeElement).toBe(el(doc, '#secure'));
+    const sel = doc.getSelection();
+    expect(sel && sel.rangeCount > 0 && ed.contains(sel.getRangeAt(0).startContainer)).toBe(false);
+  });
+
+  it("Chromium with the focus elsewhere: the browser's insertion (measured not to move the focus)", async () => {
+    const { doc, ed, calls } = setup(CHROMIUM);
+    expect(await composeAndSend(doc, ed, 'line', 'enter', FAST)).toBe(true);
+    expect(calls).toEqual(['insertText']);
+    expect(doc.activeElement).toBe(el(doc, '#secure'));
   });
 });
 
