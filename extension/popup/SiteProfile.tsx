@@ -8,6 +8,7 @@
 
 import { Fragment } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import browser from 'webextension-polyfill';
 import type { SiteProfile } from '../../src/profile/profile';
 import { profileRequest, tabRequest } from './api';
 import { t } from './i18n';
@@ -114,16 +115,29 @@ export function SiteProfilePanel({ origin, tabId, page, onChanged }: Props) {
 
   if (view === null || view === 'adapter') return <Outcome said={said} />;
 
+  // Some browsers close a popup when its file chooser opens (Firefox): the options page imports too.
   const importControl = (
-    <label class="field">
-      {t('profileImport')}
-      <input
-        type="file"
-        accept=".json,application/json"
-        disabled={busy}
-        onChange={(e) => doImport(e.currentTarget.files?.[0], e.currentTarget)}
-      />
-    </label>
+    <>
+      <label class="field">
+        {t('profileImport')}
+        <input
+          type="file"
+          accept=".json,application/json"
+          disabled={busy}
+          onChange={(e) => doImport(e.currentTarget.files?.[0], e.currentTarget)}
+        />
+      </label>
+      <button
+        type="button"
+        onClick={() =>
+          void browser.runtime
+            .openOptionsPage()
+            .catch((e: unknown) => setSaid({ ok: false, msg: message(e) }))
+        }
+      >
+        {t('profileImportOptions')}
+      </button>
+    </>
   );
 
   if (view === 'unknown') {
