@@ -14,6 +14,15 @@ export interface Counts {
   modexp: number;
 }
 
+/**
+ * Untimed runs before the timed ones, the same for the two JavaScript columns (offrecord and
+ * otr): V8 compiles hot code in tiers, and the first runs of a fresh process measure the
+ * compiler, not the library (offrecord's first AKE also builds its g^x table). libotr, compiled
+ * C, gets one warm-up run per row. offrecord's first AKE in a fresh process is reported apart,
+ * as `akeCold`. otr's SMP and key generation take seconds per run; one warm-up is plenty there.
+ */
+export const WARMUP = { ake: 5, oneway: 50, alt: 10, smp: 2, frag: 3 } as const;
+
 /** Row name -> the time of each measured run, in milliseconds. */
 export type Rows = Record<string, number[]>;
 

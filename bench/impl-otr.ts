@@ -12,7 +12,16 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { BIG_MESSAGE, type Counts, FRAGMENT_SIZE, type Rows, SMP_SECRET, textOf, timeRuns } from './common';
+import {
+  BIG_MESSAGE,
+  type Counts,
+  FRAGMENT_SIZE,
+  type Rows,
+  SMP_SECRET,
+  textOf,
+  timeRuns,
+  WARMUP,
+} from './common';
 
 interface OtrKey {
   fingerprint(): string;
@@ -154,7 +163,7 @@ export function runOtr(n: Counts, messageBytes: number): { rows: Rows; akeFailur
     throw new Error('otr: no AKE succeeded in 20 tries');
   };
   if (n.ake > 0) {
-    established(); // warm-up
+    for (let i = 0; i < WARMUP.ake; i++) established();
     rows.ake = [];
     while (rows.ake.length < n.ake) {
       const [a, b] = pairFor();
@@ -171,17 +180,26 @@ export function runOtr(n: Counts, messageBytes: number): { rows: Rows; akeFailur
     message(a, b, text);
     message(b, a, text);
     message(a, b, text);
-    if (n.oneway > 0) rows.oneway = timeRuns(n.oneway, () => message(a, b, text));
-    if (n.alt > 0) rows.alt = timeRuns(n.alt, (i) => (i % 2 ? message(a, b, text) : message(b, a, text)));
+    if (n.oneway > 0) {
+      for (let i = 0; i < WARMUP.oneway; i++) message(a, b, text);
+      rows.oneway = timeRuns(n.oneway, () => message(a, b, text));
+    }
+    if (n.alt > 0) {
+      for (let i = 0; i < WARMUP.alt; i++) {
+        if (i % 2) message(a, b, text);
+        else message(b, a, text);
+      }
+      rows.alt = timeRuns(n.alt, (i) => (i % 2 ? message(a, b, text) : message(b, a, text)));
+    }
     if (n.smp > 0) {
-      smp(a, b); // warm-up
+      smp(a, b); // warm-up (one: each run takes seconds)
       rows.smp = timeRuns(n.smp, () => smp(a, b));
     }
   }
 
   if (n.frag > 0) {
     const [fa, fb] = established(FRAGMENT_SIZE);
-    message(fa, fb, BIG_MESSAGE); // warm-up
+    for (let i = 0; i < WARMUP.frag; i++) message(fa, fb, BIG_MESSAGE);
     rows.frag = timeRuns(n.frag, () => message(fa, fb, BIG_MESSAGE));
   }
   return { rows, akeFailures };

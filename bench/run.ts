@@ -63,6 +63,7 @@ const CONTENT_ROWS: RowSpec[] = [
 ];
 
 const FLOOR_ROWS: RowSpec[] = [
+  { key: 'akeCold', label: 'full AKE, the first of a fresh process (cold JIT, table builds)' },
   { key: 'plain320', label: 'BigInt floor: x^e mod p, e 320-bit, square-and-multiply' },
   { key: 'plain1536', label: 'BigInt floor: x^e mod p, e 1536-bit, square-and-multiply' },
   { key: 'powP320', label: 'powP(x, e), e 320-bit (sliding windows)' },
