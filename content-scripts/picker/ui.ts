@@ -46,6 +46,9 @@ const CSS = `
   z-index: 2;
   display: block;
 }
+/* While picking, what lies under the bar stays pickable: only the buttons take the pointer. */
+.bar.picking { pointer-events: none; opacity: .94; }
+.bar.picking button { pointer-events: auto; }
 .title { font-weight: 600; display: block; }
 .step { display: block; font-size: 15px; margin: 2px 0 6px; }
 .error { display: block; color: #ffb4a8; margin-bottom: 6px; white-space: pre-wrap; }
@@ -91,6 +94,7 @@ export class PickerUi {
   closed = false;
   private host: HTMLElement | null = null;
   private parts: {
+    bar: HTMLElement;
     step: HTMLElement;
     error: HTMLElement;
     summary: HTMLElement;
@@ -202,7 +206,7 @@ export class PickerUi {
       if (e.isTrusted) this.close();
     });
     this.host = host;
-    this.parts = { step, error, summary, save, again, cancel, highlight };
+    this.parts = { bar, step, error, summary, save, again, cancel, highlight };
     doc.documentElement.append(host);
     try {
       if (typeof host.showPopover === 'function') host.showPopover();
@@ -219,7 +223,9 @@ export class PickerUi {
   }
 
   /** One of the bar's parts (the closed root hides them from the page; tests read them here). */
-  part(name: 'step' | 'error' | 'summary' | 'save' | 'again' | 'cancel' | 'highlight'): HTMLElement | null {
+  part(
+    name: 'bar' | 'step' | 'error' | 'summary' | 'save' | 'again' | 'cancel' | 'highlight',
+  ): HTMLElement | null {
     return this.parts?.[name] ?? null;
   }
 
@@ -300,6 +306,7 @@ export class PickerUi {
     const p = this.parts;
     if (!p) return;
     const m = this.machine;
+    p.bar.classList.toggle('picking', m.picking);
     p.step.textContent = m.stepText;
     p.error.textContent = m.error ?? '';
     p.error.hidden = m.error === null;
