@@ -47,13 +47,17 @@ export interface Identity {
   jid: string;
 }
 
+/**
+ * One row, in exactly the shape the content script reports (`ChatMessage` of
+ * extension/shared/messages.ts, whose validator refuses any other key: a `resource` field here
+ * once made the background drop every Converse message). The sender's resource is read apart,
+ * by `senderResource`.
+ */
 export interface SiteMessage {
   /** Converse's message id (`data-msgid`, the stanza id or a UUID). */
   id: string;
   /** Sender's bare JID. */
   from: string;
-  /** Sender's resource (which of the sender's logins sent it), '' when none. */
-  resource: string;
   text: string;
   own: boolean;
 }
@@ -150,10 +154,19 @@ export function readMessage(row: Element): SiteMessage | null {
   return {
     id,
     from: sender.bare,
-    resource: sender.resource,
     text,
     own: row.querySelector(selectors.ownMarker) !== null,
   };
+}
+
+/**
+ * The resource of a row's sender (which of the sender's logins sent it: '' when none), or null
+ * for a row `readMessage` refuses. OTR keeps two logins of one buddy apart by instance tags, not
+ * by this; it is for tests and diagnostics.
+ */
+export function senderResource(row: Element): string | null {
+  if (readMessage(row) === null) return null;
+  return splitJid(row.getAttribute('data-from'))?.resource ?? null;
 }
 
 function setBoxValue(box: HTMLTextAreaElement, value: string): void {
@@ -241,6 +254,7 @@ export function createConverseAdapter(options: ConverseAdapterOptions = {}) {
     messageList,
     messageRows,
     readMessage,
+    senderResource,
   } as const;
 }
 

@@ -21,7 +21,9 @@ import {
   ownIdentity,
   readMessage,
   send,
+  senderResource,
 } from '../../../content-scripts/sites/converse.js';
+import { validateContentRequest } from '../../../extension/shared/messages.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/dom/converse');
 const windows: Window[] = [];
@@ -81,14 +83,29 @@ describe('Converse adapter on saved pages', () => {
       ['bob@localhost', false, '?OTRv23? *styled* _text_'],
       ['bob@localhost', false, 'second line from bob'],
     ]);
-    for (const r of rows) {
-      expect(r?.id).toMatch(/^[0-9a-f-]{36}$/);
-      expect(r?.resource).toMatch(/^converse\.js-/);
-    }
+    for (const r of rows) expect(r?.id).toMatch(/^[0-9a-f-]{36}$/);
+    for (const row of messageRows(doc)) expect(senderResource(row)).toMatch(/^converse\.js-/);
+    expect(senderResource(doc.body)).toBeNull();
     // The same messages seen from bob's side: same ids, opposite own-ness.
     const bobRows = messageRows(load('chat-bob')).map((r) => readMessage(r));
     expect(bobRows.map((r) => r?.id)).toEqual(rows.map((r) => r?.id));
     expect(bobRows.map((r) => r?.own)).toEqual([false, true, true]);
+  });
+
+  it("rows pass the background's chat-messages validator as the content script sends them", () => {
+    // Regression: readMessage once returned an extra `resource` key; the background's validator
+    // (exact keys) refused every batch, so no Converse message ever reached OTR.
+    for (const name of ['chat-alice', 'chat-bob'] as const) {
+      const messages = messageRows(load(name)).map((r) => {
+        const m = readMessage(r);
+        if (!m) throw new Error('unreadable row');
+        return { ...m, from: m.from.slice(0, 256) };
+      });
+      expect(messages).toHaveLength(3);
+      for (const m of messages) expect(Object.keys(m).sort()).toEqual(['from', 'id', 'own', 'text']);
+      const req = validateContentRequest({ type: 'chat-messages', id: 1, messages, history: false });
+      expect(req).not.toBeNull();
+    }
   });
 
   it('refuses malformed rows', () => {
