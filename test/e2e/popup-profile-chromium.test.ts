@@ -7,7 +7,8 @@
 //   with the problem, and private mode is refused with that reason (by the popup and the background);
 // - Export (popup and options) gives back exactly the imported JSON;
 // - malformed, script-carrying and oversized files are refused with their own error;
-// - Remove (asked twice) brings back the unknown-chat view, and the options table says none.
+// - Remove (asked twice) brings back the unknown-chat view, and the options table says none;
+//   the options table's own Import and Remove work on the site's row.
 // Screenshots (360 px wide) land in test-results/screenshots/popup-profile-*.png.
 
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -307,5 +308,24 @@ describe('popup and options in Chromium: site profiles on a chat without an adap
         .getByRole('button', { name: /^Export the site profile/ })
         .count(),
     ).toBe(0);
+
+    // The site's own row imports and removes too (asked twice there as well); the page follows.
+    await sitesRow()
+      .getByLabel(`Import a site profile file for ${server.origin}`)
+      .setInputFiles({ name: 'virtual.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await sitesRow().getByTestId('profile-state').filter({ hasText: 'saved (Virtual chat)' }).waitFor();
+    await reported((p) => p.profile?.ok === true);
+    await sitesRow()
+      .getByRole('button', { name: `Remove the site profile of ${server.origin}` })
+      .click();
+    const confirm = sitesRow().getByRole('group', { name: /^Remove the site profile for / });
+    await confirm.getByRole('button', { name: 'Yes, remove it' }).click();
+    await sitesRow().getByTestId('profile-state').filter({ hasText: 'none' }).waitFor();
+    await reported((p) => p.profile === null);
+    expect(
+      (await pageRequest(options, { type: 'profile-get', origin: server.origin })) as object,
+    ).toMatchObject({
+      result: { profile: null },
+    });
   });
 });
