@@ -46,6 +46,10 @@ class FakeClient {
     this.connected = cb;
     queueMicrotask(cb);
   }
+  /** The port dropped and came back (the worker restarted): the client calls back again. */
+  reconnect(): void {
+    if (this.connected) queueMicrotask(this.connected);
+  }
   push(e: PushEvent): void {
     for (const l of [...this.listeners]) l(e);
   }
@@ -270,6 +274,31 @@ describe('ContentController', () => {
 
     client.push({ type: 'start-picker' });
     expect(pickers).toBe(1);
+    controller.current?.stop();
+  });
+
+  it('after a reconnect (worker restarted): hello, the conversation and page-info again, same core', async () => {
+    const { doc, profile } = fixture();
+    const client = new FakeClient();
+    client.helloProfile = profile;
+    const controller = new chat.ContentController(client.asPort(), doc, {
+      url: () => `${SITE}/`,
+      refreshMs: 10,
+    });
+    controller.start();
+    await until(
+      'first report',
+      () => client.of('page-info').length === 1 && client.of('conversation').length === 1,
+    );
+    const core = controller.current;
+    client.reconnect();
+    await until(
+      'second report',
+      () => client.of('page-info').length === 2 && client.of('conversation').length === 2,
+    );
+    expect(client.of('hello')).toHaveLength(2);
+    expect(controller.current).toBe(core);
+    expect(client.of('page-info')[1]?.info).toEqual(client.of('page-info')[0]?.info);
     controller.current?.stop();
   });
 
