@@ -327,5 +327,18 @@ describe('popup and options in Chromium: site profiles on a chat without an adap
     ).toMatchObject({
       result: { profile: null },
     });
+
+    // And a good file picked in the popup's unknown-chat view is taken there and then.
+    const again = await openPopup(ext, tabId);
+    await again.getByRole('heading', { name: "offrecord doesn't know this chat." }).waitFor();
+    await again
+      .getByLabel('Import a site profile')
+      .setInputFiles({ name: 'virtual.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await again
+      .getByRole('status')
+      .filter({ hasText: `Imported the site profile for ${host}.` })
+      .waitFor();
+    await again.getByText(/^Matches this page: [1-9]\d* messages found\.$/).waitFor();
+    await again.close();
   });
 });
