@@ -83,10 +83,10 @@ function finish(h: Int32Array, prefixBytes: number, data: Uint8Array, out: Uint8
   const whole = data.length - (data.length % 64);
   for (let off = 0; off < whole; off += 64) compress(h, data, off);
   const rest = data.length - whole;
-  tail.fill(0);
-  tail.set(data.subarray(whole), 0);
-  tail[rest] = 0x80;
   const blocks = rest + 9 <= 64 ? 1 : 2;
+  for (let i = 0; i < rest; i++) tail[i] = data[whole + i]!;
+  tail[rest] = 0x80;
+  tail.fill(0, rest + 1, blocks * 64 - 8);
   // Message length in bits, big-endian, in the last 8 bytes (lengths stay below 2^53 bits).
   const bits = (prefixBytes + data.length) * 8;
   const end = blocks * 64;

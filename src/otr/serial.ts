@@ -24,30 +24,41 @@ export class Reader {
     return out;
   }
 
+  // BYTE, SHORT and INT read the buffer directly (no subarray object per field).
   byte(): number {
-    return this.take(1, 'BYTE')[0]!;
+    if (this.remaining < 1) fail('malformed', 'truncated BYTE');
+    return this.buf[this.offset++]!;
   }
 
   short(): number {
-    const b = this.take(2, 'SHORT');
-    return (b[0]! << 8) | b[1]!;
+    if (this.remaining < 2) fail('malformed', 'truncated SHORT');
+    const b = this.buf;
+    const at = this.offset;
+    this.offset = at + 2;
+    return (b[at]! << 8) | b[at + 1]!;
   }
 
   int(): number {
-    const b = this.take(4, 'INT');
-    return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+    if (this.remaining < 4) fail('malformed', 'truncated INT');
+    const b = this.buf;
+    const at = this.offset;
+    this.offset = at + 4;
+    return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
   }
 
   /** A fixed-length field (CTR is 8, MAC is 20, r is 16...). Returns a copy. */
   fixed(n: number, what = 'field'): Uint8Array {
-    return this.take(n, what).slice();
+    if (n < 0 || n > this.remaining) fail('malformed', `truncated ${what}`);
+    const at = this.offset;
+    this.offset = at + n;
+    return this.buf.slice(at, at + n);
   }
 
   /** DATA: 4-byte length, then that many bytes. Returns a copy. */
   data(what = 'DATA', max = MAX_FIELD): Uint8Array {
     const len = this.int();
     if (len > max) fail('malformed', `${what} too long (${len} bytes)`);
-    return this.take(len, what).slice();
+    return this.fixed(len, what);
   }
 
   /** MPI: 4-byte length, then the big-endian value (libotr accepts non-minimal encodings too). */
