@@ -4,12 +4,19 @@
  * whole send + receive through two Sessions.   npx tsx bench/oneway-parts.ts
  */
 import { aes128Ctr } from '../src/crypto/aes';
-import { base64Decode, base64Encode, bigIntToBytes, bytesToBigInt, utf8Decode, utf8Encode } from '../src/crypto/bytes';
+import {
+  base64Decode,
+  base64Encode,
+  bigIntToBytes,
+  bytesToBigInt,
+  utf8Decode,
+  utf8Encode,
+} from '../src/crypto/bytes';
 import { generateDsaKey } from '../src/crypto/dsa-keygen';
 import { hmacSha1 } from '../src/crypto/hash';
 import { MODP_P, powG } from '../src/crypto/modp';
 import { cryptoRandom } from '../src/crypto/random';
-import { armor, decodeMessage, dearmor } from '../src/otr/messages';
+import { armor, dearmor, decodeMessage } from '../src/otr/messages';
 import { POLICY_MANUAL } from '../src/otr/policy';
 import { classify } from '../src/otr/proto';
 import { Session } from '../src/otr/session';
@@ -33,7 +40,15 @@ const plain = utf8Encode(text);
 const gx = powG(bytesToBigInt(cryptoRandom(40)));
 const [ka, kb] = [await generateDsaKey(), await generateDsaKey()];
 const mk = (account: string, peer: string, k: typeof ka, tag: number) =>
-  new Session({ account, protocol: 'bench', peer, privateKey: k, instanceTag: tag, policy: POLICY_MANUAL, maxMessageSize: 0 });
+  new Session({
+    account,
+    protocol: 'bench',
+    peer,
+    privateKey: k,
+    instanceTag: tag,
+    policy: POLICY_MANUAL,
+    maxMessageSize: 0,
+  });
 const a = mk('alice', 'bob', ka, 0x12345678);
 const b = mk('bob', 'alice', kb, 0x23456789);
 const pump = (from: Session, to: Session, wire: string[]) => {
@@ -68,3 +83,14 @@ const wires: string[] = [];
 for (let i = 0; i < 40000; i++) wires.push(a.send(text).wire[0]!);
 let k = 0;
 us('Session.receive', () => b.receive(wires[k++]!), 5000);
+
+// The same message's steps inside the engine (reaching into the Session for its context).
+const ctx = (a as unknown as { best(): import('../src/otr/context').Context }).best();
+us('Context.seal (no armor)', () => ctx.seal(text), 5000);
+const sealed = ctx.seal(text).bytes;
+us('armor(sealed)', () => armor(sealed));
+const bctx = (b as unknown as { best(): import('../src/otr/context').Context }).best();
+const msgs: ReturnType<typeof decodeMessage>[] = [];
+for (let i = 0; i < 40000; i++) msgs.push(decodeMessage(ctx.seal(text).bytes));
+let j = 0;
+us('Context.receive (decoded)', () => bctx.receive(msgs[j++]!), 5000);
