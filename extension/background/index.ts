@@ -7,7 +7,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { IdbKeyStore } from '../../src/store/idb';
 import { StorageSessionStore } from '../../src/store/session-storage';
 import type { KeyStore } from '../../src/store/types';
-import type { PushEvent } from '../shared/messages';
+import type { PushEvent, Reply } from '../shared/messages';
 import { sitePatternFor } from '../shared/sites';
 import { setBadge } from './badge';
 import { onCommand } from './commands';
@@ -121,7 +121,21 @@ browser.runtime.onConnect.addListener((port) => {
       const req = validateFor(rights, msg);
       if (!req) {
         stats.invalidMessages++;
-        if (++refused >= MAX_INVALID_PER_PORT) port.disconnect();
+        if (++refused >= MAX_INVALID_PER_PORT) {
+          port.disconnect();
+          return;
+        }
+        // Say so when the request has an id, so the caller's promise settles instead of hanging.
+        const id = (msg as { id?: unknown } | null)?.id;
+        if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) {
+          const error = 'refused: not a valid request for this port';
+          const reply: Reply = { type: 'reply', id, ok: false, error };
+          try {
+            port.postMessage(reply);
+          } catch {
+            // The other end went away.
+          }
+        }
         return;
       }
       const reply = await router.handle(req, rights, connection);

@@ -253,8 +253,12 @@ describe('background: a conversation survives the worker being stopped at every 
     })) as { result: { value?: string }; exceptionDetails?: unknown };
     expect(r.exceptionDetails).toBeUndefined();
     const got = JSON.parse(r.result.value ?? '[]') as { type: string; id?: number; ok?: boolean }[];
-    // Only the hello was answered; nothing else, and no plaintext or key ever came back.
-    expect(got.filter((m) => m.type === 'reply').map((m) => m.id)).toEqual([99]);
+    // Only the hello was answered with a result; each spoof got a refusal, and no plaintext or key came back.
+    expect(got.filter((m) => m.type === 'reply' && m.ok === true).map((m) => m.id)).toEqual([99]);
+    expect(got.filter((m) => m.type === 'reply' && m.ok === false).map((m) => m.id)).toEqual(
+      spoofs.map((m) => m.id),
+    );
+    expect(got.filter((m) => m.type !== 'reply')).toEqual([]);
     expect(JSON.stringify(got)).not.toContain('PRIVATE KEY');
     const after = ((await pageRequest({ type: 'status', tabId })) as { invalidMessages: number })
       .invalidMessages;
@@ -276,10 +280,10 @@ describe('background: a conversation survives the worker being stopped at every 
     ];
     const replies = await popup.evaluate(
       (msgs) =>
-        new Promise<number>((resolve) => {
+        new Promise<unknown[]>((resolve) => {
           const port = chrome.runtime.connect({ name: 'offrecord' });
-          let got = 0;
-          port.onMessage.addListener(() => got++);
+          const got: unknown[] = [];
+          port.onMessage.addListener((m) => got.push(m));
           for (const m of msgs) port.postMessage(m);
           setTimeout(() => {
             port.disconnect();
@@ -288,7 +292,15 @@ describe('background: a conversation survives the worker being stopped at every 
         }),
       spoofs,
     );
-    expect(replies).toBe(0);
+    // Each refused with an error (so a caller's promise settles), none carried out.
+    expect(replies).toEqual(
+      spoofs.map((m) => ({
+        type: 'reply',
+        id: m.id,
+        ok: false,
+        error: 'refused: not a valid request for this port',
+      })),
+    );
     const after = ((await pageRequest({ type: 'status', tabId })) as { invalidMessages: number })
       .invalidMessages;
     expect(after - before).toBe(spoofs.length);

@@ -153,15 +153,20 @@ describe('foundation in Chromium (test flavor, 127.0.0.1 pre-granted)', () => {
     const page = await ext.context.newPage();
     await page.goto(`${ext.baseUrl}${PAGES.options}`);
     const result = await page.evaluate(async () => {
-      const ask = (port: Runtime.Port, msg: object) =>
+      const ask = (port: Runtime.Port, msg: { id: number; type: string; tabId?: null }) =>
         new Promise<unknown>((resolve) => {
           port.onMessage.addListener(function on(reply) {
+            if ((reply as { id?: number }).id !== msg.id) return;
             port.onMessage.removeListener(on);
             resolve(reply);
           });
           port.postMessage(msg);
         });
       const port = chrome.runtime.connect({ name: 'offrecord' });
+      const refusals: unknown[] = [];
+      port.onMessage.addListener((m) => {
+        if ((m as { ok?: boolean }).ok === false) refusals.push(m);
+      });
       const first = (await ask(port, { type: 'status', id: 1, tabId: null })) as {
         result: { invalidMessages: number };
       };
@@ -179,9 +184,17 @@ describe('foundation in Chromium (test flavor, 127.0.0.1 pre-granted)', () => {
         after: second.result.invalidMessages,
         id: second.id,
         ok: second.ok,
+        refused: refusals.map((m) => (m as { id: number }).id),
       };
     });
-    expect(result).toEqual({ before: result.before, after: result.before + 4, id: 4, ok: true });
+    // All four counted; the two with a usable id were told so (ids 2 and 3), the others not.
+    expect(result).toEqual({
+      before: result.before,
+      after: result.before + 4,
+      id: 4,
+      ok: true,
+      refused: [2, 3],
+    });
     await page.close();
   });
 
