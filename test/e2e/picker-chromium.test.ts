@@ -188,7 +188,13 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
   });
 
   it("the generic adapter's guess: the contenteditable and the recycled-row container", async () => {
-    const info = await waitForPage(alice, 'the page reported', (i) => i.guess !== null);
+    // The content script may report before the page's first poll rendered rows (no list yet):
+    // the report follows the page.
+    const info = await waitForPage(
+      alice,
+      'a confident guess reported',
+      (i) => (i.guess?.confidence ?? 0) > 0.3,
+    );
     expect(info.adapter).toBeNull();
     expect(info.profile).toBeNull();
     expect(info.guess?.confidence).toBeGreaterThan(0.3);
@@ -208,7 +214,7 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     expect((await status(alice)).status?.privateMode ?? false).toBe(false);
   });
 
-  it('a click the page fakes is not a pick; trusted clicks make a profile that reads the page', async () => {
+  it('a click the page fakes is not a pick; Pick again and Cancel; trusted clicks make a profile that reads the page', async () => {
     await alice.page.bringToFront();
     await pageRequest(alice, { type: 'picker-start', tabId: alice.tabId });
     const first = await waitForPickerPart(alice.page, 'step');
@@ -235,7 +241,16 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     await new Promise((r) => setTimeout(r, 600));
     expect((await pickerPart(alice.page, 'step'))?.text).toBe(first.text);
     expect(await pickerPart(alice.page, 'summary').then((s) => s?.text ?? '')).toBe('');
-    // Cancel, then the whole run with trusted clicks.
+    // Trusted clicks are picks; at the review, Pick again goes back to the first step; then Cancel.
+    await trustedClick(alice.page, alice.page.locator('.composer .editor'));
+    await waitForPickerPart(alice.page, 'step', /buddy/);
+    await trustedClick(alice.page, rowBody(alice.page, 'hi alice'), 'left');
+    await waitForPickerPart(alice.page, 'step', /own/);
+    await trustedClick(alice.page, rowBody(alice.page, 'hello bob'), 'left');
+    await waitForPickerPart(alice.page, 'summary', /Rows found/);
+    await clickPickerButton(alice.page, 'again');
+    expect((await waitForPickerPart(alice.page, 'step', /message box/)).text).toBe(first.text);
+    expect((await pickerPart(alice.page, 'summary'))?.text ?? '').toBe('');
     await clickPickerButton(alice.page, 'cancel');
     await waitFor('the picker gone', async () =>
       (await pickerRoot(alice.page)) === null ? true : undefined,
@@ -367,7 +382,7 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     // What the relay server carried after the switch: OTR only, no plaintext.
     const carried = chat.lines().slice(before);
     // Far more lines than the page has row elements: the profile read recycled rows all along.
-    expect(carried.length).toBeGreaterThan(3 * 8);
+    expect(carried.length).toBeGreaterThan(2 * 8);
     expect((await visibleRows(alice.page)).length).toBeLessThanOrEqual(8);
     // Fragments within the profile's default line limit (2,000: derive sets no maxMessageLength).
     for (const l of carried) expect(l.text.length).toBeLessThanOrEqual(2000);
