@@ -6,8 +6,10 @@
  * - rows: the direct children of `selectors.list` matching `selectors.row`, read with `readRow`.
  * - row id: the `idAttribute` value when the profile names one, else a hash of sender, own-ness
  *   and text (OTR lines are unique, and the background dedupes by id + content).
- * - account: the sender read on our own rows ("me" when none was seen yet) + "@" + host. Once
- *   read it is kept for the page's life (a virtualized list scrolls our rows away).
+ * - account: the sender read on our own rows + "@" + host ("me@host" when the rows name no
+ *   sender). Once read it is kept for the page's life (a virtualized list scrolls our rows away).
+ *   Until it is read, the chat is refused with a reason: reporting "me@host" first and the real
+ *   name later would make two OTR keys, and the buddy would see our fingerprint change.
  * - peer: `selectors.peer`'s text, else the sender of the latest buddy row (kept while no buddy
  *   row is in view, forgotten when the list element is replaced). Two different buddies in the
  *   rows → a group: refused.
@@ -53,6 +55,8 @@ export function contentId(from: string, own: boolean, text: string): string {
 export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter {
   const host = hostOf(profile.site);
   const maxMessageLength = profile.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH;
+  /** Whether rows name their sender at all (else the account is "me@host" for good). */
+  const namesSenders = profile.senderAttribute !== undefined || profile.selectors.sender !== undefined;
   let ownName: string | null = null;
   let lastPeer: string | null = null;
   let peerList: Element | null = null;
@@ -125,6 +129,15 @@ export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter
           peer: null,
           reason:
             'offrecord cannot tell who your buddy is here yet: no message from them is in view (the profile names no buddy element).',
+        };
+      // The account is named after us: reporting "me@host" now and "alice@host" once our row
+      // appears would make two keys (the buddy would see our fingerprint change). Wait for it.
+      if (namesSenders && ownName === null)
+        return {
+          kind: 'none',
+          peer,
+          reason:
+            'offrecord does not know your name on this site yet: one of your own messages must be in view (your OTR account here is named after it).',
         };
       return { kind: 'one-to-one', peer, reason: null };
     },

@@ -98,15 +98,40 @@ describe('profile adapter', () => {
     expect(a.conversation(doc)).toEqual({ kind: 'one-to-one', peer: 'bob', reason: null });
   });
 
-  it("'me' before any own row; no buddy row and no peer element: none, with the reason", () => {
+  it("no buddy row and no peer element: none, with the reason; 'me' before any own row", () => {
     const { doc, profile } = virtualChat();
     for (const r of Array.from(q(doc, '#viewport .spacer').children)) r.remove();
-    addRow(doc, 'x', 'placeholder', false).remove();
     const a = profileAdapter(profile, doc);
     expect(a.account(doc)).toBe('me@127.0.0.1:9000');
     const c = a.conversation(doc);
     expect(c.kind).toBe('none');
     expect(c.reason).toMatch(/cannot tell who your buddy is/);
+  });
+
+  it('the buddy known but not our name: refused until one of our rows is in view (one key, not two)', () => {
+    const { doc, profile } = virtualChat();
+    for (const r of Array.from(q(doc, '#viewport .spacer').children)) r.remove();
+    addRow(doc, 'bob', 'anyone there?', false);
+    const a = profileAdapter(profile, doc);
+    const c = a.conversation(doc);
+    expect(c).toMatchObject({ kind: 'none', peer: 'bob' });
+    expect(c.reason).toMatch(/does not know your name on this site yet/);
+    addRow(doc, 'alice', 'yes', true);
+    expect(a.account(doc)).toBe('alice@127.0.0.1:9000');
+    expect(a.conversation(doc)).toEqual({ kind: 'one-to-one', peer: 'bob', reason: null });
+  });
+
+  it('rows that name no sender: the account is me@host for good, the buddy from the peer element', () => {
+    const { doc, profile } = virtualChat();
+    const { senderAttribute: _drop, ...anonymous } = profile;
+    const a = profileAdapter(
+      { ...anonymous, selectors: { ...profile.selectors, peer: 'header h1.title' } },
+      doc,
+    );
+    expect(a.account(doc)).toBe('me@127.0.0.1:9000');
+    expect(a.conversation(doc)).toEqual({ kind: 'one-to-one', peer: 'Chat with bob', reason: null });
+    const rows = a.messageRows(doc).map((r) => a.readMessage(r));
+    expect(rows.map((m) => m?.from)).toEqual(['Chat with bob', 'me', 'Chat with bob', 'me']);
   });
 
   it('a peer element names the buddy; two different buddies without one is a group', () => {
