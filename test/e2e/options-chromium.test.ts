@@ -43,12 +43,21 @@ describe('options page in Chromium', () => {
     await page.getByText('No private keys yet.', { exact: false }).waitFor();
     await page.getByRole('textbox', { name: 'Account' }).fill('carol@example.org');
     await page.getByRole('textbox', { name: 'Protocol' }).fill('prpl-jabber');
+    // Key generation can take 20 ms: a waitFor could miss a bar that came and went, so record it.
+    await page.evaluate(() => {
+      const w = window as unknown as { sawProgress: boolean };
+      w.sawProgress = false;
+      new MutationObserver(() => {
+        const bar = document.querySelector('[role="progressbar"], progress');
+        if (bar?.getAttribute('aria-label') === 'Key generation progress') w.sawProgress = true;
+      }).observe(document.body, { childList: true, subtree: true, attributes: true });
+    });
     await page.getByRole('button', { name: 'Generate' }).click();
-    await page.getByRole('progressbar', { name: 'Key generation progress' }).waitFor();
     await page
       .getByRole('status')
       .filter({ hasText: 'Generated a key for carol@example.org' })
       .waitFor({ timeout: 120_000 });
+    expect(await page.evaluate(() => (window as unknown as { sawProgress: boolean }).sawProgress)).toBe(true);
     const keys = page.getByRole('table', { name: 'My private keys' });
     await keys.getByRole('cell', { name: 'carol@example.org' }).waitFor();
     const fp = (await keys.locator('code.fp').first().textContent()) ?? '';
