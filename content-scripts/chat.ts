@@ -171,7 +171,8 @@ export class ChatCore {
     const m = this.adapter.readMessage(row);
     if (!m || m.text.length > LIMITS.chatText || m.id.length > LIMITS.chatId || m.id.length === 0)
       return null;
-    return { ...m, from: m.from.slice(0, LIMITS.peer) };
+    // Exactly the keys the background accepts (its validator refuses a batch with any other key).
+    return { id: m.id, from: m.from.slice(0, LIMITS.peer), text: m.text, own: m.own === true };
   }
 
   private scheduleTick(): void {

@@ -154,6 +154,27 @@ describe('ChatCore', () => {
     core.stop();
   });
 
+  it('reports exactly the keys the background accepts, whatever else an adapter returns', async () => {
+    const { doc, profile } = fixture();
+    const base = sites.pickAdapter(doc, profile);
+    if (!base) throw new Error('no adapter');
+    const adapter = {
+      ...base,
+      readMessage: (row: Element) => {
+        const m = base.readMessage(row);
+        return m ? { ...m, resource: 'phone' } : null;
+      },
+    };
+    const client = new FakeClient();
+    const core = new chat.ChatCore(client.asPort(), doc, adapter);
+    core.start();
+    await core.attach();
+    const messages = client.of('chat-messages')[0]?.messages as Record<string, unknown>[];
+    expect(messages).toHaveLength(4);
+    for (const m of messages) expect(Object.keys(m).sort()).toEqual(['from', 'id', 'own', 'text']);
+    core.stop();
+  });
+
   it('stop(): no more reports, push listener gone, a second stop is harmless', async () => {
     const { doc, profile } = fixture();
     const client = new FakeClient();
