@@ -127,6 +127,14 @@ export async function converseLogin(
   password: string,
 ): Promise<void> {
   await page.goto(pageUrl);
+  await converseSignIn(page, jid, password);
+}
+
+/**
+ * Fills the login form of the page as it is (after a reload, say) and waits until signed in.
+ * `jid` may carry a resource (`bob@localhost/second`) to choose the XMPP resource.
+ */
+export async function converseSignIn(page: Page, jid: string, password: string): Promise<void> {
   await page.locator('converse-login-form input[name="jid"]').fill(jid);
   await page.locator('converse-login-form input[name="password"]').fill(password);
   await page.locator('converse-login-form [type="submit"]').click();
@@ -142,18 +150,43 @@ export async function converseLogin(
   );
 }
 
-/** Opens (or shows) the one-to-one chat with `jid` through Converse's API; resolves when its compose box shows. */
+/**
+ * Opens (or shows again) the one-to-one chat with `jid`; resolves when its compose box shows.
+ * A chat Converse already knows is shown by clicking it in the control box's list (the
+ * `#converse/chat?jid=` route opens a new chat but does not show a hidden one); a new one by the route.
+ */
 export async function converseOpenChat(page: Page, jid: string): Promise<void> {
-  await page.evaluate(async (j) => {
-    const api = (globalThis as unknown as { converse?: unknown }).converse;
-    void api;
-    const url = new URL(location.href);
-    url.hash = `converse/chat?jid=${j}`;
-    location.hash = url.hash;
-  }, jid);
-  await page
-    .locator(`converse-chat[jid="${jid}"] textarea.chat-textarea`)
-    .waitFor({ state: 'visible', timeout: 30_000 });
+  const box = page.locator(`converse-chat[jid="${jid}"] textarea.chat-textarea`);
+  const listed = page.locator(`converse-roster a.open-chat[data-jid="${jid}"]`);
+  let routed = false;
+  await waitFor(
+    `the chat with ${jid} shown`,
+    async () => {
+      if (await box.isVisible()) return true;
+      if ((await listed.count()) > 0) {
+        await listed
+          .first()
+          .click({ timeout: 2000 })
+          .catch(() => undefined);
+      } else if (!routed) {
+        routed = true;
+        await page.evaluate((j) => {
+          location.hash = `converse/chat?jid=${j}`;
+        }, jid);
+      }
+      return undefined;
+    },
+    30_000,
+    250,
+  );
+}
+
+/** Opens (joins) the group chat `roomJid` (nickname from the JID); resolves when the room element shows. */
+export async function converseOpenRoom(page: Page, roomJid: string): Promise<void> {
+  await page.evaluate((j) => {
+    location.hash = `converse/room?jid=${j}`;
+  }, roomJid);
+  await page.locator(`converse-muc[jid="${roomJid}"]`).waitFor({ state: 'attached', timeout: 30_000 });
 }
 
 export interface ConverseRow {
