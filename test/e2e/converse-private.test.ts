@@ -5,7 +5,8 @@
  * both ways through the secure frames (Unicode, one of 5,000 characters), SMP runs from the popup
  * relay (a wrong answer fails, right ones verify both sides), alice reloads mid-conversation and
  * goes on, and bob logs in a second time (another XMPP resource, another browser): OTR instance
- * tags keep alice <-> bob#1 apart from bob#2.
+ * tags keep alice <-> bob#1 apart from bob#2, which reads nothing and sends nothing; then bob#2
+ * runs its own AKE with alice and both of bob's logins talk to her, each under its own tag.
  * Asserted on the secure transcripts AND on what Prosody carried: an XMPP tap between Converse and
  * Prosody decodes every websocket frame (test/e2e/lib/converse-tap.ts): after the switch only
  * `?OTR` bodies, no plaintext anywhere.
@@ -83,6 +84,8 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
   /** Everything each side sent and the other must have read, in order. */
   const sentByAlice: string[] = [];
   const sentByBob: string[] = [];
+  /** Plaintexts sent outside sentByAlice / sentByBob (to or from bob#2). */
+  const extraSecrets: string[] = [];
   /** Index into tap.stanzas when private mode went on. */
   let privateFrom = 0;
 
@@ -336,12 +339,61 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
+  it('bob#2 runs its own AKE with alice; alice <-> bob#1 goes on', async () => {
+    const b2 = bob2 as ConversePerson;
+    const mark = tap.stanzas.length;
+    const bobKey = (await status(bob)).status?.ourFingerprint;
+    const aliceKey = (await status(alice)).status?.ourFingerprint;
+    await goPrivate(b2);
+    await waitForStatus(b2.page, ['unverified', 'private'], 30_000);
+    expect((await status(b2)).status?.fingerprint).toBe(aliceKey);
+    // alice answered bob#2's query with a D-H Commit to instance 0, which bob#1 answered too: both
+    // of bob's logins now share keys with alice, each under its own instance tag.
+    await waitFor('bob#2 private at alice', async () =>
+      (await status(alice)).status?.fingerprint !== bobKey ? true : undefined,
+    );
+    // alice's messages go to the instance that went private last (libotr's "best" instance): bob#2.
+    const x = 'x-secret from alice, after bob#2 went private';
+    await composeSend(alice.page, x);
+    await waitForEntry(b2.page, 'in', x, 30_000);
+    // Both of bob's logins can still talk to alice, each under its own instance tag.
+    const y = 'y-secret from bob#1 ✓';
+    await composeSend(bob.page, y);
+    await waitForEntry(alice.page, 'in', y, 30_000);
+    const z = 'z-secret from bob#2 ✓';
+    await composeSend(b2.page, z);
+    await waitForEntry(alice.page, 'in', z, 30_000);
+    extraSecrets.push(x, y, z);
+
+    const aliceIn = (await transcript(alice.page)).filter((e) => e.dir === 'in').map((e) => e.text);
+    expect(aliceIn).toEqual([...sentByBob, y, z]);
+    // bob#1: still private with alice's (SMP-verified) key; it never read x (not for its instance) and
+    // shows nothing it could not decrypt.
+    const s1 = (await status(bob)).status;
+    expect(s1?.state).toBe('encrypted');
+    expect(s1?.fingerprint).toBe(aliceKey);
+    expect(s1?.trust).toBe('smp');
+    const bobIn = (await transcript(bob.page)).filter((e) => e.dir === 'in');
+    expect(bobIn.map((e) => e.text)).toEqual(sentByAlice);
+    expect(bobIn.every((e) => e.encrypted)).toBe(true);
+    const b2In = (await transcript(b2.page)).filter((e) => e.dir === 'in').map((e) => e.text);
+    expect(b2In).toEqual([x]);
+    // alice is told: the key now speaking for bob is not the one she verified.
+    const sa = (await status(alice)).status;
+    expect(sa?.fingerprintChanged).toBe(true);
+    expect(sa?.trust).toBe('');
+    // Nobody sent an OTR error; every body since is OTR.
+    const since = tap.messages().filter((m) => m.index >= mark && m.body !== null && m.dir === 'up');
+    expect(since.filter((m) => m.body?.startsWith('?OTR Error'))).toEqual([]);
+    for (const m of since) expect(m.body?.startsWith('?OTR'), m.body?.slice(0, 60)).toBe(true);
+  }, 120_000);
+
   it('Prosody carried only OTR between them after the switch, and no plaintext anywhere', () => {
     const bodies = tap.messages().filter((m) => m.index >= privateFrom && m.body !== null && m.dir === 'up');
     expect(bodies.length).toBeGreaterThanOrEqual(40);
     for (const m of bodies) expect(m.body?.startsWith('?OTR'), m.body?.slice(0, 80)).toBe(true);
     const wire = tap.stanzas.map((s) => s.text).join('\n');
-    for (const t of [...sentByAlice, ...sentByBob, 'Lisbon', 'Porto', 'correct horse']) {
+    for (const t of [...sentByAlice, ...sentByBob, ...extraSecrets, 'Lisbon', 'Porto', 'correct horse']) {
       expect(wire.includes(t)).toBe(false);
     }
     // The question of an SMP travels encrypted too.
