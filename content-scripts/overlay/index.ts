@@ -494,35 +494,63 @@ export function isPrivateModeOn(): boolean {
  */
 export function collapseOtrRows(rows: Element[]): void {
   for (const row of rows) {
-    if (row.hasAttribute(COLLAPSED_ATTR) && collapsed.has(row)) continue;
+    if (row.hasAttribute(COLLAPSED_ATTR) && collapsed.get(row)?.shown === 'placeholder') continue;
     collapseRow(row);
   }
 }
 
-const collapsed = new WeakSet<Element>();
+/**
+ * Shows rows again that were collapsed but no longer carry OTR text. Virtualized lists recycle row
+ * elements: the element that held a ciphertext line a moment ago may now show a plain message,
+ * which must be readable. A shadow root cannot be removed, so the row's root switches from the
+ * placeholder to a <slot>, which renders the row's own children as if there were no root.
+ */
+export function expandRows(rows: Element[]): void {
+  for (const row of rows) {
+    const c = collapsed.get(row);
+    if (!c || c.shown === 'children') continue;
+    if (c.root) c.root.replaceChildren(document.createElement('slot'));
+    else if (row instanceof HTMLElement || row instanceof SVGElement) row.style.removeProperty('display');
+    c.shown = 'children';
+    row.removeAttribute(COLLAPSED_ATTR);
+  }
+}
+
+interface Collapsed {
+  /** The row's closed shadow root, or null when the row could not host one (hidden instead). */
+  root: ShadowRoot | null;
+  shown: 'placeholder' | 'children';
+}
+
+const collapsed = new WeakMap<Element, Collapsed>();
+
+function placeholder(root: ShadowRoot): void {
+  const style = document.createElement('style');
+  style.textContent =
+    ':host{display:block!important}.p{all:initial;display:block;padding:2px 8px;font:italic 12px/1.6 system-ui,sans-serif;color:#777}';
+  const p = document.createElement('span');
+  p.className = 'p';
+  p.textContent = PLACEHOLDER_TEXT;
+  root.replaceChildren(style, p);
+}
 
 function collapseRow(row: Element): void {
-  if (collapsed.has(row)) {
-    row.setAttribute(COLLAPSED_ATTR, '');
-    return;
+  let c = collapsed.get(row);
+  if (!c) {
+    let root: ShadowRoot | null = null;
+    try {
+      root = row.attachShadow({ mode: 'closed' });
+    } catch {
+      root = null;
+    }
+    c = { root, shown: 'children' };
+    collapsed.set(row, c);
   }
-  let root: ShadowRoot | null = null;
-  try {
-    root = row.attachShadow({ mode: 'closed' });
-  } catch {
-    root = null;
+  if (c.shown === 'children') {
+    if (c.root) placeholder(c.root);
+    else if (row instanceof HTMLElement || row instanceof SVGElement)
+      row.style.setProperty('display', 'none', 'important');
+    c.shown = 'placeholder';
   }
-  if (root) {
-    const style = document.createElement('style');
-    style.textContent =
-      ':host{display:block!important}.p{all:initial;display:block;padding:2px 8px;font:italic 12px/1.6 system-ui,sans-serif;color:#777}';
-    const p = document.createElement('span');
-    p.className = 'p';
-    p.textContent = PLACEHOLDER_TEXT;
-    root.append(style, p);
-  } else if (row instanceof HTMLElement || row instanceof SVGElement) {
-    row.style.setProperty('display', 'none', 'important');
-  }
-  collapsed.add(row);
   row.setAttribute(COLLAPSED_ATTR, '');
 }
