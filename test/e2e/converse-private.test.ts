@@ -343,45 +343,58 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     const b2 = bob2 as ConversePerson;
     const mark = tap.stanzas.length;
     const bobKey = (await status(bob)).status?.ourFingerprint;
+    const bob2Key = (await status(b2)).status?.ourFingerprint;
     const aliceKey = (await status(alice)).status?.ourFingerprint;
     await goPrivate(b2);
     await waitForStatus(b2.page, ['unverified', 'private'], 30_000);
     expect((await status(b2)).status?.fingerprint).toBe(aliceKey);
-    // alice answered bob#2's query with a D-H Commit to instance 0, which bob#1 answered too: both
-    // of bob's logins now share keys with alice, each under its own instance tag.
-    await waitFor('bob#2 private at alice', async () =>
-      (await status(alice)).status?.fingerprint !== bobKey ? true : undefined,
+    // alice answered bob#2's query with a D-H Commit to instance 0, which bob#1 answered too: wait
+    // until no AKE is left in flight anywhere.
+    await waitFor(
+      'every AKE done',
+      async () => {
+        const all = await Promise.all([alice, bob, b2].map(async (p) => (await status(p)).status));
+        return all.every((st) => st?.state === 'encrypted' && !st.authInProgress) ? true : undefined;
+      },
+      30_000,
+      100,
     );
-    // alice's messages go to the instance that went private last (libotr's "best" instance): bob#2.
-    const x = 'x-secret from alice, after bob#2 went private';
-    await composeSend(alice.page, x);
-    await waitForEntry(b2.page, 'in', x, 30_000);
-    // Both of bob's logins can still talk to alice, each under its own instance tag.
-    const y = 'y-secret from bob#1 ✓';
-    await composeSend(bob.page, y);
-    await waitForEntry(alice.page, 'in', y, 30_000);
+    // alice now holds two private instances of bob and writes to the one she heard from last
+    // (libotr's "best" instance): first bob#2, then bob#1.
     const z = 'z-secret from bob#2 ✓';
     await composeSend(b2.page, z);
     await waitForEntry(alice.page, 'in', z, 30_000);
-    extraSecrets.push(x, y, z);
+    let sa = (await status(alice)).status;
+    expect(sa?.fingerprint).toBe(bob2Key);
+    // alice is told: the key now speaking for bob is not the one she verified.
+    expect(sa?.trust).toBe('');
+    expect(sa?.fingerprintChanged).toBe(true);
+    const x = 'x-secret from alice to bob#2';
+    await composeSend(alice.page, x);
+    await waitForEntry(b2.page, 'in', x, 30_000);
 
-    const aliceIn = (await transcript(alice.page)).filter((e) => e.dir === 'in').map((e) => e.text);
-    expect(aliceIn).toEqual([...sentByBob, y, z]);
-    // bob#1: still private with alice's (SMP-verified) key; it never read x (not for its instance) and
-    // shows nothing it could not decrypt.
+    const y = 'y-secret from bob#1 ✓';
+    await bobSays(y);
+    sa = (await status(alice)).status;
+    expect(sa?.fingerprint).toBe(bobKey);
+    expect(sa?.trust).toBe('smp');
+    const w = 'w-secret from alice to bob#1';
+    await aliceSays(w);
+    extraSecrets.push(x, z);
+
+    // Each read exactly once, by the login it was for; bob#1 still private with alice's verified key.
+    expect((await transcript(alice.page)).filter((e) => e.dir === 'in').map((e) => e.text)).toEqual([
+      ...sentByBob.slice(0, -1),
+      z,
+      y,
+    ]);
+    expect((await transcript(bob.page)).filter((e) => e.dir === 'in').map((e) => e.text)).toEqual(
+      sentByAlice,
+    );
+    expect((await transcript(b2.page)).filter((e) => e.dir === 'in').map((e) => e.text)).toEqual([x]);
     const s1 = (await status(bob)).status;
-    expect(s1?.state).toBe('encrypted');
     expect(s1?.fingerprint).toBe(aliceKey);
     expect(s1?.trust).toBe('smp');
-    const bobIn = (await transcript(bob.page)).filter((e) => e.dir === 'in');
-    expect(bobIn.map((e) => e.text)).toEqual(sentByAlice);
-    expect(bobIn.every((e) => e.encrypted)).toBe(true);
-    const b2In = (await transcript(b2.page)).filter((e) => e.dir === 'in').map((e) => e.text);
-    expect(b2In).toEqual([x]);
-    // alice is told: the key now speaking for bob is not the one she verified.
-    const sa = (await status(alice)).status;
-    expect(sa?.fingerprintChanged).toBe(true);
-    expect(sa?.trust).toBe('');
     // Nobody sent an OTR error; every body since is OTR.
     const since = tap.messages().filter((m) => m.index >= mark && m.body !== null && m.dir === 'up');
     expect(since.filter((m) => m.body?.startsWith('?OTR Error'))).toEqual([]);
