@@ -12,8 +12,9 @@
  *   does not take it (not prevented), `document.execCommand('insertText')` (the browser's own
  *   insertion: `input`, undo history; what ProseMirror / Draft observe), and where that is
  *   unavailable or refused, a text node and an `input` event.
- * - send: 'enter' = keydown / keypress / keyup of Enter on the box; { button } = a click on the
- *   site's send button (refused while disabled).
+ * - send: 'enter' = keydown / keypress / keyup of Enter on the box (and, for a text input in a
+ *   form, the form's submission the browser does on Enter unless the site took the key);
+ *   { button } = a click on the site's send button (refused while disabled).
  * - taken: the box is empty after the send, at once or within a short wait.
  *
  * The text must be IN the box before the send is triggered, or an empty box afterwards would look
@@ -265,7 +266,15 @@ export function pressEnter(box: Element): void {
     composed: true,
   };
   const down = target.dispatchEvent(new view.KeyboardEvent('keydown', init));
-  if (down) target.dispatchEvent(new view.KeyboardEvent('keypress', { ...init, charCode: 13 }));
+  const press = down && target.dispatchEvent(new view.KeyboardEvent('keypress', { ...init, charCode: 13 }));
+  // Enter in a text input submits its form (implicit submission): the browser's default action,
+  // which a dispatched key event does not have. Do it as the browser would, unless the site took
+  // the key (prevented it), as sites with their own Enter handling do.
+  if (press && target instanceof view.HTMLInputElement && target.form) {
+    const form = target.form;
+    if (typeof form.requestSubmit === 'function') form.requestSubmit();
+    else form.dispatchEvent(new view.Event('submit', { bubbles: true, cancelable: true }));
+  }
   target.dispatchEvent(new view.KeyboardEvent('keyup', init));
 }
 

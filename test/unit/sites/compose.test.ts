@@ -77,6 +77,29 @@ describe('compose: textarea and input', () => {
     expect(events).toBe(1);
   });
 
+  it('an <input> in a form with no key handler: Enter submits the form, as the browser does', async () => {
+    const doc = page(
+      '<form id="f"><input id="box" name="line"><button>Send</button></form><ol id="log"></ol>',
+    );
+    const box = el<HTMLInputElement>(doc, '#box');
+    el(doc, '#f').addEventListener('submit', (e) => {
+      e.preventDefault();
+      el(doc, '#log').append(Object.assign(doc.createElement('li'), { textContent: box.value }));
+      box.value = '';
+    });
+    expect(await composeAndSend(doc, box, '?OTR:AAMDform.', 'enter', FAST)).toBe(true);
+    expect(el(doc, '#log').textContent).toBe('?OTR:AAMDform.');
+    // A site that handles Enter itself (prevents the key): no second send through the form.
+    let submits = 0;
+    el(doc, '#f').addEventListener('submit', () => submits++);
+    box.addEventListener('keydown', (e) => {
+      e.preventDefault();
+      box.value = '';
+    });
+    expect(await composeAndSend(doc, box, 'again', 'enter', FAST)).toBe(true);
+    expect(submits).toBe(0);
+  });
+
   it('not taken (the site ignores Enter): false, and our text is removed again', async () => {
     const doc = page('<textarea id="box"></textarea>');
     const box = el<HTMLTextAreaElement>(doc, '#box');
