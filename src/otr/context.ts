@@ -120,10 +120,14 @@ export class Context {
     if (this.msgstate !== 'encrypted' || !this.keys)
       throw new OtrError('bad-state', 'not in a private conversation');
     const body = utf8Encode(text);
-    const tlvBytes = encodeTlvs(tlvs);
-    const plaintext = new Uint8Array(body.length + (tlvs.length ? 1 + tlvBytes.length : 0));
-    plaintext.set(body, 0);
-    if (tlvs.length) plaintext.set(tlvBytes, body.length + 1);
+    // A plain message (no TLVs) is its UTF-8 bytes as they are: no second array, no copy.
+    let plaintext = body;
+    if (tlvs.length) {
+      const tlvBytes = encodeTlvs(tlvs);
+      plaintext = new Uint8Array(body.length + 1 + tlvBytes.length);
+      plaintext.set(body, 0);
+      plaintext.set(tlvBytes, body.length + 1);
+    }
     const sealed = sealDataMessage(this.keys, this.header(), plaintext, flags);
     this.lastSent = this.env.now();
     return sealed;
