@@ -202,6 +202,16 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
       const rows = await converseRows(p.page, peer);
       expect(rows.length).toBeGreaterThanOrEqual(12);
       for (const r of rows) expect(r.text.startsWith('?OTR'), r.text.slice(0, 60)).toBe(true);
+      // In private mode every ciphertext row of the page is collapsed to a placeholder.
+      const uncollapsed = () =>
+        p.page
+          .locator(`converse-chat[jid="${peer}"] converse-chat-message .chat-msg[data-msgid]`)
+          .evaluateAll((els) =>
+            els
+              .filter((e) => !e.hasAttribute('data-offrecord-collapsed'))
+              .map((e) => (e.textContent ?? '').trim().slice(0, 60)),
+          );
+      await expect.poll(uncollapsed, { timeout: 5000 }).toEqual([]);
     }
 
     // What Prosody carried since the switch: every message body between them is OTR.
