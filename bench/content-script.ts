@@ -47,7 +47,8 @@ export function loungePage(rows: number): string {
   return page.replace('</body>', '<script src="/cs.js"></script></body>');
 }
 
-async function bundle(): Promise<string> {
+/** The content script for the bench page (bench/content/entry.ts and what it imports), one IIFE. */
+export async function bundle(): Promise<string> {
   const esbuild = await import('esbuild');
   const out = await esbuild.build({
     entryPoints: [join(here, 'content/entry.ts')],
