@@ -148,6 +148,12 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
       100,
     );
     expect(s.conversation?.reason).toMatch(/group chat.*two people/i);
+    // The popup says why, where the page cannot draw (I6).
+    const popup = await alice.ext.context.newPage();
+    await popup.goto(`${alice.ext.baseUrl}extension/popup/index.html?tab=${alice.tabId}`);
+    await popup.getByText(s.conversation?.reason ?? '-', { exact: true }).waitFor({ timeout: 15_000 });
+    await popup.close();
+    await alice.page.bringToFront();
     const outcome = await pageRequest(alice, { type: 'go-private', tabId: alice.tabId }).then(
       (r) => (r as { status: { privateMode: boolean } }).status.privateMode,
       (e: unknown) => String(e),
