@@ -101,33 +101,52 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     await waitForEntry(alice.page, 'in', text, 30_000);
   }
 
+  /** Resolves every promise; throws the first failure once all settled (nothing started is lost). */
+  async function settled<T>(promises: Promise<T>[], keep: (v: T) => void): Promise<void> {
+    const out = await Promise.allSettled(promises);
+    for (const o of out) if (o.status === 'fulfilled') keep(o.value);
+    const failed = out.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
   beforeAll(async () => {
-    [prosody, web] = await Promise.all([startProsody({ users: [ALICE, BOB] }), startConverseServer()]);
+    await settled<Prosody | ConverseServer>(
+      [startProsody({ users: [ALICE, BOB] }), startConverseServer()],
+      (v) => {
+        if ('c2sPort' in v) prosody = v;
+        else web = v;
+      },
+    );
     tap = await startXmppTap(prosody.httpPort);
     url = web.pageUrl(tap.websocketUrl);
     ext = snapshotExtension();
-    [alice, bob] = await Promise.all([
-      openConversePerson({
-        pageUrl: url,
-        jid: `${aliceJid}/web`,
-        password: ALICE.password,
-        peer: bobJid,
-        extensionDir: ext.dir,
-      }),
-      openConversePerson({
-        pageUrl: url,
-        jid: `${bobJid}/first`,
-        password: BOB.password,
-        peer: aliceJid,
-        extensionDir: ext.dir,
-      }),
-    ]);
+    const opened: ConversePerson[] = [];
+    await settled(
+      [
+        openConversePerson({
+          pageUrl: url,
+          jid: `${aliceJid}/web`,
+          password: ALICE.password,
+          peer: bobJid,
+          extensionDir: ext.dir,
+        }),
+        openConversePerson({
+          pageUrl: url,
+          jid: `${bobJid}/first`,
+          password: BOB.password,
+          peer: aliceJid,
+          extensionDir: ext.dir,
+        }),
+      ],
+      (p) => opened.push(p),
+    ).finally(() => {
+      alice = opened.find((p) => p.jid.startsWith(aliceJid)) as ConversePerson;
+      bob = opened.find((p) => p.jid.startsWith(bobJid)) as ConversePerson;
+    });
   }, 90_000);
 
   afterAll(async () => {
-    await bob2?.close();
-    await alice?.close();
-    await bob?.close();
+    for (const p of [bob2, alice, bob]) await p?.close();
     await web?.stop();
     await tap?.close();
     const pid = prosody?.pid;
