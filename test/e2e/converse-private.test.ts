@@ -54,6 +54,8 @@ function message(from: string, i: number): string {
 
 /** 5,000 characters: one XMPP message (no fragments needed under the adapter's 10,000 limit). */
 const BIG = `big-secret ${'0123456789abcdefghij-Ünïcødé-'.repeat(175)}`.slice(0, 5000);
+/** 15,000 characters: its OTR message is over the adapter's 10,000 limit, so it goes as fragments. */
+const HUGE = `huge-secret ${'ΑΒΓΔ-абвг-0123456789-'.repeat(800)}`.slice(0, 15_000);
 
 async function status(p: ConversePerson): Promise<StatusResult> {
   return (await pageRequest(p, { type: 'status', tabId: p.tabId })) as StatusResult;
@@ -208,7 +210,7 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
 
     for (let i = 0; i < 6; i++) {
       await aliceSays(i === 3 ? BIG : message('a', i));
-      await bobSays(message('b', i));
+      await bobSays(i === 4 ? HUGE : message('b', i));
     }
     const aliceSees = await transcript(alice.page);
     const bobSees = await transcript(bob.page);
@@ -216,6 +218,7 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     expect(bobSees.filter((e) => e.dir === 'in').map((e) => e.text)).toEqual(sentByAlice);
     for (const e of [...aliceSees, ...bobSees]) expect(e.encrypted).toBe(true);
     expect(bobSees.find((e) => e.text === BIG)?.text.length).toBe(5000);
+    expect(aliceSees.find((e) => e.text === HUGE)?.text.length).toBe(15_000);
 
     // Converse's own view of the chat: every row since the switch is OTR (the page never saw plaintext).
     for (const [p, peer] of [
@@ -243,6 +246,11 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     const between = tap.messages().filter((m) => m.index >= privateFrom && m.body !== null && m.dir === 'up');
     expect(between.length).toBeGreaterThanOrEqual(12);
     for (const m of between) expect(m.body?.startsWith('?OTR'), m.body?.slice(0, 80)).toBe(true);
+    // BIG went whole (one stanza under the 10,000 limit); HUGE as OTR fragments within the limit.
+    const fragments = between.filter((m) => m.body?.startsWith('?OTR|'));
+    expect(fragments.length).toBeGreaterThanOrEqual(2);
+    for (const m of between) expect(m.body?.length ?? 0).toBeLessThanOrEqual(10_000);
+    expect(between.some((m) => !m.body?.startsWith('?OTR|') && (m.body?.length ?? 0) > 6000)).toBe(true);
     const wire = tap.stanzas
       .slice(privateFrom)
       .map((s) => s.text)
@@ -307,7 +315,7 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     await waitForStatus(alice.page, 'private', 30_000);
     for (let i = 11; i < 14; i++) {
       await aliceSays(message('a', i));
-      await bobSays(message('b', i));
+      await bobSays(i === 4 ? HUGE : message('b', i));
     }
     const aliceSees = await transcript(alice.page);
     const bobSees = await transcript(bob.page);
