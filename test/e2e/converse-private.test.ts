@@ -452,6 +452,10 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     for (const t of [...sentByAlice, ...sentByBob, ...extraSecrets, 'Lisbon', 'Porto', 'correct horse']) {
       expect(wire.includes(t)).toBe(false);
     }
+    // Converse addresses every message to the bare JID (Prosody then delivers it to every resource).
+    const fromAlice = bodies.filter((m) => m.client.startsWith(`${aliceJid}/`));
+    expect(fromAlice.length).toBeGreaterThan(10);
+    for (const m of fromAlice) expect(m.to).toBe(bobJid);
     // The question of an SMP travels encrypted too.
     expect(wire.includes('first meet')).toBe(false);
   });
