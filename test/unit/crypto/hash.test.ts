@@ -49,4 +49,24 @@ describe('hashes and HMACs agree with node:crypto', () => {
     expect(after).not.toBe(before);
     expect(after).toBe(createHmac('sha1', key).update(data).digest('hex'));
   });
+  it('HMAC-SHA1 over messages that share leading blocks (the remembered prefix), in any order and length', () => {
+    const key = new Uint8Array(20).fill(5);
+    const base = new Uint8Array(400).map((_, i) => (i * 11) & 255);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: -1, max: 399 })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        (cases) => {
+          for (const [len, flip] of cases) {
+            const data = base.slice(0, len);
+            if (flip >= 0 && flip < len) data[flip] = (data[flip] ?? 0) ^ 0x80;
+            expect(hex(hmacSha1(key, data))).toBe(createHmac('sha1', key).update(data).digest('hex'));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
