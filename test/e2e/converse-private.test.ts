@@ -309,6 +309,43 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     await bobSays(message('b', 10));
   }, 120_000);
 
+  it('a message bob sends while alice looks at a group chat is read when she comes back', async () => {
+    await converseOpenRoom(alice.page, ROOM);
+    await waitFor(
+      'the group chat reported',
+      async () => ((await status(alice)).conversation?.kind === 'group' ? true : undefined),
+      15_000,
+      100,
+    );
+    const mark = tap.stanzas.length;
+    const text = message('b', 15);
+    await composeSend(bob.page, text);
+    sentByBob.push(text);
+    // Prosody delivered it to alice's browser, where Converse keeps it in the hidden chat.
+    await waitFor(
+      'the message delivered to alice',
+      () =>
+        tap
+          .messages()
+          .find(
+            (m) =>
+              m.index >= mark &&
+              m.dir === 'down' &&
+              m.client.startsWith(`${aliceJid}/`) &&
+              m.body?.startsWith('?OTR:'),
+          )
+          ? true
+          : undefined,
+      15_000,
+      50,
+    );
+    await converseOpenChat(alice.page, bobJid);
+    await waitForChat(alice, bobJid);
+    await waitForEntry(alice.page, 'in', text, 30_000);
+    await waitForStatus(alice.page, 'private', 15_000);
+    await aliceSays(message('a', 15));
+  }, 60_000);
+
   it('alice reloads mid-conversation; the conversation goes on both ways', async () => {
     await alice.reload();
     await waitForChat(alice, bobJid);

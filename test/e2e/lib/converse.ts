@@ -181,12 +181,41 @@ export async function converseOpenChat(page: Page, jid: string): Promise<void> {
   );
 }
 
-/** Opens (joins) the group chat `roomJid` (nickname from the JID); resolves when the room element shows. */
+/**
+ * Opens (joins) the group chat `roomJid` (nickname from the JID), or shows it again from the
+ * control box's room list; resolves when the room element is there and the one-to-one chat is not.
+ */
 export async function converseOpenRoom(page: Page, roomJid: string): Promise<void> {
-  await page.evaluate((j) => {
-    location.hash = `converse/room?jid=${j}`;
-  }, roomJid);
-  await page.locator(`converse-muc[jid="${roomJid}"]`).waitFor({ state: 'attached', timeout: 30_000 });
+  const room = page.locator(`converse-chats converse-muc[jid="${roomJid}"]`);
+  const listed = page.locator(`converse-rooms-list a.open-room[data-room-jid="${roomJid}"]`);
+  let routed = false;
+  await waitFor(
+    `the room ${roomJid} shown`,
+    async () => {
+      const shown = await page.evaluate(
+        (j) =>
+          document.querySelector(`converse-chats converse-muc[jid="${j}"]`) !== null &&
+          document.querySelector('converse-chats converse-chat') === null,
+        roomJid,
+      );
+      if (shown) return true;
+      if ((await listed.count()) > 0) {
+        await listed
+          .first()
+          .click({ timeout: 2000 })
+          .catch(() => undefined);
+      } else if (!routed) {
+        routed = true;
+        await page.evaluate((j) => {
+          location.hash = `converse/room?jid=${j}`;
+        }, roomJid);
+      }
+      return undefined;
+    },
+    30_000,
+    250,
+  );
+  await room.waitFor({ state: 'attached', timeout: 5000 });
 }
 
 export interface ConverseRow {
