@@ -12,7 +12,7 @@ import type { ContentRequest, PushEvent, WireLine } from '../extension/shared/me
 import { LIMITS } from '../extension/shared/messages';
 import type { PortClient } from '../extension/shared/port-client';
 import type { SiteProfile } from '../src/profile/profile';
-import { collapseOtrRows, isOtrText, offerGoPrivate, setPrivateMode } from './overlay/index';
+import { collapseOtrRows, expandRows, isOtrText, offerGoPrivate, setPrivateMode } from './overlay/index';
 import { type AdapterMessage, guessInfo, pageInfo, pickAdapter, type SiteAdapter } from './sites/index';
 
 /** Bound on the ids remembered per conversation (rows already reported). */
@@ -236,6 +236,8 @@ export class ChatCore {
     const read = rows.map((row) => ({ row, m: this.readBounded(row) }));
     if (this.privateOn)
       collapseOtrRows(read.filter((r) => r.m !== null && isOtrText(r.m.text)).map((r) => r.row));
+    // A recycled row that shows a plain message now must be readable again, private mode or not.
+    expandRows(read.filter((r) => r.m !== null && !isOtrText(r.m.text)).map((r) => r.row));
     // What the observer captured (rows maybe gone or recycled since), then what is in the page now.
     const fresh = new Map<string, AdapterMessage>(this.captured);
     this.captured.clear();

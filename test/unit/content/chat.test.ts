@@ -16,11 +16,13 @@ import { closeWindows, loadPage } from '../profile/load.js';
 // outside an extension; it only needs an extension id to be present. Nothing here mounts frames.
 let chat: typeof import('../../../content-scripts/chat.js');
 let sites: typeof import('../../../content-scripts/sites/index.js');
+let overlay: typeof import('../../../content-scripts/overlay/index.js');
 beforeAll(async () => {
   const g = globalThis as unknown as { chrome?: unknown };
   g.chrome ??= { runtime: { id: 'offrecord-unit-test' } };
   chat = await import('../../../content-scripts/chat.js');
   sites = await import('../../../content-scripts/sites/index.js');
+  overlay = await import('../../../content-scripts/overlay/index.js');
 });
 afterEach(closeWindows);
 
@@ -151,6 +153,23 @@ describe('ChatCore', () => {
     recycle(row, 'bob', '?OTR:AAMDone.', false);
     await sleep(120);
     expect(client.reported()).toHaveLength(6);
+    core.stop();
+  });
+
+  it('a collapsed row that the list recycles for a plain message is shown again', async () => {
+    const { doc, profile } = fixture();
+    const client = new FakeClient();
+    const core = new chat.ChatCore(client.asPort(), doc, sites.pickAdapter(doc, profile) as never);
+    core.start();
+    await core.attach();
+    // Collapsed while it carried ciphertext (what private mode does: the overlay's own unit tests).
+    const row = q(doc, '.bubble', 0);
+    recycle(row, 'bob', '?OTR:AAMDcipher.', false);
+    overlay.collapseOtrRows([row]);
+    expect(row.hasAttribute('data-offrecord-collapsed')).toBe(true);
+    recycle(row, 'bob', 'are you there?', false);
+    await until('expanded', () => !row.hasAttribute('data-offrecord-collapsed'));
+    expect(client.reported()).toContain('are you there?');
     core.stop();
   });
 
