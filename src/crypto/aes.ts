@@ -179,9 +179,21 @@ export function aes128Ctr(key: Uint8Array, counterTop: Uint8Array, data: Uint8Ar
   for (let pos = 0; pos < data.length; pos += 16) {
     encryptBlock(w, c0, c1, c2, c3);
     const n = Math.min(16, data.length - pos);
-    for (let i = 0; i < n; i++) {
-      const word = out4[i >> 2]!;
-      out[pos + i] = data[pos + i]! ^ ((word >>> (24 - 8 * (i & 3))) & 0xff);
+    if (n === 16) {
+      // A whole block: the keystream's four words, byte by byte, most significant first.
+      for (let j = 0; j < 4; j++) {
+        const word = out4[j]!;
+        const at = pos + 4 * j;
+        out[at] = data[at]! ^ (word >>> 24);
+        out[at + 1] = data[at + 1]! ^ ((word >>> 16) & 0xff);
+        out[at + 2] = data[at + 2]! ^ ((word >>> 8) & 0xff);
+        out[at + 3] = data[at + 3]! ^ (word & 0xff);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const word = out4[i >> 2]!;
+        out[pos + i] = data[pos + i]! ^ ((word >>> (24 - 8 * (i & 3))) & 0xff);
+      }
     }
     // Count up, carrying through all four words.
     c3 = (c3 + 1) >>> 0;
