@@ -2,9 +2,10 @@
  * Private mode on Converse.js 14 + Prosody 0.12 in real Chromium (issue 9): alice and bob, each a
  * browser profile with the built test-flavor extension, in a one-to-one XMPP chat. A group chat
  * refuses private mode with its reason; alice goes private with the in-page button, messages go
- * both ways through the secure frames (Unicode, one of 5,000 characters), SMP runs from the popup
- * relay (a wrong answer fails, right ones verify both sides), alice reloads mid-conversation and
- * goes on, and bob logs in a second time (another XMPP resource, another browser): OTR instance
+ * both ways through the secure frames (Unicode, one of 5,000 characters, one of 15,000 that goes
+ * as OTR fragments), SMP runs from the popup relay (a wrong answer fails, right ones verify both
+ * sides), a message sent while alice looks at the group chat is read when she comes back, alice
+ * reloads mid-conversation and goes on, and bob logs in a second time (another XMPP resource, another browser): OTR instance
  * tags keep alice <-> bob#1 apart from bob#2, which reads nothing and sends nothing; then bob#2
  * runs its own AKE with alice and both of bob's logins talk to her, each under its own tag.
  * Asserted on the secure transcripts AND on what Prosody carried: an XMPP tap between Converse and
