@@ -127,7 +127,7 @@ describe('Converse adapter on saved pages', () => {
     expect(readMessage(doc.body)).toBeNull();
   });
 
-  it('send(): value + Enter keydown; refuses what Converse would change or cannot carry', () => {
+  it('send(): value + Enter keydown; refuses what Converse would change or cannot carry', async () => {
     const doc = load('chat-alice');
     const box = composeBox(doc);
     if (!box) throw new Error('no compose box');
@@ -146,9 +146,51 @@ describe('Converse adapter on saved pages', () => {
     expect(() => send(doc, ' tagged ')).toThrow(/whitespace/);
     expect(() => send(doc, '/me waves')).toThrow(/command/);
     expect(() => send(doc, 'x'.repeat(DEFAULT_MAX_MESSAGE_LENGTH + 1))).toThrow(/over the/);
-    // A disabled (busy) box takes nothing.
-    expect(send(doc, 'again')).toBe(false);
+    // A box that stays disabled (busy) takes nothing, once the wait is over.
+    await expect(createConverseAdapter({ busyWaitMs: 30 }).send(doc, 'again')).resolves.toBe(false);
+    expect(seen).toEqual(['?OTR:AAMD.']);
     expect(() => send(load('signed-out'), 'hi')).toThrow(/compose box/);
+  });
+
+  it('send() waits for a busy box (Converse sending the line before) and then sends', async () => {
+    const doc = load('chat-alice');
+    const box = composeBox(doc);
+    if (!box) throw new Error('no compose box');
+    const seen: string[] = [];
+    box.addEventListener('keydown', (ev) => {
+      if ((ev as KeyboardEvent).key !== 'Enter') return;
+      seen.push(box.value);
+      box.setAttribute('disabled', 'disabled');
+      // Converse empties and re-enables the box once the stanza went out.
+      setTimeout(() => {
+        box.value = '';
+        box.removeAttribute('disabled');
+      }, 20);
+    });
+    // Two OTR fragments back to back: the second waits for the first to go, instead of failing.
+    expect(send(doc, '?OTR|1|2,1,2,abc,')).toBe(true);
+    const second = send(doc, '?OTR|1|2,2,2,def,');
+    expect(second).toBeInstanceOf(Promise);
+    await expect(second).resolves.toBe(true);
+    expect(seen).toEqual(['?OTR|1|2,1,2,abc,', '?OTR|1|2,2,2,def,']);
+  });
+
+  it('send() never types a waiting line into a chat the user switched to', async () => {
+    const doc = load('chat-alice');
+    const box = composeBox(doc);
+    if (!box) throw new Error('no compose box');
+    box.setAttribute('disabled', 'disabled');
+    const pending = send(doc, '?OTR:for-bob.');
+    // The user opens another chat: Converse renders another compose box in place of this one.
+    const replacement = box.cloneNode(true) as HTMLTextAreaElement;
+    replacement.removeAttribute('disabled');
+    const typed: string[] = [];
+    replacement.addEventListener('keydown', () => typed.push(replacement.value));
+    box.replaceWith(replacement);
+    box.removeAttribute('disabled');
+    await expect(pending).resolves.toBe(false);
+    expect(typed).toEqual([]);
+    expect(replacement.value).toBe('');
   });
 
   it('send() puts back a draft when Converse does not take the line', () => {
@@ -171,5 +213,7 @@ describe('Converse adapter on saved pages', () => {
     expect(() => createConverseAdapter({ maxMessageLength: MEASURED_MAX_MESSAGE_LENGTH + 1 })).toThrow();
     expect(() => createConverseAdapter({ maxMessageLength: 10.5 })).toThrow();
     expect(() => createConverseAdapter({ maxMessageLength: 0 })).toThrow();
+    expect(() => createConverseAdapter({ busyWaitMs: -1 })).toThrow();
+    expect(() => createConverseAdapter({ busyWaitMs: 1.5 })).toThrow();
   });
 });
