@@ -6,7 +6,9 @@
  * bounded in length, read with textContent / attributes only.
  *
  * Checked against the real Converse.js 14.0.0 + Prosody 0.12 by test/e2e/converse-testbed.test.ts
- * and on saved snapshots (test/fixtures/dom/converse/) by test/unit/sites/converse.test.ts.
+ * (the adapter alone) and test/e2e/converse-private.test.ts (a whole private conversation through
+ * the extension), and on saved snapshots (test/fixtures/dom/converse/) by
+ * test/unit/sites/converse.test.ts.
  *
  * DOM facts (Converse 14, verified in the live page): only shown chats are rendered (a chat opened
  * by an incoming message stays hidden, i.e. absent, until the user opens it); in fullscreen mode
