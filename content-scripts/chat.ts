@@ -13,7 +13,14 @@ import { LIMITS } from '../extension/shared/messages';
 import type { PortClient } from '../extension/shared/port-client';
 import type { SiteProfile } from '../src/profile/profile';
 import { collapseOtrRows, expandRows, isOtrText, offerGoPrivate, setPrivateMode } from './overlay/index';
-import { type AdapterMessage, guessInfo, pageInfo, pickAdapter, type SiteAdapter } from './sites/index';
+import {
+  type AdapterConversation,
+  type AdapterMessage,
+  guessInfo,
+  pageInfo,
+  pickAdapter,
+  type SiteAdapter,
+} from './sites/index';
 
 /** Bound on the ids remembered per conversation (rows already reported). */
 const MAX_REMEMBERED = 5000;
@@ -188,7 +195,7 @@ export class ChatCore {
     const a = this.adapter;
     const account = a.account(this.doc);
     const conv = a.conversation(this.doc);
-    const key = JSON.stringify([account, conv.kind, conv.peer, conv.reason]);
+    const key = conversationKey(account, conv);
     if (key !== this.convKey) {
       const changed = this.convKey !== null;
       this.convKey = key;
@@ -307,6 +314,16 @@ export class ChatCore {
     try {
       while (this.queue.length > 0 && !this.stopped) {
         const line = this.queue[0] as WireLine;
+        // The lines are for the chat reported last. If the user has switched chats since, they must
+        // not be typed into this one: the next tick resets the queue and reports the chat now shown,
+        // and the background pushes the lines again when their chat is back.
+        if (
+          conversationKey(this.adapter.account(this.doc), this.adapter.conversation(this.doc)) !==
+          this.convKey
+        ) {
+          this.scheduleTick();
+          return;
+        }
         let taken = false;
         try {
           taken = await this.adapter.send(this.doc, line.wire);
@@ -331,6 +348,11 @@ export class ChatCore {
       this.sending = false;
     }
   }
+}
+
+/** What identifies the open chat for ChatCore: a change means another conversation. */
+function conversationKey(account: string | null, conv: AdapterConversation): string {
+  return JSON.stringify([account, conv.kind, conv.peer, conv.reason]);
 }
 
 /** A row as reported: its id and text length (a re-rendered row with new text is new). */

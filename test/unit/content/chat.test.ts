@@ -243,6 +243,42 @@ describe('ChatCore', () => {
     core.stop();
   });
 
+  it('send-wire: lines for a chat the user has left are not typed into the chat now shown', async () => {
+    const { doc, profile } = fixture();
+    const editor = q(doc, '.editor');
+    const sent: string[] = [];
+    editor.addEventListener('keydown', (e) => {
+      if ((e as KeyboardEvent).key !== 'Enter') return;
+      sent.push(editor.textContent ?? '');
+      editor.replaceChildren();
+    });
+    const base = sites.pickAdapter(doc, profile);
+    if (!base) throw new Error('no adapter');
+    let peer = 'bob';
+    const adapter = { ...base, conversation: () => ({ kind: 'one-to-one' as const, peer, reason: null }) };
+    const client = new FakeClient();
+    const core = new chat.ChatCore(client.asPort(), doc, adapter);
+    core.start();
+    await core.attach();
+    peer = 'carol'; // the user opened another chat; the page has not been looked at since
+    client.push({ type: 'send-wire', lines: [{ seq: 1, wire: '?OTR:AAMDforbob.' }] });
+    await until('carol reported', () => client.of('conversation').some((r) => r.peer === 'carol'));
+    await sleep(60);
+    expect(sent).toEqual([]);
+    expect(client.of('wire-sent')).toEqual([]);
+    // Back in bob's chat: the background pushes the unacknowledged line again, and now it goes.
+    peer = 'bob';
+    doc.body.append(doc.createElement('i')); // any mutation: the page is looked at again
+    await until(
+      'bob reported again',
+      () => client.of('conversation').filter((r) => r.peer === 'bob').length === 2,
+    );
+    client.push({ type: 'send-wire', lines: [{ seq: 1, wire: '?OTR:AAMDforbob.' }] });
+    await until('acknowledged', () => client.of('wire-sent').length === 1);
+    expect(sent).toEqual(['?OTR:AAMDforbob.']);
+    core.stop();
+  });
+
   it('the profile stops matching: the conversation is reported again with the reason', async () => {
     const { doc, profile } = fixture();
     const client = new FakeClient();
