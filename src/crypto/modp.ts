@@ -228,8 +228,8 @@ export function powG(exp: bigint): bigint {
 /**
  * Short exponents of g (every D-H key of the AKE and of each key rotation is g^x with a 320-bit
  * x): a two-dimensional table C[i][d] = g^(d 2^(6 i)) for the 54 six-bit digit positions that
- * cover 324 bits and every digit d in 1..63, built on first use from powersOfG (3,348
- * multiplications, ~7 ms, ~700 KB). Then g^x is one multiplication per non-zero digit: ~53 for
+ * cover 324 bits and every digit d in 1..63, built on first use (3,402 multiplications, ~7 ms,
+ * ~700 KB). Then g^x is one multiplication per non-zero digit: ~53 for
  * a 320-bit x, against ~110 with Yao's buckets.
  */
 const COMB_W = 6;
@@ -238,13 +238,17 @@ const COMB_BITS = COMB_W * COMB_POSITIONS;
 let combTable: bigint[][] | undefined;
 function powGShort(e: bigint): bigint {
   if (!combTable) {
-    const g = powersOfG();
+    // Row i holds base^d with base = g^(2^(6 i)); the next row's base, base^64, is row[63] * base:
+    // one multiplication, so the table needs no squarings and not the 1,536-entry powersOfG
+    // (which only long exponents, SMP's, need): a fresh process's first AKE builds 3,402
+    // products and nothing else.
     const t: bigint[][] = [];
+    let base = MODP_G;
     for (let i = 0; i < COMB_POSITIONS; i++) {
-      const base = g[COMB_W * i]!;
       const row = [1n, base];
       for (let d = 2; d < 1 << COMB_W; d++) row.push((row[d - 1]! * base) % MODP_P);
       t.push(row);
+      base = (row[(1 << COMB_W) - 1]! * base) % MODP_P;
     }
     combTable = t;
   }
