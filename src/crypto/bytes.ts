@@ -125,43 +125,53 @@ export function base64Encode(bytes: Uint8Array): string {
   return asciiDecoder.decode(out);
 }
 
-/** Strict base64 decoding (standard alphabet, padding required); returns null on any error. */
+const asciiEncoder = new TextEncoder();
+/** Work buffer for the characters of a base64 string being decoded (kept up to 64 KB). */
+let b64Scratch = new Uint8Array(1024);
+
+/**
+ * Strict base64 decoding (standard alphabet, padding required); returns null on any error.
+ *
+ * The string's characters are first copied as bytes by the native `TextEncoder.encodeInto`
+ * (base64 is ASCII: any other character encodes to more bytes than characters, and is refused
+ * by that count), then decoded four at a time by table: faster than reading the string one
+ * `charCodeAt` at a time (a data message's text is a slice of the received line).
+ */
 export function base64Decode(s: string): Uint8Array | null {
-  if (s.length % 4 !== 0) return null;
+  const len = s.length;
+  if (len % 4 !== 0) return null;
+  let c = b64Scratch;
+  if (c.length < len) {
+    c = new Uint8Array(len);
+    if (len <= 65536) b64Scratch = c;
+  }
+  const { read, written } = asciiEncoder.encodeInto(s, c);
+  if (read !== len || written !== len) return null;
   let pad = 0;
-  if (s.endsWith('==')) pad = 2;
-  else if (s.endsWith('=')) pad = 1;
-  const out = new Uint8Array((s.length / 4) * 3 - pad);
+  if (len > 0 && c[len - 1] === 61 /* = */) pad = c[len - 2] === 61 ? 2 : 1;
+  const out = new Uint8Array((len / 4) * 3 - pad);
   // Every quartet but a padded last one: four table reads, one check for all four.
-  const full = pad ? s.length - 4 : s.length;
+  const full = pad ? len - 4 : len;
   let o = 0;
   let i = 0;
   for (; i < full; i += 4) {
-    const c0 = s.charCodeAt(i);
-    const c1 = s.charCodeAt(i + 1);
-    const c2 = s.charCodeAt(i + 2);
-    const c3 = s.charCodeAt(i + 3);
-    if ((c0 | c1 | c2 | c3) > 255) return null;
-    const a = B64_INDEX[c0]!;
-    const b = B64_INDEX[c1]!;
-    const c = B64_INDEX[c2]!;
-    const d = B64_INDEX[c3]!;
-    if ((a | b | c | d) < 0) return null;
-    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    const a = B64_INDEX[c[i]!]!;
+    const b = B64_INDEX[c[i + 1]!]!;
+    const d2 = B64_INDEX[c[i + 2]!]!;
+    const d3 = B64_INDEX[c[i + 3]!]!;
+    if ((a | b | d2 | d3) < 0) return null;
+    const n = (a << 18) | (b << 12) | (d2 << 6) | d3;
     out[o++] = n >> 16;
     out[o++] = (n >> 8) & 255;
     out[o++] = n & 255;
   }
   if (pad) {
-    let n = 0;
-    for (let j = 0; j < 4; j++) {
-      const c = s.charCodeAt(i + j);
-      let v: number;
-      if (c === 61 /* = */ && j >= 4 - pad) v = 0;
-      else v = c < 256 ? B64_INDEX[c]! : -1;
-      if (v < 0) return null;
-      n = (n << 6) | v;
-    }
+    // "xy==" or "xyz=": the '=' only at the end, the characters before it from the alphabet.
+    const a = B64_INDEX[c[i]!]!;
+    const b = B64_INDEX[c[i + 1]!]!;
+    const d2 = pad === 1 ? B64_INDEX[c[i + 2]!]! : 0;
+    if ((a | b | d2) < 0) return null;
+    const n = (a << 18) | (b << 12) | (d2 << 6);
     out[o++] = (n >> 16) & 255;
     if (pad === 1) out[o++] = (n >> 8) & 255;
   }

@@ -80,6 +80,11 @@ describe('base64 (strict)', () => {
       'AAAAAA=A',
       'AA\u0141A',
       'AAA\u0100',
+      '\0AAA',
+      'AAA\uD800',
+      'AA==AAAA',
+      'AAAé',
+      'AAAA\u00e9AAA',
     ]) {
       expect(base64Decode(bad), bad).toBeNull();
     }
