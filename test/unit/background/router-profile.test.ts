@@ -6,46 +6,12 @@
 // every tab of that site (and no other); what a page reports about itself lands in status.page.
 
 import { describe, expect, it } from 'vitest';
-import { type PortRights, validateFor } from '../../../extension/background/ports';
-import { Router, type RouterStats } from '../../../extension/background/router';
-import { SessionManager } from '../../../extension/background/session-manager';
-import { TabTable } from '../../../extension/background/tab-table';
-import type { PageInfo, PushEvent, Reply } from '../../../extension/shared/messages';
+import type { PageInfo, PushEvent } from '../../../extension/shared/messages';
 import { LIMITS } from '../../../extension/shared/messages';
-import type { DsaPrivateKey } from '../../../src/crypto/dsa';
 import { MAX_PROFILE_BYTES, type SiteProfile, serializeProfile } from '../../../src/profile/profile';
-import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
-import type { StorageAreaLike } from '../../../src/store/session-storage';
+import { World as BaseWorld, type Port, SITE } from './harness';
 
-const SITE = 'http://127.0.0.1:8000';
 const OTHER = 'http://127.0.0.1:9000';
-
-class MemoryArea implements StorageAreaLike {
-  readonly data = new Map<string, string>();
-  async get(keys: string | string[] | null) {
-    const want = keys === null ? [...this.data.keys()] : typeof keys === 'string' ? [keys] : keys;
-    const out: Record<string, unknown> = {};
-    for (const k of want) {
-      const v = this.data.get(k);
-      if (v !== undefined) out[k] = JSON.parse(v);
-    }
-    return out;
-  }
-  async set(items: Record<string, unknown>) {
-    for (const [k, v] of Object.entries(items)) this.data.set(k, JSON.stringify(v));
-  }
-  async remove(keys: string | string[]) {
-    for (const k of typeof keys === 'string' ? [keys] : keys) this.data.delete(k);
-  }
-}
-
-interface Port {
-  pushes: PushEvent[];
-  /** The reply, or null when the admission check refused the message (no reply at all). */
-  send(msg: Record<string, unknown>): Promise<Reply | null>;
-  /** The result; throws the error reply's text, or 'refused'. */
-  req(msg: Record<string, unknown>): Promise<unknown>;
-}
 
 function profile(site = SITE, extra: Partial<SiteProfile> = {}): SiteProfile {
   return {
@@ -63,58 +29,12 @@ function profile(site = SITE, extra: Partial<SiteProfile> = {}): SiteProfile {
   };
 }
 
-class World {
-  readonly keys = new MemoryKeyStore();
-  readonly stats: RouterStats = { invalidMessages: 0 };
-  readonly router: Router;
-  private nextConn = 1;
-  private nextId = 1;
-
+/** The shared harness, with no key generation (no test here needs a key: fail loudly if one is asked for) and the helpers these tests open ports with. */
+class World extends BaseWorld {
   constructor() {
-    const sessions = new MemorySessionStore();
-    const manager = new SessionManager({
-      keys: this.keys,
-      sessions,
-      // No test here needs a key: fail loudly if one is asked for.
-      generateKey: async (): Promise<DsaPrivateKey> => {
-        throw new Error('no key generation in these tests');
-      },
+    super(async () => {
+      throw new Error('no key generation in these tests');
     });
-    this.router = new Router({
-      manager,
-      keys: this.keys,
-      sessions,
-      tabs: new TabTable(new MemoryArea()),
-      stats: this.stats,
-      setBadge: async () => undefined,
-      grantedSites: async () => ['http://127.0.0.1/*'],
-      siteEnabled: async () => true,
-      syncContentScripts: async () => [],
-      counter: { get: async () => 0, increment: async () => 1 },
-    });
-  }
-
-  connect(rights: PortRights): Port {
-    const connection = `c${this.nextConn++}`;
-    const port: Port = {
-      pushes: [],
-      send: async (msg) => {
-        const req = validateFor(rights, msg);
-        if (!req) {
-          this.stats.invalidMessages++;
-          return null;
-        }
-        return this.router.handle(req, rights, connection);
-      },
-      req: async (msg) => {
-        const reply = await port.send({ ...msg, id: this.nextId++ });
-        if (!reply) throw new Error('refused');
-        if (!reply.ok) throw new Error(reply.error);
-        return reply.result;
-      },
-    };
-    this.router.attach(connection, rights, { post: (m) => port.pushes.push(m.event) });
-    return port;
   }
 
   /** A content script in tab `tabId` of `origin` that has said hello. */

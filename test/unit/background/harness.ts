@@ -1,0 +1,134 @@
+// The router test harness shared by router.test.ts and router-profile.test.ts: memory stores and
+// fake ports that go through the same admission check as the real ones (ports.validateFor). A
+// "worker" is a Router + SessionManager built over stores that outlive it (as IndexedDB and
+// storage.session outlive the MV3 worker); restart() throws the worker away, drops every port, and
+// builds a new one.
+
+import { type PortRights, validateFor } from '../../../extension/background/ports';
+import { Router, type RouterStats } from '../../../extension/background/router';
+import { SessionManager } from '../../../extension/background/session-manager';
+import { TabTable } from '../../../extension/background/tab-table';
+import type { BadgeAlert, BadgeStatus, PushEvent, Reply } from '../../../extension/shared/messages';
+import type { DsaPrivateKey } from '../../../src/crypto/dsa';
+import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
+import type { StorageAreaLike } from '../../../src/store/session-storage';
+
+export const SITE = 'http://127.0.0.1:8000';
+
+/** storage.session stand-in: JSON values, like the browser keeps them. */
+export class MemoryArea implements StorageAreaLike {
+  readonly data = new Map<string, string>();
+  async get(keys: string | string[] | null) {
+    const want = keys === null ? [...this.data.keys()] : typeof keys === 'string' ? [keys] : keys;
+    const out: Record<string, unknown> = {};
+    for (const k of want) {
+      const v = this.data.get(k);
+      if (v !== undefined) out[k] = JSON.parse(v);
+    }
+    return out;
+  }
+  async set(items: Record<string, unknown>) {
+    for (const [k, v] of Object.entries(items)) this.data.set(k, JSON.stringify(v));
+  }
+  async remove(keys: string | string[]) {
+    for (const k of typeof keys === 'string' ? [keys] : keys) this.data.delete(k);
+  }
+}
+
+export interface Port {
+  connection: string;
+  rights: PortRights;
+  pushes: PushEvent[];
+  alive: boolean;
+  /** Sends a raw message as this port would; null when the worker refused it (no reply). */
+  send(msg: Record<string, unknown>): Promise<Reply | null>;
+  /** Sends and returns the result, throwing the error reply's text, or 'refused'. */
+  req(msg: Record<string, unknown>): Promise<unknown>;
+}
+
+export type KeyGenerator = (progress: (fraction: number) => void) => Promise<DsaPrivateKey>;
+
+/** The persistent stores and a worker over them that can be thrown away at any time. */
+export class World {
+  readonly keys = new MemoryKeyStore();
+  readonly sessions = new MemorySessionStore();
+  readonly area = new MemoryArea();
+  readonly stats: RouterStats = { invalidMessages: 0 };
+  readonly badges = new Map<number, [BadgeStatus, BadgeAlert]>();
+  router!: Router;
+  manager!: SessionManager;
+  ports: Port[] = [];
+  restarts = 0;
+  private nextConn = 1;
+  private nextId = 1;
+
+  /** generateKey: the manager's key source; without it, the manager's own (real) generation. */
+  constructor(private readonly generateKey?: KeyGenerator) {
+    this.boot();
+  }
+
+  boot(): void {
+    this.manager = new SessionManager({
+      keys: this.keys,
+      sessions: this.sessions,
+      ...(this.generateKey ? { generateKey: this.generateKey } : {}),
+      onKeyProgress: (a, p, f) => this.router.keyProgress(a, p, f),
+    });
+    this.router = new Router({
+      manager: this.manager,
+      keys: this.keys,
+      sessions: this.sessions,
+      tabs: new TabTable(this.area),
+      stats: this.stats,
+      setBadge: async (tabId, badge, alert) => {
+        this.badges.set(tabId, [badge, alert]);
+      },
+      grantedSites: async () => [`${SITE.replace(/:\d+$/, '')}/*`],
+      siteEnabled: async () => true,
+      syncContentScripts: async () => [],
+      counter: { get: async () => 0, increment: async () => 1 },
+    });
+  }
+
+  /** The worker is stopped: its memory and every port are gone; the next event starts a new one. */
+  restart(): void {
+    for (const p of this.ports) p.alive = false;
+    this.ports = [];
+    this.restarts++;
+    this.boot();
+  }
+
+  connect(rights: PortRights): Port {
+    const connection = `c${this.nextConn++}`;
+    const router = this.router;
+    const port: Port = {
+      connection,
+      rights,
+      pushes: [],
+      alive: true,
+      send: async (msg) => {
+        if (!port.alive) throw new Error('port disconnected');
+        const req = validateFor(rights, msg);
+        if (!req) {
+          this.stats.invalidMessages++;
+          return null;
+        }
+        return router.handle(req, rights, connection);
+      },
+      req: async (msg) => {
+        const reply = await port.send({ ...msg, id: this.nextId++ });
+        if (!reply) throw new Error('refused');
+        if (!reply.ok) throw new Error(reply.error);
+        return reply.result;
+      },
+    };
+    router.attach(connection, rights, {
+      post: (m) => {
+        if (!port.alive) throw new Error('port disconnected');
+        port.pushes.push(m.event);
+      },
+    });
+    this.ports.push(port);
+    return port;
+  }
+}
