@@ -5,7 +5,8 @@
  * be picked, and the page's clicks are taken in the capture phase on window (prevented and
  * stopped, so the page's own handlers do not run) — only trusted ones: a page cannot pick for the
  * user. After the third pick the bar shows the derived profile (selectors, rows found and read as
- * yours / your buddy's, sample senders) with Save, Pick again and Cancel. Escape cancels.
+ * yours / your buddy's, sample senders) with Save, Pick again and Cancel; Save has the focus
+ * (when the profile can be saved), so Enter saves and Tab reaches the others. Escape cancels.
  *
  * Everything is drawn with textContent and DOM calls, no HTML strings. The decisions live in ./machine.ts.
  * Stable attributes for tests: the host has `data-offrecord-picker-host`; the step text, the
@@ -104,6 +105,8 @@ export class PickerUi {
     highlight: HTMLElement;
   } | null = null;
   private saving = false;
+  /** Whether Save got the focus for the review now shown (once per review, so a re-render never steals it back). */
+  private reviewFocused = false;
 
   constructor(
     private readonly doc: Document,
@@ -317,5 +320,11 @@ export class PickerUi {
     p.again.hidden = review === null;
     p.save.disabled = this.saving || m.saveable === null;
     if (!m.picking) p.highlight.hidden = true;
+    // Keyboard users: the review opens with Save focused (Enter saves; Tab reaches Pick again, Cancel).
+    if (review === null) this.reviewFocused = false;
+    else if (!this.reviewFocused && !p.save.disabled) {
+      this.reviewFocused = true;
+      p.save.focus({ preventScroll: true });
+    }
   }
 }

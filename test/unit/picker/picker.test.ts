@@ -210,6 +210,55 @@ describe('picker bar', () => {
     expect(click(doc, q(doc, '.editor'), true)).toEqual({ prevented: false, pageSaw: true });
   });
 
+  it('the review opens with Save focused (Enter saves, Tab reaches Pick again and Cancel); a re-render or a failed save keeps the focus where the user put it', async () => {
+    const doc = loadPage('pages/virtual-chat.html');
+    let fail = true;
+    const saved: SiteProfile[] = [];
+    const ui = startPicker(doc, {
+      site: SITE,
+      save: async (p) => {
+        if (fail) throw new Error('storage is busy');
+        saved.push(p);
+      },
+    });
+    const save = ui.part('save') as HTMLButtonElement;
+    const again = ui.part('again') as HTMLButtonElement;
+    const root = save.getRootNode() as ShadowRoot;
+    click(doc, q(doc, '.editor'), true);
+    click(doc, q(doc, '.bubble.in p.body'), true);
+    // While picking nothing of the bar takes the focus.
+    expect(root.activeElement).toBeNull();
+    click(doc, q(doc, '.bubble.out p.body'), true);
+    expect(ui.machine.step).toBe('review');
+    expect(save.disabled).toBe(false);
+    expect(root.activeElement).toBe(save);
+    expect(doc.activeElement).toBe(ui.hostElement); // from outside: only the host
+    // The user tabs on to Pick again: a re-render does not take the focus back.
+    again.focus();
+    ui.render();
+    expect(root.activeElement).toBe(again);
+    // A failed save: the bar stays, Save is enabled again, the focus stays where it was.
+    save.focus();
+    trustedClickOn(save);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(ui.part('error')?.textContent).toMatch(/storage is busy/);
+    expect(save.disabled).toBe(false);
+    expect(root.activeElement).toBe(save);
+    // Pick again, three picks: the new review focuses Save again.
+    trustedClickOn(again);
+    expect(ui.machine.step).toBe('compose');
+    doc.body.focus();
+    click(doc, q(doc, '.editor'), true);
+    click(doc, q(doc, '.bubble.in p.body'), true);
+    click(doc, q(doc, '.bubble.out p.body'), true);
+    expect(root.activeElement).toBe(save);
+    fail = false;
+    trustedClickOn(save);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(saved).toHaveLength(1);
+    expect(ui.closed).toBe(true);
+  });
+
   it('Cancel closes without saving', () => {
     const doc = loadPage('pages/virtual-chat.html');
     const ui = startPicker(doc, { site: SITE, save: async () => undefined });
