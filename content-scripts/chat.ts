@@ -22,8 +22,18 @@ import {
   type SiteAdapter,
 } from './sites/index';
 
-/** Bound on the ids remembered per conversation (rows already reported). */
-const MAX_REMEMBERED = 5000;
+/**
+ * Bound on the ids remembered per conversation (rows already reported). Above the rows a chat page
+ * holds: a list longer than this would have its oldest rows reported again by each full scan.
+ */
+const MAX_REMEMBERED = 20_000;
+/**
+ * Between full scans a tick reads only the rows the observer saw change, so a new message costs
+ * the same in a list of 50 rows or 5,000. A full scan still runs at the start, after a reconnect
+ * or a chat switch, when private mode changes, when a capture failed, and at least this often
+ * while the page changes (a safety net for a change the capture could not attribute to a row).
+ */
+const FULL_SCAN_MS = 5000;
 const TICK_MS = 50;
 const RETRY_SEND_MS = 1000;
 /** Attributes whose change may mean a row shows another message (besides the adapter's own). */
@@ -59,6 +69,10 @@ export class ChatCore {
   private unsubscribe: (() => void) | null = null;
   /** Rows read in the observer callback, not yet reported, by row key, oldest first. */
   private readonly captured = new Map<string, AdapterMessage>();
+  /** Row elements the observer saw change since the last tick (for collapsing and reading). */
+  private readonly touchedRows = new Set<Element>();
+  private fullScanDue = true;
+  private lastFullScan = 0;
 
   constructor(
     private readonly client: PortClient<ContentRequest>,
@@ -84,6 +98,7 @@ export class ChatCore {
   async attach(): Promise<void> {
     if (this.stopped) return;
     this.convKey = null; // report the conversation again on this port
+    this.fullScanDue = true;
     this.connected = true;
     try {
       await this.tick();
@@ -131,6 +146,7 @@ export class ChatCore {
       this.capture(records);
     } catch {
       // A page mid-render: the next tick's full scan reads what is there.
+      this.fullScanDue = true;
     }
     this.scheduleTick();
   }
@@ -159,7 +175,11 @@ export class ChatCore {
     if (containers.length > 0)
       for (const row of rows) if (containers.some((c) => c.contains(row))) touched.add(row);
     // In document order, so messages are reported oldest first.
-    for (const row of rows) if (touched.has(row)) this.remember(row);
+    for (const row of rows)
+      if (touched.has(row)) {
+        this.touchedRows.add(row);
+        this.remember(row);
+      }
   }
 
   private remember(row: Element): void {
@@ -235,11 +255,22 @@ export class ChatCore {
     this.sent.clear();
     this.queue.length = 0;
     this.captured.clear();
+    this.touchedRows.clear();
+    this.fullScanDue = true;
     this.initialScanDone = false;
   }
 
   private async reportRows(): Promise<void> {
-    const rows = this.adapter.messageRows(this.doc);
+    const now = Date.now();
+    const full = this.fullScanDue || !this.initialScanDone || now - this.lastFullScan >= FULL_SCAN_MS;
+    const rows = full
+      ? this.adapter.messageRows(this.doc)
+      : [...this.touchedRows].filter((r) => r.isConnected);
+    this.touchedRows.clear();
+    if (full) {
+      this.fullScanDue = false;
+      this.lastFullScan = now;
+    }
     const read = rows.map((row) => ({ row, m: this.readBounded(row) }));
     if (this.privateOn)
       collapseOtrRows(read.filter((r) => r.m !== null && isOtrText(r.m.text)).map((r) => r.row));
@@ -293,6 +324,7 @@ export class ChatCore {
         break;
       case 'private-mode': {
         this.privateOn = e.on;
+        this.fullScanDue = true; // every row collapsed (or not) anew
         const target = {
           composeBox: this.adapter.composeBox(this.doc),
           messageList: this.adapter.messageList(this.doc),

@@ -173,6 +173,38 @@ describe('ChatCore', () => {
     core.stop();
   });
 
+  it('after the first scan a new message reads only the rows that changed, not the whole list', async () => {
+    const { doc, profile } = fixture();
+    const base = sites.pickAdapter(doc, profile);
+    if (!base) throw new Error('no adapter');
+    const spacer = q(doc, '.spacer');
+    for (let i = 0; i < 200; i++) {
+      const row = q(doc, '.bubble', 0).cloneNode(true) as Element;
+      recycle(row, 'bob', `old message ${i}`, false);
+      spacer.append(row);
+    }
+    let reads = 0;
+    const adapter = {
+      ...base,
+      readMessage: (row: Element) => {
+        reads++;
+        return base.readMessage(row);
+      },
+    };
+    const client = new FakeClient();
+    const core = new chat.ChatCore(client.asPort(), doc, adapter);
+    core.start();
+    await core.attach();
+    expect(client.reported()).toHaveLength(204);
+    reads = 0;
+    const row = q(doc, '.bubble', 0).cloneNode(true) as Element;
+    recycle(row, 'bob', 'a new one', false);
+    spacer.append(row);
+    await until('reported', () => client.reported().includes('a new one'));
+    expect(reads).toBeLessThan(10);
+    core.stop();
+  });
+
   it('reports exactly the keys the background accepts, whatever else an adapter returns', async () => {
     const { doc, profile } = fixture();
     const base = sites.pickAdapter(doc, profile);
