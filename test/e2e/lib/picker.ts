@@ -8,6 +8,8 @@
  * where a button is drawn, and page.mouse.click clicks it there.
  */
 import type { CDPSession, Locator, Page } from 'playwright';
+import type { Frame as FirefoxFrame, Page as FirefoxPage } from 'puppeteer-core';
+import type { Browser } from 'webextension-polyfill';
 import { REPO_ROOT } from './browsers.js';
 import { waitFor } from './ngircd.js';
 
@@ -197,4 +199,84 @@ export function pickerLibSource(): Promise<string> {
 export async function injectPickerLib(page: Page): Promise<void> {
   const present = await page.evaluate(() => '__offrecordPickerLib' in globalThis);
   if (!present) await page.evaluate(await pickerLibSource());
+}
+
+// ---------------------------------------------------------------- Firefox (puppeteer over WebDriver BiDi)
+// BiDi has no way into a closed shadow root: a Firefox test reaches the picker's Save the way a
+// keyboard user does (the review opens with Save focused; Enter saves).
+
+declare const browser: Browser;
+
+/**
+ * One PageRequest over a runtime port from an extension page in Firefox (e.g. the popup page
+ * opened in a tab), exactly as the popup sends it; the reply's result, or throws its error (or
+ * after 10 s without a reply). The same as lounge-firefox's and background-firefox's local ones.
+ */
+export function firefoxRequest(extPage: FirefoxPage, body: Record<string, unknown>): Promise<unknown> {
+  return extPage.evaluate(
+    (msg) =>
+      new Promise((resolve, reject) => {
+        const port = browser.runtime.connect({ name: 'offrecord' });
+        const id = 1_000_000 + Math.floor(Math.random() * 1_000_000);
+        const timer = setTimeout(() => {
+          port.disconnect();
+          reject(new Error('no reply in 10 s'));
+        }, 10_000);
+        port.onMessage.addListener((raw: unknown) => {
+          const m = raw as { type?: string; id?: number; ok?: boolean; result?: unknown; error?: string };
+          if (m.type !== 'reply' || m.id !== id) return;
+          clearTimeout(timer);
+          port.disconnect();
+          if (m.ok) resolve(m.result);
+          else reject(new Error(m.error));
+        });
+        port.postMessage({ ...msg, id });
+      }),
+    body,
+  );
+}
+
+/**
+ * A secure frame of this role (extension/frames/compose.html or transcript.html) in a Firefox page,
+ * once it shows a status. puppeteer over BiDi reports these moz-extension frames (inside a closed
+ * shadow root) as about:blank, so each frame is asked where it is.
+ */
+export async function firefoxSecureFrame(
+  page: FirefoxPage,
+  role: 'compose' | 'transcript',
+  timeoutMs = 30_000,
+): Promise<FirefoxFrame> {
+  const path = `extension/frames/${role}.html`;
+  return waitFor(
+    `the secure ${role} frame`,
+    async () => {
+      for (const f of page.frames()) {
+        if (f.detached) continue;
+        const ready = await f
+          .evaluate(
+            (want) => location.href.includes(want) && document.querySelector('[data-status]') !== null,
+            path,
+          )
+          .catch(() => false);
+        if (ready) return f;
+      }
+      return undefined;
+    },
+    timeoutMs,
+    100,
+  );
+}
+
+/** What the secure transcript frame of a Firefox page shows, in order (as transcript() in Chromium). */
+export async function firefoxTranscript(
+  page: FirefoxPage,
+): Promise<{ dir: string; text: string; encrypted: boolean }[]> {
+  const f = await firefoxSecureFrame(page, 'transcript');
+  return f.$$eval('ol.transcript > li', (lis) =>
+    lis.map((li) => ({
+      dir: li.getAttribute('data-dir') ?? '',
+      text: li.querySelector('.text')?.textContent ?? '',
+      encrypted: li.getAttribute('data-encrypted') === 'true',
+    })),
+  );
 }
