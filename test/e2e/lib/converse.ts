@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { createServer, type Server } from 'node:http';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright';
+import type { Locator, Page } from 'playwright';
 import { waitFor } from './ngircd.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -157,12 +157,32 @@ export async function converseSignIn(page: Page, jid: string, password: string):
  */
 export async function converseOpenChat(page: Page, jid: string): Promise<void> {
   const box = page.locator(`converse-chat[jid="${jid}"] textarea.chat-textarea`);
-  const listed = page.locator(`converse-roster a.open-chat[data-jid="${jid}"]`);
+  await showFromListOrRoute(
+    page,
+    `the chat with ${jid} shown`,
+    () => box.isVisible(),
+    page.locator(`converse-roster a.open-chat[data-jid="${jid}"]`),
+    `converse/chat?jid=${jid}`,
+  );
+}
+
+/**
+ * Waits until `shown()`, meanwhile clicking the control box's entry `listed` when it is there, else
+ * (once) going to the Converse route `hash`: a route opens a new chat or room but does not show a
+ * hidden one, so one Converse already knows is shown by clicking it.
+ */
+async function showFromListOrRoute(
+  page: Page,
+  what: string,
+  shown: () => Promise<boolean>,
+  listed: Locator,
+  hash: string,
+): Promise<void> {
   let routed = false;
   await waitFor(
-    `the chat with ${jid} shown`,
+    what,
     async () => {
-      if (await box.isVisible()) return true;
+      if (await shown()) return true;
       if ((await listed.count()) > 0) {
         await listed
           .first()
@@ -170,9 +190,9 @@ export async function converseOpenChat(page: Page, jid: string): Promise<void> {
           .catch(() => undefined);
       } else if (!routed) {
         routed = true;
-        await page.evaluate((j) => {
-          location.hash = `converse/chat?jid=${j}`;
-        }, jid);
+        await page.evaluate((h) => {
+          location.hash = h;
+        }, hash);
       }
       return undefined;
     },
@@ -187,33 +207,18 @@ export async function converseOpenChat(page: Page, jid: string): Promise<void> {
  */
 export async function converseOpenRoom(page: Page, roomJid: string): Promise<void> {
   const room = page.locator(`converse-chats converse-muc[jid="${roomJid}"]`);
-  const listed = page.locator(`converse-rooms-list a.open-room[data-room-jid="${roomJid}"]`);
-  let routed = false;
-  await waitFor(
+  await showFromListOrRoute(
+    page,
     `the room ${roomJid} shown`,
-    async () => {
-      const shown = await page.evaluate(
+    () =>
+      page.evaluate(
         (j) =>
           document.querySelector(`converse-chats converse-muc[jid="${j}"]`) !== null &&
           document.querySelector('converse-chats converse-chat') === null,
         roomJid,
-      );
-      if (shown) return true;
-      if ((await listed.count()) > 0) {
-        await listed
-          .first()
-          .click({ timeout: 2000 })
-          .catch(() => undefined);
-      } else if (!routed) {
-        routed = true;
-        await page.evaluate((j) => {
-          location.hash = `converse/room?jid=${j}`;
-        }, roomJid);
-      }
-      return undefined;
-    },
-    30_000,
-    250,
+      ),
+    page.locator(`converse-rooms-list a.open-room[data-room-jid="${roomJid}"]`),
+    `converse/room?jid=${roomJid}`,
   );
   await room.waitFor({ state: 'attached', timeout: 5000 });
 }
