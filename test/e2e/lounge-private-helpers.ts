@@ -5,7 +5,6 @@
  * in a query), and ways to drive and read the secure frames the way a user would.
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright';
@@ -20,9 +19,31 @@ import {
 } from './lib/browsers.js';
 import { type Lounge, type LoungeUser, loungeLogin, loungeOpenQuery } from './lib/lounge.js';
 import { waitFor } from './lib/ngircd.js';
+import { startTcpRelay } from './lib/tcp-relay.js';
 
 // Callbacks passed to evaluate() run in the browser, where `chrome` is the promise-based API.
 declare const chrome: Browser;
+
+// ---------------------------------------------------------------- what the people say
+
+/** Message i of a side: numbered, Unicode, unique (so a tap can be searched for it). */
+export function secretMessage(from: string, i: number): string {
+  const samples = [
+    'héllo wörld',
+    'ключ 🔑 секрет',
+    '日本語のテキスト',
+    'emoji 👩‍💻🎉',
+    'ascii only',
+    'ελληνικά',
+  ];
+  return `${from}${i}-secret ${samples[i % samples.length]} #${i}`;
+}
+
+/**
+ * 5,000 characters: far over The Lounge's 350-byte line, so OTR must fragment it on IRC; one XMPP
+ * message on Converse (under that adapter's 10,000 limit).
+ */
+export const BIG_SECRET = `big-secret ${'0123456789abcdefghij-Ünïcødé-'.repeat(175)}`.slice(0, 5000);
 
 // ---------------------------------------------------------------- the IRC tap
 
@@ -50,8 +71,6 @@ export interface IrcTap {
  */
 export async function startIrcTap(ircPort: number, logFile?: string): Promise<IrcTap> {
   const lines: TappedLine[] = [];
-  const sockets = new Set<Socket>();
-  let conns = 0;
   const record = (dir: 'up' | 'down', conn: number) => {
     let buf = '';
     return (chunk: Buffer) => {
@@ -66,34 +85,12 @@ export async function startIrcTap(ircPort: number, logFile?: string): Promise<Ir
       }
     };
   };
-  const server: Server = createServer((client) => {
-    const conn = ++conns;
-    const upstream = createConnection({ host: '127.0.0.1', port: ircPort });
-    sockets.add(client);
-    sockets.add(upstream);
-    client.on('data', record('up', conn));
-    upstream.on('data', record('down', conn));
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', end);
-    upstream.on('error', end);
-    client.on('close', end);
-    upstream.on('close', end);
-  });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => ok());
-  });
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('tap: no port');
+  const relay = await startTcpRelay(ircPort, (conn) => ({
+    up: record('up', conn),
+    down: record('down', conn),
+  }));
   return {
-    port: address.port,
+    port: relay.port,
     lines,
     privmsgs() {
       const out: { target: string; text: string }[] = [];
@@ -104,11 +101,7 @@ export async function startIrcTap(ircPort: number, logFile?: string): Promise<Ir
       }
       return out;
     },
-    close: () =>
-      new Promise<void>((ok) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => ok());
-      }),
+    close: relay.close,
   };
 }
 

@@ -5,7 +5,7 @@
  * `<body>` of every `<message>`, per connection, labelled with the full JID Prosody bound it to.
  * Converse connects to `websocketUrl` of the tap instead of Prosody's.
  */
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { startTcpRelay } from './tcp-relay.js';
 
 export interface TappedStanza {
   /** 'up': a browser → Prosody; 'down': Prosody → a browser. */
@@ -127,13 +127,7 @@ function frameDecoder(onText: (text: string) => void): (chunk: Buffer) => void {
 export async function startXmppTap(httpPort: number): Promise<XmppTap> {
   const stanzas: TappedStanza[] = [];
   const clients = new Map<number, string>();
-  const sockets = new Set<Socket>();
-  let conns = 0;
-  const server: Server = createServer((client) => {
-    const conn = ++conns;
-    const upstream = createConnection({ host: '127.0.0.1', port: httpPort });
-    sockets.add(client);
-    sockets.add(upstream);
+  const relay = await startTcpRelay(httpPort, (conn) => {
     const record = (dir: 'up' | 'down') =>
       frameDecoder((text) => {
         stanzas.push({ dir, conn, text });
@@ -142,45 +136,12 @@ export async function startXmppTap(httpPort: number): Promise<XmppTap> {
           if (bound?.[1]) clients.set(conn, unescapeXml(bound[1]));
         }
       });
-    const up = record('up');
-    const down = record('down');
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('data', (c: Buffer) => {
-      try {
-        up(c);
-      } catch {
-        end();
-      }
-    });
-    upstream.on('data', (c: Buffer) => {
-      try {
-        down(c);
-      } catch {
-        end();
-      }
-    });
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on('error', end);
-    upstream.on('error', end);
-    client.on('close', end);
-    upstream.on('close', end);
+    return { up: record('up'), down: record('down') };
   });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => ok());
-  });
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('tap: no port');
   const clientOf = (conn: number) => clients.get(conn) ?? '';
   return {
-    port: address.port,
-    websocketUrl: `ws://127.0.0.1:${address.port}/xmpp-websocket`,
+    port: relay.port,
+    websocketUrl: `ws://127.0.0.1:${relay.port}/xmpp-websocket`,
     stanzas,
     clientOf,
     messages() {
@@ -204,10 +165,6 @@ export async function startXmppTap(httpPort: number): Promise<XmppTap> {
       }
       return out;
     },
-    close: () =>
-      new Promise<void>((ok) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => ok());
-      }),
+    close: relay.close,
   };
 }
