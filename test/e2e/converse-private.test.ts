@@ -26,9 +26,11 @@ import { startXmppTap, type XmppTap } from './lib/converse-tap.js';
 import { groupGone, waitFor } from './lib/ngircd.js';
 import { type Prosody, startProsody } from './lib/prosody.js';
 import {
+  BIG_SECRET,
   composeSend,
   goPrivate,
   pageRequest,
+  secretMessage,
   secureFrame,
   transcript,
   waitForEntry,
@@ -41,20 +43,6 @@ const aliceJid = 'alice@localhost';
 const bobJid = 'bob@localhost';
 const ROOM = 'lobby@conference.localhost';
 
-function message(from: string, i: number): string {
-  const samples = [
-    'héllo wörld',
-    'ключ 🔑 секрет',
-    '日本語のテキスト',
-    'emoji 👩‍💻🎉',
-    'ascii only',
-    'ελληνικά',
-  ];
-  return `${from}${i}-secret ${samples[i % samples.length]} #${i}`;
-}
-
-/** 5,000 characters: one XMPP message (no fragments needed under the adapter's 10,000 limit). */
-const BIG = `big-secret ${'0123456789abcdefghij-Ünïcødé-'.repeat(175)}`.slice(0, 5000);
 /** 15,000 characters: its OTR message is over the adapter's 10,000 limit, so it goes as fragments. */
 const HUGE = `huge-secret ${'ΑΒΓΔ-абвг-0123456789-'.repeat(800)}`.slice(0, 15_000);
 
@@ -210,15 +198,15 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     await waitForStatus(bob.page, ['unverified', 'private'], 60_000);
 
     for (let i = 0; i < 6; i++) {
-      await aliceSays(i === 3 ? BIG : message('a', i));
-      await bobSays(i === 4 ? HUGE : message('b', i));
+      await aliceSays(i === 3 ? BIG_SECRET : secretMessage('a', i));
+      await bobSays(i === 4 ? HUGE : secretMessage('b', i));
     }
     const aliceSees = await transcript(alice.page);
     const bobSees = await transcript(bob.page);
     expect(aliceSees.filter((e) => e.dir === 'in').map((e) => e.text)).toEqual(sentByBob);
     expect(bobSees.filter((e) => e.dir === 'in').map((e) => e.text)).toEqual(sentByAlice);
     for (const e of [...aliceSees, ...bobSees]) expect(e.encrypted).toBe(true);
-    expect(bobSees.find((e) => e.text === BIG)?.text.length).toBe(5000);
+    expect(bobSees.find((e) => e.text === BIG_SECRET)?.text.length).toBe(5000);
     expect(aliceSees.find((e) => e.text === HUGE)?.text.length).toBe(15_000);
 
     // Converse's own view of the chat: every row since the switch is OTR (the page never saw plaintext).
@@ -247,7 +235,7 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     const between = tap.messages().filter((m) => m.index >= privateFrom && m.body !== null && m.dir === 'up');
     expect(between.length).toBeGreaterThanOrEqual(12);
     for (const m of between) expect(m.body?.startsWith('?OTR'), m.body?.slice(0, 80)).toBe(true);
-    // BIG went whole (one stanza under the 10,000 limit); HUGE as OTR fragments within the limit.
+    // BIG_SECRET went whole (one stanza under the 10,000 limit); HUGE as OTR fragments within the limit.
     const fragments = between.filter((m) => m.body?.startsWith('?OTR|'));
     expect(fragments.length).toBeGreaterThanOrEqual(2);
     for (const m of between) expect(m.body?.length ?? 0).toBeLessThanOrEqual(10_000);
@@ -306,8 +294,8 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     await waitForStatus(alice.page, 'private', 15_000);
     await waitForStatus(bob.page, 'private', 15_000);
 
-    await aliceSays(message('a', 10));
-    await bobSays(message('b', 10));
+    await aliceSays(secretMessage('a', 10));
+    await bobSays(secretMessage('b', 10));
   }, 120_000);
 
   it('a message bob sends while alice looks at a group chat is read when she comes back', async () => {
@@ -319,7 +307,7 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
       100,
     );
     const mark = tap.stanzas.length;
-    const text = message('b', 15);
+    const text = secretMessage('b', 15);
     await composeSend(bob.page, text);
     sentByBob.push(text);
     // Prosody delivered it to alice's browser, where Converse keeps it in the hidden chat.
@@ -344,7 +332,7 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     await waitForChat(alice, bobJid);
     await waitForEntry(alice.page, 'in', text, 30_000);
     await waitForStatus(alice.page, 'private', 15_000);
-    await aliceSays(message('a', 15));
+    await aliceSays(secretMessage('a', 15));
   }, 60_000);
 
   it('alice reloads mid-conversation; the conversation goes on both ways', async () => {
@@ -352,8 +340,8 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     await waitForChat(alice, bobJid);
     await waitForStatus(alice.page, 'private', 30_000);
     for (let i = 11; i < 14; i++) {
-      await aliceSays(message('a', i));
-      await bobSays(i === 4 ? HUGE : message('b', i));
+      await aliceSays(secretMessage('a', i));
+      await bobSays(i === 4 ? HUGE : secretMessage('b', i));
     }
     const aliceSees = await transcript(alice.page);
     const bobSees = await transcript(bob.page);
@@ -377,8 +365,8 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     await waitForChat(b2, aliceJid);
     const before = { alice: sentByAlice.length, bob: sentByBob.length };
     for (let i = 20; i < 23; i++) {
-      await aliceSays(message('a', i));
-      await bobSays(message('b', i));
+      await aliceSays(secretMessage('a', i));
+      await bobSays(secretMessage('b', i));
     }
     const newFromAlice = sentByAlice.slice(before.alice);
     const newFromBob = sentByBob.slice(before.bob);

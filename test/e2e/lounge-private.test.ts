@@ -18,6 +18,7 @@ import {
 import { type Ngircd, startNgircd, waitFor } from './lib/ngircd.js';
 import { ensureLounge } from './lib/node22.js';
 import {
+  BIG_SECRET,
   composeSend,
   endPrivate,
   goPrivate,
@@ -25,6 +26,7 @@ import {
   openPerson,
   type Person,
   pageRequest,
+  secretMessage,
   secureFrame,
   startIrcTap,
   transcript,
@@ -35,22 +37,6 @@ import {
 
 const ALICE: LoungeUser = { name: 'alice', password: 'alice-pw-1', nick: 'alice_or', join: ['#offrecord'] };
 const BOB: LoungeUser = { name: 'bob', password: 'bob-pw-2', nick: 'bob_or', join: ['#offrecord'] };
-
-/** Message i of a side: numbered, Unicode, unique (so the IRC tap can be searched for it). */
-function message(from: 'a' | 'b', i: number): string {
-  const samples = [
-    'héllo wörld',
-    'ключ 🔑 секрет',
-    '日本語のテキスト',
-    'emoji 👩‍💻🎉',
-    'ascii only',
-    'ελληνικά',
-  ];
-  return `${from}${i}-secret ${samples[i % samples.length]} #${i}`;
-}
-
-/** A 5 KB message: far over The Lounge's 350-byte line, so OTR must fragment it. */
-const BIG = `big-secret ${'0123456789abcdefghij-Ünïcødé-'.repeat(175)}`.slice(0, 5000);
 
 describe('private mode on The Lounge (Chromium, two people)', () => {
   let irc: Ngircd;
@@ -132,11 +118,11 @@ describe('private mode on The Lounge (Chromium, two people)', () => {
         await alice.page.reload();
         await waitForStatus(alice.page, ['unverified', 'private'], 60_000);
       }
-      const a = i === 7 ? BIG : message('a', i);
+      const a = i === 7 ? BIG_SECRET : secretMessage('a', i);
       await composeSend(alice.page, a);
       sentByAlice.push(a);
       await waitForEntry(bob.page, 'in', a, 60_000);
-      const b = message('b', i);
+      const b = secretMessage('b', i);
       await composeSend(bob.page, b);
       sentByBob.push(b);
       await waitForEntry(alice.page, 'in', b, 60_000);
