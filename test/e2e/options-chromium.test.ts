@@ -7,17 +7,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAGES } from '../../extension/shared/build-info';
 import {
   type ChromiumExtension,
   extensionDir,
   launchChromium,
-  REPO_ROOT,
   type StaticServer,
   startStaticServer,
 } from './lib/browsers';
+import { openOptions } from './lib/options';
+import { SHOTS } from './lib/popup-relay';
 
-const SHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
 const FP = '0123456789abcdef0123456789abcdef01234567';
 const FP_HUMAN = '01234567 89ABCDEF 01234567 89ABCDEF 01234567';
 
@@ -30,9 +29,7 @@ describe('options page in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     server = await startStaticServer({ files: {} });
     ext = await launchChromium({ extensionDir: extensionDir('chrome', 'test') });
-    page = await ext.context.newPage();
-    await page.goto(`${ext.baseUrl}${PAGES.options}`);
-    await page.getByRole('heading', { name: 'offrecord options', level: 1 }).waitFor();
+    page = await openOptions(ext);
   });
   afterAll(async () => {
     await ext?.close();

@@ -15,7 +15,6 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Download, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAGES } from '../../extension/shared/build-info';
 import { serializeProfile } from '../../src/profile/profile';
 import {
   type ChromiumExtension,
@@ -25,6 +24,7 @@ import {
   type StaticServer,
   startStaticServer,
 } from './lib/browsers';
+import { openOptions } from './lib/options';
 import { openPopup, pageInfoOf, pageRequest, SHOTS, shot, tabIdOf } from './lib/popup-relay';
 
 const FIXTURE = readFileSync(join(REPO_ROOT, 'test/fixtures/pages/virtual-chat.html'), 'utf8');
@@ -100,9 +100,7 @@ describe('popup and options in Chromium: site profiles on a chat without an adap
     chat = await ext.context.newPage();
     await chat.goto(`${server.origin}/virtual.html`);
     tabId = await tabIdOf(ext, `${server.origin}/virtual.html`);
-    options = await ext.context.newPage();
-    await options.goto(`${ext.baseUrl}${PAGES.options}`);
-    await options.getByRole('heading', { name: 'offrecord options', level: 1 }).waitFor();
+    options = await openOptions(ext);
   });
   afterAll(async () => {
     await ext?.close();
