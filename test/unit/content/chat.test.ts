@@ -6,11 +6,12 @@
  * changes, switches on profile-changed and runs the picker on start-picker.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deriveProfile } from '../../../content-scripts/picker/derive.js';
+import type { SiteAdapter } from '../../../content-scripts/sites/index.js';
 import type { ContentRequest, PushEvent } from '../../../extension/shared/messages.js';
 import type { PortClient } from '../../../extension/shared/port-client.js';
 import type { SiteProfile } from '../../../src/profile/profile.js';
 import { closeWindows, loadPage } from '../profile/load.js';
+import { FIXTURE_SITE, q, virtualChat } from '../profile/virtual-chat.js';
 
 // content-scripts/overlay (imported by chat.ts) loads webextension-polyfill, which refuses to load
 // outside an extension; it only needs an extension id to be present. Nothing here mounts frames.
@@ -26,7 +27,7 @@ beforeAll(async () => {
 });
 afterEach(closeWindows);
 
-const SITE = 'http://127.0.0.1:9000';
+const SITE = FIXTURE_SITE;
 
 type Body = { type: ContentRequest['type'] } & Record<string, unknown>;
 
@@ -87,30 +88,53 @@ async function until(what: string, ok: () => boolean, ms = 2000): Promise<void> 
   }
 }
 
-function q(doc: Document, sel: string, index = 0): Element {
-  const el = doc.querySelectorAll(sel)[index];
-  if (!el) throw new Error(`no ${sel}[${index}]`);
-  return el;
-}
-
 /** The overlay (the in-page "Go private" button) draws into the global document: the page's. */
 function useDocument(doc: Document): Document {
   (globalThis as unknown as { document: Document }).document = doc;
   return doc;
 }
 
+/** The virtual-chat page and its picked profile; the page is the global document too. */
 function fixture(): { doc: Document; profile: SiteProfile } {
-  const doc = useDocument(loadPage('pages/virtual-chat.html'));
-  const profile = deriveProfile(
-    doc,
-    {
-      compose: q(doc, '.editor'),
-      buddyMessage: q(doc, '.bubble.in p.body'),
-      ownMessage: q(doc, '.bubble.out p.body'),
-    },
-    SITE,
-  );
-  return { doc, profile };
+  const f = virtualChat();
+  useDocument(f.doc);
+  return f;
+}
+
+/** The profile's adapter for the fixture page. */
+function adapterOf(doc: Document, profile: SiteProfile): SiteAdapter {
+  const a = sites.pickAdapter(doc, profile);
+  if (!a) throw new Error('no adapter');
+  return a;
+}
+
+/** A ChatCore on `doc` reading it with `adapter`, started and attached (its first report made). */
+async function startCore(
+  doc: Document,
+  adapter: SiteAdapter,
+): Promise<{ client: FakeClient; core: InstanceType<typeof chat.ChatCore> }> {
+  const client = new FakeClient();
+  const core = new chat.ChatCore(client.asPort(), doc, adapter);
+  core.start();
+  await core.attach();
+  return { client, core };
+}
+
+/** A ContentController on `doc` whose hello hands it `profile`, started. */
+function startController(
+  doc: Document,
+  profile: SiteProfile,
+  startPicker?: () => void,
+): { client: FakeClient; controller: InstanceType<typeof chat.ContentController> } {
+  const client = new FakeClient();
+  client.helloProfile = profile;
+  const controller = new chat.ContentController(client.asPort(), doc, {
+    url: () => `${SITE}/`,
+    ...(startPicker ? { startPicker } : {}),
+    refreshMs: 10,
+  });
+  controller.start();
+  return { client, controller };
 }
 
 /** What the fixture's script does when it recycles a row element for another message. */
@@ -124,10 +148,7 @@ function recycle(row: Element, from: string, text: string, own: boolean): void {
 describe('ChatCore', () => {
   it('reports a recycled row that showed a message only briefly (captured in the observer callback)', async () => {
     const { doc, profile } = fixture();
-    const client = new FakeClient();
-    const core = new chat.ChatCore(client.asPort(), doc, sites.pickAdapter(doc, profile) as never);
-    core.start();
-    await core.attach();
+    const { client, core } = await startCore(doc, adapterOf(doc, profile));
     expect(client.of('conversation')[0]).toMatchObject({
       account: 'alice@127.0.0.1:9000',
       protocol: 'offrecord-web',
@@ -158,10 +179,7 @@ describe('ChatCore', () => {
 
   it('a collapsed row that the list recycles for a plain message is shown again', async () => {
     const { doc, profile } = fixture();
-    const client = new FakeClient();
-    const core = new chat.ChatCore(client.asPort(), doc, sites.pickAdapter(doc, profile) as never);
-    core.start();
-    await core.attach();
+    const { client, core } = await startCore(doc, adapterOf(doc, profile));
     // Collapsed while it carried ciphertext (what private mode does: the overlay's own unit tests).
     const row = q(doc, '.bubble', 0);
     recycle(row, 'bob', '?OTR:AAMDcipher.', false);
@@ -175,8 +193,7 @@ describe('ChatCore', () => {
 
   it('after the first scan a new message reads only the rows that changed, not the whole list', async () => {
     const { doc, profile } = fixture();
-    const base = sites.pickAdapter(doc, profile);
-    if (!base) throw new Error('no adapter');
+    const base = adapterOf(doc, profile);
     const spacer = q(doc, '.spacer');
     for (let i = 0; i < 200; i++) {
       const row = q(doc, '.bubble', 0).cloneNode(true) as Element;
@@ -191,10 +208,7 @@ describe('ChatCore', () => {
         return base.readMessage(row);
       },
     };
-    const client = new FakeClient();
-    const core = new chat.ChatCore(client.asPort(), doc, adapter);
-    core.start();
-    await core.attach();
+    const { client, core } = await startCore(doc, adapter);
     expect(client.reported()).toHaveLength(204);
     reads = 0;
     const row = q(doc, '.bubble', 0).cloneNode(true) as Element;
@@ -207,8 +221,7 @@ describe('ChatCore', () => {
 
   it('reports exactly the keys the background accepts, whatever else an adapter returns', async () => {
     const { doc, profile } = fixture();
-    const base = sites.pickAdapter(doc, profile);
-    if (!base) throw new Error('no adapter');
+    const base = adapterOf(doc, profile);
     const adapter = {
       ...base,
       readMessage: (row: Element) => {
@@ -216,10 +229,7 @@ describe('ChatCore', () => {
         return m ? { ...m, resource: 'phone' } : null;
       },
     };
-    const client = new FakeClient();
-    const core = new chat.ChatCore(client.asPort(), doc, adapter);
-    core.start();
-    await core.attach();
+    const { client, core } = await startCore(doc, adapter);
     const messages = client.of('chat-messages')[0]?.messages as Record<string, unknown>[];
     expect(messages).toHaveLength(4);
     for (const m of messages) expect(Object.keys(m).sort()).toEqual(['from', 'id', 'own', 'text']);
@@ -228,10 +238,7 @@ describe('ChatCore', () => {
 
   it('stop(): no more reports, push listener gone, a second stop is harmless', async () => {
     const { doc, profile } = fixture();
-    const client = new FakeClient();
-    const core = new chat.ChatCore(client.asPort(), doc, sites.pickAdapter(doc, profile) as never);
-    core.start();
-    await core.attach();
+    const { client, core } = await startCore(doc, adapterOf(doc, profile));
     expect(client.pushListeners).toBe(1);
     const before = client.requests.length;
     core.stop();
@@ -254,10 +261,7 @@ describe('ChatCore', () => {
       // The site empties its editor a moment later (a framework re-render).
       setTimeout(() => editor.replaceChildren(), 15);
     });
-    const client = new FakeClient();
-    const core = new chat.ChatCore(client.asPort(), doc, sites.pickAdapter(doc, profile) as never);
-    core.start();
-    await core.attach();
+    const { client, core } = await startCore(doc, adapterOf(doc, profile));
     client.push({
       type: 'send-wire',
       lines: [
@@ -284,14 +288,10 @@ describe('ChatCore', () => {
       sent.push(editor.textContent ?? '');
       editor.replaceChildren();
     });
-    const base = sites.pickAdapter(doc, profile);
-    if (!base) throw new Error('no adapter');
+    const base = adapterOf(doc, profile);
     let peer = 'bob';
     const adapter = { ...base, conversation: () => ({ kind: 'one-to-one' as const, peer, reason: null }) };
-    const client = new FakeClient();
-    const core = new chat.ChatCore(client.asPort(), doc, adapter);
-    core.start();
-    await core.attach();
+    const { client, core } = await startCore(doc, adapter);
     peer = 'carol'; // the user opened another chat; the page has not been looked at since
     client.push({ type: 'send-wire', lines: [{ seq: 1, wire: '?OTR:AAMDforbob.' }] });
     await until('carol reported', () => client.of('conversation').some((r) => r.peer === 'carol'));
@@ -313,10 +313,7 @@ describe('ChatCore', () => {
 
   it('the profile stops matching: the conversation is reported again with the reason', async () => {
     const { doc, profile } = fixture();
-    const client = new FakeClient();
-    const core = new chat.ChatCore(client.asPort(), doc, sites.pickAdapter(doc, profile) as never);
-    core.start();
-    await core.attach();
+    const { client, core } = await startCore(doc, adapterOf(doc, profile));
     q(doc, '.spacer').className = 'timeline';
     await until('reported', () => client.of('conversation').length === 2);
     expect(client.of('conversation')[1]).toMatchObject({ kind: 'none', peer: null });
@@ -328,17 +325,10 @@ describe('ChatCore', () => {
 describe('ContentController', () => {
   it('hello -> the saved profile reads the page; page-info only when it changes; profile-changed switches live', async () => {
     const { doc, profile } = fixture();
-    const client = new FakeClient();
-    client.helloProfile = profile;
     let pickers = 0;
-    const controller = new chat.ContentController(client.asPort(), doc, {
-      url: () => `${SITE}/`,
-      startPicker: () => {
-        pickers++;
-      },
-      refreshMs: 10,
+    const { client, controller } = startController(doc, profile, () => {
+      pickers++;
     });
-    controller.start();
     await until('page-info', () => client.of('page-info').length === 1);
     expect(client.of('hello')[0]?.url).toBe(`${SITE}/`);
     expect(client.of('page-info')[0]?.info).toEqual({
@@ -387,13 +377,7 @@ describe('ContentController', () => {
 
   it('after a reconnect (worker restarted): hello, the conversation and page-info again, same core', async () => {
     const { doc, profile } = fixture();
-    const client = new FakeClient();
-    client.helloProfile = profile;
-    const controller = new chat.ContentController(client.asPort(), doc, {
-      url: () => `${SITE}/`,
-      refreshMs: 10,
-    });
-    controller.start();
+    const { client, controller } = startController(doc, profile);
     await until(
       'first report',
       () => client.of('page-info').length === 1 && client.of('conversation').length === 1,
@@ -413,13 +397,7 @@ describe('ContentController', () => {
   it('a built-in adapter page: no guess, the profile check still reported', async () => {
     const doc = useDocument(loadPage('dom/thelounge/query.html'));
     const { profile } = fixture();
-    const client = new FakeClient();
-    client.helloProfile = profile;
-    const controller = new chat.ContentController(client.asPort(), doc, {
-      url: () => `${SITE}/`,
-      refreshMs: 10,
-    });
-    controller.start();
+    const { client, controller } = startController(doc, profile);
     await until('page-info', () => client.of('page-info').length === 1);
     const info = client.of('page-info')[0]?.info as {
       adapter: string;

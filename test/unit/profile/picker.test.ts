@@ -5,14 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { checkProfile, deriveProfile, PickError, readRow } from '../../../content-scripts/picker/derive.js';
 import { parseProfile, serializeProfile } from '../../../src/profile/profile.js';
 import { closeWindows, loadPage, windows } from './load.js';
+import { q, virtualChat } from './virtual-chat.js';
 
 afterEach(closeWindows);
-
-function q(doc: Document, sel: string, index = 0): Element {
-  const el = doc.querySelectorAll(sel)[index];
-  if (!el) throw new Error(`no ${sel}[${index}]`);
-  return el;
-}
 
 function rowsOf(doc: Document, profile: ReturnType<typeof deriveProfile>) {
   const list = doc.querySelector(profile.selectors.list);
@@ -23,16 +18,7 @@ function rowsOf(doc: Document, profile: ReturnType<typeof deriveProfile>) {
 
 describe('picker: derive a profile from three picks', () => {
   it('the virtualized fixture page (contenteditable, recycled rows)', () => {
-    const doc = loadPage('pages/virtual-chat.html');
-    const profile = deriveProfile(
-      doc,
-      {
-        compose: q(doc, '.editor'),
-        buddyMessage: q(doc, '.bubble.in p.body'),
-        ownMessage: q(doc, '.bubble.out p.body'),
-      },
-      'http://127.0.0.1:9000',
-    );
+    const { doc, profile } = virtualChat();
     expect(profile.own).toEqual({ match: 'row', selector: '.out' });
     expect(profile.senderAttribute).toBe('data-author');
     expect(profile.selectors.text).toBe('p.body');

@@ -1,34 +1,11 @@
 /** The adapter made from a saved site profile, on the fixture page with recycled rows. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { deriveProfile } from '../../../content-scripts/picker/derive.js';
 import { pageInfo, pickAdapter } from '../../../content-scripts/sites/index.js';
 import { contentId, profileAdapter } from '../../../content-scripts/sites/profile-adapter.js';
-import type { SiteProfile } from '../../../src/profile/profile.js';
 import { closeWindows, loadPage } from '../profile/load.js';
+import { q, virtualChat } from '../profile/virtual-chat.js';
 
 afterEach(closeWindows);
-
-const SITE = 'http://127.0.0.1:9000';
-
-function q(doc: Document, sel: string, index = 0): Element {
-  const el = doc.querySelectorAll(sel)[index];
-  if (!el) throw new Error(`no ${sel}[${index}]`);
-  return el;
-}
-
-function virtualChat(): { doc: Document; profile: SiteProfile } {
-  const doc = loadPage('pages/virtual-chat.html');
-  const profile = deriveProfile(
-    doc,
-    {
-      compose: q(doc, '.editor'),
-      buddyMessage: q(doc, '.bubble.in p.body'),
-      ownMessage: q(doc, '.bubble.out p.body'),
-    },
-    SITE,
-  );
-  return { doc, profile };
-}
 
 /** Adds a row as the fixture's script would (a bubble with sender and body). */
 function addRow(doc: Document, from: string, text: string, own: boolean): Element {
