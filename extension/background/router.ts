@@ -168,6 +168,9 @@ export class Router {
       }
       case 'conversation': {
         const oneToOne = req.kind === 'one-to-one' && req.peer !== null;
+        // The user's limit for the site, when set, wins over what the page's adapter says.
+        const maxMessageSize =
+          (await this.deps.keys.getSite(rights.origin))?.maxMessageLength ?? req.maxMessageSize;
         const ref: ConversationRef | null =
           oneToOne && req.peer !== null
             ? {
@@ -175,7 +178,7 @@ export class Router {
                 account: req.account,
                 protocol: req.protocol,
                 peer: req.peer,
-                maxMessageSize: req.maxMessageSize,
+                maxMessageSize,
               }
             : null;
         const reason =
@@ -201,7 +204,7 @@ export class Router {
             peer: req.peer,
             kind: req.kind,
             reason,
-            maxMessageSize: req.maxMessageSize,
+            maxMessageSize,
           },
           ref,
           privateMode,
@@ -408,7 +411,11 @@ export class Router {
         return { imported: entries.length };
       }
       case 'sites-list':
-        return (await keys.listSites()).map((s) => ({ origin: s.origin, policy: s.policy }));
+        return (await keys.listSites()).map((s) => ({
+          origin: s.origin,
+          policy: s.policy,
+          maxMessageLength: s.maxMessageLength ?? null,
+        }));
       case 'site-policy': {
         const old = await keys.getSite(req.origin);
         await keys.putSite({ ...old, origin: req.origin, policy: req.policy });
@@ -418,6 +425,14 @@ export class Router {
         const had = (await keys.getSite(req.origin))?.profile !== undefined;
         await keys.deleteSite(req.origin);
         if (had) await this.profileChanged(req.origin, null);
+        return {};
+      }
+      case 'site-max-length': {
+        const old = await keys.getSite(req.origin);
+        const { maxMessageLength: _old, ...rest } = old ?? { origin: req.origin, policy: 'manual' as const };
+        await keys.putSite(
+          req.maxMessageLength === null ? rest : { ...rest, maxMessageLength: req.maxMessageLength },
+        );
         return {};
       }
       case 'picker-start': {

@@ -460,6 +460,24 @@ function Sites() {
       .catch((err: unknown) => setSaid({ ok: false, msg: message(err) }));
   };
 
+  const setMaxLength = (origin: string, value: string) => {
+    const v = value.trim();
+    const n = v === '' ? null : Number(v);
+    if (n !== null && (!Number.isInteger(n) || n < 100 || n > 100_000)) {
+      setSaid({ ok: false, msg: t('maxLengthInvalid') });
+      return;
+    }
+    ask({ type: 'site-max-length', origin, maxMessageLength: n })
+      .then(async () => {
+        setSaid({
+          ok: true,
+          msg: n === null ? t('maxLengthCleared', origin) : t('maxLengthSaved', origin, n),
+        });
+        await load();
+      })
+      .catch((err: unknown) => setSaid({ ok: false, msg: message(err) }));
+  };
+
   const setPolicy = (origin: string, policy: string) => {
     if (!isPolicy(policy)) return;
     ask({ type: 'site-policy', origin, policy })
@@ -568,6 +586,7 @@ function Sites() {
             <tr>
               <th scope="col">{t('site')}</th>
               <th scope="col">{t('policy')}</th>
+              <th scope="col">{t('maxLength')}</th>
               <th scope="col">{t('profileColumn')}</th>
               <th scope="col">{t('actions')}</th>
             </tr>
@@ -588,6 +607,19 @@ function Sites() {
                       </option>
                     ))}
                   </select>
+                </td>
+                <td>
+                  <input
+                    type="number"
+                    class="max-length"
+                    min={100}
+                    max={100_000}
+                    step={1}
+                    placeholder={t('maxLengthPlaceholder')}
+                    aria-label={t('maxLengthFor', s.origin)}
+                    value={s.maxMessageLength ?? ''}
+                    onChange={(e) => setMaxLength(s.origin, e.currentTarget.value)}
+                  />
                 </td>
                 <td>
                   <ProfileCell

@@ -28,6 +28,7 @@ export interface FingerprintRow {
 export interface SiteRow {
   origin: string;
   policy: string;
+  maxMessageLength: number | null;
 }
 
 export type OptionsRequest = Extract<
@@ -46,6 +47,7 @@ export type OptionsRequest = Extract<
       | 'sites-list'
       | 'site-policy'
       | 'site-remove'
+      | 'site-max-length'
       | 'site-enabled'
       | 'profile-get'
       | 'profile-import'

@@ -47,6 +47,9 @@ export const LIMITS = {
   /** A human-form fingerprint: 5 groups of 8 hex digits and spaces. */
   fingerprint: 60,
   maxMessageSize: 1 << 20,
+  /** Bounds of a user-set longest message per site (as the profile format's maxMessageLength). */
+  siteMaxLengthMin: 100,
+  siteMaxLengthMax: 100_000,
   /** Problems reported about a saved site profile, and each one's length. */
   problems: 10,
   problem: 300,
@@ -201,6 +204,8 @@ export type PageRequest =
   | { type: 'sites-list'; id: number }
   | { type: 'site-policy'; id: number; origin: string; policy: PolicyName }
   | { type: 'site-remove'; id: number; origin: string }
+  /** The longest message the site carries (null: what its adapter or profile says). */
+  | { type: 'site-max-length'; id: number; origin: string; maxMessageLength: number | null }
   /** Starts the element picker in the tab's page ("show offrecord where"). */
   | { type: 'picker-start'; id: number; tabId: number }
   | { type: 'profile-get'; id: number; origin: string }
@@ -307,9 +312,10 @@ export interface ResultMap {
   'fingerprint-forget': Empty;
   'fingerprints-export': { text: string };
   'fingerprints-import': { imported: number };
-  'sites-list': { origin: string; policy: PolicyName }[];
+  'sites-list': { origin: string; policy: PolicyName; maxMessageLength: number | null }[];
   'site-policy': Empty;
   'site-remove': Empty;
+  'site-max-length': Empty;
   'page-info': Empty;
   'profile-save': Empty;
   'picker-start': Empty;
@@ -531,6 +537,9 @@ const pageInfo: Check<PageInfo> = object<PageInfo>({
 
 const wireLine: Check<WireLine> = object<WireLine>({ seq: uint(), wire: str(LIMITS.wire, 1) });
 
+const siteMaxLength: Check<number> = (x) =>
+  isUint(x, LIMITS.siteMaxLengthMax) && x >= LIMITS.siteMaxLengthMin ? x : BAD;
+
 const account = name(LIMITS.account);
 const protocol = name(LIMITS.protocol);
 const peer = name(LIMITS.peer);
@@ -590,6 +599,7 @@ const PAGE_FIELDS: FieldTable<PageRequest> = {
   'sites-list': {},
   'site-policy': { origin: webOrigin, policy: oneOf(POLICY_NAMES) },
   'site-remove': { origin: webOrigin },
+  'site-max-length': { origin: webOrigin, maxMessageLength: nullable(siteMaxLength) },
   'picker-start': { tabId },
   'profile-get': { origin: webOrigin },
   'profile-import': { text: str(LIMITS.profileFile, 1) },
@@ -723,11 +733,16 @@ const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
   'fingerprints-export': textResult,
   'fingerprints-import': importedCount,
   'sites-list': arrayOf(
-    object<{ origin: string; policy: PolicyName }>({ origin: webOrigin, policy: oneOf(POLICY_NAMES) }),
+    object<{ origin: string; policy: PolicyName; maxMessageLength: number | null }>({
+      origin: webOrigin,
+      policy: oneOf(POLICY_NAMES),
+      maxMessageLength: nullable(siteMaxLength),
+    }),
     LIMITS.sites,
   ),
   'site-policy': nothing,
   'site-remove': nothing,
+  'site-max-length': nothing,
   'page-info': nothing,
   'profile-save': nothing,
   'picker-start': nothing,

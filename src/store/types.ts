@@ -34,6 +34,11 @@ export interface SiteSettings {
   policy: PolicyName;
   /** The site profile made by the element picker or imported (src/profile/profile.ts). */
   profile?: SiteProfile;
+  /**
+   * The longest message the user says the site carries, overriding what its adapter or profile
+   * says (e.g. an XMPP server with a smaller stanza limit): OTR fragments above it.
+   */
+  maxMessageLength?: number;
 }
 
 export interface KeyStore {

@@ -128,9 +128,36 @@ describe('options page in Chromium', () => {
       .getByRole('status')
       .filter({ hasText: `${server.origin}: Always` })
       .waitFor();
+    // The longest message the site carries: refused out of range, kept when valid, cleared when emptied.
+    const longest = section.getByRole('spinbutton', {
+      name: `Longest message on ${server.origin}`,
+      exact: false,
+    });
+    await longest.fill('50');
+    await longest.press('Enter');
+    await section.getByRole('alert').filter({ hasText: 'Enter a number from 100 to 100000' }).waitFor();
+    await longest.fill('1500');
+    await longest.press('Enter');
+    await section
+      .getByRole('status')
+      .filter({ hasText: `${server.origin}: messages longer than 1500 characters now go in pieces.` })
+      .waitFor();
     await page.screenshot({ path: join(SHOTS, 'options-sites.png'), fullPage: true });
     await page.reload();
     const again = page.getByRole('combobox', { name: `Policy for ${server.origin}` });
+    await expect.poll(() => again.inputValue()).toBe('always');
+    const longestAgain = page.getByRole('spinbutton', {
+      name: `Longest message on ${server.origin}`,
+      exact: false,
+    });
+    expect(await longestAgain.inputValue()).toBe('1500');
+    await longestAgain.fill('');
+    await longestAgain.press('Enter');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${server.origin}: back to the site's own limit.` })
+      .waitFor();
+    expect(await longestAgain.inputValue()).toBe('');
     await expect.poll(() => again.inputValue()).toBe('always');
     await page.getByRole('button', { name: `Forget the settings of ${server.origin}` }).click();
     await page.getByText('No site settings yet', { exact: false }).waitFor();

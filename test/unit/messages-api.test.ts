@@ -102,6 +102,8 @@ const page = [
   { type: 'sites-list', id: 20 },
   { type: 'site-policy', id: 21, origin: 'http://127.0.0.1:8080', policy: 'opportunistic' },
   { type: 'site-remove', id: 22, origin: 'http://127.0.0.1:8080' },
+  { type: 'site-max-length', id: 23, origin: 'http://127.0.0.1:8080', maxMessageLength: 1500 },
+  { type: 'site-max-length', id: 24, origin: 'http://127.0.0.1:8080', maxMessageLength: null },
 ];
 
 describe('requests of api.md', () => {
@@ -251,8 +253,15 @@ describe('results', () => {
     const fps = [{ account: 'a', protocol: 'irc', buddy: 'b', fingerprint: FP, trust: 'smp', lastSeen: 1 }];
     expect(RESULT_VALIDATORS['fingerprints-list'](fps)).toEqual(fps);
     expect(RESULT_VALIDATORS['fingerprints-list']([{ ...fps[0], trust: 'maybe' }])).toBeNull();
-    const sites = [{ origin: 'http://127.0.0.1:8080', policy: 'manual' }];
+    const sites = [
+      { origin: 'http://127.0.0.1:8080', policy: 'manual', maxMessageLength: null },
+      { origin: 'http://127.0.0.1:8081', policy: 'always', maxMessageLength: 5000 },
+    ];
     expect(RESULT_VALIDATORS['sites-list'](sites)).toEqual(sites);
+    expect(
+      RESULT_VALIDATORS['sites-list']([{ origin: 'http://127.0.0.1:8080', policy: 'manual' }]),
+    ).toBeNull();
+    expect(RESULT_VALIDATORS['sites-list']([{ ...sites[1], maxMessageLength: 50 }])).toBeNull();
     expect(RESULT_VALIDATORS['key-import']({ imported: 2 })).toEqual({ imported: 2 });
     expect(RESULT_VALIDATORS['key-export']({ text: '(privkeys)' })).toEqual({ text: '(privkeys)' });
   });

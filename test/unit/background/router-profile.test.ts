@@ -106,7 +106,54 @@ describe('router: site profiles', () => {
     await opts.req({ type: 'site-policy', origin: SITE, policy: 'opportunistic' });
     expect(await w.keys.getSite(SITE)).toEqual({ origin: SITE, policy: 'opportunistic', profile: profile() });
     expect(await opts.req({ type: 'profile-get', origin: SITE })).toEqual({ profile: profile() });
-    expect(await opts.req({ type: 'sites-list' })).toEqual([{ origin: SITE, policy: 'opportunistic' }]);
+    expect(await opts.req({ type: 'sites-list' })).toEqual([
+      { origin: SITE, policy: 'opportunistic', maxMessageLength: null },
+    ]);
+  });
+
+  it('a longest message set for the site wins over what the page says, until cleared; policy and profile kept', async () => {
+    const w = new World();
+    const opts = w.page();
+    await opts.req({ type: 'site-policy', origin: SITE, policy: 'always' });
+    await opts.req({ type: 'profile-import', text: serializeProfile(profile()) });
+    const { port } = await w.tab(5);
+    const report = {
+      type: 'conversation',
+      account: 'alice@localhost',
+      protocol: 'prpl-jabber',
+      peer: 'bob@localhost',
+      kind: 'one-to-one',
+      reason: null,
+      maxMessageSize: 10_000,
+      composeFound: true,
+      listFound: true,
+    } as const;
+    const shown = async () =>
+      ((await opts.req({ type: 'status', tabId: 5 })) as { conversation: { maxMessageSize: number } })
+        .conversation.maxMessageSize;
+    await port.req(report);
+    expect(await shown()).toBe(10_000);
+    await opts.req({ type: 'site-max-length', origin: SITE, maxMessageLength: 1500 });
+    await port.req(report);
+    expect(await shown()).toBe(1500);
+    expect(await w.keys.getSite(SITE)).toEqual({
+      origin: SITE,
+      policy: 'always',
+      profile: profile(),
+      maxMessageLength: 1500,
+    });
+    expect(await opts.req({ type: 'sites-list' })).toEqual([
+      { origin: SITE, policy: 'always', maxMessageLength: 1500 },
+    ]);
+    await opts.req({ type: 'site-max-length', origin: SITE, maxMessageLength: null });
+    await port.req(report);
+    expect(await shown()).toBe(10_000);
+    expect(await w.keys.getSite(SITE)).toEqual({ origin: SITE, policy: 'always', profile: profile() });
+    // Out of range: refused before any handler runs.
+    for (const bad of [99, 100_001, 1.5, '2000'])
+      expect(
+        await opts.send({ type: 'site-max-length', id: 50, origin: SITE, maxMessageLength: bad }),
+      ).toBeNull();
   });
 
   it('refuses malformed, oversized and script-carrying files with a clear error and stores nothing', async () => {
