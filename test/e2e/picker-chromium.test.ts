@@ -162,6 +162,29 @@ async function rowsByProfile(page: Page, profile: SiteProfile, rowFilter?: strin
   );
 }
 
+/**
+ * The generic adapter's guess run on the live page (the bundled code): whether it chose the
+ * element `compose` selects as the text box and the one `list` selects as the message list.
+ */
+async function liveGuess(
+  page: Page,
+  compose: string,
+  list: string,
+): Promise<{ compose: boolean; list: boolean; confidence: number }> {
+  await injectPickerLib(page);
+  return page.evaluate(
+    ([c, l]) => {
+      const g = globalThis.__offrecordPickerLib.guess(document);
+      return {
+        compose: g.compose?.element === document.querySelector(c),
+        list: g.list?.element === document.querySelector(l),
+        confidence: g.confidence,
+      };
+    },
+    [compose, list] as const,
+  );
+}
+
 // ---------------------------------------------------------------- the virtual chat
 
 describe('the picker on the virtual chat (contenteditable, recycled rows), and private mode through its profile', () => {
@@ -201,15 +224,8 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     expect(info.guess?.reasons.join(' ')).toMatch(/editor|textbox/);
     expect(info.guess?.reasons.join(' ')).toMatch(/repeated rows/);
     // The same guess, run on the live page: it points at the editor and the rows' container.
-    await injectPickerLib(alice.page);
-    const found = await alice.page.evaluate(() => {
-      const g = globalThis.__offrecordPickerLib.guess(document);
-      return {
-        compose: g.compose?.element === document.querySelector('.composer .editor'),
-        list: g.list?.element === document.querySelector('#viewport > .spacer'),
-      };
-    });
-    expect(found).toEqual({ compose: true, list: true });
+    const found = await liveGuess(alice.page, '.composer .editor', '#viewport > .spacer');
+    expect(found).toMatchObject({ compose: true, list: true });
     // Without a profile there is nothing to go private with.
     expect((await status(alice)).status?.privateMode ?? false).toBe(false);
   });
@@ -487,15 +503,7 @@ describe('the picker on The Lounge (the built-in adapter stays in charge)', () =
     expect(byProfile.length).toBeGreaterThanOrEqual(2);
 
     // The generic guess (null in page-info while an adapter reads the page), on the live page.
-    await injectPickerLib(alice.page);
-    const guessed = await alice.page.evaluate(() => {
-      const g = globalThis.__offrecordPickerLib.guess(document);
-      return {
-        compose: g.compose?.element === document.querySelector('textarea#input'),
-        list: g.list?.element === document.querySelector('#chat .messages[role="log"]'),
-        confidence: g.confidence,
-      };
-    });
+    const guessed = await liveGuess(alice.page, 'textarea#input', '#chat .messages[role="log"]');
     expect(after.guess).toBeNull();
     expect(guessed.compose).toBe(true);
     expect(guessed.list).toBe(true);
@@ -588,15 +596,11 @@ describe('the picker on Converse.js (the built-in adapter stays in charge)', () 
     const byAdapter = await converseRows(alice.page, bobJid);
     expect(byProfile.map((r) => [r.text, r.own])).toEqual(byAdapter.map((r) => [r.text, r.me]));
 
-    await injectPickerLib(alice.page);
-    const guessed = await alice.page.evaluate((c) => {
-      const g = globalThis.__offrecordPickerLib.guess(document);
-      return {
-        compose: g.compose?.element === document.querySelector(`${c} textarea.chat-textarea`),
-        list: g.list?.element === document.querySelector(`${c} converse-message-history`),
-        confidence: g.confidence,
-      };
-    }, chat);
+    const guessed = await liveGuess(
+      alice.page,
+      `${chat} textarea.chat-textarea`,
+      `${chat} converse-message-history`,
+    );
     expect(after.guess).toBeNull();
     expect(guessed).toEqual({ compose: true, list: true, confidence: expect.any(Number) });
   });
