@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { converse } from '../../content-scripts/sites/converse.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './lib/browsers.js';
 import {
   type ConverseServer,
   converseInjectAdapter,
@@ -33,17 +34,6 @@ const BOB = { name: 'bob', password: 'bob-pw-2' };
 const aliceJid = 'alice@localhost';
 const bobJid = 'bob@localhost';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
-];
-
 /** ASCII line of exactly `length` characters, base64-like like an OTR data message. */
 function longLine(length: number, seed: number): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -64,9 +54,9 @@ describe('Converse.js + Prosody testbed (Chromium)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'offrecord-converse-profile-'));
     dirs.push(dir);
     const ctx = await chromium.launchPersistentContext(dir, {
-      executablePath: '/usr/bin/chromium',
+      executablePath: CHROMIUM_PATH,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS],
     });
     contexts.push(ctx);
     return ctx.pages()[0] ?? (await ctx.newPage());
