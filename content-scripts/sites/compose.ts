@@ -172,60 +172,60 @@ function selectContents(el: Element): void {
   sel.addRange(range);
 }
 
-function execInsert(doc: Document, text: string): boolean {
+/**
+ * The browser's own editing command on the selection (fires `input`, keeps the editor's undo
+ * history); false where there is none or it did nothing.
+ */
+function execEdit(doc: Document, command: 'insertText' | 'delete', text?: string): boolean {
   if (typeof doc.execCommand !== 'function') return false;
   try {
-    return doc.execCommand('insertText', false, text) === true;
+    return doc.execCommand(command, false, text) === true;
   } catch {
     return false;
   }
 }
 
-/** Replaces the editor's contents with `text` through the events editors listen to. */
-function insertIntoEditable(box: Element, text: string): void {
+/**
+ * Runs `edit` on the box's editor with its `inert` lifted and the focus given back afterwards,
+ * the editor's contents selected first where that may be done (`selected`; see maySelect).
+ */
+function editEditable(
+  box: Element,
+  edit: (el: Element, doc: Document, view: Window & typeof globalThis, selected: boolean) => void,
+): void {
   const el = editableOf(box);
-  const doc = el.ownerDocument;
-  const view = windowOf(el);
   withoutInert(el, () =>
     keepFocus(el, () => {
-      const select = maySelect(el);
-      if (select) selectContents(el);
-      // Chromium's execCommand fires `input` but no `beforeinput` (measured), and editors such as
-      // Slate and Lexical insert text only from beforeinput: offer it to them first.
-      const proceed = el.dispatchEvent(inputEvent(view, 'beforeinput', 'insertText', text));
-      if (!proceed) return; // The editor inserts the text itself (maybe a moment later).
-      // The browser's own insertion (fires `input`, keeps the editor's undo history).
-      if (select && execInsert(doc, text)) return;
-      el.replaceChildren(doc.createTextNode(text));
-      el.dispatchEvent(inputEvent(view, 'input', 'insertText', text));
+      const selected = maySelect(el);
+      if (selected) selectContents(el);
+      edit(el, el.ownerDocument, windowOf(el), selected);
     }),
   );
 }
 
+/** Replaces the editor's contents with `text` through the events editors listen to. */
+function insertIntoEditable(box: Element, text: string): void {
+  editEditable(box, (el, doc, view, selected) => {
+    // Chromium's execCommand fires `input` but no `beforeinput` (measured), and editors such as
+    // Slate and Lexical insert text only from beforeinput: offer it to them first.
+    const proceed = el.dispatchEvent(inputEvent(view, 'beforeinput', 'insertText', text));
+    if (!proceed) return; // The editor inserts the text itself (maybe a moment later).
+    // The browser's own insertion (fires `input`, keeps the editor's undo history).
+    if (selected && execEdit(doc, 'insertText', text)) return;
+    el.replaceChildren(doc.createTextNode(text));
+    el.dispatchEvent(inputEvent(view, 'input', 'insertText', text));
+  });
+}
+
 /** Empties the editor (our own text, after a send the site did not take). */
 function clearEditable(box: Element): void {
-  const el = editableOf(box);
-  const doc = el.ownerDocument;
-  const view = windowOf(el);
-  withoutInert(el, () =>
-    keepFocus(el, () => {
-      const select = maySelect(el);
-      if (select) selectContents(el);
-      let done = false;
-      if (select && typeof doc.execCommand === 'function') {
-        try {
-          done = doc.execCommand('delete', false) === true;
-        } catch {
-          done = false;
-        }
-      }
-      if (done && boxText(el) === '') return;
-      const before = inputEvent(view, 'beforeinput', 'deleteContentBackward', null);
-      if (!el.dispatchEvent(before)) return;
-      el.replaceChildren();
-      el.dispatchEvent(inputEvent(view, 'input', 'deleteContentBackward', null));
-    }),
-  );
+  editEditable(box, (el, doc, view, selected) => {
+    if (selected && execEdit(doc, 'delete') && boxText(el) === '') return;
+    const before = inputEvent(view, 'beforeinput', 'deleteContentBackward', null);
+    if (!el.dispatchEvent(before)) return;
+    el.replaceChildren();
+    el.dispatchEvent(inputEvent(view, 'input', 'deleteContentBackward', null));
+  });
 }
 
 /** Puts `text` into the box (replacing what it holds). Synchronous part only; see `composeAndSend`. */
