@@ -23,6 +23,7 @@
  */
 
 import browser from 'webextension-polyfill';
+import { createShadowHost, showInTopLayer, Z_TOP } from './host';
 
 export interface OverlayTarget {
   /** The site's compose box: covered by the secure compose frame. */
@@ -50,7 +51,6 @@ const REMOUNT_MIN_MS = 200;
 /** Smallest frame sizes, so a zero-sized target still gives a usable frame. */
 const MIN_COMPOSE_HEIGHT = 44;
 const MIN_TRANSCRIPT_HEIGHT = 120;
-const Z_TOP = '2147483647';
 
 /**
  * Whether a chat row carries OTR traffic: data, fragments, queries, errors (all contain "?OTR").
@@ -106,30 +106,6 @@ export function remountCount(): number {
 
 // ---------------------------------------------------------------- styles
 
-/** Inline, !important: beats the page's selectors for the host element. */
-const HOST_STYLE: Record<string, string> = {
-  all: 'initial',
-  position: 'fixed',
-  inset: '0',
-  left: '0',
-  top: '0',
-  width: '100vw',
-  height: '100vh',
-  margin: '0',
-  padding: '0',
-  border: '0',
-  background: 'transparent',
-  overflow: 'visible',
-  display: 'block',
-  visibility: 'visible',
-  opacity: '1',
-  transform: 'none',
-  filter: 'none',
-  'clip-path': 'none',
-  'pointer-events': 'none',
-  'z-index': Z_TOP,
-};
-
 /**
  * Inside the closed shadow root: the page's CSS does not reach here. (No `:host` rule: an
  * !important one from inside the shadow tree would beat the host's inline !important styles.)
@@ -168,10 +144,6 @@ iframe[hidden] { display: none; }
 .notice[hidden] { display: none; }
 `;
 
-function applyHostStyle(host: HTMLElement): void {
-  for (const [prop, value] of Object.entries(HOST_STYLE)) host.style.setProperty(prop, value, 'important');
-}
-
 /** True when the page changed what the host looks like (computed, so stylesheets count too). */
 function hostTampered(host: HTMLElement): boolean {
   if (!host.isConnected || host.parentNode !== document.documentElement) return true;
@@ -209,27 +181,14 @@ function frame(page: string, title: string): HTMLIFrameElement {
   return f;
 }
 
-function showInTopLayer(host: HTMLElement): void {
-  try {
-    if (typeof host.showPopover === 'function' && !host.matches(':popover-open')) host.showPopover();
-  } catch {
-    // Without the popover API the inline z-index still puts the host above the page's content.
-  }
-}
-
 function mount(): Mounted {
-  const host = document.createElement(randomTag());
-  host.setAttribute('popover', 'manual');
-  applyHostStyle(host);
-  const root = host.attachShadow({ mode: 'closed' });
-  const style = document.createElement('style');
-  style.textContent = SHADOW_CSS;
+  const { host, root } = createShadowHost(document, randomTag(), SHADOW_CSS);
   const transcript = frame(FRAME_PAGES.transcript, 'offrecord secure transcript');
   const compose = frame(FRAME_PAGES.compose, 'offrecord secure compose');
   const notice = document.createElement('div');
   notice.className = 'notice';
   notice.hidden = true;
-  root.append(style, transcript, compose, notice);
+  root.append(transcript, compose, notice);
   compose.addEventListener('load', () => {
     if (state.on && state.mounted?.compose === compose) compose.focus();
   });
@@ -373,15 +332,10 @@ let noticeTimer: ReturnType<typeof setTimeout> | null = null;
 function showNotice(text: string): void {
   let n = noticeHost;
   if (!n?.host.isConnected) {
-    const host = document.createElement(randomTag());
-    host.setAttribute('popover', 'manual');
-    applyHostStyle(host);
-    const root = host.attachShadow({ mode: 'closed' });
-    const style = document.createElement('style');
-    style.textContent = SHADOW_CSS;
+    const { host, root } = createShadowHost(document, randomTag(), SHADOW_CSS);
     const notice = document.createElement('div');
     notice.className = 'notice';
-    root.append(style, notice);
+    root.append(notice);
     document.documentElement.append(host);
     showInTopLayer(host);
     n = { host, notice };
@@ -417,15 +371,14 @@ export function offerGoPrivate(show: boolean, onClick: () => void): void {
     return;
   }
   if (offerHost?.isConnected) return;
-  const host = document.createElement(randomTag());
-  host.setAttribute('popover', 'manual');
-  applyHostStyle(host);
-  const root = host.attachShadow({ mode: 'closed' });
-  const style = document.createElement('style');
-  style.textContent = `${SHADOW_CSS}
+  const { host, root } = createShadowHost(
+    document,
+    randomTag(),
+    `${SHADOW_CSS}
 .offer { position: fixed; right: 16px; bottom: 16px; pointer-events: auto; z-index: 4;
   padding: 6px 12px; border: 0; border-radius: 16px; background: #1f6f3f; color: #fff;
-  font: 600 13px/1.4 system-ui, sans-serif; cursor: pointer; }`;
+  font: 600 13px/1.4 system-ui, sans-serif; cursor: pointer; }`,
+  );
   const button = document.createElement('button');
   button.className = 'offer';
   button.type = 'button';
@@ -435,7 +388,7 @@ export function offerGoPrivate(show: boolean, onClick: () => void): void {
     e.stopPropagation();
     onClick();
   });
-  root.append(style, button);
+  root.append(button);
   document.documentElement.append(host);
   showInTopLayer(host);
   offerHost = host;

@@ -15,6 +15,7 @@
  */
 
 import type { SiteProfile } from '../../src/profile/profile';
+import { createShadowHost, showInTopLayer } from '../overlay/host';
 import { PickerMachine } from './machine';
 
 export interface PickerOptions {
@@ -25,8 +26,6 @@ export interface PickerOptions {
   /** Called when the picker closes (saved or cancelled). */
   onClose?: () => void;
 }
-
-const Z_TOP = '2147483647';
 
 const CSS = `
 .bar {
@@ -145,37 +144,14 @@ export class PickerUi {
 
   open(): void {
     const doc = this.doc;
-    const host = doc.createElement('offrecord-picker');
+    const { host, root } = createShadowHost(doc, 'offrecord-picker', CSS);
     host.setAttribute('data-offrecord-picker-host', '');
-    host.setAttribute('popover', 'manual');
-    const hs = host.style;
-    for (const [p, v] of Object.entries({
-      all: 'initial',
-      position: 'fixed',
-      inset: '0',
-      width: '100vw',
-      height: '100vh',
-      margin: '0',
-      padding: '0',
-      border: '0',
-      background: 'transparent',
-      overflow: 'visible',
-      display: 'block',
-      visibility: 'visible',
-      opacity: '1',
-      'pointer-events': 'none',
-      'z-index': Z_TOP,
-    }))
-      hs.setProperty(p, v, 'important');
-    const root = host.attachShadow({ mode: 'closed' });
     const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, part?: string) => {
       const e = doc.createElement(tag);
       e.className = cls;
       if (part) e.setAttribute('data-offrecord-picker', part);
       return e;
     };
-    const style = doc.createElement('style');
-    style.textContent = CSS;
     const bar = el('div', 'bar');
     const title = el('span', 'title');
     title.textContent = 'offrecord: show where the chat is';
@@ -196,7 +172,7 @@ export class PickerUi {
     bar.append(title, step, error, summary, buttons);
     const highlight = el('div', 'highlight');
     highlight.hidden = true;
-    root.append(style, highlight, bar);
+    root.append(highlight, bar);
     save.addEventListener('click', (e) => {
       if (e.isTrusted) void this.save();
     });
@@ -211,11 +187,7 @@ export class PickerUi {
     this.host = host;
     this.parts = { bar, step, error, summary, save, again, cancel, highlight };
     doc.documentElement.append(host);
-    try {
-      if (typeof host.showPopover === 'function') host.showPopover();
-    } catch {
-      // Without the popover API the z-index keeps the bar above the page.
-    }
+    showInTopLayer(host);
     const win = doc.defaultView;
     for (const t of PAGE_EVENTS) win?.addEventListener(t, this.onPageEvent, true);
     win?.addEventListener('pointermove', this.onMove, true);
