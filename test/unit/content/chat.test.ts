@@ -108,6 +108,22 @@ function adapterOf(doc: Document, profile: SiteProfile): SiteAdapter {
   return a;
 }
 
+/**
+ * The fixture's editor as the site handles Enter: what it held is sent (returned, in order) and
+ * the editor emptied, at once or `emptyAfterMs` later.
+ */
+function siteSends(doc: Document, emptyAfterMs?: number): string[] {
+  const editor = q(doc, '.editor');
+  const sent: string[] = [];
+  editor.addEventListener('keydown', (e) => {
+    if ((e as KeyboardEvent).key !== 'Enter') return;
+    sent.push(editor.textContent ?? '');
+    if (emptyAfterMs === undefined) editor.replaceChildren();
+    else setTimeout(() => editor.replaceChildren(), emptyAfterMs);
+  });
+  return sent;
+}
+
 /** A ChatCore on `doc` reading it with `adapter`, started and attached (its first report made). */
 async function startCore(
   doc: Document,
@@ -253,14 +269,8 @@ describe('ChatCore', () => {
 
   it('send-wire: the profile adapter types into the contenteditable, the ack follows the site taking it', async () => {
     const { doc, profile } = fixture();
-    const editor = q(doc, '.editor');
-    const sent: string[] = [];
-    editor.addEventListener('keydown', (e) => {
-      if ((e as KeyboardEvent).key !== 'Enter') return;
-      sent.push(editor.textContent ?? '');
-      // The site empties its editor a moment later (a framework re-render).
-      setTimeout(() => editor.replaceChildren(), 15);
-    });
+    // The site empties its editor a moment later (a framework re-render).
+    const sent = siteSends(doc, 15);
     const { client, core } = await startCore(doc, adapterOf(doc, profile));
     client.push({
       type: 'send-wire',
@@ -281,13 +291,7 @@ describe('ChatCore', () => {
 
   it('send-wire: lines for a chat the user has left are not typed into the chat now shown', async () => {
     const { doc, profile } = fixture();
-    const editor = q(doc, '.editor');
-    const sent: string[] = [];
-    editor.addEventListener('keydown', (e) => {
-      if ((e as KeyboardEvent).key !== 'Enter') return;
-      sent.push(editor.textContent ?? '');
-      editor.replaceChildren();
-    });
+    const sent = siteSends(doc);
     const base = adapterOf(doc, profile);
     let peer = 'bob';
     const adapter = { ...base, conversation: () => ({ kind: 'one-to-one' as const, peer, reason: null }) };
