@@ -4,7 +4,9 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { hmacSha1Digest, sha1Digest } from './sha1';
+import { hmacSha1Digest, hmacSha1Into, sha1Digest } from './sha1';
+
+export { hmacSha1Into };
 
 export function sha1(data: Uint8Array): Uint8Array {
   return sha1Digest(data);

@@ -325,13 +325,27 @@ let activeCache: PowerCache | null = null;
  * the bases can be secret (SMP's g2 and g3). Outside any `withPowerCache`, no table is kept.
  */
 export function withPowerCache<T>(cache: PowerCache, f: () => T): T {
-  const previous = activeCache;
-  activeCache = cache;
+  const previous = enterPowerCache(cache);
   try {
     return f();
   } finally {
-    activeCache = previous;
+    leavePowerCache(previous);
   }
+}
+
+/**
+ * withPowerCache in two halves, for a caller on a hot path that would otherwise make a closure
+ * per call (Session.receive, once per received line): `const prev = enterPowerCache(cache);
+ * try { ... } finally { leavePowerCache(prev); }`.
+ */
+export function enterPowerCache(cache: PowerCache): PowerCache | null {
+  const previous = activeCache;
+  activeCache = cache;
+  return previous;
+}
+
+export function leavePowerCache(previous: PowerCache | null): void {
+  activeCache = previous;
 }
 
 /**

@@ -177,9 +177,19 @@ function keyed(key: Uint8Array): Keyed {
 }
 
 const h = new Int32Array(5);
+/** The inner hash, H((K ^ ipad) || m): read back at once by the outer hash, never kept. */
+const innerDigest = new Uint8Array(20);
 
 /** HMAC-SHA1(key, data) (RFC 2104), 20 bytes. */
 export function hmacSha1Digest(key: Uint8Array, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(20);
+  hmacSha1Into(key, data, out, 0);
+  return out;
+}
+
+/** HMAC-SHA1(key, data) written to `out` at `outOff` (20 bytes): a sealed message gets its MAC in place. */
+export function hmacSha1Into(key: Uint8Array, data: Uint8Array, out: Uint8Array, outOff: number): void {
+  if (outOff < 0 || outOff + 20 > out.length) throw new RangeError('output too short');
   const s = keyed(key);
   const memo = s.memo;
   const states = s.memoStates;
@@ -199,10 +209,7 @@ export function hmacSha1Digest(key: Uint8Array, data: Uint8Array): Uint8Array {
     for (let i = b * 64, end = i + 64; i < end; i++) memo[i] = data[i]!;
   }
   s.memoBlocks = limit;
-  const innerDigest = new Uint8Array(20);
   finish(h, 64, data, innerDigest, 0, limit);
   h.set(s.outer);
-  const out = new Uint8Array(20);
-  finish(h, 64, innerDigest, out, 0);
-  return out;
+  finish(h, 64, innerDigest, out, outOff);
 }

@@ -61,6 +61,21 @@ export class Reader {
     return this.fixed(len, what);
   }
 
+  /**
+   * `fixed` and `data` without the copy: a view into the buffer being read, for fields that are
+   * read once and not kept (a data message's; see decodeMessage). Copying a field longer than
+   * 64 bytes allocates outside V8's heap (~0.3 µs each).
+   */
+  fixedView(n: number, what = 'field'): Uint8Array {
+    return this.take(n, what);
+  }
+
+  dataView(what = 'DATA', max = MAX_FIELD): Uint8Array {
+    const len = this.int();
+    if (len > max) fail('malformed', `${what} too long (${len} bytes)`);
+    return this.take(len, what);
+  }
+
   /** MPI: 4-byte length, then the big-endian value (libotr accepts non-minimal encodings too). */
   mpi(what = 'MPI', maxBytes = MAX_FIELD): bigint {
     const len = this.int();
@@ -197,6 +212,24 @@ export class Writer {
     const at = this.room(bytes.length);
     this.buf.set(bytes, at);
     return this;
+  }
+
+  /**
+   * Makes room for `n` bytes that the caller writes itself into `target` at the returned offset
+   * (a data message's ciphertext and MAC are computed straight into the message). Valid until
+   * the next write: a write may move the message to a larger buffer.
+   */
+  reserve(n: number): number {
+    return this.room(n);
+  }
+
+  /** The buffer being written (bytes 0 to `length`); see `reserve`. */
+  get target(): Uint8Array {
+    return this.buf;
+  }
+
+  get size(): number {
+    return this.length;
   }
 
   data(bytes: Uint8Array): this {

@@ -10,7 +10,7 @@
  */
 
 import type { DsaPrivateKey } from '../crypto/dsa';
-import { type PowerCache, withPowerCache } from '../crypto/modp';
+import { enterPowerCache, leavePowerCache, type PowerCache, withPowerCache } from '../crypto/modp';
 import { cryptoRandom, type RandomSource } from '../crypto/random';
 import {
   Context,
@@ -104,6 +104,11 @@ export interface SessionSnapshot {
   queryPending: boolean;
 }
 
+/** A context's order in libotr's OTRL_INSTAG_BEST (Session.best): encrypted, finished, plaintext. */
+function rank(c: Context): number {
+  return c.msgstate === 'encrypted' ? 2 : c.msgstate === 'finished' ? 1 : 0;
+}
+
 /** Reassembly buffers per sender: bounded, so a stream of bogus instance tags cannot grow it. */
 const MAX_FRAGMENT_BUFFERS = 16;
 const MAX_INSTANCES = 64;
@@ -189,7 +194,8 @@ export class Session {
     const ctx = this.best();
     switch (ctx.msgstate) {
       case 'encrypted':
-        this.emit(ctx, { send: [ctx.seal(text).bytes], sendText: [], events: [] }, out);
+        // What emit() would do with one message and no events, without building its input.
+        this.pushWire(ctx, ctx.seal(text).bytes, out);
         return out;
       case 'finished':
         out.events.push({
@@ -238,8 +244,19 @@ export class Session {
   /** Runs an SMP-capable operation with this session's power tables; forgets them when a run ends. */
   private withTables(f: () => Output): Output {
     const out = withPowerCache(this.powerCache, f);
-    if (out.events.some((e) => e.type === 'smp' && e.result !== 'question')) this.powerCache.clear();
+    this.forgetTablesIfRunEnded(out);
     return out;
+  }
+
+  /** Empties the power tables when an SMP run ended (any SMP event but the buddy's question). */
+  private forgetTablesIfRunEnded(out: Output): void {
+    if (this.powerCache.size === 0) return;
+    for (const e of out.events) {
+      if (e.type === 'smp' && e.result !== 'question') {
+        this.powerCache.clear();
+        return;
+      }
+    }
   }
 
   abortSmp(): Output {
@@ -271,9 +288,20 @@ export class Session {
 
   // ---- what arrives --------------------------------------------------------------------
 
-  /** Handles one received line of chat. Never throws for bad input; rejected input changes nothing. */
+  /**
+   * Handles one received line of chat. Never throws for bad input; rejected input changes nothing.
+   * (withTables written out: no closure per received line.)
+   */
   receive(wire: string): Output {
-    return this.withTables(() => this.receiveOutput(wire));
+    const previous = enterPowerCache(this.powerCache);
+    let out: Output;
+    try {
+      out = this.receiveOutput(wire);
+    } finally {
+      leavePowerCache(previous);
+    }
+    this.forgetTablesIfRunEnded(out);
+    return out;
   }
 
   private receiveOutput(wire: string): Output {
@@ -472,21 +500,29 @@ export class Session {
 
   // ---- plumbing ------------------------------------------------------------------------
 
-  /** Armors, fragments and collects a context's output; flushes held messages once private. */
+  /**
+   * Armors, fragments and collects a context's output; flushes held messages once private.
+   * Plain loops, no spreads or closures: this runs for every message received.
+   */
   private emit(ctx: Context, co: ContextOutput, out: Output): void {
-    for (const bytes of co.send) out.wire.push(...this.fragmentFor(ctx, bytes));
-    out.wire.push(...co.sendText);
-    out.events.push(...co.events);
-    const wentPrivate = co.events.some((e) => e.type === 'state' && e.state === 'encrypted');
+    for (const bytes of co.send) this.pushWire(ctx, bytes, out);
+    for (const line of co.sendText) out.wire.push(line);
+    let wentPrivate = false;
+    let finished = false;
+    for (const e of co.events) {
+      out.events.push(e);
+      if (e.type === 'state') {
+        if (e.state === 'encrypted') wentPrivate = true;
+        else if (e.state === 'finished') finished = true;
+      }
+    }
     if (wentPrivate) {
       this.queryPending = false;
       const held = this.held;
       this.held = [];
-      for (const text of held) out.wire.push(...this.fragmentFor(ctx, ctx.seal(text).bytes));
+      for (const text of held) this.pushWire(ctx, ctx.seal(text).bytes, out);
     }
-    if (co.events.some((e) => e.type === 'state' && e.state === 'finished')) {
-      this.dropHeld(out, 'Your buddy ended the private conversation before it could be sent.');
-    }
+    if (finished) this.dropHeld(out, 'Your buddy ended the private conversation before it could be sent.');
   }
 
   private dropHeld(out: Output, reason: string): void {
@@ -494,12 +530,17 @@ export class Session {
     this.held = [];
   }
 
-  /** Armors a binary message and fragments it in the format of its own protocol version. */
-  private fragmentFor(ctx: Context, bytes: Uint8Array): string[] {
+  /** Armors a binary message, fragments it in the format of its own protocol version, adds the lines to out. */
+  private pushWire(ctx: Context, bytes: Uint8Array, out: Output): void {
     const message = armor(bytes);
-    if (!this.maxMessageSize) return [message];
+    if (!this.maxMessageSize || message.length <= this.maxMessageSize) {
+      out.wire.push(message);
+      return;
+    }
     const version: ProtocolVersion = bytes[1] === 2 ? 2 : 3;
-    return fragment(message, this.maxMessageSize, version, this.env.ourTag, ctx.theirTag);
+    for (const line of fragment(message, this.maxMessageSize, version, this.env.ourTag, ctx.theirTag)) {
+      out.wire.push(line);
+    }
   }
 
   private bestVersion(offered: number[]): ProtocolVersion | null {
@@ -514,7 +555,6 @@ export class Session {
 
   /** libotr's OTRL_INSTAG_BEST: encrypted before finished before plaintext, then most recent. */
   private best(): Context {
-    const rank = (c: Context) => (c.msgstate === 'encrypted' ? 2 : c.msgstate === 'finished' ? 1 : 0);
     let best = this.master;
     for (const c of this.instances.values()) {
       if (rank(c) > rank(best) || (rank(c) === rank(best) && c.lastReceived > best.lastReceived)) best = c;
