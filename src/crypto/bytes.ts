@@ -141,25 +141,39 @@ let b64Scratch = new Uint8Array(1024);
 
 /**
  * Strict base64 decoding (standard alphabet, padding required); returns null on any error.
+ * The result is a new array of exactly the decoded length (see base64DecodeInto).
+ */
+export function base64Decode(s: string): Uint8Array | null {
+  const len = s.length;
+  if (len % 4 !== 0) return null;
+  const pad = len === 0 || s.charCodeAt(len - 1) !== 61 ? 0 : s.charCodeAt(len - 2) === 61 ? 2 : 1;
+  const out = new Uint8Array((len / 4) * 3 - pad);
+  return base64DecodeInto(s, out) < 0 ? null : out;
+}
+
+/**
+ * Strict base64 decoding into `out` from its start; returns the number of bytes written, or -1 on
+ * any error. `out` must hold (s.length / 4) * 3 bytes (a RangeError otherwise).
  *
  * The string's characters are first copied as bytes by the native `TextEncoder.encodeInto`
  * (base64 is ASCII: any other character encodes to more bytes than characters, and is refused
  * by that count), then decoded four at a time by table: faster than reading the string one
  * `charCodeAt` at a time (a data message's text is a slice of the received line).
  */
-export function base64Decode(s: string): Uint8Array | null {
+export function base64DecodeInto(s: string, out: Uint8Array): number {
   const len = s.length;
-  if (len % 4 !== 0) return null;
+  if (len % 4 !== 0) return -1;
   let c = b64Scratch;
   if (c.length < len) {
     c = new Uint8Array(len);
     if (len <= 65536) b64Scratch = c;
   }
   const { read, written } = asciiEncoder.encodeInto(s, c);
-  if (read !== len || written !== len) return null;
+  if (read !== len || written !== len) return -1;
   let pad = 0;
   if (len > 0 && c[len - 1] === 61 /* = */) pad = c[len - 2] === 61 ? 2 : 1;
-  const out = new Uint8Array((len / 4) * 3 - pad);
+  const length = (len / 4) * 3 - pad;
+  if (out.length < length) throw new RangeError('base64 output too short');
   // Every quartet but a padded last one: four table reads, one check for all four.
   const full = pad ? len - 4 : len;
   let o = 0;
@@ -169,7 +183,7 @@ export function base64Decode(s: string): Uint8Array | null {
     const b = B64_INDEX[c[i + 1]!]!;
     const d2 = B64_INDEX[c[i + 2]!]!;
     const d3 = B64_INDEX[c[i + 3]!]!;
-    if ((a | b | d2 | d3) < 0) return null;
+    if ((a | b | d2 | d3) < 0) return -1;
     const n = (a << 18) | (b << 12) | (d2 << 6) | d3;
     out[o++] = n >> 16;
     out[o++] = (n >> 8) & 255;
@@ -180,12 +194,12 @@ export function base64Decode(s: string): Uint8Array | null {
     const a = B64_INDEX[c[i]!]!;
     const b = B64_INDEX[c[i + 1]!]!;
     const d2 = pad === 1 ? B64_INDEX[c[i + 2]!]! : 0;
-    if ((a | b | d2) < 0) return null;
+    if ((a | b | d2) < 0) return -1;
     const n = (a << 18) | (b << 12) | (d2 << 6);
     out[o++] = (n >> 16) & 255;
     if (pad === 1) out[o++] = (n >> 8) & 255;
   }
-  return out;
+  return o;
 }
 
 /** Overwrites a buffer holding secret material. */

@@ -9,10 +9,11 @@ import { bytesToHex, hexToBytes, utf8Decode, utf8Encode } from '../crypto/bytes'
 import type { DsaPrivateKey, DsaPublicKey } from '../crypto/dsa';
 import type { RandomSource } from '../crypto/random';
 import { Ake, type AkeResult, type AkeSnapshot, type AkeStep } from './ake';
-import { openDataMessage, sealDataMessage } from './data';
+import { openDataMessage, sealDataMessage, writeDataMessage } from './data';
 import { OtrError } from './errors';
 import { KeyState, type KeyStateSnapshot } from './keys';
 import {
+  armor,
   type DataMessage,
   FLAG_IGNORE_UNREADABLE,
   type Header,
@@ -21,7 +22,7 @@ import {
   type ProtocolVersion,
 } from './messages';
 import { encodePublicKey, fingerprint, readPublicKey } from './pubkey';
-import { Reader } from './serial';
+import { Reader, Writer } from './serial';
 import { Smp, type SmpEvent, type SmpSnapshot, smpSecret } from './smp';
 import {
   decodeTlvs,
@@ -160,6 +161,28 @@ export class Context {
     }
     this.lastSent = this.env.now();
     return sealed;
+  }
+
+  /**
+   * `armor(seal(text).bytes)` for a plain message (no TLVs, no flags), without copying the
+   * message out of the Writer it was written in: the base64 is made from the Writer's buffer,
+   * which is then given back (Session.send, once per message typed).
+   */
+  sealArmored(text: string): string {
+    if (this.msgstate !== 'encrypted' || !this.keys)
+      throw new OtrError('bad-state', 'not in a private conversation');
+    const plaintext = utf8Scratch(text);
+    const w = new Writer();
+    let armored: string;
+    try {
+      writeDataMessage(w, this.keys, this.header(), plaintext, 0);
+      armored = armor(w.written());
+    } finally {
+      w.release();
+      plaintext.fill(0);
+    }
+    this.lastSent = this.env.now();
+    return armored;
   }
 
   /** Starts the AKE from this context. */

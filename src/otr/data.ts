@@ -23,25 +23,38 @@ export interface Sealed {
   extraKey: Uint8Array;
 }
 
-/**
- * Encrypts and MACs one data message with the current sending keys.
- *
- * The message is written front to back into one Writer: the fields up to the counter, then the
- * ciphertext encrypted straight into place, the MAC computed over the bytes already written and
- * stored right after them, the old MAC keys, and one copy out. (It used to be built as the
- * ciphertext, the MAC-covered part and the whole message, three arrays and two copies.) The
- * bytes are the same as encodeDataAuthenticated + encodeDataTail (test/unit/otr/data-seal.test.ts).
- */
+/** Encrypts and MACs one data message with the current sending keys (see writeDataMessage). */
 export function sealDataMessage(
   keys: KeyState,
   header: Header,
   plaintext: Uint8Array,
   flags: number,
 ): Sealed {
+  const w = new Writer();
+  const extraKey = writeDataMessage(w, keys, header, plaintext, flags);
+  return { bytes: w.bytes(), extraKey };
+}
+
+/**
+ * Writes one data message, encrypted and MACed with the current sending keys, into the empty
+ * Writer `w`; returns the extra symmetric key of the keys used.
+ *
+ * The message is written front to back: the fields up to the counter, then the ciphertext
+ * encrypted straight into place, the MAC computed over the bytes already written and stored
+ * right after them, then the old MAC keys. (It used to be built as the ciphertext, the
+ * MAC-covered part and the whole message: three arrays and two copies.) The bytes are the same
+ * as encodeDataAuthenticated + encodeDataTail (test/unit/perf/oneway-buffers.test.ts).
+ */
+export function writeDataMessage(
+  w: Writer,
+  keys: KeyState,
+  header: Header,
+  plaintext: Uint8Array,
+  flags: number,
+): Uint8Array {
   const sk = keys.sendingKeys;
   incrementCounter(sk.sendCtr);
   const ctr = sk.sendCtr;
-  const w = new Writer();
   const at = beginDataMessage(
     w,
     header,
@@ -61,7 +74,7 @@ export function sealDataMessage(
   const old = keys.takeOldMacKeyList();
   w.int(20 * old.length);
   for (let i = 0; i < old.length; i++) w.fixed(old[i]!);
-  return { bytes: w.bytes(), extraKey: sk.extraKey };
+  return sk.extraKey;
 }
 
 export interface Opened {

@@ -3,7 +3,7 @@
  * AKE / Data Message sections): header, D-H Commit, D-H Key, Reveal Signature, Signature, Data.
  * Decoding is strict: every field length-checked, fixed fields exactly sized, nothing left over.
  */
-import { base64Decode, base64Encode } from '../crypto/bytes';
+import { base64Decode, base64DecodeInto, base64Encode } from '../crypto/bytes';
 import { MODP_BYTES } from '../crypto/modp';
 import { fail } from './errors';
 import { Reader, Writer } from './serial';
@@ -250,4 +250,30 @@ export function dearmor(text: string): Uint8Array {
   const bytes = base64Decode(text.slice(start + 5, end));
   if (!bytes) fail('bad-encoding', 'invalid base64 in OTR message');
   return bytes;
+}
+
+/** Work buffer of dearmorTransient (kept up to 64 KB). */
+let dearmored = new Uint8Array(1024);
+
+/**
+ * dearmor into a work buffer that the next call overwrites (a view of it is returned): for a
+ * message that is decoded and handled at once, as Session.receive does, where it saves a new
+ * array per received line (~0.3 µs of allocation outside V8's heap). Whatever is kept from such
+ * a message must be copied: decodeMessage copies every field of the AKE messages, and a data
+ * message's views (see DataMessage) are used before the next line is received.
+ */
+export function dearmorTransient(text: string): Uint8Array {
+  const start = text.indexOf('?OTR:');
+  const end = text.indexOf('.', start + 5);
+  if (start < 0 || end < 0) fail('bad-encoding', 'not an encoded OTR message');
+  const chars = end - start - 5;
+  const max = Math.floor(chars / 4) * 3;
+  let buf = dearmored;
+  if (buf.length < max) {
+    buf = new Uint8Array(max);
+    if (max <= 65536) dearmored = buf;
+  }
+  const n = base64DecodeInto(text.slice(start + 5, end), buf);
+  if (n < 0) fail('bad-encoding', 'invalid base64 in OTR message');
+  return buf.subarray(0, n);
 }

@@ -243,6 +243,24 @@ export class Writer {
     return this.data(encodeMpiValue(n));
   }
 
+  /**
+   * What was written, as a view of the Writer's buffer, not a copy: for a caller that reads it
+   * at once and then calls `release` (Context.sealArmored base64-encodes it).
+   */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
+  /** Gives the shared buffer back without copying anything out; the Writer is empty after it. */
+  release(): void {
+    if (this.borrowed) {
+      spare = this.buf;
+      this.borrowed = false;
+    }
+    this.buf = new Uint8Array(0);
+    this.length = 0;
+  }
+
   /** A copy of what was written (the Writer can go on writing after it; see the class). */
   bytes(): Uint8Array {
     const out = this.buf.slice(0, this.length);

@@ -23,7 +23,7 @@ import {
 import { fail, OtrError } from './errors';
 import {
   armor,
-  dearmor,
+  dearmorTransient,
   decodeMessage,
   FLAG_IGNORE_UNREADABLE,
   MIN_INSTANCE_TAG,
@@ -194,8 +194,9 @@ export class Session {
     const ctx = this.best();
     switch (ctx.msgstate) {
       case 'encrypted':
-        // What emit() would do with one message and no events, without building its input.
-        this.pushWire(ctx, ctx.seal(text).bytes, out);
+        // What emit() would do with the sealed message and no events, without building its
+        // input or copying the message out before armoring it.
+        this.pushArmored(ctx, ctx.sealArmored(text), ctx.version, out);
         return out;
       case 'finished':
         out.events.push({
@@ -394,7 +395,9 @@ export class Session {
   private receiveEncoded(text: string, out: Output): void {
     let msg: OtrMessage;
     try {
-      msg = decodeMessage(dearmor(text));
+      // The bytes are in a work buffer that the next received line reuses: everything kept from
+      // an AKE message is a copy (decodeMessage), a data message is handled before this returns.
+      msg = decodeMessage(dearmorTransient(text));
     } catch (e) {
       if (!(e instanceof OtrError)) throw e;
       out.events.push({
@@ -532,12 +535,15 @@ export class Session {
 
   /** Armors a binary message, fragments it in the format of its own protocol version, adds the lines to out. */
   private pushWire(ctx: Context, bytes: Uint8Array, out: Output): void {
-    const message = armor(bytes);
+    this.pushArmored(ctx, armor(bytes), bytes[1] === 2 ? 2 : 3, out);
+  }
+
+  /** Adds an armored message of protocol `version` to out, fragmented if the chat needs it. */
+  private pushArmored(ctx: Context, message: string, version: ProtocolVersion, out: Output): void {
     if (!this.maxMessageSize || message.length <= this.maxMessageSize) {
       out.wire.push(message);
       return;
     }
-    const version: ProtocolVersion = bytes[1] === 2 ? 2 : 3;
     for (const line of fragment(message, this.maxMessageSize, version, this.env.ourTag, ctx.theirTag)) {
       out.wire.push(line);
     }

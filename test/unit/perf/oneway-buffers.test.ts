@@ -7,21 +7,35 @@
  */
 import { describe, expect, it } from 'vitest';
 import { aes128Ctr, aes128CtrInto } from '../../../src/crypto/aes';
-import { base64Decode, base64Encode, bytesToHex, concatBytes, utf8Encode } from '../../../src/crypto/bytes';
+import {
+  base64Decode,
+  base64DecodeInto,
+  base64Encode,
+  bytesToHex,
+  concatBytes,
+  utf8Encode,
+} from '../../../src/crypto/bytes';
 import { hmacSha1, hmacSha1Into } from '../../../src/crypto/hash';
 import { seededRandom } from '../../../src/crypto/random';
 import { type AkeResult, generateDhKeyPair } from '../../../src/otr/ake';
+import type { Context } from '../../../src/otr/context';
 import { openDataMessage, sealDataMessage } from '../../../src/otr/data';
 import { KeyState } from '../../../src/otr/keys';
 import {
+  armor,
   type DataMessage,
+  dearmor,
+  dearmorTransient,
   decodeMessage,
   encodeDataAuthenticated,
   encodeDataTail,
   type Header,
 } from '../../../src/otr/messages';
+import { ALLOW_V2 } from '../../../src/otr/policy';
+import { classify } from '../../../src/otr/proto';
 import { Writer } from '../../../src/otr/serial';
-import { connect, party, say, texts } from '../otr/helpers';
+import type { Session } from '../../../src/otr/session';
+import { connect, party, persist, say, texts } from '../otr/helpers';
 
 const V3: Header = { version: 3, type: 3, senderTag: 0x100, receiverTag: 0x101 };
 const V2: Header = { version: 2, type: 3, senderTag: 0, receiverTag: 0 };
@@ -157,5 +171,73 @@ describe('Into variants and the reused base64 buffer', () => {
       expect(s).toBe(Buffer.from(bytes).toString('base64'));
       expect(bytesToHex(base64Decode(s)!)).toBe(bytesToHex(bytes));
     }
+  });
+});
+
+describe('sending without copying the message out, receiving from a reused buffer', () => {
+  const best = (s: Session) => (s as unknown as { best(): Context }).best();
+
+  for (const [name, policy, maxMessageSize, prefix] of [
+    ['v3, whole', undefined, 0, '?OTR:'],
+    ['v3, fragmented', undefined, 200, '?OTR|'],
+    ['v2, fragmented', ALLOW_V2, 150, '?OTR,'],
+  ] as const) {
+    it(`Session.send (${name}) sends what armor(Context.seal) makes, fragmented in its version's format`, () => {
+      const opts = { maxMessageSize, ...(policy === undefined ? {} : { policy }) };
+      const a = party('alice', 61, opts);
+      const b = party('bob', 62, opts);
+      connect(a.session, b.session);
+      for (const text of ['hello', 'é'.repeat(500), '']) {
+        const twin = persist(a);
+        const sent = a.session.send(text).wire;
+        const sealed = armor(best(twin.session).seal(text).bytes);
+        expect(sent.every((line) => line.startsWith(prefix))).toBe(true);
+        if (maxMessageSize === 0) expect(sent).toEqual([sealed]);
+        else {
+          expect(sent.every((line) => line.length < maxMessageSize)).toBe(true);
+          const pieces = sent
+            .map((line) => classify(line))
+            .map((c) => (c.kind === 'fragment' ? c.piece : '?'));
+          expect(pieces.join('')).toBe(sealed);
+        }
+        const got = sent.flatMap((line) => b.session.receive(line).events);
+        expect(texts(got)).toEqual(text ? [text] : []);
+      }
+    });
+  }
+
+  it('dearmorTransient gives what dearmor gives, refuses what it refuses, and reuses its buffer', () => {
+    const rng = seededRandom(21);
+    const first = dearmorTransient(armor(rng(300)));
+    for (const n of [0, 1, 2, 3, 352, 70_000, 10]) {
+      const bytes = rng(n);
+      const text = `prefix ?OTR:${base64Encode(bytes)}. suffix`;
+      expect(bytesToHex(dearmorTransient(text))).toBe(bytesToHex(dearmor(text)));
+    }
+    expect(first.buffer).toBe(dearmorTransient(armor(rng(300))).buffer);
+    for (const bad of ['?OTR:AAA.', '?OTR:AAAA', 'AAAA.', '?OTR:AA=A.', '?OTR:ÀAAA.']) {
+      expect(() => dearmorTransient(bad)).toThrow(expect.objectContaining({ code: 'bad-encoding' }));
+      expect(() => dearmor(bad)).toThrow(expect.objectContaining({ code: 'bad-encoding' }));
+    }
+  });
+
+  it('base64DecodeInto returns the length written, -1 for invalid input, and refuses a short output', () => {
+    const out = new Uint8Array(12);
+    expect(base64DecodeInto('AQIDBA==', out)).toBe(4);
+    expect([...out.subarray(0, 4)]).toEqual([1, 2, 3, 4]);
+    expect(base64DecodeInto('AQID', out)).toBe(3);
+    expect(base64DecodeInto('AQ=D', out)).toBe(-1);
+    expect(base64DecodeInto('AQI', out)).toBe(-1);
+    expect(() => base64DecodeInto('AQIDBAUG', new Uint8Array(5))).toThrow(RangeError);
+  });
+
+  it('Writer.release gives the shared buffer back: the next Writers still write what they are told', () => {
+    const w = new Writer().int(7).data(utf8Encode('abc'));
+    expect(bytesToHex(w.written())).toBe('0000000700000003616263');
+    w.release();
+    expect(w.written().length).toBe(0);
+    const x = new Writer().short(0x0102);
+    const y = new Writer().byte(9);
+    expect([bytesToHex(x.bytes()), bytesToHex(y.bytes())]).toEqual(['0102', '09']);
   });
 });
