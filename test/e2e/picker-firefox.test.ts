@@ -257,4 +257,31 @@ describe('the picker in Firefox ESR, and a private chat through its profile with
     expect(await page.$eval('.composer .editor', (e) => e.textContent)).toBe('');
     expect(await page.evaluate(() => document.documentElement.textContent?.includes('secret'))).toBe(false);
   });
+
+  it('a page that takes the focus back (un-inerts and focuses its editor) gets none of the keystrokes', async () => {
+    const editorAt = await page.$eval('.composer .editor', (e) => {
+      const r = e.getBoundingClientRect();
+      return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+    });
+    await page.mouse.click(editorAt.x, editorAt.y);
+    const compose = await firefoxSecureFrame(page, 'compose');
+    expect(await compose.evaluate(() => document.hasFocus())).toBe(true);
+    await page.evaluate(() => {
+      const w = window as unknown as { keys: string[] };
+      w.keys = [];
+      for (const t of ['keydown', 'keypress', 'input', 'beforeinput'])
+        document.addEventListener(t, (e) => w.keys.push((e as KeyboardEvent).key ?? e.type), true);
+      const editor = document.querySelector('.composer .editor') as HTMLElement;
+      editor.removeAttribute('inert');
+      editor.focus();
+    });
+    // The overlay puts inert back and the focus where the user types.
+    await waitFor('the editor inert again', async () =>
+      (await page.$eval('.composer .editor', (e) => e.hasAttribute('inert'))) ? true : undefined,
+    );
+    await page.keyboard.type('taken-back');
+    expect(await page.evaluate(() => (window as unknown as { keys: string[] }).keys)).toEqual([]);
+    expect(await page.$eval('.composer .editor', (e) => e.textContent)).toBe('');
+    expect(await compose.$eval('textarea', (t) => t.value)).toBe('taken-back');
+  });
 });
