@@ -98,8 +98,22 @@ for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
 /** Base64 output is ASCII, where latin1 decoding maps each byte to the same code unit. */
 const asciiDecoder = new TextDecoder('latin1');
 
-/** Work buffer for the characters of base64Encode (kept up to 64 KB, like b64Scratch below). */
+/** Whether this machine stores the low byte of a 16-bit word first (every browser platform does). */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+/**
+ * The two characters of every 12-bit value as one 16-bit word in memory order (8 KB): three
+ * bytes become two table reads and two 16-bit stores instead of four and four (~25% of encoding).
+ */
+const B64_PAIR = new Uint16Array(4096);
+for (let n = 0; n < 4096; n++) {
+  const c0 = B64_CODE[n >> 6]!;
+  const c1 = B64_CODE[n & 63]!;
+  B64_PAIR[n] = LITTLE_ENDIAN ? c0 | (c1 << 8) : (c0 << 8) | c1;
+}
+
+/** Work buffer for the characters of base64Encode (kept up to 64 KB), and its 16-bit view. */
 let b64Out = new Uint8Array(1024);
+let b64Out16 = new Uint16Array(b64Out.buffer);
 
 /**
  * Standard base64 with padding. The characters are written as bytes into one array and turned
@@ -111,19 +125,24 @@ let b64Out = new Uint8Array(1024);
 export function base64Encode(bytes: Uint8Array): string {
   const length = Math.ceil(bytes.length / 3) * 4;
   let out = b64Out;
+  let out16 = b64Out16;
   if (out.length < length) {
     out = new Uint8Array(length);
-    if (length <= 65536) b64Out = out;
+    out16 = new Uint16Array(out.buffer);
+    if (length <= 65536) {
+      b64Out = out;
+      b64Out16 = out16;
+    }
   }
+  // Whole groups of three bytes: two pairs of characters each.
   let o = 0;
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out[o++] = B64_CODE[n >> 18]!;
-    out[o++] = B64_CODE[(n >> 12) & 63]!;
-    out[o++] = B64_CODE[(n >> 6) & 63]!;
-    out[o++] = B64_CODE[n & 63]!;
+    out16[o++] = B64_PAIR[n >> 12]!;
+    out16[o++] = B64_PAIR[n & 4095]!;
   }
+  o *= 2;
   const rest = bytes.length - i;
   if (rest > 0) {
     const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);

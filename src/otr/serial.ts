@@ -143,6 +143,8 @@ function encodeMpiValue(n: bigint): Uint8Array {
  * a Writer made while another holds it gets a buffer of its own.
  */
 let spare: Uint8Array | null = new Uint8Array(4096);
+/** A released Writer's buffer: never written (any write first moves to a new array, see `room`). */
+const EMPTY = new Uint8Array(0);
 
 /**
  * Builds a message into one buffer, front to back.
@@ -257,7 +259,7 @@ export class Writer {
       spare = this.buf;
       this.borrowed = false;
     }
-    this.buf = new Uint8Array(0);
+    this.buf = EMPTY;
     this.length = 0;
   }
 
