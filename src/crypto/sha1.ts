@@ -454,6 +454,32 @@ function keyed(key: Uint8Array): Keyed {
   return state;
 }
 
+/**
+ * How many of the first `n` 64-byte blocks of `memo` (a memo, at offset 0) and `data` are equal.
+ * Compared as 32-bit words when `data` is 4-byte aligned, as a data message is (the sealing
+ * Writer's buffer and a decoded message both start at 0): the byte loop cost ~0.4 µs for the
+ * three blocks of a data message, more than compressing them again; words ~0.1 µs less.
+ */
+function sameBlocks(memo: Uint8Array, data: Uint8Array, n: number): number {
+  if (n === 0) return 0;
+  if ((data.byteOffset & 3) === 0) {
+    const m32 = new Int32Array(memo.buffer, memo.byteOffset, n * 16);
+    const d32 = new Int32Array(data.buffer, data.byteOffset, n * 16);
+    for (let block = 0; block < n; block++) {
+      let diff = 0;
+      for (let i = block * 16, end = i + 16; i < end; i++) diff |= m32[i]! ^ d32[i]!;
+      if (diff !== 0) return block;
+    }
+    return n;
+  }
+  for (let block = 0; block < n; block++) {
+    let diff = 0;
+    for (let i = block * 64, end = i + 64; i < end; i++) diff |= memo[i]! ^ data[i]!;
+    if (diff !== 0) return block;
+  }
+  return n;
+}
+
 const h = new Int32Array(5);
 /** The inner hash, H((K ^ ipad) || m): read back at once by the outer hash, never kept. */
 const innerDigest = new Uint8Array(20);
@@ -473,12 +499,7 @@ export function hmacSha1Into(key: Uint8Array, data: Uint8Array, out: Uint8Array,
   const states = s.memoStates;
   const limit = Math.min(data.length >> 6, MEMO_BLOCKS);
   // How many leading blocks are the remembered ones.
-  let same = 0;
-  for (; same < limit && same < s.memoBlocks; same++) {
-    let diff = 0;
-    for (let i = same * 64, end = i + 64; i < end; i++) diff |= memo[i]! ^ data[i]!;
-    if (diff !== 0) break;
-  }
+  const same = sameBlocks(memo, data, Math.min(limit, s.memoBlocks));
   for (let i = 0; i < 5; i++) h[i] = same > 0 ? states[5 * (same - 1) + i]! : s.inner[i]!;
   // The rest of the first `limit` blocks: absorbed and remembered.
   for (let b = same; b < limit; b++) {

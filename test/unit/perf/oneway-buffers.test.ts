@@ -5,6 +5,7 @@
  * variants of AES-CTR and HMAC-SHA1 equal the allocating ones; base64Encode's reused buffer and
  * the reused buffers for UTF-8 and decrypted plaintext never leak one message into the next.
  */
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { aes128Ctr, aes128CtrInto } from '../../../src/crypto/aes';
 import {
@@ -160,6 +161,24 @@ describe('Into variants and the reused base64 buffer', () => {
       expect(bytesToHex(out.subarray(5, 25))).toBe(bytesToHex(hmacSha1(key, data)));
     }
     expect(() => hmacSha1Into(key, base, new Uint8Array(24), 5)).toThrow(RangeError);
+  });
+
+  it('HMAC-SHA1 with the remembered prefix: messages sharing 0-4 leading blocks, aligned and not, equal node:crypto', () => {
+    const rng = seededRandom(14);
+    const key = rng(20);
+    const base = rng(400);
+    const backing = new Uint8Array(420);
+    for (let round = 0; round < 60; round++) {
+      const n = 64 + ((round * 37) % 330);
+      const msg = base.slice(0, n);
+      const changeAt = (round * 53) % n;
+      if (round % 3 !== 0) msg[changeAt] = msg[changeAt]! ^ (1 + (round % 255));
+      const offset = round % 4; // byteOffset 0 (compared as words) or 1-3 (as bytes)
+      backing.set(msg, offset);
+      const data = backing.subarray(offset, offset + n);
+      const want = createHmac('sha1', key).update(msg).digest('hex');
+      expect(bytesToHex(hmacSha1(key, data))).toBe(want);
+    }
   });
 
   it('base64Encode gives the standard encoding for every size, before and after one larger than its kept buffer', () => {
