@@ -38,6 +38,8 @@ export const MODP_P = BigInt(
 );
 export const MODP_G = 2n;
 export const MODP_Q = (MODP_P - 1n) / 2n;
+/** p - 2, the largest group element isGroupElement accepts (a constant: not a subtraction per message). */
+const P_MINUS_2 = MODP_P - 2n;
 /** Length in bytes of p: MPIs of group elements are at most this long. */
 export const MODP_BYTES = 192;
 const MODP_BITS = 1536;
@@ -387,7 +389,7 @@ export function powP(x: bigint, exp: bigint): bigint {
 
 /** A received Diffie-Hellman value is acceptable only in [2, p-2]. */
 export function isGroupElement(x: bigint): boolean {
-  return x >= 2n && x <= MODP_P - 2n;
+  return x >= 2n && x <= P_MINUS_2;
 }
 
 /** Modular inverse by the extended Euclidean algorithm; m must be > 1 and gcd(a, m) = 1. */

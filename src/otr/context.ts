@@ -264,7 +264,8 @@ export class Context {
       }
       return out;
     }
-    this.lastReceived = this.env.now();
+    const now = this.env.now();
+    this.lastReceived = now;
     // opened.plaintext is data.ts's work buffer: the text is decoded and the TLVs copied out of
     // it here, then it is cleared.
     const plain = opened.plaintext;
@@ -285,7 +286,7 @@ export class Context {
       // The common case, an ordinary message: the text, perhaps a heartbeat, nothing else.
       if (text.length > 0) {
         out.events.push({ type: 'message', text, encrypted: true, instance: this.theirTag });
-        this.heartbeat(out);
+        this.heartbeat(out, now);
       }
       return out;
     }
@@ -316,14 +317,14 @@ export class Context {
     if (replies.length > 0) {
       out.send.push(this.seal('', replies, FLAG_IGNORE_UNREADABLE).bytes);
     } else if (text.length > 0) {
-      this.heartbeat(out);
+      this.heartbeat(out, this.env.now());
     }
     return out;
   }
 
   /** After a message with text: a heartbeat, so that the buddy's keys rotate even if we stay silent (libotr does the same). */
-  private heartbeat(out: ContextOutput): void {
-    if (this.env.now() - this.lastSent > this.env.heartbeatInterval) {
+  private heartbeat(out: ContextOutput, now: number): void {
+    if (now - this.lastSent > this.env.heartbeatInterval) {
       out.send.push(this.seal('', NO_TLVS, FLAG_IGNORE_UNREADABLE).bytes);
     }
   }

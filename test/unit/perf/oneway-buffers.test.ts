@@ -12,6 +12,7 @@ import {
   base64Decode,
   base64DecodeInto,
   base64Encode,
+  bytesToBigInt,
   bytesToHex,
   concatBytes,
   utf8Encode,
@@ -34,7 +35,7 @@ import {
 } from '../../../src/otr/messages';
 import { ALLOW_V2 } from '../../../src/otr/policy';
 import { classify } from '../../../src/otr/proto';
-import { Writer } from '../../../src/otr/serial';
+import { Reader, Writer } from '../../../src/otr/serial';
 import type { Session } from '../../../src/otr/session';
 import { connect, party, persist, say, texts } from '../otr/helpers';
 
@@ -178,6 +179,24 @@ describe('Into variants and the reused base64 buffer', () => {
       const data = backing.subarray(offset, offset + n);
       const want = createHmac('sha1', key).update(msg).digest('hex');
       expect(bytesToHex(hmacSha1(key, data))).toBe(want);
+    }
+  });
+
+  it('Reader.mpi (remembers the last long value) decodes values that differ in any byte, aligned and not', () => {
+    const rng = seededRandom(15);
+    const value = rng(192);
+    value[0] = value[0]! | 1;
+    const backing = new Uint8Array(210);
+    for (let round = 0; round < 40; round++) {
+      const bytes = value.slice();
+      const at = (round * 29) % 192;
+      if (round % 2) bytes[at] = bytes[at]! ^ (1 + (round % 200));
+      const offset = round % 4;
+      backing.set([0, 0, 0, 192], offset);
+      backing.set(bytes, offset + 4);
+      const r = new Reader(backing.subarray(offset, offset + 196));
+      expect(r.mpi()).toBe(bytesToBigInt(bytes));
+      r.end();
     }
   });
 
