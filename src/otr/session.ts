@@ -352,7 +352,8 @@ export class Session {
       if (step.complete !== undefined) this.receiveLine(step.complete, out, true);
       return;
     }
-    if (!reassembled) this.fragments.clear();
+    // (Map.clear allocates a new table in V8 even when empty: skipped when there is nothing.)
+    if (!reassembled && this.fragments.size > 0) this.fragments.clear();
 
     if (this.policy & SEND_WHITESPACE_TAG) {
       if (c.kind !== 'plain' || c.tagVersions.length > 0) this.offer = 'accepted';
