@@ -408,10 +408,13 @@ export function sha1Digest(data: Uint8Array): Uint8Array {
  * message that starts with the same blocks resumes from there. Why: a data message's MAC covers
  * its header, key ids and the sender's next D-H key before the counter, ~216 bytes that are the
  * same in every message of a run in one direction, so 3 of its ~7 compressions were repeated
- * work. The blocks are compared byte for byte (the MACed message is public ciphertext); only the
+ * work. The blocks are compared (sameBlocks; the MACed message is public ciphertext); only the
  * first MEMO_BLOCKS are remembered, so a long message costs one compare more and nothing else.
+ * Three, exactly the blocks that stay the same (v3: 216 bytes before the counter, v2: 208): the
+ * fourth holds the counter, new in every message, and remembering it cost a 64-byte copy each
+ * time (0.78 -> 0.71 µs per MAC of 330 bytes with 3).
  */
-const MEMO_BLOCKS = 4;
+const MEMO_BLOCKS = 3;
 
 interface Keyed {
   key: Uint8Array;
