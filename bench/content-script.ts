@@ -21,6 +21,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/e2e/lib/browsers';
 import type { Rows } from './common';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -97,18 +98,9 @@ export async function runContent(runs: number, appends: number): Promise<Content
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const { chromium } = await import('playwright');
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
   const scan: number[] = [];
   const perMessage: number[] = [];

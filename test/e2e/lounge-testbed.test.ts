@@ -6,6 +6,7 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { theLounge } from '../../content-scripts/sites/thelounge.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './lib/browsers';
 import { IrcClient } from './lib/irc-client.js';
 import {
   type Lounge,
@@ -45,17 +46,6 @@ const WITNESS = `Witness_${'w'.repeat(22)}`;
 const aliceNick = ALICE.nick!;
 const bobNick = BOB.nick!;
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
-];
-
 /** A `?OTR|…` fragment-shaped line of exactly `length` ASCII bytes (OTR v3 fragment header + base64). */
 function fragmentLine(length: number, tag: number): string {
   const header = `?OTR|${tag.toString(16).padStart(8, '0')}|0000abcd,00001,00002,`;
@@ -80,9 +70,9 @@ describe('The Lounge + ngircd testbed (Chromium)', () => {
     irc = await startNgircd();
     lounge = await startLounge({ ircPort: irc.port, users: [ALICE, BOB] });
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: CHROMIUM_PATH,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS],
     });
     aliceCtx = await browser.newContext();
     bobCtx = await browser.newContext();
