@@ -11,6 +11,7 @@ import { MODP_P, MODP_Q, powG, powP } from '../src/crypto/modp';
 import { cryptoRandom } from '../src/crypto/random';
 import { POLICY_MANUAL } from '../src/otr/policy';
 import { type Output, Session, type SessionEvent } from '../src/otr/session';
+import { plainPow } from '../test/lib/plain-pow';
 import {
   BIG_MESSAGE,
   type Counts,
@@ -102,19 +103,6 @@ function smp(a: Side, b: Side): void {
   }
 }
 
-/** Square-and-multiply with no tricks at all: the floor any BigInt code starts from. */
-function plainModPow(base: bigint, exp: bigint, m: bigint): bigint {
-  let r = 1n;
-  let b = base % m;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) r = (r * b) % m;
-    b = (b * b) % m;
-    e >>= 1n;
-  }
-  return r;
-}
-
 function randomBits(bits: number): bigint {
   return bytesToBigInt(cryptoRandom(bits / 8)) | (1n << BigInt(bits - 1));
 }
@@ -196,12 +184,12 @@ function modexpRows(runs: number): Rows {
   const check = (got: bigint, want: bigint): void => {
     if (got !== want) throw new Error('offrecord: modexp disagrees with plain square-and-multiply');
   };
-  check(powP(x, exps320[0]!), plainModPow(x, exps320[0]!, MODP_P));
-  check(powG(exps320[0]!), plainModPow(2n, exps320[0]!, MODP_P));
-  check(powG(exps1536[0]! % MODP_Q), plainModPow(2n, exps1536[0]! % MODP_Q, MODP_P));
+  check(powP(x, exps320[0]!), plainPow(x, exps320[0]!, MODP_P));
+  check(powG(exps320[0]!), plainPow(2n, exps320[0]!, MODP_P));
+  check(powG(exps1536[0]! % MODP_Q), plainPow(2n, exps1536[0]! % MODP_Q, MODP_P));
   return {
-    plain320: timeRuns(runs, (i) => plainModPow(x, exps320[i + 1]!, MODP_P)),
-    plain1536: timeRuns(runs, (i) => plainModPow(x, exps1536[i + 1]!, MODP_P)),
+    plain320: timeRuns(runs, (i) => plainPow(x, exps320[i + 1]!, MODP_P)),
+    plain1536: timeRuns(runs, (i) => plainPow(x, exps1536[i + 1]!, MODP_P)),
     powP320: timeRuns(runs, (i) => powP(x, exps320[i + 1]!)),
     powP1536: timeRuns(runs, (i) => powP(x, exps1536[i + 1]!)),
     powG320: timeRuns(runs, (i) => powG(exps320[i + 1]!)),

@@ -12,19 +12,7 @@ import {
   powP,
   powProduct,
 } from '../../../src/crypto/modp';
-
-/** The reference every fast path is checked against: right-to-left binary, nothing clever. */
-function plainPow(base: bigint, exp: bigint, m: bigint): bigint {
-  let r = 1n % m;
-  let b = ((base % m) + m) % m;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) r = (r * b) % m;
-    b = (b * b) % m;
-    e >>= 1n;
-  }
-  return r;
-}
+import { plainPow } from '../../lib/plain-pow';
 
 /** Non-negative integers of a uniformly chosen bit length in [0, maxBits] (so all sizes occur). */
 const bigNat = (maxBits: number) =>

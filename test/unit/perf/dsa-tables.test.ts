@@ -9,18 +9,7 @@ import { dsaSign, dsaVerify } from '../../../src/crypto/dsa';
 import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
 import { modInverse } from '../../../src/crypto/modp';
 import { seededRandom } from '../../../src/crypto/random';
-
-function plainPow(base: bigint, exp: bigint, m: bigint): bigint {
-  let r = 1n;
-  let b = base % m;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) r = (r * b) % m;
-    b = (b * b) % m;
-    e >>= 1n;
-  }
-  return r;
-}
+import { plainPow } from '../../lib/plain-pow';
 
 describe('DSA with fixed-base tables', () => {
   it('signatures are the same on every path (no table, table built, table used) and verify by the definition', async () => {

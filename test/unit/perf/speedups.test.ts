@@ -16,18 +16,7 @@ import { computeSessionKeys, KeyState } from '../../../src/otr/keys';
 import { type DataMessage, decodeMessage, type Header } from '../../../src/otr/messages';
 import { POLICY_MANUAL } from '../../../src/otr/policy';
 import { type Output, Session, type SessionEvent } from '../../../src/otr/session';
-
-function plainPow(base: bigint, exp: bigint, m: bigint): bigint {
-  let r = 1n % m;
-  let b = ((base % m) + m) % m;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) r = (r * b) % m;
-    b = (b * b) % m;
-    e >>= 1n;
-  }
-  return r;
-}
+import { plainPow } from '../../lib/plain-pow';
 
 const element = fc.bigInt({ min: 3n, max: MODP_P - 2n });
 const longExp = fc.bigInt({ min: 1n << 1000n, max: (1n << 1536n) - 1n });
