@@ -103,7 +103,9 @@ export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter
     maxMessageLength,
     detect: (d) => d.location?.origin === profile.site && list(d) !== null,
     account(d) {
-      scan(d);
+      // Our name, once read, is kept for the page's life: no need to read every row again (the
+      // core asks on every tick and before every line it types).
+      if (ownName === null) scan(d);
       return `${ownName ?? 'me'}@${host}`;
     },
     conversation(d): AdapterConversation {
