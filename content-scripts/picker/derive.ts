@@ -13,6 +13,7 @@ import {
   PROFILE_FORMAT,
   PROFILE_VERSION,
   type SiteProfile,
+  unparsableSelectors,
   validateProfile,
 } from '../../src/profile/profile';
 
@@ -228,6 +229,8 @@ export interface ProfileCheck {
 
 /** Whether `profile` still finds a compose box, a list, rows with text, and at most... on `doc`. */
 export function checkProfile(doc: Document, profile: SiteProfile): ProfileCheck {
+  const unparsable = unparsableSelectors(profile, doc);
+  if (unparsable.length > 0) return { ok: false, problems: unparsable, rows: 0 };
   const problems: string[] = [];
   const compose = doc.querySelectorAll(profile.selectors.compose);
   if (compose.length !== 1)

@@ -2,7 +2,7 @@
 // An adapter knows one site's DOM and nothing about OTR (docs/architecture.md §6).
 
 import type { PageInfo } from '../../extension/shared/messages';
-import type { SiteProfile } from '../../src/profile/profile';
+import { type SiteProfile, unparsableSelectors } from '../../src/profile/profile';
 import { checkProfile } from '../picker/derive';
 import { converse } from './converse';
 import { guess } from './generic';
@@ -107,7 +107,9 @@ export function builtInAdapter(doc: Document): SiteAdapter | null {
 export function pickAdapter(doc: Document, profile: SiteProfile | null = null): SiteAdapter | null {
   const builtIn = builtInAdapter(doc);
   if (builtIn) return builtIn;
-  if (profile && profile.site === doc.location?.origin) return profileAdapter(profile, doc);
+  // A profile the page's CSS parser refuses reads nothing (page-info says which selector).
+  if (profile && profile.site === doc.location?.origin && unparsableSelectors(profile, doc).length === 0)
+    return profileAdapter(profile, doc);
   return null;
 }
 

@@ -223,6 +223,33 @@ export function validateProfile(value: unknown): SiteProfile {
   return profile;
 }
 
+/** Every CSS selector of a profile, with where it stands ("selectors.row", "own.selector", ...). */
+export function profileSelectors(profile: SiteProfile): [where: string, selector: string][] {
+  const out: [string, string][] = Object.entries(profile.selectors).map(([k, v]) => [`selectors.${k}`, v]);
+  out.push(['own.selector', profile.own.selector]);
+  if (typeof profile.send === 'object') out.push(['send.button', profile.send.button]);
+  return out;
+}
+
+/**
+ * The profile's selectors that the page's CSS parser refuses, as problems for the user ([] when
+ * all parse). `selectorProblem` is a sanity check of the characters only: "div >> p" or "..x"
+ * pass it, and a querySelector with them throws, so a page (or the popup, on import) asks its own
+ * parser once before using a profile.
+ */
+export function unparsableSelectors(profile: SiteProfile, doc: Document): string[] {
+  const probe = doc.createDocumentFragment();
+  const problems: string[] = [];
+  for (const [where, sel] of profileSelectors(profile)) {
+    try {
+      probe.querySelector(sel);
+    } catch {
+      problems.push(`${where} "${sel.slice(0, 80)}" is not a valid CSS selector`);
+    }
+  }
+  return problems;
+}
+
 /** Parses an imported profile file; throws ProfileError saying what is wrong. */
 export function parseProfile(text: string): SiteProfile {
   if (typeof text !== 'string') fail('profile must be text');

@@ -2,6 +2,7 @@
 // percentage, the export file name, the profile's lines; and reading a picked file (size first,
 // then the format's own error text).
 
+import { Window } from 'happy-dom';
 import { describe, expect, it } from 'vitest';
 import {
   guessPercent,
@@ -145,6 +146,21 @@ describe('reading a picked profile file', () => {
     expect(await readProfileFile(new Blob([good.replace('"textarea"', '"javascript:x()"')]))).toEqual({
       error: 'selectors.compose looks like script, not a selector',
     });
+  });
+
+  it("refuses a selector the page's CSS parser refuses, naming it", async () => {
+    const window = new Window();
+    try {
+      const doc = window.document as unknown as Document;
+      expect(await readProfileFile(new Blob([good]), doc)).toEqual({ text: good });
+      const bad = JSON.parse(good) as { selectors: { row: string } };
+      bad.selectors.row = 'div >> p';
+      expect(await readProfileFile(new Blob([JSON.stringify(bad)]), doc)).toEqual({
+        error: 'selectors.row "div >> p" is not a valid CSS selector',
+      });
+    } finally {
+      await window.happyDOM.close();
+    }
   });
 
   it('refuses an oversized file by its size, before reading it', async () => {

@@ -183,3 +183,21 @@ describe('profile adapter', () => {
     expect(pickAdapter(doc, profile)?.name).toBe('thelounge');
   });
 });
+
+describe('a saved profile whose selectors are not valid CSS (an imported file passes the format check)', () => {
+  it('reads nothing, throws nothing, and says which selector is broken', () => {
+    const { doc, profile } = virtualChat();
+    for (const [key, bad] of [
+      ['row', 'div >> p'],
+      ['list', '..spacer'],
+      ['text', '#1a'],
+    ] as const) {
+      const broken = { ...profile, selectors: { ...profile.selectors, [key]: bad } };
+      expect(pickAdapter(doc, broken)).toBeNull();
+      const info = pageInfo(doc, null, broken, null);
+      expect(info.profile?.ok).toBe(false);
+      expect(info.profile?.problems[0]).toContain(`selectors.${key}`);
+      expect(info.profile?.problems[0]).toContain('not a valid CSS selector');
+    }
+  });
+});
