@@ -217,19 +217,13 @@ export class KeyState {
   }
 
   /**
-   * The MAC keys to reveal in the next message, forgotten here: takeOldMacKeys without joining
-   * them into a new array (the sealing Writer copies each key into the message). Read-only.
+   * The MAC keys to reveal in the next message, forgotten here (the sealing Writer copies each
+   * key into the message). Read-only.
    */
   takeOldMacKeyList(): readonly Uint8Array[] {
     const list = this.oldMacKeys;
     if (list.length > 0) this.oldMacKeys = [];
     return list;
-  }
-
-  takeOldMacKeys(): Uint8Array {
-    const out = concatBytes(...this.oldMacKeys);
-    this.oldMacKeys = [];
-    return out;
   }
 
   /**

@@ -244,12 +244,17 @@ export function armor(bytes: Uint8Array): string {
 
 /** The bytes of a `?OTR:<base64>.` message; throws OtrError('bad-encoding') if it is not one. */
 export function dearmor(text: string): Uint8Array {
+  const bytes = base64Decode(armoredBase64(text));
+  if (!bytes) fail('bad-encoding', 'invalid base64 in OTR message');
+  return bytes;
+}
+
+/** The base64 between `?OTR:` and the next `.` (dearmor, dearmorTransient). */
+function armoredBase64(text: string): string {
   const start = text.indexOf('?OTR:');
   const end = text.indexOf('.', start + 5);
   if (start < 0 || end < 0) fail('bad-encoding', 'not an encoded OTR message');
-  const bytes = base64Decode(text.slice(start + 5, end));
-  if (!bytes) fail('bad-encoding', 'invalid base64 in OTR message');
-  return bytes;
+  return text.slice(start + 5, end);
 }
 
 /** Work buffer of dearmorTransient (kept up to 64 KB). */
@@ -263,17 +268,14 @@ let dearmored = new Uint8Array(1024);
  * message's views (see DataMessage) are used before the next line is received.
  */
 export function dearmorTransient(text: string): Uint8Array {
-  const start = text.indexOf('?OTR:');
-  const end = text.indexOf('.', start + 5);
-  if (start < 0 || end < 0) fail('bad-encoding', 'not an encoded OTR message');
-  const chars = end - start - 5;
-  const max = Math.floor(chars / 4) * 3;
+  const base64 = armoredBase64(text);
+  const max = Math.floor(base64.length / 4) * 3;
   let buf = dearmored;
   if (buf.length < max) {
     buf = new Uint8Array(max);
     if (max <= 65536) dearmored = buf;
   }
-  const n = base64DecodeInto(text.slice(start + 5, end), buf);
+  const n = base64DecodeInto(base64, buf);
   if (n < 0) fail('bad-encoding', 'invalid base64 in OTR message');
   return buf.subarray(0, n);
 }
