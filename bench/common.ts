@@ -57,3 +57,30 @@ export function timeRuns(n: number, f: (i: number) => void): number[] {
   }
   return out;
 }
+
+/**
+ * The one-way and alternating rows, timed the same way for every JavaScript implementation on a
+ * pair that has finished its AKE: three messages to settle the keys (both directions), warm-up
+ * runs (V8 tiers up), then the timed runs. `message(from, to)` sends one message and checks it
+ * arrived intact.
+ */
+export function timeMessageRows<S>(
+  n: Pick<Counts, 'oneway' | 'alt'>,
+  rows: Rows,
+  a: S,
+  b: S,
+  message: (from: S, to: S) => void,
+): void {
+  message(a, b);
+  message(b, a);
+  message(a, b);
+  if (n.oneway > 0) {
+    for (let i = 0; i < WARMUP.oneway; i++) message(a, b);
+    rows.oneway = timeRuns(n.oneway, () => message(a, b));
+  }
+  if (n.alt > 0) {
+    const alternate = (i: number) => (i % 2 ? message(a, b) : message(b, a));
+    for (let i = 0; i < WARMUP.alt; i++) alternate(i);
+    rows.alt = timeRuns(n.alt, alternate);
+  }
+}

@@ -19,6 +19,7 @@ import {
   type Rows,
   SMP_SECRET,
   textOf,
+  timeMessageRows,
   timeRuns,
   WARMUP,
 } from './common';
@@ -143,20 +144,7 @@ export async function runOffrecord(n: Counts, messageBytes: number): Promise<Row
   if (ka && kb && n.oneway + n.alt + n.smp > 0) {
     const [a, b] = makePair(ka, kb);
     ake(a, b);
-    message(a, b, text);
-    message(b, a, text);
-    message(a, b, text);
-    if (n.oneway > 0) {
-      for (let i = 0; i < WARMUP.oneway; i++) message(a, b, text);
-      rows.oneway = timeRuns(n.oneway, () => message(a, b, text));
-    }
-    if (n.alt > 0) {
-      for (let i = 0; i < WARMUP.alt; i++) {
-        if (i % 2) message(a, b, text);
-        else message(b, a, text);
-      }
-      rows.alt = timeRuns(n.alt, (i) => (i % 2 ? message(a, b, text) : message(b, a, text)));
-    }
+    timeMessageRows(n, rows, a, b, (from, to) => message(from, to, text));
     if (n.smp > 0) {
       for (let i = 0; i < WARMUP.smp; i++) smp(a, b);
       rows.smp = timeRuns(n.smp, () => smp(a, b));

@@ -19,6 +19,7 @@ import {
   type Rows,
   SMP_SECRET,
   textOf,
+  timeMessageRows,
   timeRuns,
   WARMUP,
 } from './common';
@@ -177,20 +178,7 @@ export function runOtr(n: Counts, messageBytes: number): { rows: Rows; akeFailur
 
   if (n.oneway + n.alt + n.smp > 0) {
     const [a, b] = established();
-    message(a, b, text);
-    message(b, a, text);
-    message(a, b, text);
-    if (n.oneway > 0) {
-      for (let i = 0; i < WARMUP.oneway; i++) message(a, b, text);
-      rows.oneway = timeRuns(n.oneway, () => message(a, b, text));
-    }
-    if (n.alt > 0) {
-      for (let i = 0; i < WARMUP.alt; i++) {
-        if (i % 2) message(a, b, text);
-        else message(b, a, text);
-      }
-      rows.alt = timeRuns(n.alt, (i) => (i % 2 ? message(a, b, text) : message(b, a, text)));
-    }
+    timeMessageRows(n, rows, a, b, (from, to) => message(from, to, text));
     if (n.smp > 0) {
       smp(a, b); // warm-up (one: each run takes seconds)
       rows.smp = timeRuns(n.smp, () => smp(a, b));
