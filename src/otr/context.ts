@@ -299,7 +299,7 @@ export class Context {
         instance: this.theirTag,
         use: ((v[0]! << 24) | (v[1]! << 16) | (v[2]! << 8) | v[3]!) >>> 0,
         usedata: v.slice(4),
-        key: opened.extraKey,
+        key: opened.extraKey.slice(), // a copy of the key state's array: the receiver may wipe it
       });
     }
     if (text.length > 0) out.events.push({ type: 'message', text, encrypted: true, instance: this.theirTag });

@@ -277,7 +277,8 @@ export class Session {
     const sealed = ctx.seal('', [{ type: TLV_EXTRA_SYMKEY, value }], FLAG_IGNORE_UNREADABLE);
     const out: Output = { wire: [], events: [] };
     this.emit(ctx, { send: [sealed.bytes], sendText: [], events: [] }, out);
-    return { ...out, key: sealed.extraKey };
+    // A copy: sealed.extraKey is the key state's own array, and the caller may wipe what it gets.
+    return { ...out, key: sealed.extraKey.slice() };
   }
 
   private onEncrypted(f: (ctx: Context) => ContextOutput): Output {

@@ -358,6 +358,23 @@ describe('extra symmetric key (TLV 8)', () => {
     expect([...got.usedata]).toEqual([9, 8, 7]);
     expect(bytesToHex(got.key)).toBe(bytesToHex(sk.key));
   });
+  it('the key handed out (return value and event) is a copy: the caller may wipe it', () => {
+    const a = party('alice', 83);
+    const b = party('bob', 84);
+    connect(a.session, b.session);
+    const first = a.session.extraSymmetricKey(1, new Uint8Array(0));
+    const expected = bytesToHex(first.key);
+    const got = b.session.receive(first.wire[0]!).events.find((e) => e.type === 'symkey');
+    if (got?.type !== 'symkey') throw new Error('no symkey');
+    first.key.fill(0);
+    got.key.fill(0);
+    // Same key pair (nothing was answered, so no rotation): the same key again, on both sides.
+    const second = a.session.extraSymmetricKey(2, new Uint8Array(0));
+    expect(bytesToHex(second.key)).toBe(expected);
+    const again = b.session.receive(second.wire[0]!).events.find((e) => e.type === 'symkey');
+    if (again?.type !== 'symkey') throw new Error('no symkey');
+    expect(bytesToHex(again.key)).toBe(expected);
+  });
   it('refused when not private', () => {
     const a = party('alice', 82);
     expect(() => a.session.extraSymmetricKey(1, new Uint8Array(0))).toThrow();
