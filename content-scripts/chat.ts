@@ -153,6 +153,11 @@ export class ChatCore {
 
   /** Reads, right now, every row the mutations touched (a recycled row may change again soon). */
   capture(records: readonly MutationRecord[]): void {
+    // Most mutations of a chat page are elsewhere (a clock, a typing indicator, the sidebar):
+    // only those inside the message list, or adding it (a list rendered anew), can touch a row.
+    // (Adapters' rows are always inside their message list.)
+    const list = this.adapter.messageList(this.doc);
+    if (!list || !records.some((r) => list.contains(r.target) || addsNode(r, list))) return;
     const rows = this.adapter.messageRows(this.doc);
     if (rows.length === 0) return;
     const rowSet = new Set<Node>(rows);
@@ -380,6 +385,12 @@ export class ChatCore {
       this.sending = false;
     }
   }
+}
+
+/** Whether the mutation added `node` or a subtree holding it. */
+function addsNode(r: MutationRecord, node: Node): boolean {
+  for (const n of r.addedNodes) if (n === node || n.contains(node)) return true;
+  return false;
 }
 
 /** What identifies the open chat for ChatCore: a change means another conversation. */

@@ -36,6 +36,7 @@ export interface SiteAdapter {
   conversation(doc: Document): AdapterConversation;
   composeBox(doc: Document): Element | null;
   messageList(doc: Document): Element | null;
+  /** The rows of the open chat, oldest first; always inside messageList(doc). */
   messageRows(doc: Document): Element[];
   readMessage(row: Element): AdapterMessage | null;
   /** Row attributes whose change means a row shows another message (the core watches them). */

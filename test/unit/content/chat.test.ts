@@ -235,6 +235,34 @@ describe('ChatCore', () => {
     core.stop();
   });
 
+  it('a change elsewhere in the page does not walk the message list', async () => {
+    const { doc, profile } = fixture();
+    const base = adapterOf(doc, profile);
+    let listWalks = 0;
+    const adapter = {
+      ...base,
+      messageRows: (d: Document) => {
+        listWalks++;
+        return base.messageRows(d);
+      },
+    };
+    const { client, core } = await startCore(doc, adapter);
+    expect(client.reported()).toHaveLength(4);
+    listWalks = 0;
+    const clock = doc.createElement('time');
+    doc.body.append(clock);
+    for (let i = 0; i < 5; i++) {
+      clock.textContent = `12:0${i}`;
+      await sleep(10);
+    }
+    await sleep(80); // the ticks the changes scheduled have run
+    expect(listWalks).toBe(0);
+    // A change in the list is still seen.
+    recycle(q(doc, '.bubble', 0), 'bob', 'seen', false);
+    await until('reported', () => client.reported().includes('seen'));
+    core.stop();
+  });
+
   it('reports exactly the keys the background accepts, whatever else an adapter returns', async () => {
     const { doc, profile } = fixture();
     const base = adapterOf(doc, profile);
