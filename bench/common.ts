@@ -47,40 +47,64 @@ export const BIG_MESSAGE: string = (() => {
   return chars.join('');
 })();
 
-/** Runs `f` n times (f gets the run index) and returns each run's time in ms. */
-export function timeRuns(n: number, f: (i: number) => void): number[] {
+/**
+ * Runs `f` n times (f gets the run index) and returns each run's time in ms. `check`, when
+ * given, runs after each run, outside the timed part, and throws if the run did not succeed: as
+ * the C harness checks a message after its clock stops (bench/c/libotr-bench.c `message`).
+ */
+export function timeRuns(n: number, f: (i: number) => void, check?: (i: number) => void): number[] {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     f(i);
     out.push(performance.now() - t0);
+    check?.(i);
   }
   return out;
+}
+
+/** One message of an implementation: `send` delivers it (timed), `check` verifies it arrived intact. */
+export interface MessageStep<S> {
+  send: (from: S, to: S) => void;
+  check: (from: S, to: S) => void;
 }
 
 /**
  * The one-way and alternating rows, timed the same way for every JavaScript implementation on a
  * pair that has finished its AKE: three messages to settle the keys (both directions), warm-up
- * runs (V8 tiers up), then the timed runs. `message(from, to)` sends one message and checks it
- * arrived intact.
+ * runs, then the timed runs. Each message is delivered inside the timed part and checked right
+ * after it, outside (every one of them, warm-ups included).
  */
 export function timeMessageRows<S>(
   n: Pick<Counts, 'oneway' | 'alt'>,
   rows: Rows,
   a: S,
   b: S,
-  message: (from: S, to: S) => void,
+  step: MessageStep<S>,
 ): void {
+  const message = (from: S, to: S): void => {
+    step.send(from, to);
+    step.check(from, to);
+  };
   message(a, b);
   message(b, a);
   message(a, b);
   if (n.oneway > 0) {
     for (let i = 0; i < WARMUP.oneway; i++) message(a, b);
-    rows.oneway = timeRuns(n.oneway, () => message(a, b));
+    rows.oneway = timeRuns(
+      n.oneway,
+      () => step.send(a, b),
+      () => step.check(a, b),
+    );
   }
   if (n.alt > 0) {
-    const alternate = (i: number) => (i % 2 ? message(a, b) : message(b, a));
-    for (let i = 0; i < WARMUP.alt; i++) alternate(i);
-    rows.alt = timeRuns(n.alt, alternate);
+    const from = (i: number): S => (i % 2 ? a : b);
+    const to = (i: number): S => (i % 2 ? b : a);
+    for (let i = 0; i < WARMUP.alt; i++) message(from(i), to(i));
+    rows.alt = timeRuns(
+      n.alt,
+      (i) => step.send(from(i), to(i)),
+      (i) => step.check(from(i), to(i)),
+    );
   }
 }

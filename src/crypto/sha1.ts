@@ -473,7 +473,7 @@ function keyed(key: Uint8Array): Keyed {
  * view per MAC was an allocation per message).
  */
 let viewedBuffer: ArrayBufferLike | null = null;
-let viewed32 = new Int32Array(0);
+let viewed32: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
 function sameBlocks(memo: Uint8Array, memo32: Int32Array, data: Uint8Array, n: number): number {
   if (n === 0) return 0;
