@@ -18,15 +18,25 @@ export interface Counts {
  * Untimed runs before the timed ones, the same for the two JavaScript columns (offrecord and
  * otr): V8 compiles hot code in tiers, and the first runs of a fresh process measure the
  * compiler, not the library (offrecord's first AKE also builds its g^x table). libotr, compiled
- * C, gets one warm-up run per row. offrecord's first AKE in a fresh process is reported apart,
- * as `akeCold`. otr's SMP and key generation take seconds per run; one warm-up is plenty there.
+ * C, gets one warm-up run per row. What a fresh process pays is reported apart: offrecord's
+ * first AKE as `akeCold`, and the first one-way messages of both JavaScript columns as
+ * `onewayFirst`. otr's SMP and key generation take seconds per run; one warm-up is plenty there.
+ *
+ * One way gets 5,000: a message runs each function of the data-message path about once, and V8
+ * 11.3 (Node 20) optimizes a function once it has run enough of its own bytecode, which for
+ * these takes 500 to 3,000 messages (`node --trace-opt`: the last of them, the decoder and the
+ * armoring, around message 2,500). With 50, the timed messages were half still interpreted and
+ * the median drifted with the process (11-20 µs for the same code); after 5,000 it is steady
+ * (the same within ~5% from one process to the next, and after 20,000).
  */
-export const WARMUP = { ake: 5, oneway: 50, alt: 10, smp: 2, frag: 3 } as const;
+export const WARMUP = { ake: 5, oneway: 5000, alt: 10, smp: 2, frag: 3 } as const;
 
 /** Row name -> the time of each measured run, in milliseconds. */
 export type Rows = Record<string, number[]>;
 
 export const FRAGMENT_SIZE = 400;
+/** The message rows of the content-script bench's page (bench/content-script.ts). */
+export const CONTENT_ROWS = 5000;
 export const BIG_MESSAGE_BYTES = 65536;
 export const SMP_SECRET = 'the secret both of them know';
 
@@ -72,7 +82,8 @@ export interface MessageStep<S> {
 /**
  * The one-way and alternating rows, timed the same way for every JavaScript implementation on a
  * pair that has finished its AKE: three messages to settle the keys (both directions), warm-up
- * runs, then the timed runs. Each message is delivered inside the timed part and checked right
+ * runs, then the timed runs. One way also times its first messages (`onewayFirst`), which count
+ * towards its warm-up. Each message is delivered inside the timed part and checked right
  * after it, outside (every one of them, warm-ups included).
  */
 export function timeMessageRows<S>(
@@ -90,7 +101,14 @@ export function timeMessageRows<S>(
   message(b, a);
   message(a, b);
   if (n.oneway > 0) {
-    for (let i = 0; i < WARMUP.oneway; i++) message(a, b);
+    // The first messages of the process, as they come (the JIT still at work), then the rest of
+    // the warm-up and the row itself.
+    rows.onewayFirst = timeRuns(
+      n.oneway,
+      () => step.send(a, b),
+      () => step.check(a, b),
+    );
+    for (let i = n.oneway; i < WARMUP.oneway; i++) message(a, b);
     rows.oneway = timeRuns(
       n.oneway,
       () => step.send(a, b),

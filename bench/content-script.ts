@@ -22,11 +22,12 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/e2e/lib/browsers';
-import type { Rows } from './common';
+import { CONTENT_ROWS, type Rows } from './common';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
-export const CONTENT_ROWS = 5000;
+
+export { CONTENT_ROWS };
 
 /** The query snapshot with its list replaced by `rows` rows, oldest first, alternating senders. */
 export function loungePage(rows: number): string {
