@@ -4,7 +4,7 @@
  * whole send + receive through two Sessions, and the same message's steps inside the engine.
  *   npx tsx bench/oneway-parts.ts
  */
-import { aes128Ctr, aes128CtrInto } from '../src/crypto/aes';
+import { Aes128Key, aes128Ctr, aes128CtrInto } from '../src/crypto/aes';
 import {
   base64Decode,
   base64Encode,
@@ -14,7 +14,7 @@ import {
   utf8Encode,
 } from '../src/crypto/bytes';
 import { generateDsaKey } from '../src/crypto/dsa-keygen';
-import { hmacSha1, hmacSha1Into } from '../src/crypto/hash';
+import { HmacSha1Key, hmacSha1 } from '../src/crypto/hash';
 import { MODP_P, powG } from '../src/crypto/modp';
 import { cryptoRandom } from '../src/crypto/random';
 import { armor, dearmor, dearmorTransient, decodeMessage } from '../src/otr/messages';
@@ -68,14 +68,17 @@ console.log(`data message: ${bytes.length} bytes, ${wire.length} characters`);
 
 const into = new Uint8Array(512);
 us('aes128Ctr 100 B', () => aes128Ctr(key, ctr, plain));
-us('aes128CtrInto 100 B (no new array)', () => aes128CtrInto(key, ctr, plain, into, 228));
-us('hmacSha1 (cached key) 240 B', () => hmacSha1(macKey, bytes.subarray(0, 240)));
+const aesKey = new Aes128Key(key);
+const hmacKey = new HmacSha1Key(macKey);
+us('aes128CtrInto 100 B (prepared key, no new array)', () => aes128CtrInto(aesKey, ctr, plain, into, 228));
+us('hmacSha1 240 B (key used once)', () => hmacSha1(macKey, bytes.subarray(0, 240)));
+us('HmacSha1Key.mac 240 B (prepared key)', () => hmacKey.mac(bytes.subarray(0, 240)));
 // The MAC-covered part of a data message, its counter changing: the remembered prefix in use.
 const covered = bytes.slice(0, bytes.length - 24);
 let n = 0;
-us('hmacSha1Into, data message (prefix remembered)', () => {
+us('HmacSha1Key.macInto, data message (prefix remembered)', () => {
   covered[223] = n++;
-  hmacSha1Into(macKey, covered, into, 0);
+  hmacKey.macInto(covered, into, 0);
 });
 us('base64Encode', () => base64Encode(bytes));
 us('base64Decode', () => base64Decode(wire.slice(5, -1)));

@@ -5,9 +5,8 @@
  * noble expands the key schedule, allocates its views and copies the counter on every call: that
  * was most of the cost of encrypting one message. Two things make it cheaper, nothing else:
  *
- * - the key schedule is kept per key: a data message's AES key is the same Uint8Array for every
- *   message of a key pair. The cache stores a copy of the key's 16 bytes and compares it before
- *   use, so a key array changed in place (wiped, reused) can never meet a stale schedule;
+ * - the key schedule is expanded once per key (Aes128Key): a data message's AES keys are made
+ *   ready with the session keys that own them and used for every message of that key pair;
  * - one block is four 32-bit words through four "T-tables" (SubBytes, ShiftRows and MixColumns of
  *   one column folded into one table read per byte), the textbook fast software AES.
  *
@@ -89,24 +88,18 @@ function expandKey(key: Uint8Array): Uint32Array {
   return w;
 }
 
-interface Schedule {
-  key: Uint8Array;
-  w: Uint32Array;
-}
-
-const schedules = new WeakMap<Uint8Array, Schedule>();
-
-function scheduleFor(key: Uint8Array): Uint32Array {
-  const cached = schedules.get(key);
-  if (cached) {
-    const k = cached.key;
-    let same = true;
-    for (let i = 0; i < 16; i++) if (k[i] !== key[i]) same = false;
-    if (same) return cached.w;
+/**
+ * An AES-128 key made ready for many messages: its key schedule, expanded once. A data message's
+ * AES key gets one when its session keys are made (src/otr/keys.ts), so encrypting a message
+ * costs no key expansion and no key lookup; it lives exactly as long as the session keys that
+ * own it.
+ */
+export class Aes128Key {
+  readonly schedule: Uint32Array;
+  constructor(key: Uint8Array) {
+    if (key.length !== 16) throw new RangeError('AES-128 key must be 16 bytes');
+    this.schedule = expandKey(key);
   }
-  const w = expandKey(key);
-  schedules.set(key, { key: key.slice(), w });
-  return w;
 }
 
 // ---- one block ----
@@ -168,11 +161,10 @@ function encryptBlock(w: Uint32Array, s0: number, s1: number, s2: number, s3: nu
 
 /** One AES-128 block encryption (FIPS-197); for the tests. */
 export function aes128EncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
-  if (key.length !== 16) throw new RangeError('AES-128 key must be 16 bytes');
   if (block.length !== 16) throw new RangeError('AES block must be 16 bytes');
   const word = (i: number) =>
     ((block[i]! << 24) | (block[i + 1]! << 16) | (block[i + 2]! << 8) | block[i + 3]!) >>> 0;
-  encryptBlock(scheduleFor(key), word(0), word(4), word(8), word(12));
+  encryptBlock(new Aes128Key(key).schedule, word(0), word(4), word(8), word(12));
   const out = new Uint8Array(16);
   for (let i = 0; i < 4; i++) {
     const v = out4[i]!;
@@ -191,28 +183,28 @@ export function aes128EncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Arr
  */
 export function aes128Ctr(key: Uint8Array, counterTop: Uint8Array, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(data.length);
-  aes128CtrInto(key, counterTop, data, out, 0);
+  aes128CtrInto(new Aes128Key(key), counterTop, data, out, 0);
   return out;
 }
 
 /**
- * `aes128Ctr` writing its output into `out` at `outOff` instead of a new array. Why: a typed
+ * `aes128Ctr` with a prepared key (Aes128Key), writing its output into `out` at `outOff`
+ * instead of a new array. Why the latter: a typed
  * array longer than 64 bytes is allocated outside V8's heap (~0.3 µs each here, plus the
  * collector's work to free it), and the data-message path encrypts straight into the message
  * being written and decrypts into a reused buffer. `out` must not overlap `data` (except
  * exactly, in place).
  */
 export function aes128CtrInto(
-  key: Uint8Array,
+  key: Aes128Key,
   counterTop: Uint8Array,
   data: Uint8Array,
   out: Uint8Array,
   outOff: number,
 ): void {
-  if (key.length !== 16) throw new RangeError('AES-128 key must be 16 bytes');
   if (counterTop.length !== 8) throw new RangeError('counter top half must be 8 bytes');
   if (outOff < 0 || outOff + data.length > out.length) throw new RangeError('output too short');
-  const w = scheduleFor(key);
+  const w = key.schedule;
   let c0 = ((counterTop[0]! << 24) | (counterTop[1]! << 16) | (counterTop[2]! << 8) | counterTop[3]!) >>> 0;
   let c1 = ((counterTop[4]! << 24) | (counterTop[5]! << 16) | (counterTop[6]! << 8) | counterTop[7]!) >>> 0;
   let c2 = 0;

@@ -4,9 +4,9 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { hmacSha1Digest, hmacSha1Into, sha1Digest } from './sha1';
+import { HmacSha1Key, hmacSha1Digest, sha1Digest } from './sha1';
 
-export { hmacSha1Into };
+export { HmacSha1Key };
 
 export function sha1(data: Uint8Array): Uint8Array {
   return sha1Digest(data);
@@ -17,8 +17,8 @@ export function sha256(data: Uint8Array): Uint8Array {
 }
 
 /**
- * HMAC-SHA1 with the keyed inner and outer states kept per key (src/crypto/sha1.ts says why and
- * how): a data message's MAC key is the same for every message of a key pair.
+ * HMAC-SHA1 with a key used once. A key used for many messages (a data message's MAC key) is an
+ * HmacSha1Key, made once (src/crypto/sha1.ts says why and how).
  */
 export function hmacSha1(key: Uint8Array, data: Uint8Array): Uint8Array {
   return hmacSha1Digest(key, data);

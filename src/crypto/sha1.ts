@@ -1,5 +1,6 @@
 /**
- * SHA-1 (FIPS 180-4) for HMAC-SHA1 over data messages, with the HMAC's keyed states kept per key.
+ * SHA-1 (FIPS 180-4) for HMAC-SHA1 over data messages, with the HMAC's keyed states kept per key
+ * (HmacSha1Key).
  *
  * Why not @noble/hashes here: HMAC-SHA1 runs twice per data message (seal and open) over ~250
  * bytes, and noble's generic Merkle-Damgård class (views, buffers, clone of the keyed HMAC
@@ -10,8 +11,10 @@
  *
  * The first block of each hash, K ^ ipad and K ^ opad, depends on the key alone, so its
  * compression is done once per key (the "precomputed inner and outer state" of RFC 2104 section 4)
- * and each message then costs its own blocks plus one outer block. The cache keeps a copy of the
- * key's bytes and compares it before use: a key array changed in place is re-keyed, never reused.
+ * and each message then costs its own blocks plus one outer block. Those states are an
+ * HmacSha1Key, made from the key's bytes once and owned by whoever owns the key (a data
+ * message's session keys); there is no cache keyed by arrays (a key array changed in place
+ * cannot meet states made from its old bytes, and nothing derived from a key outlives its owner).
  * Checked against node:crypto (test/unit/crypto/hash.test.ts).
  */
 
@@ -419,51 +422,6 @@ export function sha1Digest(data: Uint8Array): Uint8Array {
  */
 const MEMO_BLOCKS = 3;
 
-interface Keyed {
-  key: Uint8Array;
-  inner: Int32Array;
-  outer: Int32Array;
-  memo: Uint8Array;
-  /** memo as 32-bit words (sameBlocks). */
-  memo32: Int32Array;
-  memoBlocks: number;
-  /** memoStates[5 i .. 5 i + 4]: the inner state after the memo's block i. */
-  memoStates: Int32Array;
-}
-
-const keyedStates = new WeakMap<Uint8Array, Keyed>();
-
-function keyed(key: Uint8Array): Keyed {
-  const cached = keyedStates.get(key);
-  if (cached && cached.key.length === key.length) {
-    let diff = 0;
-    for (let i = 0; i < key.length; i++) diff |= cached.key[i]! ^ key[i]!;
-    if (diff === 0) return cached;
-  }
-  // RFC 2104: a key longer than the block is hashed first; then it is zero-padded to 64 bytes.
-  const k = new Uint8Array(64);
-  k.set(key.length > 64 ? sha1Digest(key) : key, 0);
-  const block = new Uint8Array(64);
-  for (let i = 0; i < 64; i++) block[i] = k[i]! ^ 0x36;
-  const inner = IV.slice();
-  compress(inner, block, 0);
-  for (let i = 0; i < 64; i++) block[i] = k[i]! ^ 0x5c;
-  const outer = IV.slice();
-  compress(outer, block, 0);
-  const memo = new Uint8Array(64 * MEMO_BLOCKS);
-  const state: Keyed = {
-    key: key.slice(),
-    inner,
-    outer,
-    memo,
-    memo32: new Int32Array(memo.buffer),
-    memoBlocks: 0,
-    memoStates: new Int32Array(5 * MEMO_BLOCKS),
-  };
-  keyedStates.set(key, state);
-  return state;
-}
-
 /**
  * How many of the first `n` 64-byte blocks of `memo` (a memo, at offset 0) and `data` are equal.
  * Compared as 32-bit words when `data` is 4-byte aligned, as a data message is (the sealing
@@ -510,38 +468,72 @@ outerBlock[20] = 0x80;
 outerBlock[62] = 0x02;
 outerBlock[63] = 0xa0;
 
-/** HMAC-SHA1(key, data) (RFC 2104), 20 bytes. */
-export function hmacSha1Digest(key: Uint8Array, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(20);
-  hmacSha1Into(key, data, out, 0);
-  return out;
+/**
+ * An HMAC-SHA1 key made ready for many messages: the keyed inner and outer states (RFC 2104
+ * section 4) and the remembered leading blocks (see MEMO_BLOCKS). A data message's MAC key gets
+ * one when its session keys are made (src/otr/keys.ts), so a MAC costs no key lookup; it holds
+ * state derived from the key, so it lives exactly as long as the session keys that own it.
+ */
+export class HmacSha1Key {
+  private readonly inner = IV.slice();
+  private readonly outer = IV.slice();
+  private readonly memo = new Uint8Array(64 * MEMO_BLOCKS);
+  /** memo as 32-bit words (sameBlocks). */
+  private readonly memo32 = new Int32Array(this.memo.buffer);
+  private memoBlocks = 0;
+  /** memoStates[5 i .. 5 i + 4]: the inner state after the memo's block i. */
+  private readonly memoStates = new Int32Array(5 * MEMO_BLOCKS);
+
+  constructor(key: Uint8Array) {
+    // RFC 2104: a key longer than the block is hashed first; then it is zero-padded to 64 bytes.
+    const k = new Uint8Array(64);
+    k.set(key.length > 64 ? sha1Digest(key) : key, 0);
+    const block = new Uint8Array(64);
+    for (let i = 0; i < 64; i++) block[i] = k[i]! ^ 0x36;
+    compress(this.inner, block, 0);
+    for (let i = 0; i < 64; i++) block[i] = k[i]! ^ 0x5c;
+    compress(this.outer, block, 0);
+    k.fill(0);
+    block.fill(0);
+  }
+
+  /** HMAC-SHA1(key, data) written to `out` at `outOff` (20 bytes): a sealed message gets its MAC in place. */
+  macInto(data: Uint8Array, out: Uint8Array, outOff: number): void {
+    if (outOff < 0 || outOff + 20 > out.length) throw new RangeError('output too short');
+    const memo = this.memo;
+    const states = this.memoStates;
+    const limit = Math.min(data.length >> 6, MEMO_BLOCKS);
+    // How many leading blocks are the remembered ones.
+    const same = sameBlocks(memo, this.memo32, data, Math.min(limit, this.memoBlocks));
+    for (let i = 0; i < 5; i++) h[i] = same > 0 ? states[5 * (same - 1) + i]! : this.inner[i]!;
+    // The rest of the first `limit` blocks: absorbed and remembered.
+    for (let b = same; b < limit; b++) {
+      compress(h, data, b * 64);
+      for (let i = 0; i < 5; i++) states[5 * b + i] = h[i]!;
+      for (let i = b * 64, end = i + 64; i < end; i++) memo[i] = data[i]!;
+    }
+    this.memoBlocks = limit;
+    finish(h, 64, data, outerBlock, 0, limit);
+    h.set(this.outer);
+    compress(h, outerBlock, 0);
+    for (let i = 0; i < 5; i++) {
+      const v = h[i]!;
+      out[outOff + 4 * i] = v >>> 24;
+      out[outOff + 4 * i + 1] = v >>> 16;
+      out[outOff + 4 * i + 2] = v >>> 8;
+      out[outOff + 4 * i + 3] = v;
+    }
+  }
+
+  /** The 20-byte HMAC-SHA1(key, data). */
+  mac(data: Uint8Array): Uint8Array {
+    const out = new Uint8Array(20);
+    this.macInto(data, out, 0);
+    return out;
+  }
 }
 
-/** HMAC-SHA1(key, data) written to `out` at `outOff` (20 bytes): a sealed message gets its MAC in place. */
-export function hmacSha1Into(key: Uint8Array, data: Uint8Array, out: Uint8Array, outOff: number): void {
-  if (outOff < 0 || outOff + 20 > out.length) throw new RangeError('output too short');
-  const s = keyed(key);
-  const memo = s.memo;
-  const states = s.memoStates;
-  const limit = Math.min(data.length >> 6, MEMO_BLOCKS);
-  // How many leading blocks are the remembered ones.
-  const same = sameBlocks(memo, s.memo32, data, Math.min(limit, s.memoBlocks));
-  for (let i = 0; i < 5; i++) h[i] = same > 0 ? states[5 * (same - 1) + i]! : s.inner[i]!;
-  // The rest of the first `limit` blocks: absorbed and remembered.
-  for (let b = same; b < limit; b++) {
-    compress(h, data, b * 64);
-    for (let i = 0; i < 5; i++) states[5 * b + i] = h[i]!;
-    for (let i = b * 64, end = i + 64; i < end; i++) memo[i] = data[i]!;
-  }
-  s.memoBlocks = limit;
-  finish(h, 64, data, outerBlock, 0, limit);
-  h.set(s.outer);
-  compress(h, outerBlock, 0);
-  for (let i = 0; i < 5; i++) {
-    const v = h[i]!;
-    out[outOff + 4 * i] = v >>> 24;
-    out[outOff + 4 * i + 1] = v >>> 16;
-    out[outOff + 4 * i + 2] = v >>> 8;
-    out[outOff + 4 * i + 3] = v;
-  }
+/** HMAC-SHA1(key, data) (RFC 2104), 20 bytes, for a key used once (no state kept). */
+export function hmacSha1Digest(key: Uint8Array, data: Uint8Array): Uint8Array {
+  return new HmacSha1Key(key).mac(data);
 }

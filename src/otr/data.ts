@@ -9,7 +9,6 @@
  */
 import { aes128CtrInto } from '../crypto/aes';
 import { equalBytes } from '../crypto/bytes';
-import { hmacSha1, hmacSha1Into } from '../crypto/hash';
 import { isGroupElement } from '../crypto/modp';
 import type { RandomSource } from '../crypto/random';
 import { fail } from './errors';
@@ -65,12 +64,12 @@ export function writeDataMessage(
     ctr,
     plaintext.length,
   );
-  aes128CtrInto(sk.sendAes, ctr, plaintext, w.target, at);
+  aes128CtrInto(sk.sendAesKey, ctr, plaintext, w.target, at);
   const authEnd = at + plaintext.length;
   const macAt = w.reserve(20);
   // After reserve: the buffer may have moved, so take it again.
   const buf = w.target;
-  hmacSha1Into(sk.sendMac, buf.subarray(0, authEnd), buf, macAt);
+  sk.sendMacKey.macInto(buf.subarray(0, authEnd), buf, macAt);
   const old = keys.takeOldMacKeyList();
   w.int(20 * old.length);
   for (let i = 0; i < old.length; i++) w.fixed(old[i]!);
@@ -93,7 +92,7 @@ let opened = new Uint8Array(1024);
 /** Verifies and decrypts a data message, then rotates keys; throws OtrError with nothing changed. */
 export function openDataMessage(keys: KeyState, msg: DataMessage, random: RandomSource): Opened {
   const rk = keys.receivingKeys(msg.senderKeyId, msg.recipientKeyId);
-  const mac = hmacSha1(rk.recvMac, msg.authenticated);
+  const mac = rk.recvMacKey.mac(msg.authenticated);
   if (!equalBytes(mac, msg.mac)) fail('bad-mac', 'data message MAC does not verify');
   if (compareCounters(msg.ctr, rk.recvCtr) <= 0) fail('bad-counter', 'data message counter did not increase');
   if (!isGroupElement(msg.nextDh)) fail('bad-group-element', 'next DH key out of range');
@@ -106,7 +105,7 @@ export function openDataMessage(keys: KeyState, msg: DataMessage, random: Random
     buf = new Uint8Array(n);
     if (n <= 65536) opened = buf;
   }
-  aes128CtrInto(rk.recvAes, msg.ctr, msg.encrypted, buf, 0);
+  aes128CtrInto(rk.recvAesKey, msg.ctr, msg.encrypted, buf, 0);
   const extraKey = rk.extraKey;
   if (msg.recipientKeyId === keys.ourKeyId) keys.rotateOurs(random);
   if (msg.senderKeyId === keys.theirKeyId) keys.rotateTheirs(msg.nextDh);

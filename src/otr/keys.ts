@@ -8,8 +8,9 @@
  * j = 0 is their newest (theirKeyId), 1 their previous. We send with [1][0]: our newest key the
  * peer has acknowledged, advertising our newest as the next key.
  */
+import { Aes128Key } from '../crypto/aes';
 import { bytesToHex, concatBytes, hexToBytes } from '../crypto/bytes';
-import { sha1, sha256 } from '../crypto/hash';
+import { HmacSha1Key, sha1, sha256 } from '../crypto/hash';
 import { powG, powP } from '../crypto/modp';
 import type { RandomSource } from '../crypto/random';
 import { type AkeResult, type DhKeyPair, generateDhKeyPair } from './ake';
@@ -28,6 +29,38 @@ export interface SessionKeys {
   recvMacUsed: boolean;
   /** The extra symmetric key (TLV 8): SHA256(0xff || MPI(s)). */
   extraKey: Uint8Array;
+  /** sendAes, recvAes, sendMac and recvMac made ready for use (expanded, keyed) once, here. */
+  sendAesKey: Aes128Key;
+  recvAesKey: Aes128Key;
+  sendMacKey: HmacSha1Key;
+  recvMacKey: HmacSha1Key;
+}
+
+/** SessionKeys from the two AES keys (the MAC keys are their SHA-1), with the prepared keys. */
+function sessionKeys(
+  sendAes: Uint8Array,
+  recvAes: Uint8Array,
+  sendCtr: Uint8Array,
+  recvCtr: Uint8Array,
+  recvMacUsed: boolean,
+  extraKey: Uint8Array,
+): SessionKeys {
+  const sendMac = sha1(sendAes);
+  const recvMac = sha1(recvAes);
+  return {
+    sendAes,
+    sendMac,
+    recvAes,
+    recvMac,
+    sendCtr,
+    recvCtr,
+    recvMacUsed,
+    extraKey,
+    sendAesKey: new Aes128Key(sendAes),
+    recvAesKey: new Aes128Key(recvAes),
+    sendMacKey: new HmacSha1Key(sendMac),
+    recvMacKey: new HmacSha1Key(recvMac),
+  };
 }
 
 /**
@@ -40,16 +73,14 @@ export function computeSessionKeys(ours: DhKeyPair, theirY: bigint, secret?: big
   const h1 = (b: number) => sha1(concatBytes(Uint8Array.of(b), secbytes));
   const sendAes = h1(high ? 0x01 : 0x02).slice(0, 16);
   const recvAes = h1(high ? 0x02 : 0x01).slice(0, 16);
-  return {
+  return sessionKeys(
     sendAes,
-    sendMac: sha1(sendAes),
     recvAes,
-    recvMac: sha1(recvAes),
-    sendCtr: new Uint8Array(8),
-    recvCtr: new Uint8Array(8),
-    recvMacUsed: false,
-    extraKey: sha256(concatBytes(Uint8Array.of(0xff), secbytes)),
-  };
+    new Uint8Array(8),
+    new Uint8Array(8),
+    false,
+    sha256(concatBytes(Uint8Array.of(0xff), secbytes)),
+  );
 }
 
 /** Increments an 8-byte big-endian counter in place. */
@@ -271,16 +302,7 @@ export class KeyState {
       if (sendAes.length !== 16 || recvAes.length !== 16 || sendCtr.length !== 8 || recvCtr.length !== 8) {
         fail('malformed', 'bad session keys in snapshot');
       }
-      return {
-        sendAes,
-        sendMac: sha1(sendAes),
-        recvAes,
-        recvMac: sha1(recvAes),
-        sendCtr,
-        recvCtr,
-        recvMacUsed: k.recvMacUsed === true,
-        extraKey: hexToBytes(k.extraKey),
-      };
+      return sessionKeys(sendAes, recvAes, sendCtr, recvCtr, k.recvMacUsed === true, hexToBytes(k.extraKey));
     };
     const ours = [pair(s.ourX), pair(s.ourPreviousX)] as const;
     const theirs = [

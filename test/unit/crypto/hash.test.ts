@@ -1,19 +1,20 @@
 import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hmacSha1, hmacSha256, hmacSha256_160, sha1, sha256 } from '../../../src/crypto/hash';
+import { HmacSha1Key, hmacSha1, hmacSha256, hmacSha256_160, sha1, sha256 } from '../../../src/crypto/hash';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe('hashes and HMACs agree with node:crypto', () => {
-  it('HMAC-SHA1 with a reused key object (cached keyed state) and fresh keys', () => {
+  it('HMAC-SHA1 with one prepared key (HmacSha1Key, reused) and fresh keys', () => {
     const key = new Uint8Array(20).fill(7);
+    const prepared = new HmacSha1Key(key);
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 500 }),
         fc.uint8Array({ minLength: 1, maxLength: 80 }),
         (data, k2) => {
-          expect(hex(hmacSha1(key, data))).toBe(createHmac('sha1', key).update(data).digest('hex'));
+          expect(hex(prepared.mac(data))).toBe(createHmac('sha1', key).update(data).digest('hex'));
           expect(hex(hmacSha1(k2, data))).toBe(createHmac('sha1', k2).update(data).digest('hex'));
         },
       ),
@@ -38,19 +39,22 @@ describe('hashes and HMACs agree with node:crypto', () => {
       expect(hex(hmacSha1(key, data))).toBe(createHmac('sha1', key).update(data).digest('hex'));
     }
   });
-  it('HMAC-SHA1 keys longer than a block (hashed first) and keys changed in place (re-keyed)', () => {
+  it('HMAC-SHA1 keys longer than a block (hashed first); a prepared key keeps the bytes it was made from', () => {
     const data = new Uint8Array(77).fill(3);
     const long = new Uint8Array(100).map((_, i) => i);
     expect(hex(hmacSha1(long, data))).toBe(createHmac('sha1', long).update(data).digest('hex'));
+    expect(hex(new HmacSha1Key(long).mac(data))).toBe(createHmac('sha1', long).update(data).digest('hex'));
     const key = new Uint8Array(20).fill(1);
-    const before = hex(hmacSha1(key, data));
-    key.fill(0); // wiped in place: the cached keyed state must not be used
-    const after = hex(hmacSha1(key, data));
-    expect(after).not.toBe(before);
-    expect(after).toBe(createHmac('sha1', key).update(data).digest('hex'));
+    const prepared = new HmacSha1Key(key);
+    const want = createHmac('sha1', key).update(data).digest('hex');
+    key.fill(0); // the array wiped in place: the prepared key was made from its old bytes
+    expect(hex(prepared.mac(data))).toBe(want);
+    expect(hex(hmacSha1(key, data))).toBe(createHmac('sha1', key).update(data).digest('hex'));
+    expect(hex(hmacSha1(key, data))).not.toBe(want);
   });
   it('HMAC-SHA1 over messages that share leading blocks (the remembered prefix), in any order and length', () => {
     const key = new Uint8Array(20).fill(5);
+    const prepared = new HmacSha1Key(key);
     const base = new Uint8Array(400).map((_, i) => (i * 11) & 255);
     fc.assert(
       fc.property(
@@ -62,7 +66,7 @@ describe('hashes and HMACs agree with node:crypto', () => {
           for (const [len, flip] of cases) {
             const data = base.slice(0, len);
             if (flip >= 0 && flip < len) data[flip] = (data[flip] ?? 0) ^ 0x80;
-            expect(hex(hmacSha1(key, data))).toBe(createHmac('sha1', key).update(data).digest('hex'));
+            expect(hex(prepared.mac(data))).toBe(createHmac('sha1', key).update(data).digest('hex'));
           }
         },
       ),

@@ -7,7 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { aes128Ctr, aes128CtrInto } from '../../../src/crypto/aes';
+import { Aes128Key, aes128Ctr, aes128CtrInto } from '../../../src/crypto/aes';
 import {
   base64Decode,
   base64DecodeInto,
@@ -17,7 +17,7 @@ import {
   concatBytes,
   utf8Encode,
 } from '../../../src/crypto/bytes';
-import { hmacSha1, hmacSha1Into } from '../../../src/crypto/hash';
+import { HmacSha1Key, hmacSha1 } from '../../../src/crypto/hash';
 import { seededRandom } from '../../../src/crypto/random';
 import { type AkeResult, generateDhKeyPair } from '../../../src/otr/ake';
 import type { Context } from '../../../src/otr/context';
@@ -144,29 +144,31 @@ describe('Into variants and the reused base64 buffer', () => {
     for (const n of [0, 1, 16, 33, 100, 1000]) {
       const data = rng(n);
       const out = new Uint8Array(n + 10).fill(0xaa);
-      aes128CtrInto(key, ctr, data, out, 7);
+      aes128CtrInto(new Aes128Key(key), ctr, data, out, 7);
       expect(bytesToHex(out.subarray(7, 7 + n))).toBe(bytesToHex(aes128Ctr(key, ctr, data)));
       expect([...out.subarray(0, 7), ...out.subarray(7 + n)].every((x) => x === 0xaa)).toBe(true);
     }
-    expect(() => aes128CtrInto(key, ctr, rng(20), new Uint8Array(25), 6)).toThrow(RangeError);
+    expect(() => aes128CtrInto(new Aes128Key(key), ctr, rng(20), new Uint8Array(25), 6)).toThrow(RangeError);
   });
 
-  it('hmacSha1Into writes what hmacSha1 returns (fresh key, remembered prefix), at an offset, and refuses a short output', () => {
+  it('HmacSha1Key.macInto writes what hmacSha1 returns (remembered prefix), at an offset, and refuses a short output', () => {
     const rng = seededRandom(12);
     const key = rng(20);
+    const prepared = new HmacSha1Key(key);
     const base = rng(400);
     for (const n of [0, 64, 250, 330, 400]) {
       const data = base.slice(0, n);
       const out = new Uint8Array(30);
-      hmacSha1Into(key, data, out, 5);
+      prepared.macInto(data, out, 5);
       expect(bytesToHex(out.subarray(5, 25))).toBe(bytesToHex(hmacSha1(key, data)));
     }
-    expect(() => hmacSha1Into(key, base, new Uint8Array(24), 5)).toThrow(RangeError);
+    expect(() => prepared.macInto(base, new Uint8Array(24), 5)).toThrow(RangeError);
   });
 
   it('HMAC-SHA1 with the remembered prefix: messages sharing 0-4 leading blocks, aligned and not, equal node:crypto', () => {
     const rng = seededRandom(14);
     const key = rng(20);
+    const prepared = new HmacSha1Key(key);
     const base = rng(400);
     const backing = new Uint8Array(420);
     for (let round = 0; round < 60; round++) {
@@ -178,7 +180,7 @@ describe('Into variants and the reused base64 buffer', () => {
       backing.set(msg, offset);
       const data = backing.subarray(offset, offset + n);
       const want = createHmac('sha1', key).update(msg).digest('hex');
-      expect(bytesToHex(hmacSha1(key, data))).toBe(want);
+      expect(bytesToHex(prepared.mac(data))).toBe(want);
     }
   });
 
