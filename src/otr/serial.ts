@@ -77,7 +77,10 @@ export class Reader {
   mpi(what = 'MPI', maxBytes = MAX_FIELD): bigint {
     const len = this.int();
     if (len > maxBytes) fail('malformed', `${what} too long (${len} bytes)`);
-    return decodeMpiValue(this.take(len, what));
+    if (len > this.remaining) fail('malformed', `truncated ${what}`);
+    const at = this.offset;
+    this.offset = at + len;
+    return decodeMpiValue(this.buf, at, len);
   }
 
   /** Everything not read yet (for trailing fields such as a data message's MAC-covered part). */
@@ -109,33 +112,49 @@ export class Reader {
  * published values): secrets hashed as MPIs (the D-H shared secret) use `encodeMpi`, which
  * does not remember what it encoded.
  */
-let lastDecoded: { bytes: Uint8Array; value: bigint } | null = null;
+let lastDecoded: { bytes: Uint8Array; words: Int32Array; value: bigint } | null = null;
 let lastEncoded: { value: bigint; bytes: Uint8Array } | null = null;
 
-function decodeMpiValue(bytes: Uint8Array): bigint {
+/** The value of the MPI whose `len` bytes start at buf[at]. */
+function decodeMpiValue(buf: Uint8Array, at: number, len: number): bigint {
   const last = lastDecoded;
-  if (last && last.bytes.length === bytes.length && sameBytes(last.bytes, bytes)) return last.value;
+  if (last && last.bytes.length === len && sameBytes(last, buf, at)) return last.value;
+  const bytes = buf.slice(at, at + len);
   const value = bytesToBigInt(bytes);
-  if (bytes.length >= 64) lastDecoded = { bytes: bytes.slice(), value };
+  if (len >= 64) lastDecoded = { bytes, words: new Int32Array(bytes.buffer, 0, len >> 2), value };
   return value;
 }
 
 /**
- * Whether two arrays of the same length (a remembered copy, at offset 0, and a field of a
- * message) hold the same bytes. As 32-bit words when both allow it: a data message's next D-H
- * key is 4-byte aligned in the decoded message (24 bytes in for v3, 16 for v2) and 192 bytes
- * long, and a byte loop over it cost ~0.2 µs per received message. Public values, so no
- * constant-time compare.
+ * A 32-bit view of the buffer MPIs were last read from, kept while it is the same buffer (a
+ * received data message is always decoded into the same work buffer): a new view per message
+ * was an allocation per received message.
  */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+let viewedBuffer: ArrayBufferLike | null = null;
+let viewed32: Int32Array<ArrayBufferLike> = new Int32Array(0);
+
+/**
+ * Whether the remembered MPI's bytes equal buf[at .. at + its length]. As 32-bit words when
+ * both allow it: a data message's next D-H key is 4-byte aligned in the decoded message (24
+ * bytes in for v3, 16 for v2) and 192 bytes long, and a byte loop over it cost ~0.2 µs per
+ * received message. Public values, so no constant-time compare.
+ */
+function sameBytes(last: { bytes: Uint8Array; words: Int32Array }, buf: Uint8Array, at: number): boolean {
+  const a = last.bytes;
   const n = a.length;
-  if ((n & 3) === 0 && (b.byteOffset & 3) === 0 && (a.byteOffset & 3) === 0) {
-    const a32 = new Int32Array(a.buffer, a.byteOffset, n >> 2);
-    const b32 = new Int32Array(b.buffer, b.byteOffset, n >> 2);
-    for (let i = 0; i < a32.length; i++) if (a32[i] !== b32[i]) return false;
+  const start = buf.byteOffset + at;
+  if ((n & 3) === 0 && (start & 3) === 0) {
+    if (buf.buffer !== viewedBuffer) {
+      viewedBuffer = buf.buffer;
+      viewed32 = new Int32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
+    }
+    const a32 = last.words;
+    const b32 = viewed32;
+    const base = start >> 2;
+    for (let i = 0; i < a32.length; i++) if (a32[i] !== b32[base + i]) return false;
     return true;
   }
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== buf[at + i]) return false;
   return true;
 }
 
