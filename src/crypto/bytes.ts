@@ -116,14 +116,16 @@ let b64Out = new Uint8Array(1024);
 let b64Out16 = new Uint16Array(b64Out.buffer);
 
 /**
- * Standard base64 with padding. The characters are written as bytes into one array and turned
+ * Standard base64 with padding, of bytes[0 .. byteLength) (all of them unless given: a message
+ * is encoded from the buffer it was written in, without a view of it). The characters are written as bytes into one array and turned
  * into a string at once (string concatenation per character was half the cost of armoring a
  * data message). That array is a reused work buffer: a new typed array longer than 64 bytes is
  * allocated outside V8's heap (~0.3 µs each, then freed by the collector), and only the string
  * is kept.
  */
-export function base64Encode(bytes: Uint8Array): string {
-  const length = Math.ceil(bytes.length / 3) * 4;
+export function base64Encode(bytes: Uint8Array, byteLength = bytes.length): string {
+  if (byteLength < 0 || byteLength > bytes.length) throw new RangeError('length beyond the bytes');
+  const length = Math.ceil(byteLength / 3) * 4;
   let out = b64Out;
   let out16 = b64Out16;
   if (out.length < length) {
@@ -137,13 +139,13 @@ export function base64Encode(bytes: Uint8Array): string {
   // Whole groups of three bytes: two pairs of characters each.
   let o = 0;
   let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
+  for (; i + 2 < byteLength; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
     out16[o++] = B64_PAIR[n >> 12]!;
     out16[o++] = B64_PAIR[n & 4095]!;
   }
   o *= 2;
-  const rest = bytes.length - i;
+  const rest = byteLength - i;
   if (rest > 0) {
     const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
     out[o++] = B64_CODE[n >> 18]!;

@@ -361,26 +361,27 @@ const tail = new Uint8Array(128);
 
 /**
  * Finishes a hash whose state `h` has absorbed `prefixBytes` bytes (whole blocks) and the first
- * `fromBlock` blocks of `data`, by absorbing the rest of `data` and the padding; the digest goes
- * to `out` (20 bytes at `outOff`).
+ * `fromBlock` blocks of the message data[0 .. length), by absorbing the rest of it and the
+ * padding; the digest goes to `out` (20 bytes at `outOff`).
  */
 function finish(
   h: Int32Array,
   prefixBytes: number,
   data: Uint8Array,
+  length: number,
   out: Uint8Array,
   outOff: number,
   fromBlock = 0,
 ): void {
-  const whole = data.length - (data.length % 64);
+  const whole = length - (length % 64);
   for (let off = fromBlock * 64; off < whole; off += 64) compress(h, data, off);
-  const rest = data.length - whole;
+  const rest = length - whole;
   const blocks = rest + 9 <= 64 ? 1 : 2;
   for (let i = 0; i < rest; i++) tail[i] = data[whole + i]!;
   tail[rest] = 0x80;
   tail.fill(0, rest + 1, blocks * 64 - 8);
   // Message length in bits, big-endian, in the last 8 bytes (lengths stay below 2^53 bits).
-  const bits = (prefixBytes + data.length) * 8;
+  const bits = (prefixBytes + length) * 8;
   const end = blocks * 64;
   const hi = Math.floor(bits / 2 ** 32);
   tail[end - 8] = hi >>> 24;
@@ -405,7 +406,7 @@ function finish(
 /** SHA-1 of `data`. */
 export function sha1Digest(data: Uint8Array): Uint8Array {
   const out = new Uint8Array(20);
-  finish(IV.slice(), 0, data, out, 0);
+  finish(IV.slice(), 0, data, data.length, out, 0);
   return out;
 }
 
@@ -497,12 +498,16 @@ export class HmacSha1Key {
     block.fill(0);
   }
 
-  /** HMAC-SHA1(key, data) written to `out` at `outOff` (20 bytes): a sealed message gets its MAC in place. */
-  macInto(data: Uint8Array, out: Uint8Array, outOff: number): void {
+  /**
+   * HMAC-SHA1(key, data[0 .. length)) written to `out` at `outOff` (20 bytes): a sealed message
+   * gets its MAC in place, over the bytes written before it (no view of them needed).
+   */
+  macInto(data: Uint8Array, out: Uint8Array, outOff: number, length = data.length): void {
     if (outOff < 0 || outOff + 20 > out.length) throw new RangeError('output too short');
+    if (length < 0 || length > data.length) throw new RangeError('length beyond the data');
     const memo = this.memo;
     const states = this.memoStates;
-    const limit = Math.min(data.length >> 6, MEMO_BLOCKS);
+    const limit = Math.min(length >> 6, MEMO_BLOCKS);
     // How many leading blocks are the remembered ones.
     const same = sameBlocks(memo, this.memo32, data, Math.min(limit, this.memoBlocks));
     for (let i = 0; i < 5; i++) h[i] = same > 0 ? states[5 * (same - 1) + i]! : this.inner[i]!;
@@ -513,7 +518,7 @@ export class HmacSha1Key {
       for (let i = b * 64, end = i + 64; i < end; i++) memo[i] = data[i]!;
     }
     this.memoBlocks = limit;
-    finish(h, 64, data, outerBlock, 0, limit);
+    finish(h, 64, data, length, outerBlock, 0, limit);
     h.set(this.outer);
     compress(h, outerBlock, 0);
     for (let i = 0; i < 5; i++) {

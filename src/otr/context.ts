@@ -176,7 +176,7 @@ export class Context {
     let armored: string;
     try {
       writeDataMessage(w, this.keys, this.header(), plaintext, 0);
-      armored = armor(w.written());
+      armored = armor(w.target, w.writtenLength);
     } finally {
       w.release();
       plaintext.fill(0);

@@ -69,7 +69,7 @@ export function writeDataMessage(
   const macAt = w.reserve(20);
   // After reserve: the buffer may have moved, so take it again.
   const buf = w.target;
-  sk.sendMacKey.macInto(buf.subarray(0, authEnd), buf, macAt);
+  sk.sendMacKey.macInto(buf, buf, macAt, authEnd);
   const old = keys.takeOldMacKeyList();
   w.int(20 * old.length);
   for (let i = 0; i < old.length; i++) w.fixed(old[i]!);

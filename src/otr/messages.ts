@@ -237,9 +237,9 @@ export function encodeDataTail(
   return new Writer().fixed(authenticated).fixed(mac).data(oldMacKeys).bytes();
 }
 
-/** `?OTR:<base64>.` */
-export function armor(bytes: Uint8Array): string {
-  return `?OTR:${base64Encode(bytes)}.`;
+/** `?OTR:<base64>.` of bytes[0 .. length) (all of them unless given). */
+export function armor(bytes: Uint8Array, length = bytes.length): string {
+  return `?OTR:${base64Encode(bytes, length)}.`;
 }
 
 /** The bytes of a `?OTR:<base64>.` message; throws OtrError('bad-encoding') if it is not one. */

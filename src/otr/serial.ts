@@ -271,11 +271,11 @@ export class Writer {
   }
 
   /**
-   * What was written, as a view of the Writer's buffer, not a copy: for a caller that reads it
-   * at once and then calls `release` (Context.sealArmored base64-encodes it).
+   * How many bytes were written: with `target`, what a caller reads at once and then calls
+   * `release` for (Context.sealArmored base64-encodes target[0 .. writtenLength)).
    */
-  written(): Uint8Array {
-    return this.buf.subarray(0, this.length);
+  get writtenLength(): number {
+    return this.length;
   }
 
   /** Gives the shared buffer back without copying anything out; the Writer is empty after it. */
