@@ -379,7 +379,7 @@ function finish(
   const blocks = rest + 9 <= 64 ? 1 : 2;
   for (let i = 0; i < rest; i++) tail[i] = data[whole + i]!;
   tail[rest] = 0x80;
-  tail.fill(0, rest + 1, blocks * 64 - 8);
+  for (let i = rest + 1, end = blocks * 64 - 8; i < end; i++) tail[i] = 0;
   // Message length in bits, big-endian, in the last 8 bytes (lengths stay below 2^53 bits).
   const bits = (prefixBytes + length) * 8;
   const end = blocks * 64;
@@ -510,7 +510,9 @@ export class HmacSha1Key {
     const limit = Math.min(length >> 6, MEMO_BLOCKS);
     // How many leading blocks are the remembered ones.
     const same = sameBlocks(memo, this.memo32, data, Math.min(limit, this.memoBlocks));
-    for (let i = 0; i < 5; i++) h[i] = same > 0 ? states[5 * (same - 1) + i]! : this.inner[i]!;
+    const from = same > 0 ? states : this.inner;
+    const at = same > 0 ? 5 * (same - 1) : 0;
+    for (let i = 0; i < 5; i++) h[i] = from[at + i]!;
     // The rest of the first `limit` blocks: absorbed and remembered.
     for (let b = same; b < limit; b++) {
       compress(h, data, b * 64);
@@ -519,7 +521,8 @@ export class HmacSha1Key {
     }
     this.memoBlocks = limit;
     finish(h, 64, data, length, outerBlock, 0, limit);
-    h.set(this.outer);
+    const outer = this.outer;
+    for (let i = 0; i < 5; i++) h[i] = outer[i]!;
     compress(h, outerBlock, 0);
     for (let i = 0; i < 5; i++) {
       const v = h[i]!;

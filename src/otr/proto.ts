@@ -91,6 +91,8 @@ const FRAGMENT_V2 = /^\?OTR,(\d{1,5}),(\d{1,5}),([^,]*),$/;
 
 /** Classifies one received line of chat. Never throws: what is not OTR is plain text. */
 export function classify(text: string): Incoming {
+  // A data or AKE message as clients send it (the common case, decided without trimming a copy).
+  if (text.startsWith('?OTR:')) return { kind: 'encoded', text };
   const trimmed = text.trim();
   if (trimmed.startsWith('?OTR|')) {
     const m = FRAGMENT_V3.exec(trimmed);
