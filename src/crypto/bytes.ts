@@ -95,8 +95,11 @@ const B64_CODE = new Uint8Array(64);
 for (let i = 0; i < 64; i++) B64_CODE[i] = B64.charCodeAt(i);
 const B64_INDEX = new Int16Array(256).fill(-1);
 for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
-/** Base64 output is ASCII, where latin1 decoding maps each byte to the same code unit. */
-const asciiDecoder = new TextDecoder('latin1');
+/**
+ * Base64 output is ASCII, which every decoder maps byte for byte; UTF-8 is the one engines
+ * decode fastest (Node's has an ASCII fast path; its latin1 decoder was ~20 ns slower per line).
+ */
+const asciiDecoder = new TextDecoder('utf-8');
 
 /** Whether this machine stores the low byte of a 16-bit word first (every browser platform does). */
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;

@@ -269,7 +269,14 @@ export class Context {
     // opened.plaintext is data.ts's work buffer: the text is decoded and the TLVs copied out of
     // it here, then it is cleared.
     const plain = opened.plaintext;
-    const nul = plain.indexOf(0);
+    // The text ends at the first NUL, if any (a loop: indexOf's call cost more than 100 bytes).
+    let nul = -1;
+    for (let i = 0; i < plain.length; i++) {
+      if (plain[i] === 0) {
+        nul = i;
+        break;
+      }
+    }
     const body = nul < 0 ? plain : plain.subarray(0, nul);
     let tlvs: readonly Tlv[] = NO_TLVS;
     if (nul >= 0) {
