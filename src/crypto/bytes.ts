@@ -120,27 +120,35 @@ let b64Out16 = new Uint16Array(b64Out.buffer);
 
 /**
  * Standard base64 with padding, of bytes[0 .. byteLength) (all of them unless given: a message
- * is encoded from the buffer it was written in, without a view of it). The characters are written as bytes into one array and turned
- * into a string at once (string concatenation per character was half the cost of armoring a
- * data message). That array is a reused work buffer: a new typed array longer than 64 bytes is
- * allocated outside V8's heap (~0.3 µs each, then freed by the collector), and only the string
- * is kept.
+ * is encoded from the buffer it was written in, without a view of it), between an ASCII
+ * `prefix` and `suffix` (an OTR message's `?OTR:` and `.`). The characters are written as bytes
+ * into one array and turned into a string at once: string concatenation per character was half
+ * the cost of armoring a data message, and `prefix + base64 + suffix` made a string the receiver
+ * had to copy into a flat one first. That array is a reused work buffer: a new typed array
+ * longer than 64 bytes is allocated outside V8's heap (~0.3 µs each, then freed by the
+ * collector), and only the string is kept.
  */
-export function base64Encode(bytes: Uint8Array, byteLength = bytes.length): string {
+export function base64Encode(bytes: Uint8Array, byteLength = bytes.length, prefix = '', suffix = ''): string {
   if (byteLength < 0 || byteLength > bytes.length) throw new RangeError('length beyond the bytes');
   const length = Math.ceil(byteLength / 3) * 4;
+  // The base64 starts at an even byte (the pairs are written as 16-bit words): the prefix
+  // starts at byte 0 or 1, whichever makes it end on one.
+  const start = prefix.length & 1;
+  const at = start + prefix.length;
+  const end = at + length + suffix.length;
   let out = b64Out;
   let out16 = b64Out16;
-  if (out.length < length) {
-    out = new Uint8Array(length);
-    out16 = new Uint16Array(out.buffer);
-    if (length <= 65536) {
+  if (out.length < end) {
+    out = new Uint8Array(end + 1);
+    out16 = new Uint16Array(out.buffer, 0, out.length >> 1);
+    if (end <= 65536) {
       b64Out = out;
       b64Out16 = out16;
     }
   }
+  for (let i = 0; i < prefix.length; i++) out[start + i] = ascii(prefix, i);
   // Whole groups of three bytes: two pairs of characters each.
-  let o = 0;
+  let o = at >> 1;
   let i = 0;
   for (; i + 2 < byteLength; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
@@ -156,7 +164,14 @@ export function base64Encode(bytes: Uint8Array, byteLength = bytes.length): stri
     out[o++] = rest === 2 ? B64_CODE[(n >> 6) & 63]! : 61; // '='
     out[o++] = 61;
   }
-  return asciiDecoder.decode(out.subarray(0, length));
+  for (let k = 0; k < suffix.length; k++) out[o + k] = ascii(suffix, k);
+  return asciiDecoder.decode(out.subarray(start, end));
+}
+
+function ascii(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c > 127) throw new RangeError('base64Encode: prefix and suffix must be ASCII');
+  return c;
 }
 
 const asciiEncoder = new TextEncoder();

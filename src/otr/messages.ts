@@ -239,7 +239,7 @@ export function encodeDataTail(
 
 /** `?OTR:<base64>.` of bytes[0 .. length) (all of them unless given). */
 export function armor(bytes: Uint8Array, length = bytes.length): string {
-  return `?OTR:${base64Encode(bytes, length)}.`;
+  return base64Encode(bytes, length, '?OTR:', '.');
 }
 
 /** The bytes of a `?OTR:<base64>.` message; throws OtrError('bad-encoding') if it is not one. */

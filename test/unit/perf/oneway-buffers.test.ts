@@ -223,6 +223,15 @@ describe('Into variants and the reused base64 buffer', () => {
       expect(base64Encode(bytes, cut)).toBe(Buffer.from(bytes.subarray(0, cut)).toString('base64'));
     }
     expect(() => base64Encode(new Uint8Array(3), 4)).toThrow(RangeError);
+    // Between a prefix and a suffix (odd and even lengths: the base64 is written 16 bits at a time).
+    for (const [prefix, suffix] of [['?OTR:', '.'], ['ab', ''], ['', '!'], ['x', 'yz']] as const) {
+      for (const n of [0, 1, 2, 3, 352, 2000]) {
+        const bytes = rng(n);
+        const want = `${prefix}${Buffer.from(bytes).toString('base64')}${suffix}`;
+        expect(base64Encode(bytes, n, prefix, suffix)).toBe(want);
+      }
+    }
+    expect(() => base64Encode(new Uint8Array(3), 3, 'é')).toThrow(RangeError);
   });
 });
 
