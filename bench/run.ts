@@ -36,13 +36,15 @@ const COUNTS: Record<'full' | 'quick', Record<'offrecord' | 'libotr' | 'otr', Co
 
 /**
  * Processes per column for a row (default 1), their runs pooled into one median. One way is a
- * few microseconds per message, and from one Node process to the next the same code's median
- * differs by up to ~20% (where V8 placed the code and the tables, what it inlined): the
- * textbook remedy for a JIT (Georges, Buytaert and Eeckhout, "Statistically Rigorous Java
- * Performance Evaluation", OOPSLA 2007) is several invocations, each measured at steady state.
- * libotr gets the same number of processes.
+ * few microseconds per message, and on this machine a process now and then runs everything
+ * ~40% slower from start to end (seen in both columns: libotr 1.9 or 2.8 µs, offrecord 5.5 or
+ * 7.9 µs, the same code; not the JIT: every function slower alike). One process per column could
+ * land in that mode and decide the ratio. Several invocations, each measured at steady state,
+ * are the textbook remedy (Georges, Buytaert and Eeckhout, "Statistically Rigorous Java
+ * Performance Evaluation", OOPSLA 2007); with five, the pooled median is that of the usual mode
+ * unless most processes are slow. libotr gets the same number of processes.
  */
-const INVOCATIONS: Partial<Record<keyof Counts, number>> = { oneway: 3 };
+const INVOCATIONS: Partial<Record<keyof Counts, number>> = { oneway: 5 };
 
 interface RowSpec {
   key: string;
