@@ -407,6 +407,10 @@ function finish(
 export function sha1Digest(data: Uint8Array): Uint8Array {
   const out = new Uint8Array(20);
   finish(IV.slice(), 0, data, data.length, out, 0);
+  // The last partial block is left in `tail`: cleared, since what is hashed here is often
+  // secret (the D-H secret's MPI and the AES keys, to derive session keys). The data-message
+  // MAC, which hashes public ciphertext, does not pay for this.
+  tail.fill(0);
   return out;
 }
 
@@ -437,12 +441,14 @@ let viewed32: Int32Array<ArrayBufferLike> = new Int32Array(0);
 function sameBlocks(memo: Uint8Array, memo32: Int32Array, data: Uint8Array, n: number): number {
   if (n === 0) return 0;
   if ((data.byteOffset & 3) === 0) {
-    if (data.buffer !== viewedBuffer) {
+    const base = data.byteOffset >> 2;
+    // A new view for another buffer, or for this one grown since (a resizable ArrayBuffer: the
+    // old view would read past its end as undefined, which compares as 0, a false match).
+    if (data.buffer !== viewedBuffer || base + n * 16 > viewed32.length) {
       viewedBuffer = data.buffer;
       viewed32 = new Int32Array(data.buffer, 0, data.buffer.byteLength >> 2);
     }
     const d32 = viewed32;
-    const base = data.byteOffset >> 2;
     for (let block = 0; block < n; block++) {
       let diff = 0;
       for (let i = block * 16, end = i + 16; i < end; i++) diff |= memo32[i]! ^ d32[base + i]!;
@@ -488,7 +494,9 @@ export class HmacSha1Key {
   constructor(key: Uint8Array) {
     // RFC 2104: a key longer than the block is hashed first; then it is zero-padded to 64 bytes.
     const k = new Uint8Array(64);
-    k.set(key.length > 64 ? sha1Digest(key) : key, 0);
+    const hashed = key.length > 64 ? sha1Digest(key) : null;
+    k.set(hashed ?? key, 0);
+    hashed?.fill(0);
     const block = new Uint8Array(64);
     for (let i = 0; i < 64; i++) block[i] = k[i]! ^ 0x36;
     compress(this.inner, block, 0);
@@ -530,7 +538,11 @@ export class HmacSha1Key {
       out[outOff + 4 * i + 1] = v >>> 16;
       out[outOff + 4 * i + 2] = v >>> 8;
       out[outOff + 4 * i + 3] = v;
+      // Not kept here: for a received message that fails verification this is the right MAC
+      // for bytes the sender chose; so is the inner digest, half way to it.
+      h[i] = 0;
     }
+    for (let i = 0; i < 20; i++) outerBlock[i] = 0;
   }
 
   /** The 20-byte HMAC-SHA1(key, data). */

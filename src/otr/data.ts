@@ -88,14 +88,17 @@ export interface Opened {
 
 /** Work buffer for decrypted plaintexts (kept up to 64 KB): see Opened. */
 let opened = new Uint8Array(1024);
-/** The MAC a received message should carry, computed here and compared (public once sent). */
+/** The MAC a received message should carry, computed here, compared, and cleared. */
 const expectedMac = new Uint8Array(20);
 
 /** Verifies and decrypts a data message, then rotates keys; throws OtrError with nothing changed. */
 export function openDataMessage(keys: KeyState, msg: DataMessage, random: RandomSource): Opened {
   const rk = keys.receivingKeys(msg.senderKeyId, msg.recipientKeyId);
   rk.recvMacKey.macInto(msg.authenticated, expectedMac, 0);
-  if (!equalBytes(expectedMac, msg.mac)) fail('bad-mac', 'data message MAC does not verify');
+  const macOk = equalBytes(expectedMac, msg.mac);
+  // Cleared either way: after a failed check it is the right MAC for bytes someone else chose.
+  expectedMac.fill(0);
+  if (!macOk) fail('bad-mac', 'data message MAC does not verify');
   if (compareCounters(msg.ctr, rk.recvCtr) <= 0) fail('bad-counter', 'data message counter did not increase');
   if (!isGroupElement(msg.nextDh)) fail('bad-group-element', 'next DH key out of range');
   // Verified: from here on the state changes.

@@ -119,9 +119,10 @@ let lastEncoded: { value: bigint; bytes: Uint8Array } | null = null;
 function decodeMpiValue(buf: Uint8Array, at: number, len: number): bigint {
   const last = lastDecoded;
   if (last && last.bytes.length === len && sameBytes(last, buf, at)) return last.value;
+  if (len < 64) return bytesToBigInt(buf.subarray(at, at + len));
   const bytes = buf.slice(at, at + len);
   const value = bytesToBigInt(bytes);
-  if (len >= 64) lastDecoded = { bytes, words: new Int32Array(bytes.buffer, 0, len >> 2), value };
+  lastDecoded = { bytes, words: new Int32Array(bytes.buffer, 0, len >> 2), value };
   return value;
 }
 
@@ -144,13 +145,13 @@ function sameBytes(last: { bytes: Uint8Array; words: Int32Array }, buf: Uint8Arr
   const n = a.length;
   const start = buf.byteOffset + at;
   if ((n & 3) === 0 && (start & 3) === 0) {
-    if (buf.buffer !== viewedBuffer) {
+    const base = start >> 2;
+    if (buf.buffer !== viewedBuffer || base + (n >> 2) > viewed32.length) {
       viewedBuffer = buf.buffer;
       viewed32 = new Int32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
     }
     const a32 = last.words;
     const b32 = viewed32;
-    const base = start >> 2;
     for (let i = 0; i < a32.length; i++) if (a32[i] !== b32[base + i]) return false;
     return true;
   }

@@ -210,6 +210,45 @@ describe('Into variants and the reused base64 buffer', () => {
     }
   });
 
+  it('Reader.mpi compares the remembered value where the field really is, in a Reader over a slice', () => {
+    // The remembered MPI V, then a Reader over backing[4..] whose MPI W starts at backing[8]. An
+    // offset mistake (the slice's own offset left out) would compare V with backing[4..196],
+    // which holds V exactly: a false match, W read as V.
+    const rng = seededRandom(16);
+    const w = rng(192);
+    w[0] = w[0]! | 1;
+    const v = new Uint8Array(192);
+    v.set([0, 0, 0, 192], 0);
+    v.set(w.subarray(0, 188), 4);
+    const first = new Reader(Uint8Array.of(0, 0, 0, 192, ...v));
+    expect(first.mpi()).toBe(bytesToBigInt(v));
+    const backing = new Uint8Array(200);
+    backing.set([0, 0, 0, 192], 4);
+    backing.set(w, 8);
+    const r = new Reader(backing.subarray(4, 200));
+    expect(r.mpi()).toBe(bytesToBigInt(w));
+    r.end();
+  });
+
+  it('the remembered HMAC prefix is compared in a resizable buffer that grew since (no stale view)', () => {
+    const key = new HmacSha1Key(new Uint8Array(20).fill(9));
+    const Resizable = ArrayBuffer as unknown as new (
+      n: number,
+      o: { maxByteLength: number },
+    ) => ArrayBuffer & {
+      resize(n: number): void;
+    };
+    const ab = new Resizable(256, { maxByteLength: 2048 });
+    const zeros = new Uint8Array(ab, 0, 200);
+    key.mac(zeros); // remembers three blocks of zeros
+    key.mac(zeros); // compares them, through a word view of the 256-byte buffer
+    ab.resize(1024);
+    const data = new Uint8Array(ab, 512, 300);
+    data.set(seededRandom(17)(300));
+    const want = createHmac('sha1', new Uint8Array(20).fill(9)).update(data).digest('hex');
+    expect(bytesToHex(key.mac(data))).toBe(want);
+  });
+
   it('base64Encode gives the standard encoding for every size, before and after one larger than its kept buffer', () => {
     const rng = seededRandom(13);
     const sizes = [0, 1, 2, 3, 350, 1000, 100_000, 2, 700, 50_000, 352];
@@ -224,7 +263,12 @@ describe('Into variants and the reused base64 buffer', () => {
     }
     expect(() => base64Encode(new Uint8Array(3), 4)).toThrow(RangeError);
     // Between a prefix and a suffix (odd and even lengths: the base64 is written 16 bits at a time).
-    for (const [prefix, suffix] of [['?OTR:', '.'], ['ab', ''], ['', '!'], ['x', 'yz']] as const) {
+    for (const [prefix, suffix] of [
+      ['?OTR:', '.'],
+      ['ab', ''],
+      ['', '!'],
+      ['x', 'yz'],
+    ] as const) {
       for (const n of [0, 1, 2, 3, 352, 2000]) {
         const bytes = rng(n);
         const want = `${prefix}${Buffer.from(bytes).toString('base64')}${suffix}`;
@@ -232,6 +276,11 @@ describe('Into variants and the reused base64 buffer', () => {
       }
     }
     expect(() => base64Encode(new Uint8Array(3), 3, 'é')).toThrow(RangeError);
+    // Where the characters fit the kept buffer (64 KB) but the prefix and suffix do not.
+    for (let n = 49_145; n <= 49_150; n++) {
+      const bytes = rng(n);
+      expect(base64Encode(bytes, n, '?OTR:', '.')).toBe(`?OTR:${Buffer.from(bytes).toString('base64')}.`);
+    }
   });
 });
 
