@@ -469,11 +469,13 @@ function Sites() {
     }
     ask({ type: 'site-max-length', origin, maxMessageLength: n })
       .then(async () => {
+        // The table first, then the word that it is saved: a re-render before the reload put the
+        // controlled box back to the old value under "saved" (caught by the options e2e).
+        await load();
         setSaid({
           ok: true,
           msg: n === null ? t('maxLengthCleared', origin) : t('maxLengthSaved', origin, n),
         });
-        await load();
       })
       .catch((err: unknown) => setSaid({ ok: false, msg: message(err) }));
   };
@@ -482,8 +484,8 @@ function Sites() {
     if (!isPolicy(policy)) return;
     ask({ type: 'site-policy', origin, policy })
       .then(async () => {
-        setSaid({ ok: true, msg: t('policySaved', origin, t(POLICY_TEXT[policy])) });
         await load();
+        setSaid({ ok: true, msg: t('policySaved', origin, t(POLICY_TEXT[policy])) });
       })
       .catch((err: unknown) => setSaid({ ok: false, msg: message(err) }));
   };
