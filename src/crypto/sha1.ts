@@ -451,7 +451,10 @@ function sameBlocks(memo: Uint8Array, memo32: Int32Array, data: Uint8Array, n: n
     const d32 = viewed32;
     for (let block = 0; block < n; block++) {
       let diff = 0;
-      for (let i = block * 16, end = i + 16; i < end; i++) diff |= memo32[i]! ^ d32[base + i]!;
+      for (let i = block * 16, j = base + i, end = i + 16; i < end; i += 4, j += 4) {
+        diff |= (memo32[i]! ^ d32[j]!) | (memo32[i + 1]! ^ d32[j + 1]!);
+        diff |= (memo32[i + 2]! ^ d32[j + 2]!) | (memo32[i + 3]! ^ d32[j + 3]!);
+      }
       if (diff !== 0) return block;
     }
     return n;
