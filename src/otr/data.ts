@@ -102,7 +102,8 @@ export function openDataMessage(keys: KeyState, msg: DataMessage, random: Random
   if (compareCounters(msg.ctr, rk.recvCtr) <= 0) fail('bad-counter', 'data message counter did not increase');
   if (!isGroupElement(msg.nextDh)) fail('bad-group-element', 'next DH key out of range');
   // Verified: from here on the state changes.
-  rk.recvCtr.set(msg.ctr);
+  const stored = rk.recvCtr;
+  for (let i = 0; i < 8; i++) stored[i] = msg.ctr[i]!;
   rk.recvMacUsed = true;
   const n = msg.encrypted.length;
   let buf = opened;
