@@ -26,7 +26,10 @@ const SBOX = new Uint8Array(256);
  * instead of four leaves V8 one base pointer to hold in a register in the rounds, not four
  * (~7% faster per block, measured).
  */
-const T = new Uint32Array(1024);
+const T = new Int32Array(1024);
+// (Every word here is an Int32Array element or an int32 expression, never a uint32: a uint32 of
+// 2^31 or more is a double in V8, and one reaching the optimized block function once made it
+// deoptimize, "lost precision", for the rest of that process.)
 
 /** Multiplication by x (i.e. 2) in GF(2^8) modulo x^8 + x^4 + x^3 + x + 1. */
 const xtime = (b: number): number => ((b << 1) ^ (b & 0x80 ? 0x11b : 0)) & 0xff;
@@ -66,9 +69,9 @@ const xtime = (b: number): number => ((b << 1) ^ (b & 0x80 ? 0x11b : 0)) & 0xff;
 
 const RCON = [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36];
 
-/** The 44-word AES-128 key schedule (FIPS-197 5.2), big-endian words. */
-function expandKey(key: Uint8Array): Uint32Array {
-  const w = new Uint32Array(44);
+/** The 44-word AES-128 key schedule (FIPS-197 5.2), big-endian words (as int32). */
+function expandKey(key: Uint8Array): Int32Array {
+  const w = new Int32Array(44);
   for (let i = 0; i < 4; i++) {
     w[i] = ((key[4 * i]! << 24) | (key[4 * i + 1]! << 16) | (key[4 * i + 2]! << 8) | key[4 * i + 3]!) >>> 0;
   }
@@ -95,7 +98,7 @@ function expandKey(key: Uint8Array): Uint32Array {
  * own it.
  */
 export class Aes128Key {
-  readonly schedule: Uint32Array;
+  readonly schedule: Int32Array;
   constructor(key: Uint8Array) {
     if (key.length !== 16) throw new RangeError('AES-128 key must be 16 bytes');
     this.schedule = expandKey(key);
@@ -104,10 +107,10 @@ export class Aes128Key {
 
 // ---- one block ----
 
-const out4 = new Uint32Array(4);
+const out4 = new Int32Array(4);
 
 /** Encrypts the block (s0, s1, s2, s3) (big-endian words) with schedule w into out4. */
-function encryptBlock(w: Uint32Array, s0: number, s1: number, s2: number, s3: number): void {
+function encryptBlock(w: Int32Array, s0: number, s1: number, s2: number, s3: number): void {
   s0 ^= w[0]!;
   s1 ^= w[1]!;
   s2 ^= w[2]!;
@@ -163,7 +166,7 @@ function encryptBlock(w: Uint32Array, s0: number, s1: number, s2: number, s3: nu
 export function aes128EncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
   if (block.length !== 16) throw new RangeError('AES block must be 16 bytes');
   const word = (i: number) =>
-    ((block[i]! << 24) | (block[i + 1]! << 16) | (block[i + 2]! << 8) | block[i + 3]!) >>> 0;
+    (block[i]! << 24) | (block[i + 1]! << 16) | (block[i + 2]! << 8) | block[i + 3]!;
   encryptBlock(new Aes128Key(key).schedule, word(0), word(4), word(8), word(12));
   const out = new Uint8Array(16);
   for (let i = 0; i < 4; i++) {
@@ -205,8 +208,8 @@ export function aes128CtrInto(
   if (counterTop.length !== 8) throw new RangeError('counter top half must be 8 bytes');
   if (outOff < 0 || outOff + data.length > out.length) throw new RangeError('output too short');
   const w = key.schedule;
-  let c0 = ((counterTop[0]! << 24) | (counterTop[1]! << 16) | (counterTop[2]! << 8) | counterTop[3]!) >>> 0;
-  let c1 = ((counterTop[4]! << 24) | (counterTop[5]! << 16) | (counterTop[6]! << 8) | counterTop[7]!) >>> 0;
+  let c0 = (counterTop[0]! << 24) | (counterTop[1]! << 16) | (counterTop[2]! << 8) | counterTop[3]!;
+  let c1 = (counterTop[4]! << 24) | (counterTop[5]! << 16) | (counterTop[6]! << 8) | counterTop[7]!;
   let c2 = 0;
   let c3 = 0;
   for (let pos = 0; pos < data.length; pos += 16) {
@@ -230,12 +233,12 @@ export function aes128CtrInto(
       }
     }
     // Count up, carrying through all four words.
-    c3 = (c3 + 1) >>> 0;
+    c3 = (c3 + 1) | 0;
     if (c3 === 0) {
-      c2 = (c2 + 1) >>> 0;
+      c2 = (c2 + 1) | 0;
       if (c2 === 0) {
-        c1 = (c1 + 1) >>> 0;
-        if (c1 === 0) c0 = (c0 + 1) >>> 0;
+        c1 = (c1 + 1) | 0;
+        if (c1 === 0) c0 = (c0 + 1) | 0;
       }
     }
   }
