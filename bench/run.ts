@@ -35,14 +35,15 @@ const COUNTS: Record<'full' | 'quick', Record<'offrecord' | 'libotr' | 'otr', Co
 };
 
 /**
- * Processes per column for a row (default 1), their runs pooled into one median. One way is a
- * few microseconds per message, and on this machine a process now and then runs everything
- * ~40% slower from start to end (seen in both columns: libotr 1.9 or 2.8 µs, offrecord 5.5 or
- * 7.9 µs, the same code; not the JIT: every function slower alike). One process per column could
- * land in that mode and decide the ratio. Several invocations, each measured at steady state,
- * are the textbook remedy (Georges, Buytaert and Eeckhout, "Statistically Rigorous Java
- * Performance Evaluation", OOPSLA 2007); with five, the pooled median is that of the usual mode
- * unless most processes are slow. libotr gets the same number of processes.
+ * Processes per column for a row (default 1); the row's median is the median of the processes'
+ * medians (`stat`). One way is a few microseconds per message, and on this machine a process now
+ * and then runs everything ~40% slower from start to end (seen in both columns: libotr 1.9 or
+ * 2.8 µs, offrecord 5.5 or 7.9 µs, the same code; not the JIT: every function slower alike). One
+ * process per column could land in that mode and decide the ratio. Several invocations, each
+ * measured at steady state, are the textbook remedy (Georges, Buytaert and Eeckhout,
+ * "Statistically Rigorous Java Performance Evaluation", OOPSLA 2007); with five, the median is a
+ * usual process's unless most of them are slow. libotr gets the same number of processes, and
+ * latest.json lists each process's median.
  */
 const INVOCATIONS: Partial<Record<keyof Counts, number>> = { oneway: 5 };
 
@@ -96,14 +97,34 @@ interface Stat {
   min: number;
   max: number;
   runs: number;
+  /** With several processes: each one's median (the reported median is their median). */
+  processMedians?: number[];
 }
 
-function stat(times: number[] | undefined): Stat | null {
-  if (!times || times.length === 0) return null;
-  const s = [...times].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  return { median, min: s[0]!, max: s[s.length - 1]!, runs: s.length };
+function medianOf(sorted: number[]): number {
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * The runs of one row and column, from one process or several (`Processes`). From several, the
+ * median is the median of the processes' medians (a process that ran slow throughout moves
+ * it only if it is one of most; see INVOCATIONS), min and max are over every run.
+ */
+function stat(processes: number[][] | undefined): Stat | null {
+  const all = (processes ?? []).flat();
+  if (all.length === 0) return null;
+  const s = [...all].sort((a, b) => a - b);
+  const runs = processes!.filter((p) => p.length > 0);
+  if (runs.length === 1) return { median: medianOf(s), min: s[0]!, max: s[s.length - 1]!, runs: s.length };
+  const processMedians = runs.map((p) => medianOf([...p].sort((a, b) => a - b)));
+  return {
+    median: medianOf([...processMedians].sort((a, b) => a - b)),
+    min: s[0]!,
+    max: s[s.length - 1]!,
+    runs: s.length,
+    processMedians,
+  };
 }
 
 function buildHarness(): string {
@@ -149,9 +170,12 @@ function runWorker(
   return JSON.parse(out) as { rows: Rows; akeFailures?: number };
 }
 
-/** Adds each row's runs of `more` to `into` (several processes of one row are pooled). */
-function pool(into: Rows, more: Rows): void {
-  for (const [key, times] of Object.entries(more)) into[key] = [...(into[key] ?? []), ...times];
+/** Row name -> the runs of each process that measured it (one process for most rows). */
+type Processes = Record<string, number[][]>;
+
+/** Adds one process's rows to `into`. */
+function pool(into: Processes, more: Rows): void {
+  for (const [key, times] of Object.entries(more)) (into[key] ??= []).push(times);
 }
 
 /** `n` with every row but `row` set to 0 runs. */
@@ -203,9 +227,9 @@ async function main(): Promise<void> {
   // Row by row, the three columns one after the other: on a machine shared with other work,
   // the columns of one row then see the same load (the whole of one column first, then the
   // next, would compare minutes apart).
-  const libotr: Rows = {};
-  const offrecord: Rows = {};
-  const otrRun: { rows: Rows; akeFailures: number } = { rows: {}, akeFailures: 0 };
+  const libotr: Processes = {};
+  const offrecord: Processes = {};
+  const otrRun: { rows: Processes; akeFailures: number } = { rows: {}, akeFailures: 0 };
   const otrKeys = join(mkdtempSync(join(tmpdir(), 'offrecord-bench-')), 'otr-keys.json');
   const n = COUNTS[mode];
   try {
@@ -285,7 +309,8 @@ async function main(): Promise<void> {
     lines.push([row.label, fmt(o), fmt(l), fmt(j), fmtRatio(rl), fmtRatio(rj), target]);
   }
   for (const row of CONTENT_ROWS) {
-    const o = stat(content.rows[row.key]);
+    const times = content.rows[row.key];
+    const o = stat(times ? [times] : undefined);
     results[row.key] = { label: row.label, offrecord: o, libotr: 'n/a', otr: 'n/a' };
     lines.push([row.label, fmt(o), 'n/a', 'n/a', '', '', '']);
   }
@@ -304,7 +329,7 @@ async function main(): Promise<void> {
   const elapsed = (performance.now() - started) / 1000;
   const load = `load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after`;
   console.log(table.join('\n'));
-  const lat = stat(content.latency);
+  const lat = stat([content.latency]);
   console.log(
     `content script: Chromium ${content.chromium}; per new message, append -> reported ${fmt(lat)} ms (with the content script's debounce); ${content.reportedAgain} rows reported again during ${CONTENT_COUNTS[mode].appends + 1} appends`,
   );
