@@ -272,29 +272,43 @@ export class Context {
     // The text ends at the first NUL, if any. Decoded whole and searched as a string (a native
     // search, faster than a byte loop over the plaintext): UTF-8 never uses a 0 byte inside a
     // character, so the text before the NUL decodes the same whether or not the TLVs after it
-    // are decoded too. Only a message with TLVs looks for the NUL's byte.
+    // are decoded too.
     const decoded = utf8Decode(plain);
     const nulAt = decoded.indexOf('\0');
-    const text = nulAt < 0 ? decoded : decoded.slice(0, nulAt);
-    let tlvs: readonly Tlv[] = NO_TLVS;
-    if (nulAt >= 0) {
-      const nul = plain.indexOf(0);
-      try {
-        tlvs = decodeTlvs(plain.subarray(nul + 1));
-      } catch {
-        // libotr keeps the TLVs before a truncated one; an authenticated peer sent it, so be as lenient.
-        tlvs = decodeTlvPrefix(plain.subarray(nul + 1));
-      }
-    }
-    plain.fill(0);
-    if (tlvs.length === 0) {
-      // The common case, an ordinary message: the text, perhaps a heartbeat, nothing else.
-      if (text.length > 0) {
-        out.events.push({ type: 'message', text, encrypted: true, instance: this.theirTag });
-        this.heartbeat(out, now);
-      }
+    if (nulAt < 0) {
+      plain.fill(0);
+      this.receiveText(decoded, now, out);
       return out;
     }
+    // TLVs follow the NUL: copied out of the work buffer before it is cleared.
+    const tlvStart = plain.indexOf(0) + 1;
+    let tlvs: readonly Tlv[];
+    try {
+      tlvs = decodeTlvs(plain.subarray(tlvStart));
+    } catch {
+      // libotr keeps the TLVs before a truncated one; an authenticated peer sent it, so be as lenient.
+      tlvs = decodeTlvPrefix(plain.subarray(tlvStart));
+    }
+    plain.fill(0);
+    const text = decoded.slice(0, nulAt);
+    if (tlvs.length === 0) this.receiveText(text, now, out);
+    else this.receiveTlvs(text, tlvs, opened.extraKey, out);
+    return out;
+  }
+
+  /** The common case, an ordinary message: the text, perhaps a heartbeat, nothing else. */
+  private receiveText(text: string, now: number, out: ContextOutput): void {
+    if (text.length > 0) {
+      out.events.push({ type: 'message', text, encrypted: true, instance: this.theirTag });
+      this.heartbeat(out, now);
+    }
+  }
+
+  /**
+   * A message with TLVs (kept apart from the common case so that receiveData stays small):
+   * the extra symmetric key, the end of the conversation, SMP steps and their replies.
+   */
+  private receiveTlvs(text: string, tlvs: readonly Tlv[], extraKey: Uint8Array, out: ContextOutput): void {
     const disconnected = tlvs.some((t) => t.type === TLV_DISCONNECTED);
     const symkey = tlvs.find((t) => t.type === TLV_EXTRA_SYMKEY);
     if (symkey && symkey.value.length >= 4) {
@@ -304,13 +318,13 @@ export class Context {
         instance: this.theirTag,
         use: ((v[0]! << 24) | (v[1]! << 16) | (v[2]! << 8) | v[3]!) >>> 0,
         usedata: v.slice(4),
-        key: opened.extraKey.slice(), // a copy of the key state's array: the receiver may wipe it
+        key: extraKey.slice(), // a copy of the key state's array: the receiver may wipe it
       });
     }
     if (text.length > 0) out.events.push({ type: 'message', text, encrypted: true, instance: this.theirTag });
     if (disconnected) {
       this.forceFinished(out);
-      return out;
+      return;
     }
     const replies: Tlv[] = [];
     for (const t of tlvs) {
@@ -324,7 +338,6 @@ export class Context {
     } else if (text.length > 0) {
       this.heartbeat(out, this.env.now());
     }
-    return out;
   }
 
   /** After a message with text: a heartbeat, so that the buddy's keys rotate even if we stay silent (libotr does the same). */
