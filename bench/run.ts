@@ -175,7 +175,11 @@ type Processes = Record<string, number[][]>;
 
 /** Adds one process's rows to `into`. */
 function pool(into: Processes, more: Rows): void {
-  for (const [key, times] of Object.entries(more)) (into[key] ??= []).push(times);
+  for (const [key, times] of Object.entries(more)) {
+    const processes = into[key] ?? [];
+    processes.push(times);
+    into[key] = processes;
+  }
 }
 
 /** `n` with every row but `row` set to 0 runs. */
