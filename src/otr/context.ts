@@ -25,7 +25,7 @@ import { encodePublicKey, fingerprint, readPublicKey } from './pubkey';
 import { Reader, Writer } from './serial';
 import { Smp, type SmpEvent, type SmpSnapshot, smpSecret } from './smp';
 import {
-  decodeTlvs,
+  decodeTlvPrefix,
   encodeTlvs,
   TLV_DISCONNECTED,
   TLV_EXTRA_SYMKEY,
@@ -282,13 +282,8 @@ export class Context {
     }
     // TLVs follow the NUL: copied out of the work buffer before it is cleared.
     const tlvStart = plain.indexOf(0) + 1;
-    let tlvs: readonly Tlv[];
-    try {
-      tlvs = decodeTlvs(plain.subarray(tlvStart));
-    } catch {
-      // libotr keeps the TLVs before a truncated one; an authenticated peer sent it, so be as lenient.
-      tlvs = decodeTlvPrefix(plain.subarray(tlvStart));
-    }
+    // libotr keeps the TLVs before a truncated one; an authenticated peer sent it, so be as lenient.
+    const tlvs = decodeTlvPrefix(plain.subarray(tlvStart));
     plain.fill(0);
     const text = decoded.slice(0, nulAt);
     if (tlvs.length === 0) this.receiveText(text, now, out);
@@ -449,18 +444,4 @@ export class Context {
     }
     return ctx;
   }
-}
-
-/** The TLVs before the first truncated one (libotr's otrl_tlv_parse stops there too). */
-function decodeTlvPrefix(bytes: Uint8Array): Tlv[] {
-  const out: Tlv[] = [];
-  let i = 0;
-  while (bytes.length - i >= 4) {
-    const type = (bytes[i]! << 8) | bytes[i + 1]!;
-    const len = (bytes[i + 2]! << 8) | bytes[i + 3]!;
-    if (len > bytes.length - i - 4) break;
-    out.push({ type, value: bytes.slice(i + 4, i + 4 + len) });
-    i += 4 + len;
-  }
-  return out;
 }

@@ -1,6 +1,7 @@
 /**
  * Type/Length/Value records carried after the NUL in a data message's plaintext (spec: "Type,
- * Length, Value"). Parsing is strict: a TLV whose length overruns the buffer is malformed.
+ * Length, Value"). decodeTlvs is strict (a TLV that overruns the buffer is malformed);
+ * decodeTlvPrefix keeps what comes before such a TLV, as libotr does with a received message.
  */
 import { concatBytes } from '../crypto/bytes';
 import { fail } from './errors';
@@ -29,17 +30,36 @@ export function encodeTlvs(tlvs: readonly Tlv[]): Uint8Array {
   return concatBytes(...parts);
 }
 
+/** Strict: a TLV header or value that overruns the bytes is malformed (OtrError). */
 export function decodeTlvs(bytes: Uint8Array): Tlv[] {
+  return readTlvs(bytes, true);
+}
+
+/**
+ * The TLVs before the first truncated one, which is dropped (libotr's otrl_tlv_parse stops there
+ * too): how a received data message's TLVs are read, since its sender was authenticated by the
+ * MAC and libotr is this lenient with it.
+ */
+export function decodeTlvPrefix(bytes: Uint8Array): Tlv[] {
+  return readTlvs(bytes, false);
+}
+
+function readTlvs(bytes: Uint8Array, strict: boolean): Tlv[] {
   const out: Tlv[] = [];
   let i = 0;
   while (i < bytes.length) {
-    if (bytes.length - i < 4) fail('malformed', 'truncated TLV header');
+    if (bytes.length - i < 4) {
+      if (strict) fail('malformed', 'truncated TLV header');
+      break;
+    }
     const type = (bytes[i]! << 8) | bytes[i + 1]!;
     const len = (bytes[i + 2]! << 8) | bytes[i + 3]!;
-    i += 4;
-    if (len > bytes.length - i) fail('malformed', 'TLV length overruns the message');
-    out.push({ type, value: bytes.slice(i, i + len) });
-    i += len;
+    if (len > bytes.length - i - 4) {
+      if (strict) fail('malformed', 'TLV length overruns the message');
+      break;
+    }
+    out.push({ type, value: bytes.slice(i + 4, i + 4 + len) });
+    i += 4 + len;
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '../../../src/crypto/bytes';
 import { OtrError } from '../../../src/otr/errors';
 import { encodeMpi, MAX_FIELD, Reader, Writer } from '../../../src/otr/serial';
-import { decodeTlvs, encodeTlvs } from '../../../src/otr/tlv';
+import { decodeTlvPrefix, decodeTlvs, encodeTlvs } from '../../../src/otr/tlv';
 
 function code(f: () => unknown): string {
   try {
@@ -139,5 +139,14 @@ describe('TLVs', () => {
       expect(code(() => decodeTlvs(b.slice(0, n)))).toBe('malformed');
     }
     expect(decodeTlvs(new Uint8Array(0))).toEqual([]);
+  });
+  it('the lenient reading keeps the TLVs before a truncated one and drops the rest (libotr otrl_tlv_parse)', () => {
+    const first = { type: 2, value: Uint8Array.of(1, 2, 3) };
+    const second = { type: 3, value: Uint8Array.of(4, 5) };
+    const b = encodeTlvs([first, second]);
+    expect(decodeTlvPrefix(b)).toEqual([first, second]);
+    for (let n = 0; n < b.length; n++) {
+      expect(decodeTlvPrefix(b.slice(0, n))).toEqual(n < 7 ? [] : [first]);
+    }
   });
 });
