@@ -175,6 +175,7 @@ export function aes128EncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Arr
     out[4 * i + 1] = v >>> 16;
     out[4 * i + 2] = v >>> 8;
     out[4 * i + 3] = v;
+    out4[i] = 0;
   }
   return out;
 }
@@ -242,4 +243,6 @@ export function aes128CtrInto(
       }
     }
   }
+  // The last keystream block is not left behind (with the ciphertext it is the last plaintext).
+  for (let j = 0; j < 4; j++) out4[j] = 0;
 }
