@@ -94,8 +94,9 @@ function readHeader(r: Reader): Header {
   return { version, type, senderTag, receiverTag };
 }
 
-function writeHeader(w: Writer, h: Header): void {
-  w.short(h.version).byte(h.type);
+/** The header of a message of `type` (h.type is not read: each encoder knows its own type). */
+function writeHeader(w: Writer, h: Header, type: number): void {
+  w.short(h.version).byte(type);
   if (h.version === 3) w.int(h.senderTag).int(h.receiverTag);
 }
 
@@ -164,13 +165,13 @@ export function decodeMessage(bytes: Uint8Array): OtrMessage {
 
 export function encodeDhCommit(h: Header, encryptedGx: Uint8Array, hashedGx: Uint8Array): Uint8Array {
   const w = new Writer();
-  writeHeader(w, { ...h, type: MSG_DH_COMMIT });
+  writeHeader(w, h, MSG_DH_COMMIT);
   return w.data(encryptedGx).data(hashedGx).bytes();
 }
 
 export function encodeDhKey(h: Header, gy: bigint): Uint8Array {
   const w = new Writer();
-  writeHeader(w, { ...h, type: MSG_DH_KEY });
+  writeHeader(w, h, MSG_DH_KEY);
   return w.mpi(gy).bytes();
 }
 
@@ -181,13 +182,13 @@ export function encodeRevealSig(
   mac: Uint8Array,
 ): Uint8Array {
   const w = new Writer();
-  writeHeader(w, { ...h, type: MSG_REVEAL_SIG });
+  writeHeader(w, h, MSG_REVEAL_SIG);
   return w.data(revealedKey).data(encryptedSig).fixed(mac).bytes();
 }
 
 export function encodeSig(h: Header, encryptedSig: Uint8Array, mac: Uint8Array): Uint8Array {
   const w = new Writer();
-  writeHeader(w, { ...h, type: MSG_SIG });
+  writeHeader(w, h, MSG_SIG);
   return w.data(encryptedSig).fixed(mac).bytes();
 }
 
@@ -202,7 +203,7 @@ export function encodeDataAuthenticated(
   encrypted: Uint8Array,
 ): Uint8Array {
   const w = new Writer();
-  writeHeader(w, { ...h, type: MSG_DATA });
+  writeHeader(w, h, MSG_DATA);
   return w.byte(flags).int(senderKeyId).int(recipientKeyId).mpi(nextDh).fixed(ctr).data(encrypted).bytes();
 }
 
@@ -223,8 +224,7 @@ export function beginDataMessage(
   ctr: Uint8Array,
   encryptedLength: number,
 ): number {
-  w.short(h.version).byte(MSG_DATA);
-  if (h.version === 3) w.int(h.senderTag).int(h.receiverTag);
+  writeHeader(w, h, MSG_DATA);
   w.byte(flags).int(senderKeyId).int(recipientKeyId).mpi(nextDh).fixed(ctr).int(encryptedLength);
   return w.reserve(encryptedLength);
 }
