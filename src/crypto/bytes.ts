@@ -241,6 +241,30 @@ export function base64DecodeInto(s: string, out: Uint8Array): number {
   return o;
 }
 
+/**
+ * A 32-bit view of the whole buffer under some bytes, kept while they stay in that buffer: the
+ * word compares of the data-message path (the HMAC's remembered blocks, the remembered MPI) read
+ * work buffers that rarely change, and a new view per message was an allocation per message.
+ * Each user keeps its own WordViews (one remembered buffer each).
+ */
+export class WordViews {
+  private buffer: ArrayBufferLike | null = null;
+  private view: Int32Array<ArrayBufferLike> = new Int32Array(0);
+
+  /**
+   * The view of `bytes.buffer`, with at least `words` words: made again for another buffer, or
+   * for this one grown since (a resizable ArrayBuffer: an old view would read past its end as
+   * undefined, which compares as 0, a false match).
+   */
+  of(bytes: Uint8Array, words: number): Int32Array<ArrayBufferLike> {
+    if (bytes.buffer !== this.buffer || words > this.view.length) {
+      this.buffer = bytes.buffer;
+      this.view = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >> 2);
+    }
+    return this.view;
+  }
+}
+
 /** Overwrites a buffer holding secret material. */
 export function wipe(bytes: Uint8Array): void {
   bytes.fill(0);

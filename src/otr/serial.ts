@@ -3,7 +3,7 @@
  * fields. The Reader never reads past its end and a message must be consumed exactly; the
  * Writer produces minimal MPIs, as libotr does.
  */
-import { bigIntToBytes, bytesToBigInt } from '../crypto/bytes';
+import { bigIntToBytes, bytesToBigInt, WordViews } from '../crypto/bytes';
 import { fail } from './errors';
 
 /** The longest DATA or MPI field we accept, a sanity bound well above any legitimate value. */
@@ -126,13 +126,8 @@ function decodeMpiValue(buf: Uint8Array, at: number, len: number): bigint {
   return value;
 }
 
-/**
- * A 32-bit view of the buffer MPIs were last read from, kept while it is the same buffer (a
- * received data message is always decoded into the same work buffer): a new view per message
- * was an allocation per received message.
- */
-let viewedBuffer: ArrayBufferLike | null = null;
-let viewed32: Int32Array<ArrayBufferLike> = new Int32Array(0);
+/** A 32-bit view of the buffer MPIs are read from (a received data message's work buffer). */
+const mpiWords = new WordViews();
 
 /**
  * Whether the remembered MPI's bytes equal buf[at .. at + its length]. As 32-bit words when
@@ -146,12 +141,8 @@ function sameBytes(last: { bytes: Uint8Array; words: Int32Array }, buf: Uint8Arr
   const start = buf.byteOffset + at;
   if ((n & 3) === 0 && (start & 3) === 0) {
     const base = start >> 2;
-    if (buf.buffer !== viewedBuffer || base + (n >> 2) > viewed32.length) {
-      viewedBuffer = buf.buffer;
-      viewed32 = new Int32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
-    }
     const a32 = last.words;
-    const b32 = viewed32;
+    const b32 = mpiWords.of(buf, base + (n >> 2));
     for (let i = 0; i < a32.length; i++) if (a32[i] !== b32[base + i]) return false;
     return true;
   }
