@@ -4,7 +4,7 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { HmacSha1Key, hmacSha1Digest, sha1Digest } from './sha1';
+import { HmacSha1Key, sha1Digest } from './sha1';
 
 export { HmacSha1Key };
 
@@ -14,14 +14,6 @@ export function sha1(data: Uint8Array): Uint8Array {
 
 export function sha256(data: Uint8Array): Uint8Array {
   return nobleSha256(data);
-}
-
-/**
- * HMAC-SHA1 with a key used once. A key used for many messages (a data message's MAC key) is an
- * HmacSha1Key, made once (src/crypto/sha1.ts says why and how).
- */
-export function hmacSha1(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return hmacSha1Digest(key, data);
 }
 
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {

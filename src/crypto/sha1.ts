@@ -549,8 +549,3 @@ export class HmacSha1Key {
     return out;
   }
 }
-
-/** HMAC-SHA1(key, data) (RFC 2104), 20 bytes, for a key used once (no state kept). */
-export function hmacSha1Digest(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return new HmacSha1Key(key).mac(data);
-}
