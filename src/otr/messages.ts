@@ -192,27 +192,12 @@ export function encodeSig(h: Header, encryptedSig: Uint8Array, mac: Uint8Array):
   return w.data(encryptedSig).fixed(mac).bytes();
 }
 
-/** The MAC-covered part of a data message (header through the encrypted message). */
-export function encodeDataAuthenticated(
-  h: Header,
-  flags: number,
-  senderKeyId: number,
-  recipientKeyId: number,
-  nextDh: bigint,
-  ctr: Uint8Array,
-  encrypted: Uint8Array,
-): Uint8Array {
-  const w = new Writer();
-  writeHeader(w, h, MSG_DATA);
-  return w.byte(flags).int(senderKeyId).int(recipientKeyId).mpi(nextDh).fixed(ctr).data(encrypted).bytes();
-}
-
 /**
  * Starts a data message in `w`: everything the MAC covers up to the ciphertext, then the
  * ciphertext's length, and room for it. Returns the offset in `w.target` where the caller
- * encrypts the `encryptedLength` bytes (then appends the MAC and the old MAC keys). The same
- * bytes as encodeDataAuthenticated, written once instead of being copied into the whole message
- * afterwards.
+ * encrypts the `encryptedLength` bytes (then appends the MAC and the old MAC keys), written once
+ * instead of being copied into the whole message afterwards (checked against a field-by-field
+ * encoder, test/lib/data-message.ts).
  */
 export function beginDataMessage(
   w: Writer,
@@ -227,14 +212,6 @@ export function beginDataMessage(
   writeHeader(w, h, MSG_DATA);
   w.byte(flags).int(senderKeyId).int(recipientKeyId).mpi(nextDh).fixed(ctr).int(encryptedLength);
   return w.reserve(encryptedLength);
-}
-
-export function encodeDataTail(
-  authenticated: Uint8Array,
-  mac: Uint8Array,
-  oldMacKeys: Uint8Array,
-): Uint8Array {
-  return new Writer().fixed(authenticated).fixed(mac).data(oldMacKeys).bytes();
 }
 
 /** `?OTR:<base64>.` of bytes[0 .. length) (all of them unless given). */

@@ -15,16 +15,10 @@ import { type AkeResult, generateDhKeyPair } from '../../../src/otr/ake';
 import { openDataMessage, sealDataMessage } from '../../../src/otr/data';
 import { OtrError } from '../../../src/otr/errors';
 import { compareCounters, computeSessionKeys, incrementCounter, KeyState } from '../../../src/otr/keys';
-import {
-  type DataMessage,
-  dearmor,
-  decodeMessage,
-  encodeDataAuthenticated,
-  encodeDataTail,
-  type Header,
-} from '../../../src/otr/messages';
+import { type DataMessage, dearmor, decodeMessage, type Header } from '../../../src/otr/messages';
 import { classify, type FragmentState, reassemble } from '../../../src/otr/proto';
 import { encodeMpi } from '../../../src/otr/serial';
+import { encodeDataAuthenticated, encodeDataTail } from '../../lib/data-message';
 import { fixtures, TestRandom } from './helpers';
 
 const HEADER: Header = { version: 3, type: 3, senderTag: 0x100, receiverTag: 0x101 };

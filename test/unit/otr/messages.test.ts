@@ -10,8 +10,6 @@ import {
   type DataMessage,
   dearmor,
   decodeMessage,
-  encodeDataAuthenticated,
-  encodeDataTail,
   encodeDhCommit,
   encodeDhKey,
   encodeRevealSig,
@@ -21,6 +19,7 @@ import {
 } from '../../../src/otr/messages';
 import { classify, type FragmentState, reassemble } from '../../../src/otr/proto';
 import { Writer } from '../../../src/otr/serial';
+import { encodeDataAuthenticated, encodeDataTail } from '../../lib/data-message';
 import { fixtures } from './helpers';
 
 function code(f: () => unknown): string {

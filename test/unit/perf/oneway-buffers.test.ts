@@ -29,14 +29,13 @@ import {
   dearmor,
   dearmorTransient,
   decodeMessage,
-  encodeDataAuthenticated,
-  encodeDataTail,
   type Header,
 } from '../../../src/otr/messages';
 import { ALLOW_V2 } from '../../../src/otr/policy';
 import { classify } from '../../../src/otr/proto';
 import { Reader, Writer } from '../../../src/otr/serial';
 import type { Session } from '../../../src/otr/session';
+import { encodeDataAuthenticated, encodeDataTail } from '../../lib/data-message';
 import { connect, party, persist, say, texts } from '../otr/helpers';
 
 const V3: Header = { version: 3, type: 3, senderTag: 0x100, receiverTag: 0x101 };
