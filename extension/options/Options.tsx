@@ -6,9 +6,9 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import type { SiteProfile } from '../../src/profile/profile';
-import { t } from '../popup/i18n';
 import { profileFileName } from '../popup/model';
 import { downloadText, readProfileFile } from '../popup/profile-file';
+import { t } from '../shared/i18n';
 import { siteMatches, sitePatternFor } from '../shared/sites';
 import {
   ask,

@@ -2,8 +2,8 @@
 // fingerprint verification; the buddy's question when they asked one; progress and result.
 
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '../shared/i18n';
 import { tabRequest } from './api';
-import { t } from './i18n';
 import type { ShownOutcome, StatusLike } from './model';
 
 type Method = 'question' | 'secret' | 'manual';

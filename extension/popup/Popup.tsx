@@ -7,6 +7,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
+import { t } from '../shared/i18n';
 import { sitePatternFor } from '../shared/sites';
 import { AnswerQuestion, Authenticate, SmpProgress, SmpResult } from './Auth';
 import {
@@ -19,7 +20,6 @@ import {
   targetTab,
   watchPushes,
 } from './api';
-import { t } from './i18n';
 import {
   inferOutcome,
   LEVEL_HELP,

@@ -10,8 +10,8 @@ import { Fragment } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import type { SiteProfile } from '../../src/profile/profile';
+import { t } from '../shared/i18n';
 import { profileRequest, tabRequest } from './api';
-import { t } from './i18n';
 import { guessPercent, type PageLike, profileFileName, profileLines, profileView } from './model';
 import { downloadText, readProfileFile } from './profile-file';
 

@@ -1,6 +1,6 @@
 // Pure functions from what the background reports to what the popup shows. No browser API here.
 
-import type { MessageKey } from './i18n';
+import type { MessageKey } from '../shared/i18n';
 
 /** What the popup needs of ConversationStatus (extension/background/session-manager.ts). */
 export interface StatusLike {
