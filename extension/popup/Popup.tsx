@@ -8,11 +8,13 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import { t } from '../shared/i18n';
+import { PanicWipe } from '../shared/lock/PanicWipe';
 import { sitePatternFor } from '../shared/sites';
 import { AnswerQuestion, Authenticate, SmpProgress, SmpResult } from './Auth';
 import {
   type Diagnostics,
   increment,
+  lockSend,
   type PopupState,
   readStatus,
   type TabInfo,
@@ -20,6 +22,7 @@ import {
   targetTab,
   watchPushes,
 } from './api';
+import { LockBar } from './LockBar';
 import {
   inferOutcome,
   LEVEL_HELP,
@@ -123,6 +126,15 @@ export function Popup() {
           {error}
         </p>
       )}
+      {state !== null && (
+        <LockBar
+          lock={state.lock}
+          send={lockSend}
+          onChanged={() => {
+            if (tab) void refresh(tab).catch((e: unknown) => setError(String(e)));
+          }}
+        />
+      )}
       {state === null ? (
         <p>{t('connecting')}</p>
       ) : (
@@ -138,6 +150,14 @@ export function Popup() {
           outcome={outcome}
           clearOutcome={() => setOutcome(null)}
           setAborted={() => setOutcome('aborted')}
+        />
+      )}
+      {state !== null && (
+        <PanicWipe
+          send={lockSend}
+          onDone={() => {
+            if (tab) void refresh(tab).catch((e: unknown) => setError(String(e)));
+          }}
         />
       )}
       {__OFFRECORD_FLAVOR__ === 'test' && diag && (

@@ -169,8 +169,19 @@ function open(kek: Uint8Array, blob: unknown, aad: Uint8Array): Uint8Array | nul
 const CHECK_AAD = utf8Encode('offrecord lock check');
 
 /** A new lock record for `kek` (its salt must be the one the KEK was derived with). */
-export function newLockRecord(kek: Uint8Array, salt: Uint8Array, params: KdfParams, random: RandomSource): LockRecord {
-  return { v: 1, kdf: 'scrypt', ...params, salt, check: seal(kek, utf8Encode(CHECK_TEXT), CHECK_AAD, random) };
+export function newLockRecord(
+  kek: Uint8Array,
+  salt: Uint8Array,
+  params: KdfParams,
+  random: RandomSource,
+): LockRecord {
+  return {
+    v: 1,
+    kdf: 'scrypt',
+    ...params,
+    salt,
+    check: seal(kek, utf8Encode(CHECK_TEXT), CHECK_AAD, random),
+  };
 }
 
 /** Whether `kek` opens the record's check blob: false for a wrong passphrase. */

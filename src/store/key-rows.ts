@@ -27,4 +27,3 @@ export function keyOfRowOrThrow(r: KeyRow): DsaPrivateKey {
   if (!k) throw new Error('this key is under a passphrase: read it through the Keyring');
   return k;
 }
-

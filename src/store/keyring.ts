@@ -138,7 +138,8 @@ export class Keyring implements KeyStore {
   setPassphrase(passphrase: string): Promise<void> {
     return this.serial(async () => {
       checkPassphrase(passphrase);
-      if (await this.lockRecord()) throw new LockUsageError('A passphrase is set already: change it instead.');
+      if (await this.lockRecord())
+        throw new LockUsageError('A passphrase is set already: change it instead.');
       const rows = await this.raw.listKeyRows();
       const keys = rows.map((r) => this.openRow(r, null));
       await this.rewrite(passphrase, rows, keys);
@@ -216,7 +217,9 @@ export class Keyring implements KeyStore {
    * Every key for export. With a passphrase set, the passphrase is required (locked or not) and
    * checked; the lock state does not change.
    */
-  exportKeys(passphrase: string | null): Promise<{ account: string; protocol: string; key: DsaPrivateKey }[]> {
+  exportKeys(
+    passphrase: string | null,
+  ): Promise<{ account: string; protocol: string; key: DsaPrivateKey }[]> {
     return this.serial(async () => {
       const rec = await this.lockRecord();
       let kek: Uint8Array | null = null;
