@@ -1,7 +1,7 @@
-// The popup's part of the passphrase lock (issue 18): while locked, the unlock prompt comes
-// first (going private and a buddy's waiting query need it); while unlocked, "Lock now"; with
-// keys in clear, the offer to protect them (set in the options page, where the warning about a
-// forgotten passphrase has room).
+// The popup's part of the passphrase lock (issue 18). While locked, the unlock prompt comes
+// first, above the status (going private and a buddy's waiting query need it): UnlockPrompt.
+// Below the conversation (LockBar): while unlocked, "Lock now"; with keys in clear, the offer to
+// protect them (set in the options page, where the warning about a forgotten passphrase has room).
 
 import browser from 'webextension-polyfill';
 import { t } from '../shared/i18n';
@@ -9,16 +9,18 @@ import type { LockSend } from '../shared/lock/api';
 import { LockNowButton, UnlockForm } from '../shared/lock/Unlock';
 import type { LockInfo } from '../shared/messages';
 
-export function LockBar({
-  lock,
-  send,
-  onChanged,
-}: {
+interface Props {
   lock: LockInfo;
   send: LockSend;
   onChanged: () => void;
-}) {
-  if (lock.state === 'locked') return <UnlockForm lock={lock} send={send} onDone={onChanged} />;
+}
+
+export function UnlockPrompt({ lock, send, onChanged }: Props) {
+  return lock.state === 'locked' ? <UnlockForm lock={lock} send={send} onDone={onChanged} /> : null;
+}
+
+export function LockBar({ lock, send, onChanged }: Props) {
+  if (lock.state === 'locked') return null;
   if (lock.state === 'unlocked')
     return (
       <section class="lock unlocked" aria-label={t('lock_sectionTitle')}>

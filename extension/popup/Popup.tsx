@@ -22,7 +22,7 @@ import {
   targetTab,
   watchPushes,
 } from './api';
-import { LockBar } from './LockBar';
+import { LockBar, UnlockPrompt } from './LockBar';
 import {
   inferOutcome,
   LEVEL_HELP,
@@ -100,6 +100,10 @@ export function Popup() {
     [tab, refresh],
   );
 
+  const redraw = () => {
+    if (tab) void refresh(tab).catch((e: unknown) => setError(String(e)));
+  };
+
   const enableSite = () => {
     const origin = state?.site?.origin ?? (tab?.url ? new URL(tab.url).origin : null);
     const pattern = origin ? sitePatternFor(origin) : null;
@@ -126,15 +130,7 @@ export function Popup() {
           {error}
         </p>
       )}
-      {state !== null && (
-        <LockBar
-          lock={state.lock}
-          send={lockSend}
-          onChanged={() => {
-            if (tab) void refresh(tab).catch((e: unknown) => setError(String(e)));
-          }}
-        />
-      )}
+      {state !== null && <UnlockPrompt lock={state.lock} send={lockSend} onChanged={redraw} />}
       {state === null ? (
         <p>{t('connecting')}</p>
       ) : (
@@ -152,14 +148,8 @@ export function Popup() {
           setAborted={() => setOutcome('aborted')}
         />
       )}
-      {state !== null && (
-        <PanicWipe
-          send={lockSend}
-          onDone={() => {
-            if (tab) void refresh(tab).catch((e: unknown) => setError(String(e)));
-          }}
-        />
-      )}
+      {state !== null && <LockBar lock={state.lock} send={lockSend} onChanged={redraw} />}
+      {state !== null && <PanicWipe send={lockSend} onDone={redraw} />}
       {__OFFRECORD_FLAVOR__ === 'test' && diag && (
         <DiagnosticsFooter
           diag={diag}
