@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import type { Frame, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
-import { bigIntToBytes, bigIntToFixed, bytesToHex } from '../../src/crypto/bytes';
 import { parsePrivateKeyFile } from '../../src/otr/keyfile';
 import { type Minichat, startMinichat } from '../fixtures/minichat/server';
 import { type Peer, type PeerEvent, startOffrecordPeer } from '../interop/lib';
@@ -23,6 +22,7 @@ import {
   launchChromium,
   stopChromiumServiceWorker,
 } from './lib/browsers';
+import { dumpStoredValues, encodingsOf } from './lib/lock';
 import { isDhCommit, until as untilShared } from './lib/restart';
 
 declare const chrome: Browser;
@@ -31,30 +31,6 @@ const PASS = 'purple elephant 42';
 let debugDump: () => string = () => '';
 const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 60_000) =>
   untilShared(what, f, ms, () => debugDump());
-
-/** Every encoding of x a careless store could hold. */
-function encodingsOf(x: bigint, q: bigint, exportText: string): string[] {
-  const minimal = bigIntToBytes(x);
-  const fixed = bigIntToFixed(x, Math.ceil(q.toString(16).length / 2));
-  const mpi = new Uint8Array(4 + minimal.length);
-  new DataView(mpi.buffer).setUint32(0, minimal.length);
-  mpi.set(minimal, 4);
-  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
-  const sexp = exportText.match(/\(x #([0-9A-F]+)#\)/)?.[0];
-  if (!sexp) throw new Error('the export has no (x #…#)');
-  return [
-    x.toString(16),
-    x.toString(16).toUpperCase(),
-    bytesToHex(fixed),
-    bytesToHex(mpi),
-    x.toString(10),
-    b64(minimal),
-    b64(fixed),
-    b64(mpi),
-    sexp,
-    sexp.slice(4, -2),
-  ];
-}
 
 describe('the passphrase lock in Chromium', () => {
   let chat: Minichat;
@@ -91,34 +67,7 @@ describe('the passphrase lock in Chromium', () => {
     ((await pageRequest({ type: 'lock-state' })) as { state: string; held: number }).state;
 
   /** Every value offrecord stores: IndexedDB (all stores), storage.local, storage.session; bytes as hex. */
-  const storedDump = () =>
-    popup.evaluate(async () => {
-      const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-      const replacer = (_k: string, v: unknown) =>
-        v instanceof Uint8Array
-          ? { bytes: hex(v) }
-          : v instanceof ArrayBuffer
-            ? { bytes: hex(new Uint8Array(v)) }
-            : v;
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const r = indexedDB.open('offrecord');
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-      const idb: Record<string, unknown[]> = {};
-      for (const name of Array.from(db.objectStoreNames)) {
-        idb[name] = await new Promise<unknown[]>((resolve, reject) => {
-          const tx = db.transaction(name, 'readonly');
-          const all = tx.objectStore(name).getAll();
-          all.onsuccess = () => resolve(all.result);
-          all.onerror = () => reject(all.error);
-        });
-      }
-      db.close();
-      const local = await chrome.storage.local.get(null);
-      const session = await chrome.storage.session.get(null);
-      return JSON.stringify({ idb, local, session }, replacer);
-    });
+  const storedDump = () => popup.evaluate(dumpStoredValues);
 
   const frame = (path: string) =>
     until(`the ${path} frame`, async () => {
