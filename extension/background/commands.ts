@@ -1,10 +1,13 @@
 // The keyboard command (manifest "commands"): "Go private" in the active tab's chat, the same as
-// the popup's "Start private conversation". It only turns private mode ON; ending it takes the
-// popup, where the page cannot draw (I6).
+// the popup's "Start private conversation": it opens the side panel (first thing in the handler:
+// the browser allows that only inside the command's user gesture) and starts the AKE. It only
+// turns private mode ON; ending it takes the panel or the popup, where the page cannot draw (I6).
 
 export const GO_PRIVATE_COMMAND = 'go-private';
 
 export interface CommandDeps {
+  /** Opens the panel for the tab; called synchronously, before anything awaits. */
+  openPanel(tabId: number): void;
   goPrivate(tabId: number): Promise<unknown>;
   activeTabId(): Promise<number | null>;
   logError(e: unknown): void;
@@ -13,8 +16,12 @@ export interface CommandDeps {
 export function onCommand(deps: CommandDeps) {
   return async (command: string, tab?: { id?: number }): Promise<void> => {
     if (command !== GO_PRIVATE_COMMAND) return;
-    const tabId = typeof tab?.id === 'number' && tab.id >= 0 ? tab.id : await deps.activeTabId();
+    const given = typeof tab?.id === 'number' && tab.id >= 0 ? tab.id : null;
+    if (given !== null) deps.openPanel(given);
+    const tabId = given ?? (await deps.activeTabId());
     if (tabId === null) return;
+    // Without the tab in the event (older browsers) the gesture is gone by now; try anyway.
+    if (given === null) deps.openPanel(tabId);
     try {
       await deps.goPrivate(tabId);
     } catch (e) {
