@@ -155,11 +155,11 @@ export interface TranscriptEntry {
  */
 export const REFUSAL = {
   /** The tab shows another conversation than the one the request names: nothing was done. */
-  changed: 'refused: the chat in that tab changed',
+  changed: 'refused:conversation-changed',
   /** Not in private mode (or private mode refused there): nothing was sent. */
-  notPrivate: 'refused: not in private mode, nothing was sent',
+  notPrivate: 'refused:not-private',
   /** The buddy ended the private conversation: nothing was sent. */
-  finished: 'refused: the private conversation is finished, nothing was sent',
+  finished: 'refused:finished',
 } as const;
 
 /**
