@@ -129,7 +129,7 @@ describe('the side panel on the virtual chat (Chromium)', () => {
     for (const l of chat.lines().slice(2)) expect(l.text).toMatch(/\?OTR/);
     for (const p of [alice.page, bob.page]) {
       const html = await p.content();
-      const text = await p.evaluate(() => document.documentElement.innerText);
+      const text = await p.evaluate(() => document.documentElement.textContent ?? '');
       for (const s of [...fromAlice, ...fromBob]) {
         expect(html).not.toContain(s);
         expect(text).not.toContain(s);

@@ -220,7 +220,7 @@ describe('SessionManager details', () => {
     expect((await a.mgr.status(A)).fingerprintChanged).toBe(false);
   });
 
-  it("the buddy ending and an unreadable message are notices in the transcript, stored with it", async () => {
+  it('the buddy ending and an unreadable message are notices in the transcript, stored with it', async () => {
     const a = await party(A, aliceKey);
     const b = await party(B, bobKey);
     await a.mgr.goPrivate(A);
