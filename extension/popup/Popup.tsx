@@ -8,6 +8,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import { t } from '../shared/i18n';
+import { PanicWipe } from '../shared/lock/PanicWipe';
 import { loadMark, type SecurityMark } from '../shared/mark';
 import { openPanel } from '../shared/open-panel';
 import { SecurityMarkBadge } from '../shared/SecurityMark';
@@ -16,6 +17,7 @@ import { AnswerQuestion, Authenticate, SmpProgress, SmpResult } from './Auth';
 import {
   type Diagnostics,
   increment,
+  lockSend,
   type PopupState,
   readStatus,
   type TabInfo,
@@ -23,6 +25,7 @@ import {
   targetTab,
   watchPushes,
 } from './api';
+import { LockBar, UnlockPrompt } from './LockBar';
 import {
   inferOutcome,
   LEVEL_HELP,
@@ -106,6 +109,10 @@ export function Popup() {
     [tab, refresh],
   );
 
+  const redraw = () => {
+    if (tab) void refresh(tab).catch((e: unknown) => setError(String(e)));
+  };
+
   const enableSite = () => {
     const origin = state?.site?.origin ?? (tab?.url ? new URL(tab.url).origin : null);
     const pattern = origin ? sitePatternFor(origin) : null;
@@ -134,6 +141,7 @@ export function Popup() {
           {error}
         </p>
       )}
+      {state !== null && <UnlockPrompt lock={state.lock} send={lockSend} onChanged={redraw} />}
       {state === null ? (
         <p>{t('connecting')}</p>
       ) : (
@@ -151,6 +159,8 @@ export function Popup() {
           setAborted={() => setOutcome('aborted')}
         />
       )}
+      {state !== null && <LockBar lock={state.lock} send={lockSend} onChanged={redraw} />}
+      {state !== null && <PanicWipe send={lockSend} onDone={redraw} />}
       {__OFFRECORD_FLAVOR__ === 'test' && diag && (
         <DiagnosticsFooter
           diag={diag}
