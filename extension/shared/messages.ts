@@ -271,7 +271,11 @@ export type PanelRequest =
       fingerprint: string;
       trust: '' | 'verified';
       conv?: string;
-    };
+    }
+  // The passphrase lock (issue 18): the panel shows the unlock prompt and "Lock now".
+  | { type: 'lock-state'; id: number }
+  | { type: 'lock-unlock'; id: number; passphrase: string }
+  | { type: 'lock-now'; id: number };
 
 /** Content script → background as a one-shot runtime message (so a click's user gesture carries). */
 export type ContentOneShot = { type: 'open-panel' };
@@ -764,6 +768,9 @@ const PANEL_FIELDS: FieldTable<PanelRequest> = {
   'smp-answer': { tabId, secret: str(LIMITS.secret, 1), conv: optional(conv) },
   'smp-abort': { tabId, conv: optional(conv) },
   'set-trust': { tabId, fingerprint: fingerprintText, trust: trustInput, conv: optional(conv) },
+  'lock-state': {},
+  'lock-unlock': { passphrase },
+  'lock-now': {},
 };
 const PAGE_FIELDS: FieldTable<PageRequest> = {
   status: { tabId: nullable(tabId) },

@@ -4,13 +4,13 @@
 // the popup and scan every stored value for alice's x in every encoding; a wrong passphrase is
 // refused and changes nothing; going private while locked sends nothing; bob's query while locked
 // is held and answered after the unlock, with nothing in clear; the worker killed while unlocked
-// keeps the conversation without asking again; auto-lock fires (a few seconds, allowed only in the
+// keeps the conversation without asking again (the side panel reads and sends); auto-lock fires (a few seconds, allowed only in the
 // test build); the panic wipe tells bob the end and leaves nothing of alice's in storage.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Frame, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
 import { parsePrivateKeyFile } from '../../src/otr/keyfile';
@@ -69,11 +69,25 @@ describe('the passphrase lock in Chromium', () => {
   /** Every value offrecord stores: IndexedDB (all stores), storage.local, storage.session; bytes as hex. */
   const storedDump = () => popup.evaluate(dumpStoredValues);
 
-  const frame = (path: string) =>
-    until(`the ${path} frame`, async () => {
-      for (const f of page.frames()) if (f.url().includes(path) && !f.isDetached()) return f as Frame;
-      return undefined;
-    });
+  /** The side panel bound to the chat tab, opened as a page (as the panel suites do). */
+  let panel: Page | null = null;
+  const panelPage = async () => {
+    if (!panel || panel.isClosed()) {
+      panel = await ext.context.newPage();
+      await panel.goto(`${ext.baseUrl}extension/panel/index.html?tab=${tabId}`);
+      await page.bringToFront();
+    }
+    return panel;
+  };
+  const panelSend = async (text: string) => {
+    const p = await panelPage();
+    await p.getByTestId('compose-box').fill(text);
+    await p.getByTestId('compose-box').press('Enter');
+  };
+  const panelRead = async () =>
+    (await panelPage())
+      .locator('[data-testid=entry][data-dir=in] [data-testid=entry-text]')
+      .allTextContents();
 
   const bobDo = (op: Record<string, unknown>) => {
     const next = relay.then(async () => {
@@ -214,9 +228,14 @@ describe('the passphrase lock in Chromium', () => {
     // Held means handled: the query was taken and answered with nothing (no wait needed).
     expect(aliceLines()).toEqual([]);
 
+    // The side panel asks too; unlock there.
+    const p = await panelPage();
+    await expect
+      .poll(() => p.getByTestId('lock-unlock').textContent())
+      .toContain('Messages waiting for you to unlock: 1');
     const t0 = Date.now();
-    await popup.getByTestId('lock-passphrase').fill(PASS);
-    await popup.getByTestId('lock-unlock').getByRole('button', { name: 'Unlock' }).click();
+    await p.getByTestId('lock-passphrase').fill(PASS);
+    await p.getByTestId('lock-unlock').getByRole('button', { name: 'Unlock' }).click();
     await until('bob encrypted', async () =>
       bobSaw((e) => e.event === 'state' && e.state === 'encrypted') ? true : undefined,
     );
@@ -238,9 +257,8 @@ describe('the passphrase lock in Chromium', () => {
         : undefined,
     );
     expect(wire.filter((l) => isDhCommit(l.text))).toHaveLength(2);
-    const compose = await frame('extension/frames/compose.html');
-    await compose.locator('textarea').fill('hello after unlock');
-    await compose.locator('textarea').press('Enter');
+    await expect.poll(async () => (await p.getByTestId('lock-unlock').count()) === 0).toBe(true);
+    await panelSend('hello after unlock');
     await until('bob reads alice', async () =>
       bobSaw((e) => e.event === 'message' && e.text === 'hello after unlock') ? true : undefined,
     );
@@ -250,19 +268,12 @@ describe('the passphrase lock in Chromium', () => {
   it('the worker killed while unlocked keeps the conversation without asking again', async () => {
     expect(await stopChromiumServiceWorker(ext.context, ext.extensionId)).toBeGreaterThan(0);
     await bobDo({ op: 'send', peer: 'alice', text: 'bob after the restart' });
-    const transcript = await frame('extension/frames/transcript.html');
     await until('alice reads bob', async () =>
-      (await transcript.locator('ol.transcript > li .text').allTextContents()).includes(
-        'bob after the restart',
-      )
-        ? true
-        : undefined,
+      (await panelRead()).includes('bob after the restart') ? true : undefined,
     );
     await stopChromiumServiceWorker(ext.context, ext.extensionId);
     expect(await lockState()).toBe('unlocked');
-    const compose = await frame('extension/frames/compose.html');
-    await compose.locator('textarea').fill('alice after the restart');
-    await compose.locator('textarea').press('Enter');
+    await panelSend('alice after the restart');
     await until('bob reads alice again', async () =>
       bobSaw((e) => e.event === 'message' && e.text === 'alice after the restart') ? true : undefined,
     );

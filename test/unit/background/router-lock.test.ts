@@ -283,4 +283,24 @@ describe('Router: the passphrase lock', () => {
     expect((await s.status()).lock.held).toBe(0);
     expect((await s.status()).status?.state).toBe('encrypted');
   });
+
+  it('the side panel shows the lock, unlocks and locks; it may not change or wipe', async () => {
+    const s = await setup();
+    await s.popup().req({ type: 'lock-set', passphrase: PASS });
+    const panel = s.w.connect({
+      kind: 'panel',
+      url: 'chrome-extension://x/extension/panel/index.html?tab=7',
+    });
+    expect(((await panel.req({ type: 'lock-now' })) as LockInfo).state).toBe('locked');
+    expect(panel.pushes.some((e) => e.type === 'lock' && e.lock.state === 'locked')).toBe(true);
+    expect(((await panel.req({ type: 'lock-state' })) as LockInfo).state).toBe('locked');
+    await expect(panel.req({ type: 'lock-unlock', passphrase: 'wrong passphrase' })).rejects.toThrow(
+      /Wrong passphrase/,
+    );
+    expect(((await panel.req({ type: 'lock-unlock', passphrase: PASS })) as LockInfo).state).toBe('unlocked');
+    await expect(panel.req({ type: 'panic-wipe' })).rejects.toThrow('refused');
+    await expect(
+      panel.req({ type: 'lock-change', oldPassphrase: PASS, newPassphrase: 'x'.repeat(9) }),
+    ).rejects.toThrow('refused');
+  });
 });
