@@ -103,7 +103,12 @@ describe('the passphrase lock in Firefox', () => {
       wire.push({ from: l.from, text: l.text });
       if (l.to === 'bob') void bobDo({ op: 'receive', peer: 'alice', wire: l.text });
     });
-    ext = await launchFirefox({ extensionDir: extensionDir('firefox', 'test') });
+    // Firefox unloads an event page idle for this long even in the middle of a computation (the
+    // launcher's 1 s would cut scrypt short under load; Firefox's own default is 30 s).
+    ext = await launchFirefox({
+      extensionDir: extensionDir('firefox', 'test'),
+      prefs: { 'extensions.background.idle.timeout': 5000 },
+    });
     probe = await ext.browser.newPage();
     await probe.goto(`${ext.baseUrl}extension/options/index.html`, { waitUntil: 'networkidle0' });
     page = await ext.browser.newPage();
