@@ -597,7 +597,7 @@ export class Router {
     for (const id of ids) {
       const ref = tabRefs.find((r) => conversationId(r) === id) ?? refOfId(id);
       if (!ref) continue;
-      transcriptEntries += (await sessions.load(id))?.transcript.length ?? 0;
+      transcriptEntries += (await manager.transcript(ref)).length;
       let fx: Effects | null = null;
       try {
         fx = await manager.endForWipe(ref);
