@@ -7,11 +7,13 @@
  * 1. The worker is killed while the panel is open, before every step: nothing typed or received is
  *    lost or shown twice, the panel keeps working, and there is exactly one AKE (one D-H Commit).
  * 2. Bob asks to authenticate with a question: the panel shows the question in a notice with an
- *    answer field; the answer typed there verifies (bob: succeeded) and the panel says so.
- * 3. Bob's key changes (a new install, same name): the panel shows the loud key-changed notice.
- * 4. Bob ends the conversation: the panel says so, status Finished, the transcript stays readable;
- *    what is typed then stays in the box with the reason and is never sent. The transcript is in
- *    memory only: nothing of it in storage.local or IndexedDB.
+ *    answer field; the answer typed there verifies (bob: succeeded) and the panel says so. Alice
+ *    then verifies bob (libotr's one-way rule) and the panel says Private.
+ * 3. Bob ends the conversation: the panel says so, status Finished, the transcript stays readable;
+ *    what is typed then stays in the box with the reason and is never sent.
+ * 4. The verified buddy's key changes (a new install, same name): the loud key-changed notice.
+ * 5. Alice ends it: the transcript stays, with the 'ended' notice; it is in memory only: nothing of
+ *    it in storage.local or IndexedDB.
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -136,16 +138,17 @@ describe('the side panel holds the private conversation (Chromium)', () => {
       inn.map((t) => [t, true]),
     );
     expect(bob.read()).toEqual(out);
-    expect(chat.lines().filter((l) => l.from === 'bob' && isDhCommit(l.text)).length).toBe(0);
     expect(chat.lines().filter((l) => isDhCommit(l.text))).toHaveLength(1);
     expect(chat.lines().filter((l) => l.text.startsWith('?OTR Error'))).toEqual([]);
     expect(stops).toBeGreaterThanOrEqual(7);
   });
 
-  it("answers the buddy's SMP question from the panel's notice", async () => {
+  it("answers the buddy's SMP question from the panel's notice (the worker killed meanwhile)", async () => {
+    await stop();
     await bob.do({ op: 'smp', peer: 'alice', secret: 'blue whale 🐋', question: 'Where did we meet? 海' });
     const asked = await waitForNotice(view, 'smp-asked');
     expect(asked.question).toBe('Where did we meet? 海');
+    await stop();
     const answer = panelPage.getByTestId('smp-answer-box');
     await answer.click();
     await answer.pressSequentially('blue whale 🐋', { delay: 2 });
@@ -155,25 +158,26 @@ describe('the side panel holds the private conversation (Chromium)', () => {
       (e) => e.event === 'smp' && (e as { result: string }).result === 'succeeded',
     );
     await waitForNotice(view, 'smp-succeeded');
-    // The answer is a secret: it is nowhere in the page the user reads nor on the wire.
+    // The answer is a secret: not in the transcript, not on the wire.
     const s = await panelState(view);
     expect(JSON.stringify(s.entries)).not.toContain('blue whale');
     expect(chat.lines().some((l) => l.text.includes('blue whale'))).toBe(false);
+    // libotr's one-way rule: the answerer does not trust yet. Alice asks back (as the popup does).
+    await pageRequest(alice, {
+      type: 'smp-start',
+      tabId: alice.tabId,
+      secret: 'red fox',
+      question: 'Colour?',
+    });
+    await bob.waitForEvent(
+      'bob asked',
+      (e) => e.event === 'smp' && (e as { result: string }).result === 'question',
+    );
+    await bob.do({ op: 'smp-answer', peer: 'alice', secret: 'red fox' });
+    await waitForPanelStatus(view, ['private']);
   });
 
-  it("shows the loud key-changed notice when bob's key changes", async () => {
-    const oldFp = bob.fingerprint;
-    await bob.newKey();
-    expect(bob.fingerprint).not.toBe(oldFp);
-    await bob.do({ op: 'query', peer: 'alice' });
-    const n = await waitForNotice(view, 'key-changed', 90_000);
-    expect(n.dir).toBe('notice');
-    await waitForPanelStatus(view, ['unverified']);
-    await typeAndSend('after the new key');
-    await bob.waitToRead('after the new key');
-  });
-
-  it('keeps the transcript readable after the buddy ends it, and sends nothing more', async () => {
+  it('keeps the transcript readable after the buddy ends it; what is typed then stays, sent to no one', async () => {
     await bob.do({ op: 'end', peer: 'alice' });
     await waitForNotice(view, 'buddy-ended');
     await waitForPanelStatus(view, ['finished']);
@@ -182,7 +186,7 @@ describe('the side panel holds the private conversation (Chromium)', () => {
     const s = await untilPanel(view, 'the text kept with its reason', (st) =>
       st.compose === 'typed after the end' && st.reason !== '' ? st : null,
     );
-    for (const t of ['alice one ünï', 'bob two ключ', 'after the new key']) {
+    for (const t of ['alice one ünï', 'bob two ключ', 'alice three 🔑']) {
       expect(s.entries.some((e) => e.text === t)).toBe(true);
     }
     // A negative: nothing may follow. The panel kept the text (above); give a send that should not
@@ -194,6 +198,28 @@ describe('the side panel holds the private conversation (Chromium)', () => {
         .slice(linesBefore)
         .filter((l) => l.from === 'alice'),
     ).toEqual([]);
+    await panelPage.getByTestId('compose-box').fill('');
+  });
+
+  it("shows the loud key-changed notice when the verified buddy's key changes", async () => {
+    const oldFp = bob.fingerprint;
+    await bob.newKey();
+    expect(bob.fingerprint).not.toBe(oldFp);
+    await bob.do({ op: 'query', peer: 'alice' });
+    const n = await waitForNotice(view, 'key-changed', 90_000);
+    expect(n.dir).toBe('notice');
+    await waitForPanelStatus(view, ['unverified']);
+    await typeAndSend('after the new key');
+    await bob.waitToRead('after the new key');
+  });
+
+  it('after we end it the transcript stays, marked ended, and none of it is on disk', async () => {
+    await pageRequest(alice, { type: 'end-private', tabId: alice.tabId });
+    await waitForNotice(view, 'ended');
+    const s = await panelState(view);
+    for (const t of ['alice one ünï', 'bob three', 'after the new key']) {
+      expect(s.entries.some((e) => e.text === t)).toBe(true);
+    }
     // Off the record: none of it on disk (storage.local, IndexedDB).
     const disk = await ext.worker.evaluate(async () => {
       const local = JSON.stringify(await chrome.storage.local.get(null));
@@ -217,6 +243,7 @@ describe('the side panel holds the private conversation (Chromium)', () => {
       }
       return `${local}\n${dbs.join('\n')}`;
     });
+    expect(disk.length).toBeGreaterThan(0);
     for (const t of ['alice one', 'bob two', 'after the new key', 'typed after the end']) {
       expect(disk.includes(t)).toBe(false);
     }

@@ -82,20 +82,31 @@ export function hostileSuite(browser: HostileBrowser): void {
 
     /** Clicks the panel's compose box where it is drawn on the screen, as the user does. */
     const focusCompose = async () => {
-      const r = await drv.panelRect('compose-box');
-      if (!r) throw new Error('no compose box in the panel');
-      const c = center(r);
-      clickAt(x, c.x, c.y);
-      await untilPanel(
-        view,
-        'the compose box to have the focus',
-        (s) => s.hasFocus && s.focused === 'compose-box',
-        5_000,
-      );
+      for (let attempt = 1; ; attempt++) {
+        const r = await drv.panelRect('compose-box');
+        if (!r) throw new Error('no compose box in the panel');
+        const c = center(r);
+        clickAt(x, c.x, c.y);
+        const ok = await untilPanel(
+          view,
+          'the compose box to have the focus',
+          (s) => s.hasFocus && s.focused === 'compose-box',
+          3_000,
+        ).catch((e: unknown) => {
+          if (attempt >= 3) throw e;
+          return false;
+        });
+        if (ok) return;
+      }
     };
 
-    /** Types `text` (+ Enter) with OS key events into the panel's compose box. */
+    /**
+     * Types `text` (+ Enter) with OS key events into the panel's compose box, coming from the page
+     * as a user does (a click in the chat first): the page's window loses the focus to the panel.
+     */
     const typeInPanel = async (text: string, enter = true) => {
+      const header = await drv.pageRect('header');
+      if (header) clickAt(x, header.x + 20, header.y + header.height / 2);
       await focusCompose();
       typeText(x, text);
       if (enter) pressKeys(x, 'Return');

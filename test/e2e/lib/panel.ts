@@ -37,6 +37,8 @@ export interface PanelState {
   /** Why the typed text stays in the box, if the panel says so. */
   reason: string;
   markSetup: boolean;
+  /** The security mark is shown in the header (the panel loaded it). */
+  mark: boolean;
   /** data-testid (or tag) of the focused element, and whether the panel's document has the focus. */
   focused: string;
   hasFocus: boolean;
@@ -65,6 +67,7 @@ export const READ_STATE = `(() => {
     composeDisabled: box ? box.disabled : true,
     reason: text(q('compose-reason')),
     markSetup: q('mark-setup') !== null,
+    mark: q('security-mark') !== null,
     focused: a ? a.getAttribute('data-testid') || a.localName : '',
     hasFocus: doc.hasFocus(),
   };
