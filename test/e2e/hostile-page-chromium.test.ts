@@ -52,4 +52,4 @@ async function open(x: Xvfb, url: string): Promise<HostileDriver> {
   }
 }
 
-hostileSuite({ name: 'Chromium', open });
+hostileSuite({ name: 'Chromium', open, blursWhenPanelFocused: false });

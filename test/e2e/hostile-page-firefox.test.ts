@@ -51,4 +51,4 @@ async function open(x: Xvfb, url: string): Promise<HostileDriver> {
   }
 }
 
-hostileSuite({ name: 'Firefox', open });
+hostileSuite({ name: 'Firefox', open, blursWhenPanelFocused: true });

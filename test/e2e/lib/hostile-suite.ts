@@ -61,6 +61,12 @@ export interface HostileDriver {
 
 export interface HostileBrowser {
   name: string;
+  /**
+   * Whether the page's window gets a blur event when the user clicks from it into the panel
+   * (measured: Firefox yes; Chromium no — the tab keeps document.hasFocus() true while the side
+   * panel has the keyboard, so a blur-triggered focus theft never even fires there).
+   */
+  blursWhenPanelFocused: boolean;
   /** Starts the browser on `x` with the chat page of `url` open in its first tab. */
   open(x: Xvfb, url: string): Promise<HostileDriver>;
 }
@@ -182,7 +188,11 @@ export function hostileSuite(browser: HostileBrowser): void {
         if (attack === 'focus-timer' || attack === 'lookalike' || attack === 'move-target') {
           expect(after.focusCalls).toBeGreaterThan(before.focusCalls);
         }
-        if (attack === 'focus-blur') expect(after.focusCalls).toBeGreaterThan(before.focusCalls);
+        if (attack === 'focus-blur') {
+          const blurred = after.blurs > before.blurs;
+          expect(blurred).toBe(browser.blursWhenPanelFocused);
+          if (blurred) expect(after.focusCalls).toBeGreaterThan(before.focusCalls);
+        }
         if (attack === 'remove-overlay') expect(after.removed ?? 0).toBeGreaterThan(0);
         expect((await panelState(view)).compose).toBe('');
       });

@@ -11,6 +11,8 @@ export interface HostileRecord {
   events: number;
   focusCalls: number;
   attacks: string[];
+  /** Trusted blur events of the page's window. */
+  blurs: number;
   removed?: number;
 }
 
