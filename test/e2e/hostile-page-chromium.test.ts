@@ -5,8 +5,16 @@
 // moving the mouse over it (viewportOrigin).
 
 import { extensionDir } from './lib/browsers';
-import { browserCdp, ExtensionTarget, launchHeadedChromium, viewportOrigin, type Xvfb } from './lib/headed';
+import {
+  browserCdp,
+  ExtensionTarget,
+  launchHeadedChromium,
+  listTargets,
+  viewportOrigin,
+  type Xvfb,
+} from './lib/headed';
 import { type HostileDriver, hostileSuite } from './lib/hostile-suite';
+import { waitFor } from './lib/ngircd';
 import { PANEL_PAGE, rectOf } from './lib/panel';
 
 async function open(x: Xvfb, url: string): Promise<HostileDriver> {
@@ -17,6 +25,7 @@ async function open(x: Xvfb, url: string): Promise<HostileDriver> {
   try {
     const page = ext.context.pages()[0] ?? (await ext.context.newPage());
     await page.goto(url);
+    const cdp = await browserCdp(ext);
     const inPage = <T>(e: string) => page.evaluate(e) as Promise<T>;
     const inPanel = <T>(e: string): Promise<T> => {
       if (!target) throw new Error('the panel is not open');
@@ -30,7 +39,7 @@ async function open(x: Xvfb, url: string): Promise<HostileDriver> {
         return r && { ...r, x: r.x + pageOrigin.x, y: r.y + pageOrigin.y };
       },
       async panel() {
-        target = await ExtensionTarget.find(await browserCdp(ext), `${ext.baseUrl}${PANEL_PAGE}`);
+        target = await ExtensionTarget.find(cdp, `${ext.baseUrl}${PANEL_PAGE}`);
         return { run: (src) => inPanel(`(() => { const doc = document; return ${src}; })()`) };
       },
       async panelRect(testId) {
@@ -40,6 +49,17 @@ async function open(x: Xvfb, url: string): Promise<HostileDriver> {
           `(() => { const doc = document; return ${rectOf(testId)}; })()`,
         );
         return r && { ...r, x: r.x + panelOrigin.x, y: r.y + panelOrigin.y };
+      },
+      async closePanel() {
+        const t = target;
+        if (!t) return;
+        target = null;
+        panelOrigin = null;
+        await t.evaluate('(window.close(), true)').catch(() => undefined);
+        await waitFor('the side panel to close', async () =>
+          (await listTargets(cdp)).some((i) => i.targetId === t.info.targetId) ? undefined : true,
+        );
+        await t.close();
       },
       async close() {
         await target?.close();

@@ -6,7 +6,7 @@
 
 import type { Page } from 'puppeteer-core';
 import { extensionDir } from './lib/browsers';
-import { launchHeadedFirefox, sidebarProbe, type Xvfb } from './lib/headed';
+import { launchHeadedFirefox, pressKeys, sidebarProbe, type Xvfb } from './lib/headed';
 import { type HostileDriver, hostileSuite } from './lib/hostile-suite';
 import { waitFor } from './lib/ngircd';
 import { rectOf } from './lib/panel';
@@ -42,6 +42,15 @@ async function open(x: Xvfb, url: string): Promise<HostileDriver> {
         );
         const o = await inPanel<[number, number]>('[win.mozInnerScreenX, win.mozInnerScreenY]');
         return r && { ...r, x: r.x + o[0], y: r.y + o[1] };
+      },
+      async closePanel() {
+        // Firefox has one sidebar per window: opening the bookmarks sidebar (Ctrl+B) closes ours.
+        pressKeys(x, 'ctrl+b');
+        await waitFor('our sidebar to close', async () =>
+          (await probe.page.evaluate("browser.extension.getViews({ type: 'sidebar' }).length")) === 0
+            ? true
+            : undefined,
+        );
       },
       close: () => ff.close(),
     };

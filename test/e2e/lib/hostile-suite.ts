@@ -56,6 +56,8 @@ export interface HostileDriver {
   panel(): Promise<PanelView>;
   /** Where the panel's element with data-testid `testId` is drawn on the screen. */
   panelRect(testId: string): Promise<ScreenRect | null>;
+  /** Closes the panel as a user can (the chat window has the X focus); resolves once it is gone. */
+  closePanel(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -269,6 +271,25 @@ export function hostileSuite(browser: HostileBrowser): void {
       expect(fromAlice.every((l) => l.text.startsWith('?OTR'))).toBe(true);
       for (const s of [...typed, ...received]) expect(fromAlice.some((l) => l.text.includes(s))).toBe(false);
       expect(chat.lines().filter((l) => l.to !== 'alice' && l.to !== 'bob')).toEqual([]);
+    });
+
+    it("the in-page cover, clicked, opens the panel again (the click's gesture carries)", async () => {
+      focusWindow(x, chatWindow);
+      await drv.closePanel();
+      const cover = await drv.pageRect('[data-offrecord-cover]');
+      if (!cover) throw new Error('no cover over the compose box');
+      const c = center(cover);
+      clickAt(x, c.x, c.y);
+      view = await drv.panel();
+      const s = await untilPanel(view, 'the reopened panel on bob', (st) =>
+        st.buddy === 'bob' && st.status === 'unverified' ? st : null,
+      );
+      expect(s.entries.some((e) => e.dir === 'out' && e.text === typed[0])).toBe(true);
+      const secret = 'SecretAfter-reopen-Ibis404';
+      typed.push(secret);
+      await typeInPanel(secret);
+      await bob.waitToRead(secret);
+      expect(leaks(await record(), typed)).toEqual([]);
     });
   });
 }
