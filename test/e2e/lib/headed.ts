@@ -236,7 +236,8 @@ export class ExtensionTarget {
     return new ExtensionTarget(cdp, sessionId, info);
   }
 
-  private send(method: string, params: Record<string, unknown>): Promise<unknown> {
+  /** Sends one CDP command to this target (Runtime.*, Input.*, Page.*). */
+  send(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
     const id = ++this.next;
     return new Promise((ok, fail) => {
       const timer = setTimeout(() => {
@@ -277,6 +278,37 @@ export class ExtensionTarget {
       );
     }
     return r.result.value as T;
+  }
+
+  /** A PNG of what the target shows (the side panel as drawn). */
+  async screenshot(): Promise<Buffer> {
+    const r = (await this.send('Page.captureScreenshot', { format: 'png' })) as { data: string };
+    return Buffer.from(r.data, 'base64');
+  }
+
+  /**
+   * Types `text` into the element with data-testid `testId` and presses Enter, with CDP input
+   * events to this target (trusted key events, not OS-level: for the demo, not for the I1 tests).
+   */
+  async typeAndEnter(testId: string, text: string): Promise<void> {
+    const focused = await this.evaluate<boolean>(`(() => {
+      const el = document.querySelector('[data-testid=${JSON.stringify(testId)}]');
+      if (!el) return false;
+      el.focus();
+      return document.activeElement === el;
+    })()`);
+    if (!focused) throw new Error(`no ${testId} to type into in ${this.info.url}`);
+    await this.send('Input.insertText', { text });
+    for (const type of ['keyDown', 'keyUp']) {
+      await this.send('Input.dispatchKeyEvent', {
+        type,
+        key: 'Enter',
+        code: 'Enter',
+        windowsVirtualKeyCode: 13,
+        nativeVirtualKeyCode: 13,
+        ...(type === 'keyDown' ? { text: '\r' } : {}),
+      });
+    }
   }
 
   async close(): Promise<void> {
