@@ -72,4 +72,4 @@ async function open(x: Xvfb, url: string): Promise<HostileDriver> {
   }
 }
 
-hostileSuite({ name: 'Chromium', open, blursWhenPanelFocused: false });
+hostileSuite({ name: 'Chromium', open, blursWhenPanelFocused: false, coverOpensPanel: true });

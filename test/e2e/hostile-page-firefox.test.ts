@@ -60,4 +60,4 @@ async function open(x: Xvfb, url: string): Promise<HostileDriver> {
   }
 }
 
-hostileSuite({ name: 'Firefox', open, blursWhenPanelFocused: true });
+hostileSuite({ name: 'Firefox', open, blursWhenPanelFocused: true, coverOpensPanel: false });

@@ -6,9 +6,10 @@
 // readers below are plain JS source (not functions: esbuild's helpers would not survive
 // serialisation). Hooks: the panel's data-testid attributes.
 
+import { PAGES } from '../../../extension/shared/build-info';
 import { waitFor } from './ngircd';
 
-export const PANEL_PAGE = 'extension/panel/index.html';
+export const PANEL_PAGE = PAGES.panel;
 
 /** Evaluates a JS expression in which `doc` is the panel's document; returns its value. */
 export interface PanelView {
