@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CDPSession, chromium, type Worker } from '@playwright/test';
+import { type CDPSession, chromium, type Page, type Worker } from '@playwright/test';
 import puppeteer, { type Page as PuppeteerPage } from 'puppeteer-core';
-import { GECKO_ID } from '../../../extension/shared/build-info';
+import { GECKO_ID, PAGES } from '../../../extension/shared/build-info';
 import {
   CHROMIUM_ARGS,
   CHROMIUM_PATH,
@@ -423,4 +423,21 @@ export async function sidebarProbe(
         return ${src};
       })()`) as Promise<T>,
   };
+}
+
+/**
+ * Opens the REAL side panel of a chat tab in headed Chromium the way a user does: a click where the
+ * in-page cover lies (over the site's compose box `composeSelector`); the cover asks the background
+ * to open the panel inside the click's user gesture. Returns the panel's target.
+ */
+export async function openSidePanelByCover(
+  person: { ext: ChromiumExtension; page: Page; tabId: number },
+  composeSelector: string,
+  timeoutMs = 15_000,
+): Promise<ExtensionTarget> {
+  const box = await person.page.locator(composeSelector).boundingBox();
+  if (!box) throw new Error(`no ${composeSelector} under the cover`);
+  await person.page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  const cdp = await browserCdp(person.ext);
+  return ExtensionTarget.find(cdp, `${person.ext.baseUrl}${PAGES.panel}?tab=${person.tabId}`, timeoutMs);
 }
