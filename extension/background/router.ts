@@ -1,35 +1,39 @@
 // Routes each validated request to its handler, applies the SessionManager's effects (wire lines
-// to the tab's content script, plaintext to the secure frames only, statuses to frames, popup and
+// to the tab's content script, plaintext to the side panel only, statuses to panel, popup and
 // badge) and turns the outcome into a reply. No browser API here: everything the worker provides
 // comes in through RouterDeps, so unit tests run it with memory stores (test/unit/background/).
 //
 // Rights (ports.ts) are fixed per port: a content script names no tab (its own comes from the
-// sender) and gets nothing but wire lines and private-mode pushes; a frame talks about its own
-// tab; popup and options may name any tab.
+// sender) and gets nothing but wire lines and private-mode pushes; the panel names the tab it
+// shows and gets that tab's transcript; popup and options may name any tab.
 
 import { bytesToHex, hexToBytes, utf8Decode } from '../../src/crypto/bytes';
 import { parseFingerprintsFile, serializeFingerprintsFile } from '../../src/otr/fingerprints-file';
 import { parsePrivateKeyFile, serializePrivateKeyFile } from '../../src/otr/keyfile';
 import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } from '../../src/otr/pubkey';
 import { parseProfile, type SiteProfile, serializeProfile } from '../../src/profile/profile';
+import { KeyLockedError } from '../../src/store/key-lock';
 import type { KeyStore, SessionStore, Trust } from '../../src/store/types';
 import {
   type BadgeAlert,
   type BadgeStatus,
   type ContentRequest,
   type ConversationStatus,
-  type FrameRequest,
-  type FrameRole,
   LIMITS,
+  type LockInfo,
   type PageRequest,
+  type PanelRequest,
   type PushEvent,
+  REFUSAL,
   type Reply,
   type ResultMap,
   type StatusResult,
   TRUSTS,
+  type WipeReport,
 } from '../shared/messages';
 import { alertFor, badgeFor } from './badge-status';
-import type { ContentRights, FrameRights, PageRights, PortRights } from './ports';
+import type { LockService } from './lock';
+import type { ContentRights, PageRights, PortRights } from './ports';
 import { type ConversationRef, conversationId, type Effects, type SessionManager } from './session-manager';
 import type { TabRecord, TabTable } from './tab-table';
 
@@ -57,6 +61,12 @@ export interface RouterDeps {
   counter: { get(): Promise<number>; increment(): Promise<number> };
   /** The buddy asks for SMP while no popup is open (notification). */
   notifySmp?(tabId: number, question: string | null): void;
+  /** The passphrase lock (issue 18). */
+  lock: LockService;
+  /** Everything else the panic wipe erases: storage.local and storage.session; the count of entries. */
+  eraseStorage(): Promise<number>;
+  /** How long the panic wipe waits for pages to hand the ends to their sites (ms). */
+  wipeWaitMs?: number;
 }
 
 type Result<T extends string> = T extends keyof ResultMap ? ResultMap[T] : never;
@@ -64,7 +74,8 @@ type Result<T extends string> = T extends keyof ResultMap ? ResultMap[T] : never
 interface Listener {
   rights: PortRights;
   target: PushTarget;
-  role: FrameRole | null;
+  /** For a panel: the chat tab it shows (set by panel-hello), whose transcript it receives. */
+  watch: number | null;
 }
 
 export class Router {
@@ -80,7 +91,7 @@ export class Router {
   }
 
   attach(connection: string, rights: PortRights, target: PushTarget): void {
-    this.listeners.set(connection, { rights, target, role: null });
+    this.listeners.set(connection, { rights, target, watch: null });
   }
 
   /** The port closed. For a tab's top-frame content script: the tab is no longer connected. */
@@ -92,12 +103,16 @@ export class Router {
       const gone = await this.deps.tabs.update(tabId, (old) =>
         old && old.connection === connection ? null : old,
       );
-      if (!gone) await this.deps.setBadge(tabId, 'off', '');
+      if (!gone) {
+        await this.deps.setBadge(tabId, 'off', '');
+        this.pushPanels(tabId, { type: 'panel-switch', tabId });
+      }
     }
   }
 
   async tabClosed(tabId: number): Promise<void> {
     await this.deps.tabs.update(tabId, () => null);
+    this.pushPanels(tabId, { type: 'panel-switch', tabId });
   }
 
   /** Key generation progress (from the SessionManager): shown in the popup and options. */
@@ -109,18 +124,21 @@ export class Router {
   }
 
   async handle(
-    req: ContentRequest | FrameRequest | PageRequest,
+    req: ContentRequest | PanelRequest | PageRequest,
     rights: PortRights,
     connection: string,
   ): Promise<Reply> {
     try {
+      // A request after the auto-lock deadline finds the keys locked; the user's own requests
+      // (popup, options, panel, compose) restart the countdown.
+      if (rights.kind !== 'content') await this.deps.lock.beforeRequest(req.type);
       let result: unknown;
       switch (rights.kind) {
         case 'content':
           result = await this.content(req as ContentRequest, rights, connection);
           break;
-        case 'frame':
-          result = await this.frame(req as FrameRequest, rights, connection);
+        case 'panel':
+          result = await this.panel(req as PanelRequest, connection);
           break;
         case 'page':
           result = await this.page(req as PageRequest, rights);
@@ -194,6 +212,10 @@ export class Router {
                   : null);
         const status = ref ? await this.deps.manager.status(ref) : null;
         const privateMode = status?.privateMode === true && reason === null;
+        const before = await this.deps.tabs.get(rights.tabId);
+        const switched =
+          (before?.ref ? conversationId(before.ref) : null) !== (ref ? conversationId(ref) : null) ||
+          (before?.conversation?.reason ?? null) !== reason;
         await this.deps.tabs.update(rights.tabId, (old) => ({
           url: old?.url ?? rights.url,
           origin: rights.origin,
@@ -214,14 +236,19 @@ export class Router {
           ...(old?.page && old.origin === rights.origin ? { page: old.page } : {}),
         }));
         this.pushTo(connection, { type: 'private-mode', on: privateMode, reason });
+        // The panel showing this tab learns at once that the chat changed (and never sends the
+        // text being typed to the new one: its sends name the conversation they were typed for).
+        if (switched) this.pushPanels(rights.tabId, { type: 'panel-switch', tabId: rights.tabId });
         if (ref) {
           // Lines produced while no page could send them (or before a worker restart): send now.
           const pending = await this.deps.manager.pending(ref);
           if (pending.length > 0) this.pushTo(connection, { type: 'send-wire', lines: pending });
           // Have the key ready before the user asks for privacy; generation yields, never blocks.
-          void this.deps.keys.getKey(ref.account, ref.protocol).then((k) => {
-            if (!k) this.deps.manager.ensureKey(ref.account, ref.protocol).catch(() => undefined);
-          });
+          // (Not while locked: a key made then could not be sealed; ensureKey refuses.)
+          void this.deps.keys
+            .getPublicKey(ref.account, ref.protocol)
+            .then((k) => (k ? undefined : this.deps.manager.ensureKey(ref.account, ref.protocol)))
+            .catch(() => undefined);
         }
         await this.badge(rights.tabId, status);
         return { privateMode, status } satisfies Result<'conversation'>;
@@ -245,8 +272,7 @@ export class Router {
         if (req.history && (await this.deps.sessions.load(conversationId(ref))) === null) return {};
         for (const m of req.messages) {
           if (m.own || m.from !== ref.peer) continue;
-          const fx = await this.deps.manager.receive(ref, { id: m.id, text: m.text });
-          await this.apply(rights.tabId, ref, fx);
+          await this.receiveOrHold(rights.tabId, ref, { id: m.id, text: m.text });
         }
         return {} satisfies Result<'chat-messages'>;
       }
@@ -262,34 +288,53 @@ export class Router {
     }
   }
 
-  // ---- secure frames -------------------------------------------------------------------
+  // ---- the side panel ----------------------------------------------------------------------
 
-  private async frame(req: FrameRequest, rights: FrameRights, connection: string): Promise<unknown> {
-    const tabId = rights.tabId;
+  private async panel(req: PanelRequest, connection: string): Promise<unknown> {
+    const tabId = req.tabId;
     switch (req.type) {
-      case 'frame-hello': {
+      case 'panel-hello': {
         const l = this.listeners.get(connection);
-        if (l) l.role = req.role;
-        const ref = (await this.deps.tabs.get(tabId))?.ref ?? null;
+        if (l) l.watch = req.tabId;
+        const rec = await this.deps.tabs.get(req.tabId);
+        const ref = rec?.ref ?? null;
         const status = ref ? await this.deps.manager.status(ref) : null;
-        const transcript =
-          ref && req.role === 'transcript'
-            ? (await this.deps.manager.transcript(ref)).slice(-LIMITS.transcript)
-            : [];
-        return { status, transcript } satisfies Result<'frame-hello'>;
+        const transcript = ref ? (await this.deps.manager.transcript(ref)).slice(-LIMITS.transcript) : [];
+        return {
+          tabId: req.tabId,
+          site: rec?.origin ?? null,
+          conv: ref ? conversationId(ref) : null,
+          conversation: rec?.conversation ?? null,
+          status,
+          transcript,
+        } satisfies Result<'panel-hello'>;
       }
-      case 'compose-send': {
-        const ref = await this.refOf(tabId);
+      case 'panel-send': {
+        const ref = await this.boundRef(req.tabId, req.conv);
         const current = await this.deps.manager.status(ref);
-        // The secure compose never sends in clear: private mode first (I1, I2).
-        if (!current.privateMode) throw new Error('not in private mode: nothing was sent');
+        // The panel never sends in clear: private mode first (I1, I2), and not into a finished one.
+        if (!current.privateMode) throw new Error(REFUSAL.notPrivate);
+        if (current.state === 'finished') throw new Error(REFUSAL.finished);
         const fx = await this.deps.manager.send(ref, req.text);
-        await this.apply(tabId, ref, fx);
-        return { status: fx.status } satisfies Result<'compose-send'>;
+        await this.apply(req.tabId, ref, fx);
+        return { status: fx.status } satisfies Result<'panel-send'>;
       }
-      case 'frame-go-private':
-        return { status: await this.goPrivate(tabId) } satisfies Result<'frame-go-private'>;
+      case 'status':
+        return this.status(tabId ?? null);
+      default: {
+        // The popup's conversation operations, bound to the conversation the panel showed.
+        const { conv, ...rest } = req;
+        if (conv !== undefined) await this.boundRef(req.tabId, conv);
+        return this.page(rest as PageRequest, { kind: 'page', url: '', tabId: null });
+      }
     }
+  }
+
+  /** The tab's conversation, if it is still the one `conv` names (else nothing is done). */
+  private async boundRef(tabId: number, conv: string): Promise<ConversationRef> {
+    const rec = await this.deps.tabs.get(tabId);
+    if (!rec?.ref || conversationId(rec.ref) !== conv) throw new Error(REFUSAL.changed);
+    return rec.ref;
   }
 
   // ---- popup and options ---------------------------------------------------------------
@@ -328,7 +373,7 @@ export class Router {
         return {};
       }
       case 'keys-list':
-        return (await keys.listKeys()).map((k) => ({
+        return (await keys.listPublicKeys()).map((k) => ({
           account: k.account,
           protocol: k.protocol,
           fingerprint: formatFingerprint(fingerprintOf(k.key)),
@@ -339,11 +384,8 @@ export class Router {
         return { fingerprint: formatFingerprint(fingerprintOf(key)) };
       }
       case 'key-export': {
-        const entries = (await keys.listKeys()).map((k) => ({
-          account: k.account,
-          protocol: k.protocol,
-          key: k.key,
-        }));
+        // Under a passphrase the export needs it, locked or not (the Keyring checks it).
+        const entries = await this.deps.lock.keyring.exportKeys(req.passphrase);
         return { text: utf8Decode(serializePrivateKeyFile(entries)) };
       }
       case 'key-import': {
@@ -462,7 +504,129 @@ export class Router {
         }
         return {};
       }
+      case 'lock-state':
+        return this.deps.lock.info();
+      case 'lock-set':
+        return this.deps.lock.setPassphrase(req.passphrase);
+      case 'lock-unlock': {
+        await this.deps.lock.unlock(req.passphrase);
+        // What buddies sent meanwhile is answered now (an OTR query, the AKE).
+        await this.drainHeld();
+        return this.deps.lock.info();
+      }
+      case 'lock-now':
+        return this.deps.lock.lockNow();
+      case 'lock-change':
+        return this.deps.lock.changePassphrase(req.oldPassphrase, req.newPassphrase);
+      case 'lock-remove':
+        return this.deps.lock.removePassphrase(req.passphrase);
+      case 'lock-auto':
+        return this.deps.lock.setAutoLock(req.autoLockSeconds);
+      case 'lock-offer-dismiss':
+        return this.deps.lock.dismissOffer();
+      case 'panic-wipe':
+        return this.panicWipe();
     }
+  }
+
+  // ---- the passphrase lock (issue 18) -------------------------------------------------------
+
+  /**
+   * A buddy's message. While locked, one that needs the engine (anything OTR, or anything in a
+   * conversation with OTR state) waits in the held inbox, and so does everything after it in the
+   * same conversation (order matters to OTR); nothing is answered, so nothing goes out in clear.
+   */
+  private async receiveOrHold(tabId: number, ref: ConversationRef, msg: { id: string; text: string }) {
+    const { manager, lock } = this.deps;
+    const id = conversationId(ref);
+    const waiting = await lock.inbox.has((r) => conversationId(r) === id);
+    if (!waiting) {
+      try {
+        await this.apply(tabId, ref, await manager.receive(ref, msg));
+        return;
+      } catch (e) {
+        if (!(e instanceof KeyLockedError)) throw e;
+      }
+    }
+    if (await lock.inbox.add({ tabId, ref, msg, at: Date.now() })) this.lockChanged(await lock.info());
+  }
+
+  /** After an unlock (or a worker start while unlocked): feeds the held messages in order. */
+  async drainHeld(): Promise<void> {
+    const { manager, lock } = this.deps;
+    for (;;) {
+      const h = await lock.inbox.first();
+      if (!h) break;
+      let fx: Effects | null = null;
+      try {
+        fx = await manager.receive(h.ref, h.msg);
+      } catch (e) {
+        if (e instanceof KeyLockedError) return;
+        // Any other failure is this message's alone: it is dropped, the others go on.
+      }
+      await lock.inbox.shift();
+      if (fx) await this.apply(h.tabId, h.ref, fx);
+    }
+    this.lockChanged(await lock.info());
+  }
+
+  /** The lock changed: popup, options and panel redraw. */
+  lockChanged(info: LockInfo): void {
+    this.pushPages({ type: 'lock', lock: info });
+  }
+
+  /**
+   * Panic wipe: every encrypted conversation is ended (TLV 1 to the buddy, through a tab that
+   * shows the chat), the pages get a moment to hand those lines to their sites, then keys,
+   * fingerprints and trust, instance tags, site settings and profiles, transcripts, session state
+   * and settings are erased. The report counts what was there.
+   */
+  async panicWipe(): Promise<WipeReport> {
+    const { manager, sessions, tabs, lock } = this.deps;
+    const ids = await sessions.list();
+    const tabRefs = (await tabs.all()).map(([, r]) => r.ref).filter((r): r is ConversationRef => r !== null);
+    let ended = 0;
+    let unreachable = 0;
+    let transcriptEntries = 0;
+    const sent: ConversationRef[] = [];
+    for (const id of ids) {
+      const ref = tabRefs.find((r) => conversationId(r) === id) ?? refOfId(id);
+      if (!ref) continue;
+      transcriptEntries += (await sessions.load(id))?.transcript.length ?? 0;
+      let fx: Effects | null = null;
+      try {
+        fx = await manager.endForWipe(ref);
+      } catch {
+        // An unusable session is erased below all the same.
+      }
+      if (!fx) continue;
+      const showing = await this.tabsShowing(ref);
+      if (showing.length === 0) {
+        unreachable++;
+        continue;
+      }
+      await this.apply(showing[0]![0], ref, fx);
+      ended++;
+      sent.push(ref);
+    }
+    const deadline = Date.now() + (this.deps.wipeWaitMs ?? 5000);
+    while (sent.length > 0 && Date.now() < deadline) {
+      const left = await Promise.all(sent.map((r) => manager.pending(r)));
+      if (left.every((l) => l.length === 0)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The pages leave private mode. (A page keeps reading with a site profile it has until it
+    // reloads: telling it now would make it report its chat again, and a new key be made.)
+    for (const [tabId, rec] of await tabs.all()) {
+      this.pushTo(rec.connection, { type: 'private-mode', on: false, reason: null });
+      await this.deps.setBadge(tabId, 'ready', '');
+    }
+    for (const id of ids) await sessions.remove(id);
+    const counts = await lock.wipeAll();
+    manager.dropCache();
+    const settings = await this.deps.eraseStorage();
+    this.lockChanged(await lock.info());
+    return { ended, unreachable, conversations: ids.length, transcriptEntries, settings, ...counts };
   }
 
   private async status(tabId: number | null): Promise<StatusResult> {
@@ -493,6 +657,7 @@ export class Router {
       status,
       keygen,
       page: rec?.page ?? null,
+      lock: await this.deps.lock.info(),
     };
   }
 
@@ -517,7 +682,7 @@ export class Router {
     return rec.ref;
   }
 
-  /** Private mode on for the tab's conversation (popup, secure frame, keyboard command). */
+  /** Private mode on for the tab's conversation (popup, panel, keyboard command, in-page button). */
   async goPrivate(tabId: number): Promise<ConversationStatus> {
     const rec = await this.deps.tabs.get(tabId);
     const ref = await this.refOf(tabId);
@@ -546,8 +711,8 @@ export class Router {
 
   /**
    * Hands an operation's effects out: wire lines to ONE tab's content script (the one that
-   * caused them if it shows the chat — two tabs must not both send), plaintext to the transcript
-   * frames of every tab showing the chat, status to frames, popup and badges.
+   * caused them if it shows the chat — two tabs must not both send), plaintext to the panels
+   * showing a tab with the chat, status to panels, popup and badges.
    */
   private async apply(originTab: number, ref: ConversationRef, fx: Effects): Promise<void> {
     const showing = await this.tabsShowing(ref);
@@ -557,8 +722,9 @@ export class Router {
       // No tab shows the chat: the lines stay in the outbox until one reports it.
     }
     if (fx.transcript.length > 0) {
+      const conv = conversationId(ref);
       for (const [tabId] of showing)
-        this.pushFrames(tabId, 'transcript', { type: 'transcript', entries: fx.transcript });
+        this.pushPanels(tabId, { type: 'transcript', tabId, conv, entries: fx.transcript });
     }
     for (const n of fx.notices) {
       if (n.kind === 'smp' && n.result === 'question') {
@@ -585,7 +751,7 @@ export class Router {
     showing?: [number, TabRecord][],
   ): Promise<void> {
     for (const [tabId] of showing ?? (await this.tabsShowing(ref))) {
-      this.pushFrames(tabId, null, { type: 'status', status });
+      this.pushPanels(tabId, { type: 'status', status, tabId });
       this.pushPages({ type: 'status', status, tabId });
       await this.badge(tabId, status);
     }
@@ -611,23 +777,29 @@ export class Router {
     if (l?.rights.kind === 'content') this.post(l, event);
   }
 
-  private pushFrames(tabId: number, role: FrameRole | null, event: PushEvent): void {
-    for (const l of this.listeners.values()) {
-      if (
-        l.rights.kind === 'frame' &&
-        l.rights.tabId === tabId &&
-        l.role !== null &&
-        (role === null || l.role === role)
-      )
-        this.post(l, event);
-    }
+  /** To the panels showing tab `tabId` (the only place plaintext goes, I1). */
+  private pushPanels(tabId: number, event: PushEvent): void {
+    for (const l of this.listeners.values())
+      if (l.rights.kind === 'panel' && l.watch === tabId) this.post(l, event);
   }
 
   private hasPages(): boolean {
-    return [...this.listeners.values()].some((l) => l.rights.kind === 'page');
+    return [...this.listeners.values()].some((l) => l.rights.kind === 'page' || l.rights.kind === 'panel');
   }
 
   private pushPages(event: PushEvent): void {
     for (const l of this.listeners.values()) if (l.rights.kind === 'page') this.post(l, event);
+  }
+}
+
+/** The conversation a SessionStore id names (`conv:` + JSON [site, account, protocol, peer]). */
+function refOfId(id: string): ConversationRef | null {
+  try {
+    const v = JSON.parse(id.slice('conv:'.length)) as unknown;
+    if (!Array.isArray(v) || v.length !== 4 || !v.every((x) => typeof x === 'string')) return null;
+    const [site, account, protocol, peer] = v as string[];
+    return { site: site!, account: account!, protocol: protocol!, peer: peer! };
+  } catch {
+    return null;
   }
 }

@@ -11,12 +11,13 @@
 import { bytesToHex, hexToBytes, utf8Encode } from '../../src/crypto/bytes';
 import type { DsaPrivateKey } from '../../src/crypto/dsa';
 import { generateDsaKey } from '../../src/crypto/dsa-keygen';
-import { sha256 } from '../../src/crypto/hash';
+import { sha1, sha256 } from '../../src/crypto/hash';
 import { cryptoRandom, type RandomSource } from '../../src/crypto/random';
 import { POLICY_ALWAYS, POLICY_PRESETS, type PolicyName } from '../../src/otr/policy';
 import { WHITESPACE_BASE } from '../../src/otr/proto';
 import { fingerprint as fingerprintOf, formatFingerprint } from '../../src/otr/pubkey';
-import { type MsgState, Session, type SessionEvent } from '../../src/otr/session';
+import { type MsgState, Session, type SessionEvent, type SessionSnapshot } from '../../src/otr/session';
+import { KeyLockedError } from '../../src/store/key-lock';
 import type {
   ConversationRecord,
   KeyStore,
@@ -46,7 +47,7 @@ export type Notice =
   | { kind: 'state'; state: MsgState }
   | { kind: 'fingerprint-changed'; fingerprint: string }
   | { kind: 'smp'; result: string; question?: string }
-  | { kind: 'error'; message: string }
+  | { kind: 'error'; message: string; code?: string }
   | { kind: 'not-sent'; text: string; reason: string };
 
 export type SmpOutcome = 'succeeded' | 'failed' | 'aborted' | 'error';
@@ -297,11 +298,16 @@ export class SessionManager {
           fx.notices.push({ kind: 'error', message: `OTR error from your buddy: ${e.message}` });
           break;
         case 'error':
-          fx.notices.push({ kind: 'error', message: e.message });
+          fx.notices.push({ kind: 'error', message: e.message, code: e.code });
           break;
         default:
           break;
       }
+    }
+    // What happened goes into the transcript too, where the panel shows it in order (memory only).
+    for (const n of fx.notices) {
+      const entry = this.noticeEntry(n, rec.privateMode);
+      if (entry) fx.transcript.push(entry);
     }
     for (const wire of out.wire) {
       const line = { seq: rec.nextSeq++, wire };
@@ -317,6 +323,46 @@ export class SessionManager {
     await this.deps.sessions.save(id, rec);
     fx.status = await this.statusOf(ref, l);
     return fx;
+  }
+
+  /** The transcript line for a notice (null: nothing the user needs to read). */
+  private noticeEntry(n: Notice, privateMode: boolean): TranscriptEntry | null {
+    const entry = (notice: NonNullable<TranscriptEntry['notice']>, text = ''): TranscriptEntry => ({
+      id: this.entryId('n'),
+      dir: 'notice',
+      text,
+      at: this.now(),
+      encrypted: false,
+      notice,
+    });
+    switch (n.kind) {
+      case 'state':
+        if (n.state === 'encrypted') return entry('started');
+        if (n.state === 'finished') return entry('buddy-ended');
+        // Back to plaintext: we ended it (endPrivate turns private mode off first).
+        return privateMode ? null : entry('ended');
+      case 'fingerprint-changed':
+        return entry('key-changed', n.fingerprint);
+      case 'smp':
+        switch (n.result) {
+          case 'question':
+            return entry('smp-asked', n.question ?? '');
+          case 'succeeded':
+            return entry('smp-succeeded');
+          case 'failed':
+            return entry('smp-failed');
+          case 'aborted':
+            return entry('smp-aborted');
+          case 'error':
+            return entry('smp-error');
+          default:
+            return null;
+        }
+      case 'error':
+        return entry(n.code === 'policy' ? 'error' : 'unreadable', n.message);
+      case 'not-sent':
+        return entry('not-sent', n.text);
+    }
   }
 
   private async sawFingerprint(ref: ConversationRef, rec: ConversationRecord, fp: Uint8Array, fx: Effects) {
@@ -359,7 +405,7 @@ export class SessionManager {
   }
 
   private async statusOf(ref: ConversationRef, l: Live): Promise<ConversationStatus> {
-    const st = l.session?.status;
+    const st = l.session?.status ?? (l.rec.session ? lockedStatus(l.rec.session) : undefined);
     const fp = st?.fingerprint ?? null;
     let trust: Trust = '';
     if (fp) {
@@ -369,7 +415,7 @@ export class SessionManager {
           (r) => r.fingerprint === hex,
         )?.trust ?? '';
     }
-    const key = await this.deps.keys.getKey(ref.account, ref.protocol);
+    const key = await this.deps.keys.getPublicKey(ref.account, ref.protocol);
     const question = l.session && st?.smpState === 'question-asked' ? l.session.smpQuestion : undefined;
     return {
       state: st?.state ?? 'plaintext',
@@ -560,7 +606,14 @@ export class SessionManager {
     const id = conversationId(ref);
     return this.serial(id, async () => {
       const l = await this.load(id);
-      if (!l.session && l.rec.session) await this.session(ref, l, []);
+      if (!l.session && l.rec.session) {
+        try {
+          await this.session(ref, l, []);
+        } catch (e) {
+          // Locked (issue 18): the status comes from the stored snapshot, the engine waits.
+          if (!(e instanceof KeyLockedError)) throw e;
+        }
+      }
       return this.statusOf(ref, l);
     });
   }
@@ -595,8 +648,77 @@ export class SessionManager {
     return out;
   }
 
+  /**
+   * The panic wipe's end: TLV 1 to the buddy of an encrypted conversation, private mode off.
+   * While locked the engine is restored with a stand-in for the private key (x = 0, the public
+   * part as stored): ending uses only the session's data keys, never the long-term key, and the
+   * session is erased right after. Null when there is nothing to end.
+   */
+  endForWipe(ref: ConversationRef): Promise<Effects | null> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => {
+      const l = await this.load(id);
+      const snap = l.session?.snapshot() ?? l.rec.session;
+      if (!snap || lockedStatus(snap).state !== 'encrypted') return null;
+      const fx = this.fx(id);
+      let s: Session;
+      try {
+        s = await this.session(ref, l, fx.notices);
+      } catch (e) {
+        if (!(e instanceof KeyLockedError)) throw e;
+        const pub = await this.deps.keys.getPublicKey(ref.account, ref.protocol);
+        if (!pub) return null;
+        s = Session.restore(snap, {
+          account: ref.account,
+          protocol: ref.protocol,
+          peer: ref.peer,
+          privateKey: { ...pub, x: 0n },
+          instanceTag: await this.instanceTag(ref.account, ref.protocol),
+          policy: POLICY_ALWAYS,
+          maxMessageSize: ref.maxMessageSize ?? 0,
+          random: this.random,
+          now: this.now,
+        });
+        l.session = s;
+      }
+      const out = s.end();
+      l.rec.privateMode = false;
+      const committed = await this.commit(ref, id, l, out, fx);
+      // The stand-in never stays: the next operation starts from the stored snapshot.
+      this.live.delete(id);
+      return committed;
+    });
+  }
+
   /** Forgets the in-memory sessions, as a worker restart does (for tests and for memory pressure). */
   dropCache(): void {
     this.live.clear();
   }
+}
+
+/**
+ * What a stored snapshot says without the engine (while the keys are locked): the state of its
+ * best instance (libotr's order: encrypted, finished, plaintext) and that instance's fingerprint.
+ */
+function lockedStatus(snap: SessionSnapshot): {
+  state: MsgState;
+  version: number;
+  fingerprint: Uint8Array | null;
+  authInProgress: boolean;
+  smpState: string;
+  held: number;
+} {
+  const rank = (m: MsgState) => (m === 'encrypted' ? 2 : m === 'finished' ? 1 : 0);
+  let best = snap.master;
+  for (const c of snap.instances) if (rank(c.msgstate) > rank(best.msgstate)) best = c;
+  const pub = best.theirPublicKey;
+  return {
+    state: best.msgstate,
+    version: best.msgstate === 'plaintext' ? 0 : best.version,
+    // The stored public key is its OTR encoding (2-byte type first); the fingerprint hashes the rest.
+    fingerprint: pub ? sha1(hexToBytes(pub).subarray(2)) : null,
+    authInProgress: false,
+    smpState: 'expect1',
+    held: snap.held.length,
+  };
 }

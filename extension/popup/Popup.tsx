@@ -8,11 +8,16 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import { t } from '../shared/i18n';
+import { PanicWipe } from '../shared/lock/PanicWipe';
+import { loadMark, type SecurityMark } from '../shared/mark';
+import { openPanel } from '../shared/open-panel';
+import { SecurityMarkBadge } from '../shared/SecurityMark';
 import { sitePatternFor } from '../shared/sites';
 import { AnswerQuestion, Authenticate, SmpProgress, SmpResult } from './Auth';
 import {
   type Diagnostics,
   increment,
+  lockSend,
   type PopupState,
   readStatus,
   type TabInfo,
@@ -20,6 +25,7 @@ import {
   targetTab,
   watchPushes,
 } from './api';
+import { LockBar, UnlockPrompt } from './LockBar';
 import {
   inferOutcome,
   LEVEL_HELP,
@@ -45,6 +51,12 @@ export function Popup() {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ShownOutcome | null>(null);
   const lastSmp = useRef<{ state: string; trust: string } | null>(null);
+  const [mark, setMark] = useState<SecurityMark | null>(null);
+  useEffect(() => {
+    loadMark()
+      .then(setMark)
+      .catch(() => undefined);
+  }, []);
 
   const refresh = useCallback(async (t0: TabInfo) => {
     const next = await readStatus(t0);
@@ -97,6 +109,10 @@ export function Popup() {
     [tab, refresh],
   );
 
+  const redraw = () => {
+    if (tab) void refresh(tab).catch((e: unknown) => setError(String(e)));
+  };
+
   const enableSite = () => {
     const origin = state?.site?.origin ?? (tab?.url ? new URL(tab.url).origin : null);
     const pattern = origin ? sitePatternFor(origin) : null;
@@ -117,12 +133,15 @@ export function Popup() {
 
   return (
     <main aria-labelledby="title">
-      <h1 id="title">{t('extName')}</h1>
+      <h1 id="title">
+        {t('extName')} <SecurityMarkBadge mark={mark} />
+      </h1>
       {error && (
         <p class="error" role="alert">
           {error}
         </p>
       )}
+      {state !== null && <UnlockPrompt lock={state.lock} send={lockSend} onChanged={redraw} />}
       {state === null ? (
         <p>{t('connecting')}</p>
       ) : (
@@ -140,6 +159,8 @@ export function Popup() {
           setAborted={() => setOutcome('aborted')}
         />
       )}
+      {state !== null && <LockBar lock={state.lock} send={lockSend} onChanged={redraw} />}
+      {state !== null && <PanicWipe send={lockSend} onDone={redraw} />}
       {__OFFRECORD_FLAVOR__ === 'test' && diag && (
         <DiagnosticsFooter
           diag={diag}
@@ -338,9 +359,26 @@ function Actions({
           class="primary"
           disabled={busy || refusal !== null}
           aria-describedby={refusal !== null ? 'start-refused' : undefined}
-          onClick={() => act((tabId) => tabRequest({ type: 'go-private', tabId }))}
+          onClick={() =>
+            act((tabId) => {
+              // The panel is where the private conversation is typed and read: open it now,
+              // inside this click (the browser allows it only in a user gesture).
+              void openPanel(tabId);
+              return tabRequest({ type: 'go-private', tabId });
+            })
+          }
         >
           {t('startPrivate')}
+        </button>
+      )}
+      {(st !== 'plaintext' || status?.privateMode) && (
+        <button
+          type="button"
+          class="primary"
+          data-testid="open-panel"
+          onClick={() => act((tabId) => openPanel(tabId))}
+        >
+          {t('panel_open')}
         </button>
       )}
       {st === 'plaintext' && refusal !== null && (
