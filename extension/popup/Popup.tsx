@@ -7,6 +7,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
+import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
 import { sitePatternFor } from '../shared/sites';
 import { AnswerQuestion, Authenticate, SmpProgress, SmpResult } from './Auth';
@@ -20,10 +21,11 @@ import {
   targetTab,
   watchPushes,
 } from './api';
+import { ChangedWarning } from './ChangedWarning';
+import { DiagnosticsFooter } from './Diagnostics';
 import {
   inferOutcome,
   LEVEL_HELP,
-  LEVEL_TEXT,
   levelOf,
   looksLikeChat,
   profileBroken,
@@ -32,7 +34,10 @@ import {
   type StatusLike,
   smpProgress,
 } from './model';
+import { type Act, NextAction } from './NextAction';
+import { PageLinks } from './PageLinks';
 import { SiteProfilePanel, StoppedWarning } from './SiteProfile';
+import { StatusCard } from './StatusCard';
 
 /** How often the popup re-reads the status while open (pushes make it immediate when they come). */
 const POLL_MS = 1000;
@@ -117,7 +122,12 @@ export function Popup() {
 
   return (
     <main aria-labelledby="title">
-      <h1 id="title">{t('extName')}</h1>
+      <header class="popup-header">
+        <h1 id="title">
+          <Icon name="logo" size={20} class="logo" />
+          {t('extName')}
+        </h1>
+      </header>
       {error && (
         <p class="error" role="alert">
           {error}
@@ -140,6 +150,7 @@ export function Popup() {
           setAborted={() => setOutcome('aborted')}
         />
       )}
+      <PageLinks tabId={tab?.id ?? null} />
       {__OFFRECORD_FLAVOR__ === 'test' && diag && (
         <DiagnosticsFooter
           diag={diag}
@@ -154,31 +165,12 @@ export function Popup() {
   );
 }
 
-/** Test builds only: what the foundation's e2e tests read (port, badge, worker-restart counter). */
-function DiagnosticsFooter({ diag, onIncrement }: { diag: Diagnostics; onIncrement: () => void }) {
-  return (
-    <footer class="diag">
-      <dl data-testid="status">
-        <dt>Content script</dt>
-        <dd data-testid="tab-state">{diag.connected ? 'offrecord active' : 'offrecord not active'}</dd>
-        <dt>Badge</dt>
-        <dd data-testid="badge">{diag.badge ?? 'off'}</dd>
-        <dt>Clicks</dt>
-        <dd data-testid="counter">{diag.counter ?? 0}</dd>
-      </dl>
-      <button type="button" data-testid="increment" onClick={onIncrement}>
-        Count a click
-      </button>
-    </footer>
-  );
-}
-
 interface BodyProps {
   state: PopupState;
   tabId: number | null;
   onChanged: () => void;
   busy: boolean;
-  act: (run: (tabId: number) => Promise<unknown>) => void;
+  act: Act;
   enableSite: () => void;
   outcome: ShownOutcome | null;
   clearOutcome: () => void;
@@ -264,31 +256,15 @@ function Body({
           }}
         />
       )}
-      <section aria-label={t('conversationSection')}>
-        <dl>
-          <dt>{t('site')}</dt>
-          <dd>{hostOf(state.site?.origin ?? '')}</dd>
-          <dt>{t('myAccount')}</dt>
-          <dd>{conversation.account}</dd>
-          <dt>{t('buddy')}</dt>
-          <dd>{peer}</dd>
-          <dt>{t('status')}</dt>
-          <dd>
-            <output class={`level ${level}`} aria-label={t('statusAria', t(LEVEL_TEXT[level]))}>
-              {t(LEVEL_TEXT[level])}
-            </output>
-          </dd>
-        </dl>
-        <p class="help">{levelHelp(level, peer, status)}</p>
-        {status?.fingerprint && (
-          <details>
-            <summary>{t('showFingerprint')}</summary>
-            <p class="fp-label">{t('buddyFingerprint', peer)}</p>
-            <code class="fp">{status.fingerprint}</code>
-          </details>
-        )}
-      </section>
-      <Actions status={status} busy={busy} act={act} refusal={refusal} />
+      <StatusCard
+        level={level}
+        peer={peer}
+        account={conversation.account}
+        site={hostOf(site.origin)}
+        help={levelHelp(level, peer, status)}
+        fingerprint={status?.fingerprint ?? null}
+      />
+      <NextAction status={status} busy={busy} act={act} refusal={refusal} />
       {running !== null && (
         <SmpProgress
           fraction={running}
@@ -315,68 +291,6 @@ function levelHelp(level: ReturnType<typeof levelOf>, peer: string, status: Stat
   if (level === 'not-private' && status?.authInProgress) return t('starting', peer);
   if (level === 'not-private' && status?.privateMode) return t('privateModeWaiting', peer);
   return t(LEVEL_HELP[level], peer);
-}
-
-function Actions({
-  status,
-  busy,
-  act,
-  refusal,
-}: {
-  status: StatusLike | null;
-  busy: boolean;
-  act: BodyProps['act'];
-  /** Why private mode cannot start here (the Start button is then disabled), or null. */
-  refusal: string | null;
-}) {
-  const st = status?.state ?? 'plaintext';
-  return (
-    <div class="actions">
-      {st === 'plaintext' && (
-        <button
-          type="button"
-          class="primary"
-          disabled={busy || refusal !== null}
-          aria-describedby={refusal !== null ? 'start-refused' : undefined}
-          onClick={() => act((tabId) => tabRequest({ type: 'go-private', tabId }))}
-        >
-          {t('startPrivate')}
-        </button>
-      )}
-      {st === 'plaintext' && refusal !== null && (
-        <p class="reason" id="start-refused">
-          {refusal}
-        </p>
-      )}
-      {st === 'encrypted' && (
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() => act((tabId) => tabRequest({ type: 'refresh-private', tabId }))}
-        >
-          {t('refreshPrivate')}
-        </button>
-      )}
-      {(st === 'encrypted' || st === 'finished' || status?.privateMode) && (
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() => act((tabId) => tabRequest({ type: 'end-private', tabId }))}
-        >
-          {t('endPrivate')}
-        </button>
-      )}
-    </div>
-  );
-}
-
-function ChangedWarning({ peer }: { peer: string }) {
-  return (
-    <section class="warning" role="alert" aria-label={t('changedTitle')}>
-      <h2>{t('changedTitle')}</h2>
-      <p>{t('changedText', peer)}</p>
-    </section>
-  );
 }
 
 function SiteLine({ origin }: { origin: string }) {

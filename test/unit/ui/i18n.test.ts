@@ -18,7 +18,14 @@ const read = (lang: string): Messages =>
   JSON.parse(readFileSync(join(ROOT, '_locales', lang, 'messages.json'), 'utf8')) as Messages;
 
 /** German messages that are the same word as in English: names and words German borrowed. */
-const SAME_IN_GERMAN = new Set(['extName', 'status', 'actionsGroup', 'policySaved', 'profileName']);
+const SAME_IN_GERMAN = new Set([
+  'extName',
+  'status',
+  'actionsGroup',
+  'policySaved',
+  'profileName',
+  'ui_version',
+]);
 
 /** Directories whose .ts/.tsx files are UI code or feed text to it. */
 const UI_DIRS = ['extension', 'content-scripts'];
@@ -51,13 +58,7 @@ const KNOWN_UNLOCALIZED: [string, string][] = [
   ['extension/frames/transcript.tsx', 'not private'],
   ['extension/frames/transcript.tsx', 'held until private'],
   ['extension/frames/transcript.tsx', 'not sent'],
-  ['extension/options/Options.tsx', 'prpl-irc'],
-  ['extension/popup/Popup.tsx', 'Content script'],
-  ['extension/popup/Popup.tsx', 'offrecord active offrecord not active'],
-  ['extension/popup/Popup.tsx', 'Badge'],
-  ['extension/popup/Popup.tsx', 'off'],
-  ['extension/popup/Popup.tsx', 'Clicks'],
-  ['extension/popup/Popup.tsx', 'Count a click'],
+  ['extension/options/KeysSection.tsx', 'prpl-irc'],
   ['extension/shared/port-client.ts', 'disconnected from the background'],
   ['content-scripts/overlay/index.ts', '🔒 encrypted message'],
   ['content-scripts/overlay/index.ts', 'offrecord secure transcript'],
