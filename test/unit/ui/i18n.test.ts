@@ -25,19 +25,17 @@ const SAME_IN_GERMAN = new Set([
   'policySaved',
   'profileName',
   'ui_version',
+  // Badge texts: the protocol's name and signs (the tooltip says it in words).
+  'ui_badgeTextUnverified',
+  'ui_badgeTextPrivate',
+  'ui_badgeTextChanged',
+  'ui_badgeTextAsked',
 ]);
 
 /** Directories whose .ts/.tsx files are UI code or feed text to it. */
 const UI_DIRS = ['extension', 'content-scripts'];
 
 const KNOWN_UNLOCALIZED: [string, string][] = [
-  ['extension/background/badge.ts', 'offrecord: not active on this page'],
-  ['extension/background/badge.ts', 'offrecord: active on this page, not private'],
-  ['extension/background/badge.ts', 'offrecord: private, buddy NOT verified'],
-  ['extension/background/badge.ts', 'offrecord: private, buddy verified'],
-  ['extension/background/badge.ts', 'offrecord: your buddy ended the private conversation'],
-  ['extension/background/badge.ts', "offrecord: your buddy's key CHANGED — verify before trusting"],
-  ['extension/background/badge.ts', 'offrecord: your buddy asks you to verify (SMP)'],
   ['extension/background/index.ts', 'refused: not a valid request for this port'],
   ['extension/background/router.ts', 'This is a group chat: OTR is for two people.'],
   ['extension/background/router.ts', 'No one-to-one chat is open.'],
