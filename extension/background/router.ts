@@ -13,6 +13,7 @@ import { parsePrivateKeyFile, serializePrivateKeyFile } from '../../src/otr/keyf
 import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } from '../../src/otr/pubkey';
 import { parseProfile, type SiteProfile, serializeProfile } from '../../src/profile/profile';
 import type { KeyStore, SessionStore, Trust } from '../../src/store/types';
+import { t } from '../shared/i18n';
 import {
   type BadgeAlert,
   type BadgeStatus,
@@ -184,13 +185,13 @@ export class Router {
         const reason =
           req.reason ??
           (req.kind === 'group'
-            ? 'This is a group chat: OTR is for two people.'
+            ? t('ui_reasonGroup')
             : !oneToOne
-              ? 'No one-to-one chat is open.'
+              ? t('ui_reasonNoChat')
               : !req.composeFound
-                ? "offrecord can't find this chat's compose box."
+                ? t('ui_reasonNoCompose')
                 : !req.listFound
-                  ? "offrecord can't find this chat's messages."
+                  ? t('ui_reasonNoList')
                   : null);
         const status = ref ? await this.deps.manager.status(ref) : null;
         const privateMode = status?.privateMode === true && reason === null;
@@ -513,7 +514,7 @@ export class Router {
   private async refOf(tabId: number): Promise<ConversationRef> {
     const rec = await this.deps.tabs.get(tabId);
     if (!rec) throw new Error('offrecord is not running in that tab');
-    if (!rec.ref) throw new Error(rec.conversation?.reason ?? 'No one-to-one chat is open in that tab.');
+    if (!rec.ref) throw new Error(rec.conversation?.reason ?? t('ui_reasonNoChatInTab'));
     return rec.ref;
   }
 

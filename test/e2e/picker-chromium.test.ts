@@ -263,7 +263,7 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     await trustedClick(alice.page, rowBody(alice.page, 'hi alice'), 'left');
     await waitForPickerPart(alice.page, 'step', /own/);
     await trustedClick(alice.page, rowBody(alice.page, 'hello bob'), 'left');
-    await waitForPickerPart(alice.page, 'summary', /Rows found/);
+    await waitForPickerPart(alice.page, 'summary', /Messages found/);
     await clickPickerButton(alice.page, 'again');
     expect((await waitForPickerPart(alice.page, 'step', /message box/)).text).toBe(first.text);
     expect((await pickerPart(alice.page, 'summary'))?.text ?? '').toBe('');
@@ -280,7 +280,7 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     });
     expect(new Set(run.steps).size).toBe(3);
     // The summary shown before Save says what was found and how the rows read.
-    expect(run.summary).toContain("Rows found: 4; read: 4 (2 yours, 2 your buddy's)");
+    expect(run.summary).toContain("Messages found: 4. offrecord can read 4 of them (2 yours, 2 your buddy's)");
     expect(run.summary).toContain("Senders: yours alice; your buddy's bob");
     expect(run.summary).toContain('Sends with: Enter');
 
