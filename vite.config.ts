@@ -93,6 +93,7 @@ export default defineConfig({
       input: {
         'frames-compose': resolve(root, 'extension/frames/compose.html'),
         'frames-transcript': resolve(root, 'extension/frames/transcript.html'),
+        help: resolve(root, 'extension/help/index.html'),
       },
     },
   },

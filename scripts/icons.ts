@@ -89,7 +89,10 @@ export async function renderIcons(): Promise<IconFile[]> {
           `<html><body style="margin:0;background:transparent"><img src="${data}" width="${size}" height="${size}" style="display:block"></body></html>`,
         );
         await page.locator('img').evaluate((img: HTMLImageElement) => img.decode());
-        const bytes = await page.screenshot({ omitBackground: true, clip: { x: 0, y: 0, width: size, height: size } });
+        const bytes = await page.screenshot({
+          omitBackground: true,
+          clip: { x: 0, y: 0, width: size, height: size },
+        });
         files.push({ path: src.out(size), bytes });
       }
     }

@@ -211,7 +211,17 @@ export class PickerUi {
 
   /** One of the bar's parts (the closed root hides them from the page; tests read them here). */
   part(
-    name: 'bar' | 'step' | 'error' | 'summary' | 'words' | 'selectors' | 'save' | 'again' | 'cancel' | 'highlight',
+    name:
+      | 'bar'
+      | 'step'
+      | 'error'
+      | 'summary'
+      | 'words'
+      | 'selectors'
+      | 'save'
+      | 'again'
+      | 'cancel'
+      | 'highlight',
   ): HTMLElement | null {
     return this.parts?.[name] ?? null;
   }

@@ -19,4 +19,5 @@ export function distDirName(target: Target, flavor: Flavor): string {
 export const PAGES = {
   popup: 'extension/popup/index.html',
   options: 'extension/options/index.html',
+  help: 'extension/help/index.html',
 } as const;

@@ -280,7 +280,9 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     });
     expect(new Set(run.steps).size).toBe(3);
     // The summary shown before Save says what was found and how the rows read.
-    expect(run.summary).toContain("Messages found: 4. offrecord can read 4 of them (2 yours, 2 your buddy's)");
+    expect(run.summary).toContain(
+      "Messages found: 4. offrecord can read 4 of them (2 yours, 2 your buddy's)",
+    );
     expect(run.summary).toContain("Senders: yours alice; your buddy's bob");
     expect(run.summary).toContain('Sends with: Enter');
 

@@ -41,7 +41,9 @@ describe('picker machine', () => {
     expect([r?.read, r?.own, r?.buddy]).toEqual([4, 2, 2]);
     expect(r?.ownSenders).toEqual(['alice']);
     expect(r?.buddySenders).toEqual(['bob']);
-    expect(r?.lines.join('\n')).toMatch(/Messages found: 4\. offrecord can read 4 of them \(2 yours, 2 your buddy's\)/);
+    expect(r?.lines.join('\n')).toMatch(
+      /Messages found: 4\. offrecord can read 4 of them \(2 yours, 2 your buddy's\)/,
+    );
     expect(m.saveable).toBe(r?.profile);
   });
 
