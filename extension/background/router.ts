@@ -348,10 +348,61 @@ export class Router {
         return { text: utf8Decode(serializePrivateKeyFile(entries)) };
       }
       case 'key-import': {
-        // Parses (and checks) every key before storing any: all or nothing.
+        // Parses (and checks) every key before storing any: all or nothing. A replaced key is
+        // used at once (keyReplaced), not after a worker restart.
         const entries = parsePrivateKeyFile(req.text);
-        for (const e of entries) await keys.putKey(e.account, e.protocol, e.key);
+        for (const e of entries) {
+          await keys.putKey(e.account, e.protocol, e.key);
+          manager.keyReplaced(e.account, e.protocol);
+        }
         return { imported: entries.length };
+      }
+      case 'key-import-preview': {
+        // What an import would do, so the page can show both fingerprints before replacing a key.
+        const entries = parsePrivateKeyFile(req.text);
+        const previews = [];
+        for (const e of entries) {
+          const fingerprint = formatFingerprint(fingerprintOf(e.key));
+          const have = await keys.getKey(e.account, e.protocol);
+          const old = have ? formatFingerprint(fingerprintOf(have)) : null;
+          previews.push({
+            account: e.account,
+            protocol: e.protocol,
+            fingerprint,
+            replaces: old === fingerprint ? null : old,
+          });
+        }
+        return { keys: previews };
+      }
+      case 'key-regenerate': {
+        const have = await keys.getKey(req.account, req.protocol);
+        const key = await manager.regenerateKey(req.account, req.protocol);
+        return {
+          fingerprint: formatFingerprint(fingerprintOf(key)),
+          previous: have ? formatFingerprint(fingerprintOf(have)) : null,
+        };
+      }
+      case 'key-delete': {
+        await keys.deleteKey(req.account, req.protocol);
+        manager.keyReplaced(req.account, req.protocol);
+        return {};
+      }
+      case 'accounts-seen': {
+        // Accounts of chats on allowed sites (open tabs), of known buddies and of my keys.
+        const seen = new Map<string, { account: string; protocol: string; site: string | null }>();
+        const add = (account: string, protocol: string, site: string | null) => {
+          const id = JSON.stringify([account, protocol]);
+          const had = seen.get(id);
+          if (!had || (had.site === null && site !== null)) seen.set(id, { account, protocol, site });
+        };
+        for (const [, rec] of await this.deps.tabs.all()) {
+          if (rec.conversation && rec.conversation.account !== '') {
+            add(rec.conversation.account, rec.conversation.protocol, rec.origin);
+          }
+        }
+        for (const f of await keys.listFingerprints()) add(f.account, f.protocol, null);
+        for (const k of await keys.listKeys()) add(k.account, k.protocol, null);
+        return [...seen.values()];
       }
       case 'fingerprints-list':
         return (await keys.listFingerprints()).map((r) => ({

@@ -2,13 +2,17 @@
 
 import browser from 'webextension-polyfill';
 import { HELP_PAGE } from '../popup/PageLinks';
+import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
 
 export function AboutSection() {
   const version = browser.runtime.getManifest().version;
   return (
     <section class="card" aria-labelledby="about-title">
-      <h2 id="about-title">{t('ui_aboutTitle')}</h2>
+      <h2 id="about-title">
+        <Icon name="info" size={20} />
+        {t('ui_aboutTitle')}
+      </h2>
       <p>{t('ui_aboutText')}</p>
       <dl>
         <dt>{t('ui_version')}</dt>

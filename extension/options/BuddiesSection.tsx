@@ -1,6 +1,7 @@
 // "Buddies": the known fingerprints (verify, revoke, forget; otr.fingerprints import and export).
 
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
 import { ask, type FingerprintRow } from './api';
 import { FileBox } from './parts/FileBox';
@@ -13,6 +14,7 @@ export function BuddiesSection() {
   const [exported, setExported] = useState<string | null>(null);
   const [said, setSaid] = useState<Said>(null);
   const [busy, setBusy] = useState(false);
+  const [query, setQuery] = useState('');
 
   const load = useCallback(() => ask({ type: 'fingerprints-list' }).then(setRows), []);
   useEffect(() => {
@@ -38,7 +40,16 @@ export function BuddiesSection() {
 
   return (
     <section class="card" aria-labelledby="fps-title">
-      <h2 id="fps-title">{t('fingerprintsTitle')}</h2>
+      <h2 id="fps-title">
+        <Icon name="people" size={20} />
+        {t('fingerprintsTitle')}
+      </h2>
+      {rows !== null && rows.length > 0 && (
+        <label class="field search">
+          {t('ui_buddySearch')}
+          <input type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+        </label>
+      )}
       {rows === null ? (
         <p>{t('loading')}</p>
       ) : rows.length === 0 ? (
@@ -55,61 +66,63 @@ export function BuddiesSection() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
-              <tr key={`${r.account}\u0000${r.protocol}\u0000${r.buddy}\u0000${r.fingerprint}`}>
-                <td>
-                  {r.buddy}
-                  <br />
-                  <small>{t('viaAccount', r.account, r.protocol)}</small>
-                </td>
-                <td>
-                  <code class="fp">{r.fingerprint}</code>
-                </td>
-                <td>{t(TRUST_TEXT[r.trust])}</td>
-                <td>{when(r.lastSeen)}</td>
-                <td>
-                  {r.trust === '' ? (
+            {rows
+              .filter((r) => matches(r, query))
+              .map((r) => (
+                <tr key={`${r.account}\u0000${r.protocol}\u0000${r.buddy}\u0000${r.fingerprint}`}>
+                  <td>
+                    {r.buddy}
+                    <br />
+                    <small>{t('viaAccount', r.account, r.protocol)}</small>
+                  </td>
+                  <td>
+                    <code class="fp">{r.fingerprint}</code>
+                  </td>
+                  <td>{t(TRUST_TEXT[r.trust])}</td>
+                  <td>{when(r.lastSeen)}</td>
+                  <td>
+                    {r.trust === '' ? (
+                      <button
+                        type="button"
+                        disabled={busy}
+                        aria-label={t('verifyAria', r.buddy, r.fingerprint)}
+                        onClick={() =>
+                          run(
+                            ask({ type: 'fingerprint-trust', ...key(r), trust: 'verified' }),
+                            t('verifiedDone', r.buddy),
+                          )
+                        }
+                      >
+                        {t('verify')}
+                      </button>
+                    ) : (
+                      <button
+                        type="button"
+                        disabled={busy}
+                        aria-label={t('revokeAria', r.buddy, r.fingerprint)}
+                        onClick={() =>
+                          run(
+                            ask({ type: 'fingerprint-trust', ...key(r), trust: '' }),
+                            t('revokedDone', r.buddy),
+                          )
+                        }
+                      >
+                        {t('revoke')}
+                      </button>
+                    )}
                     <button
                       type="button"
                       disabled={busy}
-                      aria-label={t('verifyAria', r.buddy, r.fingerprint)}
+                      aria-label={t('forgetAria', r.buddy, r.fingerprint)}
                       onClick={() =>
-                        run(
-                          ask({ type: 'fingerprint-trust', ...key(r), trust: 'verified' }),
-                          t('verifiedDone', r.buddy),
-                        )
+                        run(ask({ type: 'fingerprint-forget', ...key(r) }), t('forgottenDone', r.buddy))
                       }
                     >
-                      {t('verify')}
+                      {t('forget')}
                     </button>
-                  ) : (
-                    <button
-                      type="button"
-                      disabled={busy}
-                      aria-label={t('revokeAria', r.buddy, r.fingerprint)}
-                      onClick={() =>
-                        run(
-                          ask({ type: 'fingerprint-trust', ...key(r), trust: '' }),
-                          t('revokedDone', r.buddy),
-                        )
-                      }
-                    >
-                      {t('revoke')}
-                    </button>
-                  )}
-                  <button
-                    type="button"
-                    disabled={busy}
-                    aria-label={t('forgetAria', r.buddy, r.fingerprint)}
-                    onClick={() =>
-                      run(ask({ type: 'fingerprint-forget', ...key(r) }), t('forgottenDone', r.buddy))
-                    }
-                  >
-                    {t('forget')}
-                  </button>
-                </td>
-              </tr>
-            ))}
+                  </td>
+                </tr>
+              ))}
           </tbody>
         </table>
       )}
@@ -141,5 +154,17 @@ export function BuddiesSection() {
       />
       <Outcome text={said} />
     </section>
+  );
+}
+
+/** A row matches the search when the buddy, the account or the fingerprint contains it (any case, spaces ignored in fingerprints). */
+function matches(r: FingerprintRow, query: string): boolean {
+  const q = query.trim().toLowerCase();
+  if (q === '') return true;
+  const fp = r.fingerprint.replace(/\s/g, '').toLowerCase();
+  return (
+    r.buddy.toLowerCase().includes(q) ||
+    r.account.toLowerCase().includes(q) ||
+    fp.includes(q.replace(/\s/g, ''))
   );
 }

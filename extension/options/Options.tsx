@@ -6,6 +6,7 @@ import { type MessageKey, t } from '../shared/i18n';
 import type { IconName } from '../shared/icon-shapes';
 import { AboutSection } from './AboutSection';
 import { BuddiesSection } from './BuddiesSection';
+import { ImportExportSection } from './ImportExportSection';
 import { KeysSection } from './KeysSection';
 import { SitesSection } from './SitesSection';
 
@@ -14,6 +15,7 @@ const CONTENTS: { id: string; title: MessageKey; icon: IconName }[] = [
   { id: 'keys-title', title: 'keysTitle', icon: 'key' },
   { id: 'fps-title', title: 'fingerprintsTitle', icon: 'people' },
   { id: 'sites-title', title: 'sitesTitle', icon: 'globe' },
+  { id: 'transfer-title', title: 'ui_transferTitle', icon: 'transfer' },
   { id: 'about-title', title: 'ui_aboutTitle', icon: 'info' },
 ];
 
@@ -41,6 +43,7 @@ export function Options() {
         <KeysSection />
         <BuddiesSection />
         <SitesSection />
+        <ImportExportSection />
         <AboutSection />
       </main>
     </div>

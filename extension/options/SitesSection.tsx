@@ -6,6 +6,7 @@ import browser from 'webextension-polyfill';
 import type { SiteProfile } from '../../src/profile/profile';
 import { profileFileName } from '../popup/model';
 import { downloadText, readProfileFile } from '../popup/profile-file';
+import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
 import { siteMatches, sitePatternFor } from '../shared/sites';
 import { ask, POLICIES, type Policy, type SiteRow } from './api';
@@ -182,7 +183,10 @@ export function SitesSection() {
 
   return (
     <section class="card" aria-labelledby="sites-title">
-      <h2 id="sites-title">{t('sitesTitle')}</h2>
+      <h2 id="sites-title">
+        <Icon name="globe" size={20} />
+        {t('sitesTitle')}
+      </h2>
       <p class="help">{t('sitesHelp')}</p>
       <h3 id="profile-import-title">{t('profileImport')}</h3>
       <p class="help">{t('profileImportHelp')}</p>

@@ -50,7 +50,6 @@ const KNOWN_UNLOCALIZED: [string, string][] = [
   ['extension/frames/transcript.tsx', 'not private'],
   ['extension/frames/transcript.tsx', 'held until private'],
   ['extension/frames/transcript.tsx', 'not sent'],
-  ['extension/options/KeysSection.tsx', 'prpl-irc'],
   ['content-scripts/overlay/index.ts', '🔒 encrypted message'],
   ['content-scripts/overlay/index.ts', 'offrecord secure transcript'],
   ['content-scripts/overlay/index.ts', 'offrecord secure compose'],
