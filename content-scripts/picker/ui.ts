@@ -102,6 +102,7 @@ export class PickerUi {
     error: HTMLElement;
     summary: HTMLElement;
     words: HTMLElement;
+    technicalTitle: HTMLElement;
     selectors: HTMLElement;
     save: HTMLButtonElement;
     again: HTMLButtonElement;
@@ -166,7 +167,6 @@ export class PickerUi {
     const words = el('div', 'words', 'words');
     const technical = el('details', 'technical');
     const technicalTitle = el('summary', 'technical-title');
-    technicalTitle.textContent = t('ui_technicalDetail');
     const selectors = el('div', 'selectors', 'selectors');
     technical.append(technicalTitle, selectors);
     summary.append(words, technical);
@@ -197,7 +197,19 @@ export class PickerUi {
       if (e.isTrusted) this.close();
     });
     this.host = host;
-    this.parts = { bar, step, error, summary, words, selectors, save, again, cancel, highlight };
+    this.parts = {
+      bar,
+      step,
+      error,
+      summary,
+      words,
+      technicalTitle,
+      selectors,
+      save,
+      again,
+      cancel,
+      highlight,
+    };
     doc.documentElement.append(host);
     showInTopLayer(host);
     const win = doc.defaultView;
@@ -310,6 +322,7 @@ export class PickerUi {
     const review = m.step === 'review' ? m.review : null;
     p.words.textContent = review ? review.lines.join('\n') : '';
     p.selectors.textContent = review ? review.technical.join('\n') : '';
+    p.technicalTitle.textContent = review ? t('ui_technicalDetail') : '';
     p.summary.hidden = review === null;
     p.save.hidden = review === null;
     p.again.hidden = review === null;

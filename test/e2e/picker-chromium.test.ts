@@ -221,7 +221,7 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     expect(info.adapter).toBeNull();
     expect(info.profile).toBeNull();
     expect(info.guess?.confidence).toBeGreaterThan(0.3);
-    expect(info.guess?.reasons.join(' ')).toMatch(/editor|textbox/);
+    expect(info.guess?.reasons.join(' ')).toMatch(/several lines|textbox/);
     expect(info.guess?.reasons.join(' ')).toMatch(/repeated rows/);
     // The same guess, run on the live page: it points at the editor and the rows' container.
     const found = await liveGuess(alice.page, '.composer .editor', '#viewport > .spacer');
@@ -283,8 +283,8 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     expect(run.summary).toContain(
       "Messages found: 4. offrecord can read 4 of them (2 yours, 2 your buddy's)",
     );
-    expect(run.summary).toContain("Senders: yours alice; your buddy's bob");
-    expect(run.summary).toContain('Sends with: Enter');
+    expect(run.summary).toContain("Names read: yours alice; your buddy's bob");
+    expect(run.summary).toContain('offrecord sends with the Enter key.');
 
     const profile = await savedProfile(alice, chat.origin);
     expect(profile).not.toBeNull();
@@ -293,7 +293,7 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     expect(profile.own).toEqual({ match: 'row', selector: '.out' });
     expect(profile.senderAttribute).toBe('data-author');
     expect(profile.selectors.text).toBe('p.body');
-    expect(run.summary).toContain(`Message box: ${profile.selectors.compose}`);
+    expect(run.summary).toContain(`compose: ${profile.selectors.compose}`);
     expect(
       await alice.page.evaluate((s) => document.querySelectorAll(s).length, profile.selectors.compose),
     ).toBe(1);
@@ -487,7 +487,7 @@ describe('the picker on The Lounge (the built-in adapter stays in charge)', () =
       buddyMessage: alice.page.locator('.msg[data-type="message"]:not(.self) .content').last(),
       ownMessage: alice.page.locator('.msg[data-type="message"].self .content').last(),
     });
-    expect(run.summary).toContain(`Senders: yours ${ALICE.nick}; your buddy's ${BUDDY}`);
+    expect(run.summary).toContain(`Names read: yours ${ALICE.nick}; your buddy's ${BUDDY}`);
     const origin = new URL(lounge.url).origin;
     const profile = await savedProfile(alice, origin);
     expect(profile?.own).toEqual({ match: 'row', selector: '.self' });
