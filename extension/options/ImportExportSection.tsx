@@ -28,6 +28,7 @@ export function ImportExportSection() {
   const [exported, setExported] = useState<string | null>(null);
   const [shown, setShown] = useState<Shown>(null);
   const [busy, setBusy] = useState(false);
+  const [exportPass, setExportPass] = useState('');
 
   const fail = (e: unknown, forText: string) =>
     setShown({ ok: false, msg: t('importFailed', keyFileProblem(forText)), detail: message(e) });
@@ -70,10 +71,21 @@ export function ImportExportSection() {
         {t('keysFileTitle')}
       </h2>
       <p class="help">{t('ui_transferHelp')}</p>
+      <label class="field">
+        {t('lock_exportPassphrase')}
+        <input
+          type="password"
+          autocomplete="current-password"
+          value={exportPass}
+          maxLength={1024}
+          onInput={(e) => setExportPass(e.currentTarget.value)}
+          data-testid="export-passphrase"
+        />
+      </label>
       <button
         type="button"
         onClick={() =>
-          ask({ type: 'key-export' })
+          ask({ type: 'key-export', passphrase: exportPass === '' ? null : exportPass })
             .then((r) => setExported(r.text))
             .catch((e: unknown) => setShown({ ok: false, msg: t('ui_errExport'), detail: message(e) }))
         }

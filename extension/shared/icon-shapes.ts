@@ -16,6 +16,7 @@ export type StatusShape = 'not-private' | 'unverified' | 'private' | 'finished' 
 export type IconName =
   | StatusShape
   | 'logo'
+  | 'padlock'
   | 'panel'
   | 'settings'
   | 'help'
@@ -74,6 +75,10 @@ export const SHAPES: Record<IconName, ShapePart[]> = {
     },
     { d: 'M12.5 13v-2a3.5 3.5 0 0 1 7 0v2', paint: 'cut-stroke' },
     { d: 'M11 13.5h10v7H11z', paint: 'cut' },
+  ],
+  padlock: [
+    { d: 'M10 12V9a6 6 0 0 1 12 0v3', paint: 'stroke' },
+    { d: LOCK_BODY, paint: 'fill' },
   ],
   panel: [
     { d: 'M4 6h24v20H4z', paint: 'stroke' },
