@@ -2,6 +2,7 @@
 // fingerprint verification; the buddy's question when they asked one; progress and result.
 
 import { useEffect, useState } from 'preact/hooks';
+import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
 import { tabRequest } from './api';
 import type { ShownOutcome, StatusLike } from './model';
@@ -30,7 +31,9 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
   if (!open) {
     return (
       <div class="actions">
-        <button type="button" onClick={() => setOpen(true)}>
+        {/* Unverified: verifying is the one next action, so it is the big button. */}
+        <button type="button" class={status.trust === '' ? 'primary wide' : ''} onClick={() => setOpen(true)}>
+          <Icon name="people" />
           {t('authenticate')}
         </button>
       </div>

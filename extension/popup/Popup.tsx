@@ -274,7 +274,6 @@ function Body({
         help={levelHelp(level, peer, status)}
         fingerprint={status?.fingerprint ?? null}
       />
-      <NextAction status={status} busy={busy} act={act} refusal={refusal} />
       {running !== null && (
         <SmpProgress
           fraction={running}
@@ -292,6 +291,8 @@ function Body({
       {status?.state === 'encrypted' && running === null && !asked && (
         <Authenticate peer={peer} account={conversation.account} status={status} busy={busy} act={act} />
       )}
+      {/* Go private (the one next action when not private), then Refresh / End below verifying. */}
+      <NextAction status={status} busy={busy} act={act} refusal={refusal} />
       {panel}
     </>
   );
