@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGES } from '../../extension/shared/build-info';
+import { renderIcons } from '../../scripts/icons';
 import { type Peer, startOffrecordPeer, tempDir } from '../interop/lib';
 import {
   type ChromiumExtension,
@@ -106,6 +107,27 @@ describe('README screenshots from the real build', () => {
       await page.screenshot({ path });
       expect(pngSize(path).width).toBe(1000);
       await page.close();
+    }
+  });
+
+  it('the icons in the manifest and public/icons are what npm run icons draws from the SVG sources', async () => {
+    const stale = (await renderIcons())
+      .filter(
+        (f) => !existsSync(join(REPO_ROOT, f.path)) || !readFileSync(join(REPO_ROOT, f.path)).equals(f.bytes),
+      )
+      .map((f) => f.path);
+    expect(stale).toEqual([]);
+    const manifest = JSON.parse(
+      readFileSync(join(extensionDir('chrome', 'test'), 'manifest.json'), 'utf8'),
+    ) as {
+      icons: Record<string, string>;
+    };
+    expect(Object.keys(manifest.icons)).toEqual(['16', '32', '48', '128']);
+    for (const [size, path] of Object.entries(manifest.icons)) {
+      expect(pngSize(join(extensionDir('chrome', 'test'), path))).toEqual({
+        width: Number(size),
+        height: Number(size),
+      });
     }
   });
 
