@@ -190,7 +190,7 @@ export function KeysSection() {
                 <option key={accountId(a)} value={accountId(a)}>
                   {a.site
                     ? t('ui_keyAccountOn', a.account, a.protocol, a.site)
-                    : t('viaAccount', a.account, a.protocol)}
+                    : `${a.account} (${a.protocol})`}
                 </option>
               ))}
             </select>

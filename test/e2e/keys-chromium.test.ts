@@ -41,10 +41,6 @@ describe('options in Chromium: regenerate, import that replaces a key, export wa
     server = await startStaticServer({ files: { '/chat.html': CHAT } });
     ext = await launchChromium({ extensionDir: extensionDir('chrome', 'test') });
     bob = await startOffrecordPeer({ account: BUDDY, policy: 'manual', key: files.file('bob.private_key') });
-    const chat = await openChat(ext, `${server.origin}/chat.html`, { kind: 'one-to-one', peer: BUDDY });
-    chatTab = chat.tabId;
-    pump = new Pump(chat.page, bob);
-    pump.start();
   });
   afterAll(async () => {
     pump?.stop();
@@ -73,6 +69,10 @@ describe('options in Chromium: regenerate, import that replaces a key, export wa
     options.getByRole('table', { name: 'My private keys' }).getByRole('row').filter({ hasText: ME });
 
   it('regenerates only after a confirmation; the new fingerprint is shown and the buddy sees the changed key', async () => {
+    const chat = await openChat(ext, `${server.origin}/chat.html`, { kind: 'one-to-one', peer: BUDDY });
+    chatTab = chat.tabId;
+    pump = new Pump(chat.page, bob);
+    pump.start();
     fp1 = await akeSeenByBuddy('Start private conversation');
     expect(fp1).toMatch(/^([0-9A-F]{8} ){4}[0-9A-F]{8}$/);
 

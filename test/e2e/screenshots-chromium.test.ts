@@ -60,9 +60,6 @@ describe('README screenshots from the real build', () => {
     server = await startStaticServer({ files: { '/chat.html': CHAT_PAGE } });
     ext = await launchChromium({ extensionDir: extensionDir('chrome', 'test') });
     bob = await startOffrecordPeer({ account: 'bob', policy: 'manual', key: files.file('bob.private_key') });
-    chat = await openChat(ext, `${server.origin}/chat.html`, { kind: 'one-to-one', peer: 'bob' });
-    pump = new Pump(chat.page, bob);
-    pump.start();
   });
   afterAll(async () => {
     pump?.stop();
@@ -73,6 +70,9 @@ describe('README screenshots from the real build', () => {
   });
 
   it('popup in a private conversation, light and dark', async () => {
+    chat = await openChat(ext, `${server.origin}/chat.html`, { kind: 'one-to-one', peer: 'bob' });
+    pump = new Pump(chat.page, bob);
+    pump.start();
     const popup = await openPopup(ext, chat.tabId);
     await popup.getByRole('button', { name: 'Start private conversation' }).click();
     await expect.poll(() => statusOf(popup).textContent(), { timeout: 60_000 }).toBe('Unverified');

@@ -52,30 +52,37 @@ async function seriousViolations(page: Page): Promise<string[]> {
 describe('axe-core on popup, options, help and panel, light and dark', () => {
   let server: StaticServer;
   let ext: ChromiumExtension;
-  let chatTab: number;
+  let chatTab: number | undefined;
 
   beforeAll(async () => {
     server = await startStaticServer({ files: { '/chat.html': CHAT } });
     ext = await launchChromium({ extensionDir: extensionDir('chrome', 'test') });
-    const chat = await openChat(ext, `${server.origin}/chat.html`, { kind: 'one-to-one', peer: 'bob' });
-    chatTab = chat.tabId;
   });
+
+  /** The chat tab the popup and panel describe, opened once (expect.poll needs a running test). */
+  async function chatTabId(): Promise<number> {
+    if (chatTab === undefined) {
+      chatTab = (await openChat(ext, `${server.origin}/chat.html`, { kind: 'one-to-one', peer: 'bob' }))
+        .tabId;
+    }
+    return chatTab;
+  }
   afterAll(async () => {
     await ext?.close();
     await server?.close();
   });
 
-  const pages: { name: string; path: () => string; ready: (p: Page) => Promise<void> }[] = [
+  const pages: { name: string; path: () => Promise<string>; ready: (p: Page) => Promise<void> }[] = [
     {
       name: 'popup',
-      path: () => `${PAGES.popup}?tab=${chatTab}`,
+      path: async () => `${PAGES.popup}?tab=${await chatTabId()}`,
       ready: (p) => p.getByRole('status', { name: /^Privacy status: / }).waitFor({ timeout: 15_000 }),
     },
-    { name: 'options', path: () => PAGES.options, ready: (p) => p.locator('#keys-title').waitFor() },
-    { name: 'help', path: () => PAGES.help, ready: (p) => p.locator('#help-title').waitFor() },
+    { name: 'options', path: async () => PAGES.options, ready: (p) => p.locator('#keys-title').waitFor() },
+    { name: 'help', path: async () => PAGES.help, ready: (p) => p.locator('#help-title').waitFor() },
     {
       name: 'panel',
-      path: () => `${PANEL_PAGE}?tab=${chatTab}`,
+      path: async () => `${PANEL_PAGE}?tab=${await chatTabId()}`,
       ready: (p) => p.locator('main, [data-testid="panel-status"]').first().waitFor({ timeout: 15_000 }),
     },
   ];
@@ -92,7 +99,7 @@ describe('axe-core on popup, options, help and panel, light and dark', () => {
           await page.setViewportSize(
             target.name === 'popup' ? { width: 360, height: 700 } : { width: 1000, height: 800 },
           );
-          await page.goto(`${ext.baseUrl}${target.path()}`);
+          await page.goto(`${ext.baseUrl}${await target.path()}`);
           await target.ready(page);
           // The dark scheme really is in use (the tokens switched), so dark is what axe measured.
           if (target.name !== 'panel') {
