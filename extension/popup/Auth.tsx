@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
-import { tabRequest } from './api';
+import { type PopupRequest, tabRequest } from './api';
 import type { ShownOutcome, StatusLike } from './model';
 
 type Method = 'question' | 'secret' | 'manual';
@@ -15,6 +15,8 @@ interface AuthProps {
   status: StatusLike;
   busy: boolean;
   act: (run: (tabId: number) => Promise<unknown>) => void;
+  /** How requests go out (the side panel binds them to its conversation); the popup's client by default. */
+  request?: (body: PopupRequest) => Promise<unknown>;
 }
 
 /** The fingerprint as set-trust wants it: 40 lowercase hex digits (status shows libotr's groups). */
@@ -22,8 +24,20 @@ export function fingerprintHex(human: string): string {
   return human.replace(/\s+/g, '').toLowerCase();
 }
 
-export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
-  const [open, setOpen] = useState(false);
+export function Authenticate({
+  peer,
+  account,
+  status,
+  busy,
+  act,
+  request,
+  startOpen,
+}: AuthProps & { startOpen?: boolean }) {
+  const send = request ?? tabRequest;
+  const [open, setOpen] = useState(startOpen === true);
+  useEffect(() => {
+    if (startOpen) setOpen(true);
+  }, [startOpen]);
   const [method, setMethod] = useState<Method>('question');
   const [question, setQuestion] = useState('');
   const [answer, setAnswer] = useState('');
@@ -32,7 +46,12 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
     return (
       <div class="actions">
         {/* Unverified: verifying is the one next action, so it is the big button. */}
-        <button type="button" class={status.trust === '' ? 'primary wide' : ''} onClick={() => setOpen(true)}>
+        <button
+          type="button"
+          class={status.trust === '' ? 'primary wide' : ''}
+          data-testid="verify-open"
+          onClick={() => setOpen(true)}
+        >
           <Icon name="people" />
           {t('authenticate')}
         </button>
@@ -45,7 +64,7 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
     if (answer === '') return;
     const secret = answer;
     const q = method === 'question' ? question : null;
-    act((tabId) => tabRequest({ type: 'smp-start', tabId, secret, question: q }));
+    act((tabId) => send({ type: 'smp-start', tabId, secret, question: q }));
     setAnswer('');
   };
 
@@ -65,6 +84,7 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
             <input
               type="radio"
               name="method"
+              data-testid={`verify-method-${m}`}
               value={m}
               checked={method === m}
               onChange={() => setMethod(m)}
@@ -74,7 +94,7 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
         ))}
       </fieldset>
       {method === 'manual' ? (
-        <ManualVerify peer={peer} account={account} status={status} busy={busy} act={act} />
+        <ManualVerify peer={peer} account={account} status={status} busy={busy} act={act} request={send} />
       ) : (
         <form onSubmit={start}>
           <p class="help">{t(method === 'question' ? 'questionHelp' : 'secretHelp')}</p>
@@ -83,6 +103,7 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
               {t('questionLabel')}
               <input
                 type="text"
+                data-testid="verify-question"
                 value={question}
                 maxLength={1000}
                 onInput={(e) => setQuestion(e.currentTarget.value)}
@@ -94,6 +115,7 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
             <input
               type="password"
               autocomplete="off"
+              data-testid="verify-secret"
               value={answer}
               onInput={(e) => setAnswer(e.currentTarget.value)}
             />
@@ -102,6 +124,7 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
           <div class="actions">
             <button
               type="submit"
+              data-testid="verify-start"
               class="primary"
               disabled={busy || answer === '' || (method === 'question' && question.trim() === '')}
             >
@@ -117,7 +140,8 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
   );
 }
 
-function ManualVerify({ peer, account, status, busy, act }: AuthProps) {
+function ManualVerify({ peer, account, status, busy, act, request }: AuthProps) {
+  const send = request ?? tabRequest;
   const fp = status.fingerprint;
   const verified = status.trust !== '';
   // The box follows the user's click at once and the background's trust when that changes.
@@ -127,19 +151,24 @@ function ManualVerify({ peer, account, status, busy, act }: AuthProps) {
     <div>
       <p class="help">{t('manualHelp')}</p>
       <p class="fp-label">{t('yourFingerprint', account)}</p>
-      <code class="fp">{status.ourFingerprint ?? t('unknown')}</code>
+      <code class="fp" data-testid="verify-fp-ours">
+        {status.ourFingerprint ?? t('unknown')}
+      </code>
       <p class="fp-label">{t('purportedFingerprint', peer)}</p>
-      <code class="fp">{fp ?? t('unknown')}</code>
+      <code class="fp" data-testid="verify-fp-theirs">
+        {fp ?? t('unknown')}
+      </code>
       <label class="check">
         <input
           type="checkbox"
+          data-testid="verify-manual-check"
           checked={checked}
           disabled={busy || fp === null}
           onChange={(e) => {
             if (fp === null) return;
             setChecked(e.currentTarget.checked);
             const trust = e.currentTarget.checked ? 'verified' : '';
-            act((tabId) => tabRequest({ type: 'set-trust', tabId, fingerprint: fingerprintHex(fp), trust }));
+            act((tabId) => send({ type: 'set-trust', tabId, fingerprint: fingerprintHex(fp), trust }));
           }}
         />{' '}
         {t('manualVerified')}

@@ -1,8 +1,10 @@
-// The one next action, big, and the secondary ones below it: go private when not private, refresh
-// or end when private (verifying is offered by Authenticate, under it).
+// The one next action, big, and the secondary ones below it: go private when not private (which
+// opens the side panel too), open the conversation when private, refresh or end below.
+// Verifying an unverified buddy (Authenticate) is placed above this and is then the big button.
 
 import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
+import { openPanel } from '../shared/open-panel';
 import { tabRequest } from './api';
 import type { StatusLike } from './model';
 
@@ -29,10 +31,29 @@ export function NextAction({
           class="primary wide"
           disabled={busy || refusal !== null}
           aria-describedby={refusal !== null ? 'start-refused' : undefined}
-          onClick={() => act((tabId) => tabRequest({ type: 'go-private', tabId }))}
+          onClick={() =>
+            act((tabId) => {
+              // The panel is where the private conversation is typed and read: open it now,
+              // inside this click (the browser allows it only in a user gesture).
+              void openPanel(tabId);
+              return tabRequest({ type: 'go-private', tabId });
+            })
+          }
         >
           <Icon name="private" />
           {t('startPrivate')}
+        </button>
+      )}
+      {(st !== 'plaintext' || status?.privateMode) && (
+        <button
+          type="button"
+          // The one next action once private and verified (or ended); verifying comes first otherwise.
+          class={status?.trust !== '' || st === 'finished' ? 'primary wide' : 'wide'}
+          data-testid="open-panel"
+          onClick={() => act((tabId) => openPanel(tabId))}
+        >
+          <Icon name="panel" />
+          {t('panel_open')}
         </button>
       )}
       {st === 'plaintext' && refusal !== null && (

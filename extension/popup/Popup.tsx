@@ -10,6 +10,9 @@ import browser from 'webextension-polyfill';
 import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
 import { PanicWipe } from '../shared/lock/PanicWipe';
+import { loadMark, type SecurityMark } from '../shared/mark';
+import { openPanel } from '../shared/open-panel';
+import { SecurityMarkBadge } from '../shared/SecurityMark';
 import { sitePatternFor } from '../shared/sites';
 import { AnswerQuestion, Authenticate, SmpProgress, SmpResult } from './Auth';
 import {
@@ -53,6 +56,12 @@ export function Popup() {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ShownOutcome | null>(null);
   const lastSmp = useRef<{ state: string; trust: string } | null>(null);
+  const [mark, setMark] = useState<SecurityMark | null>(null);
+  useEffect(() => {
+    loadMark()
+      .then(setMark)
+      .catch(() => undefined);
+  }, []);
 
   const refresh = useCallback(async (t0: TabInfo) => {
     const next = await readStatus(t0);
@@ -134,6 +143,7 @@ export function Popup() {
           <Icon name="logo" size={20} class="logo" />
           {t('extName')}
         </h1>
+        <SecurityMarkBadge mark={mark} />
       </header>
       {error && (
         <p class="error" role="alert">

@@ -103,13 +103,29 @@ export interface RawKeyStore extends KeyStore {
 export interface TranscriptEntry {
   /** Unique within the conversation: the chat's message id for received ones, ours for sent ones. */
   id: string;
-  dir: 'in' | 'out';
+  /** A message received or sent, or a notice about the conversation (see `notice`). */
+  dir: 'in' | 'out' | 'notice';
+  /** The message; for a notice its detail (the SMP question, the new fingerprint, why). */
   text: string;
   at: number;
   /** Received or sent encrypted. A plain message from a buddy is shown marked "not private". */
   encrypted: boolean;
   /** For sent messages: still held until the conversation is private, or never sent. */
   status?: 'held' | 'sent' | 'not-sent';
+  /** What a notice says (extension/shared/messages.ts NoticeCode). */
+  notice?:
+    | 'started'
+    | 'ended'
+    | 'buddy-ended'
+    | 'key-changed'
+    | 'smp-asked'
+    | 'smp-succeeded'
+    | 'smp-failed'
+    | 'smp-aborted'
+    | 'smp-error'
+    | 'unreadable'
+    | 'not-sent'
+    | 'error';
 }
 
 export interface OutboxLine {

@@ -36,23 +36,7 @@ const SAME_IN_GERMAN = new Set([
 const UI_DIRS = ['extension', 'content-scripts'];
 
 const KNOWN_UNLOCALIZED: [string, string][] = [
-  ['extension/frames/compose.tsx', 'Private message'],
-  ['extension/frames/compose.tsx', 'Private conversation ended Private message (Enter sends)'],
-  ['extension/frames/compose.tsx', 'Send'],
-  ['extension/frames/compose.tsx', 'Go private'],
-  ['extension/frames/status.tsx', 'offrecord: no conversation'],
-  ['extension/frames/status.tsx', 'Not private'],
-  ['extension/frames/status.tsx', 'Going private…'],
-  ['extension/frames/status.tsx', 'Private (unverified buddy)'],
-  ['extension/frames/status.tsx', 'Private (verified)'],
-  ['extension/frames/status.tsx', 'Finished: your buddy ended the private conversation'],
-  ['extension/frames/transcript.tsx', 'you buddy'],
-  ['extension/frames/transcript.tsx', 'not private'],
-  ['extension/frames/transcript.tsx', 'held until private'],
-  ['extension/frames/transcript.tsx', 'not sent'],
   ['content-scripts/overlay/index.ts', '🔒 encrypted message'],
-  ['content-scripts/overlay/index.ts', 'offrecord secure transcript'],
-  ['content-scripts/overlay/index.ts', 'offrecord secure compose'],
   ['content-scripts/overlay/index.ts', '🔒 Go private'],
   ['content-scripts/overlay/index.ts', 'Start a private (OTR) conversation in this chat'],
   ['content-scripts/overlay/index.ts', 'private mode needs the chat’s compose box, which was not found'],
