@@ -69,7 +69,7 @@ describe('options page in Chromium', () => {
       .waitFor({ timeout: 120_000 });
     expect(await page.evaluate(() => (window as unknown as { sawProgress: boolean }).sawProgress)).toBe(true);
     const keys = page.getByRole('table', { name: 'My private keys' });
-    await keys.getByRole('cell', { name: 'carol@example.org' }).waitFor();
+    await keys.getByRole('cell', { name: 'carol@example.org', exact: true }).waitFor();
     const fp = (await keys.locator('code.fp').first().textContent()) ?? '';
     expect(fp).toMatch(/^([0-9A-F]{8} ){4}[0-9A-F]{8}$/);
 
