@@ -17,6 +17,8 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
  */
 export const APT_PACKAGES = [
   'chromium',
+  // The German UI test starts Chromium in German: its translations ship separately.
+  'chromium-l10n',
   'firefox-esr',
   'libotr5-dev',
   'libotr5-bin',
