@@ -5,6 +5,8 @@
 
 import { render } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { DeliveryState } from '../shared/delivery/DeliveryState';
+import { SiteError } from '../shared/delivery/SiteError';
 import type { ConversationStatus, TranscriptEntry } from '../shared/messages';
 import { FrameClient } from './client';
 import { mergeEntries } from './entries';
@@ -16,16 +18,15 @@ function time(at: number): string {
   return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
-function Entry(props: { e: TranscriptEntry }) {
-  const { e } = props;
+function Entry(props: { e: TranscriptEntry; onRetry: (entryId: string) => void }) {
+  const { e, onRetry } = props;
   return (
     <li class={e.dir} data-dir={e.dir} data-encrypted={String(e.encrypted)} data-state={e.status ?? 'sent'}>
       <span class="meta">{time(e.at)}</span>
       <span class="who">{e.dir === 'out' ? 'you' : 'buddy'}</span>
       <span class="text">{e.text}</span>
       {e.encrypted ? null : <span class="plain">not private</span>}
-      {e.status === 'held' ? <span class="state">held until private</span> : null}
-      {e.status === 'not-sent' ? <span class="state">not sent</span> : null}
+      <DeliveryState entry={e} onRetry={onRetry} />
     </li>
   );
 }
@@ -35,6 +36,7 @@ function Transcript() {
   const [error, setError] = useState<string | null>(null);
   const [entries, setEntries] = useState<TranscriptEntry[]>([]);
   const list = useRef<HTMLOListElement>(null);
+  const client = useRef<FrameClient | null>(null);
 
   useEffect(() => {
     const c = new FrameClient(
@@ -50,9 +52,17 @@ function Transcript() {
       },
       setError,
     );
+    client.current = c;
     c.start();
     return () => c.close();
   }, []);
+
+  const retry = (entryId: string) => {
+    client.current
+      ?.request({ type: 'retry-send', entryId })
+      .then((r) => setStatus(r.status))
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  };
 
   // Keep the newest line in view.
   useLayoutEffect(() => {
@@ -63,9 +73,10 @@ function Transcript() {
   return (
     <>
       <StatusLine status={status} error={error} />
+      <SiteError status={status} />
       <ol class="transcript" ref={list} aria-live="polite">
         {entries.map((e) => (
-          <Entry key={`${e.dir}:${e.id}`} e={e} />
+          <Entry key={`${e.dir}:${e.id}`} e={e} onRetry={retry} />
         ))}
       </ol>
     </>

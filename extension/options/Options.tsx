@@ -19,6 +19,7 @@ import {
   type SiteRow,
   watchKeygen,
 } from './api';
+import { PacingSettings } from './PacingSettings';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -722,6 +723,7 @@ export function Options() {
       <Keys />
       <Fingerprints />
       <Sites />
+      <PacingSettings />
     </main>
   );
 }

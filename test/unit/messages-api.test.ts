@@ -26,6 +26,7 @@ const status: ConversationStatus = {
   smp: { state: 'question-asked', question: 'colour?' },
   held: 0,
   pendingWire: 2,
+  siteError: null,
 };
 
 const content = [
@@ -62,6 +63,10 @@ const content = [
   },
   { type: 'wire-sent', id: 5, seq: 7 },
   { type: 'toggle-private', id: 6 },
+  { type: 'wire-delivered', id: 7, seqs: [7, 8] },
+  { type: 'wire-failed', id: 8, seqs: [9] },
+  { type: 'site-error', id: 9, error: 'freenode: Disconnected' },
+  { type: 'site-error', id: 10, error: null },
 ];
 
 const frame = [
@@ -69,6 +74,7 @@ const frame = [
   { type: 'frame-hello', id: 2, role: 'transcript' },
   { type: 'compose-send', id: 3, text: 'hi' },
   { type: 'frame-go-private', id: 4 },
+  { type: 'retry-send', id: 5, entryId: 'out-1' },
 ];
 
 const page = [
@@ -104,6 +110,9 @@ const page = [
   { type: 'site-remove', id: 22, origin: 'http://127.0.0.1:8080' },
   { type: 'site-max-length', id: 23, origin: 'http://127.0.0.1:8080', maxMessageLength: 1500 },
   { type: 'site-max-length', id: 24, origin: 'http://127.0.0.1:8080', maxMessageLength: null },
+  { type: 'site-pacing', id: 25, origin: 'http://127.0.0.1:8080', pacing: { burst: 4, intervalMs: 1100 } },
+  { type: 'site-pacing', id: 26, origin: 'http://127.0.0.1:8080', pacing: null },
+  { type: 'retry-send-tab', id: 27, tabId: 3, entryId: 'out-1' },
 ];
 
 describe('requests of api.md', () => {
@@ -239,10 +248,49 @@ describe('results', () => {
       status: null,
       transcript: [],
     });
-    expect(RESULT_VALIDATORS.conversation({ privateMode: true, status })).toEqual({
+    expect(RESULT_VALIDATORS.conversation({ privateMode: true, status, pacing: null })).toEqual({
       privateMode: true,
       status,
+      pacing: null,
     });
+    const pacing = { burst: 4, intervalMs: 1100 };
+    expect(RESULT_VALIDATORS.conversation({ privateMode: false, status: null, pacing })).toEqual({
+      privateMode: false,
+      status: null,
+      pacing,
+    });
+    expect(RESULT_VALIDATORS.conversation({ privateMode: true, status })).toBeNull();
+    expect(
+      RESULT_VALIDATORS.conversation({ privateMode: true, status, pacing: { burst: 0, intervalMs: 5 } }),
+    ).toBeNull();
+    const sending = {
+      id: 'out-2',
+      dir: 'out',
+      text: 'x',
+      at: 3,
+      encrypted: true,
+      status: 'sending',
+      progress: { done: 2, total: 8 },
+    };
+    expect(RESULT_VALIDATORS['frame-hello']({ status, transcript: [sending] })).toEqual({
+      status,
+      transcript: [sending],
+    });
+    expect(
+      RESULT_VALIDATORS['frame-hello']({ status, transcript: [{ ...sending, status: 'lost' }] }),
+    ).toBeNull();
+    expect(
+      RESULT_VALIDATORS['frame-hello']({
+        status,
+        transcript: [{ ...sending, progress: { done: -1, total: 8 } }],
+      }),
+    ).toBeNull();
+    expect(
+      RESULT_VALIDATORS['compose-send']({ status: { ...status, siteError: 'net: Disconnected' } }),
+    ).not.toBeNull();
+    expect(RESULT_VALIDATORS['compose-send']({ status: { ...status, siteError: 5 } })).toBeNull();
+    expect(RESULT_VALIDATORS['wire-failed']({ dropped: [3, 4] })).toEqual({ dropped: [3, 4] });
+    expect(RESULT_VALIDATORS['wire-failed']({ dropped: [-1] })).toBeNull();
     expect(RESULT_VALIDATORS['chat-messages']({})).toEqual({});
     expect(RESULT_VALIDATORS['chat-messages']({ transcript })).toBeNull();
   });
@@ -254,14 +302,25 @@ describe('results', () => {
     expect(RESULT_VALIDATORS['fingerprints-list'](fps)).toEqual(fps);
     expect(RESULT_VALIDATORS['fingerprints-list']([{ ...fps[0], trust: 'maybe' }])).toBeNull();
     const sites = [
-      { origin: 'http://127.0.0.1:8080', policy: 'manual', maxMessageLength: null },
-      { origin: 'http://127.0.0.1:8081', policy: 'always', maxMessageLength: 5000 },
+      { origin: 'http://127.0.0.1:8080', policy: 'manual', maxMessageLength: null, pacing: null },
+      {
+        origin: 'http://127.0.0.1:8081',
+        policy: 'always',
+        maxMessageLength: 5000,
+        pacing: { burst: 3, intervalMs: 1500 },
+      },
     ];
     expect(RESULT_VALIDATORS['sites-list'](sites)).toEqual(sites);
     expect(
       RESULT_VALIDATORS['sites-list']([{ origin: 'http://127.0.0.1:8080', policy: 'manual' }]),
     ).toBeNull();
     expect(RESULT_VALIDATORS['sites-list']([{ ...sites[1], maxMessageLength: 50 }])).toBeNull();
+    expect(
+      RESULT_VALIDATORS['sites-list']([{ ...sites[1], pacing: { burst: 101, intervalMs: 0 } }]),
+    ).toBeNull();
+    expect(
+      RESULT_VALIDATORS['sites-list']([{ ...sites[1], pacing: { burst: 2, intervalMs: 60_001 } }]),
+    ).toBeNull();
     expect(RESULT_VALIDATORS['key-import']({ imported: 2 })).toEqual({ imported: 2 });
     expect(RESULT_VALIDATORS['key-export']({ text: '(privkeys)' })).toEqual({ text: '(privkeys)' });
   });
