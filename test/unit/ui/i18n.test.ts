@@ -49,8 +49,6 @@ const KNOWN_UNLOCALIZED: [string, string][] = [
   ['extension/frames/status.tsx', 'Finished: your buddy ended the private conversation'],
   ['extension/frames/transcript.tsx', 'you buddy'],
   ['extension/frames/transcript.tsx', 'not private'],
-  ['extension/frames/transcript.tsx', 'held until private'],
-  ['extension/frames/transcript.tsx', 'not sent'],
   ['extension/options/Options.tsx', 'prpl-irc'],
   ['extension/popup/Popup.tsx', 'Content script'],
   ['extension/popup/Popup.tsx', 'offrecord active offrecord not active'],
