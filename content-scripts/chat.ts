@@ -43,6 +43,8 @@ const RETRY_SEND_MS = 1000;
  */
 export const DELIVERY_TIMEOUT_MS = 15_000;
 const DELIVERY_CHECK_MS = 1000;
+/** Own OTR rows remembered for lines re-awaited after a reconnect (about one long message's fragments). */
+const MAX_OWN_SEEN = 200;
 /** Pacing for a site whose adapter names none: bursts of 10, then one line per 200 ms. */
 export const DEFAULT_PACING: Pacing = { burst: 10, intervalMs: 200 };
 /** Attributes whose change may mean a row shows another message (besides the adapter's own). */
@@ -86,6 +88,11 @@ export class ChatCore {
   private readonly awaiting = new Map<number, { wire: string; since: number }>();
   /** The same, by wire text (what an own row shows), for matching rows. */
   private readonly awaitingByWire = new Map<string, number[]>();
+  /**
+   * OTR texts of own rows read lately (bounded): a line re-awaited after a reconnect may have been
+   * shown, and recycled out of a virtualized list, while its report was lost with the old port.
+   */
+  private readonly ownOtrSeen = new Set<string>();
   private deliveryTimer: ReturnType<typeof setTimeout> | null = null;
   private paceTimer: ReturnType<typeof setTimeout> | null = null;
   /** The site's own error that stops sending, and what the background was last told (undefined: nothing on this port). */
@@ -348,12 +355,15 @@ export class ChatCore {
       this.lastFullScan = now;
     }
     const read = rows.map((row) => ({ row, m: this.readBounded(row) }));
-    if (this.awaiting.size > 0) {
-      const own: AdapterMessage[] = [];
-      for (const m of this.captured.values()) if (m.own) own.push(m);
-      for (const r of read) if (r.m?.own) own.push(r.m);
-      this.matchOwn(own);
+    const own: AdapterMessage[] = [];
+    for (const m of this.captured.values()) if (m.own) own.push(m);
+    for (const r of read) if (r.m?.own) own.push(r.m);
+    for (const m of own) if (m.text.startsWith('?OTR')) this.ownOtrSeen.add(m.text);
+    for (const old of this.ownOtrSeen) {
+      if (this.ownOtrSeen.size <= MAX_OWN_SEEN) break;
+      this.ownOtrSeen.delete(old);
     }
+    if (this.awaiting.size > 0) this.matchOwn(own);
     if (this.privateOn)
       collapseOtrRows(read.filter((r) => r.m !== null && isOtrText(r.m.text)).map((r) => r.row));
     // A recycled row that shows a plain message now must be readable again, private mode or not.
@@ -394,14 +404,15 @@ export class ChatCore {
       case 'send-wire':
         for (const line of e.lines) {
           if (this.sent.has(line.seq)) {
-            // Sent before the worker restarted; only the ack was lost.
+            // Sent before the worker restarted; only the ack was lost. Not seen yet for the
+            // background (it would not push it again): awaited again, and the rows read anew (the
+            // report of its row may have been lost with the old port).
             this.client.request({ type: 'wire-sent', seq: line.seq }).catch(() => undefined);
+            if (!this.awaiting.has(line.seq)) this.reawait(line.seq, line.wire);
           } else if (line.typed) {
             // Typed before this page (re)loaded: never typed again; delivered if the page shows it.
-            if (!this.awaiting.has(line.seq)) this.await(line.seq, line.wire);
+            if (!this.awaiting.has(line.seq)) this.reawait(line.seq, line.wire);
             this.sent.add(line.seq);
-            this.fullScanDue = true;
-            this.scheduleTick();
           } else if (!this.queued.has(line.seq)) {
             this.queued.add(line.seq);
             this.queue.push(line);
@@ -514,6 +525,17 @@ export class ChatCore {
     if (seqs) seqs.push(seq);
     else this.awaitingByWire.set(wire, [seq]);
     this.scheduleDeliveryCheck();
+  }
+
+  /** A line typed before: delivered at once if its own row was read already, else awaited and the rows read anew. */
+  private reawait(seq: number, wire: string): void {
+    this.await(seq, wire);
+    if (this.ownOtrSeen.has(wire)) {
+      this.matchOwn([{ id: '', from: '', text: wire, own: true }]);
+      return;
+    }
+    this.fullScanDue = true;
+    this.scheduleTick();
   }
 
   private unawait(seq: number): void {
