@@ -47,7 +47,7 @@ export type Notice =
   | { kind: 'state'; state: MsgState }
   | { kind: 'fingerprint-changed'; fingerprint: string }
   | { kind: 'smp'; result: string; question?: string }
-  | { kind: 'error'; message: string }
+  | { kind: 'error'; message: string; code?: string }
   | { kind: 'not-sent'; text: string; reason: string };
 
 export type SmpOutcome = 'succeeded' | 'failed' | 'aborted' | 'error';
@@ -314,11 +314,16 @@ export class SessionManager {
           fx.notices.push({ kind: 'error', message: `OTR error from your buddy: ${e.message}` });
           break;
         case 'error':
-          fx.notices.push({ kind: 'error', message: e.message });
+          fx.notices.push({ kind: 'error', message: e.message, code: e.code });
           break;
         default:
           break;
       }
+    }
+    // What happened goes into the transcript too, where the panel shows it in order (memory only).
+    for (const n of fx.notices) {
+      const entry = this.noticeEntry(n, rec.privateMode);
+      if (entry) fx.transcript.push(entry);
     }
     for (const wire of out.wire) {
       const line: OutboxLine = { seq: rec.nextSeq++, wire };
@@ -345,6 +350,46 @@ export class SessionManager {
     await this.deps.sessions.save(id, rec);
     fx.status = await this.statusOf(ref, l);
     return fx;
+  }
+
+  /** The transcript line for a notice (null: nothing the user needs to read). */
+  private noticeEntry(n: Notice, privateMode: boolean): TranscriptEntry | null {
+    const entry = (notice: NonNullable<TranscriptEntry['notice']>, text = ''): TranscriptEntry => ({
+      id: this.entryId('n'),
+      dir: 'notice',
+      text,
+      at: this.now(),
+      encrypted: false,
+      notice,
+    });
+    switch (n.kind) {
+      case 'state':
+        if (n.state === 'encrypted') return entry('started');
+        if (n.state === 'finished') return entry('buddy-ended');
+        // Back to plaintext: we ended it (endPrivate turns private mode off first).
+        return privateMode ? null : entry('ended');
+      case 'fingerprint-changed':
+        return entry('key-changed', n.fingerprint);
+      case 'smp':
+        switch (n.result) {
+          case 'question':
+            return entry('smp-asked', n.question ?? '');
+          case 'succeeded':
+            return entry('smp-succeeded');
+          case 'failed':
+            return entry('smp-failed');
+          case 'aborted':
+            return entry('smp-aborted');
+          case 'error':
+            return entry('smp-error');
+          default:
+            return null;
+        }
+      case 'error':
+        return entry(n.code === 'policy' ? 'error' : 'unreadable', n.message);
+      case 'not-sent':
+        return entry('not-sent', n.text);
+    }
   }
 
   private async sawFingerprint(ref: ConversationRef, rec: ConversationRecord, fp: Uint8Array, fx: Effects) {

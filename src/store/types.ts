@@ -108,7 +108,9 @@ export interface RawKeyStore extends KeyStore {
 export interface TranscriptEntry {
   /** Unique within the conversation: the chat's message id for received ones, ours for sent ones. */
   id: string;
-  dir: 'in' | 'out';
+  /** A message received or sent, or a notice about the conversation (see `notice`). */
+  dir: 'in' | 'out' | 'notice';
+  /** The message; for a notice its detail (the SMP question, the new fingerprint, why). */
   text: string;
   at: number;
   /** Received or sent encrypted. A plain message from a buddy is shown marked "not private". */
@@ -121,6 +123,20 @@ export interface TranscriptEntry {
   status?: 'held' | 'sending' | 'sent' | 'not-delivered' | 'not-sent';
   /** While 'sending': lines seen back / lines of the message. */
   progress?: { done: number; total: number };
+  /** What a notice says (extension/shared/messages.ts NoticeCode). */
+  notice?:
+    | 'started'
+    | 'ended'
+    | 'buddy-ended'
+    | 'key-changed'
+    | 'smp-asked'
+    | 'smp-succeeded'
+    | 'smp-failed'
+    | 'smp-aborted'
+    | 'smp-error'
+    | 'unreadable'
+    | 'not-sent'
+    | 'error';
 }
 
 export interface OutboxLine {
