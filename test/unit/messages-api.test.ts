@@ -161,7 +161,8 @@ describe('requests of api.md', () => {
       (m) =>
         !['status', 'go-private', 'refresh-private', 'end-private'].includes(m.type) &&
         !m.type.startsWith('smp-') &&
-        m.type !== 'set-trust',
+        m.type !== 'set-trust' &&
+        m.type !== 'retry-send-tab',
     ),
   )('panel may not send the popup/options request $type', (m) => {
     expect(validatePanelRequest(m)).toBeNull();
