@@ -24,6 +24,8 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 /** Debian packages the tests use: browsers, libotr (interop peer, otr_parse), the IRC and XMPP servers. */
 export const APT_PACKAGES = [
   'chromium',
+  // The German UI test starts Chromium in German: its translations ship separately.
+  'chromium-l10n',
   'firefox-esr',
   'libotr5-dev',
   'libotr5-bin',
