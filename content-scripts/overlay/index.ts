@@ -174,7 +174,7 @@ function mount(): Mounted {
   cover.type = 'button';
   cover.className = 'cover';
   const text = document.createElement('span');
-  text.textContent = `🔒 ${t('panel_coverText')}`;
+  text.textContent = t('panel_coverText');
   cover.append(text);
   if (__OFFRECORD_TARGET__ === 'firefox') {
     // Firefox opens its sidebar only from the browser's own UI or our pages, not a page's click.
