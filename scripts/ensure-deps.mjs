@@ -11,15 +11,22 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 
-/** Debian packages the tests use: browsers, libotr (interop peer, otr_parse), the IRC and XMPP servers. */
+/**
+ * Debian packages the tests use: browsers, libotr (interop peer, otr_parse), the IRC and XMPP
+ * servers, and an X server + OS-level keyboard for the headed side-panel tests (xvfb, xdotool).
+ */
 export const APT_PACKAGES = [
   'chromium',
+  // The German UI test starts Chromium in German: its translations ship separately.
+  'chromium-l10n',
   'firefox-esr',
   'libotr5-dev',
   'libotr5-bin',
   'ngircd',
   'prosody',
   'build-essential',
+  'xvfb',
+  'xdotool',
 ];
 
 function installed(pkg) {

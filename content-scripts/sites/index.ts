@@ -1,6 +1,7 @@
 // Site adapters behind one interface, and the registry the content script picks from.
 // An adapter knows one site's DOM and nothing about OTR (docs/architecture.md §6).
 
+import { t } from '../../extension/shared/i18n';
 import type { PageInfo } from '../../extension/shared/messages';
 import { type SiteProfile, unparsableSelectors } from '../../src/profile/profile';
 import { checkProfile } from '../picker/derive';
@@ -60,8 +61,7 @@ const theLoungeAdapter: SiteAdapter = {
   conversation(doc) {
     const c = theLounge.conversation(doc);
     if (c.kind === 'query' && c.peer) return { kind: 'one-to-one', peer: c.peer, reason: null };
-    if (c.kind === 'channel')
-      return { kind: 'group', peer: null, reason: 'This is a channel: OTR is for two people.' };
+    if (c.kind === 'channel') return { kind: 'group', peer: null, reason: t('ui_reasonChannel') };
     return { kind: 'none', peer: null, reason: null };
   },
   composeBox: theLounge.composeBox,
@@ -145,8 +145,8 @@ export function pageInfo(
 export function guessInfo(doc: Document): NonNullable<PageInfo['guess']> {
   const g = guess(doc);
   const reasons = [
-    ...(g.compose ? g.compose.reasons.map((r) => `message box: ${r}`) : ['no message box found']),
-    ...(g.list ? g.list.reasons.map((r) => `message list: ${r}`) : ['no message list found']),
+    ...(g.compose ? g.compose.reasons.map((r) => t('ui_guessCompose', r)) : [t('ui_guessNoCompose')]),
+    ...(g.list ? g.list.reasons.map((r) => t('ui_guessList', r)) : [t('ui_guessNoList')]),
   ];
   return {
     confidence: Math.round(Math.max(0, Math.min(1, g.confidence)) * 100) / 100,

@@ -14,6 +14,7 @@ import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } fro
 import { parseProfile, type SiteProfile, serializeProfile } from '../../src/profile/profile';
 import { KeyLockedError } from '../../src/store/key-lock';
 import type { KeyStore, SessionStore, Trust } from '../../src/store/types';
+import { t } from '../shared/i18n';
 import {
   type BadgeAlert,
   type BadgeStatus,
@@ -202,13 +203,13 @@ export class Router {
         const reason =
           req.reason ??
           (req.kind === 'group'
-            ? 'This is a group chat: OTR is for two people.'
+            ? t('ui_reasonGroup')
             : !oneToOne
-              ? 'No one-to-one chat is open.'
+              ? t('ui_reasonNoChat')
               : !req.composeFound
-                ? "offrecord can't find this chat's compose box."
+                ? t('ui_reasonNoCompose')
                 : !req.listFound
-                  ? "offrecord can't find this chat's messages."
+                  ? t('ui_reasonNoList')
                   : null);
         const status = ref ? await this.deps.manager.status(ref) : null;
         const privateMode = status?.privateMode === true && reason === null;
@@ -389,10 +390,61 @@ export class Router {
         return { text: utf8Decode(serializePrivateKeyFile(entries)) };
       }
       case 'key-import': {
-        // Parses (and checks) every key before storing any: all or nothing.
+        // Parses (and checks) every key before storing any: all or nothing. A replaced key is
+        // used at once (keyReplaced), not after a worker restart.
         const entries = parsePrivateKeyFile(req.text);
-        for (const e of entries) await keys.putKey(e.account, e.protocol, e.key);
+        for (const e of entries) {
+          await keys.putKey(e.account, e.protocol, e.key);
+          manager.keyReplaced(e.account, e.protocol);
+        }
         return { imported: entries.length };
+      }
+      case 'key-import-preview': {
+        // What an import would do, so the page can show both fingerprints before replacing a key.
+        const entries = parsePrivateKeyFile(req.text);
+        const previews = [];
+        for (const e of entries) {
+          const fingerprint = formatFingerprint(fingerprintOf(e.key));
+          const have = await keys.getKey(e.account, e.protocol);
+          const old = have ? formatFingerprint(fingerprintOf(have)) : null;
+          previews.push({
+            account: e.account,
+            protocol: e.protocol,
+            fingerprint,
+            replaces: old === fingerprint ? null : old,
+          });
+        }
+        return { keys: previews };
+      }
+      case 'key-regenerate': {
+        const have = await keys.getKey(req.account, req.protocol);
+        const key = await manager.regenerateKey(req.account, req.protocol);
+        return {
+          fingerprint: formatFingerprint(fingerprintOf(key)),
+          previous: have ? formatFingerprint(fingerprintOf(have)) : null,
+        };
+      }
+      case 'key-delete': {
+        await keys.deleteKey(req.account, req.protocol);
+        manager.keyReplaced(req.account, req.protocol);
+        return {};
+      }
+      case 'accounts-seen': {
+        // Accounts of chats on allowed sites (open tabs), of known buddies and of my keys.
+        const seen = new Map<string, { account: string; protocol: string; site: string | null }>();
+        const add = (account: string, protocol: string, site: string | null) => {
+          const id = JSON.stringify([account, protocol]);
+          const had = seen.get(id);
+          if (!had || (had.site === null && site !== null)) seen.set(id, { account, protocol, site });
+        };
+        for (const [, rec] of await this.deps.tabs.all()) {
+          if (rec.conversation && rec.conversation.account !== '') {
+            add(rec.conversation.account, rec.conversation.protocol, rec.origin);
+          }
+        }
+        for (const f of await keys.listFingerprints()) add(f.account, f.protocol, null);
+        for (const k of await keys.listKeys()) add(k.account, k.protocol, null);
+        return [...seen.values()];
       }
       case 'fingerprints-list':
         return (await keys.listFingerprints()).map((r) => ({
@@ -678,7 +730,7 @@ export class Router {
   private async refOf(tabId: number): Promise<ConversationRef> {
     const rec = await this.deps.tabs.get(tabId);
     if (!rec) throw new Error('offrecord is not running in that tab');
-    if (!rec.ref) throw new Error(rec.conversation?.reason ?? 'No one-to-one chat is open in that tab.');
+    if (!rec.ref) throw new Error(rec.conversation?.reason ?? t('ui_reasonNoChatInTab'));
     return rec.ref;
   }
 

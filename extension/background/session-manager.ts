@@ -171,6 +171,33 @@ export class SessionManager {
     return job;
   }
 
+  /**
+   * A new long-term key for the account, replacing the old one (the user confirmed it). The
+   * conversations holding the old key are told at once (keyReplaced): no worker restart needed.
+   */
+  async regenerateKey(account: string, protocol: string): Promise<DsaPrivateKey> {
+    const progress = (f: number) => this.deps.onKeyProgress?.(account, protocol, f);
+    const key = await (
+      this.deps.generateKey ?? ((p) => generateDsaKey({ onProgress: p, random: this.random }))
+    )(progress);
+    await this.deps.keys.putKey(account, protocol, key);
+    progress(1);
+    this.keyReplaced(account, protocol);
+    return key;
+  }
+
+  /**
+   * The account's key was replaced (import, regenerate) or deleted: every live engine session of
+   * that account drops the old key. Their OTR state stays stored; the next use restores it with
+   * the key now in the store, so the next AKE signs with the new key at once.
+   */
+  keyReplaced(account: string, protocol: string): void {
+    for (const [id, l] of this.live) {
+      const parts = JSON.parse(id.slice('conv:'.length)) as unknown[];
+      if (parts[1] === account && parts[2] === protocol) l.session = null;
+    }
+  }
+
   private async instanceTag(account: string, protocol: string): Promise<number> {
     const have = await this.deps.keys.getInstanceTag(account, protocol);
     if (have !== null) return have;

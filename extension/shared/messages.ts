@@ -296,6 +296,11 @@ export type PageRequest =
   /** passphrase: required when a passphrase is set (locked or not), else null. */
   | { type: 'key-export'; id: number; passphrase: string | null }
   | { type: 'key-import'; id: number; text: string }
+  // ui (#16): key management with confirmations, and the accounts offrecord has seen.
+  | { type: 'key-regenerate'; id: number; account: string; protocol: string }
+  | { type: 'key-delete'; id: number; account: string; protocol: string }
+  | { type: 'key-import-preview'; id: number; text: string }
+  | { type: 'accounts-seen'; id: number }
   | { type: 'fingerprints-list'; id: number }
   | {
       type: 'fingerprint-trust';
@@ -399,6 +404,21 @@ export interface KeyInfo {
   created: number;
 }
 
+/** A key an import would store, and the fingerprint of the key it would replace (null: none). */
+export interface KeyImportPreview {
+  account: string;
+  protocol: string;
+  fingerprint: string;
+  replaces: string | null;
+}
+
+/** An account offrecord has seen on an allowed site (a chat tab reported it, or a conversation had it). */
+export interface AccountSeen {
+  account: string;
+  protocol: string;
+  site: string | null;
+}
+
 export interface FingerprintInfo {
   account: string;
   protocol: string;
@@ -446,6 +466,10 @@ export interface ResultMap {
   'key-generate': { fingerprint: string };
   'key-export': { text: string };
   'key-import': { imported: number };
+  'key-regenerate': { fingerprint: string; previous: string | null };
+  'key-delete': Empty;
+  'key-import-preview': { keys: KeyImportPreview[] };
+  'accounts-seen': AccountSeen[];
   'fingerprints-list': FingerprintInfo[];
   'fingerprint-trust': Empty;
   'fingerprint-forget': Empty;
@@ -783,6 +807,10 @@ const PAGE_FIELDS: FieldTable<PageRequest> = {
   'key-generate': { account, protocol },
   'key-export': { passphrase: nullable(passphrase) },
   'key-import': { text: str(LIMITS.keyFile, 1) },
+  'key-regenerate': { account, protocol },
+  'key-delete': { account, protocol },
+  'key-import-preview': { text: str(LIMITS.keyFile, 1) },
+  'accounts-seen': {},
   'fingerprints-list': {},
   'fingerprint-trust': { account, protocol, buddy: peer, fingerprint: fingerprintText, trust: trustInput },
   'fingerprint-forget': { account, protocol, buddy: peer, fingerprint: fingerprintText },
@@ -935,6 +963,26 @@ const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
   'key-generate': object<{ fingerprint: string }>({ fingerprint: str(LIMITS.fingerprint) }),
   'key-export': textResult,
   'key-import': importedCount,
+  'key-regenerate': object<{ fingerprint: string; previous: string | null }>({
+    fingerprint: str(LIMITS.fingerprint),
+    previous: nullable(str(LIMITS.fingerprint)),
+  }),
+  'key-delete': nothing,
+  'key-import-preview': object<{ keys: KeyImportPreview[] }>({
+    keys: arrayOf(
+      object<KeyImportPreview>({
+        account,
+        protocol,
+        fingerprint: str(LIMITS.fingerprint),
+        replaces: nullable(str(LIMITS.fingerprint)),
+      }),
+      LIMITS.list,
+    ),
+  }),
+  'accounts-seen': arrayOf(
+    object<AccountSeen>({ account, protocol, site: nullable(webOrigin) }),
+    LIMITS.list,
+  ),
   'fingerprints-list': arrayOf(
     object<FingerprintInfo>({
       account,
