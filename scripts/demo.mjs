@@ -180,9 +180,14 @@ async function main() {
     // drawn when there are windows, else the same panel page bound to the chat tab).
     for (const [who, p] of Object.entries(people)) {
       const chatPng = await p.page.screenshot();
-      const panelPng = sidePanels[who]
-        ? await sidePanels[who].screenshot()
-        : await (await h.panelPage(p.page)).screenshot();
+      let panelPng;
+      if (sidePanels[who]) panelPng = await sidePanels[who].screenshot();
+      else {
+        // The panel page at a side panel's size.
+        const panel = await h.panelPage(p.page);
+        await panel.setViewportSize({ width: 420, height: 760 });
+        panelPng = await panel.screenshot();
+      }
       await h.sideBySide(p.page.context(), [chatPng, panelPng], join(OUT, `${who}.png`));
     }
     console.log(
