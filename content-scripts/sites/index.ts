@@ -2,7 +2,7 @@
 // An adapter knows one site's DOM and nothing about OTR (docs/architecture.md §6).
 
 import { t } from '../../extension/shared/i18n';
-import type { PageInfo } from '../../extension/shared/messages';
+import type { Pacing, PageInfo } from '../../extension/shared/messages';
 import { type SiteProfile, unparsableSelectors } from '../../src/profile/profile';
 import { checkProfile } from '../picker/derive';
 import { converse } from './converse';
@@ -47,6 +47,16 @@ export interface SiteAdapter {
    * (or rejects) when it cannot.
    */
   send(doc: Document, text: string): boolean | Promise<boolean>;
+  /**
+   * How fast the site's server lets a user send: `burst` lines at once, then one per `intervalMs`
+   * (content script default when absent). The user's per-site setting overrides it.
+   */
+  pacing?: Pacing;
+  /**
+   * What the page itself shows that stops sending (disconnected, an error it reports), in the
+   * site's words, or null. Sending pauses while there is one.
+   */
+  siteError?(doc: Document): string | null;
 }
 
 const theLoungeAdapter: SiteAdapter = {
@@ -69,6 +79,8 @@ const theLoungeAdapter: SiteAdapter = {
   messageRows: theLounge.messageRows,
   readMessage: theLounge.readMessage,
   send: theLounge.send,
+  pacing: theLounge.pacing,
+  siteError: theLounge.siteError,
 };
 
 const converseAdapter: SiteAdapter = {

@@ -187,9 +187,9 @@ export class Router {
       }
       case 'conversation': {
         const oneToOne = req.kind === 'one-to-one' && req.peer !== null;
-        // The user's limit for the site, when set, wins over what the page's adapter says.
-        const maxMessageSize =
-          (await this.deps.keys.getSite(rights.origin))?.maxMessageLength ?? req.maxMessageSize;
+        // The user's limit and pacing for the site, when set, win over what the page's adapter says.
+        const site = await this.deps.keys.getSite(rights.origin);
+        const maxMessageSize = site?.maxMessageLength ?? req.maxMessageSize;
         const ref: ConversationRef | null =
           oneToOne && req.peer !== null
             ? {
@@ -252,7 +252,7 @@ export class Router {
             .catch(() => undefined);
         }
         await this.badge(rights.tabId, status);
-        return { privateMode, status } satisfies Result<'conversation'>;
+        return { privateMode, status, pacing: site?.pacing ?? null } satisfies Result<'conversation'>;
       }
       case 'page-info':
         await this.deps.tabs.update(rights.tabId, (old) => (old ? { ...old, page: req.info } : old));
@@ -282,6 +282,23 @@ export class Router {
         if (ref) await this.deps.manager.ack(ref, req.seq);
         return {} satisfies Result<'wire-sent'>;
       }
+      case 'wire-delivered': {
+        const ref = (await this.deps.tabs.get(rights.tabId))?.ref;
+        if (ref) await this.apply(rights.tabId, ref, await this.deps.manager.delivered(ref, req.seqs));
+        return {} satisfies Result<'wire-delivered'>;
+      }
+      case 'wire-failed': {
+        const ref = (await this.deps.tabs.get(rights.tabId))?.ref;
+        if (!ref) return { dropped: [] } satisfies Result<'wire-failed'>;
+        const fx = await this.deps.manager.failed(ref, req.seqs);
+        await this.apply(rights.tabId, ref, fx);
+        return { dropped: fx.dropped } satisfies Result<'wire-failed'>;
+      }
+      case 'site-error': {
+        const ref = (await this.deps.tabs.get(rights.tabId))?.ref;
+        if (ref) await this.publishStatus(ref, await this.deps.manager.setSiteError(ref, req.error));
+        return {} satisfies Result<'site-error'>;
+      }
       case 'toggle-private': {
         const status = await this.goPrivate(rights.tabId);
         return { privateMode: status.privateMode } satisfies Result<'toggle-private'>;
@@ -292,6 +309,9 @@ export class Router {
   // ---- the side panel ----------------------------------------------------------------------
 
   private async panel(req: PanelRequest, connection: string): Promise<unknown> {
+    // The lock (issue 18): the panel asks for the passphrase where the page cannot draw.
+    if (req.type === 'lock-state' || req.type === 'lock-unlock' || req.type === 'lock-now')
+      return this.page(req, { kind: 'page', url: '', tabId: null });
     const tabId = req.tabId;
     switch (req.type) {
       case 'panel-hello': {
@@ -362,6 +382,8 @@ export class Router {
         return this.op(req.tabId, (ref) => manager.answerSmp(ref, req.secret));
       case 'smp-abort':
         return this.op(req.tabId, (ref) => manager.abortSmp(ref));
+      case 'retry-send-tab':
+        return this.op(req.tabId, (ref) => manager.retry(ref, req.entryId));
       case 'set-trust': {
         const ref = await this.refOf(req.tabId);
         const status = await manager.setTrust(ref, req.fingerprint, req.trust);
@@ -509,6 +531,7 @@ export class Router {
           origin: s.origin,
           policy: s.policy,
           maxMessageLength: s.maxMessageLength ?? null,
+          pacing: s.pacing ?? null,
         }));
       case 'site-policy': {
         const old = await keys.getSite(req.origin);
@@ -527,6 +550,12 @@ export class Router {
         await keys.putSite(
           req.maxMessageLength === null ? rest : { ...rest, maxMessageLength: req.maxMessageLength },
         );
+        return {};
+      }
+      case 'site-pacing': {
+        const old = await keys.getSite(req.origin);
+        const { pacing: _old, ...rest } = old ?? { origin: req.origin, policy: 'manual' as const };
+        await keys.putSite(req.pacing === null ? rest : { ...rest, pacing: req.pacing });
         return {};
       }
       case 'picker-start': {
@@ -624,7 +653,9 @@ export class Router {
 
   /** The lock changed: popup, options and panel redraw. */
   lockChanged(info: LockInfo): void {
-    this.pushPages({ type: 'lock', lock: info });
+    const event: PushEvent = { type: 'lock', lock: info };
+    for (const l of this.listeners.values())
+      if (l.rights.kind === 'page' || l.rights.kind === 'panel') this.post(l, event);
   }
 
   /**
@@ -644,7 +675,7 @@ export class Router {
     for (const id of ids) {
       const ref = tabRefs.find((r) => conversationId(r) === id) ?? refOfId(id);
       if (!ref) continue;
-      transcriptEntries += (await sessions.load(id))?.transcript.length ?? 0;
+      transcriptEntries += (await manager.transcript(ref)).length;
       let fx: Effects | null = null;
       try {
         fx = await manager.endForWipe(ref);

@@ -1,5 +1,5 @@
 // The options page: a shell of sections a user scans, one file per section, with a table of
-// contents. Sections: My keys, Buddies, Sites, Lock, Import and export, About.
+// contents. Sections: My keys, Buddies, Sites, Sending pace, Lock, Import and export, About.
 
 import { Icon } from '../shared/components/Icon';
 import { type MessageKey, t } from '../shared/i18n';
@@ -9,6 +9,7 @@ import { BuddiesSection } from './BuddiesSection';
 import { ImportExportSection } from './ImportExportSection';
 import { KeysSection } from './KeysSection';
 import { LockSection } from './LockSection';
+import { PacingSettings } from './PacingSettings';
 import { SitesSection } from './SitesSection';
 
 /** The table of contents: the id of each section's heading, its title and icon. */
@@ -16,6 +17,8 @@ const CONTENTS: { id: string; title: MessageKey; icon: IconName }[] = [
   { id: 'keys-title', title: 'keysTitle', icon: 'key' },
   { id: 'fps-title', title: 'fingerprintsTitle', icon: 'people' },
   { id: 'sites-title', title: 'sitesTitle', icon: 'globe' },
+  { id: 'pace-title', title: 'pace_section', icon: 'globe' },
+  { id: 'pace-title', title: 'pace_section', icon: 'refresh' },
   { id: 'lock-title', title: 'lock_sectionTitle', icon: 'padlock' },
   { id: 'transfer-title', title: 'ui_transferTitle', icon: 'transfer' },
   { id: 'about-title', title: 'ui_aboutTitle', icon: 'info' },
@@ -45,6 +48,7 @@ export function Options() {
         <KeysSection />
         <BuddiesSection />
         <SitesSection />
+        <PacingSettings />
         <LockSection />
         <ImportExportSection />
         <AboutSection />

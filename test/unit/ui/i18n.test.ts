@@ -152,6 +152,24 @@ describe('hard-coded user-visible strings', () => {
     expect(isWords('42 %')).toBe(false);
   });
 
+  it('UI code draws no emoji as icons (they render as empty boxes without an emoji font)', () => {
+    const found: string[] = [];
+    for (const dir of UI_DIRS) {
+      for (const file of sourceFiles(join(ROOT, dir))) {
+        const text = readFileSync(file, 'utf8');
+        for (const m of text.matchAll(/\p{Extended_Pictographic}/gu)) {
+          found.push(`${relative(ROOT, file)}: ${m[0]}`);
+        }
+      }
+    }
+    for (const lang of ['en', 'de']) {
+      for (const [key, entry] of Object.entries(read(lang))) {
+        if (/\p{Extended_Pictographic}/u.test(entry.message)) found.push(`${lang}: ${key}`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
   it('UI code has no hard-coded user-visible text (beyond a known debt, empty now)', () => {
     const found: [string, string][] = [];
     for (const dir of UI_DIRS) {
