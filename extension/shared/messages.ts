@@ -317,7 +317,11 @@ export type PanelRequest =
       conv?: string;
     }
   /** Retry of a message that was not delivered: encrypted afresh (never the same keystream). */
-  | { type: 'retry-send-tab'; id: number; tabId: number; entryId: string; conv?: string };
+  | { type: 'retry-send-tab'; id: number; tabId: number; entryId: string; conv?: string }
+  // The passphrase lock (issue 18): the panel shows the unlock prompt and "Lock now".
+  | { type: 'lock-state'; id: number }
+  | { type: 'lock-unlock'; id: number; passphrase: string }
+  | { type: 'lock-now'; id: number };
 
 /** Content script → background as a one-shot runtime message (so a click's user gesture carries). */
 export type ContentOneShot = { type: 'open-panel' };
@@ -865,6 +869,9 @@ const PANEL_FIELDS: FieldTable<PanelRequest> = {
   'smp-abort': { tabId, conv: optional(conv) },
   'set-trust': { tabId, fingerprint: fingerprintText, trust: trustInput, conv: optional(conv) },
   'retry-send-tab': { tabId, entryId: str(LIMITS.chatId, 1), conv: optional(conv) },
+  'lock-state': {},
+  'lock-unlock': { passphrase },
+  'lock-now': {},
 };
 const PAGE_FIELDS: FieldTable<PageRequest> = {
   status: { tabId: nullable(tabId) },
