@@ -18,6 +18,7 @@ import {
   type BadgeStatus,
   type ContentRequest,
   type ConversationStatus,
+  chatMessageChars,
   type FrameRequest,
   type FrameRole,
   LIMITS,
@@ -30,6 +31,7 @@ import {
 } from '../shared/messages';
 import { alertFor, badgeFor } from './badge-status';
 import type { ContentRights, FrameRights, PageRights, PortRights } from './ports';
+import { IncomingLimiter, type RateLimits } from './rate-limit';
 import { type ConversationRef, conversationId, type Effects, type SessionManager } from './session-manager';
 import type { TabRecord, TabTable } from './tab-table';
 
@@ -57,6 +59,9 @@ export interface RouterDeps {
   counter: { get(): Promise<number>; increment(): Promise<number> };
   /** The buddy asks for SMP while no popup is open (notification). */
   notifySmp?(tabId: number, question: string | null): void;
+  /** The clock of the incoming rate limit, and its limits (tests). */
+  now?: () => number;
+  incomingLimits?: RateLimits;
 }
 
 type Result<T extends string> = T extends keyof ResultMap ? ResultMap[T] : never;
@@ -72,8 +77,12 @@ export class Router {
   private readonly listeners = new Map<string, Listener>();
   /** Keys being generated, for the popup's status. */
   readonly keygen = new Map<string, { account: string; protocol: string; fraction: number }>();
+  /** Incoming chat messages per tab (I8); in memory: a restarted worker starts with full buckets. */
+  private readonly incoming: IncomingLimiter;
 
-  constructor(private readonly deps: RouterDeps) {}
+  constructor(private readonly deps: RouterDeps) {
+    this.incoming = new IncomingLimiter(deps.now, deps.incomingLimits);
+  }
 
   get stats(): RouterStats {
     return this.deps.stats;
@@ -97,6 +106,7 @@ export class Router {
   }
 
   async tabClosed(tabId: number): Promise<void> {
+    this.incoming.forget(tabId);
     await this.deps.tabs.update(tabId, () => null);
   }
 
@@ -136,8 +146,9 @@ export class Router {
   /** Redraws every known tab's badge from the tab map and SessionStore (worker start). */
   async restoreBadges(): Promise<void> {
     for (const [tabId, rec] of await this.deps.tabs.all()) {
-      const status = rec.ref ? await this.deps.manager.status(rec.ref) : null;
-      await this.badge(tabId, status);
+      // One conversation whose state cannot be read does not leave the other tabs' badges blank.
+      const status = rec.ref ? await this.deps.manager.status(rec.ref).catch(() => null) : null;
+      await this.badge(tabId, status).catch(() => undefined);
     }
   }
 
@@ -243,11 +254,23 @@ export class Router {
         // that has OTR state: a message that arrived while the page reloaded. Old ciphertext of
         // sessions long gone is not fed to the engine.
         if (req.history && (await this.deps.sessions.load(conversationId(ref))) === null) return {};
+        let dropped = 0;
         for (const m of req.messages) {
           if (m.own || m.from !== ref.peer) continue;
+          // Over the tab's rate: dropped and counted, never queued (I8).
+          if (!this.incoming.take(rights.tabId, chatMessageChars(m))) {
+            dropped++;
+            continue;
+          }
+          // A failure (the state could not be stored) rejects this tab's batch only: its content
+          // script sends it again later, and what was processed is not processed twice.
           const fx = await this.deps.manager.receive(ref, { id: m.id, text: m.text });
           await this.apply(rights.tabId, ref, fx);
         }
+        if (dropped > 0)
+          await this.deps.tabs.update(rights.tabId, (old) =>
+            old ? { ...old, dropped: (old.dropped ?? 0) + dropped } : old,
+          );
         return {} satisfies Result<'chat-messages'>;
       }
       case 'wire-sent': {
@@ -483,6 +506,7 @@ export class Router {
                 url: rec.url,
                 badge: status ? badgeFor(status) : rec.badge,
                 alert: status ? alertFor(status) : '',
+                ...(rec.dropped ? { dropped: rec.dropped } : {}),
               }
             : { tabId, connected: false, url: null, badge: 'off', alert: '' },
       counter: await this.deps.counter.get(),

@@ -17,10 +17,12 @@ import { POLICY_ALWAYS, POLICY_PRESETS, type PolicyName } from '../../src/otr/po
 import { WHITESPACE_BASE } from '../../src/otr/proto';
 import { fingerprint as fingerprintOf, formatFingerprint } from '../../src/otr/pubkey';
 import { type MsgState, Session, type SessionEvent } from '../../src/otr/session';
+import { BUDGETS, utf8Length } from '../../src/store/budgets';
 import type {
   ConversationRecord,
   KeyStore,
   OutboxLine,
+  SaveReport,
   SessionStore,
   TranscriptEntry,
   Trust,
@@ -47,7 +49,9 @@ export type Notice =
   | { kind: 'fingerprint-changed'; fingerprint: string }
   | { kind: 'smp'; result: string; question?: string }
   | { kind: 'error'; message: string }
-  | { kind: 'not-sent'; text: string; reason: string };
+  | { kind: 'not-sent'; text: string; reason: string }
+  /** A byte budget (I8) was reached: what was cut, dropped or not stored, for the user to see. */
+  | { kind: 'budget'; what: 'truncated' | 'trimmed' | 'outbox' | 'not-stored'; count: number };
 
 export type SmpOutcome = 'succeeded' | 'failed' | 'aborted' | 'error';
 
@@ -65,6 +69,19 @@ export interface ConversationStatus {
   smp: { state: string; question?: string; result?: SmpOutcome };
   held: number;
   pendingWire: number;
+  /** What the byte budgets (I8) did to this conversation so far (see ConversationRecord.limits). */
+  limits: ConversationLimits;
+}
+
+export interface ConversationLimits {
+  /** Lines shown cut to their budget (the entry says how long the original was). */
+  truncated: number;
+  /** Older transcript entries dropped to make room for this conversation's new ones. */
+  trimmed: number;
+  /** Transcript entries not stored at all (shown once, lost on a worker restart). */
+  notStored: number;
+  /** Wire lines not queued because the page had not taken the ones before (outbox full). */
+  outboxDropped: number;
 }
 
 export interface Effects {
@@ -73,6 +90,8 @@ export interface Effects {
   wire: OutboxLine[];
   /** New transcript entries (plaintext: for extension pages only). */
   transcript: TranscriptEntry[];
+  /** Stored transcript entries whose status changed (e.g. held → sent). */
+  updates: TranscriptEntry[];
   notices: Notice[];
   status: ConversationStatus;
 }
@@ -86,22 +105,44 @@ export interface ManagerDeps {
   onKeyProgress?: (account: string, protocol: string, fraction: number) => void;
 }
 
-/** Bounds on what a record keeps, so storage.session stays small. */
-const MAX_SEEN = 2000;
-const MAX_TRANSCRIPT = 1000;
-
 function newRecord(now: number): ConversationRecord {
   return {
-    v: 1,
+    v: 2,
     session: null,
     privateMode: false,
     outbox: [],
     nextSeq: 1,
-    seen: [],
-    transcript: [],
+    seen: '',
     fingerprintChanged: false,
     updated: now,
   };
+}
+
+const NO_LIMITS: ConversationLimits = { truncated: 0, trimmed: 0, notStored: 0, outboxDropped: 0 };
+
+/**
+ * A chat message's dedupe key: 64 bits of SHA-256 over (site id, text), fixed length whatever the
+ * page sends. (A collision would make us skip a message; the page can hide one more simply.)
+ */
+const SEEN_KEY_CHARS = 16;
+function seenKey(msgId: string, text: string): string {
+  return bytesToHex(sha256(utf8Encode(`${msgId}\u0000${text}`))).slice(0, SEEN_KEY_CHARS);
+}
+
+/** Whether `seen` (keys back to back) holds `key` at a key boundary. */
+function hasSeen(seen: string, key: string): boolean {
+  for (let i = seen.indexOf(key); i !== -1; i = seen.indexOf(key, i + 1))
+    if (i % SEEN_KEY_CHARS === 0) return true;
+  return false;
+}
+
+/** An entry's text cut to its budget (I8): a page can write anything into a plain line. */
+function bounded(e: TranscriptEntry): TranscriptEntry {
+  const max = e.encrypted ? BUDGETS.encryptedText : BUDGETS.plainText;
+  if (e.text.length <= max) return e;
+  // Never split a surrogate pair.
+  const cut = /[\ud800-\udbff]/.test(e.text[max - 1] ?? '') ? max - 1 : max;
+  return { ...e, text: e.text.slice(0, cut), truncated: e.text.length };
 }
 
 interface Live {
@@ -115,6 +156,7 @@ export class SessionManager {
   private readonly live = new Map<string, Live>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly keyJobs = new Map<string, Promise<DsaPrivateKey>>();
+  private readonly fingerprints = new Map<string, { y: bigint; fp: string }>();
   private transcriptSeq = 0;
 
   constructor(private readonly deps: ManagerDeps) {
@@ -263,7 +305,7 @@ export class SessionManager {
             rec.privateMode = true;
             if (s) s.policy = POLICY_ALWAYS;
             if (e.fingerprint) await this.sawFingerprint(ref, rec, e.fingerprint, fx);
-            for (const t of rec.transcript) if (t.status === 'held') t.status = 'sent';
+            await this.markHeld(id, fx, 'sent', null);
           }
           break;
         case 'smp': {
@@ -286,12 +328,7 @@ export class SessionManager {
         }
         case 'not-sent':
           fx.notices.push({ kind: 'not-sent', text: e.text, reason: e.reason });
-          for (const t of rec.transcript) {
-            if (t.status === 'held' && t.text === e.text) {
-              t.status = 'not-sent';
-              break;
-            }
-          }
+          await this.markHeld(id, fx, 'not-sent', e.text);
           break;
         case 'otr-error':
           fx.notices.push({ kind: 'error', message: `OTR error from your buddy: ${e.message}` });
@@ -303,20 +340,81 @@ export class SessionManager {
           break;
       }
     }
+    // The outbox has a byte budget: a page that never takes its lines cannot grow the state.
+    let outboxBytes = rec.outbox.reduce((a, o) => a + utf8Length(o.wire) + 24, 0);
+    let dropped = 0;
     for (const wire of out.wire) {
+      const size = utf8Length(wire) + 24;
+      if (outboxBytes + size > BUDGETS.outboxBytes) {
+        dropped++;
+        continue;
+      }
+      outboxBytes += size;
       const line = { seq: rec.nextSeq++, wire };
       rec.outbox.push(line);
       fx.wire.push(line);
     }
-    rec.transcript.push(...fx.transcript.filter((t) => !rec.transcript.some((r) => r.id === t.id)));
-    if (rec.transcript.length > MAX_TRANSCRIPT)
-      rec.transcript.splice(0, rec.transcript.length - MAX_TRANSCRIPT);
+    if (dropped > 0) this.count(rec, fx, 'outboxDropped', dropped);
+    const truncatedBefore = fx.transcript.filter((t) => t.truncated !== undefined).length;
+    fx.transcript = fx.transcript.map(bounded);
+    const truncated = fx.transcript.filter((t) => t.truncated !== undefined).length - truncatedBefore;
+    if (truncated > 0) this.count(rec, fx, 'truncated', truncated);
     rec.session = s ? s.snapshot() : rec.session;
     rec.updated = this.now();
     // Not stored means not happened: a failed save rejects, serial() forgets the in-memory state.
-    await this.deps.sessions.save(id, rec);
+    await this.save(id, rec, fx, { append: fx.transcript, update: fx.updates });
     fx.status = await this.statusOf(ref, l);
     return fx;
+  }
+
+  /** Adds to a conversation's budget counters and tells the user. */
+  private count(rec: ConversationRecord, fx: Effects | null, key: keyof ConversationLimits, n: number) {
+    rec.limits = { ...NO_LIMITS, ...rec.limits, [key]: (rec.limits?.[key] ?? 0) + n };
+    const what = (
+      {
+        truncated: 'truncated',
+        trimmed: 'trimmed',
+        notStored: 'not-stored',
+        outboxDropped: 'outbox',
+      } as const
+    )[key];
+    fx?.notices.push({ kind: 'budget', what, count: n });
+  }
+
+  /**
+   * Stores the state and the transcript changes. If only the transcript part could not be stored
+   * (the store says so), the state still was: effects go out, and the loss is counted and shown.
+   */
+  private async save(
+    id: string,
+    rec: ConversationRecord,
+    fx: Effects | null,
+    tx: { append?: TranscriptEntry[]; update?: TranscriptEntry[] } = {},
+  ): Promise<void> {
+    const r: SaveReport = await this.deps.sessions.save(id, rec, tx);
+    if (r.trimmed === 0 && r.notStored === 0) return;
+    if (r.trimmed > 0) this.count(rec, fx, 'trimmed', r.trimmed);
+    if (r.notStored > 0) this.count(rec, fx, 'notStored', r.notStored);
+    // The counters themselves: a small state-only write (the transcript is as stored).
+    await this.deps.sessions.save(id, rec);
+  }
+
+  /**
+   * Marks sent messages that were held (typed before the AKE) as sent or not sent: the new ones
+   * of this operation in place, stored ones as updates (read from the store: rare events).
+   */
+  private async markHeld(id: string, fx: Effects, status: 'sent' | 'not-sent', text: string | null) {
+    const match = (t: TranscriptEntry) => t.status === 'held' && (text === null || t.text === text);
+    for (const t of fx.transcript) {
+      if (!match(t)) continue;
+      t.status = status;
+      if (text !== null) return;
+    }
+    for (const t of await this.deps.sessions.transcript(id)) {
+      if (!match(t) || fx.updates.some((u) => u.id === t.id)) continue;
+      fx.updates.push({ ...t, status });
+      if (text !== null) return;
+    }
   }
 
   private async sawFingerprint(ref: ConversationRef, rec: ConversationRecord, fp: Uint8Array, fx: Effects) {
@@ -358,6 +456,18 @@ export class SessionManager {
     await this.deps.keys.putFingerprint({ ...rec, trust });
   }
 
+  /** Our fingerprint for the account, computed once per key (a status is asked for often). */
+  private async ourFingerprint(ref: ConversationRef): Promise<string | null> {
+    const key = await this.deps.keys.getKey(ref.account, ref.protocol);
+    if (!key) return null;
+    const k = JSON.stringify([ref.account, ref.protocol]);
+    const have = this.fingerprints.get(k);
+    if (have && have.y === key.y) return have.fp;
+    const fp = formatFingerprint(fingerprintOf(key));
+    this.fingerprints.set(k, { y: key.y, fp });
+    return fp;
+  }
+
   private async statusOf(ref: ConversationRef, l: Live): Promise<ConversationStatus> {
     const st = l.session?.status;
     const fp = st?.fingerprint ?? null;
@@ -369,7 +479,7 @@ export class SessionManager {
           (r) => r.fingerprint === hex,
         )?.trust ?? '';
     }
-    const key = await this.deps.keys.getKey(ref.account, ref.protocol);
+    const ourFingerprint = await this.ourFingerprint(ref);
     const question = l.session && st?.smpState === 'question-asked' ? l.session.smpQuestion : undefined;
     return {
       state: st?.state ?? 'plaintext',
@@ -377,7 +487,7 @@ export class SessionManager {
       privateMode: l.rec.privateMode,
       trust,
       fingerprint: fp ? formatFingerprint(fp) : null,
-      ourFingerprint: key ? formatFingerprint(fingerprintOf(key)) : null,
+      ourFingerprint,
       fingerprintChanged: l.rec.fingerprintChanged,
       authInProgress: st?.authInProgress ?? false,
       smp: {
@@ -387,6 +497,7 @@ export class SessionManager {
       },
       held: st?.held ?? 0,
       pendingWire: l.rec.outbox.length,
+      limits: { ...NO_LIMITS, ...l.rec.limits },
     };
   }
 
@@ -395,6 +506,7 @@ export class SessionManager {
       conversation: id,
       wire: [],
       transcript: [],
+      updates: [],
       notices: [],
       status: null as unknown as ConversationStatus,
     };
@@ -411,13 +523,12 @@ export class SessionManager {
     return this.serial(id, async () => {
       const l = await this.load(id);
       const fx = this.fx(id);
-      const seenKey = `${msg.id}:${bytesToHex(sha256(utf8Encode(msg.text))).slice(0, 32)}`;
-      if (l.rec.seen.includes(seenKey)) {
+      const key = seenKey(msg.id, msg.text);
+      if (hasSeen(l.rec.seen, key)) {
         fx.status = await this.statusOf(ref, l);
         return fx;
       }
-      l.rec.seen.push(seenKey);
-      if (l.rec.seen.length > MAX_SEEN) l.rec.seen.splice(0, l.rec.seen.length - MAX_SEEN);
+      l.rec.seen = (l.rec.seen + key).slice(-BUDGETS.seenIds * SEEN_KEY_CHARS);
       // Plain chat with no OTR in sight needs no engine (and no key): show it as not private.
       const otrish = msg.text.includes('?OTR') || msg.text.includes(WHITESPACE_BASE);
       if (!l.session && !l.rec.session && !otrish && !l.rec.privateMode) {
@@ -528,7 +639,7 @@ export class SessionManager {
       const l = await this.load(id);
       if (trust !== '') {
         l.rec.fingerprintChanged = false;
-        await this.deps.sessions.save(id, l.rec);
+        await this.save(id, l.rec, null);
       }
       return this.statusOf(ref, l);
     });
@@ -541,7 +652,7 @@ export class SessionManager {
       const l = await this.load(id);
       const before = l.rec.outbox.length;
       l.rec.outbox = l.rec.outbox.filter((o) => o.seq > seq);
-      if (l.rec.outbox.length !== before) await this.deps.sessions.save(id, l.rec);
+      if (l.rec.outbox.length !== before) await this.save(id, l.rec, null);
     });
   }
 
@@ -553,7 +664,7 @@ export class SessionManager {
 
   transcript(ref: ConversationRef): Promise<TranscriptEntry[]> {
     const id = conversationId(ref);
-    return this.serial(id, async () => [...(await this.load(id)).rec.transcript]);
+    return this.serial(id, () => this.deps.sessions.transcript(id));
   }
 
   status(ref: ConversationRef): Promise<ConversationStatus> {
@@ -573,23 +684,25 @@ export class SessionManager {
   async expireHeld(maxAgeMs: number): Promise<{ conversation: string; expired: number }[]> {
     const out: { conversation: string; expired: number }[] = [];
     for (const id of await this.deps.sessions.list()) {
+      // One conversation that fails (its state cannot be stored) does not stop the others'.
       const expired = await this.serial(id, async () => {
         const l = await this.load(id);
         if (l.session) l.rec.session = l.session.snapshot();
         const snap = l.rec.session;
         if (!snap || snap.held.length === 0) return 0;
-        const held = l.rec.transcript.filter((t) => t.status === 'held');
+        const held = (await this.deps.sessions.transcript(id)).filter((t) => t.status === 'held');
         const oldest = held[0]?.at ?? 0;
         if (oldest > this.now() - maxAgeMs) return 0;
         const n = snap.held.length;
         l.rec.session = { ...snap, held: [] };
-        for (const t of held) t.status = 'not-sent';
         // The next operation restores the engine from the trimmed snapshot.
         l.session = null;
         l.rec.updated = this.now();
-        await this.deps.sessions.save(id, l.rec);
+        await this.save(id, l.rec, null, {
+          update: held.map((t) => ({ ...t, status: 'not-sent' as const })),
+        });
         return n;
-      });
+      }).catch(() => 0);
       if (expired > 0) out.push({ conversation: id, expired });
     }
     return out;

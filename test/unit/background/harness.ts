@@ -10,30 +10,12 @@ import { SessionManager } from '../../../extension/background/session-manager';
 import { TabTable } from '../../../extension/background/tab-table';
 import type { BadgeAlert, BadgeStatus, PushEvent, Reply } from '../../../extension/shared/messages';
 import type { DsaPrivateKey } from '../../../src/crypto/dsa';
-import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
-import type { StorageAreaLike } from '../../../src/store/session-storage';
+import { MemoryArea, MemoryKeyStore } from '../../../src/store/memory';
+import { StorageSessionStore } from '../../../src/store/session-storage';
 
 export const SITE = 'http://127.0.0.1:8000';
 
-/** storage.session stand-in: JSON values, like the browser keeps them. */
-export class MemoryArea implements StorageAreaLike {
-  readonly data = new Map<string, string>();
-  async get(keys: string | string[] | null) {
-    const want = keys === null ? [...this.data.keys()] : typeof keys === 'string' ? [keys] : keys;
-    const out: Record<string, unknown> = {};
-    for (const k of want) {
-      const v = this.data.get(k);
-      if (v !== undefined) out[k] = JSON.parse(v);
-    }
-    return out;
-  }
-  async set(items: Record<string, unknown>) {
-    for (const [k, v] of Object.entries(items)) this.data.set(k, JSON.stringify(v));
-  }
-  async remove(keys: string | string[]) {
-    for (const k of typeof keys === 'string' ? [keys] : keys) this.data.delete(k);
-  }
-}
+export { MemoryArea } from '../../../src/store/memory';
 
 export interface Port {
   connection: string;
@@ -51,10 +33,14 @@ export type KeyGenerator = (progress: (fraction: number) => void) => Promise<Dsa
 /** The persistent stores and a worker over them that can be thrown away at any time. */
 export class World {
   readonly keys = new MemoryKeyStore();
-  readonly sessions = new MemorySessionStore();
+  /** storage.session: the tab table and the conversations share it, as in the browser. */
   readonly area = new MemoryArea();
+  /** The worker's store over it (a new one per worker: nothing cached survives a restart). */
+  sessions!: StorageSessionStore;
   readonly stats: RouterStats = { invalidMessages: 0 };
   readonly badges = new Map<number, [BadgeStatus, BadgeAlert]>();
+  /** The router's clock (the incoming rate limit refills by it); tests move it by hand. */
+  readonly clock = { now: 1_000_000 };
   router!: Router;
   manager!: SessionManager;
   ports: Port[] = [];
@@ -68,6 +54,7 @@ export class World {
   }
 
   boot(): void {
+    this.sessions = new StorageSessionStore(this.area);
     this.manager = new SessionManager({
       keys: this.keys,
       sessions: this.sessions,
@@ -87,6 +74,7 @@ export class World {
       siteEnabled: async () => true,
       syncContentScripts: async () => [],
       counter: { get: async () => 0, increment: async () => 1 },
+      now: () => this.clock.now,
     });
   }
 
