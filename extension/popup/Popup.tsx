@@ -20,6 +20,7 @@ import {
   targetTab,
   watchPushes,
 } from './api';
+import { BudgetNote } from './BudgetNote';
 import {
   inferOutcome,
   LEVEL_HELP,
@@ -252,6 +253,7 @@ function Body({
     <>
       {status?.fingerprintChanged && <ChangedWarning peer={peer} />}
       {warning}
+      <BudgetNote counts={state.budget} />
       {status && asked && (
         <AnswerQuestion
           peer={peer}
