@@ -257,14 +257,16 @@ export class Router {
         let dropped = 0;
         for (const m of req.messages) {
           if (m.own || m.from !== ref.peer) continue;
-          // Over the tab's rate: dropped and counted, never queued (I8).
-          if (!this.incoming.take(rights.tabId, chatMessageChars(m))) {
+          // A new message over the tab's rate is dropped and counted, never queued (I8); one
+          // processed before costs nothing. A failure (the state could not be stored) rejects
+          // this tab's batch only: its content script sends it again, nothing is processed twice.
+          const fx = await this.deps.manager.receiveIf(ref, { id: m.id, text: m.text }, () =>
+            this.incoming.take(rights.tabId, chatMessageChars(m)),
+          );
+          if (!fx) {
             dropped++;
             continue;
           }
-          // A failure (the state could not be stored) rejects this tab's batch only: its content
-          // script sends it again later, and what was processed is not processed twice.
-          const fx = await this.deps.manager.receive(ref, { id: m.id, text: m.text });
           await this.apply(rights.tabId, ref, fx);
         }
         if (dropped > 0)

@@ -519,6 +519,19 @@ export class SessionManager {
    * message id, content), however often the page shows it (reloads, re-renders, two tabs).
    */
   receive(ref: ConversationRef, msg: { id: string; text: string }): Promise<Effects> {
+    return this.receiveIf(ref, msg, () => true) as Promise<Effects>;
+  }
+
+  /**
+   * receive(), asking `admit` (the tab's rate limit) only about a message not processed before:
+   * a page showing old rows again (a reload) costs nothing of its budget. Null when not admitted;
+   * the message is then not marked seen, so it is processed if the page shows it again later.
+   */
+  receiveIf(
+    ref: ConversationRef,
+    msg: { id: string; text: string },
+    admit: () => boolean,
+  ): Promise<Effects | null> {
     const id = conversationId(ref);
     return this.serial(id, async () => {
       const l = await this.load(id);
@@ -528,6 +541,7 @@ export class SessionManager {
         fx.status = await this.statusOf(ref, l);
         return fx;
       }
+      if (!admit()) return null;
       l.rec.seen = (l.rec.seen + key).slice(-BUDGETS.seenIds * SEEN_KEY_CHARS);
       // Plain chat with no OTR in sight needs no engine (and no key): show it as not private.
       const otrish = msg.text.includes('?OTR') || msg.text.includes(WHITESPACE_BASE);

@@ -194,10 +194,16 @@ describe('incoming rate limit per tab (I8)', () => {
     const mallory = { site: SITE, account: 'alice', protocol: 'minichat', peer: 'mallory' };
     expect(await w.manager.transcript(mallory)).toHaveLength(INCOMING_LIMITS.burstMessages);
     expect(await w.manager.transcript({ ...mallory, peer: 'bob' })).toHaveLength(10);
-    // Time passes: the tab may send again.
+    // The page shows processed rows again (a reload): they cost nothing and are not dropped.
+    await t1.port.req({ type: 'chat-messages', messages: rows('mallory', 0, 200), history: true });
+    expect(((await page.req({ type: 'status', tabId: 1 })) as StatusResult).tab?.dropped).toBe(200);
+    // Time passes: the tab may send again, and a dropped row shown again is processed now.
     w.clock.now += 2000;
     await t1.port.req({ type: 'chat-messages', messages: rows('mallory', 1000, 50), history: false });
-    expect(await w.manager.transcript(mallory)).toHaveLength(INCOMING_LIMITS.burstMessages + 50);
+    await t1.port.req({ type: 'chat-messages', messages: rows('mallory', 500, 1), history: false });
+    const texts = (await w.manager.transcript(mallory)).map((t) => t.text);
+    expect(texts).toHaveLength(INCOMING_LIMITS.burstMessages + 51);
+    expect(texts.at(-1)).toBe('hello 500');
   });
 
   it('refuses a chat-messages batch over its character budget; the content script splits what it sends to fit', () => {
