@@ -5,14 +5,16 @@
 
 import browser, { type Runtime } from 'webextension-polyfill';
 import { IdbKeyStore } from '../../src/store/idb';
+import { Keyring } from '../../src/store/keyring';
 import { StorageSessionStore } from '../../src/store/session-storage';
-import type { KeyStore } from '../../src/store/types';
+import type { RawKeyStore } from '../../src/store/types';
 import type { PushEvent, Reply } from '../shared/messages';
 import { sitePatternFor } from '../shared/sites';
 import { setBadge } from './badge';
 import { onCommand } from './commands';
 import { getCounter, incrementCounter } from './counter';
 import { expireHeld, HELD_ALARM, HELD_CHECK_MINUTES } from './expiry';
+import { LOCK_ALARM, LockService, SessionSecretCache } from './lock';
 import { classifySender, MAX_INVALID_PER_PORT, type PortRights, validateFor } from './ports';
 import { grantedSites, syncContentScripts, watchPermissions } from './registration';
 import { Router, type RouterStats } from './router';
@@ -32,21 +34,33 @@ const sessions = new StorageSessionStore(browser.storage.session);
 const tabs = new TabTable(browser.storage.session);
 
 /** The KeyStore opens lazily; every call waits for it (events may arrive before it is open). */
-let keyStore: Promise<KeyStore> | null = null;
-function openKeys(): Promise<KeyStore> {
+let keyStore: Promise<RawKeyStore> | null = null;
+function openKeys(): Promise<RawKeyStore> {
   keyStore ??= IdbKeyStore.open().catch((e: unknown) => {
     keyStore = null;
     throw e;
   });
   return keyStore;
 }
-const keys = new Proxy({} as KeyStore, {
-  get(_t, prop: keyof KeyStore) {
+const rawKeys = new Proxy({} as RawKeyStore, {
+  get(_t, prop: keyof RawKeyStore) {
     return async (...args: unknown[]) => {
       const k = await openKeys();
       return (k[prop] as (...a: unknown[]) => unknown).apply(k, args);
     };
   },
+});
+// Everything reads keys through the Keyring: under a passphrase, sealed at rest, and only
+// readable while unlocked (issue 18). The unlocked KEK waits in storage.session.
+const keys = new Keyring(rawKeys, new SessionSecretCache(browser.storage.session));
+const lock = new LockService({
+  keyring: keys,
+  session: browser.storage.session,
+  local: browser.storage.local,
+  // The test build lets an e2e test set a few seconds (the auto-lock test).
+  minAutoLockSeconds: __OFFRECORD_FLAVOR__ === 'test' ? 1 : 60,
+  onLocked: () => manager.dropCache(),
+  onChange: (info) => router.lockChanged(info),
 });
 
 let lastKeepAlive = 0;
@@ -82,6 +96,15 @@ const router: Router = new Router({
   notifySmp: () => {
     // The badge shows '?' already; a system notification needs the notifications permission,
     // which offrecord does not ask for.
+  },
+  lock,
+  eraseStorage: async () => {
+    const [local, session] = await Promise.all([
+      browser.storage.local.get(null),
+      browser.storage.session.get(null),
+    ]);
+    await Promise.all([browser.storage.local.clear(), browser.storage.session.clear()]);
+    return Object.keys(local).length + Object.keys(session).length;
   },
 });
 
@@ -164,18 +187,25 @@ const alarms = (browser as { alarms?: typeof browser.alarms }).alarms;
 if (alarms) {
   alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === HELD_ALARM) expireHeld(manager).catch(logError);
+    if (alarm.name === LOCK_ALARM) lock.checkAutoLock().catch(logError);
   });
   void alarms.get(HELD_ALARM).then((a) => {
     if (!a) void alarms.create(HELD_ALARM, { periodInMinutes: HELD_CHECK_MINUTES });
   });
+  // The auto-lock deadline, checked once a minute even when nothing wakes the worker.
+  void alarms.get(LOCK_ALARM).then((a) => {
+    if (!a) void alarms.create(LOCK_ALARM, { periodInMinutes: 1 });
+  });
 } else {
   setInterval(() => expireHeld(manager).catch(logError), HELD_CHECK_MINUTES * 60_000);
+  setInterval(() => lock.checkAutoLock().catch(logError), 60_000);
 }
 expireHeld(manager).catch(logError);
 
 browser.commands.onCommand.addListener(
   onCommand({
     goPrivate: (tabId) => router.goPrivate(tabId),
+    lockNow: () => lock.lockNow(),
     activeTabId: async () => (await browser.tabs.query({ active: true, currentWindow: true }))[0]?.id ?? null,
     logError,
   }),
@@ -186,7 +216,17 @@ browser.runtime.onInstalled.addListener(() => {
 });
 browser.runtime.onStartup.addListener(() => {
   syncContentScripts().catch(logError);
+  // A browser start is locked (storage.session starts empty anyway; this says so on purpose).
+  lock.lockNow().catch(logError);
 });
 syncContentScripts().catch(logError);
 // A restarted worker redraws every tab's badge from the tab map and SessionStore (I6).
 router.restoreBadges().catch(logError);
+// The auto-lock deadline may have passed while the worker was stopped; and a worker stopped in
+// the middle of answering held messages goes on with them.
+lock
+  .checkAutoLock()
+  .then(async (locked) => {
+    if (!locked && (await keys.state()) !== 'locked') await router.drainHeld();
+  })
+  .catch(logError);

@@ -12,6 +12,7 @@ import { parseFingerprintsFile, serializeFingerprintsFile } from '../../src/otr/
 import { parsePrivateKeyFile, serializePrivateKeyFile } from '../../src/otr/keyfile';
 import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } from '../../src/otr/pubkey';
 import { parseProfile, type SiteProfile, serializeProfile } from '../../src/profile/profile';
+import { KeyLockedError } from '../../src/store/key-lock';
 import type { KeyStore, SessionStore, Trust } from '../../src/store/types';
 import {
   type BadgeAlert,
@@ -22,14 +23,17 @@ import {
   type FrameRequest,
   type FrameRole,
   LIMITS,
+  type LockInfo,
   type PageRequest,
   type PushEvent,
   type Reply,
   type ResultMap,
   type StatusResult,
   TRUSTS,
+  type WipeReport,
 } from '../shared/messages';
 import { alertFor, badgeFor } from './badge-status';
+import type { LockService } from './lock';
 import type { ContentRights, FrameRights, PageRights, PortRights } from './ports';
 import { IncomingLimiter, type RateLimits } from './rate-limit';
 import { type ConversationRef, conversationId, type Effects, type SessionManager } from './session-manager';
@@ -62,6 +66,12 @@ export interface RouterDeps {
   /** The clock of the incoming rate limit, and its limits (tests). */
   now?: () => number;
   incomingLimits?: RateLimits;
+  /** The passphrase lock (issue 18). */
+  lock: LockService;
+  /** Everything else the panic wipe erases: storage.local and storage.session; the count of entries. */
+  eraseStorage(): Promise<number>;
+  /** How long the panic wipe waits for pages to hand the ends to their sites (ms). */
+  wipeWaitMs?: number;
 }
 
 type Result<T extends string> = T extends keyof ResultMap ? ResultMap[T] : never;
@@ -124,6 +134,9 @@ export class Router {
     connection: string,
   ): Promise<Reply> {
     try {
+      // A request after the auto-lock deadline finds the keys locked; the user's own requests
+      // (popup, options, panel, compose) restart the countdown.
+      if (rights.kind !== 'content') await this.deps.lock.beforeRequest(req.type);
       let result: unknown;
       switch (rights.kind) {
         case 'content':
@@ -230,9 +243,11 @@ export class Router {
           const pending = await this.deps.manager.pending(ref);
           if (pending.length > 0) this.pushTo(connection, { type: 'send-wire', lines: pending });
           // Have the key ready before the user asks for privacy; generation yields, never blocks.
-          void this.deps.keys.getKey(ref.account, ref.protocol).then((k) => {
-            if (!k) this.deps.manager.ensureKey(ref.account, ref.protocol).catch(() => undefined);
-          });
+          // (Not while locked: a key made then could not be sealed; ensureKey refuses.)
+          void this.deps.keys
+            .getPublicKey(ref.account, ref.protocol)
+            .then((k) => (k ? undefined : this.deps.manager.ensureKey(ref.account, ref.protocol)))
+            .catch(() => undefined);
         }
         await this.badge(rights.tabId, status);
         return { privateMode, status } satisfies Result<'conversation'>;
@@ -260,14 +275,10 @@ export class Router {
           // A new message over the tab's rate is dropped and counted, never queued (I8); one
           // processed before costs nothing. A failure (the state could not be stored) rejects
           // this tab's batch only: its content script sends it again, nothing is processed twice.
-          const fx = await this.deps.manager.receiveIf(ref, { id: m.id, text: m.text }, () =>
+          const taken = await this.receiveOrHold(rights.tabId, ref, { id: m.id, text: m.text }, () =>
             this.incoming.take(rights.tabId, chatMessageChars(m)),
           );
-          if (!fx) {
-            dropped++;
-            continue;
-          }
-          await this.apply(rights.tabId, ref, fx);
+          if (!taken) dropped++;
         }
         if (dropped > 0)
           await this.deps.tabs.update(rights.tabId, (old) =>
@@ -353,7 +364,7 @@ export class Router {
         return {};
       }
       case 'keys-list':
-        return (await keys.listKeys()).map((k) => ({
+        return (await keys.listPublicKeys()).map((k) => ({
           account: k.account,
           protocol: k.protocol,
           fingerprint: formatFingerprint(fingerprintOf(k.key)),
@@ -364,11 +375,8 @@ export class Router {
         return { fingerprint: formatFingerprint(fingerprintOf(key)) };
       }
       case 'key-export': {
-        const entries = (await keys.listKeys()).map((k) => ({
-          account: k.account,
-          protocol: k.protocol,
-          key: k.key,
-        }));
+        // Under a passphrase the export needs it, locked or not (the Keyring checks it).
+        const entries = await this.deps.lock.keyring.exportKeys(req.passphrase);
         return { text: utf8Decode(serializePrivateKeyFile(entries)) };
       }
       case 'key-import': {
@@ -487,7 +495,138 @@ export class Router {
         }
         return {};
       }
+      case 'lock-state':
+        return this.deps.lock.info();
+      case 'lock-set':
+        return this.deps.lock.setPassphrase(req.passphrase);
+      case 'lock-unlock': {
+        await this.deps.lock.unlock(req.passphrase);
+        // What buddies sent meanwhile is answered now (an OTR query, the AKE).
+        await this.drainHeld();
+        return this.deps.lock.info();
+      }
+      case 'lock-now':
+        return this.deps.lock.lockNow();
+      case 'lock-change':
+        return this.deps.lock.changePassphrase(req.oldPassphrase, req.newPassphrase);
+      case 'lock-remove':
+        return this.deps.lock.removePassphrase(req.passphrase);
+      case 'lock-auto':
+        return this.deps.lock.setAutoLock(req.autoLockSeconds);
+      case 'lock-offer-dismiss':
+        return this.deps.lock.dismissOffer();
+      case 'panic-wipe':
+        return this.panicWipe();
     }
+  }
+
+  // ---- the passphrase lock (issue 18) -------------------------------------------------------
+
+  /**
+   * A buddy's message. While locked, one that needs the engine (anything OTR, or anything in a
+   * conversation with OTR state) waits in the held inbox, and so does everything after it in the
+   * same conversation (order matters to OTR); nothing is answered, so nothing goes out in clear.
+   */
+  /** False when `admit` (the tab's rate limit) refused a message not processed before. */
+  private async receiveOrHold(
+    tabId: number,
+    ref: ConversationRef,
+    msg: { id: string; text: string },
+    admit: () => boolean = () => true,
+  ): Promise<boolean> {
+    const { manager, lock } = this.deps;
+    const id = conversationId(ref);
+    const waiting = await lock.inbox.has((r) => conversationId(r) === id);
+    if (!waiting) {
+      try {
+        const fx = await manager.receiveIf(ref, msg, admit);
+        if (!fx) return false;
+        await this.apply(tabId, ref, fx);
+        return true;
+      } catch (e) {
+        if (!(e instanceof KeyLockedError)) throw e;
+      }
+    }
+    if (await lock.inbox.add({ tabId, ref, msg, at: Date.now() })) this.lockChanged(await lock.info());
+    return true;
+  }
+
+  /** After an unlock (or a worker start while unlocked): feeds the held messages in order. */
+  async drainHeld(): Promise<void> {
+    const { manager, lock } = this.deps;
+    for (;;) {
+      const h = await lock.inbox.first();
+      if (!h) break;
+      let fx: Effects | null = null;
+      try {
+        fx = await manager.receive(h.ref, h.msg);
+      } catch (e) {
+        if (e instanceof KeyLockedError) return;
+        // Any other failure is this message's alone: it is dropped, the others go on.
+      }
+      await lock.inbox.shift();
+      if (fx) await this.apply(h.tabId, h.ref, fx);
+    }
+    this.lockChanged(await lock.info());
+  }
+
+  /** The lock changed: popup, options and panel redraw. */
+  lockChanged(info: LockInfo): void {
+    this.pushPages({ type: 'lock', lock: info });
+  }
+
+  /**
+   * Panic wipe: every encrypted conversation is ended (TLV 1 to the buddy, through a tab that
+   * shows the chat), the pages get a moment to hand those lines to their sites, then keys,
+   * fingerprints and trust, instance tags, site settings and profiles, transcripts, session state
+   * and settings are erased. The report counts what was there.
+   */
+  async panicWipe(): Promise<WipeReport> {
+    const { manager, sessions, tabs, lock } = this.deps;
+    const ids = await sessions.list();
+    const tabRefs = (await tabs.all()).map(([, r]) => r.ref).filter((r): r is ConversationRef => r !== null);
+    let ended = 0;
+    let unreachable = 0;
+    let transcriptEntries = 0;
+    const sent: ConversationRef[] = [];
+    for (const id of ids) {
+      const ref = tabRefs.find((r) => conversationId(r) === id) ?? refOfId(id);
+      if (!ref) continue;
+      transcriptEntries += (await sessions.transcript(id)).length;
+      let fx: Effects | null = null;
+      try {
+        fx = await manager.endForWipe(ref);
+      } catch {
+        // An unusable session is erased below all the same.
+      }
+      if (!fx) continue;
+      const showing = await this.tabsShowing(ref);
+      if (showing.length === 0) {
+        unreachable++;
+        continue;
+      }
+      await this.apply(showing[0]![0], ref, fx);
+      ended++;
+      sent.push(ref);
+    }
+    const deadline = Date.now() + (this.deps.wipeWaitMs ?? 5000);
+    while (sent.length > 0 && Date.now() < deadline) {
+      const left = await Promise.all(sent.map((r) => manager.pending(r)));
+      if (left.every((l) => l.length === 0)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The pages leave private mode. (A page keeps reading with a site profile it has until it
+    // reloads: telling it now would make it report its chat again, and a new key be made.)
+    for (const [tabId, rec] of await tabs.all()) {
+      this.pushTo(rec.connection, { type: 'private-mode', on: false, reason: null });
+      await this.deps.setBadge(tabId, 'ready', '');
+    }
+    for (const id of ids) await sessions.remove(id);
+    const counts = await lock.wipeAll();
+    manager.dropCache();
+    const settings = await this.deps.eraseStorage();
+    this.lockChanged(await lock.info());
+    return { ended, unreachable, conversations: ids.length, transcriptEntries, settings, ...counts };
   }
 
   private async status(tabId: number | null): Promise<StatusResult> {
@@ -519,6 +658,7 @@ export class Router {
       status,
       keygen,
       page: rec?.page ?? null,
+      lock: await this.deps.lock.info(),
     };
   }
 
@@ -655,5 +795,17 @@ export class Router {
 
   private pushPages(event: PushEvent): void {
     for (const l of this.listeners.values()) if (l.rights.kind === 'page') this.post(l, event);
+  }
+}
+
+/** The conversation a SessionStore id names (`conv:` + JSON [site, account, protocol, peer]). */
+function refOfId(id: string): ConversationRef | null {
+  try {
+    const v = JSON.parse(id.slice('conv:'.length)) as unknown;
+    if (!Array.isArray(v) || v.length !== 4 || !v.every((x) => typeof x === 'string')) return null;
+    const [site, account, protocol, peer] = v as string[];
+    return { site: site!, account: account!, protocol: protocol!, peer: peer! };
+  } catch {
+    return null;
   }
 }

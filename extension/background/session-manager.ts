@@ -11,13 +11,14 @@
 import { bytesToHex, hexToBytes, utf8Encode } from '../../src/crypto/bytes';
 import type { DsaPrivateKey } from '../../src/crypto/dsa';
 import { generateDsaKey } from '../../src/crypto/dsa-keygen';
-import { sha256 } from '../../src/crypto/hash';
+import { sha1, sha256 } from '../../src/crypto/hash';
 import { cryptoRandom, type RandomSource } from '../../src/crypto/random';
 import { POLICY_ALWAYS, POLICY_PRESETS, type PolicyName } from '../../src/otr/policy';
 import { WHITESPACE_BASE } from '../../src/otr/proto';
 import { fingerprint as fingerprintOf, formatFingerprint } from '../../src/otr/pubkey';
-import { type MsgState, Session, type SessionEvent } from '../../src/otr/session';
+import { type MsgState, Session, type SessionEvent, type SessionSnapshot } from '../../src/otr/session';
 import { BUDGETS, utf8Length } from '../../src/store/budgets';
+import { KeyLockedError } from '../../src/store/key-lock';
 import type {
   ConversationRecord,
   KeyStore,
@@ -458,7 +459,7 @@ export class SessionManager {
 
   /** Our fingerprint for the account, computed once per key (a status is asked for often). */
   private async ourFingerprint(ref: ConversationRef): Promise<string | null> {
-    const key = await this.deps.keys.getKey(ref.account, ref.protocol);
+    const key = await this.deps.keys.getPublicKey(ref.account, ref.protocol);
     if (!key) return null;
     const k = JSON.stringify([ref.account, ref.protocol]);
     const have = this.fingerprints.get(k);
@@ -469,7 +470,7 @@ export class SessionManager {
   }
 
   private async statusOf(ref: ConversationRef, l: Live): Promise<ConversationStatus> {
-    const st = l.session?.status;
+    const st = l.session?.status ?? (l.rec.session ? lockedStatus(l.rec.session) : undefined);
     const fp = st?.fingerprint ?? null;
     let trust: Trust = '';
     if (fp) {
@@ -685,7 +686,14 @@ export class SessionManager {
     const id = conversationId(ref);
     return this.serial(id, async () => {
       const l = await this.load(id);
-      if (!l.session && l.rec.session) await this.session(ref, l, []);
+      if (!l.session && l.rec.session) {
+        try {
+          await this.session(ref, l, []);
+        } catch (e) {
+          // Locked (issue 18): the status comes from the stored snapshot, the engine waits.
+          if (!(e instanceof KeyLockedError)) throw e;
+        }
+      }
       return this.statusOf(ref, l);
     });
   }
@@ -722,8 +730,77 @@ export class SessionManager {
     return out;
   }
 
+  /**
+   * The panic wipe's end: TLV 1 to the buddy of an encrypted conversation, private mode off.
+   * While locked the engine is restored with a stand-in for the private key (x = 0, the public
+   * part as stored): ending uses only the session's data keys, never the long-term key, and the
+   * session is erased right after. Null when there is nothing to end.
+   */
+  endForWipe(ref: ConversationRef): Promise<Effects | null> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => {
+      const l = await this.load(id);
+      const snap = l.session?.snapshot() ?? l.rec.session;
+      if (!snap || lockedStatus(snap).state !== 'encrypted') return null;
+      const fx = this.fx(id);
+      let s: Session;
+      try {
+        s = await this.session(ref, l, fx.notices);
+      } catch (e) {
+        if (!(e instanceof KeyLockedError)) throw e;
+        const pub = await this.deps.keys.getPublicKey(ref.account, ref.protocol);
+        if (!pub) return null;
+        s = Session.restore(snap, {
+          account: ref.account,
+          protocol: ref.protocol,
+          peer: ref.peer,
+          privateKey: { ...pub, x: 0n },
+          instanceTag: await this.instanceTag(ref.account, ref.protocol),
+          policy: POLICY_ALWAYS,
+          maxMessageSize: ref.maxMessageSize ?? 0,
+          random: this.random,
+          now: this.now,
+        });
+        l.session = s;
+      }
+      const out = s.end();
+      l.rec.privateMode = false;
+      const committed = await this.commit(ref, id, l, out, fx);
+      // The stand-in never stays: the next operation starts from the stored snapshot.
+      this.live.delete(id);
+      return committed;
+    });
+  }
+
   /** Forgets the in-memory sessions, as a worker restart does (for tests and for memory pressure). */
   dropCache(): void {
     this.live.clear();
   }
+}
+
+/**
+ * What a stored snapshot says without the engine (while the keys are locked): the state of its
+ * best instance (libotr's order: encrypted, finished, plaintext) and that instance's fingerprint.
+ */
+function lockedStatus(snap: SessionSnapshot): {
+  state: MsgState;
+  version: number;
+  fingerprint: Uint8Array | null;
+  authInProgress: boolean;
+  smpState: string;
+  held: number;
+} {
+  const rank = (m: MsgState) => (m === 'encrypted' ? 2 : m === 'finished' ? 1 : 0);
+  let best = snap.master;
+  for (const c of snap.instances) if (rank(c.msgstate) > rank(best.msgstate)) best = c;
+  const pub = best.theirPublicKey;
+  return {
+    state: best.msgstate,
+    version: best.msgstate === 'plaintext' ? 0 : best.version,
+    // The stored public key is its OTR encoding (2-byte type first); the fingerprint hashes the rest.
+    fingerprint: pub ? sha1(hexToBytes(pub).subarray(2)) : null,
+    authInProgress: false,
+    smpState: 'expect1',
+    held: snap.held.length,
+  };
 }

@@ -19,6 +19,7 @@ import {
   type SiteRow,
   watchKeygen,
 } from './api';
+import { LockSection } from './LockSection';
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -111,6 +112,7 @@ function Keys() {
   const [protocol, setProtocol] = useState('');
   const [progress, setProgress] = useState<number | null>(null);
   const [exported, setExported] = useState<string | null>(null);
+  const [exportPass, setExportPass] = useState('');
   const [said, setSaid] = useState<Said>(null);
   const [busy, setBusy] = useState(false);
 
@@ -147,7 +149,7 @@ function Keys() {
   };
 
   const doExport = () => {
-    ask({ type: 'key-export' })
+    ask({ type: 'key-export', passphrase: exportPass === '' ? null : exportPass })
       .then((r) => setExported(r.text))
       .catch((err: unknown) => setSaid({ ok: false, msg: message(err) }));
   };
@@ -215,6 +217,17 @@ function Keys() {
         {progress !== null && <progress max={1} value={progress} aria-label={t('keygenProgress')} />}
       </form>
       <h3>{t('keysFileTitle')}</h3>
+      <label class="field">
+        {t('lock_exportPassphrase')}
+        <input
+          type="password"
+          autocomplete="current-password"
+          value={exportPass}
+          maxLength={1024}
+          onInput={(e) => setExportPass(e.currentTarget.value)}
+          data-testid="export-passphrase"
+        />
+      </label>
       <button type="button" onClick={doExport}>
         {t('exportButton', 'otr.private_key')}
       </button>
@@ -719,6 +732,7 @@ export function Options() {
   return (
     <main class="options" aria-labelledby="options-title">
       <h1 id="options-title">{t('optionsTitle')}</h1>
+      <LockSection />
       <Keys />
       <Fingerprints />
       <Sites />

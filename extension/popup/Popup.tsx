@@ -8,11 +8,13 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import { t } from '../shared/i18n';
+import { PanicWipe } from '../shared/lock/PanicWipe';
 import { sitePatternFor } from '../shared/sites';
 import { AnswerQuestion, Authenticate, SmpProgress, SmpResult } from './Auth';
 import {
   type Diagnostics,
   increment,
+  lockSend,
   type PopupState,
   readStatus,
   type TabInfo,
@@ -21,6 +23,7 @@ import {
   watchPushes,
 } from './api';
 import { BudgetNote } from './BudgetNote';
+import { LockBar, UnlockPrompt } from './LockBar';
 import {
   inferOutcome,
   LEVEL_HELP,
@@ -98,6 +101,10 @@ export function Popup() {
     [tab, refresh],
   );
 
+  const redraw = () => {
+    if (tab) void refresh(tab).catch((e: unknown) => setError(String(e)));
+  };
+
   const enableSite = () => {
     const origin = state?.site?.origin ?? (tab?.url ? new URL(tab.url).origin : null);
     const pattern = origin ? sitePatternFor(origin) : null;
@@ -124,6 +131,7 @@ export function Popup() {
           {error}
         </p>
       )}
+      {state !== null && <UnlockPrompt lock={state.lock} send={lockSend} onChanged={redraw} />}
       {state === null ? (
         <p>{t('connecting')}</p>
       ) : (
@@ -141,6 +149,8 @@ export function Popup() {
           setAborted={() => setOutcome('aborted')}
         />
       )}
+      {state !== null && <LockBar lock={state.lock} send={lockSend} onChanged={redraw} />}
+      {state !== null && <PanicWipe send={lockSend} onDone={redraw} />}
       {__OFFRECORD_FLAVOR__ === 'test' && diag && (
         <DiagnosticsFooter
           diag={diag}

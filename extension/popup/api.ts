@@ -2,7 +2,8 @@
 // shapes it reads from `status`. Everything the popup sends goes through here.
 
 import browser from 'webextension-polyfill';
-import type { PageInfo, PageRequest, RequestBody, ResultMap } from '../shared/messages';
+import type { LockSend } from '../shared/lock/api';
+import type { LockInfo, PageInfo, PageRequest, RequestBody, ResultMap } from '../shared/messages';
 import { PortClient } from '../shared/port-client';
 import { sitePatternFor } from '../shared/sites';
 import { isSmpOutcome, type SmpOutcome, type StatusLike } from './model';
@@ -43,6 +44,8 @@ export interface PopupState {
   keygen: { account: string; fraction: number } | null;
   /** What the tab's content script found on the page (adapter, profile fit, guess), if it said. */
   page: PageInfo | null;
+  /** The passphrase lock (issue 18). */
+  lock: LockInfo;
   /** What the byte budgets (I8) dropped, cut or did not store in this tab's chat. */
   budget: BudgetCounts | null;
 }
@@ -125,6 +128,7 @@ export async function readStatus(tab: TabInfo): Promise<PopupRead> {
             outboxDropped: r.status?.limits?.outboxDropped ?? 0,
           }
         : null,
+    lock: r.lock,
     smpOutcome: isSmpOutcome(smp?.result) ? smp.result : null,
     diagnostics: {
       connected: r.tab?.connected ?? null,
@@ -137,10 +141,17 @@ export async function readStatus(tab: TabInfo): Promise<PopupRead> {
 /** Calls `onChange` when the background pushes news about this tab; returns the unsubscribe. */
 export function watchPushes(tabId: number | null, onChange: () => void): () => void {
   return client.onPush((ev) => {
-    if ((ev.type === 'status' || ev.type === 'smp-request') && (ev.tabId === undefined || ev.tabId === tabId))
+    if (ev.type === 'lock') onChange();
+    else if (
+      (ev.type === 'status' || ev.type === 'smp-request') &&
+      (ev.tabId === undefined || ev.tabId === tabId)
+    )
       onChange();
   });
 }
+
+/** The lock requests (issue 18) through the popup's client. */
+export const lockSend: LockSend = (body) => client.request(body);
 
 /** The foundation's click counter (test builds: the worker-restart e2e tests use it). */
 export function increment(): Promise<unknown> {

@@ -59,6 +59,12 @@ export const LIMITS = {
   adapterName: 32,
   /** A site-profile file (src/profile/profile.ts MAX_PROFILE_BYTES). */
   profileFile: MAX_PROFILE_BYTES,
+  /** A passphrase (src/store/key-lock.ts MAX_PASSPHRASE; the minimum is checked there, with its own text). */
+  passphrase: 1024,
+  /** Auto-lock after this many seconds without use (a week at most); 0 = never. */
+  autoLockSeconds: 7 * 24 * 3600,
+  /** Messages held while locked (extension/background/held-inbox.ts). */
+  heldWhileLocked: 200,
 } as const;
 
 // ---------------------------------------------------------------- statuses
@@ -75,6 +81,37 @@ export type BadgeAlert = '' | '!' | '?';
 export const BADGE_ALERTS: readonly BadgeAlert[] = ['', '!', '?'];
 
 export type MsgState = 'plaintext' | 'encrypted' | 'finished';
+
+/**
+ * The passphrase lock (issue 18): 'none' no passphrase (keys in clear), 'locked' keys sealed and
+ * not in memory (going private and answering a buddy wait for an unlock), 'unlocked'.
+ */
+export type LockState = 'none' | 'locked' | 'unlocked';
+export const LOCK_STATES: readonly LockState[] = ['none', 'locked', 'unlocked'];
+export interface LockInfo {
+  state: LockState;
+  /** Auto-lock after this many seconds without use; 0 = never. */
+  autoLockSeconds: number;
+  /** Buddies' messages (an OTR query, data) held while locked, answered after the unlock. */
+  held: number;
+  /** Offer a passphrase: keys exist in clear and the user did not say "not now". */
+  offer: boolean;
+}
+
+/** What the panic wipe erased (each a count of records), and how many buddies were told the end. */
+export interface WipeReport {
+  ended: number;
+  /** Private conversations whose end could not be sent (no tab showed the chat). */
+  unreachable: number;
+  keys: number;
+  fingerprints: number;
+  instanceTags: number;
+  sites: number;
+  conversations: number;
+  transcriptEntries: number;
+  /** Other stored entries: settings, tab records, held messages, counters. */
+  settings: number;
+}
 export type Trust = '' | 'verified' | 'smp';
 export const TRUSTS: readonly Trust[] = ['', 'verified', 'smp'];
 export type PolicyName = 'never' | 'manual' | 'opportunistic' | 'always';
@@ -192,7 +229,8 @@ export type PageRequest =
   | { type: 'site-enabled'; id: number; origin: string }
   | { type: 'keys-list'; id: number }
   | { type: 'key-generate'; id: number; account: string; protocol: string }
-  | { type: 'key-export'; id: number }
+  /** passphrase: required when a passphrase is set (locked or not), else null. */
+  | { type: 'key-export'; id: number; passphrase: string | null }
   | { type: 'key-import'; id: number; text: string }
   | { type: 'fingerprints-list'; id: number }
   | {
@@ -225,7 +263,18 @@ export type PageRequest =
   /** Imports a profile file; the site it is for comes from the file. */
   | { type: 'profile-import'; id: number; text: string }
   | { type: 'profile-export'; id: number; origin: string }
-  | { type: 'profile-remove'; id: number; origin: string };
+  | { type: 'profile-remove'; id: number; origin: string }
+  // The passphrase lock (issue 18).
+  | { type: 'lock-state'; id: number }
+  | { type: 'lock-set'; id: number; passphrase: string }
+  | { type: 'lock-unlock'; id: number; passphrase: string }
+  | { type: 'lock-now'; id: number }
+  | { type: 'lock-change'; id: number; oldPassphrase: string; newPassphrase: string }
+  | { type: 'lock-remove'; id: number; passphrase: string }
+  | { type: 'lock-auto'; id: number; autoLockSeconds: number }
+  | { type: 'lock-offer-dismiss'; id: number }
+  /** Ends every private conversation, then erases everything offrecord stored. */
+  | { type: 'panic-wipe'; id: number };
 
 export type Request = ContentRequest | FrameRequest | PageRequest;
 export type RequestType = Request['type'];
@@ -277,6 +326,8 @@ export interface StatusResult {
   keygen: { account: string; protocol: string; fraction: number } | null;
   /** What the tab's content script found on the page (adapter, profile fit, guess). */
   page: PageInfo | null;
+  /** The passphrase lock. */
+  lock: LockInfo;
 }
 
 export interface KeyInfo {
@@ -338,6 +389,15 @@ export interface ResultMap {
   'profile-import': { origin: string };
   'profile-export': { text: string };
   'profile-remove': Empty;
+  'lock-state': LockInfo;
+  'lock-set': LockInfo;
+  'lock-unlock': LockInfo;
+  'lock-now': LockInfo;
+  'lock-change': LockInfo;
+  'lock-remove': LockInfo;
+  'lock-auto': LockInfo;
+  'lock-offer-dismiss': LockInfo;
+  'panic-wipe': WipeReport;
 }
 export type IncrementResult = ResultMap['increment'];
 
@@ -360,7 +420,9 @@ export type PushEvent =
   | { type: 'status'; status: ConversationStatus; tabId?: number }
   // → popup / options
   | { type: 'keygen'; account: string; protocol: string; fraction: number }
-  | { type: 'smp-request'; tabId: number; question: string | null };
+  | { type: 'smp-request'; tabId: number; question: string | null }
+  /** The lock changed (locked, unlocked, settings), or a buddy's message waits for an unlock. */
+  | { type: 'lock'; lock: LockInfo };
 
 export interface Push {
   type: 'push';
@@ -602,6 +664,25 @@ const wireLine: Check<WireLine> = object<WireLine>({ seq: uint(), wire: str(LIMI
 const siteMaxLength: Check<number> = (x) =>
   isUint(x, LIMITS.siteMaxLengthMax) && x >= LIMITS.siteMaxLengthMin ? x : BAD;
 
+const passphrase = str(LIMITS.passphrase, 1);
+const lockInfo: Check<LockInfo> = object<LockInfo>({
+  state: oneOf(LOCK_STATES),
+  autoLockSeconds: uint(LIMITS.autoLockSeconds),
+  held: uint(LIMITS.heldWhileLocked),
+  offer: bool,
+});
+const wipeReport: Check<WipeReport> = object<WipeReport>({
+  ended: uint(),
+  unreachable: uint(),
+  keys: uint(),
+  fingerprints: uint(),
+  instanceTags: uint(),
+  sites: uint(),
+  conversations: uint(),
+  transcriptEntries: uint(),
+  settings: uint(),
+});
+
 const account = name(LIMITS.account);
 const protocol = name(LIMITS.protocol);
 const peer = name(LIMITS.peer);
@@ -651,7 +732,7 @@ const PAGE_FIELDS: FieldTable<PageRequest> = {
   'site-enabled': { origin: webOrigin },
   'keys-list': {},
   'key-generate': { account, protocol },
-  'key-export': {},
+  'key-export': { passphrase: nullable(passphrase) },
   'key-import': { text: str(LIMITS.keyFile, 1) },
   'fingerprints-list': {},
   'fingerprint-trust': { account, protocol, buddy: peer, fingerprint: fingerprintText, trust: trustInput },
@@ -667,6 +748,15 @@ const PAGE_FIELDS: FieldTable<PageRequest> = {
   'profile-import': { text: str(LIMITS.profileFile, 1) },
   'profile-export': { origin: webOrigin },
   'profile-remove': { origin: webOrigin },
+  'lock-state': {},
+  'lock-set': { passphrase },
+  'lock-unlock': { passphrase },
+  'lock-now': {},
+  'lock-change': { oldPassphrase: passphrase, newPassphrase: passphrase },
+  'lock-remove': { passphrase },
+  'lock-auto': { autoLockSeconds: uint(LIMITS.autoLockSeconds) },
+  'lock-offer-dismiss': {},
+  'panic-wipe': {},
 };
 
 function requestValidator<U extends { type: string; id: number }>(
@@ -766,6 +856,7 @@ const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
     status: nullable(conversationStatus),
     keygen: nullable(keygenProgress),
     page: nullable(pageInfo),
+    lock: lockInfo,
   }),
   increment: object<{ counter: number }>({ counter: uint() }),
   'go-private': statusOnly,
@@ -816,6 +907,15 @@ const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
   'profile-import': object<{ origin: string }>({ origin: webOrigin }),
   'profile-export': object<{ text: string }>({ text: str(LIMITS.profileFile) }),
   'profile-remove': nothing,
+  'lock-state': lockInfo,
+  'lock-set': lockInfo,
+  'lock-unlock': lockInfo,
+  'lock-now': lockInfo,
+  'lock-change': lockInfo,
+  'lock-remove': lockInfo,
+  'lock-auto': lockInfo,
+  'lock-offer-dismiss': lockInfo,
+  'panic-wipe': wipeReport,
 };
 
 function toValidator<T>(c: Check<T>): (x: unknown) => T | null {
@@ -868,6 +968,7 @@ const PUSH_FIELDS: { [T in PushEvent['type']]: Check<Extract<PushEvent, { type: 
     tabId,
     question: nullable(str(LIMITS.question)),
   }),
+  lock: object({ type: oneOf(['lock'] as const), lock: lockInfo }),
 };
 
 /** Validates a whole push message `{type: 'push', event}`; returns the event, or null. */

@@ -4,29 +4,19 @@
  * Big integers are stored as hex strings, so the records are plain data in any browser.
  */
 import { type IDBPDatabase, openDB } from 'idb';
-import type { DsaPrivateKey } from '../crypto/dsa';
-import type { FingerprintRecord, KeyStore, SiteSettings, Trust } from './types';
+import type { DsaPrivateKey, DsaPublicKey } from '../crypto/dsa';
+import type { LockRecord } from './key-lock';
+import { clearKeyRow, keyOfRowOrThrow, publicOfRow } from './key-rows';
+import type { FingerprintRecord, KeyRow, RawKeyStore, SiteSettings, Trust } from './types';
 
 export const DB_NAME = 'offrecord';
-/** v1: keys, instanceTags, fingerprints, sites. */
-export const DB_VERSION = 1;
+/** v1: keys, instanceTags, fingerprints, sites. v2: meta (the passphrase lock record, `lock`). */
+export const DB_VERSION = 2;
 
-interface KeyRow {
-  account: string;
-  protocol: string;
-  p: string;
-  q: string;
-  g: string;
-  y: string;
-  x: string;
-  created: number;
-}
-
-const hex = (n: bigint) => n.toString(16);
-const big = (h: string) => BigInt(`0x${h}`);
 const TRUSTS: readonly Trust[] = ['', 'verified', 'smp'];
+const STORES = ['keys', 'instanceTags', 'fingerprints', 'sites', 'meta'] as const;
 
-export class IdbKeyStore implements KeyStore {
+export class IdbKeyStore implements RawKeyStore {
   private constructor(private readonly db: IDBPDatabase) {}
 
   /** Opens (creating or migrating) the database; uses the context's global indexedDB. */
@@ -42,6 +32,7 @@ export class IdbKeyStore implements KeyStore {
           fps.createIndex('byBuddy', ['account', 'protocol', 'buddy']);
           db.createObjectStore('sites', { keyPath: 'origin' });
         }
+        if (oldVersion < 2) db.createObjectStore('meta');
       },
     });
     return new IdbKeyStore(db);
@@ -51,23 +42,59 @@ export class IdbKeyStore implements KeyStore {
     this.db.close();
   }
 
+  async getKeyRow(account: string, protocol: string): Promise<KeyRow | null> {
+    return ((await this.db.get('keys', [account, protocol])) as KeyRow | undefined) ?? null;
+  }
+
+  async listKeyRows(): Promise<KeyRow[]> {
+    return (await this.db.getAll('keys')) as KeyRow[];
+  }
+
+  async putKeyRow(row: KeyRow): Promise<void> {
+    await this.db.put('keys', { ...row });
+  }
+
+  async getLock(): Promise<unknown> {
+    return (await this.db.get('meta', 'lock')) ?? null;
+  }
+
+  async replaceKeys(lock: LockRecord | null, rows: KeyRow[]): Promise<void> {
+    const tx = this.db.transaction(['keys', 'meta'], 'readwrite');
+    const keys = tx.objectStore('keys');
+    const meta = tx.objectStore('meta');
+    await Promise.all([
+      keys.clear(),
+      ...rows.map((r) => keys.put({ ...r })),
+      lock ? meta.put(lock, 'lock') : meta.delete('lock'),
+      tx.done,
+    ]);
+  }
+
+  async clearAll() {
+    const tx = this.db.transaction([...STORES], 'readwrite');
+    const count = (name: (typeof STORES)[number]) => tx.objectStore(name).count();
+    const [keys, fingerprints, instanceTags, sites] = await Promise.all([
+      count('keys'),
+      count('fingerprints'),
+      count('instanceTags'),
+      count('sites'),
+    ]);
+    await Promise.all([...STORES.map((n) => tx.objectStore(n).clear()), tx.done]);
+    return { keys, fingerprints, instanceTags, sites };
+  }
+
   async getKey(account: string, protocol: string): Promise<DsaPrivateKey | null> {
-    const r = (await this.db.get('keys', [account, protocol])) as KeyRow | undefined;
-    return r ? { p: big(r.p), q: big(r.q), g: big(r.g), y: big(r.y), x: big(r.x) } : null;
+    const r = await this.getKeyRow(account, protocol);
+    return r ? keyOfRowOrThrow(r) : null;
+  }
+
+  async getPublicKey(account: string, protocol: string): Promise<DsaPublicKey | null> {
+    const r = await this.getKeyRow(account, protocol);
+    return r ? publicOfRow(r) : null;
   }
 
   async putKey(account: string, protocol: string, key: DsaPrivateKey): Promise<void> {
-    const row: KeyRow = {
-      account,
-      protocol,
-      p: hex(key.p),
-      q: hex(key.q),
-      g: hex(key.g),
-      y: hex(key.y),
-      x: hex(key.x),
-      created: Date.now(),
-    };
-    await this.db.put('keys', row);
+    await this.db.put('keys', clearKeyRow(account, protocol, key, Date.now()));
   }
 
   async deleteKey(account: string, protocol: string): Promise<void> {
@@ -75,12 +102,20 @@ export class IdbKeyStore implements KeyStore {
   }
 
   async listKeys() {
-    const rows = (await this.db.getAll('keys')) as KeyRow[];
-    return rows.map((r) => ({
+    return (await this.listKeyRows()).map((r) => ({
       account: r.account,
       protocol: r.protocol,
       created: r.created,
-      key: { p: big(r.p), q: big(r.q), g: big(r.g), y: big(r.y), x: big(r.x) },
+      key: keyOfRowOrThrow(r),
+    }));
+  }
+
+  async listPublicKeys() {
+    return (await this.listKeyRows()).map((r) => ({
+      account: r.account,
+      protocol: r.protocol,
+      created: r.created,
+      key: publicOfRow(r),
     }));
   }
 

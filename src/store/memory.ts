@@ -1,34 +1,82 @@
 /** In-memory stores for unit tests (and the same semantics the real ones must keep). */
 import type { DsaPrivateKey } from '../crypto/dsa';
 import { utf8Length } from './budgets';
+import type { LockRecord } from './key-lock';
+import { clearKeyRow, keyOfRowOrThrow, publicOfRow } from './key-rows';
 import { type Budgets, type StorageAreaLike, StorageSessionStore } from './session-storage';
-import type { FingerprintRecord, KeyStore, SiteSettings } from './types';
+import type { FingerprintRecord, KeyRow, RawKeyStore, SiteSettings } from './types';
 
 const k = (...parts: string[]) => JSON.stringify(parts);
 /** Stored values are copied in and out, as structured clone does for IndexedDB and storage. */
 const clone = <T>(x: T): T => structuredClone(x);
 
-export class MemoryKeyStore implements KeyStore {
-  private keys = new Map<
-    string,
-    { account: string; protocol: string; key: DsaPrivateKey; created: number }
-  >();
+export class MemoryKeyStore implements RawKeyStore {
+  private keys = new Map<string, KeyRow>();
   private tags = new Map<string, number>();
   private fps = new Map<string, FingerprintRecord>();
   private sites = new Map<string, SiteSettings>();
+  private lock: LockRecord | null = null;
 
+  async getKeyRow(account: string, protocol: string) {
+    const r = this.keys.get(k(account, protocol));
+    return r ? clone(r) : null;
+  }
+  async listKeyRows() {
+    return [...this.keys.values()].map(clone);
+  }
+  async putKeyRow(row: KeyRow) {
+    this.keys.set(k(row.account, row.protocol), clone(row));
+  }
+  async getLock(): Promise<unknown> {
+    return this.lock ? clone(this.lock) : null;
+  }
+  async replaceKeys(lock: LockRecord | null, rows: KeyRow[]) {
+    this.lock = lock ? clone(lock) : null;
+    this.keys = new Map(rows.map((r) => [k(r.account, r.protocol), clone(r)]));
+  }
+  async clearAll() {
+    const counts = {
+      keys: this.keys.size,
+      fingerprints: this.fps.size,
+      instanceTags: this.tags.size,
+      sites: this.sites.size,
+    };
+    this.keys.clear();
+    this.fps.clear();
+    this.tags.clear();
+    this.sites.clear();
+    this.lock = null;
+    return counts;
+  }
   async getKey(account: string, protocol: string) {
     const r = this.keys.get(k(account, protocol));
-    return r ? clone(r.key) : null;
+    return r ? keyOfRowOrThrow(r) : null;
+  }
+  async getPublicKey(account: string, protocol: string) {
+    const r = this.keys.get(k(account, protocol));
+    return r ? publicOfRow(r) : null;
   }
   async putKey(account: string, protocol: string, key: DsaPrivateKey) {
-    this.keys.set(k(account, protocol), { account, protocol, key: clone(key), created: Date.now() });
+    this.keys.set(k(account, protocol), clearKeyRow(account, protocol, key, Date.now()));
   }
   async deleteKey(account: string, protocol: string) {
     this.keys.delete(k(account, protocol));
   }
   async listKeys() {
-    return [...this.keys.values()].map(clone);
+    return [...this.keys.values()].map((r) => ({
+      account: r.account,
+      protocol: r.protocol,
+      created: r.created,
+      key: keyOfRowOrThrow(r),
+    }));
+  }
+  async listPublicKeys() {
+    return [...this.keys.values()].map((r) => ({
+      account: r.account,
+      protocol: r.protocol,
+      created: r.created,
+      key: publicOfRow(r),
+    }));
   }
   async getInstanceTag(account: string, protocol: string) {
     return this.tags.get(k(account, protocol)) ?? null;
@@ -99,6 +147,12 @@ export class MemoryArea implements StorageAreaLike {
       this.sizes.set(k, size);
     }
     this.used = after;
+  }
+  /** storage.StorageArea.clear(). */
+  clear(): void {
+    this.data.clear();
+    this.sizes.clear();
+    this.used = 0;
   }
   async remove(keys: string | string[]) {
     for (const k of typeof keys === 'string' ? [keys] : keys) {

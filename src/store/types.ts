@@ -11,10 +11,11 @@
  *   keys never touch the disk: that is what forward secrecy (the "off the record" in OTR) asks
  *   for, and plaintext never does either. Every part has a byte budget (./budgets.ts, I8).
  */
-import type { DsaPrivateKey } from '../crypto/dsa';
+import type { DsaPrivateKey, DsaPublicKey } from '../crypto/dsa';
 import type { PolicyName } from '../otr/policy';
 import type { SessionSnapshot } from '../otr/session';
 import type { SiteProfile } from '../profile/profile';
+import type { LockRecord } from './key-lock';
 
 export type Trust = '' | 'verified' | 'smp';
 
@@ -43,10 +44,14 @@ export interface SiteSettings {
 }
 
 export interface KeyStore {
+  /** The private key; under a passphrase lock, throws KeyLockedError while locked (key-lock.ts). */
   getKey(account: string, protocol: string): Promise<DsaPrivateKey | null>;
+  /** The public part: available while locked too (fingerprints, status). */
+  getPublicKey(account: string, protocol: string): Promise<DsaPublicKey | null>;
   putKey(account: string, protocol: string, key: DsaPrivateKey): Promise<void>;
   deleteKey(account: string, protocol: string): Promise<void>;
   listKeys(): Promise<{ account: string; protocol: string; key: DsaPrivateKey; created: number }[]>;
+  listPublicKeys(): Promise<{ account: string; protocol: string; key: DsaPublicKey; created: number }[]>;
 
   getInstanceTag(account: string, protocol: string): Promise<number | null>;
   putInstanceTag(account: string, protocol: string, tag: number): Promise<void>;
@@ -60,6 +65,40 @@ export interface KeyStore {
   putSite(s: SiteSettings): Promise<void>;
   deleteSite(origin: string): Promise<void>;
   listSites(): Promise<SiteSettings[]>;
+}
+
+/**
+ * A long-term key as stored: the public part in hex, and x either in clear (hex, no passphrase
+ * set) or sealed under the passphrase's key (src/store/key-lock.ts), never both.
+ */
+export interface KeyRow {
+  account: string;
+  protocol: string;
+  p: string;
+  q: string;
+  g: string;
+  y: string;
+  x?: string;
+  sealed?: Uint8Array;
+  created: number;
+}
+
+/**
+ * What the IndexedDB and memory stores offer below the Keyring (src/store/keyring.ts): rows as
+ * stored, the lock record, an all-or-nothing rewrite of every key row with the lock record (a
+ * passphrase set or changed: never half the keys under the old one), and erasing everything.
+ * Their KeyStore methods read and write keys in clear; the background uses them only through
+ * the Keyring.
+ */
+export interface RawKeyStore extends KeyStore {
+  getKeyRow(account: string, protocol: string): Promise<KeyRow | null>;
+  listKeyRows(): Promise<KeyRow[]>;
+  putKeyRow(row: KeyRow): Promise<void>;
+  getLock(): Promise<unknown>;
+  /** In one transaction: the lock record (null: none) and exactly these key rows. */
+  replaceKeys(lock: LockRecord | null, rows: KeyRow[]): Promise<void>;
+  /** Erases every record of every kind; returns how many of each there were. */
+  clearAll(): Promise<{ keys: number; fingerprints: number; instanceTags: number; sites: number }>;
 }
 
 export interface TranscriptEntry {

@@ -84,7 +84,8 @@ const page = [
   { type: 'site-enabled', id: 10, origin: 'https://chat.example.org' },
   { type: 'keys-list', id: 11 },
   { type: 'key-generate', id: 12, account: 'alice@net', protocol: 'irc' },
-  { type: 'key-export', id: 13 },
+  { type: 'key-export', id: 13, passphrase: null },
+  { type: 'key-export', id: 13, passphrase: 'correct horse' },
   { type: 'key-import', id: 14, text: '(privkeys)' },
   { type: 'fingerprints-list', id: 15 },
   {
@@ -104,6 +105,15 @@ const page = [
   { type: 'site-remove', id: 22, origin: 'http://127.0.0.1:8080' },
   { type: 'site-max-length', id: 23, origin: 'http://127.0.0.1:8080', maxMessageLength: 1500 },
   { type: 'site-max-length', id: 24, origin: 'http://127.0.0.1:8080', maxMessageLength: null },
+  { type: 'lock-state', id: 30 },
+  { type: 'lock-set', id: 31, passphrase: 'correct horse' },
+  { type: 'lock-unlock', id: 32, passphrase: 'correct horse' },
+  { type: 'lock-now', id: 33 },
+  { type: 'lock-change', id: 34, oldPassphrase: 'correct horse', newPassphrase: 'battery staple' },
+  { type: 'lock-remove', id: 35, passphrase: 'correct horse' },
+  { type: 'lock-auto', id: 36, autoLockSeconds: 900 },
+  { type: 'lock-offer-dismiss', id: 37 },
+  { type: 'panic-wipe', id: 38 },
 ];
 
 describe('requests of api.md', () => {

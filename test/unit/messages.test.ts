@@ -111,8 +111,11 @@ describe('reply validators', () => {
         profile: { ok: false, problems: ['message box: 0 matches'], rows: 0 },
         guess: null,
       },
+      lock: { state: 'locked', autoLockSeconds: 900, held: 1, offer: false },
     };
     expect(validateStatusResult(status)).toEqual(status);
+    expect(validateStatusResult({ ...status, lock: { ...status.lock, state: 'open' } })).toBeNull();
+    expect(validateStatusResult({ ...status, lock: { ...status.lock, kek: 'ab' } })).toBeNull();
     expect(validateStatusResult({ ...status, page: { ...status.page, adapter: 'x\n' } })).toBeNull();
     expect(
       validateStatusResult({ ...status, page: { ...status.page, guess: { confidence: 1.5, reasons: [] } } }),

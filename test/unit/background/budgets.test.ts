@@ -198,7 +198,7 @@ describe('incoming rate limit per tab (I8)', () => {
     await t1.port.req({ type: 'chat-messages', messages: rows('mallory', 0, 200), history: true });
     expect(((await page.req({ type: 'status', tabId: 1 })) as StatusResult).tab?.dropped).toBe(200);
     // Time passes: the tab may send again, and a dropped row shown again is processed now.
-    w.clock.now += 2000;
+    w.clock += 2000;
     await t1.port.req({ type: 'chat-messages', messages: rows('mallory', 1000, 50), history: false });
     await t1.port.req({ type: 'chat-messages', messages: rows('mallory', 500, 1), history: false });
     const texts = (await w.manager.transcript(mallory)).map((t) => t.text);

@@ -1,19 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GO_PRIVATE_COMMAND, onCommand } from '../../../extension/background/commands';
+import { GO_PRIVATE_COMMAND, LOCK_COMMAND, onCommand } from '../../../extension/background/commands';
 
 function fake(active: number | null, fail = false) {
   const calls: number[] = [];
   const errors: unknown[] = [];
+  const locks: number[] = [];
   const handler = onCommand({
     goPrivate: async (tabId) => {
       calls.push(tabId);
       if (fail) throw new Error('no chat here');
     },
+    lockNow: async () => {
+      locks.push(1);
+    },
     activeTabId: async () => active,
     logError: (e) => errors.push(e),
   });
-  return { calls, errors, handler };
+  return { calls, errors, locks, handler };
 }
 
 describe('the "go private" keyboard command', () => {
@@ -35,5 +39,13 @@ describe('the "go private" keyboard command', () => {
     await f.handler(GO_PRIVATE_COMMAND, { id: 2 });
     expect(f.calls).toEqual([2]);
     expect(f.errors).toHaveLength(1);
+  });
+  it('"Lock offrecord" is declared with its own shortcut and locks, whatever the tab', async () => {
+    const m = JSON.parse(readFileSync('manifest.json', 'utf8'));
+    expect(m.commands[LOCK_COMMAND].suggested_key.default).toBe('Alt+Shift+L');
+    const f = fake(null);
+    await f.handler(LOCK_COMMAND);
+    expect(f.locks).toEqual([1]);
+    expect(f.calls).toEqual([]);
   });
 });

@@ -4,12 +4,14 @@
 // storage.session outlive the MV3 worker); restart() throws the worker away, drops every port, and
 // builds a new one.
 
+import { LockService, SessionSecretCache } from '../../../extension/background/lock';
 import { type PortRights, validateFor } from '../../../extension/background/ports';
 import { Router, type RouterStats } from '../../../extension/background/router';
 import { SessionManager } from '../../../extension/background/session-manager';
 import { TabTable } from '../../../extension/background/tab-table';
 import type { BadgeAlert, BadgeStatus, PushEvent, Reply } from '../../../extension/shared/messages';
 import type { DsaPrivateKey } from '../../../src/crypto/dsa';
+import { Keyring } from '../../../src/store/keyring';
 import { MemoryArea, MemoryKeyStore } from '../../../src/store/memory';
 import { StorageSessionStore } from '../../../src/store/session-storage';
 
@@ -37,12 +39,16 @@ export class World {
   readonly area = new MemoryArea();
   /** The worker's store over it (a new one per worker: nothing cached survives a restart). */
   sessions!: StorageSessionStore;
+  /** storage.local stand-in (the lock's settings). */
+  readonly local = new MemoryArea();
   readonly stats: RouterStats = { invalidMessages: 0 };
   readonly badges = new Map<number, [BadgeStatus, BadgeAlert]>();
-  /** The router's clock (the incoming rate limit refills by it); tests move it by hand. */
-  readonly clock = { now: 1_000_000 };
   router!: Router;
   manager!: SessionManager;
+  keyring!: Keyring;
+  lock!: LockService;
+  /** Now (ms), for the lock's auto-lock and the incoming rate limit; tests move it by hand. */
+  clock = 1_000_000;
   ports: Port[] = [];
   restarts = 0;
   private nextConn = 1;
@@ -55,15 +61,28 @@ export class World {
 
   boot(): void {
     this.sessions = new StorageSessionStore(this.area);
+    // As in the worker: everything reads keys through the Keyring (small scrypt cost for speed).
+    this.keyring = new Keyring(this.keys, new SessionSecretCache(this.area), {
+      params: { N: 1 << 10, r: 8, p: 1 },
+    });
+    this.lock = new LockService({
+      keyring: this.keyring,
+      session: this.area,
+      local: this.local,
+      now: () => this.clock,
+      minAutoLockSeconds: 1,
+      onLocked: () => this.manager.dropCache(),
+      onChange: (info) => this.router.lockChanged(info),
+    });
     this.manager = new SessionManager({
-      keys: this.keys,
+      keys: this.keyring,
       sessions: this.sessions,
       ...(this.generateKey ? { generateKey: this.generateKey } : {}),
       onKeyProgress: (a, p, f) => this.router.keyProgress(a, p, f),
     });
     this.router = new Router({
       manager: this.manager,
-      keys: this.keys,
+      keys: this.keyring,
       sessions: this.sessions,
       tabs: new TabTable(this.area),
       stats: this.stats,
@@ -74,7 +93,15 @@ export class World {
       siteEnabled: async () => true,
       syncContentScripts: async () => [],
       counter: { get: async () => 0, increment: async () => 1 },
-      now: () => this.clock.now,
+      now: () => this.clock,
+      lock: this.lock,
+      eraseStorage: async () => {
+        const n = this.area.data.size + this.local.data.size;
+        this.area.clear();
+        this.local.clear();
+        return n;
+      },
+      wipeWaitMs: 200,
     });
   }
 

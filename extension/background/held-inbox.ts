@@ -1,0 +1,64 @@
+// Buddies' messages that arrived while the keys were locked (issue 18): an OTR query, a D-H
+// commit, data messages. The engine cannot run without the private key, so they wait here, in
+// arrival order, in storage.session (memory only; they survive the worker being stopped), and
+// are fed to the SessionManager after the unlock. Nothing is answered meanwhile, so nothing goes
+// out in clear. Bounded (I8): a page cannot fill storage by chatting at a locked offrecord.
+
+import type { StorageAreaLike } from '../../src/store/session-storage';
+import { LIMITS } from '../shared/messages';
+import type { ConversationRef } from './session-manager';
+
+export const HELD_KEY = 'lock:held';
+/** Text held in all, at most (the count is LIMITS.heldWhileLocked). */
+export const HELD_MAX_CHARS = 512 * 1024;
+
+export interface HeldMessage {
+  tabId: number;
+  ref: ConversationRef;
+  msg: { id: string; text: string };
+  at: number;
+}
+
+export class HeldInbox {
+  constructor(private readonly area: StorageAreaLike) {}
+
+  async all(): Promise<HeldMessage[]> {
+    const v = (await this.area.get(HELD_KEY))[HELD_KEY];
+    return Array.isArray(v) ? (v as HeldMessage[]) : [];
+  }
+
+  async count(): Promise<number> {
+    return (await this.all()).length;
+  }
+
+  /** Whether a message of this conversation already waits (later ones must wait behind it). */
+  async has(conversation: (r: ConversationRef) => boolean): Promise<boolean> {
+    return (await this.all()).some((h) => conversation(h.ref));
+  }
+
+  /** Holds one message; false when the inbox is full (the message is dropped, not answered). */
+  async add(h: HeldMessage): Promise<boolean> {
+    const list = await this.all();
+    const chars = list.reduce((n, x) => n + x.msg.text.length, 0);
+    if (list.length >= LIMITS.heldWhileLocked || chars + h.msg.text.length > HELD_MAX_CHARS) return false;
+    list.push(h);
+    await this.area.set({ [HELD_KEY]: list });
+    return true;
+  }
+
+  /** The oldest held message, left in place until `shift` (a worker stopped meanwhile loses none). */
+  async first(): Promise<HeldMessage | null> {
+    return (await this.all())[0] ?? null;
+  }
+
+  async shift(): Promise<void> {
+    const list = await this.all();
+    list.shift();
+    if (list.length === 0) await this.area.remove(HELD_KEY);
+    else await this.area.set({ [HELD_KEY]: list });
+  }
+
+  async clear(): Promise<void> {
+    await this.area.remove(HELD_KEY);
+  }
+}

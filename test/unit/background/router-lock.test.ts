@@ -1,0 +1,257 @@
+// The passphrase lock through the Router (issue 18), with memory stores and fake ports (harness.ts)
+// and bob as a plain SessionManager: a query arriving while locked is held and answered only after
+// the unlock (nothing goes out meanwhile), a wrong passphrase changes nothing, a worker restart while
+// unlocked does not ask again, auto-lock fires on the clock, and the panic wipe tells bob the end and
+// leaves no record behind.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PortRights } from '../../../extension/background/ports';
+import { type ConversationRef, SessionManager } from '../../../extension/background/session-manager';
+import type { LockInfo, StatusResult, WipeReport } from '../../../extension/shared/messages';
+import { bytesToHex } from '../../../src/crypto/bytes';
+import type { DsaPrivateKey } from '../../../src/crypto/dsa';
+import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
+import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
+import { type Port, SITE, World } from './harness';
+
+const TAB = 7;
+const PASS = 'correct horse battery';
+let aliceKey: DsaPrivateKey;
+let bobKey: DsaPrivateKey;
+beforeAll(async () => {
+  [aliceKey, bobKey] = await Promise.all([generateDsaKey(), generateDsaKey()]);
+});
+
+const contentRights: PortRights = {
+  kind: 'content',
+  tabId: TAB,
+  frameId: 0,
+  url: `${SITE}/?me=alice&peer=bob`,
+  origin: SITE,
+};
+const pageRights: PortRights = {
+  kind: 'page',
+  url: 'chrome-extension://x/extension/popup/index.html',
+  tabId: null,
+};
+const BOB: ConversationRef = { site: SITE, account: 'bob', protocol: 'minichat', peer: 'alice' };
+
+/** alice's worker (World), her chat page, her popup; bob's engine; the chat between them. */
+async function setup() {
+  const w = new World();
+  await w.keys.putKey('alice', 'minichat', aliceKey);
+  const bobKeys = new MemoryKeyStore();
+  await bobKeys.putKey('bob', 'minichat', bobKey);
+  const bob = new SessionManager({ keys: bobKeys, sessions: new MemorySessionStore() });
+  let content!: Port;
+  let popup!: Port;
+  let row = 0;
+  const aliceSent: string[] = [];
+  const bobRead: string[] = [];
+  const bobStates: string[] = [];
+  const connect = async () => {
+    content = w.connect(contentRights);
+    popup = w.connect(pageRights);
+    await content.req({ type: 'hello', url: `${SITE}/?me=alice&peer=bob` });
+    await content.req({
+      type: 'conversation',
+      account: 'alice',
+      protocol: 'minichat',
+      peer: 'bob',
+      kind: 'one-to-one',
+      reason: null,
+      maxMessageSize: 0,
+      composeFound: true,
+      listFound: true,
+    });
+  };
+  await connect();
+  /** bob's lines reach alice's page; alice's page sends what it was pushed; until quiet. */
+  const pump = async (fromBob: string[]) => {
+    let inbound = fromBob;
+    for (let round = 0; round < 20; round++) {
+      if (inbound.length > 0) {
+        await content.req({
+          type: 'chat-messages',
+          messages: inbound.map((text) => ({ id: `r${++row}`, from: 'bob', text, own: false })),
+          history: false,
+        });
+      }
+      inbound = [];
+      const lines = content.pushes.splice(0).flatMap((e) => (e.type === 'send-wire' ? e.lines : []));
+      for (const l of lines) {
+        aliceSent.push(l.wire);
+        await content.req({ type: 'wire-sent', seq: l.seq }).catch(() => undefined);
+        const fx = await bob.receive(BOB, { id: `r${++row}`, text: l.wire });
+        for (const t of fx.transcript) if (t.dir === 'in') bobRead.push(t.text);
+        for (const n of fx.notices) if (n.kind === 'state') bobStates.push(n.state);
+        for (const o of fx.wire) await bob.ack(BOB, o.seq);
+        inbound.push(...fx.wire.map((o) => o.wire));
+      }
+      if (inbound.length === 0 && lines.length === 0) return;
+    }
+  };
+  const status = async () => (await popup.req({ type: 'status', tabId: TAB })) as StatusResult;
+  return {
+    w,
+    bob,
+    pump,
+    status,
+    aliceSent,
+    bobRead,
+    bobStates,
+    popup: () => popup,
+    restart: async () => {
+      w.restart();
+      await connect();
+    },
+  };
+}
+
+/** bob asks for OTR (a Query Message: what his "go private" sends). */
+async function bobQuery(bob: SessionManager): Promise<string[]> {
+  const fx = await bob.goPrivate(BOB);
+  for (const o of fx.wire) await bob.ack(BOB, o.seq);
+  return fx.wire.map((o) => o.wire);
+}
+
+describe('Router: the passphrase lock', () => {
+  it('holds a query that arrives while locked, answers it after the unlock; a wrong passphrase changes nothing', async () => {
+    const s = await setup();
+    const popup = s.popup();
+    expect(((await popup.req({ type: 'lock-set', passphrase: PASS })) as LockInfo).state).toBe('unlocked');
+    expect(((await popup.req({ type: 'lock-now' })) as LockInfo).state).toBe('locked');
+
+    await s.pump(await bobQuery(s.bob));
+    // Held: nothing was sent, not even an OTR error or a plain answer.
+    expect(s.aliceSent).toEqual([]);
+    let st = await s.status();
+    expect(st.lock).toEqual({ state: 'locked', autoLockSeconds: 900, held: 1, offer: false });
+    expect(popup.pushes.some((e) => e.type === 'lock' && e.lock.held === 1)).toBe(true);
+    // Going private asks to unlock, sends nothing.
+    await expect(popup.req({ type: 'go-private', tabId: TAB })).rejects.toThrow(/locked/);
+    await s.pump([]);
+    expect(s.aliceSent).toEqual([]);
+
+    const before = JSON.stringify([...s.w.area.data.entries()]);
+    await expect(popup.req({ type: 'lock-unlock', passphrase: 'not my passphrase' })).rejects.toThrow(
+      'Wrong passphrase. Nothing was changed.',
+    );
+    expect(JSON.stringify([...s.w.area.data.entries()])).toBe(before);
+    expect((await s.status()).lock.state).toBe('locked');
+
+    const info = (await popup.req({ type: 'lock-unlock', passphrase: PASS })) as LockInfo;
+    expect(info).toEqual({ state: 'unlocked', autoLockSeconds: 900, held: 0, offer: false });
+    await s.pump([]);
+    expect(s.bobStates).toContain('encrypted');
+    st = await s.status();
+    expect(st.status?.state).toBe('encrypted');
+    // Every line alice sent after the unlock was OTR (the AKE and nothing else).
+    expect(s.aliceSent.length).toBeGreaterThan(0);
+    expect(s.aliceSent.every((l) => l.startsWith('?OTR'))).toBe(true);
+  });
+
+  it('a worker restart while unlocked keeps the conversation without asking; after lock the status still shows it', async () => {
+    const s = await setup();
+    await s.popup().req({ type: 'lock-set', passphrase: PASS });
+    await s.popup().req({ type: 'go-private', tabId: TAB });
+    await s.pump([]);
+    expect(s.bobStates).toContain('encrypted');
+    await s.restart();
+    expect((await s.status()).lock.state).toBe('unlocked');
+    const fx = await s.bob.send(BOB, 'after the restart');
+    await s.pump(fx.wire.map((o) => o.wire));
+    const transcript = await s.w.sessions.transcript((await s.w.sessions.list())[0]!);
+    expect(transcript.map((t) => t.text)).toContain('after the restart');
+
+    await s.popup().req({ type: 'lock-now' });
+    // Locked: the status comes from the stored snapshot (still encrypted, the buddy's fingerprint).
+    const st = await s.status();
+    expect(st.lock.state).toBe('locked');
+    expect(st.status?.state).toBe('encrypted');
+    expect(st.status?.fingerprint).not.toBeNull();
+    expect(st.status?.ourFingerprint).not.toBeNull();
+    // A data message from bob waits for the unlock, then reads once.
+    const later = await s.bob.send(BOB, 'while you were locked');
+    await s.pump(later.wire.map((o) => o.wire));
+    expect((await s.status()).lock.held).toBe(1);
+    await s.popup().req({ type: 'lock-unlock', passphrase: PASS });
+    const t2 = await s.w.sessions.transcript((await s.w.sessions.list())[0]!);
+    expect(t2.filter((t) => t.text === 'while you were locked')).toHaveLength(1);
+  });
+
+  it('after lock nothing in storage holds x; the key is sealed', async () => {
+    const s = await setup();
+    await s.popup().req({ type: 'lock-set', passphrase: PASS });
+    await s.popup().req({ type: 'lock-now' });
+    const xHex = aliceKey.x.toString(16);
+    const stored = JSON.stringify(
+      {
+        rows: await s.w.keys.listKeyRows(),
+        session: [...s.w.area.data.entries()],
+        local: [...s.w.local.data.entries()],
+      },
+      (_k, v) => (v instanceof Uint8Array ? bytesToHex(v) : v),
+    );
+    expect(stored).not.toContain(xHex);
+    expect(stored).not.toContain(aliceKey.x.toString(10));
+    expect(s.w.area.data.has('lock:kek')).toBe(false);
+  });
+
+  it('auto-lock fires once the idle time has passed; reads do not count as use', async () => {
+    const s = await setup();
+    const popup = s.popup();
+    await popup.req({ type: 'lock-set', passphrase: PASS });
+    await expect(popup.req({ type: 'lock-auto', autoLockSeconds: 0.5 })).rejects.toThrow();
+    expect(((await popup.req({ type: 'lock-auto', autoLockSeconds: 60 })) as LockInfo).autoLockSeconds).toBe(
+      60,
+    );
+    s.w.clock += 30_000;
+    expect((await s.status()).lock.state).toBe('unlocked');
+    s.w.clock += 31_000;
+    // The status read is not use: it finds the deadline passed and locks.
+    expect((await s.status()).lock.state).toBe('locked');
+    expect(s.w.area.data.has('lock:kek')).toBe(false);
+    await expect(popup.req({ type: 'go-private', tabId: TAB })).rejects.toThrow(/locked/);
+  });
+
+  it('export needs the passphrase while one is set', async () => {
+    const s = await setup();
+    const popup = s.popup();
+    const clear = (await popup.req({ type: 'key-export', passphrase: null })) as { text: string };
+    expect(clear.text).toContain('(x #');
+    await popup.req({ type: 'lock-set', passphrase: PASS });
+    await expect(popup.req({ type: 'key-export', passphrase: null })).rejects.toThrow(/passphrase/);
+    await expect(popup.req({ type: 'key-export', passphrase: 'wrong passphrase' })).rejects.toThrow(
+      /Wrong passphrase/,
+    );
+    await popup.req({ type: 'lock-now' });
+    const again = (await popup.req({ type: 'key-export', passphrase: PASS })) as { text: string };
+    expect(again.text).toBe(clear.text);
+    expect((await s.status()).lock.state).toBe('locked');
+  });
+
+  it('panic wipe (locked): bob sees the end, then nothing of alice is stored', async () => {
+    const s = await setup();
+    const popup = s.popup();
+    await popup.req({ type: 'lock-set', passphrase: PASS });
+    await popup.req({ type: 'go-private', tabId: TAB });
+    await s.pump([]);
+    expect(s.bobStates).toContain('encrypted');
+    await s.w.keys.putSite({ origin: SITE, policy: 'opportunistic' });
+    await popup.req({ type: 'lock-now' });
+
+    const report = (await popup.req({ type: 'panic-wipe' })) as WipeReport;
+    expect(report).toMatchObject({ ended: 1, unreachable: 0, keys: 1, sites: 1, conversations: 1 });
+    expect(report.fingerprints).toBe(1);
+    await s.pump([]);
+    expect((await s.bob.status(BOB)).state).toBe('finished');
+    expect(await s.w.keys.listKeyRows()).toEqual([]);
+    expect(await s.w.keys.listFingerprints()).toEqual([]);
+    expect(await s.w.keys.listSites()).toEqual([]);
+    expect(await s.w.keys.getLock()).toBeNull();
+    expect([...s.w.area.data.keys()]).toEqual([]);
+    expect([...s.w.local.data.keys()]).toEqual([]);
+    expect(await s.w.sessions.list()).toEqual([]);
+  });
+});
