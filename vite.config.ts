@@ -40,6 +40,16 @@ function buildManifest(): ManifestV3Export {
   if (target === 'firefox') {
     delete manifest.minimum_chrome_version;
     manifest.background = { scripts: [base.background.service_worker], type: 'module' };
+    // Firefox's side panel is the sidebar (one per window, following the active tab).
+    const panel = (base.side_panel as { default_path: string } | undefined)?.default_path;
+    delete manifest.side_panel;
+    manifest.permissions = (base.permissions as string[]).filter((p) => p !== 'sidePanel');
+    if (panel)
+      manifest.sidebar_action = {
+        default_panel: panel,
+        default_title: String(base.name),
+        open_at_install: false,
+      };
     // Firefox has no use_dynamic_url (its moz-extension:// UUID is already random per install).
     const war = base.web_accessible_resources as Record<string, unknown>[] | undefined;
     if (war) manifest.web_accessible_resources = war.map(({ use_dynamic_url: _, ...rest }) => rest);
@@ -87,12 +97,11 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     minify: false,
-    // The secure frames are pages of their own: crxjs only copies web_accessible_resources, so
-    // they are built as inputs (like the popup, which crxjs finds through the manifest).
+    // The side panel is a page of its own, named by side_panel (Chrome) / sidebar_action
+    // (Firefox): built as an input like the popup, so both browsers' manifests find it.
     rollupOptions: {
       input: {
-        'frames-compose': resolve(root, 'extension/frames/compose.html'),
-        'frames-transcript': resolve(root, 'extension/frames/transcript.html'),
+        panel: resolve(root, 'extension/panel/index.html'),
       },
     },
   },

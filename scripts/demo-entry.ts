@@ -7,6 +7,7 @@ export {
   composeSend,
   goPrivate,
   openPerson,
+  panelPage,
   secureFrame,
   startIrcTap,
   transcript,

@@ -6,9 +6,11 @@
 //      records every line the IRC server carries,
 //   3. opens Chromium for Alice and for Bob (visible windows when $DISPLAY is set, headless
 //      otherwise), signs both in, opens their query, and Alice turns private mode on,
-//   4. exchanges messages both ways through the secure compose frames,
+//   4. exchanges messages both ways through offrecord's side panel (its page bound to each chat
+//      tab, opened beside it: the same page Chrome shows in the tab's side panel),
 //   5. prints side by side what IRC carried and what each person read, saves screenshots
-//      (build/demo/alice.png, build/demo/bob.png) and exits 0 only if the conversation was
+//      (build/demo/alice.png, bob.png: the chat; alice-panel.png, bob-panel.png: the panel) and
+//      exits 0 only if the conversation was
 //      private end to end: every line between them after the switch was OTR, none of the
 //      plaintext reached the IRC server or the chat pages, each side read every message encrypted.
 //   npm start -- --interactive   leaves both windows open (Ctrl-C stops everything)
@@ -121,9 +123,11 @@ async function main() {
     await h.waitForStatus(alice.page, ['unverified', 'private'], 90_000);
     if (!(await h.secureFrame(bob.page, 'transcript', 15_000).catch(() => null))) await h.goPrivate(bob);
     await h.waitForStatus(bob.page, ['unverified', 'private'], 90_000);
-    console.log('  both sides private (unverified: verify with SMP or fingerprints from the popup)');
+    console.log(
+      '  both sides private (unverified: verify with SMP or fingerprints from the panel or the popup)',
+    );
 
-    step('exchanging messages through the secure compose frames');
+    step("exchanging messages through offrecord's side panel");
     for (const [who, text] of SCRIPT) {
       const from = people[who];
       const to = who === 'alice' ? bob : alice;
@@ -141,7 +145,7 @@ async function main() {
 
     step('what the IRC server carried  |  what each person read');
     const W = 70;
-    console.log(`${'IRC server (PRIVMSG text)'.padEnd(W)} | Alice / Bob read (secure transcripts)`);
+    console.log(`${'IRC server (PRIVMSG text)'.padEnd(W)} | Alice / Bob read (their panels)`);
     console.log(`${'-'.repeat(W)}-+-${'-'.repeat(60)}`);
     const left = between.map((m) => `→${m.target}: ${m.text}`);
     const right = [
@@ -160,8 +164,10 @@ async function main() {
 
     await alice.page.screenshot({ path: join(OUT, 'alice.png') });
     await bob.page.screenshot({ path: join(OUT, 'bob.png') });
+    await (await h.panelPage(alice.page)).screenshot({ path: join(OUT, 'alice-panel.png') });
+    await (await h.panelPage(bob.page)).screenshot({ path: join(OUT, 'bob-panel.png') });
     console.log(
-      `\n  screenshots: ${join(OUT, 'alice.png')}, ${join(OUT, 'bob.png')}; IRC log: ${join(OUT, 'irc.log')}`,
+      `\n  screenshots: ${join(OUT, 'alice.png')} + alice-panel.png, ${join(OUT, 'bob.png')} + bob-panel.png; IRC log: ${join(OUT, 'irc.log')}`,
     );
 
     // The verdict.

@@ -1,42 +1,34 @@
 /**
- * The in-page part of private mode: mounts the secure frames (extension-origin pages, the only
- * place plaintext is shown or typed, I1) over the chat page, keeps them there against the page,
- * and collapses ciphertext rows to a placeholder.
+ * The in-page part of private mode. Nothing in the page's window accepts private typing or shows
+ * plaintext (I1): that happens in offrecord's side panel, which the page can neither focus, cover
+ * nor script. Here, while private mode is on:
+ * - the site's compose box is made `inert` and blurred synchronously, so nothing the user types
+ *   lands in the page by habit;
+ * - a cover over it says "Private conversation — type in offrecord's panel" and opens the panel
+ *   when clicked (a one-shot runtime message, so Chrome keeps the click's user gesture);
+ * - ciphertext rows are collapsed to a placeholder (collapseOtrRows).
+ * The cover holds no secret, so a page that hides, moves or fakes it gains nothing; it is kept
+ * visible anyway (closed shadow root, inline !important styles, top layer, re-mounted under a new
+ * tag name when removed or restyled) so the user is told where to type.
  *
- * Called by the content script core (content-scripts/main.ts):
- *   setPrivateMode(on, target, reason)   mount (on) / unmount (off) the frames over target
+ * Called by the content script core (content-scripts/chat.ts):
+ *   setPrivateMode(on, target, reason)   cover (on) / release (off) the compose box of target
  *   collapseOtrRows(rows)                rows whose text is OTR become "🔒 encrypted message"
- *
- * What the page can and cannot do here:
- * - The frames are cross-origin (chrome-extension:// / moz-extension://): the page cannot read
- *   their documents, their keystrokes or their text. That is the security boundary.
- * - Everything else is defence in depth against a page that hides, moves or covers the frames:
- *   one host element appended to <html> (outside the app's tree, so re-renders do not touch it),
- *   a CLOSED shadow root created from this isolated world (the page's patches of attachShadow do
- *   not apply here and it cannot reach inside), styles reset with `all: initial` and set inline
- *   with !important, the host in the top layer (popover), and a MutationObserver plus a periodic
- *   check that re-mount a removed or restyled host under a new random tag name.
- * - The site's compose box is made `inert` and blurred synchronously, BEFORE the frame has even
- *   loaded, so nothing the user types in private mode lands in the page (I2 starts here).
- *
- * Nothing here ever handles plaintext: the frames talk to the background over their own ports.
  */
 
 import browser from 'webextension-polyfill';
+import { t } from '../../extension/shared/i18n';
 import { createShadowHost, showInTopLayer, Z_TOP } from './host';
 
 export interface OverlayTarget {
-  /** The site's compose box: covered by the secure compose frame. */
+  /** The site's compose box: made inert and covered by the notice. */
   composeBox: Element | null;
-  /** The site's message list: covered by the secure transcript frame. */
+  /** The site's message list (its rows are collapsed; nothing is drawn over it). */
   messageList: Element | null;
 }
 
-/** Extension-relative paths of the secure frames (as built; see vite.config.ts). */
-export const FRAME_PAGES = {
-  compose: 'extension/frames/compose.html',
-  transcript: 'extension/frames/transcript.html',
-} as const;
+/** Attribute on the cover's host element (tests find it by this; the page may too, harmlessly). */
+export const COVER_ATTR = 'data-offrecord-cover';
 
 /** What a collapsed ciphertext row shows instead of its text. */
 export const PLACEHOLDER_TEXT = '🔒 encrypted message';
@@ -48,14 +40,13 @@ export const COLLAPSED_ATTR = 'data-offrecord-collapsed';
 const CHECK_INTERVAL_MS = 400;
 /** Shortest time between two re-mounts (ms). */
 const REMOUNT_MIN_MS = 200;
-/** Smallest frame sizes, so a zero-sized target still gives a usable frame. */
-const MIN_COMPOSE_HEIGHT = 44;
-const MIN_TRANSCRIPT_HEIGHT = 120;
+/** Smallest cover height, so a zero-sized compose box still gets a readable notice. */
+const MIN_COVER_HEIGHT = 44;
 
 /**
  * Whether a chat row carries OTR traffic: data, fragments, queries, errors (all contain "?OTR").
  * "Contains", not "starts with": callers pass a whole row's textContent, which begins with the
- * site's time and nick. Erring this way only collapses a plain row that quotes "?OTR" (the secure
+ * site's time and nick. Erring this way only collapses a plain row that quotes "?OTR" (the panel's
  * transcript still shows it, marked not private); it never leaves ciphertext rows expanded.
  */
 export function isOtrText(text: string): boolean {
@@ -67,9 +58,7 @@ export function isOtrText(text: string): boolean {
 interface Mounted {
   host: HTMLElement;
   root: ShadowRoot;
-  compose: HTMLIFrameElement;
-  transcript: HTMLIFrameElement;
-  notice: HTMLElement;
+  cover: HTMLButtonElement;
 }
 
 interface State {
@@ -99,7 +88,7 @@ const state: State = {
   lastRemount: 0,
 };
 
-/** How many times the overlay had to re-mount itself because the page tampered with it (tests). */
+/** How many times the cover had to re-mount itself because the page tampered with it (tests). */
 export function remountCount(): number {
   return state.remounts;
 }
@@ -111,21 +100,24 @@ export function remountCount(): number {
  * !important one from inside the shadow tree would beat the host's inline !important styles.)
  */
 const SHADOW_CSS = `
-iframe {
+.cover {
   all: initial;
   position: fixed;
-  display: block;
-  border: 0;
-  margin: 0;
-  padding: 0;
-  background: #fff;
-  color-scheme: light;
-  pointer-events: auto;
-  box-shadow: 0 0 0 2px #1b7f3b;
+  display: flex;
+  flex-direction: column;
+  justify-content: center;
+  box-sizing: border-box;
+  padding: 4px 12px;
   border-radius: 4px;
+  background: #1f3b2d;
+  color: #fff;
+  font: 600 13px/1.4 system-ui, sans-serif;
+  pointer-events: auto;
+  cursor: pointer;
   z-index: 2;
+  text-align: left;
 }
-iframe[hidden] { display: none; }
+.cover .hint { font-weight: 400; font-size: 12px; }
 .notice {
   all: initial;
   position: fixed;
@@ -170,35 +162,39 @@ function randomTag(): string {
   return `offrecord-${s}`;
 }
 
-function frame(page: string, title: string): HTMLIFrameElement {
-  const f = document.createElement('iframe');
-  f.src = browser.runtime.getURL(page);
-  f.title = title;
-  // Our pages need scripts and their own origin (for the runtime port); nothing else.
-  f.setAttribute('allow', '');
-  f.setAttribute('referrerpolicy', 'no-referrer');
-  f.setAttribute('loading', 'eager');
-  return f;
+/** Asks the background to open the side panel (inside this click's user gesture, in Chrome). */
+export function requestPanel(): void {
+  browser.runtime.sendMessage({ type: 'open-panel' }).catch(() => undefined);
 }
 
 function mount(): Mounted {
   const { host, root } = createShadowHost(document, randomTag(), SHADOW_CSS);
-  const transcript = frame(FRAME_PAGES.transcript, 'offrecord secure transcript');
-  const compose = frame(FRAME_PAGES.compose, 'offrecord secure compose');
-  const notice = document.createElement('div');
-  notice.className = 'notice';
-  notice.hidden = true;
-  root.append(transcript, compose, notice);
-  compose.addEventListener('load', () => {
-    if (state.on && state.mounted?.compose === compose) compose.focus();
+  host.setAttribute(COVER_ATTR, '');
+  const cover = document.createElement('button');
+  cover.type = 'button';
+  cover.className = 'cover';
+  const text = document.createElement('span');
+  text.textContent = `🔒 ${t('panel_coverText')}`;
+  cover.append(text);
+  if (__OFFRECORD_TARGET__ === 'firefox') {
+    // Firefox opens its sidebar only from the browser's own UI or our pages, not a page's click.
+    const hint = document.createElement('span');
+    hint.className = 'hint';
+    hint.textContent = t('panel_coverHintFirefox');
+    cover.append(hint);
+  }
+  cover.addEventListener('click', (e) => {
+    e.stopPropagation();
+    if (e.isTrusted) requestPanel();
   });
+  root.append(cover);
   // The page cannot reach inside, but it can close the popover: open it again.
   host.addEventListener('toggle', () => {
     if (state.mounted?.host === host) showInTopLayer(host);
   });
   document.documentElement.append(host);
   showInTopLayer(host);
-  return { host, root, compose, transcript, notice };
+  return { host, root, cover };
 }
 
 function unmount(): void {
@@ -224,20 +220,21 @@ function ensureMounted(): Mounted {
   return state.mounted;
 }
 
-function placeFrame(f: HTMLIFrameElement, rect: DOMRect | null, minHeight: number): void {
-  if (!rect || (rect.width === 0 && rect.height === 0)) {
-    f.hidden = true;
+function placeCover(c: HTMLElement, rect: DOMRect | null): void {
+  const set = (p: string, v: string) => {
+    if (c.style.getPropertyValue(p) !== v) c.style.setProperty(p, v, 'important');
+  };
+  if (!rect || rect.width < 40 || rect.height === 0) {
+    // No usable compose box on screen (hidden, moved, 0×0): the notice sits at the bottom.
+    set('left', '12px');
+    set('top', `${Math.max(0, window.innerHeight - MIN_COVER_HEIGHT - 12)}px`);
+    set('width', `${Math.max(200, Math.min(420, window.innerWidth - 24))}px`);
+    set('height', `${MIN_COVER_HEIGHT}px`);
     return;
   }
-  f.hidden = false;
-  const height = Math.max(rect.height, minHeight);
-  // Grow upwards for the compose box (it sits at the bottom of the page), downwards otherwise.
-  const top = minHeight === MIN_COMPOSE_HEIGHT ? rect.bottom - height : rect.top;
-  const set = (p: string, v: string) => {
-    if (f.style.getPropertyValue(p) !== v) f.style.setProperty(p, v, 'important');
-  };
+  const height = Math.max(rect.height, MIN_COVER_HEIGHT);
   set('left', `${Math.round(rect.left)}px`);
-  set('top', `${Math.round(Math.max(0, top))}px`);
+  set('top', `${Math.round(Math.max(0, rect.bottom - height))}px`);
   set('width', `${Math.round(rect.width)}px`);
   set('height', `${Math.round(height)}px`);
 }
@@ -249,9 +246,7 @@ function rectOf(el: Element | null): DOMRect | null {
 function layout(): void {
   if (!state.on) return;
   const m = ensureMounted();
-  const t = state.target;
-  placeFrame(m.compose, rectOf(t?.composeBox ?? null), MIN_COMPOSE_HEIGHT);
-  placeFrame(m.transcript, rectOf(t?.messageList ?? null), MIN_TRANSCRIPT_HEIGHT);
+  placeCover(m.cover, rectOf(state.target?.composeBox ?? null));
   guardComposeBox();
 }
 
@@ -261,10 +256,7 @@ function guardComposeBox(): void {
   if (!box?.isConnected) return;
   if (!box.hasAttribute('inert')) box.setAttribute('inert', '');
   state.inerted.add(box);
-  if (document.activeElement === box && box instanceof HTMLElement) {
-    box.blur();
-    state.mounted?.compose.focus();
-  }
+  if (document.activeElement === box && box instanceof HTMLElement) box.blur();
 }
 
 function releaseComposeBoxes(): void {
@@ -386,6 +378,9 @@ export function offerGoPrivate(show: boolean, onClick: () => void): void {
   button.title = 'Start a private (OTR) conversation in this chat';
   button.addEventListener('click', (e) => {
     e.stopPropagation();
+    // The panel opens only on the user's own click (the gesture); the page's fake clicks can at
+    // most turn private mode on, which is what the button is for.
+    if (e.isTrusted) requestPanel();
     onClick();
   });
   root.append(button);
@@ -397,11 +392,11 @@ export function offerGoPrivate(show: boolean, onClick: () => void): void {
 // ---------------------------------------------------------------- public interface
 
 /**
- * Private mode on: the secure frames cover the compose box and the message list of `target`
- * (the compose box is made inert at once, before the frame has loaded). Called again with a new
- * target when the open chat changes or the app re-renders. Off: the frames go and the compose box
- * is given back; a non-null `reason` (why private mode refused or ended) is shown briefly.
- * Private mode without a compose box is refused here too: nothing is mounted, the reason shown.
+ * Private mode on: the compose box of `target` is made inert at once and covered by the notice
+ * that sends the user to the panel. Called again with a new target when the open chat changes or
+ * the app re-renders. Off: the cover goes and the compose box is given back; a non-null `reason`
+ * (why private mode refused or ended) is shown briefly. Private mode without a compose box is
+ * refused here too: nothing is mounted, the reason shown.
  */
 export function setPrivateMode(on: boolean, target: OverlayTarget | null, reason: string | null): void {
   if (on && !target?.composeBox) {
@@ -434,7 +429,7 @@ export function setPrivateMode(on: boolean, target: OverlayTarget | null, reason
   startWatching();
 }
 
-/** Whether the frames are mounted (for the core and tests). */
+/** Whether private mode's cover is up (for the core and tests). */
 export function isPrivateModeOn(): boolean {
   return state.on;
 }

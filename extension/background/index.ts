@@ -8,7 +8,8 @@ import { IdbKeyStore } from '../../src/store/idb';
 import { Keyring } from '../../src/store/keyring';
 import { StorageSessionStore } from '../../src/store/session-storage';
 import type { RawKeyStore } from '../../src/store/types';
-import type { PushEvent, Reply } from '../shared/messages';
+import { type PushEvent, type Reply, validateContentOneShot } from '../shared/messages';
+import { openPanel, preparePanel } from '../shared/open-panel';
 import { sitePatternFor } from '../shared/sites';
 import { setBadge } from './badge';
 import { onCommand } from './commands';
@@ -130,6 +131,8 @@ browser.runtime.onConnect.addListener((port) => {
   const connection = crypto.randomUUID();
   let refused = 0;
   const admitted = admitContent(rights).catch(() => false);
+  // Chrome: the tab's own side panel, bound to it, ready for a gesture to open it.
+  if (rights.kind === 'content' && rights.frameId === 0) preparePanel(rights.tabId).catch(logError);
   router.attach(connection, rights, {
     post: (msg: { type: 'push'; event: PushEvent }) => port.postMessage(msg),
   });
@@ -175,6 +178,20 @@ browser.runtime.onConnect.addListener((port) => {
   });
 });
 
+// The in-page cover and "Go private" button ask for the panel with a one-shot message, whose
+// handler still runs inside the click's user gesture in Chrome: sidePanel.open() is called before
+// anything awaits. Only our own content script in a tab may ask, and only for its own tab; opening
+// the panel shows our own UI and nothing else, so a page that fakes the click gains nothing.
+// (Firefox treats no click in a web page as a user action: there the cover says how to open it.)
+browser.runtime.onMessage.addListener((msg: unknown, sender: Runtime.MessageSender) => {
+  const rights = classifySender(sender, browser.runtime.id, extensionOrigin);
+  if (rights?.kind !== 'content' || rights.frameId !== 0 || !validateContentOneShot(msg)) {
+    stats.invalidMessages++;
+    return undefined;
+  }
+  return openPanel(rights.tabId).then((opened) => ({ opened }));
+});
+
 browser.tabs.onRemoved.addListener((tabId) => {
   router.tabClosed(tabId).catch(logError);
 });
@@ -204,6 +221,7 @@ expireHeld(manager).catch(logError);
 
 browser.commands.onCommand.addListener(
   onCommand({
+    openPanel: (tabId) => void openPanel(tabId),
     goPrivate: (tabId) => router.goPrivate(tabId),
     lockNow: () => lock.lockNow(),
     activeTabId: async () => (await browser.tabs.query({ active: true, currentWindow: true }))[0]?.id ?? null,

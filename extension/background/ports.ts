@@ -4,12 +4,12 @@
 import type { Runtime } from 'webextension-polyfill';
 import {
   type ContentRequest,
-  type FrameRequest,
   isWebUrl,
   type PageRequest,
+  type PanelRequest,
   validateContentRequest,
-  validateFrameRequest,
   validatePageRequest,
+  validatePanelRequest,
 } from '../shared/messages';
 
 /** A content script in a web page's frame. */
@@ -21,16 +21,18 @@ export interface ContentRights {
   origin: string;
 }
 
-/** A secure frame: our extension page under extension/frames/, mounted inside a chat tab. */
-export interface FrameRights {
-  kind: 'frame';
+/**
+ * The side panel: our page under extension/panel/, in the browser's side panel (Chrome
+ * `side_panel`, Firefox `sidebar_action`) or opened as a tab (tests, `?tab=N`). It names the chat
+ * tab it shows in each request, as the popup does; what it may send is PanelRequest.
+ */
+export interface PanelRights {
+  kind: 'panel';
   url: string;
-  tabId: number;
-  frameId: number;
 }
 
-/** FRAMES_PATH under the extension origin: where the secure frames' pages live. */
-export const FRAMES_PATH = '/extension/frames/';
+/** PANEL_PATH under the extension origin: where the side panel's page lives. */
+export const PANEL_PATH = '/extension/panel/';
 
 /** One of our own extension pages not in a frame role: popup, options. */
 export interface PageRights {
@@ -40,7 +42,7 @@ export interface PageRights {
   tabId: number | null;
 }
 
-export type PortRights = ContentRights | FrameRights | PageRights;
+export type PortRights = ContentRights | PanelRights | PageRights;
 
 /** The part of runtime.MessageSender we rely on (Chrome also has `origin`; Firefox may not). */
 export type Sender = Pick<Runtime.MessageSender, 'id' | 'url' | 'tab' | 'frameId'> & { origin?: string };
@@ -66,11 +68,11 @@ export function classifySender(
   // Extension schemes are not "special" to every URL parser (Node gives origin "null"): compare text.
   if (sender.url.startsWith(`${extensionOrigin}/`)) {
     if (!originAgrees(extensionOrigin)) return null;
-    if (sender.url.startsWith(`${extensionOrigin}${FRAMES_PATH}`)) {
-      // A frames page opened outside a tab has nothing to be about.
-      if (!hasTab) return null;
-      const frameId = typeof sender.frameId === 'number' && sender.frameId >= 0 ? sender.frameId : 0;
-      return { kind: 'frame', url: sender.url, tabId, frameId };
+    // Our page inside a web page's tab as a subframe would be a page-controlled embedding: the
+    // panel is a top-level document (side panel, sidebar, or a tab of its own), never a frame.
+    if (sender.url.startsWith(`${extensionOrigin}${PANEL_PATH}`)) {
+      if (typeof sender.frameId === 'number' && sender.frameId > 0) return null;
+      return { kind: 'panel', url: sender.url };
     }
     return { kind: 'page', url: sender.url, tabId: hasTab ? tabId : null };
   }
@@ -85,12 +87,12 @@ export function classifySender(
 export function validateFor(
   rights: PortRights,
   msg: unknown,
-): ContentRequest | FrameRequest | PageRequest | null {
+): ContentRequest | PanelRequest | PageRequest | null {
   switch (rights.kind) {
     case 'content':
       return validateContentRequest(msg);
-    case 'frame':
-      return validateFrameRequest(msg);
+    case 'panel':
+      return validatePanelRequest(msg);
     case 'page':
       return validatePageRequest(msg);
   }

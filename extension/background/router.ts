@@ -1,11 +1,11 @@
 // Routes each validated request to its handler, applies the SessionManager's effects (wire lines
-// to the tab's content script, plaintext to the secure frames only, statuses to frames, popup and
+// to the tab's content script, plaintext to the side panel only, statuses to panel, popup and
 // badge) and turns the outcome into a reply. No browser API here: everything the worker provides
 // comes in through RouterDeps, so unit tests run it with memory stores (test/unit/background/).
 //
 // Rights (ports.ts) are fixed per port: a content script names no tab (its own comes from the
-// sender) and gets nothing but wire lines and private-mode pushes; a frame talks about its own
-// tab; popup and options may name any tab.
+// sender) and gets nothing but wire lines and private-mode pushes; the panel names the tab it
+// shows and gets that tab's transcript; popup and options may name any tab.
 
 import { bytesToHex, hexToBytes, utf8Decode } from '../../src/crypto/bytes';
 import { parseFingerprintsFile, serializeFingerprintsFile } from '../../src/otr/fingerprints-file';
@@ -20,12 +20,12 @@ import {
   type ContentRequest,
   type ConversationStatus,
   chatMessageChars,
-  type FrameRequest,
-  type FrameRole,
   LIMITS,
   type LockInfo,
   type PageRequest,
+  type PanelRequest,
   type PushEvent,
+  REFUSAL,
   type Reply,
   type ResultMap,
   type StatusResult,
@@ -34,7 +34,7 @@ import {
 } from '../shared/messages';
 import { alertFor, badgeFor } from './badge-status';
 import type { LockService } from './lock';
-import type { ContentRights, FrameRights, PageRights, PortRights } from './ports';
+import type { ContentRights, PageRights, PortRights } from './ports';
 import { IncomingLimiter, type RateLimits } from './rate-limit';
 import { type ConversationRef, conversationId, type Effects, type SessionManager } from './session-manager';
 import type { TabRecord, TabTable } from './tab-table';
@@ -79,7 +79,8 @@ type Result<T extends string> = T extends keyof ResultMap ? ResultMap[T] : never
 interface Listener {
   rights: PortRights;
   target: PushTarget;
-  role: FrameRole | null;
+  /** For a panel: the chat tab it shows (set by panel-hello), whose transcript it receives. */
+  watch: number | null;
 }
 
 export class Router {
@@ -99,7 +100,7 @@ export class Router {
   }
 
   attach(connection: string, rights: PortRights, target: PushTarget): void {
-    this.listeners.set(connection, { rights, target, role: null });
+    this.listeners.set(connection, { rights, target, watch: null });
   }
 
   /** The port closed. For a tab's top-frame content script: the tab is no longer connected. */
@@ -111,13 +112,17 @@ export class Router {
       const gone = await this.deps.tabs.update(tabId, (old) =>
         old && old.connection === connection ? null : old,
       );
-      if (!gone) await this.deps.setBadge(tabId, 'off', '');
+      if (!gone) {
+        await this.deps.setBadge(tabId, 'off', '');
+        this.pushPanels(tabId, { type: 'panel-switch', tabId });
+      }
     }
   }
 
   async tabClosed(tabId: number): Promise<void> {
     this.incoming.forget(tabId);
     await this.deps.tabs.update(tabId, () => null);
+    this.pushPanels(tabId, { type: 'panel-switch', tabId });
   }
 
   /** Key generation progress (from the SessionManager): shown in the popup and options. */
@@ -129,7 +134,7 @@ export class Router {
   }
 
   async handle(
-    req: ContentRequest | FrameRequest | PageRequest,
+    req: ContentRequest | PanelRequest | PageRequest,
     rights: PortRights,
     connection: string,
   ): Promise<Reply> {
@@ -142,8 +147,8 @@ export class Router {
         case 'content':
           result = await this.content(req as ContentRequest, rights, connection);
           break;
-        case 'frame':
-          result = await this.frame(req as FrameRequest, rights, connection);
+        case 'panel':
+          result = await this.panel(req as PanelRequest, connection);
           break;
         case 'page':
           result = await this.page(req as PageRequest, rights);
@@ -218,6 +223,10 @@ export class Router {
                   : null);
         const status = ref ? await this.deps.manager.status(ref) : null;
         const privateMode = status?.privateMode === true && reason === null;
+        const before = await this.deps.tabs.get(rights.tabId);
+        const switched =
+          (before?.ref ? conversationId(before.ref) : null) !== (ref ? conversationId(ref) : null) ||
+          (before?.conversation?.reason ?? null) !== reason;
         await this.deps.tabs.update(rights.tabId, (old) => ({
           url: old?.url ?? rights.url,
           origin: rights.origin,
@@ -238,6 +247,9 @@ export class Router {
           ...(old?.page && old.origin === rights.origin ? { page: old.page } : {}),
         }));
         this.pushTo(connection, { type: 'private-mode', on: privateMode, reason });
+        // The panel showing this tab learns at once that the chat changed (and never sends the
+        // text being typed to the new one: its sends name the conversation they were typed for).
+        if (switched) this.pushPanels(rights.tabId, { type: 'panel-switch', tabId: rights.tabId });
         if (ref) {
           // Lines produced while no page could send them (or before a worker restart): send now.
           const pending = await this.deps.manager.pending(ref);
@@ -298,34 +310,53 @@ export class Router {
     }
   }
 
-  // ---- secure frames -------------------------------------------------------------------
+  // ---- the side panel ----------------------------------------------------------------------
 
-  private async frame(req: FrameRequest, rights: FrameRights, connection: string): Promise<unknown> {
-    const tabId = rights.tabId;
+  private async panel(req: PanelRequest, connection: string): Promise<unknown> {
+    const tabId = req.tabId;
     switch (req.type) {
-      case 'frame-hello': {
+      case 'panel-hello': {
         const l = this.listeners.get(connection);
-        if (l) l.role = req.role;
-        const ref = (await this.deps.tabs.get(tabId))?.ref ?? null;
+        if (l) l.watch = req.tabId;
+        const rec = await this.deps.tabs.get(req.tabId);
+        const ref = rec?.ref ?? null;
         const status = ref ? await this.deps.manager.status(ref) : null;
-        const transcript =
-          ref && req.role === 'transcript'
-            ? (await this.deps.manager.transcript(ref)).slice(-LIMITS.transcript)
-            : [];
-        return { status, transcript } satisfies Result<'frame-hello'>;
+        const transcript = ref ? (await this.deps.manager.transcript(ref)).slice(-LIMITS.transcript) : [];
+        return {
+          tabId: req.tabId,
+          site: rec?.origin ?? null,
+          conv: ref ? conversationId(ref) : null,
+          conversation: rec?.conversation ?? null,
+          status,
+          transcript,
+        } satisfies Result<'panel-hello'>;
       }
-      case 'compose-send': {
-        const ref = await this.refOf(tabId);
+      case 'panel-send': {
+        const ref = await this.boundRef(req.tabId, req.conv);
         const current = await this.deps.manager.status(ref);
-        // The secure compose never sends in clear: private mode first (I1, I2).
-        if (!current.privateMode) throw new Error('not in private mode: nothing was sent');
+        // The panel never sends in clear: private mode first (I1, I2), and not into a finished one.
+        if (!current.privateMode) throw new Error(REFUSAL.notPrivate);
+        if (current.state === 'finished') throw new Error(REFUSAL.finished);
         const fx = await this.deps.manager.send(ref, req.text);
-        await this.apply(tabId, ref, fx);
-        return { status: fx.status } satisfies Result<'compose-send'>;
+        await this.apply(req.tabId, ref, fx);
+        return { status: fx.status } satisfies Result<'panel-send'>;
       }
-      case 'frame-go-private':
-        return { status: await this.goPrivate(tabId) } satisfies Result<'frame-go-private'>;
+      case 'status':
+        return this.status(tabId ?? null);
+      default: {
+        // The popup's conversation operations, bound to the conversation the panel showed.
+        const { conv, ...rest } = req;
+        if (conv !== undefined) await this.boundRef(req.tabId, conv);
+        return this.page(rest as PageRequest, { kind: 'page', url: '', tabId: null });
+      }
     }
+  }
+
+  /** The tab's conversation, if it is still the one `conv` names (else nothing is done). */
+  private async boundRef(tabId: number, conv: string): Promise<ConversationRef> {
+    const rec = await this.deps.tabs.get(tabId);
+    if (!rec?.ref || conversationId(rec.ref) !== conv) throw new Error(REFUSAL.changed);
+    return rec.ref;
   }
 
   // ---- popup and options ---------------------------------------------------------------
@@ -683,7 +714,7 @@ export class Router {
     return rec.ref;
   }
 
-  /** Private mode on for the tab's conversation (popup, secure frame, keyboard command). */
+  /** Private mode on for the tab's conversation (popup, panel, keyboard command, in-page button). */
   async goPrivate(tabId: number): Promise<ConversationStatus> {
     const rec = await this.deps.tabs.get(tabId);
     const ref = await this.refOf(tabId);
@@ -712,8 +743,8 @@ export class Router {
 
   /**
    * Hands an operation's effects out: wire lines to ONE tab's content script (the one that
-   * caused them if it shows the chat — two tabs must not both send), plaintext to the transcript
-   * frames of every tab showing the chat, status to frames, popup and badges.
+   * caused them if it shows the chat — two tabs must not both send), plaintext to the panels
+   * showing a tab with the chat, status to panels, popup and badges.
    */
   private async apply(originTab: number, ref: ConversationRef, fx: Effects): Promise<void> {
     const showing = await this.tabsShowing(ref);
@@ -723,8 +754,9 @@ export class Router {
       // No tab shows the chat: the lines stay in the outbox until one reports it.
     }
     if (fx.transcript.length > 0) {
+      const conv = conversationId(ref);
       for (const [tabId] of showing)
-        this.pushFrames(tabId, 'transcript', { type: 'transcript', entries: fx.transcript });
+        this.pushPanels(tabId, { type: 'transcript', tabId, conv, entries: fx.transcript });
     }
     for (const n of fx.notices) {
       if (n.kind === 'smp' && n.result === 'question') {
@@ -751,7 +783,7 @@ export class Router {
     showing?: [number, TabRecord][],
   ): Promise<void> {
     for (const [tabId] of showing ?? (await this.tabsShowing(ref))) {
-      this.pushFrames(tabId, null, { type: 'status', status });
+      this.pushPanels(tabId, { type: 'status', status, tabId });
       this.pushPages({ type: 'status', status, tabId });
       await this.badge(tabId, status);
     }
@@ -777,20 +809,14 @@ export class Router {
     if (l?.rights.kind === 'content') this.post(l, event);
   }
 
-  private pushFrames(tabId: number, role: FrameRole | null, event: PushEvent): void {
-    for (const l of this.listeners.values()) {
-      if (
-        l.rights.kind === 'frame' &&
-        l.rights.tabId === tabId &&
-        l.role !== null &&
-        (role === null || l.role === role)
-      )
-        this.post(l, event);
-    }
+  /** To the panels showing tab `tabId` (the only place plaintext goes, I1). */
+  private pushPanels(tabId: number, event: PushEvent): void {
+    for (const l of this.listeners.values())
+      if (l.rights.kind === 'panel' && l.watch === tabId) this.post(l, event);
   }
 
   private hasPages(): boolean {
-    return [...this.listeners.values()].some((l) => l.rights.kind === 'page');
+    return [...this.listeners.values()].some((l) => l.rights.kind === 'page' || l.rights.kind === 'panel');
   }
 
   private pushPages(event: PushEvent): void {

@@ -49,7 +49,7 @@ export type Notice =
   | { kind: 'state'; state: MsgState }
   | { kind: 'fingerprint-changed'; fingerprint: string }
   | { kind: 'smp'; result: string; question?: string }
-  | { kind: 'error'; message: string }
+  | { kind: 'error'; message: string; code?: string }
   | { kind: 'not-sent'; text: string; reason: string }
   /** A byte budget (I8) was reached: what was cut, dropped or not stored, for the user to see. */
   | { kind: 'budget'; what: 'truncated' | 'trimmed' | 'outbox' | 'not-stored'; count: number };
@@ -139,7 +139,8 @@ function hasSeen(seen: string, key: string): boolean {
 
 /** An entry's text cut to its budget (I8): a page can write anything into a plain line. */
 function bounded(e: TranscriptEntry): TranscriptEntry {
-  const max = e.encrypted ? BUDGETS.encryptedText : BUDGETS.plainText;
+  // The page writes a buddy's unencrypted lines; everything else is ours or authenticated.
+  const max = e.dir === 'in' && !e.encrypted ? BUDGETS.plainText : BUDGETS.encryptedText;
   if (e.text.length <= max) return e;
   // Never split a surrogate pair.
   const cut = /[\ud800-\udbff]/.test(e.text[max - 1] ?? '') ? max - 1 : max;
@@ -335,11 +336,16 @@ export class SessionManager {
           fx.notices.push({ kind: 'error', message: `OTR error from your buddy: ${e.message}` });
           break;
         case 'error':
-          fx.notices.push({ kind: 'error', message: e.message });
+          fx.notices.push({ kind: 'error', message: e.message, code: e.code });
           break;
         default:
           break;
       }
+    }
+    // What happened goes into the transcript too, where the panel shows it in order (memory only).
+    for (const n of fx.notices) {
+      const entry = this.noticeEntry(n, rec.privateMode);
+      if (entry) fx.transcript.push(entry);
     }
     // The outbox has a byte budget: a page that never takes its lines cannot grow the state.
     let outboxBytes = rec.outbox.reduce((a, o) => a + utf8Length(o.wire) + 24, 0);
@@ -415,6 +421,49 @@ export class SessionManager {
       if (!match(t) || fx.updates.some((u) => u.id === t.id)) continue;
       fx.updates.push({ ...t, status });
       if (text !== null) return;
+    }
+  }
+
+  /** The transcript line for a notice (null: nothing the user needs to read). */
+  private noticeEntry(n: Notice, privateMode: boolean): TranscriptEntry | null {
+    const entry = (notice: NonNullable<TranscriptEntry['notice']>, text = ''): TranscriptEntry => ({
+      id: this.entryId('n'),
+      dir: 'notice',
+      text,
+      at: this.now(),
+      encrypted: false,
+      notice,
+    });
+    switch (n.kind) {
+      case 'state':
+        if (n.state === 'encrypted') return entry('started');
+        if (n.state === 'finished') return entry('buddy-ended');
+        // Back to plaintext: we ended it (endPrivate turns private mode off first).
+        return privateMode ? null : entry('ended');
+      case 'fingerprint-changed':
+        return entry('key-changed', n.fingerprint);
+      case 'smp':
+        switch (n.result) {
+          case 'question':
+            return entry('smp-asked', n.question ?? '');
+          case 'succeeded':
+            return entry('smp-succeeded');
+          case 'failed':
+            return entry('smp-failed');
+          case 'aborted':
+            return entry('smp-aborted');
+          case 'error':
+            return entry('smp-error');
+          default:
+            return null;
+        }
+      case 'error':
+        return entry(n.code === 'policy' ? 'error' : 'unreadable', n.message);
+      case 'not-sent':
+        return entry('not-sent', n.text);
+      case 'budget':
+        // Counted in the status (limits), which the popup shows.
+        return null;
     }
   }
 

@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
-import { tabRequest } from './api';
+import { type PopupRequest, tabRequest } from './api';
 import type { ShownOutcome, StatusLike } from './model';
 
 type Method = 'question' | 'secret' | 'manual';
@@ -14,6 +14,8 @@ interface AuthProps {
   status: StatusLike;
   busy: boolean;
   act: (run: (tabId: number) => Promise<unknown>) => void;
+  /** How requests go out (the side panel binds them to its conversation); the popup's client by default. */
+  request?: (body: PopupRequest) => Promise<unknown>;
 }
 
 /** The fingerprint as set-trust wants it: 40 lowercase hex digits (status shows libotr's groups). */
@@ -21,8 +23,20 @@ export function fingerprintHex(human: string): string {
   return human.replace(/\s+/g, '').toLowerCase();
 }
 
-export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
-  const [open, setOpen] = useState(false);
+export function Authenticate({
+  peer,
+  account,
+  status,
+  busy,
+  act,
+  request,
+  startOpen,
+}: AuthProps & { startOpen?: boolean }) {
+  const send = request ?? tabRequest;
+  const [open, setOpen] = useState(startOpen === true);
+  useEffect(() => {
+    if (startOpen) setOpen(true);
+  }, [startOpen]);
   const [method, setMethod] = useState<Method>('question');
   const [question, setQuestion] = useState('');
   const [answer, setAnswer] = useState('');
@@ -30,7 +44,7 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
   if (!open) {
     return (
       <div class="actions">
-        <button type="button" onClick={() => setOpen(true)}>
+        <button type="button" data-testid="verify-open" onClick={() => setOpen(true)}>
           {t('authenticate')}
         </button>
       </div>
@@ -42,7 +56,7 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
     if (answer === '') return;
     const secret = answer;
     const q = method === 'question' ? question : null;
-    act((tabId) => tabRequest({ type: 'smp-start', tabId, secret, question: q }));
+    act((tabId) => send({ type: 'smp-start', tabId, secret, question: q }));
     setAnswer('');
   };
 
@@ -62,6 +76,7 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
             <input
               type="radio"
               name="method"
+              data-testid={`verify-method-${m}`}
               value={m}
               checked={method === m}
               onChange={() => setMethod(m)}
@@ -71,7 +86,7 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
         ))}
       </fieldset>
       {method === 'manual' ? (
-        <ManualVerify peer={peer} account={account} status={status} busy={busy} act={act} />
+        <ManualVerify peer={peer} account={account} status={status} busy={busy} act={act} request={send} />
       ) : (
         <form onSubmit={start}>
           <p class="help">{t(method === 'question' ? 'questionHelp' : 'secretHelp')}</p>
@@ -80,6 +95,7 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
               {t('questionLabel')}
               <input
                 type="text"
+                data-testid="verify-question"
                 value={question}
                 maxLength={1000}
                 onInput={(e) => setQuestion(e.currentTarget.value)}
@@ -91,6 +107,7 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
             <input
               type="password"
               autocomplete="off"
+              data-testid="verify-secret"
               value={answer}
               onInput={(e) => setAnswer(e.currentTarget.value)}
             />
@@ -99,6 +116,7 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
           <div class="actions">
             <button
               type="submit"
+              data-testid="verify-start"
               class="primary"
               disabled={busy || answer === '' || (method === 'question' && question.trim() === '')}
             >
@@ -114,7 +132,8 @@ export function Authenticate({ peer, account, status, busy, act }: AuthProps) {
   );
 }
 
-function ManualVerify({ peer, account, status, busy, act }: AuthProps) {
+function ManualVerify({ peer, account, status, busy, act, request }: AuthProps) {
+  const send = request ?? tabRequest;
   const fp = status.fingerprint;
   const verified = status.trust !== '';
   // The box follows the user's click at once and the background's trust when that changes.
@@ -124,19 +143,24 @@ function ManualVerify({ peer, account, status, busy, act }: AuthProps) {
     <div>
       <p class="help">{t('manualHelp')}</p>
       <p class="fp-label">{t('yourFingerprint', account)}</p>
-      <code class="fp">{status.ourFingerprint ?? t('unknown')}</code>
+      <code class="fp" data-testid="verify-fp-ours">
+        {status.ourFingerprint ?? t('unknown')}
+      </code>
       <p class="fp-label">{t('purportedFingerprint', peer)}</p>
-      <code class="fp">{fp ?? t('unknown')}</code>
+      <code class="fp" data-testid="verify-fp-theirs">
+        {fp ?? t('unknown')}
+      </code>
       <label class="check">
         <input
           type="checkbox"
+          data-testid="verify-manual-check"
           checked={checked}
           disabled={busy || fp === null}
           onChange={(e) => {
             if (fp === null) return;
             setChecked(e.currentTarget.checked);
             const trust = e.currentTarget.checked ? 'verified' : '';
-            act((tabId) => tabRequest({ type: 'set-trust', tabId, fingerprint: fingerprintHex(fp), trust }));
+            act((tabId) => send({ type: 'set-trust', tabId, fingerprint: fingerprintHex(fp), trust }));
           }}
         />{' '}
         {t('manualVerified')}

@@ -9,6 +9,9 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import { t } from '../shared/i18n';
 import { PanicWipe } from '../shared/lock/PanicWipe';
+import { loadMark, type SecurityMark } from '../shared/mark';
+import { openPanel } from '../shared/open-panel';
+import { SecurityMarkBadge } from '../shared/SecurityMark';
 import { sitePatternFor } from '../shared/sites';
 import { AnswerQuestion, Authenticate, SmpProgress, SmpResult } from './Auth';
 import {
@@ -49,6 +52,12 @@ export function Popup() {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ShownOutcome | null>(null);
   const lastSmp = useRef<{ state: string; trust: string } | null>(null);
+  const [mark, setMark] = useState<SecurityMark | null>(null);
+  useEffect(() => {
+    loadMark()
+      .then(setMark)
+      .catch(() => undefined);
+  }, []);
 
   const refresh = useCallback(async (t0: TabInfo) => {
     const next = await readStatus(t0);
@@ -125,7 +134,9 @@ export function Popup() {
 
   return (
     <main aria-labelledby="title">
-      <h1 id="title">{t('extName')}</h1>
+      <h1 id="title">
+        {t('extName')} <SecurityMarkBadge mark={mark} />
+      </h1>
       {error && (
         <p class="error" role="alert">
           {error}
@@ -350,9 +361,26 @@ function Actions({
           class="primary"
           disabled={busy || refusal !== null}
           aria-describedby={refusal !== null ? 'start-refused' : undefined}
-          onClick={() => act((tabId) => tabRequest({ type: 'go-private', tabId }))}
+          onClick={() =>
+            act((tabId) => {
+              // The panel is where the private conversation is typed and read: open it now,
+              // inside this click (the browser allows it only in a user gesture).
+              void openPanel(tabId);
+              return tabRequest({ type: 'go-private', tabId });
+            })
+          }
         >
           {t('startPrivate')}
+        </button>
+      )}
+      {(st !== 'plaintext' || status?.privateMode) && (
+        <button
+          type="button"
+          class="primary"
+          data-testid="open-panel"
+          onClick={() => act((tabId) => openPanel(tabId))}
+        >
+          {t('panel_open')}
         </button>
       )}
       {st === 'plaintext' && refusal !== null && (

@@ -19,4 +19,11 @@ export function distDirName(target: Target, flavor: Flavor): string {
 export const PAGES = {
   popup: 'extension/popup/index.html',
   options: 'extension/options/index.html',
+  /** The side panel; `?tab=N` binds it to chat tab N (else it follows its window's active tab). */
+  panel: 'extension/panel/index.html',
 } as const;
+
+/** The panel's page bound to one chat tab (Chrome's per-tab side panel path; tests). */
+export function panelPath(tabId: number): string {
+  return `${PAGES.panel}?tab=${tabId}`;
+}

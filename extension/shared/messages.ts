@@ -8,7 +8,7 @@
 //   background → client   a push     { type: 'push', event: { type, ...fields } }
 // Which requests a port may send is decided by the background once, at connect time, from the
 // browser-given sender (see extension/background/ports.ts): content scripts send ContentRequest,
-// the secure frames (extension pages inside a tab) FrameRequest, popup and options PageRequest.
+// the side panel (extension/panel/) PanelRequest, popup and options PageRequest.
 //
 // To add a message: add its type to a union below, its fields' checks to that direction's
 // *_FIELDS table (the compiler insists), its result type to ResultMap and a check to RESULTS;
@@ -33,8 +33,10 @@ export const LIMITS = {
   chatBatch: 200,
   /** Characters of text and ids in one chat-messages batch (I8: every content message is bounded). */
   chatBatchChars: 1_000_000,
-  /** What the user types into the secure compose. */
+  /** What the user types into the panel's compose box. */
   composeText: 20_000,
+  /** A conversation id (session-manager conversationId: site, account, protocol, peer as JSON). */
+  conv: 2000,
   secret: 1000,
   question: 1000,
   /** A wire line: at most one site message. */
@@ -117,7 +119,6 @@ export const TRUSTS: readonly Trust[] = ['', 'verified', 'smp'];
 export type PolicyName = 'never' | 'manual' | 'opportunistic' | 'always';
 export const POLICY_NAMES: readonly PolicyName[] = ['never', 'manual', 'opportunistic', 'always'];
 export type ConversationKind = 'one-to-one' | 'group' | 'none';
-export type FrameRole = 'compose' | 'transcript';
 
 /** The status of one conversation, as SessionManager reports it (same shape). */
 export interface ConversationStatus {
@@ -147,17 +148,69 @@ export interface ConversationLimits {
   outboxDropped: number;
 }
 
-/** One line of the private conversation (plaintext: extension pages only, never the content script). */
+/**
+ * What happened in a conversation besides messages, shown in the panel's transcript where the
+ * user reads (pidgin-otr shows these in its conversation window): 'started' private, 'ended' by
+ * us, 'buddy-ended', the buddy's 'key-changed', the buddy asks to authenticate ('smp-asked',
+ * text = the question), an SMP run's result, a message that could not be read ('unreadable',
+ * text = why), a held message given up ('not-sent', text = the message), another 'error'.
+ */
+export type NoticeCode =
+  | 'started'
+  | 'ended'
+  | 'buddy-ended'
+  | 'key-changed'
+  | 'smp-asked'
+  | 'smp-succeeded'
+  | 'smp-failed'
+  | 'smp-aborted'
+  | 'smp-error'
+  | 'unreadable'
+  | 'not-sent'
+  | 'error';
+export const NOTICE_CODES: readonly NoticeCode[] = [
+  'started',
+  'ended',
+  'buddy-ended',
+  'key-changed',
+  'smp-asked',
+  'smp-succeeded',
+  'smp-failed',
+  'smp-aborted',
+  'smp-error',
+  'unreadable',
+  'not-sent',
+  'error',
+];
+
+/**
+ * One line of the private conversation (plaintext: extension pages only, never the content
+ * script): a message ('in' / 'out') or a notice ('notice', with its code; text is its detail).
+ */
 export interface TranscriptEntry {
   id: string;
-  dir: 'in' | 'out';
+  dir: 'in' | 'out' | 'notice';
   text: string;
   at: number;
   encrypted: boolean;
   status?: 'held' | 'sent' | 'not-sent';
   /** The text was cut to its byte budget (I8): the original's length. */
   truncated?: number;
+  notice?: NoticeCode;
 }
+
+/**
+ * Why the background refused a panel's request (the error text of the reply), so the panel can
+ * say it in the user's language and keep the typed text in the box.
+ */
+export const REFUSAL = {
+  /** The tab shows another conversation than the one the request names: nothing was done. */
+  changed: 'refused:conversation-changed',
+  /** Not in private mode (or private mode refused there): nothing was sent. */
+  notPrivate: 'refused:not-private',
+  /** The buddy ended the private conversation: nothing was sent. */
+  finished: 'refused:finished',
+} as const;
 
 /**
  * What the content script found on its page, reported whenever it changes: which adapter reads
@@ -209,11 +262,32 @@ export type ContentRequest =
   /** The element picker's result, confirmed by the user: saved for the sender's own origin only. */
   | { type: 'profile-save'; id: number; profile: SiteProfile };
 
-/** Secure frame (extension page inside a chat tab) → background, about its own tab. */
-export type FrameRequest =
-  | { type: 'frame-hello'; id: number; role: FrameRole }
-  | { type: 'compose-send'; id: number; text: string }
-  | { type: 'frame-go-private'; id: number };
+/**
+ * The side panel (extension/panel/) → background. The panel names the chat tab it shows; what
+ * changes a conversation may name it (`conv`, the id panel-hello gave), and the background refuses
+ * the request when that tab shows another conversation by then (REFUSAL.changed).
+ */
+export type PanelRequest =
+  | { type: 'panel-hello'; id: number; tabId: number }
+  | { type: 'panel-send'; id: number; tabId: number; conv: string; text: string }
+  | { type: 'status'; id: number; tabId: number | null }
+  | { type: 'go-private'; id: number; tabId: number; conv?: string }
+  | { type: 'refresh-private'; id: number; tabId: number; conv?: string }
+  | { type: 'end-private'; id: number; tabId: number; conv?: string }
+  | { type: 'smp-start'; id: number; tabId: number; secret: string; question: string | null; conv?: string }
+  | { type: 'smp-answer'; id: number; tabId: number; secret: string; conv?: string }
+  | { type: 'smp-abort'; id: number; tabId: number; conv?: string }
+  | {
+      type: 'set-trust';
+      id: number;
+      tabId: number;
+      fingerprint: string;
+      trust: '' | 'verified';
+      conv?: string;
+    };
+
+/** Content script → background as a one-shot runtime message (so a click's user gesture carries). */
+export type ContentOneShot = { type: 'open-panel' };
 
 /** Extension page without a tab role (popup, options) → background. */
 export type PageRequest =
@@ -276,7 +350,7 @@ export type PageRequest =
   /** Ends every private conversation, then erases everything offrecord stored. */
   | { type: 'panic-wipe'; id: number };
 
-export type Request = ContentRequest | FrameRequest | PageRequest;
+export type Request = ContentRequest | PanelRequest | PageRequest;
 export type RequestType = Request['type'];
 
 // ---------------------------------------------------------------- results
@@ -347,6 +421,18 @@ export interface FingerprintInfo {
   lastSeen: number;
 }
 
+/** What the panel shows for a tab: its chat, that chat's conversation id, status and transcript. */
+export interface PanelHello {
+  tabId: number;
+  /** The tab's site, when offrecord runs there. */
+  site: string | null;
+  /** The conversation id of the tab's one-to-one chat (bind sends to it), or null. */
+  conv: string | null;
+  conversation: ConversationInfo | null;
+  status: ConversationStatus | null;
+  transcript: TranscriptEntry[];
+}
+
 export type Empty = Record<string, never>;
 export type StatusOnly = { status: ConversationStatus };
 
@@ -356,9 +442,8 @@ export interface ResultMap {
   'chat-messages': Empty;
   'wire-sent': Empty;
   'toggle-private': { privateMode: boolean };
-  'frame-hello': { status: ConversationStatus | null; transcript: TranscriptEntry[] };
-  'compose-send': StatusOnly;
-  'frame-go-private': StatusOnly;
+  'panel-hello': PanelHello;
+  'panel-send': StatusOnly;
   status: StatusResult;
   increment: { counter: number };
   'go-private': StatusOnly;
@@ -415,8 +500,11 @@ export type PushEvent =
   | { type: 'start-picker' }
   /** The site's saved profile was saved, imported or removed: read the page with the new one. */
   | { type: 'profile-changed'; profile: SiteProfile | null }
-  // → secure frames (tabId omitted) and popup (tabId set)
-  | { type: 'transcript'; entries: TranscriptEntry[] }
+  // → the panel: the transcript of the conversation `conv` shown in tab `tabId`
+  | { type: 'transcript'; tabId: number; conv: string; entries: TranscriptEntry[] }
+  /** → the panel: the tab's chat changed (another buddy, another page, offrecord gone): hello again. */
+  | { type: 'panel-switch'; tabId: number }
+  // → panel and popup
   | { type: 'status'; status: ConversationStatus; tabId?: number }
   // → popup / options
   | { type: 'keygen'; account: string; protocol: string; fraction: number }
@@ -582,15 +670,16 @@ const conversationStatus: Check<ConversationStatus> = object<ConversationStatus>
 const transcriptEntry: Check<TranscriptEntry> = object<TranscriptEntry>(
   {
     id: str(LIMITS.chatId, 1),
-    dir: oneOf<'in' | 'out'>(['in', 'out']),
+    dir: oneOf<'in' | 'out' | 'notice'>(['in', 'out', 'notice']),
     text: str(LIMITS.transcriptText),
     at: uint(),
     encrypted: bool,
     status: (x) =>
       x === undefined ? BAD : oneOf<'held' | 'sent' | 'not-sent'>(['held', 'sent', 'not-sent'])(x),
     truncated: (x) => (x === undefined ? BAD : uint()(x)),
+    notice: (x) => (x === undefined ? BAD : oneOf(NOTICE_CODES)(x)),
   },
-  ['status', 'truncated'],
+  ['status', 'truncated', 'notice'],
 );
 
 const chatMessage: Check<ChatMessage> = object<ChatMessage>({
@@ -712,13 +801,32 @@ const CONTENT_FIELDS: FieldTable<ContentRequest> = {
   'profile-save': { profile: siteProfile },
 };
 
-const FRAME_FIELDS: FieldTable<FrameRequest> = {
-  'frame-hello': { role: oneOf<FrameRole>(['compose', 'transcript']) },
-  'compose-send': { text: str(LIMITS.composeText, 1) },
-  'frame-go-private': {},
-};
-
 const trustInput = oneOf<'' | 'verified'>(['', 'verified']);
+const conv = str(LIMITS.conv, 1);
+/** A field that may be absent (requestValidator lets a message leave it out). */
+const OPTIONAL: unique symbol = Symbol('optional');
+function optional<T>(c: Check<T>): Check<T> {
+  const f: Check<T> = (x) => (x === undefined ? BAD : c(x));
+  return Object.assign(f, { [OPTIONAL]: true });
+}
+
+const PANEL_FIELDS: FieldTable<PanelRequest> = {
+  'panel-hello': { tabId },
+  'panel-send': { tabId, conv, text: str(LIMITS.composeText, 1) },
+  status: { tabId: nullable(tabId) },
+  'go-private': { tabId, conv: optional(conv) },
+  'refresh-private': { tabId, conv: optional(conv) },
+  'end-private': { tabId, conv: optional(conv) },
+  'smp-start': {
+    tabId,
+    secret: str(LIMITS.secret, 1),
+    question: nullable(str(LIMITS.question, 1)),
+    conv: optional(conv),
+  },
+  'smp-answer': { tabId, secret: str(LIMITS.secret, 1), conv: optional(conv) },
+  'smp-abort': { tabId, conv: optional(conv) },
+  'set-trust': { tabId, fingerprint: fingerprintText, trust: trustInput, conv: optional(conv) },
+};
 const PAGE_FIELDS: FieldTable<PageRequest> = {
   status: { tabId: nullable(tabId) },
   increment: {},
@@ -764,13 +872,19 @@ function requestValidator<U extends { type: string; id: number }>(
 ): (x: unknown) => U | null {
   const checks = new Map<string, Check<U>>();
   for (const [type, fields] of Object.entries(table) as [string, Rec][]) {
+    const optionalKeys = Object.keys(fields).filter(
+      (k) => (fields[k] as Record<symbol, unknown>)[OPTIONAL] === true,
+    ) as (keyof U & string)[];
     checks.set(
       type,
-      object<U>({
-        type: (v: unknown) => (v === type ? v : BAD),
-        id: uint(),
-        ...fields,
-      } as unknown as Shape<U>),
+      object<U>(
+        {
+          type: (v: unknown) => (v === type ? v : BAD),
+          id: uint(),
+          ...fields,
+        } as unknown as Shape<U>,
+        optionalKeys,
+      ),
     );
   }
   return (x) => {
@@ -781,7 +895,14 @@ function requestValidator<U extends { type: string; id: number }>(
 }
 
 export const validateContentRequest = requestValidator<ContentRequest>(CONTENT_FIELDS);
-export const validateFrameRequest = requestValidator<FrameRequest>(FRAME_FIELDS);
+export const validatePanelRequest = requestValidator<PanelRequest>(PANEL_FIELDS);
+
+/** The content script's one-shot runtime messages (runtime.sendMessage, not the port). */
+export function validateContentOneShot(x: unknown): ContentOneShot | null {
+  return isRecord(x) && x.type === 'open-panel' && Object.keys(x).length === 1
+    ? { type: 'open-panel' }
+    : null;
+}
 export const validatePageRequest = requestValidator<PageRequest>(PAGE_FIELDS);
 
 // ---------------------------------------------------------------- reply validators
@@ -840,12 +961,15 @@ const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
   'chat-messages': nothing,
   'wire-sent': nothing,
   'toggle-private': object<{ privateMode: boolean }>({ privateMode: bool }),
-  'frame-hello': object<ResultMap['frame-hello']>({
+  'panel-hello': object<PanelHello>({
+    tabId,
+    site: nullable(webOrigin),
+    conv: nullable(conv),
+    conversation: nullable(conversationInfo),
     status: nullable(conversationStatus),
     transcript: arrayOf(transcriptEntry, LIMITS.transcript),
   }),
-  'compose-send': statusOnly,
-  'frame-go-private': statusOnly,
+  'panel-send': statusOnly,
   status: object<StatusResult>({
     tab: nullable(tabStatus),
     counter: uint(),
@@ -952,8 +1076,11 @@ const PUSH_FIELDS: { [T in PushEvent['type']]: Check<Extract<PushEvent, { type: 
   }),
   transcript: object({
     type: oneOf(['transcript'] as const),
+    tabId,
+    conv,
     entries: arrayOf(transcriptEntry, LIMITS.transcript),
   }),
+  'panel-switch': object({ type: oneOf(['panel-switch'] as const), tabId }),
   status: object<{ type: 'status'; status: ConversationStatus; tabId?: number }>(
     {
       type: oneOf(['status'] as const),

@@ -104,7 +104,9 @@ export interface RawKeyStore extends KeyStore {
 export interface TranscriptEntry {
   /** Unique within the conversation: the chat's message id for received ones, ours for sent ones. */
   id: string;
-  dir: 'in' | 'out';
+  /** A message received or sent, or a notice about the conversation (see `notice`). */
+  dir: 'in' | 'out' | 'notice';
+  /** The message; for a notice its detail (the SMP question, the new fingerprint, why). */
   text: string;
   at: number;
   /** Received or sent encrypted. A plain message from a buddy is shown marked "not private". */
@@ -113,6 +115,20 @@ export interface TranscriptEntry {
   status?: 'held' | 'sent' | 'not-sent';
   /** The text was cut to its budget (BUDGETS.plainText / encryptedText): its original length. */
   truncated?: number;
+  /** What a notice says (extension/shared/messages.ts NoticeCode). */
+  notice?:
+    | 'started'
+    | 'ended'
+    | 'buddy-ended'
+    | 'key-changed'
+    | 'smp-asked'
+    | 'smp-succeeded'
+    | 'smp-failed'
+    | 'smp-aborted'
+    | 'smp-error'
+    | 'unreadable'
+    | 'not-sent'
+    | 'error';
 }
 
 export interface OutboxLine {

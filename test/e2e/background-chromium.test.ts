@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Frame, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
 import { type Minichat, startMinichat } from '../fixtures/minichat/server';
@@ -61,11 +61,17 @@ describe('background: a conversation survives the worker being stopped at every 
       body,
     );
 
-  const frame = (path: string) =>
-    until(`the ${path} frame`, async () => {
-      for (const f of page.frames()) if (f.url().includes(path) && !f.isDetached()) return f as Frame;
-      return undefined;
-    });
+  /** The side panel's page bound to the chat tab (headless Chromium draws no side panel UI). */
+  let panel: Page | null = null;
+  const panelPage = async (): Promise<Page> => {
+    if (!panel || panel.isClosed()) {
+      panel = await ext.context.newPage();
+      await panel.goto(`${ext.baseUrl}extension/panel/index.html?tab=${tabId}`);
+      await page.bringToFront();
+    }
+    await panel.locator('[data-testid=panel-status]').waitFor();
+    return panel;
+  };
 
   /** Bob runs ops one at a time; every line he sends goes out after the worker was stopped. */
   const bobDo = (op: Record<string, unknown>) => {
@@ -146,10 +152,10 @@ describe('background: a conversation survives the worker being stopped at every 
         ? true
         : undefined,
     );
-    const compose = await frame('extension/frames/compose.html');
+    const compose = await panelPage();
     for (const text of ['alice one', 'alice two', 'alice three']) {
       await stop();
-      const box = compose.locator('textarea');
+      const box = compose.getByTestId('compose-box');
       await box.fill(text);
       await box.press('Enter');
       await until(`bob to read ${text}`, async () =>
@@ -158,12 +164,12 @@ describe('background: a conversation survives the worker being stopped at every 
           : undefined,
       );
     }
-    const transcriptFrame = await frame('extension/frames/transcript.html');
+    const transcriptFrame = await panelPage();
     for (const text of ['bob one', 'bob two', 'bob three']) {
       await stop();
       await bobDo({ op: 'send', peer: 'alice', text });
       await until(`alice to read ${text}`, async () =>
-        (await transcriptFrame.locator('ol.transcript > li .text').allTextContents()).includes(text)
+        (await transcriptFrame.locator('[data-testid=entry] .text').allTextContents()).includes(text)
           ? true
           : undefined,
       );
@@ -197,7 +203,7 @@ describe('background: a conversation survives the worker being stopped at every 
     const bobRead = bobEvents.filter((e) => e.event === 'message').map((e) => (e as { text: string }).text);
     expect(bobRead).toEqual(['alice one', 'alice two', 'alice three']);
     const aliceRead = await until('transcript', async () => {
-      const lis = await transcriptFrame.locator('ol.transcript > li[data-dir="in"] .text').allTextContents();
+      const lis = await transcriptFrame.locator('[data-testid=entry][data-dir="in"] .text').allTextContents();
       return lis.length >= 3 ? lis : undefined;
     });
     expect(aliceRead).toEqual(['bob one', 'bob two', 'bob three']);
@@ -230,8 +236,8 @@ describe('background: a conversation survives the worker being stopped at every 
       { type: 'keys-list', id: 2 },
       { type: 'go-private', id: 3, tabId },
       { type: 'smp-start', id: 4, tabId, secret: 'x', question: null },
-      { type: 'frame-hello', id: 5, role: 'transcript' },
-      { type: 'compose-send', id: 6, text: 'typed by the page' },
+      { type: 'panel-hello', id: 5, tabId },
+      { type: 'panel-send', id: 6, tabId, conv: 'x', text: 'typed by the page' },
       { type: 'conversation', id: 7, account: 'a', protocol: 'p', peer: 'b', kind: 'one-to-one' },
     ];
     const expression = `new Promise((resolve) => {
@@ -275,7 +281,7 @@ describe('background: a conversation survives the worker being stopped at every 
     const spoofs = [
       { type: 'go-private', id: 1, tabId: 'x' },
       { type: 'chat-messages', id: 2, messages: [], history: false },
-      { type: 'compose-send', id: 3, text: 'hi' },
+      { type: 'panel-send', id: 3, tabId: 1, conv: 'x', text: 'hi' },
       { type: 'key-export', id: 4, extra: true },
     ];
     const replies = await popup.evaluate(

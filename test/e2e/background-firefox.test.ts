@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Frame, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
 import { type Minichat, startMinichat } from '../fixtures/minichat/server';
@@ -74,19 +74,19 @@ describe('background: a conversation survives the event page being unloaded at e
       body,
     );
 
-  /**
-   * A secure frame by its page. puppeteer over BiDi keeps reporting these moz-extension frames
-   * (inside a closed shadow root) as about:blank, so ask each frame where it is.
-   */
-  const frame = (path: string) =>
-    until(`the ${path} frame`, async () => {
-      for (const f of page.frames()) {
-        if (f.detached) continue;
-        const href = await f.evaluate(() => location.href).catch(() => '');
-        if (href.includes(path)) return f as Frame;
-      }
-      return undefined;
-    });
+  /** The side panel's page bound to the chat tab (what the sidebar shows for it), opened once. */
+  let panel: Page | null = null;
+  const panelPage = async (): Promise<Page> => {
+    if (!panel || panel.isClosed()) {
+      panel = await ext.browser.newPage();
+      await panel.goto(`${ext.baseUrl}extension/panel/index.html?tab=${tabId}`, {
+        waitUntil: 'networkidle0',
+      });
+      await page.bringToFront();
+    }
+    await until('the panel', async () => (await panel?.$('[data-testid=panel-status]')) ?? undefined);
+    return panel;
+  };
 
   /** Bob runs ops one at a time; each line he sends is posted after the background restarted. */
   const bobDo = (op: Record<string, unknown>) => {
@@ -105,7 +105,7 @@ describe('background: a conversation survives the event page being unloaded at e
     return next;
   };
 
-  const transcriptTexts = async (f: Frame, sel: string) =>
+  const transcriptTexts = async (f: Page, sel: string) =>
     f.$$eval(sel, (els) => els.map((e) => e.textContent ?? ''));
 
   beforeAll(async () => {
@@ -167,8 +167,11 @@ describe('background: a conversation survives the event page being unloaded at e
     );
     for (const text of ['alice one', 'alice two', 'alice three']) {
       await restarted();
-      const compose = await frame('extension/frames/compose.html');
-      const box = await until('the compose box', async () => (await compose.$('textarea')) ?? undefined);
+      const compose = await panelPage();
+      const box = await until(
+        'the compose box',
+        async () => (await compose.$('[data-testid=compose-box]')) ?? undefined,
+      );
       await box.type(text);
       await box.press('Enter');
       await until(`bob to read ${text}`, async () =>
@@ -181,8 +184,8 @@ describe('background: a conversation survives the event page being unloaded at e
       await restarted();
       await bobDo({ op: 'send', peer: 'alice', text });
       await until(`alice to read ${text}`, async () => {
-        const f = await frame('extension/frames/transcript.html');
-        return (await transcriptTexts(f, 'ol.transcript > li .text')).includes(text) ? true : undefined;
+        const f = await panelPage();
+        return (await transcriptTexts(f, '[data-testid=entry] .text')).includes(text) ? true : undefined;
       });
     }
     await restarted();
@@ -214,8 +217,8 @@ describe('background: a conversation survives the event page being unloaded at e
     const bobRead = bobEvents.filter((e) => e.event === 'message').map((e) => (e as { text: string }).text);
     expect(bobRead).toEqual(['alice one', 'alice two', 'alice three']);
     const aliceRead = await until('transcript', async () => {
-      const f = await frame('extension/frames/transcript.html');
-      const lis = await transcriptTexts(f, 'ol.transcript > li[data-dir="in"] .text');
+      const f = await panelPage();
+      const lis = await transcriptTexts(f, '[data-testid=entry][data-dir="in"] .text');
       return lis.length >= 3 ? lis : undefined;
     });
     expect(aliceRead).toEqual(['bob one', 'bob two', 'bob three']);

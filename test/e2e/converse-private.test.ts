@@ -2,13 +2,13 @@
  * Private mode on Converse.js 14 + Prosody 0.12 in real Chromium (issue 9): alice and bob, each a
  * browser profile with the built test-flavor extension, in a one-to-one XMPP chat. A group chat
  * refuses private mode with its reason; alice goes private with the in-page button, messages go
- * both ways through the secure frames (Unicode, one of 5,000 characters, one of 15,000 that goes
+ * both ways through the side panel (Unicode, one of 5,000 characters, one of 15,000 that goes
  * as OTR fragments), SMP runs from the popup relay (a wrong answer fails, right ones verify both
  * sides), a message sent while alice looks at the group chat is read when she comes back, alice
  * reloads mid-conversation and goes on, and bob logs in a second time (another XMPP resource, another browser): OTR instance
  * tags keep alice <-> bob#1 apart from bob#2, which reads nothing and sends nothing; then bob#2
  * runs its own AKE with alice and both of bob's logins talk to her, each under its own tag.
- * Asserted on the secure transcripts AND on what Prosody carried: an XMPP tap between Converse and
+ * Asserted on the panels' transcripts AND on what Prosody carried: an XMPP tap between Converse and
  * Prosody decodes every websocket frame (test/e2e/lib/converse-tap.ts): after the switch only
  * `?OTR` bodies, no plaintext anywhere.
  */
@@ -170,7 +170,7 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     );
     if (typeof outcome === 'boolean') expect(outcome).toBe(false);
     else expect(outcome).toMatch(/group|two/i);
-    expect(alice.page.frames().some((f) => f.url().includes('extension/frames/'))).toBe(false);
+    expect(await alice.page.locator('[data-offrecord-cover]').count()).toBe(0);
     expect(tap.messages().filter((m) => m.body?.startsWith('?OTR'))).toEqual([]);
     await converseOpenChat(alice.page, bobJid);
     await waitForChat(alice, bobJid);
@@ -381,7 +381,7 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
       100,
     );
     for (const r of rows) expect(r.text.startsWith('?OTR:'), r.text.slice(0, 60)).toBe(true);
-    // ...and could read none of it: not private, no secure frames, no plaintext in its page.
+    // ...and could read none of it: not private, no cover, no plaintext in its page.
     const s2 = await status(b2);
     expect(s2.status?.privateMode ?? false).toBe(false);
     expect(s2.status?.state ?? 'plaintext').toBe('plaintext');
@@ -389,7 +389,7 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
     expect(s2.status?.ourFingerprint).toMatch(/^[0-9A-F]{8}( [0-9A-F]{8}){4}$/);
     expect(s2.status?.fingerprint ?? null).toBeNull();
     expect(s2.status?.ourFingerprint).not.toBe((await status(bob)).status?.ourFingerprint);
-    expect(b2.page.frames().some((f) => f.url().includes('extension/frames/'))).toBe(false);
+    expect(await b2.page.locator('[data-offrecord-cover]').count()).toBe(0);
     const text2 = await b2.page.evaluate(() => document.documentElement.textContent ?? '');
     for (const t of [...sentByAlice, ...sentByBob]) expect(text2.includes(t)).toBe(false);
     // bob#2 sent nothing at all into the chat: no OTR error, no query, no AKE message.

@@ -4,8 +4,8 @@
  * keyboard / input / composition / clipboard / focus event with the target's value, every
  * postMessage, the text of every node it can reach (documents, open shadow roots, every shadow
  * root created through its patched attachShadow, same-origin frames), polled all along.
- * After a private conversation with known secret strings (typed key by key into the secure
- * compose frame, and received from the buddy), none of them appears anywhere in its record.
+ * After a private conversation with known secret strings (typed key by key into offrecord's side
+ * panel, and received from the buddy), none of them appears anywhere in its record.
  * Negative control in the same run: a canary typed into the page itself (private mode off) IS
  * found, key by key and in the DOM, so the recorder would catch a leak.
  */
@@ -138,21 +138,21 @@ describe('the hostile page never observes plaintext (I1)', () => {
     if (!(await secureFrame(bob.page, 'transcript', 15_000).catch(() => null))) await goPrivate(bob);
     await waitForStatus(bob.page, ['unverified', 'private'], 90_000);
 
-    // Alice types her secrets key by key into the secure compose frame, as a person does.
+    // Alice types her secrets key by key into the panel's compose box, as a person does.
     for (const s of secrets.typed) {
-      const box = (await secureFrame(alice.page, 'compose')).locator('textarea');
+      const box = (await secureFrame(alice.page, 'compose')).getByTestId('compose-box');
       await box.click();
       await box.pressSequentially(s, { delay: 5 });
       await box.press('Enter');
       await waitForEntry(bob.page, 'in', s);
     }
     for (const s of secrets.received) {
-      const box = (await secureFrame(bob.page, 'compose')).locator('textarea');
+      const box = (await secureFrame(bob.page, 'compose')).getByTestId('compose-box');
       await box.fill(s);
       await box.press('Enter');
       await waitForEntry(alice.page, 'in', s);
     }
-    // The page also had its chance at the secure transcript while it showed them.
+    // The page also had its chance while the panel showed them.
     await new Promise((r) => setTimeout(r, 600));
     const during = await record(alice.page);
     expect(during.events).toBeGreaterThan(0);
@@ -161,8 +161,8 @@ describe('the hostile page never observes plaintext (I1)', () => {
 
     // Negative control: with private mode off, a canary typed into the page itself is caught.
     await endPrivate(alice);
-    await waitFor('the overlay gone', async () =>
-      alice.page.frames().some((f) => f.url().includes('extension/frames/')) ? undefined : true,
+    await waitFor('the cover gone', async () =>
+      (await alice.page.locator('[data-offrecord-cover]').count()) === 0 ? true : undefined,
     );
     const canary = 'CanaryPlain-4242-delta';
     const pageBox = alice.page.locator('form#form textarea#input');

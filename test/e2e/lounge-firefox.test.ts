@@ -1,8 +1,8 @@
 /**
  * Firefox ESR, the core flow through The Lounge: Alice in Firefox (puppeteer-core over WebDriver
  * BiDi, the built firefox-test extension), Bob in Chromium. Alice turns private mode on from an
- * extension page (as the popup does), the AKE completes, messages go each way through the secure
- * frames (moz-extension:// iframes in the page), each side reads the other's encrypted.
+ * extension page (as the popup does), the AKE completes, messages go each way through the
+ * side panel (the sidebar's page, bound to the chat tab), each side reads the other's encrypted.
  */
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { extensionDir, type FirefoxExtension, launchFirefox } from './lib/browse
 import { type Lounge, type LoungeUser, loungeDom, startLounge } from './lib/lounge.js';
 import { type Ngircd, startNgircd, waitFor } from './lib/ngircd.js';
 import { ensureLounge } from './lib/node22.js';
+import { firefoxPanel, firefoxTranscript } from './lib/picker.js';
 import {
   composeSend,
   openPerson,
@@ -146,21 +147,15 @@ describe('private mode on The Lounge in Firefox ESR', () => {
     expect(await page.$eval(loungeDom.compose, (e) => e.hasAttribute('inert'))).toBe(true);
   });
 
-  it('carries messages both ways through the secure frames', async () => {
-    // puppeteer over BiDi lists the moz-extension frames as about:blank and cannot enter them
-    // (they render: see the demo's screenshots), so Alice types the way a person does (click the
-    // secure compose where it covers The Lounge's box, then the keyboard), and what she read is
-    // taken from the background's session transcript (storage.session) via an extension page.
+  it('carries messages both ways through the side panel', async () => {
+    // Alice types in offrecord's panel (the sidebar's page, bound to The Lounge's tab); what she
+    // read is taken from the background's session transcript (storage.session) and her panel.
     await waitForStatus(bob.page, ['unverified', 'private'], 60_000);
-    const box = await page.$eval(loungeDom.compose, (e) => {
-      const r = e.getBoundingClientRect();
-      return { x: r.left + 30, y: r.bottom - 12 };
-    });
+    const panel = await firefoxPanel(ff, page, tabId);
     const fromAlice = ['hello from Firefox', 'Ünïcødé 日本語 🦊'];
     for (const t of fromAlice) {
-      await page.mouse.click(box.x, box.y);
-      await page.keyboard.type(t);
-      await page.keyboard.press('Enter');
+      await panel.type('[data-testid=compose-box]', t);
+      await panel.keyboard.press('Enter');
       const shown = await waitForEntry(bob.page, 'in', t, 60_000);
       expect(shown.encrypted).toBe(true);
     }
@@ -176,5 +171,7 @@ describe('private mode on The Lounge in Firefox ESR', () => {
       expect(entries.find((e) => e.text === t)).toMatchObject({ dir: 'out', encrypted: true });
     for (const t of fromBob)
       expect(entries.find((e) => e.text === t)).toMatchObject({ dir: 'in', encrypted: true });
+    const shown = await firefoxTranscript(panel);
+    for (const t of fromBob) expect(shown).toContainEqual({ dir: 'in', text: t, encrypted: true });
   });
 });

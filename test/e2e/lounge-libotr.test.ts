@@ -3,7 +3,7 @@
  * ngircd by a small IRC client in this test; Alice is Chromium with the built extension on The
  * Lounge. Alice turns private mode on, libotr answers her query, the AKE completes, messages go
  * each way (Unicode, one long enough for fragments), libotr reads Alice's as encrypted and Alice's
- * secure transcript shows libotr's as encrypted. The bridge is Bob's view of IRC: every line it
+ * panel's transcript shows libotr's as encrypted. The bridge is Bob's view of IRC: every line it
  * got from Alice after the switch was OTR.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -2,12 +2,12 @@
  * Shared by the private-mode e2e suites (lounge-private*, hostile-page, lounge-libotr,
  * lounge-firefox) and by `npm start` (scripts/demo.mjs): an IRC tap that records what the IRC
  * server carried, a person (Chromium profile with the built extension, signed in to The Lounge,
- * in a query), and ways to drive and read the secure frames the way a user would.
+ * in a query), and ways to drive and read the side panel the way a user would.
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Frame, Page } from 'playwright';
+import type { Page } from 'playwright';
 import { chromium, type Worker } from 'playwright';
 import type { Browser } from 'webextension-polyfill';
 import {
@@ -269,55 +269,95 @@ export async function endPrivate(person: Person): Promise<void> {
   await pageRequest(person, { type: 'end-private', tabId: person.tabId });
 }
 
-// ---------------------------------------------------------------- the secure frames
+// ---------------------------------------------------------------- the side panel
 
-export const COMPOSE_PAGE = 'extension/frames/compose.html';
-export const TRANSCRIPT_PAGE = 'extension/frames/transcript.html';
+/** The panel's page, relative to the extension's base URL (`?tab=N` binds it to chat tab N). */
+export const PANEL_PAGE = 'extension/panel/index.html';
 
-/** The secure frame of this role in the page (extension-origin, cross-origin to the page). */
+let panels = new WeakMap<Page, Page>();
+
+/** The extension's id and the tab id of a chat page, as the extension sees them. */
+async function extensionAndTab(page: Page): Promise<{ baseUrl: string; tabId: number }> {
+  const worker = page
+    .context()
+    .serviceWorkers()
+    .find((w) => w.url().startsWith('chrome-extension://'));
+  if (!worker) throw new Error('no extension worker in this browser');
+  const baseUrl = `chrome-extension://${new URL(worker.url()).host}/`;
+  const url = page.url();
+  const tabId = await waitFor(`the tab of ${url}`, async () => {
+    const id = await worker.evaluate(async (u) => {
+      const tabs = await chrome.tabs.query({});
+      const origin = new URL(u).origin;
+      return (tabs.find((t) => t.url === u) ?? tabs.find((t) => t.url?.startsWith(origin)))?.id ?? null;
+    }, url);
+    return id ?? undefined;
+  });
+  return { baseUrl, tabId };
+}
+
+/**
+ * The side panel showing the chat in `page`. Headless Chromium shows no side panel UI, so the panel
+ * page is opened as a tab of its own bound to the chat's tab (`?tab=N`), exactly the page Chrome
+ * puts in the tab's side panel; the chat page is then brought back to the front. One per chat page.
+ */
+export async function panelPage(page: Page, timeoutMs = 30_000): Promise<Page> {
+  let panel = panels.get(page);
+  if (!panel || panel.isClosed()) {
+    const { baseUrl, tabId } = await extensionAndTab(page);
+    panel = await page.context().newPage();
+    await panel.goto(`${baseUrl}${PANEL_PAGE}?tab=${tabId}`);
+    panels.set(page, panel);
+    await page.bringToFront();
+  }
+  await panel.locator('[data-testid=panel-status]').waitFor({ timeout: timeoutMs });
+  return panel;
+}
+
+export function resetPanels(): void {
+  panels = new WeakMap();
+}
+
+/**
+ * The panel of `page` once it shows a conversation (what the secure frames' helper of the same
+ * name waited for); `role` is kept for the callers written against the frames and ignored.
+ */
 export async function secureFrame(
   page: Page,
-  role: 'compose' | 'transcript',
+  _role: 'compose' | 'transcript' = 'transcript',
   timeoutMs = 30_000,
-): Promise<Frame> {
-  const path = role === 'compose' ? COMPOSE_PAGE : TRANSCRIPT_PAGE;
-  return waitFor(
-    `the secure ${role} frame`,
-    async () => {
-      for (const f of page.frames()) {
-        if (f.isDetached() || !/^(chrome|moz)-extension:\/\//.test(f.url()) || !f.url().includes(path))
-          continue;
-        if (
-          (await f
-            .locator('[data-status]')
-            .count()
-            .catch(() => 0)) > 0
-        )
-          return f;
-      }
-      return undefined;
-    },
+): Promise<Page> {
+  const panel = await panelPage(page, timeoutMs);
+  await waitFor(
+    'the panel to show a conversation',
+    async () => ((await panelStatus(page)) !== 'none' ? true : undefined),
     timeoutMs,
     100,
   );
+  return panel;
 }
 
-/** The status the secure frame shows: none | not-private | starting | unverified | private | finished. */
+/** The status the panel shows: none | not-private | starting | unverified | private | finished. */
+export async function panelStatus(page: Page): Promise<string> {
+  const panel = await panelPage(page);
+  return (await panel.locator('[data-testid=panel-status]').getAttribute('data-status')) ?? '';
+}
+
+/** As panelStatus (the frames' name, kept for the suites written against them). */
 export async function frameStatus(
   page: Page,
-  role: 'compose' | 'transcript' = 'transcript',
+  _role: 'compose' | 'transcript' = 'transcript',
 ): Promise<string> {
-  const f = await secureFrame(page, role);
-  return (await f.locator('[data-status]').getAttribute('data-status')) ?? '';
+  return panelStatus(page);
 }
 
 export async function waitForStatus(page: Page, want: string | string[], timeoutMs = 60_000): Promise<void> {
   const wanted = Array.isArray(want) ? want : [want];
   let last = '';
   await waitFor(
-    `secure frames to show ${wanted.join('|')}`,
+    `the panel to show ${wanted.join('|')}`,
     async () => {
-      last = await frameStatus(page, 'transcript').catch(() => '');
+      last = await panelStatus(page).catch(() => '');
       return wanted.includes(last) ? true : undefined;
     },
     timeoutMs,
@@ -327,15 +367,22 @@ export async function waitForStatus(page: Page, want: string | string[], timeout
   });
 }
 
-/** Types `text` into the secure compose frame and presses Enter, as the user does. */
+/** Types `text` into the panel's compose box and presses Enter, as the user does; waits until it was taken. */
 export async function composeSend(page: Page, text: string): Promise<void> {
-  const f = await secureFrame(page, 'compose');
-  const box = f.locator('textarea');
+  const panel = await secureFrame(page, 'compose');
+  const box = panel.locator('[data-testid=compose-box]');
   await box.fill(text);
   await box.press('Enter');
   await waitFor(
-    'the secure compose box emptied',
-    async () => ((await box.inputValue()) === '' ? true : undefined),
+    'the panel compose box emptied',
+    async () => {
+      const reason = await panel
+        .locator('[data-testid=compose-reason]')
+        .textContent({ timeout: 50 })
+        .catch(() => null);
+      if (reason) throw new Error(`the panel kept the text: ${reason}`);
+      return (await box.inputValue()) === '' ? true : undefined;
+    },
     30_000,
     50,
   );
@@ -348,15 +395,33 @@ export interface ShownEntry {
   state: string;
 }
 
-/** What the secure transcript frame shows, in order. */
+export interface ShownNotice {
+  notice: string;
+  text: string;
+}
+
+/** The messages the panel's transcript shows, in order (notices left out: see notices()). */
 export async function transcript(page: Page): Promise<ShownEntry[]> {
-  const f = await secureFrame(page, 'transcript');
-  return f.locator('ol.transcript > li').evaluateAll((lis) =>
+  const panel = await secureFrame(page, 'transcript');
+  return panel
+    .locator('[data-testid=transcript] > li[data-dir=in], [data-testid=transcript] > li[data-dir=out]')
+    .evaluateAll((lis) =>
+      lis.map((li) => ({
+        dir: (li.getAttribute('data-dir') ?? '') as 'in' | 'out',
+        text: li.querySelector('[data-testid=entry-text]')?.textContent ?? '',
+        encrypted: li.getAttribute('data-encrypted') === 'true',
+        state: li.getAttribute('data-state') ?? '',
+      })),
+    );
+}
+
+/** The notices in the panel's transcript, in order. */
+export async function notices(page: Page): Promise<ShownNotice[]> {
+  const panel = await secureFrame(page, 'transcript');
+  return panel.locator('[data-testid=transcript] > li[data-dir=notice]').evaluateAll((lis) =>
     lis.map((li) => ({
-      dir: (li.getAttribute('data-dir') ?? '') as 'in' | 'out',
-      text: li.querySelector('.text')?.textContent ?? '',
-      encrypted: li.getAttribute('data-encrypted') === 'true',
-      state: li.getAttribute('data-state') ?? '',
+      notice: li.getAttribute('data-notice') ?? '',
+      text: li.querySelector('[data-testid=entry-text]')?.textContent ?? '',
     })),
   );
 }

@@ -17,7 +17,7 @@ import type { SiteProfile } from '../../src/profile/profile.js';
 import { startVirtualChat, type VirtualChat } from '../fixtures/virtualchat/server.js';
 import { extensionDir, type FirefoxExtension, launchFirefox } from './lib/browsers.js';
 import { waitFor } from './lib/ngircd.js';
-import { firefoxRequest, firefoxSecureFrame, firefoxTranscript, PICKER_HOST } from './lib/picker.js';
+import { firefoxPanel, firefoxRequest, firefoxTranscript, PICKER_HOST } from './lib/picker.js';
 import { openVirtualPerson } from './lib/virtualchat.js';
 import {
   composeSend,
@@ -207,33 +207,27 @@ describe('the picker in Firefox ESR, and a private chat through its profile with
       60_000,
       200,
     );
-    // Private mode hides the page's own editor behind the secure compose.
+    // Private mode makes the page's own editor inert, under the cover pointing at the panel.
     expect(await page.$eval('.composer .editor', (e) => e.hasAttribute('inert'))).toBe(true);
+    expect(await page.$$eval('[data-offrecord-cover]', (els) => els.length)).toBe(1);
     await waitForStatus(bobPerson.page, ['unverified', 'private'], 30_000);
 
     const fromAlice = ['ff-secret one', 'ff-secret Ünïcødé 🦊 ключ'];
     const fromBob = ['cr-secret two', 'cr-secret ελληνικά 👩‍💻'];
-    const compose = await firefoxSecureFrame(page, 'compose');
-    const editorAt = await page.$eval('.composer .editor', (e) => {
-      const r = e.getBoundingClientRect();
-      return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
-    });
+    const panel = await firefoxPanel(ff, page, tabId);
     for (let i = 0; i < 2; i++) {
-      // Alice clicks the secure compose (drawn over the page's editor), types and sends with Enter.
-      // (puppeteer cannot place a click inside a frame that sits in a closed shadow root itself.)
-      await page.mouse.click(editorAt.x, editorAt.y);
-      expect(
-        await compose.evaluate(() => document.hasFocus() && document.activeElement?.tagName === 'TEXTAREA'),
-      ).toBe(true);
-      await page.keyboard.type(fromAlice[i] as string);
-      await page.keyboard.press('Enter');
-      await waitFor('the secure compose emptied', async () =>
-        (await compose.$eval('textarea', (t) => t.value)) === '' ? true : undefined,
+      // Alice types in offrecord's panel (the sidebar's page) and sends with Enter.
+      await panel.type('[data-testid=compose-box]', fromAlice[i] as string);
+      await panel.keyboard.press('Enter');
+      await waitFor('the panel compose emptied', async () =>
+        (await panel.$eval('[data-testid=compose-box]', (t) => (t as HTMLTextAreaElement).value)) === ''
+          ? true
+          : undefined,
       );
       await waitForEntry(bobPerson.page, 'in', fromAlice[i] as string);
       await composeSend(bobPerson.page, fromBob[i] as string);
       await waitFor(`alice reads ${fromBob[i]}`, async () =>
-        (await firefoxTranscript(page)).some((e) => e.dir === 'in' && e.text === fromBob[i])
+        (await firefoxTranscript(panel)).some((e) => e.dir === 'in' && e.text === fromBob[i])
           ? true
           : undefined,
       );
@@ -243,7 +237,7 @@ describe('the picker in Firefox ESR, and a private chat through its profile with
     const bobIn = (await transcript(bobPerson.page)).filter((e) => e.dir === 'in');
     expect(bobIn.map((e) => e.text)).toEqual(fromAlice);
     expect(bobIn.every((e) => e.encrypted)).toBe(true);
-    const aliceIn = (await firefoxTranscript(page)).filter((e) => e.dir === 'in');
+    const aliceIn = (await firefoxTranscript(panel)).filter((e) => e.dir === 'in');
     expect(aliceIn.map((e) => e.text)).toEqual(fromBob);
     expect(aliceIn.every((e) => e.encrypted)).toBe(true);
 
@@ -259,13 +253,7 @@ describe('the picker in Firefox ESR, and a private chat through its profile with
   });
 
   it('a page that takes the focus back (un-inerts and focuses its editor) gets none of the keystrokes', async () => {
-    const editorAt = await page.$eval('.composer .editor', (e) => {
-      const r = e.getBoundingClientRect();
-      return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
-    });
-    await page.mouse.click(editorAt.x, editorAt.y);
-    const compose = await firefoxSecureFrame(page, 'compose');
-    expect(await compose.evaluate(() => document.hasFocus())).toBe(true);
+    const panel = await firefoxPanel(ff, page, tabId);
     await page.evaluate(() => {
       const w = window as unknown as { keys: string[] };
       w.keys = [];
@@ -275,13 +263,15 @@ describe('the picker in Firefox ESR, and a private chat through its profile with
       editor.removeAttribute('inert');
       editor.focus();
     });
-    // The overlay puts inert back and the focus where the user types.
+    // The cover puts inert back; the user types in the panel, which the page cannot reach.
     await waitFor('the editor inert again', async () =>
       (await page.$eval('.composer .editor', (e) => e.hasAttribute('inert'))) ? true : undefined,
     );
-    await page.keyboard.type('taken-back');
+    await panel.type('[data-testid=compose-box]', 'taken-back');
     expect(await page.evaluate(() => (window as unknown as { keys: string[] }).keys)).toEqual([]);
     expect(await page.$eval('.composer .editor', (e) => e.textContent)).toBe('');
-    expect(await compose.$eval('textarea', (t) => t.value)).toBe('taken-back');
+    expect(await panel.$eval('[data-testid=compose-box]', (t) => (t as HTMLTextAreaElement).value)).toBe(
+      'taken-back',
+    );
   });
 });

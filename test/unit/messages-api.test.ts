@@ -7,9 +7,10 @@ import {
   type ConversationStatus,
   LIMITS,
   RESULT_VALIDATORS,
+  validateContentOneShot,
   validateContentRequest,
-  validateFrameRequest,
   validatePageRequest,
+  validatePanelRequest,
   validatePush,
 } from '../../extension/shared/messages';
 
@@ -64,11 +65,21 @@ const content = [
   { type: 'toggle-private', id: 6 },
 ];
 
-const frame = [
-  { type: 'frame-hello', id: 1, role: 'compose' },
-  { type: 'frame-hello', id: 2, role: 'transcript' },
-  { type: 'compose-send', id: 3, text: 'hi' },
-  { type: 'frame-go-private', id: 4 },
+const CONV = 'conv:["http://127.0.0.1:8000","alice","minichat","bob"]';
+const panel = [
+  { type: 'panel-hello', id: 1, tabId: 3 },
+  { type: 'panel-send', id: 2, tabId: 3, conv: CONV, text: 'hi' },
+  { type: 'panel-send', id: 3, tabId: 3, conv: CONV, text: 'x'.repeat(LIMITS.composeText) },
+];
+/** What the panel shares with the popup, with the conversation it is bound to. */
+const panelBound = [
+  { type: 'go-private', id: 4, tabId: 3, conv: CONV },
+  { type: 'refresh-private', id: 5, tabId: 3, conv: CONV },
+  { type: 'end-private', id: 6, tabId: 3, conv: CONV },
+  { type: 'smp-start', id: 7, tabId: 3, secret: 's', question: 'q?', conv: CONV },
+  { type: 'smp-answer', id: 8, tabId: 3, secret: 's', conv: CONV },
+  { type: 'smp-abort', id: 9, tabId: 3, conv: CONV },
+  { type: 'set-trust', id: 10, tabId: 3, fingerprint: FP, trust: 'verified', conv: CONV },
 ];
 
 const page = [
@@ -119,24 +130,48 @@ const page = [
 describe('requests of api.md', () => {
   it.each(content)('content accepts $type', (m) => {
     expect(validateContentRequest(m)).toEqual(m);
-    expect(validateFrameRequest(m)).toBeNull();
+    expect(validatePanelRequest(m)).toBeNull();
     expect(validatePageRequest(m)).toBeNull();
   });
-  it.each(frame)('frame accepts $type', (m) => {
-    expect(validateFrameRequest(m)).toEqual(m);
+  it.each(panel)('panel accepts $type', (m) => {
+    expect(validatePanelRequest(m)).toEqual(m);
     expect(validateContentRequest(m)).toBeNull();
     expect(validatePageRequest(m)).toBeNull();
+  });
+  it.each(panelBound)('panel accepts $type bound to a conversation, the popup the same without', (m) => {
+    expect(validatePanelRequest(m)).toEqual(m);
+    const { conv: _c, ...unbound } = m;
+    expect(validatePanelRequest(unbound)).toEqual(unbound);
+    expect(validatePageRequest(unbound)).toEqual(unbound);
+    expect(validatePageRequest(m)).toBeNull();
+    expect(validatePanelRequest({ ...m, conv: '' })).toBeNull();
+    expect(validatePanelRequest({ ...m, conv: 'c'.repeat(LIMITS.conv + 1) })).toBeNull();
+  });
+  it.each(
+    page.filter(
+      (m) =>
+        !['status', 'go-private', 'refresh-private', 'end-private'].includes(m.type) &&
+        !m.type.startsWith('smp-') &&
+        m.type !== 'set-trust',
+    ),
+  )('panel may not send the popup/options request $type', (m) => {
+    expect(validatePanelRequest(m)).toBeNull();
   });
   it.each(page)('page accepts $type', (m) => {
     expect(validatePageRequest(m)).toEqual(m);
     expect(validateContentRequest(m)).toBeNull();
-    expect(validateFrameRequest(m)).toBeNull();
+  });
+  it('the one content one-shot message: open-panel, nothing more', () => {
+    expect(validateContentOneShot({ type: 'open-panel' })).toEqual({ type: 'open-panel' });
+    expect(validateContentOneShot({ type: 'open-panel', tabId: 3 })).toBeNull();
+    expect(validateContentOneShot({ type: 'go-private' })).toBeNull();
+    expect(validateContentOneShot('open-panel')).toBeNull();
   });
 
   it('refuses every request with an extra key or any key missing', () => {
     for (const [validate, list] of [
       [validateContentRequest, content],
-      [validateFrameRequest, frame],
+      [validatePanelRequest, panel],
       [validatePageRequest, page],
     ] as const) {
       for (const m of list) {
@@ -153,7 +188,7 @@ describe('requests of api.md', () => {
   it.each([
     ['a content script naming a tab', { type: 'wire-sent', id: 1, seq: 1, tabId: 4 }],
     ['a content script asking for keys', { type: 'key-export', id: 1 }],
-    ['a content script asking for the transcript', { type: 'frame-hello', id: 1, role: 'transcript' }],
+    ['a content script asking for the transcript', { type: 'panel-hello', id: 1, tabId: 3 }],
     ['a negative seq', { type: 'wire-sent', id: 1, seq: -1 }],
     ['an unknown kind', { type: 'conversation', ...content[1], kind: 'muc' }],
     ['a control character in the account', { ...content[1], account: 'a\nb' }],
@@ -189,12 +224,16 @@ describe('requests of api.md', () => {
   });
 
   it.each([
-    ['an empty compose', { type: 'compose-send', id: 1, text: '' }],
-    ['an overlong compose', { type: 'compose-send', id: 1, text: 'x'.repeat(LIMITS.composeText + 1) }],
-    ['a frame naming another tab', { type: 'compose-send', id: 1, text: 'x', tabId: 2 }],
-    ['an unknown role', { type: 'frame-hello', id: 1, role: 'popup' }],
-  ])('frame refuses %s', (_why, m) => {
-    expect(validateFrameRequest(m)).toBeNull();
+    ['an empty compose', { type: 'panel-send', id: 1, tabId: 3, conv: CONV, text: '' }],
+    [
+      'an overlong compose',
+      { type: 'panel-send', id: 1, tabId: 3, conv: CONV, text: 'x'.repeat(LIMITS.composeText + 1) },
+    ],
+    ['a send bound to no conversation', { type: 'panel-send', id: 1, tabId: 3, text: 'x' }],
+    ['a send without a tab', { type: 'panel-send', id: 1, conv: CONV, text: 'x' }],
+    ['a hello for no tab', { type: 'panel-hello', id: 1, tabId: null }],
+  ])('panel refuses %s', (_why, m) => {
+    expect(validatePanelRequest(m)).toBeNull();
   });
 
   it.each([
@@ -218,7 +257,8 @@ describe('requests of api.md', () => {
     fc.assert(
       fc.property(fc.anything(), (x) => {
         validateContentRequest(x);
-        validateFrameRequest(x);
+        validatePanelRequest(x);
+        validateContentOneShot(x);
         validatePageRequest(x);
         validatePush(x);
         for (const v of Object.values(RESULT_VALIDATORS)) v(x);
@@ -239,16 +279,31 @@ describe('results', () => {
     expect(RESULT_VALIDATORS['go-private']({ status: { ...status, secret: 'x' } })).toBeNull();
   });
 
-  it('frame-hello carries the transcript; content replies carry none', () => {
+  it('panel-hello carries the transcript with its notices; content replies carry none', () => {
     const transcript = [
       { id: 'in-1', dir: 'in', text: 'hello', at: 1, encrypted: true },
       { id: 'out-1', dir: 'out', text: 'hi', at: 2, encrypted: true, status: 'held' },
+      { id: 'n-1', dir: 'notice', text: 'colour?', at: 3, encrypted: false, notice: 'smp-asked' },
     ];
-    expect(RESULT_VALIDATORS['frame-hello']({ status, transcript })).toEqual({ status, transcript });
-    expect(RESULT_VALIDATORS['frame-hello']({ status: null, transcript: [] })).toEqual({
-      status: null,
-      transcript: [],
-    });
+    const conversation = {
+      account: 'alice',
+      protocol: 'minichat',
+      peer: 'bob',
+      kind: 'one-to-one',
+      reason: null,
+      maxMessageSize: 0,
+    };
+    const hello = { tabId: 3, site: 'http://127.0.0.1:8000', conv: CONV, conversation, status, transcript };
+    expect(RESULT_VALIDATORS['panel-hello'](hello)).toEqual(hello);
+    const none = { tabId: 3, site: null, conv: null, conversation: null, status: null, transcript: [] };
+    expect(RESULT_VALIDATORS['panel-hello'](none)).toEqual(none);
+    expect(
+      RESULT_VALIDATORS['panel-hello']({
+        ...hello,
+        transcript: [{ ...transcript[2], notice: 'something-else' }],
+      }),
+    ).toBeNull();
+    expect(RESULT_VALIDATORS['panel-hello']({ ...hello, site: 'javascript:alert(1)' })).toBeNull();
     expect(RESULT_VALIDATORS.conversation({ privateMode: true, status })).toEqual({
       privateMode: true,
       status,
@@ -283,7 +338,13 @@ describe('pushes', () => {
     { type: 'private-mode', on: true, reason: null },
     { type: 'private-mode', on: false, reason: 'group chat' },
     { type: 'badge-hint' },
-    { type: 'transcript', entries: [{ id: 'in-1', dir: 'in', text: 'x', at: 1, encrypted: true }] },
+    {
+      type: 'transcript',
+      tabId: 4,
+      conv: CONV,
+      entries: [{ id: 'in-1', dir: 'in', text: 'x', at: 1, encrypted: true }],
+    },
+    { type: 'panel-switch', tabId: 4 },
     { type: 'status', status },
     { type: 'status', status, tabId: 4 },
     { type: 'keygen', account: 'a', protocol: 'irc', fraction: 0.5 },
@@ -302,6 +363,10 @@ describe('pushes', () => {
       { type: 'push', event: { type: 'keygen', account: 'a', protocol: 'p', fraction: 2 } },
     ],
     ['an unknown event', { type: 'push', event: { type: 'eval', code: '1' } }],
+    [
+      'a transcript not naming its conversation',
+      { type: 'push', event: { type: 'transcript', tabId: 4, entries: [] } },
+    ],
     ['an inherited type', { type: 'push', event: { type: 'toString' } }],
   ])('refuses %s', (_why, m) => {
     expect(validatePush(m)).toBeNull();

@@ -162,22 +162,21 @@ describe('classifySender: rights from the browser-given sender', () => {
       url: `${ORIGIN}/extension/popup/index.html`,
       tabId: null,
     });
-    // A secure frame inside a chat tab is still our page, tied to that tab.
-    const frame: Sender = {
-      id: ID,
-      url: `${ORIGIN}/extension/frames/compose.html`,
-      tab,
-      frameId: 3,
-      origin: ORIGIN,
-    };
-    expect(classifySender(frame, ID, ORIGIN)).toEqual({
-      kind: 'frame',
-      url: `${ORIGIN}/extension/frames/compose.html`,
-      tabId: 12,
-      frameId: 3,
+    // The side panel (no tab), or its page opened as a tab (tests): panel rights, naming no tab.
+    const panel: Sender = { id: ID, url: `${ORIGIN}/extension/panel/index.html`, origin: ORIGIN };
+    expect(classifySender(panel, ID, ORIGIN)).toEqual({
+      kind: 'panel',
+      url: `${ORIGIN}/extension/panel/index.html`,
     });
-    // Without a tab a frames page has no conversation: refused.
-    expect(classifySender({ ...frame, tab: undefined }, ID, ORIGIN)).toBeNull();
+    const asTab: Sender = { ...panel, url: `${ORIGIN}/extension/panel/index.html?tab=3`, tab, frameId: 0 };
+    expect(classifySender(asTab, ID, ORIGIN)).toEqual({
+      kind: 'panel',
+      url: `${ORIGIN}/extension/panel/index.html?tab=3`,
+    });
+    // Never as a subframe of some page (the page would control focus and layout around it).
+    expect(classifySender({ ...asTab, frameId: 3 }, ID, ORIGIN)).toBeNull();
+    // Another extension's "panel" is nobody.
+    expect(classifySender({ ...panel, id: 'other' }, ID, ORIGIN)).toBeNull();
     // The options page opened in a tab keeps page rights.
     const options: Sender = { id: ID, url: `${ORIGIN}/extension/options/index.html`, tab, origin: ORIGIN };
     expect(classifySender(options, ID, ORIGIN)).toMatchObject({ kind: 'page', tabId: 12 });

@@ -8,7 +8,7 @@
  * where a button is drawn, and page.mouse.click clicks it there.
  */
 import type { CDPSession, Locator, Page } from 'playwright';
-import type { Frame as FirefoxFrame, Page as FirefoxPage } from 'puppeteer-core';
+import type { Page as FirefoxPage } from 'puppeteer-core';
 import type { Browser } from 'webextension-polyfill';
 import { REPO_ROOT } from './browsers.js';
 import { waitFor } from './ngircd.js';
@@ -236,47 +236,47 @@ export function firefoxRequest(extPage: FirefoxPage, body: Record<string, unknow
   );
 }
 
+const firefoxPanels = new WeakMap<FirefoxPage, FirefoxPage>();
+
 /**
- * A secure frame of this role (extension/frames/compose.html or transcript.html) in a Firefox page,
- * once it shows a status. puppeteer over BiDi reports these moz-extension frames (inside a closed
- * shadow root) as about:blank, so each frame is asked where it is.
+ * The side panel of a Firefox chat page: the panel page bound to the chat's tab (`?tab=N`), the
+ * page the sidebar shows for it, opened as a tab of its own once; the chat page is brought back to
+ * the front. It is ready once it shows a status.
  */
-export async function firefoxSecureFrame(
+export async function firefoxPanel(
+  ff: { browser: { newPage(): Promise<FirefoxPage> }; baseUrl: string },
   page: FirefoxPage,
-  role: 'compose' | 'transcript',
+  tabId: number,
   timeoutMs = 30_000,
-): Promise<FirefoxFrame> {
-  const path = `extension/frames/${role}.html`;
-  return waitFor(
-    `the secure ${role} frame`,
-    async () => {
-      for (const f of page.frames()) {
-        if (f.detached) continue;
-        const ready = await f
-          .evaluate(
-            (want) => location.href.includes(want) && document.querySelector('[data-status]') !== null,
-            path,
-          )
-          .catch(() => false);
-        if (ready) return f;
-      }
-      return undefined;
-    },
+): Promise<FirefoxPage> {
+  let panel = firefoxPanels.get(page);
+  if (!panel || panel.isClosed()) {
+    panel = await ff.browser.newPage();
+    await panel.goto(`${ff.baseUrl}extension/panel/index.html?tab=${tabId}`, { waitUntil: 'networkidle0' });
+    firefoxPanels.set(page, panel);
+    await page.bringToFront();
+  }
+  const ready = panel;
+  await waitFor(
+    'the Firefox panel',
+    async () => ((await ready.$('[data-testid=panel-status]')) ? true : undefined),
     timeoutMs,
     100,
   );
+  return ready;
 }
 
-/** What the secure transcript frame of a Firefox page shows, in order (as transcript() in Chromium). */
+/** What the panel's transcript shows, in order: messages only (as transcript() in Chromium). */
 export async function firefoxTranscript(
-  page: FirefoxPage,
+  panel: FirefoxPage,
 ): Promise<{ dir: string; text: string; encrypted: boolean }[]> {
-  const f = await firefoxSecureFrame(page, 'transcript');
-  return f.$$eval('ol.transcript > li', (lis) =>
-    lis.map((li) => ({
-      dir: li.getAttribute('data-dir') ?? '',
-      text: li.querySelector('.text')?.textContent ?? '',
-      encrypted: li.getAttribute('data-encrypted') === 'true',
-    })),
+  return panel.$$eval(
+    '[data-testid=transcript] > li[data-dir=in], [data-testid=transcript] > li[data-dir=out]',
+    (lis) =>
+      lis.map((li) => ({
+        dir: li.getAttribute('data-dir') ?? '',
+        text: li.querySelector('[data-testid=entry-text]')?.textContent ?? '',
+        encrypted: li.getAttribute('data-encrypted') === 'true',
+      })),
   );
 }

@@ -4,9 +4,11 @@ import { GO_PRIVATE_COMMAND, LOCK_COMMAND, onCommand } from '../../../extension/
 
 function fake(active: number | null, fail = false) {
   const calls: number[] = [];
+  const opened: number[] = [];
   const errors: unknown[] = [];
   const locks: number[] = [];
   const handler = onCommand({
+    openPanel: (tabId) => opened.push(tabId),
     goPrivate: async (tabId) => {
       calls.push(tabId);
       if (fail) throw new Error('no chat here');
@@ -17,7 +19,7 @@ function fake(active: number | null, fail = false) {
     activeTabId: async () => active,
     logError: (e) => errors.push(e),
   });
-  return { calls, errors, locks, handler };
+  return { calls, opened, errors, locks, handler };
 }
 
 describe('the "go private" keyboard command', () => {
@@ -30,6 +32,14 @@ describe('the "go private" keyboard command', () => {
     await f.handler(GO_PRIVATE_COMMAND, { id: 4 });
     await f.handler(GO_PRIVATE_COMMAND);
     expect(f.calls).toEqual([4, 9]);
+  });
+  it('opens the panel before anything awaits (inside the gesture), then goes private', async () => {
+    const f = fake(9);
+    const pending = f.handler(GO_PRIVATE_COMMAND, { id: 4 });
+    // Synchronously, before the handler's first await: the browser's gesture is still on.
+    expect(f.opened).toEqual([4]);
+    await pending;
+    expect(f.calls).toEqual([4]);
   });
   it('ignores other commands and tabs it cannot name; a refusal is logged, not thrown', async () => {
     const f = fake(null, true);

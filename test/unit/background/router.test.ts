@@ -1,7 +1,7 @@
 // The Router with memory stores and a fake port layer: a "worker" is a Router + SessionManager
 // built over stores that outlive it (as IndexedDB and storage.session outlive the MV3 worker);
 // restart() throws the worker away, drops every port, and builds a new one. The buddy is a plain
-// SessionManager. Checks rights per port kind, that plaintext reaches only the transcript frames,
+// SessionManager. Checks rights per port kind, that plaintext reaches only the panel showing the tab,
 // that a conversation survives a restart between EVERY step (0 lost, 0 doubled, one D-H Commit),
 // that a reconnecting content script gets the unacknowledged lines again, and that messages are
 // handled while a key is being generated.
@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { PortRights } from '../../../extension/background/ports';
 import { type ConversationRef, SessionManager } from '../../../extension/background/session-manager';
 import { TabTable } from '../../../extension/background/tab-table';
+import { REFUSAL } from '../../../extension/shared/messages';
 import type { DsaPrivateKey } from '../../../src/crypto/dsa';
 import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
 import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
@@ -32,17 +33,23 @@ const contentRights: PortRights = {
   url: `${SITE}/?me=alice&peer=bob`,
   origin: SITE,
 };
-const frameRights: PortRights = {
-  kind: 'frame',
-  tabId: TAB,
-  frameId: 3,
-  url: 'chrome-extension://x/extension/frames/transcript.html',
+const panelRights: PortRights = {
+  kind: 'panel',
+  url: `chrome-extension://x/extension/panel/index.html?tab=${TAB}`,
 };
-const composeRights: PortRights = {
-  ...frameRights,
-  frameId: 4,
-  url: 'chrome-extension://x/extension/frames/compose.html',
-};
+
+/** A side panel showing TAB: its hello (the conversation id to bind sends to) and its port. */
+async function openPanel(
+  w: World,
+  tabId = TAB,
+): Promise<{ port: Port; conv: string | null; transcript: TranscriptEntry[] }> {
+  const port = w.connect(panelRights);
+  const r = (await port.req({ type: 'panel-hello', tabId })) as {
+    conv: string | null;
+    transcript: TranscriptEntry[];
+  };
+  return { port, conv: r.conv, transcript: r.transcript };
+}
 const pageRights: PortRights = {
   kind: 'page',
   url: 'chrome-extension://x/extension/popup/index.html',
@@ -112,17 +119,20 @@ describe('Router: rights per port', () => {
     const w = new World();
     await w.keys.putKey('alice', 'minichat', aliceKey);
     const content = w.connect(contentRights);
-    const frame = w.connect(frameRights);
+    const panel = w.connect(panelRights);
     const page = w.connect(pageRights);
     const spoofs: [Port, Record<string, unknown>][] = [
       [content, { type: 'key-export', id: 1 }],
       [content, { type: 'go-private', id: 2, tabId: TAB }],
-      [content, { type: 'compose-send', id: 3, text: 'hi' }],
+      [content, { type: 'panel-send', id: 3, tabId: TAB, conv: 'c', text: 'hi' }],
       [content, { type: 'chat-messages', id: 4, messages: 'x', history: false }],
-      [frame, { type: 'keys-list', id: 5 }],
-      [frame, { type: 'chat-messages', id: 6, messages: [], history: false }],
+      [content, { type: 'panel-hello', id: 10, tabId: TAB }],
+      [panel, { type: 'keys-list', id: 5 }],
+      [panel, { type: 'chat-messages', id: 6, messages: [], history: false }],
+      [panel, { type: 'panel-send', id: 11, tabId: TAB, text: 'no conversation named' }],
+      [panel, { type: 'key-export', id: 12 }],
       [page, { type: 'wire-sent', id: 7, seq: 1 }],
-      [page, { type: 'compose-send', id: 8, text: 'hi' }],
+      [page, { type: 'panel-send', id: 8, tabId: TAB, conv: 'c', text: 'hi' }],
       [page, { type: 'go-private', id: 9, tabId: 'x' }],
     ];
     for (const [p, m] of spoofs) expect(await p.send(m)).toBeNull();
@@ -138,9 +148,10 @@ describe('Router: rights per port', () => {
     await expect(page.port.req({ type: 'hello', url: 'http://evil.example/' })).rejects.toThrow();
     const tabs = await new TabTable(w.area).get(TAB);
     expect(tabs?.ref?.site).toBe(SITE);
-    // Plain chat row from the buddy: handled, shown in transcript frames only.
-    const transcript = w.connect(frameRights);
-    await transcript.req({ type: 'frame-hello', role: 'transcript' });
+    // Plain chat row from the buddy: handled, shown in the panel only.
+    const { port: transcript, conv } = await openPanel(w);
+    // A panel showing another tab hears nothing of this one.
+    const other = await openPanel(w, TAB + 1);
     page.rows.push({ id: 'm1', from: 'bob', text: 'hello in clear', own: false });
     page.rows.push({ id: 'm2', from: 'alice', text: 'my own echo', own: true });
     await page.report();
@@ -148,13 +159,13 @@ describe('Router: rights per port', () => {
       e.type === 'transcript' ? e.entries.map((t) => t.text) : [],
     );
     expect(shown).toEqual(['hello in clear']);
+    expect(other.port.pushes.filter((e) => e.type === 'transcript')).toEqual([]);
     expect(page.port.pushes.every((e) => e.type === 'send-wire' || e.type === 'private-mode')).toBe(true);
-    // The secure compose never sends in clear.
-    const compose = w.connect(composeRights);
-    await compose.req({ type: 'frame-hello', role: 'compose' });
-    await expect(compose.req({ type: 'compose-send', text: 'secret' })).rejects.toThrow(
-      /not in private mode/,
-    );
+    // The panel never sends in clear.
+    expect(conv).not.toBeNull();
+    await expect(
+      transcript.req({ type: 'panel-send', tabId: TAB, conv: conv as string, text: 'secret' }),
+    ).rejects.toThrow(REFUSAL.notPrivate);
     expect(await page.drain()).toEqual([]);
   });
 });
@@ -176,17 +187,17 @@ describe('Router: a conversation with the worker restarted between every step', 
     const bobRead: string[] = [];
     let aliceView: TranscriptEntry[] = [];
     let transcript: Port;
+    let conv = '';
     let rowId = 0;
 
     const reconnect = async () => {
       if (restart) w.restart();
       if (!page.port?.alive) await page.connect();
       if (!transcript?.alive) {
-        // As the transcript frame does: the whole transcript on every (re)connect, pushes merged by id.
-        transcript = w.connect(frameRights);
-        const r = (await transcript.req({ type: 'frame-hello', role: 'transcript' })) as {
-          transcript: TranscriptEntry[];
-        };
+        // As the panel does: the whole transcript on every (re)connect, pushes merged by id.
+        const r = await openPanel(w);
+        transcript = r.port;
+        conv = r.conv ?? '';
         aliceView = r.transcript;
       }
     };
@@ -229,9 +240,7 @@ describe('Router: a conversation with the worker restarted between every step', 
     };
     const aliceSays = async (text: string) => {
       await reconnect();
-      const compose = w.connect(composeRights);
-      await compose.req({ type: 'frame-hello', role: 'compose' });
-      await compose.req({ type: 'compose-send', text });
+      await transcript.req({ type: 'panel-send', tabId: TAB, conv, text });
       await pump();
     };
     const bobSays = async (text: string) => {
@@ -263,7 +272,8 @@ describe('Router: a conversation with the worker restarted between every step', 
       tab: { badge: string };
     };
     const aliceRead = aliceView.filter((t) => t.dir === 'in').map((t) => t.text);
-    return { w, bobRead, aliceRead, wire, status };
+    const notices = aliceView.filter((t) => t.dir === 'notice').map((t) => t.notice);
+    return { w, bobRead, aliceRead, wire, status, notices };
   }
 
   for (const restart of [false, true]) {
@@ -276,6 +286,8 @@ describe('Router: a conversation with the worker restarted between every step', 
       expect(r.status.status.state).toBe('encrypted');
       expect(r.status.status.trust).toBe('smp');
       expect(r.status.tab.badge).toBe('private');
+      // What happened is in the transcript, in order, once each (memory only, like the messages).
+      expect(r.notices).toEqual(['started', 'smp-succeeded']);
       expect(r.w.badges.get(TAB)).toEqual(['private', '']);
       if (restart) expect(r.w.restarts).toBeGreaterThan(30);
     }, 60_000);
@@ -319,8 +331,7 @@ describe('Router: key generation does not block message handling', () => {
     const popup = w.connect(pageRights);
     const st = (await popup.req({ type: 'status', tabId: TAB })) as { keygen: { fraction: number } | null };
     expect(st.keygen?.fraction).toBe(0.5);
-    const transcript = w.connect(frameRights);
-    await transcript.req({ type: 'frame-hello', role: 'transcript' });
+    const { port: transcript } = await openPanel(w);
     page.rows.push({ id: 'm1', from: 'bob', text: 'plain hello while the key is made', own: false });
     await page.report();
     expect(transcript.pushes.some((e) => e.type === 'transcript')).toBe(true);
@@ -332,5 +343,48 @@ describe('Router: key generation does not block message handling', () => {
     expect(sent[0]).toMatch(/^\?OTRv/);
     expect(((await popup.req({ type: 'keys-list' })) as unknown[]).length).toBe(1);
     expect(started).toBe(1);
+  });
+});
+
+describe('Router: a send is bound to the conversation it was typed for', () => {
+  it('refuses a send (and any bound operation) once the tab shows another chat; the panel is told', async () => {
+    const w = new World();
+    await w.keys.putKey('alice', 'minichat', aliceKey);
+    const page = new Page(w);
+    await page.connect();
+    const panel = await openPanel(w);
+    await w.connect(pageRights).req({ type: 'go-private', tabId: TAB });
+    expect((await page.drain())[0]).toMatch(/^\?OTRv/);
+    // Typed for bob while the AKE runs: held, not refused.
+    await panel.port.req({ type: 'panel-send', tabId: TAB, conv: panel.conv, text: 'for bob' });
+    // The page switches to carol (the page may do this at any moment).
+    await page.port.req({
+      type: 'conversation',
+      account: 'alice',
+      protocol: 'minichat',
+      peer: 'carol',
+      kind: 'one-to-one',
+      reason: null,
+      maxMessageSize: 0,
+      composeFound: true,
+      listFound: true,
+    });
+    expect(panel.port.pushes.some((e) => e.type === 'panel-switch' && e.tabId === TAB)).toBe(true);
+    const before = page.sentLines.length;
+    await expect(
+      panel.port.req({ type: 'panel-send', tabId: TAB, conv: panel.conv, text: 'also for bob' }),
+    ).rejects.toThrow(REFUSAL.changed);
+    await expect(
+      panel.port.req({ type: 'smp-answer', tabId: TAB, conv: panel.conv, secret: 'our secret' }),
+    ).rejects.toThrow(REFUSAL.changed);
+    await expect(panel.port.req({ type: 'go-private', tabId: TAB, conv: panel.conv })).rejects.toThrow(
+      REFUSAL.changed,
+    );
+    await page.drain();
+    expect(page.sentLines.length).toBe(before);
+    // carol's conversation has nothing of it; a fresh hello names carol's conversation.
+    const again = await openPanel(w);
+    expect(again.conv).not.toBe(panel.conv);
+    expect(again.transcript.filter((t) => t.dir !== 'notice')).toEqual([]);
   });
 });

@@ -206,12 +206,36 @@ describe('SessionManager details', () => {
       if (!moved) break;
     }
     expect(changed).toBe(true);
+    // The transcript says it where the user reads, in order: started, ended (by us), started, key changed.
+    const said = (await a.mgr.transcript(A)).filter((t) => t.dir === 'notice').map((t) => t.notice);
+    expect(said).toEqual(['started', 'ended', 'started', 'key-changed']);
+    const keyChanged = (await a.mgr.transcript(A)).find((t) => t.notice === 'key-changed');
+    expect(keyChanged?.text).toMatch(/^[0-9A-F]{8}( [0-9A-F]{8}){4}$/);
     const now = await a.mgr.status(A);
     expect(now.state).toBe('encrypted');
     expect(now.trust).toBe('');
     expect(now.fingerprintChanged).toBe(true);
     await a.mgr.setTrust(A, now.fingerprint!, 'verified');
     expect((await a.mgr.status(A)).fingerprintChanged).toBe(false);
+  });
+
+  it('the buddy ending and an unreadable message are notices in the transcript, stored with it', async () => {
+    const a = await party(A, aliceKey);
+    const b = await party(B, bobKey);
+    await a.mgr.goPrivate(A);
+    await pump(a, b, false);
+    // A data message alice cannot read (damaged on the way).
+    const fx = await b.mgr.send(B, 'hello');
+    const wire = fx.wire[0]!.wire;
+    await b.mgr.ack(B, fx.wire[0]!.seq);
+    const broken = `${wire.slice(0, 40)}${wire[40] === 'A' ? 'B' : 'A'}${wire.slice(41)}`;
+    await a.mgr.receive(A, { id: 'broken', text: broken });
+    await b.mgr.endPrivate(B);
+    await pump(a, b, false);
+    a.mgr.dropCache();
+    const said = (await a.mgr.transcript(A)).filter((t) => t.dir === 'notice').map((t) => t.notice);
+    expect(said).toEqual(['started', 'unreadable', 'buddy-ended']);
+    expect((await a.mgr.status(A)).state).toBe('finished');
   });
 
   it('releases no effects when the state could not be stored, and keeps the stored state', async () => {

@@ -1,0 +1,79 @@
+// The private conversation as the user reads it: our messages and the buddy's with names and
+// times, held and unsent ones marked, plain (unencrypted) arrivals marked, and the notices in
+// their place. Plaintext is shown here only (I1): this page is an extension page, never the chat's.
+
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import { t } from '../shared/i18n';
+import type { ConversationStatus, TranscriptEntry } from '../shared/messages';
+import { timeOf } from './model';
+import { Notice } from './Notice';
+
+export interface TranscriptProps {
+  entries: TranscriptEntry[];
+  status: ConversationStatus | null;
+  peer: string;
+  account: string;
+  /** The 'smp-asked' notice whose answer field is live, if any. */
+  liveQuestion: string | null;
+  busy: boolean;
+  onAnswer: (secret: string) => void;
+  onDecline: () => void;
+  onVerify: () => void;
+}
+
+export function Transcript(props: TranscriptProps) {
+  const list = useRef<HTMLOListElement>(null);
+  // Keep the newest line in view.
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [props.entries.length]);
+  return (
+    <ol
+      class="transcript"
+      data-testid="transcript"
+      ref={list}
+      aria-label={t('panel_transcript')}
+      aria-live="polite"
+    >
+      {props.entries.map((e) =>
+        e.dir === 'notice' ? (
+          <Notice key={`n:${e.id}`} entry={e} {...props} live={props.liveQuestion === e.id} />
+        ) : (
+          <Message key={`${e.dir}:${e.id}`} e={e} who={e.dir === 'out' ? props.account : props.peer} />
+        ),
+      )}
+    </ol>
+  );
+}
+
+function Message({ e, who }: { e: TranscriptEntry; who: string }) {
+  return (
+    <li
+      class={`entry ${e.dir}${e.encrypted ? '' : ' plain'}`}
+      data-testid="entry"
+      data-dir={e.dir}
+      data-encrypted={String(e.encrypted)}
+      data-state={e.status ?? 'sent'}
+    >
+      <span class="meta">
+        <span class="who" data-testid="entry-who">
+          {who}
+        </span>{' '}
+        <time class="time" data-testid="entry-time" dateTime={new Date(e.at).toISOString()}>
+          {timeOf(e.at)}
+        </time>
+      </span>
+      <span class="text" data-testid="entry-text">
+        {e.text}
+      </span>
+      {!e.encrypted && e.dir === 'in' && (
+        <span class="mark warn" data-testid="entry-plain">
+          {t('panel_arrivedUnencrypted')}
+        </span>
+      )}
+      {e.status === 'held' && <span class="mark">{t('panel_held')}</span>}
+      {e.status === 'not-sent' && <span class="mark bad">{t('panel_notSent')}</span>}
+    </li>
+  );
+}
