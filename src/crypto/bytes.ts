@@ -114,19 +114,11 @@ for (let n = 0; n < 4096; n++) {
   B64_PAIR[n] = LITTLE_ENDIAN ? c0 | (c1 << 8) : (c0 << 8) | c1;
 }
 
-/** Work buffer for the characters of base64Encode (kept up to 64 KB), and its 16-bit view. */
-let b64Out = new Uint8Array(1024);
-let b64Out16 = new Uint16Array(b64Out.buffer);
-
 /**
- * Standard base64 with padding, of bytes[0 .. byteLength) (all of them unless given: a message
- * is encoded from the buffer it was written in, without a view of it), between an ASCII
- * `prefix` and `suffix` (an OTR message's `?OTR:` and `.`). The characters are written as bytes
- * into one array and turned into a string at once: string concatenation per character was half
- * the cost of armoring a data message, and `prefix + base64 + suffix` made a string the receiver
- * had to copy into a flat one first. That array is a reused work buffer: a new typed array
- * longer than 64 bytes is allocated outside V8's heap (~0.3 µs each, then freed by the
- * collector), and only the string is kept.
+ * Standard base64 with padding, of bytes[0 .. byteLength) (all of them unless given), between an
+ * ASCII `prefix` and `suffix` (an OTR message's `?OTR:` and `.`). The characters are written as
+ * bytes into one new array and turned into a string at once (no string built a character at a
+ * time); nothing is kept between calls.
  */
 export function base64Encode(bytes: Uint8Array, byteLength = bytes.length, prefix = '', suffix = ''): string {
   if (byteLength < 0 || byteLength > bytes.length) throw new RangeError('length beyond the bytes');
@@ -136,16 +128,8 @@ export function base64Encode(bytes: Uint8Array, byteLength = bytes.length, prefi
   const start = prefix.length & 1;
   const at = start + prefix.length;
   const end = at + length + suffix.length;
-  let out = b64Out;
-  let out16 = b64Out16;
-  if (out.length < end) {
-    out = new Uint8Array(end + 1);
-    out16 = new Uint16Array(out.buffer, 0, out.length >> 1);
-    if (end <= 65536) {
-      b64Out = out;
-      b64Out16 = out16;
-    }
-  }
+  const out = new Uint8Array(end + 1);
+  const out16 = new Uint16Array(out.buffer, 0, out.length >> 1);
   for (let i = 0; i < prefix.length; i++) out[start + i] = ascii(prefix, i);
   // Whole groups of three bytes: two pairs of characters each.
   let o = at >> 1;
@@ -175,8 +159,6 @@ function ascii(s: string, i: number): number {
 }
 
 const asciiEncoder = new TextEncoder();
-/** Work buffer for the characters of a base64 string being decoded (kept up to 64 KB). */
-let b64Scratch = new Uint8Array(1024);
 
 /**
  * Strict base64 decoding (standard alphabet, padding required); returns null on any error.
@@ -195,18 +177,13 @@ export function base64Decode(s: string): Uint8Array | null {
  * any error. `out` must hold (s.length / 4) * 3 bytes (a RangeError otherwise).
  *
  * The string's characters are first copied as bytes by the native `TextEncoder.encodeInto`
- * (base64 is ASCII: any other character encodes to more bytes than characters, and is refused
- * by that count), then decoded four at a time by table: faster than reading the string one
- * `charCodeAt` at a time (a data message's text is a slice of the received line).
+ * into a new array (base64 is ASCII: any other character encodes to more bytes than characters,
+ * and is refused by that count), then decoded four at a time by table.
  */
 export function base64DecodeInto(s: string, out: Uint8Array): number {
   const len = s.length;
   if (len % 4 !== 0) return -1;
-  let c = b64Scratch;
-  if (c.length < len) {
-    c = new Uint8Array(len);
-    if (len <= 65536) b64Scratch = c;
-  }
+  const c = new Uint8Array(len);
   const { read, written } = asciiEncoder.encodeInto(s, c);
   if (read !== len || written !== len) return -1;
   let pad = 0;
@@ -239,30 +216,6 @@ export function base64DecodeInto(s: string, out: Uint8Array): number {
     if (pad === 1) out[o++] = (n >> 8) & 255;
   }
   return o;
-}
-
-/**
- * A 32-bit view of the whole buffer under some bytes, kept while they stay in that buffer: the
- * word compares of the data-message path (the HMAC's remembered blocks, the remembered MPI) read
- * work buffers that rarely change, and a new view per message was an allocation per message.
- * Each user keeps its own WordViews (one remembered buffer each).
- */
-export class WordViews {
-  private buffer: ArrayBufferLike | null = null;
-  private view: Int32Array<ArrayBufferLike> = new Int32Array(0);
-
-  /**
-   * The view of `bytes.buffer`, with at least `words` words: made again for another buffer, or
-   * for this one grown since (a resizable ArrayBuffer: an old view would read past its end as
-   * undefined, which compares as 0, a false match).
-   */
-  of(bytes: Uint8Array, words: number): Int32Array<ArrayBufferLike> {
-    if (bytes.buffer !== this.buffer || words > this.view.length) {
-      this.buffer = bytes.buffer;
-      this.view = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >> 2);
-    }
-    return this.view;
-  }
 }
 
 /** Overwrites a buffer holding secret material. */

@@ -8,6 +8,8 @@
  * s = k^-1 (h + x r) mod q, which is the same as reducing h mod q first. We do exactly that.
  *
  * Timing: BigInt arithmetic is not constant-time; see src/crypto/modp.ts for the honest note.
+ * What we can do for the secret nonce k, we do: its exponent has a fixed length
+ * (fixedLengthNonce) and its inverse is blinded (blindedInverse).
  */
 import { bytesToBigInt } from './bytes';
 import { modInverse, modPow, powProduct } from './modp';
@@ -51,84 +53,23 @@ export function randomBelow(n: bigint, random: RandomSource): bigint {
 }
 
 /**
- * Fixed-base tables for the DSA group's bases that come back: our own key's g at every
- * signature, a buddy's g and y at every signature of theirs we verify (one AKE each way).
- *
- * The trick (a "comb", HAC 14.117 with one row per digit): for a base b, keep
- * T[i][d] = b^(d 2^(4 i)) for every 4-bit digit position i of an exponent below q and every
- * digit d in 1..15. Writing e = sum d_i 2^(4 i) gives b^e = prod_i T[i][d_i]: one multiplication
- * per non-zero digit, no squarings. For a 160-bit q that is at most 40 multiplications instead
- * of ~190 (square-and-multiply with sliding windows), and g^u1 y^u2 costs ~80 instead of ~224
- * with Shamir's trick. Building a table costs ~720 multiplications (40 x (4 squarings + 14
- * products), under a millisecond), so a base gets one only on its SECOND use: a key seen once
- * costs nothing extra. At most FIXED_BASE_TABLES tables (~80 KB each for 1024-bit p) are kept,
- * least recently used out; the values are public (g, y), only the exponents are secret, and
- * their digits pick table entries just as sliding windows pick odd powers (see the timing note
- * in modp.ts).
+ * The nonce's exponent with a fixed bit length: k + q, or k + 2q if k + q is still no longer than
+ * q. Both raise g to the same power (g has order q), and the exponent is always bitLength(q) + 1
+ * bits long, so the time of the exponentiation does not tell how many leading zero bits k has
+ * (the leak lattice attacks on DSA nonces use; libgcrypt and OpenSSL do the same).
  */
-const FIXED_BASE_W = 4;
-const FIXED_BASE_TABLES = 8;
-interface FixedBase {
-  p: bigint;
-  q: bigint;
-  rows: bigint[][];
-}
-const fixedBases = new Map<bigint, FixedBase>();
-/** Bases seen once (value -> modulus), bounded: a base seen again gets its table. */
-const seenOnce = new Map<bigint, bigint>();
-
-function fixedBaseTable(b: bigint, p: bigint, q: bigint): bigint[][] | undefined {
-  const hit = fixedBases.get(b);
-  if (hit && hit.p === p && hit.q === q) {
-    fixedBases.delete(b); // most recently used last
-    fixedBases.set(b, hit);
-    return hit.rows;
-  }
-  if (seenOnce.get(b) !== p) {
-    if (seenOnce.size >= 64) seenOnce.clear();
-    seenOnce.set(b, p);
-    return undefined;
-  }
-  seenOnce.delete(b);
-  const positions = Math.ceil(bitLength(q) / FIXED_BASE_W);
-  const rows: bigint[][] = [];
-  let base = b % p;
-  for (let i = 0; i < positions; i++) {
-    const row = [1n, base];
-    for (let d = 2; d < 1 << FIXED_BASE_W; d++) row.push((row[d - 1]! * base) % p);
-    rows.push(row);
-    // base^(2^4) for the next position: row[15] * base = base^16.
-    base = (row[(1 << FIXED_BASE_W) - 1]! * base) % p;
-  }
-  if (fixedBases.size >= FIXED_BASE_TABLES) {
-    const oldest = fixedBases.keys().next().value;
-    if (oldest !== undefined) fixedBases.delete(oldest);
-  }
-  fixedBases.set(b, { p, q, rows });
-  return rows;
+export function fixedLengthNonce(k: bigint, q: bigint): bigint {
+  const kq = k + q;
+  return bitLength(kq) > bitLength(q) ? kq : kq + q;
 }
 
-/** prod_i rows[i][digit i of e]: b^e for 0 <= e < q with b's table. */
-function combPow(rows: bigint[][], e: bigint, p: bigint): bigint {
-  let r = 1n;
-  let one = true;
-  let rest = e;
-  for (let i = 0; rest > 0n; i++) {
-    const d = Number(rest & 15n);
-    rest >>= 4n;
-    if (d !== 0) {
-      const t = rows[i]![d]!;
-      r = one ? t : (r * t) % p;
-      one = false;
-    }
-  }
-  return r;
-}
-
-/** b^e mod p for 0 <= e < q, b in the DSA group: with b's table once it has one. */
-function dsaPow(b: bigint, e: bigint, p: bigint, q: bigint): bigint {
-  const rows = e < q ? fixedBaseTable(b, p, q) : undefined;
-  return rows ? combPow(rows, e, p) : modPow(b, e, p);
+/**
+ * k^-1 mod q computed as b (k b)^-1 for a random b in [1, q-1]: the extended Euclid's steps,
+ * whose number depends on its input, run on k b, which is independent of k.
+ */
+export function blindedInverse(k: bigint, q: bigint, random: RandomSource): bigint {
+  const b = randomBelow(q, random);
+  return (b * modInverse((k * b) % q, q)) % q;
 }
 
 /** Signs a hash/MAC of any length as libotr does: the bytes as an unsigned integer, effectively reduced mod q. */
@@ -138,9 +79,9 @@ export function dsaSign(key: DsaPrivateKey, hash: Uint8Array, random: RandomSour
   const h = bytesToBigInt(hash) % q;
   for (;;) {
     const k = randomBelow(q, random);
-    const r = dsaPow(g, k, p, q) % q;
+    const r = modPow(g, fixedLengthNonce(k, q), p) % q;
     if (r === 0n) continue;
-    const s = (modInverse(k, q) * ((h + x * r) % q)) % q;
+    const s = (blindedInverse(k, q, random) * ((h + x * r) % q)) % q;
     if (s === 0n) continue;
     return { r, s };
   }
@@ -163,11 +104,7 @@ export function dsaVerify(key: DsaPublicKey, hash: Uint8Array, sig: DsaSignature
     const w = modInverse(s, q);
     const u1 = ((bytesToBigInt(hash) % q) * w) % q;
     const u2 = (r * w) % q;
-    // u1, u2 < q. With tables for both bases (a buddy verified before) two combs beat the
-    // shared squarings of Shamir's trick; otherwise Shamir's trick.
-    const tg = fixedBaseTable(g, p, q);
-    const ty = fixedBaseTable(y, p, q);
-    const v = (tg && ty ? (combPow(tg, u1, p) * combPow(ty, u2, p)) % p : powProduct(g, u1, y, u2, p)) % q;
+    const v = powProduct(g, u1, y, u2, p) % q;
     return v === r;
   } catch {
     return false;

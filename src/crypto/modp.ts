@@ -17,8 +17,8 @@
  *   chosen from the exponent length, saving most of the multiplications of plain binary;
  * - products b1^e1 * b2^e2 (`powProduct`, DSA verification and SMP proofs): both exponents
  *   scanned together (Shamir's trick with sliding windows), sharing one chain of squarings;
- * - bases used again (`powP` and `powProduct` in the OTR group with long exponents, inside
- *   `withPowerCache`): SMP raises the same base (g2, g3, Qa/Qb) to two or three different
+ * - bases used again (`powP` and `powProduct` in the OTR group with long exponents, given
+ *   an owner's `PowerCache`): SMP raises the same base (g2, g3, Qa/Qb) to two or three different
  *   1536-bit exponents in one step and again in the next. Such a base gets a Yao table built as
  *   it is first used (the table is the chain of squarings any exponentiation does anyway, kept
  *   every 6th step: first use costs about 7% more than sliding windows), and every later
@@ -149,7 +149,14 @@ export function modPow(base: bigint, exp: bigint, m: bigint): bigint {
  * b1^e1 * b2^e2 mod m with one shared chain of squarings (Shamir's trick), each exponent cut
  * into its own sliding windows: about max(bits) squarings instead of bits1 + bits2.
  */
-export function powProduct(b1: bigint, e1: bigint, b2: bigint, e2: bigint, m: bigint): bigint {
+export function powProduct(
+  b1: bigint,
+  e1: bigint,
+  b2: bigint,
+  e2: bigint,
+  m: bigint,
+  cache?: PowerCache,
+): bigint {
   checkArgs(e1, m);
   checkArgs(e2, m);
   if (m === 1n) return 0n;
@@ -158,8 +165,8 @@ export function powProduct(b1: bigint, e1: bigint, b2: bigint, e2: bigint, m: bi
   if (m === MODP_P) {
     // In the OTR group, a base with a Yao table (or a long exponent that builds one) is raised
     // on its own and the other factor separately: cheaper than sharing squarings with it.
-    const t1 = x1 > 2n && e1 > 0n ? powerTableFor(x1, bitLength(e1)) : undefined;
-    const t2 = x2 > 2n && e2 > 0n ? powerTableFor(x2, bitLength(e2)) : undefined;
+    const t1 = x1 > 2n && e1 > 0n ? powerTableFor(cache, x1, bitLength(e1)) : undefined;
+    const t2 = x2 > 2n && e2 > 0n ? powerTableFor(cache, x2, bitLength(e2)) : undefined;
     if (t1 || t2) {
       const p1 = t1 ? yao(e1, TABLE_W, t1, 1) : modPow(x1, e1, m);
       const p2 = t2 ? yao(e2, TABLE_W, t2, 1) : modPow(x2, e2, m);
@@ -197,17 +204,15 @@ export function powProduct(b1: bigint, e1: bigint, b2: bigint, e2: bigint, m: bi
 }
 
 /**
- * G[i] = 2^(2^i) mod p for i < 1536, built on first use (1535 squarings, ~4 ms, ~300 KB).
- * The first entries are plain shifts (2^(2^i) < p while 2^i < 1536).
+ * G[i] = 2^(2^i) mod p for i < 1536 (1535 squarings, ~4 ms, ~300 KB), built when this module
+ * loads: a constant table of public values, never written afterwards (no lazily filled module
+ * state). The first entries are plain shifts (2^(2^i) < p while 2^i < 1536).
  */
-let gTable: bigint[] | undefined;
-function powersOfG(): bigint[] {
-  if (gTable) return gTable;
+const G_POWERS: readonly bigint[] = (() => {
   const t: bigint[] = [MODP_G];
   for (let i = 1; i < MODP_BITS; i++) t.push((t[i - 1]! * t[i - 1]!) % MODP_P);
-  gTable = t;
   return t;
-}
+})();
 
 /**
  * g^exp mod p in the OTR group, by fixed-base exponentiation (Yao's method): write exp in base
@@ -224,37 +229,34 @@ export function powG(exp: bigint): bigint {
   if (n <= COMB_BITS) return powGShort(e);
   // 2^w - 1 extra multiplications against n/w digits: w = 4 for 320-bit, 6 for 1536-bit.
   const w = n > 900 ? 6 : n > 400 ? 5 : n > 100 ? 4 : n > 30 ? 3 : 2;
-  return yao(e, w, powersOfG(), w);
+  return yao(e, w, G_POWERS, w);
 }
 
 /**
  * Short exponents of g (every D-H key of the AKE and of each key rotation is g^x with a 320-bit
  * x): a two-dimensional table C[i][d] = g^(d 2^(6 i)) for the 54 six-bit digit positions that
- * cover 324 bits and every digit d in 1..63, built on first use (3,402 multiplications, ~7 ms,
- * ~700 KB). Then g^x is one multiplication per non-zero digit: ~53 for
- * a 320-bit x, against ~110 with Yao's buckets.
+ * cover 324 bits and every digit d in 1..63 (3,402 multiplications, ~7 ms, ~700 KB), built when
+ * this module loads and never written afterwards. Then g^x is one multiplication per non-zero
+ * digit: ~53 for a 320-bit x, against ~110 with Yao's buckets. Each row's next base, base^64,
+ * is row[63] * base: the table needs no squarings.
  */
 const COMB_W = 6;
 const COMB_POSITIONS = 54;
 const COMB_BITS = COMB_W * COMB_POSITIONS;
-let combTable: bigint[][] | undefined;
-function powGShort(e: bigint): bigint {
-  if (!combTable) {
-    // Row i holds base^d with base = g^(2^(6 i)); the next row's base, base^64, is row[63] * base:
-    // one multiplication, so the table needs no squarings and not the 1,536-entry powersOfG
-    // (which only long exponents, SMP's, need): a fresh process's first AKE builds 3,402
-    // products and nothing else.
-    const t: bigint[][] = [];
-    let base = MODP_G;
-    for (let i = 0; i < COMB_POSITIONS; i++) {
-      const row = [1n, base];
-      for (let d = 2; d < 1 << COMB_W; d++) row.push((row[d - 1]! * base) % MODP_P);
-      t.push(row);
-      base = (row[(1 << COMB_W) - 1]! * base) % MODP_P;
-    }
-    combTable = t;
+const G_COMB: readonly (readonly bigint[])[] = (() => {
+  const t: bigint[][] = [];
+  let base = MODP_G;
+  for (let i = 0; i < COMB_POSITIONS; i++) {
+    const row = [1n, base];
+    for (let d = 2; d < 1 << COMB_W; d++) row.push((row[d - 1]! * base) % MODP_P);
+    t.push(row);
+    base = (row[(1 << COMB_W) - 1]! * base) % MODP_P;
   }
-  const table = combTable;
+  return t;
+})();
+
+function powGShort(e: bigint): bigint {
+  const table = G_COMB;
   let r = 1n;
   let one = true;
   let rest = e;
@@ -316,52 +318,25 @@ const TABLE_BUILD_BITS = 1000;
 /** How many bases keep their table (least recently used first out): ~400 KB at most. */
 const TABLE_CACHE_SIZE = 8;
 
-/** Per-base Yao tables of one owner (a Session): base -> its table, least recently used first. */
+/**
+ * Per-base Yao tables of one owner, base -> its table, least recently used first. The owner
+ * decides the tables' lifetime (an SMP run keeps one, emptied when the run ends) and passes it
+ * to powP / powProduct; two owners never share tables (the bases can be secret: SMP's g2, g3).
+ * Without a cache, no table is kept.
+ */
 export type PowerCache = Map<bigint, bigint[]>;
-let activeCache: PowerCache | null = null;
-
-/**
- * Runs `f` with `cache` as the place where powP and powProduct keep the tables of the bases it
- * raises to long exponents. The owner decides the tables' lifetime (a Session keeps one cache,
- * used by its SMP steps, and empties it when a run ends), and two owners never share tables:
- * the bases can be secret (SMP's g2 and g3). Outside any `withPowerCache`, no table is kept.
- */
-export function withPowerCache<T>(cache: PowerCache, f: () => T): T {
-  const previous = enterPowerCache(cache);
-  try {
-    return f();
-  } finally {
-    leavePowerCache(previous);
-  }
-}
-
-/**
- * withPowerCache in two halves, for a caller on a hot path that would otherwise make a closure
- * per call (Session.receive, once per received line): `const prev = enterPowerCache(cache);
- * try { ... } finally { leavePowerCache(prev); }`.
- */
-export function enterPowerCache(cache: PowerCache): PowerCache | null {
-  const previous = activeCache;
-  activeCache = cache;
-  return previous;
-}
-
-export function leavePowerCache(previous: PowerCache | null): void {
-  activeCache = previous;
-}
 
 /**
  * The Yao table x^(2^(6 i)), i < 256, of a base in the OTR group, for exponents below 2^1536:
- * from the active cache (and marked as recently used), or built now and cached when the
- * exponent is long enough that the squarings would be done anyway; otherwise undefined.
+ * from `cache` (and marked as recently used), or built now and cached when the exponent is long
+ * enough that the squarings would be done anyway; otherwise undefined.
  */
-function powerTableFor(x: bigint, expBits: number): bigint[] | undefined {
-  const tableCache = activeCache;
-  if (!tableCache || expBits > MODP_BITS) return undefined;
-  const cached = tableCache.get(x);
+function powerTableFor(cache: PowerCache | undefined, x: bigint, expBits: number): bigint[] | undefined {
+  if (!cache || expBits > MODP_BITS) return undefined;
+  const cached = cache.get(x);
   if (cached) {
-    tableCache.delete(x);
-    tableCache.set(x, cached);
+    cache.delete(x);
+    cache.set(x, cached);
     return cached;
   }
   if (expBits < TABLE_BUILD_BITS || x <= 2n) return undefined;
@@ -372,18 +347,18 @@ function powerTableFor(x: bigint, expBits: number): bigint[] | undefined {
     for (let j = 0; j < TABLE_W; j++) cur = (cur * cur) % MODP_P;
     table[i] = cur;
   }
-  if (tableCache.size >= TABLE_CACHE_SIZE) tableCache.delete(tableCache.keys().next().value!);
-  tableCache.set(x, table);
+  if (cache.size >= TABLE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(x, table);
   return table;
 }
 
 /** x^exp mod p in the OTR group: a per-base Yao table for long exponents, else sliding windows. */
-export function powP(x: bigint, exp: bigint): bigint {
+export function powP(x: bigint, exp: bigint, cache?: PowerCache): bigint {
   if (exp < 0n) throw new RangeError('negative exponent');
   const b = normalize(x, MODP_P);
   if (exp === 0n) return 1n;
   if (b <= 2n) return modPow(b, exp, MODP_P);
-  const table = powerTableFor(b, bitLength(exp));
+  const table = powerTableFor(cache, b, bitLength(exp));
   return table ? yao(exp, TABLE_W, table, 1) : modPow(b, exp, MODP_P);
 }
 

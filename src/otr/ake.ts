@@ -10,7 +10,7 @@
  *
  * r and every other fixed-length field stay bytes; the hashed g^x is over the exact MPI bytes.
  */
-import { aes128Ctr } from '../crypto/aes';
+import { aes128Ctr } from '../crypto/aes-ctr';
 import { bytesToHex, concatBytes, equalBytes, hexToBytes } from '../crypto/bytes';
 import { type DsaPrivateKey, type DsaPublicKey, dsaSign, dsaVerify } from '../crypto/dsa';
 import { hmacSha256, hmacSha256_160, sha256 } from '../crypto/hash';
@@ -108,18 +108,51 @@ function deriveKeys(s: bigint): Keys {
 
 const ZERO_CTR = new Uint8Array(8);
 
+/** A short hash of public D-H values, as the replay records keep them (hex of 16 bytes). */
+function dhHash(...values: bigint[]): string {
+  return bytesToHex(sha256(concatBytes(...values.map(encodeMpi))).subarray(0, 16));
+}
+
+/** How many D-H Keys one D-H Commit of ours answers (one per instance of the buddy). */
+export const MAX_ANSWERS = 64;
+
 /**
- * Our long-term key's PUBKEY encoding, made once per key and not at every AKE (it is four MPI
- * encodings of up to 1024 bits each, and the key never changes). Callers must not modify it.
+ * The pairs of D-H public values (ours, theirs) from which an AKE of this conversation
+ * completed, newest last (I7): an AKE never completes, and never encrypts its Signature, from a
+ * pair listed here. One per conversation, shared by its contexts, in the session snapshot.
+ *
+ * This is the second line. The first is that a pair cannot come back: an AKE that completes
+ * drops its private value (reset), a responder draws a new one for every D-H Commit, and the
+ * master, whose D-H Commit every instance of the buddy may answer (libotr does the same), hands
+ * a copy of its private value out once per g^y (mayAnswer) and to at most MAX_ANSWERS of them.
+ * So the list can be bounded: it keeps the newest MAX_COMPLETED pairs (16 bytes of hash each).
  */
-const encodedKeys = new WeakMap<DsaPrivateKey, Uint8Array>();
-function encodedPublicKey(key: DsaPrivateKey): Uint8Array {
-  let pub = encodedKeys.get(key);
-  if (!pub) {
-    pub = encodePublicKey(key);
-    encodedKeys.set(key, pub);
+export class AkeHistory {
+  static readonly MAX_COMPLETED = 64;
+  private pairs: string[] = [];
+
+  has(ours: bigint, theirs: bigint): boolean {
+    return this.pairs.includes(dhHash(ours, theirs));
   }
-  return pub;
+
+  add(ours: bigint, theirs: bigint): void {
+    this.pairs.push(dhHash(ours, theirs));
+    if (this.pairs.length > AkeHistory.MAX_COMPLETED) this.pairs.shift();
+  }
+
+  snapshot(): string[] {
+    return [...this.pairs];
+  }
+
+  static restore(list: unknown): AkeHistory {
+    const h = new AkeHistory();
+    if (list === undefined) return h;
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && /^[0-9a-f]{32}$/.test(x))) {
+      fail('malformed', 'bad AKE history in snapshot');
+    }
+    h.pairs = list.slice(-AkeHistory.MAX_COMPLETED);
+    return h;
+  }
 }
 
 /** The serializable state of an AKE in progress. */
@@ -134,8 +167,8 @@ export interface AkeSnapshot {
   hashedGx?: string;
   theirGy?: string;
   lastMessage?: string;
-  /** Set once an instance of the buddy answered this (master) commit; absent = false. */
-  answered?: boolean;
+  /** Hashes of the g^y with which instances of the buddy answered this (master) commit. */
+  answered?: string[];
 }
 
 export class Ake {
@@ -161,17 +194,20 @@ export class Ake {
   /** The last AKE message we sent (retransmitted by the rules of the state machine). */
   private lastMessage: Uint8Array | null = null;
   /**
-   * On a master AKE: an instance of the buddy answered our D-H Commit and carries the exchange on
-   * in its own context (copyFor). The master stays in awaiting-dhkey, as libotr's does, so that
-   * another instance may still answer, but nothing is in progress here any more.
+   * On a master AKE: the g^y (hashed) with which instances of the buddy answered our D-H Commit,
+   * each carrying the exchange on in its own context (copyFor). The master stays in
+   * awaiting-dhkey, as libotr's does, so that another instance may still answer, but nothing is
+   * in progress here any more; it answers each g^y once (I7: a second Reveal Signature for the
+   * same pair would be new plaintext under the same AES key and counter 0).
    */
-  answered = false;
+  private answeredGy: string[] = [];
 
   constructor(
     private readonly key: DsaPrivateKey,
     private readonly random: RandomSource,
     ourTag: number,
-    theirTag = 0,
+    theirTag: number,
+    private readonly history: AkeHistory,
   ) {
     this.ourTag = ourTag;
     this.theirTag = theirTag;
@@ -190,12 +226,26 @@ export class Ake {
     this.theirGy = null;
     this.secret = null;
     this.lastMessage = null;
-    this.answered = false;
+    this.answeredGy = [];
   }
 
   /** Whether an exchange is under way that this AKE itself may still complete. */
   get inProgress(): boolean {
-    return this.state !== 'none' && !(this.state === 'awaiting-dhkey' && this.answered);
+    return this.state !== 'none' && !(this.state === 'awaiting-dhkey' && this.answeredGy.length > 0);
+  }
+
+  /** Whether this (master) AKE may hand a copy of its commit to an instance answering with gy. */
+  mayAnswer(gy: bigint): boolean {
+    return (
+      this.state === 'awaiting-dhkey' &&
+      this.answeredGy.length < MAX_ANSWERS &&
+      !this.answeredGy.includes(dhHash(gy))
+    );
+  }
+
+  /** An instance answered this (master) commit with gy, and its copy sent the Reveal Signature. */
+  markAnswered(gy: bigint): void {
+    this.answeredGy.push(dhHash(gy));
   }
 
   /** Starts (or restarts) the AKE as Bob: a new x and r, and a D-H Commit. */
@@ -222,7 +272,7 @@ export class Ake {
    * otrl_auth_copy_on_key): the same x and r, addressed to that instance.
    */
   copyFor(theirTag: number): Ake {
-    const copy = new Ake(this.key, this.random, this.ourTag, theirTag);
+    const copy = new Ake(this.key, this.random, this.ourTag, theirTag, this.history);
     copy.state = this.state;
     copy.version = this.version;
     copy.ours = this.ours;
@@ -281,6 +331,8 @@ export class Ake {
     if (!isGroupElement(msg.gy)) return { send: [], ignored: 'g^y out of range' };
     const ours = this.ours!;
     if (msg.gy === ours.gx) return { send: [], ignored: 'reflected D-H Key' };
+    if (this.history.has(ours.gx, msg.gy))
+      return { send: [], ignored: 'replayed: D-H values of a completed AKE' };
     const secret = powP(msg.gy, ours.x);
     const keys = deriveKeys(secret);
     const encryptedSig = this.signedPart(keys.m1, keys.c, ours.gx, msg.gy);
@@ -311,6 +363,7 @@ export class Ake {
       r.end('g^x');
       if (!isGroupElement(gx)) fail('bad-group-element', 'g^x out of range');
       if (gx === ours.gx) fail('bad-state', 'reflected Reveal Signature');
+      if (this.history.has(ours.gx, gx)) fail('replayed', 'replayed: D-H values of a completed AKE');
       secret = powP(gx, ours.x);
       keys = deriveKeys(secret);
       const expected = hmacSha256_160(keys.m2, new Writer().data(msg.encryptedSig).bytes());
@@ -334,6 +387,7 @@ export class Ake {
       ssidBoldFirstHalf: false,
       secret,
     };
+    this.history.add(ours.gx, gx);
     this.reset();
     return { send: [reply], done };
   }
@@ -343,6 +397,8 @@ export class Ake {
     if (msg.header.version !== this.version) return { send: [], ignored: 'Signature of another version' };
     const ours = this.ours!;
     const gy = this.theirGy!;
+    if (this.history.has(ours.gx, gy))
+      return { send: [], ignored: 'replayed: D-H values of a completed AKE' };
     let theirs: { pub: DsaPublicKey; keyId: number };
     const secret = this.secret ?? powP(gy, ours.x);
     const keys = deriveKeys(secret);
@@ -365,13 +421,14 @@ export class Ake {
       ssidBoldFirstHalf: true,
       secret,
     };
+    this.history.add(ours.gx, gy);
     this.reset();
     return { send: [], done };
   }
 
   /** AES_c(pub, keyid, sig_M) with M = HMAC-SHA256_m(our g, their g, pub, keyid). */
   private signedPart(m: Uint8Array, c: Uint8Array, ourG: bigint, theirG: bigint): Uint8Array {
-    const pub = encodedPublicKey(this.key);
+    const pub = encodePublicKey(this.key);
     const keyId = new Writer().int(1).bytes();
     const M = hmacSha256(m, concatBytes(encodeMpi(ourG), encodeMpi(theirG), pub, keyId));
     const sig = encodeSignature(dsaSign(this.key, M, this.random), this.key.q);
@@ -415,12 +472,12 @@ export class Ake {
       hashedGx: hex(this.hashedGx),
       theirGy: this.theirGy !== null ? this.theirGy.toString(16) : undefined,
       lastMessage: hex(this.lastMessage),
-      ...(this.answered ? { answered: true } : {}),
+      ...(this.answeredGy.length > 0 ? { answered: [...this.answeredGy] } : {}),
     };
   }
 
-  static restore(s: AkeSnapshot, key: DsaPrivateKey, random: RandomSource): Ake {
-    const ake = new Ake(key, random, s.ourTag, s.theirTag);
+  static restore(s: AkeSnapshot, key: DsaPrivateKey, random: RandomSource, history: AkeHistory): Ake {
+    const ake = new Ake(key, random, s.ourTag, s.theirTag, history);
     if (!['none', 'awaiting-dhkey', 'awaiting-revealsig', 'awaiting-sig'].includes(s.state)) {
       fail('malformed', 'bad AKE snapshot state');
     }
@@ -436,7 +493,15 @@ export class Ake {
     ake.hashedGx = bytes(s.hashedGx);
     ake.theirGy = s.theirGy !== undefined ? BigInt(`0x${s.theirGy}`) : null;
     ake.lastMessage = bytes(s.lastMessage);
-    ake.answered = s.answered === true && ake.state === 'awaiting-dhkey';
+    // A version 1 snapshot said only `answered: true`: which g^y is not known, so the commit is
+    // retired (a copy for an answer we cannot recognise could repeat a Reveal Signature).
+    if ((s.answered as unknown) === true) ake.reset();
+    else if (Array.isArray(s.answered) && ake.state === 'awaiting-dhkey') {
+      if (!s.answered.every((x) => typeof x === 'string' && /^[0-9a-f]{32}$/.test(x))) {
+        fail('malformed', 'bad answered list in AKE snapshot');
+      }
+      ake.answeredGy = s.answered.slice(0, MAX_ANSWERS);
+    }
     const needs: Record<AuthState, boolean> = {
       none: true,
       'awaiting-dhkey': !!(ake.ours && ake.r && ake.hashedGx && ake.lastMessage),

@@ -5,15 +5,14 @@
  *
  * A context never sends by itself: it returns binary messages to armor and events to report.
  */
-import { bytesToHex, hexToBytes, utf8Decode, utf8Encode } from '../crypto/bytes';
+import { bytesToHex, hexToBytes, utf8Decode, utf8Encode, wipe } from '../crypto/bytes';
 import type { DsaPrivateKey, DsaPublicKey } from '../crypto/dsa';
 import type { RandomSource } from '../crypto/random';
-import { Ake, type AkeResult, type AkeSnapshot, type AkeStep } from './ake';
-import { openDataMessage, sealDataMessage, writeDataMessage } from './data';
+import { Ake, type AkeHistory, type AkeResult, type AkeSnapshot, type AkeStep } from './ake';
+import { openDataMessage, sealDataMessage } from './data';
 import { OtrError } from './errors';
 import { KeyState, type KeyStateSnapshot } from './keys';
 import {
-  armor,
   type DataMessage,
   FLAG_IGNORE_UNREADABLE,
   type Header,
@@ -22,7 +21,7 @@ import {
   type ProtocolVersion,
 } from './messages';
 import { encodePublicKey, fingerprint, readPublicKey } from './pubkey';
-import { Reader, Writer } from './serial';
+import { Reader } from './serial';
 import { Smp, type SmpEvent, type SmpSnapshot, smpSecret } from './smp';
 import {
   decodeTlvPrefix,
@@ -84,6 +83,8 @@ export interface ContextEnv {
   random: RandomSource;
   now: () => number;
   heartbeatInterval: number;
+  /** The conversation's completed AKEs (I7), shared by all its contexts. */
+  history: AkeHistory;
 }
 
 function emptyOutput(): ContextOutput {
@@ -92,27 +93,6 @@ function emptyOutput(): ContextOutput {
 
 /** No TLVs (shared, never written). */
 const NO_TLVS: readonly Tlv[] = [];
-
-const utf8 = new TextEncoder();
-/**
- * Work buffer for the UTF-8 bytes of a message being sealed (kept up to 64 KB): they are only
- * read once, by the encryption, and cleared after it. A new array per message (TextEncoder's
- * `encode`) cost ~0.3 µs of allocation outside V8's heap.
- */
-let plainScratch = new Uint8Array(1024);
-
-/** The UTF-8 bytes of `text` in the work buffer (a view, valid until the next call). */
-function utf8Scratch(text: string): Uint8Array {
-  // At most 3 bytes per UTF-16 code unit (a surrogate pair is 4 bytes for 2 units).
-  const max = 3 * text.length;
-  let buf = plainScratch;
-  if (buf.length < max) {
-    buf = new Uint8Array(max);
-    if (max <= 65536) plainScratch = buf;
-  }
-  const { written } = utf8.encodeInto(text, buf);
-  return buf.subarray(0, written);
-}
 
 export class Context {
   msgstate: MsgState = 'plaintext';
@@ -132,7 +112,7 @@ export class Context {
     /** The buddy's instance tag; 0 for the master context (v2, and v3 commits to anyone). */
     readonly theirTag: number,
   ) {
-    this.ake = new Ake(env.key, env.random, env.ourTag, theirTag);
+    this.ake = new Ake(env.key, env.random, env.ourTag, theirTag, env.history);
     this.smp = new Smp(env.random);
   }
 
@@ -144,45 +124,20 @@ export class Context {
   seal(text: string, tlvs: readonly Tlv[] = [], flags = 0): { bytes: Uint8Array; extraKey: Uint8Array } {
     if (this.msgstate !== 'encrypted' || !this.keys)
       throw new OtrError('bad-state', 'not in a private conversation');
-    let sealed: { bytes: Uint8Array; extraKey: Uint8Array };
-    if (tlvs.length === 0) {
-      // A plain message (no TLVs) is its UTF-8 bytes as they are, encoded into a work buffer
-      // that the encryption reads and that is cleared right after.
-      const plaintext = utf8Scratch(text);
-      sealed = sealDataMessage(this.keys, this.header(), plaintext, flags);
-      plaintext.fill(0);
-    } else {
-      const body = utf8Encode(text);
+    const body = utf8Encode(text);
+    let plaintext = body;
+    if (tlvs.length > 0) {
       const tlvBytes = encodeTlvs(tlvs);
-      const plaintext = new Uint8Array(body.length + 1 + tlvBytes.length);
+      plaintext = new Uint8Array(body.length + 1 + tlvBytes.length);
       plaintext.set(body, 0);
       plaintext.set(tlvBytes, body.length + 1);
-      sealed = sealDataMessage(this.keys, this.header(), plaintext, flags);
+      wipe(body);
+      wipe(tlvBytes);
     }
+    const sealed = sealDataMessage(this.keys, this.header(), plaintext, flags);
+    wipe(plaintext);
     this.lastSent = this.env.now();
     return sealed;
-  }
-
-  /**
-   * `armor(seal(text).bytes)` for a plain message (no TLVs, no flags), without copying the
-   * message out of the Writer it was written in: the base64 is made from the Writer's buffer,
-   * which is then given back (Session.send, once per message typed).
-   */
-  sealArmored(text: string): string {
-    if (this.msgstate !== 'encrypted' || !this.keys)
-      throw new OtrError('bad-state', 'not in a private conversation');
-    const plaintext = utf8Scratch(text);
-    const w = new Writer();
-    let armored: string;
-    try {
-      writeDataMessage(w, this.keys, this.header(), plaintext, 0);
-      armored = armor(w.target, w.writtenLength);
-    } finally {
-      w.release();
-      plaintext.fill(0);
-    }
-    this.lastSent = this.env.now();
-    return armored;
   }
 
   /** Starts the AKE from this context. */
@@ -220,6 +175,7 @@ export class Context {
 
   private goEncrypted(result: AkeResult, out: ContextOutput): void {
     this.version = result.version;
+    this.keys?.wipe();
     this.keys = KeyState.fromAke(result, this.env.random);
     this.theirPublicKey = result.theirPublicKey;
     this.theirFingerprint = fingerprint(result.theirPublicKey);
@@ -266,13 +222,10 @@ export class Context {
     }
     const now = this.env.now();
     this.lastReceived = now;
-    // opened.plaintext is data.ts's work buffer: the text is decoded and the TLVs copied out of
-    // it here, then it is cleared.
+    // The text is decoded and the TLVs copied out of the plaintext here, then it is cleared.
     const plain = opened.plaintext;
-    // The text ends at the first NUL, if any. Decoded whole and searched as a string (a native
-    // search, faster than a byte loop over the plaintext): UTF-8 never uses a 0 byte inside a
-    // character, so the text before the NUL decodes the same whether or not the TLVs after it
-    // are decoded too.
+    // The text ends at the first NUL, if any. UTF-8 never uses a 0 byte inside a character, so
+    // the text before the NUL decodes the same whether or not the TLVs after it are decoded too.
     const decoded = utf8Decode(plain);
     const nulAt = decoded.indexOf('\0');
     if (nulAt < 0) {
@@ -343,6 +296,7 @@ export class Context {
   }
 
   private forceFinished(out: ContextOutput): void {
+    this.keys?.wipe();
     this.keys = null;
     this.msgstate = 'finished';
     this.smp = new Smp(this.env.random);
@@ -358,6 +312,7 @@ export class Context {
       );
     }
     if (this.msgstate !== 'plaintext') {
+      this.keys?.wipe();
       this.keys = null;
       this.msgstate = 'plaintext';
       this.smp = new Smp(this.env.random);
@@ -426,7 +381,7 @@ export class Context {
       throw new OtrError('malformed', 'bad msgstate');
     ctx.msgstate = s.msgstate;
     ctx.version = s.version === 2 ? 2 : 3;
-    ctx.ake = Ake.restore(s.ake, env.key, env.random);
+    ctx.ake = Ake.restore(s.ake, env.key, env.random, env.history);
     ctx.keys = s.keys ? KeyState.restore(s.keys) : null;
     if (s.theirPublicKey) {
       const r = new Reader(hexToBytes(s.theirPublicKey));

@@ -3,117 +3,79 @@
  * the counter in the message, HMAC-SHA1 over everything up to the ciphertext, key ids that
  * drive the rotation in keys.ts, and old MAC keys revealed.
  *
+ * Sending never uses a (keys, counter) pair twice: the counter of the sending keys is
+ * incremented before each message, and it is part of the keys' state in every snapshot (I7).
+ *
  * Receiving verifies, in this order and before ANY state changes: key ids known, the MAC, the
- * counter strictly increasing, the advertised next key in [2, p-2]. Only then are counters,
- * keys and the revealed-MAC list touched.
+ * counter strictly increasing for those keys (so a replayed message is refused, also after a
+ * snapshot and restore), the advertised next key in [2, p-2] and not a key of the buddy's this
+ * side already holds. Only then are counters, keys and the revealed-MAC list touched.
  */
-import { aes128CtrInto } from '../crypto/aes';
-import { equalBytes } from '../crypto/bytes';
+import { aes128Ctr } from '../crypto/aes-ctr';
+import { equalBytes, wipe } from '../crypto/bytes';
+import { hmacSha1 } from '../crypto/hash';
 import { isGroupElement } from '../crypto/modp';
 import type { RandomSource } from '../crypto/random';
 import { fail } from './errors';
 import { compareCounters, incrementCounter, type KeyState } from './keys';
-import { beginDataMessage, type DataMessage, type Header } from './messages';
-import { Writer } from './serial';
+import { type DataMessage, encodeDataAuthenticated, encodeDataMessage, type Header } from './messages';
 
 export interface Sealed {
   bytes: Uint8Array;
-  /** The extra symmetric key of the keys used (TLV 8). */
+  /** The extra symmetric key of the keys used (TLV 8): the key state's own array, copy it to keep it. */
   extraKey: Uint8Array;
 }
 
-/** Encrypts and MACs one data message with the current sending keys (see writeDataMessage). */
+/** Encrypts and MACs one data message with the current sending keys. */
 export function sealDataMessage(
   keys: KeyState,
   header: Header,
   plaintext: Uint8Array,
   flags: number,
 ): Sealed {
-  const w = new Writer();
-  const extraKey = writeDataMessage(w, keys, header, plaintext, flags);
-  return { bytes: w.bytes(), extraKey };
-}
-
-/**
- * Writes one data message, encrypted and MACed with the current sending keys, into the empty
- * Writer `w`; returns the extra symmetric key of the keys used.
- *
- * The message is written front to back: the fields up to the counter, then the ciphertext
- * encrypted straight into place, the MAC computed over the bytes already written and stored
- * right after them, then the old MAC keys. (It used to be built as the ciphertext, the
- * MAC-covered part and the whole message: three arrays and two copies.) The bytes are the same
- * as encodeDataAuthenticated + encodeDataTail (test/unit/perf/oneway-buffers.test.ts).
- */
-export function writeDataMessage(
-  w: Writer,
-  keys: KeyState,
-  header: Header,
-  plaintext: Uint8Array,
-  flags: number,
-): Uint8Array {
   const sk = keys.sendingKeys;
+  if (sk.sendCtr.every((b) => b === 0xff)) fail('bad-counter', 'the sending counter is exhausted');
   incrementCounter(sk.sendCtr);
-  const ctr = sk.sendCtr;
-  const at = beginDataMessage(
-    w,
+  const ctr = sk.sendCtr.slice();
+  const encrypted = aes128Ctr(sk.sendAes, ctr, plaintext);
+  const authenticated = encodeDataAuthenticated(
     header,
     flags,
     keys.ourKeyId - 1,
     keys.theirKeyId,
     keys.ourCurrent.gx,
     ctr,
-    plaintext.length,
+    encrypted,
   );
-  aes128CtrInto(sk.sendAesKey, ctr, plaintext, w.target, at);
-  const authEnd = at + plaintext.length;
-  const macAt = w.reserve(20);
-  // After reserve: the buffer may have moved, so take it again.
-  const buf = w.target;
-  sk.sendMacKey.macInto(buf, buf, macAt, authEnd);
-  const old = keys.takeOldMacKeyList();
-  w.int(20 * old.length);
-  for (let i = 0; i < old.length; i++) w.fixed(old[i]!);
-  return sk.extraKey;
+  const mac = hmacSha1(sk.sendMac, authenticated);
+  return { bytes: encodeDataMessage(authenticated, mac, keys.takeOldMacKeys()), extraKey: sk.extraKey };
 }
 
 export interface Opened {
-  /**
-   * The decrypted plaintext: a view into a work buffer that the next openDataMessage overwrites
-   * (a new array per message cost ~0.3 µs of allocation outside V8's heap). Read it (decode the
-   * text, copy the TLVs) before opening another message, then clear it (Context.receiveData).
-   */
+  /** The decrypted plaintext (a new array: clear it once read). */
   plaintext: Uint8Array;
+  /** The extra symmetric key of the keys used: the key state's own array, copy it to keep it. */
   extraKey: Uint8Array;
 }
-
-/** Work buffer for decrypted plaintexts (kept up to 64 KB): see Opened. */
-let opened = new Uint8Array(1024);
-/** The MAC a received message should carry, computed here, compared, and cleared. */
-const expectedMac = new Uint8Array(20);
 
 /** Verifies and decrypts a data message, then rotates keys; throws OtrError with nothing changed. */
 export function openDataMessage(keys: KeyState, msg: DataMessage, random: RandomSource): Opened {
   const rk = keys.receivingKeys(msg.senderKeyId, msg.recipientKeyId);
-  rk.recvMacKey.macInto(msg.authenticated, expectedMac, 0);
-  const macOk = equalBytes(expectedMac, msg.mac);
+  const expected = hmacSha1(rk.recvMac, msg.authenticated);
+  const macOk = equalBytes(expected, msg.mac);
   // Cleared either way: after a failed check it is the right MAC for bytes someone else chose.
-  expectedMac.fill(0);
+  wipe(expected);
   if (!macOk) fail('bad-mac', 'data message MAC does not verify');
   if (compareCounters(msg.ctr, rk.recvCtr) <= 0) fail('bad-counter', 'data message counter did not increase');
   if (!isGroupElement(msg.nextDh)) fail('bad-group-element', 'next DH key out of range');
+  const rotatesTheirs = msg.senderKeyId === keys.theirKeyId;
+  if (rotatesTheirs && keys.knowsTheirKey(msg.nextDh)) fail('replayed', 'next DH key was already used');
   // Verified: from here on the state changes.
-  const stored = rk.recvCtr;
-  for (let i = 0; i < 8; i++) stored[i] = msg.ctr[i]!;
+  rk.recvCtr.set(msg.ctr, 0);
   rk.recvMacUsed = true;
-  const n = msg.encrypted.length;
-  let buf = opened;
-  if (buf.length < n) {
-    buf = new Uint8Array(n);
-    if (n <= 65536) opened = buf;
-  }
-  aes128CtrInto(rk.recvAesKey, msg.ctr, msg.encrypted, buf, 0);
+  const plaintext = aes128Ctr(rk.recvAes, msg.ctr, msg.encrypted);
   const extraKey = rk.extraKey;
   if (msg.recipientKeyId === keys.ourKeyId) keys.rotateOurs(random);
-  if (msg.senderKeyId === keys.theirKeyId) keys.rotateTheirs(msg.nextDh);
-  return { plaintext: buf.subarray(0, n), extraKey };
+  if (rotatesTheirs) keys.rotateTheirs(msg.nextDh);
+  return { plaintext, extraKey };
 }

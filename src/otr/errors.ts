@@ -14,6 +14,8 @@ export type OtrErrorCode =
   | 'bad-counter' // a data message counter that is not strictly increasing
   | 'unknown-key' // a data message for keys we do not have
   | 'fragment' // a fragment that does not fit the reassembly in progress
+  | 'fragment-too-long' // a partly reassembled message grew past its per-instance budget
+  | 'replayed' // D-H values of a completed AKE, or a D-H key the buddy already used (I7)
   | 'bad-key-file' // an import of a key, fingerprint or instance-tag file that is not valid
   | 'policy'; // the policy forbids what was asked
 

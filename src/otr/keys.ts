@@ -8,9 +8,8 @@
  * j = 0 is their newest (theirKeyId), 1 their previous. We send with [1][0]: our newest key the
  * peer has acknowledged, advertising our newest as the next key.
  */
-import { Aes128Key } from '../crypto/aes';
-import { bytesToHex, concatBytes, hexToBytes } from '../crypto/bytes';
-import { HmacSha1Key, sha1, sha256 } from '../crypto/hash';
+import { bytesToHex, concatBytes, hexToBytes, wipe } from '../crypto/bytes';
+import { sha1, sha256 } from '../crypto/hash';
 import { powG, powP } from '../crypto/modp';
 import type { RandomSource } from '../crypto/random';
 import { type AkeResult, type DhKeyPair, generateDhKeyPair } from './ake';
@@ -29,14 +28,9 @@ export interface SessionKeys {
   recvMacUsed: boolean;
   /** The extra symmetric key (TLV 8): SHA256(0xff || MPI(s)). */
   extraKey: Uint8Array;
-  /** sendAes, recvAes, sendMac and recvMac made ready for use (expanded, keyed) once, here. */
-  sendAesKey: Aes128Key;
-  recvAesKey: Aes128Key;
-  sendMacKey: HmacSha1Key;
-  recvMacKey: HmacSha1Key;
 }
 
-/** SessionKeys from the two AES keys (the MAC keys are their SHA-1), with the prepared keys. */
+/** SessionKeys from the two AES keys (the MAC keys are their SHA-1). */
 function sessionKeys(
   sendAes: Uint8Array,
   recvAes: Uint8Array,
@@ -45,22 +39,25 @@ function sessionKeys(
   recvMacUsed: boolean,
   extraKey: Uint8Array,
 ): SessionKeys {
-  const sendMac = sha1(sendAes);
-  const recvMac = sha1(recvAes);
   return {
     sendAes,
-    sendMac,
+    sendMac: sha1(sendAes),
     recvAes,
-    recvMac,
+    recvMac: sha1(recvAes),
     sendCtr,
     recvCtr,
     recvMacUsed,
     extraKey,
-    sendAesKey: new Aes128Key(sendAes),
-    recvAesKey: new Aes128Key(recvAes),
-    sendMacKey: new HmacSha1Key(sendMac),
-    recvMacKey: new HmacSha1Key(recvMac),
   };
+}
+
+/** Overwrites every key of a cell that is dropped (rotated out, or the conversation ended). */
+function wipeSessionKeys(k: SessionKeys): void {
+  wipe(k.sendAes);
+  wipe(k.sendMac);
+  wipe(k.recvAes);
+  wipe(k.recvMac);
+  wipe(k.extraKey);
 }
 
 /**
@@ -70,17 +67,21 @@ function sessionKeys(
 export function computeSessionKeys(ours: DhKeyPair, theirY: bigint, secret?: bigint): SessionKeys {
   const secbytes = encodeMpi(secret ?? powP(theirY, ours.x));
   const high = ours.gx > theirY;
-  const h1 = (b: number) => sha1(concatBytes(Uint8Array.of(b), secbytes));
-  const sendAes = h1(high ? 0x01 : 0x02).slice(0, 16);
-  const recvAes = h1(high ? 0x02 : 0x01).slice(0, 16);
-  return sessionKeys(
-    sendAes,
-    recvAes,
-    new Uint8Array(8),
-    new Uint8Array(8),
-    false,
-    sha256(concatBytes(Uint8Array.of(0xff), secbytes)),
-  );
+  const h1 = (b: number) => {
+    const input = concatBytes(Uint8Array.of(b), secbytes);
+    const digest = sha1(input);
+    wipe(input);
+    const key = digest.slice(0, 16);
+    wipe(digest);
+    return key;
+  };
+  const sendAes = h1(high ? 0x01 : 0x02);
+  const recvAes = h1(high ? 0x02 : 0x01);
+  const extraInput = concatBytes(Uint8Array.of(0xff), secbytes);
+  const extraKey = sha256(extraInput);
+  wipe(extraInput);
+  wipe(secbytes);
+  return sessionKeys(sendAes, recvAes, new Uint8Array(8), new Uint8Array(8), false, extraKey);
 }
 
 /** Increments an 8-byte big-endian counter in place. */
@@ -124,6 +125,12 @@ class Slot {
       this.secret = undefined;
     }
     return this.computed;
+  }
+
+  /** Overwrites the keys, if computed (the cell is dropped). */
+  wipe(): void {
+    if (this.computed) wipeSessionKeys(this.computed);
+    this.secret = undefined;
   }
 
   /** The keys if they carry state of their own (used counters or MAC), else null: recomputable. */
@@ -215,16 +222,38 @@ export class KeyState {
     return this.sessions[1][0]!.keys;
   }
 
-  private reveal(...slots: (Slot | null)[]): void {
+  /**
+   * Drops cells: a receiving MAC key that verified something is revealed (a copy goes to the
+   * list for the next message, spec "Revealing MAC Keys"), then every key of the cell is
+   * overwritten.
+   */
+  private drop(...slots: (Slot | null)[]): void {
     for (const s of slots) {
       const k = s?.stateful;
-      if (k?.recvMacUsed) this.oldMacKeys.push(k.recvMac);
+      if (k?.recvMacUsed) this.oldMacKeys.push(k.recvMac.slice());
+      s?.wipe();
     }
+  }
+
+  /** Overwrites every key this state holds (the conversation ended or was replaced). */
+  wipe(): void {
+    for (const row of this.sessions) for (const s of row) s?.wipe();
+    for (const k of this.oldMacKeys) wipe(k);
+    this.oldMacKeys = [];
+  }
+
+  /**
+   * Whether `y` is one of the buddy's D-H keys this state holds: a buddy advertises a new key
+   * for every rotation, and one used again would make a cell with keys (and counters) this
+   * side may already have used (I7).
+   */
+  knowsTheirKey(y: bigint): boolean {
+    return y === this.theirCurrent || y === this.theirPrevious;
   }
 
   /** They used our newest key: make a new one (libotr rotate_dh_keys). */
   rotateOurs(random: RandomSource): void {
-    this.reveal(this.sessions[1][0], this.sessions[1][1]);
+    this.drop(this.sessions[1][0], this.sessions[1][1]);
     this.sessions[1] = this.sessions[0];
     this.ourPrevious = this.ourCurrent;
     this.ourCurrent = generateDhKeyPair(random);
@@ -237,7 +266,7 @@ export class KeyState {
 
   /** They sent with their newest key: their advertised next key becomes current (rotate_y_keys). */
   rotateTheirs(nextY: bigint): void {
-    this.reveal(this.sessions[0][1], this.sessions[1][1]);
+    this.drop(this.sessions[0][1], this.sessions[1][1]);
     this.sessions[0][1] = this.sessions[0][0];
     this.sessions[1][1] = this.sessions[1][0];
     this.theirPrevious = this.theirCurrent;
@@ -247,14 +276,12 @@ export class KeyState {
     this.sessions[1][0] = new Slot(this.ourPrevious, nextY);
   }
 
-  /**
-   * The MAC keys to reveal in the next message, forgotten here (the sealing Writer copies each
-   * key into the message). Read-only.
-   */
-  takeOldMacKeyList(): readonly Uint8Array[] {
-    const list = this.oldMacKeys;
-    if (list.length > 0) this.oldMacKeys = [];
-    return list;
+  /** The MAC keys to reveal in the next message, as one array, forgotten here. */
+  takeOldMacKeys(): Uint8Array {
+    const all = concatBytes(...this.oldMacKeys);
+    for (const k of this.oldMacKeys) wipe(k);
+    this.oldMacKeys = [];
+    return all;
   }
 
   /**

@@ -3,7 +3,7 @@
  * AKE / Data Message sections): header, D-H Commit, D-H Key, Reveal Signature, Signature, Data.
  * Decoding is strict: every field length-checked, fixed fields exactly sized, nothing left over.
  */
-import { base64Decode, base64DecodeInto, base64Encode } from '../crypto/bytes';
+import { base64Decode, base64Encode } from '../crypto/bytes';
 import { MODP_BYTES } from '../crypto/modp';
 import { fail } from './errors';
 import { Reader, Writer } from './serial';
@@ -129,8 +129,7 @@ export function decodeMessage(bytes: Uint8Array): OtrMessage {
       break;
     }
     case MSG_DATA: {
-      // Views, not copies (see DataMessage): this runs for every message received, and a copy
-      // of the MAC-covered part or the ciphertext (> 64 bytes) is ~0.3 µs of allocation each.
+      // Views, not copies (see DataMessage): the message is opened once and none of them kept.
       const flags = r.byte();
       const senderKeyId = r.int();
       const recipientKeyId = r.int();
@@ -192,26 +191,28 @@ export function encodeSig(h: Header, encryptedSig: Uint8Array, mac: Uint8Array):
   return w.data(encryptedSig).fixed(mac).bytes();
 }
 
-/**
- * Starts a data message in `w`: everything the MAC covers up to the ciphertext, then the
- * ciphertext's length, and room for it. Returns the offset in `w.target` where the caller
- * encrypts the `encryptedLength` bytes (then appends the MAC and the old MAC keys), written once
- * instead of being copied into the whole message afterwards (checked against a field-by-field
- * encoder, test/lib/data-message.ts).
- */
-export function beginDataMessage(
-  w: Writer,
+/** The part of a data message its MAC covers: the header through the encrypted message. */
+export function encodeDataAuthenticated(
   h: Header,
   flags: number,
   senderKeyId: number,
   recipientKeyId: number,
   nextDh: bigint,
   ctr: Uint8Array,
-  encryptedLength: number,
-): number {
+  encrypted: Uint8Array,
+): Uint8Array {
+  const w = new Writer();
   writeHeader(w, h, MSG_DATA);
-  w.byte(flags).int(senderKeyId).int(recipientKeyId).mpi(nextDh).fixed(ctr).int(encryptedLength);
-  return w.reserve(encryptedLength);
+  return w.byte(flags).int(senderKeyId).int(recipientKeyId).mpi(nextDh).fixed(ctr).data(encrypted).bytes();
+}
+
+/** A whole data message: the MAC-covered part, its MAC, the revealed old MAC keys. */
+export function encodeDataMessage(
+  authenticated: Uint8Array,
+  mac: Uint8Array,
+  oldMacKeys: Uint8Array,
+): Uint8Array {
+  return new Writer().fixed(authenticated).fixed(mac).data(oldMacKeys).bytes();
 }
 
 /** `?OTR:<base64>.` of bytes[0 .. length) (all of them unless given). */
@@ -226,33 +227,10 @@ export function dearmor(text: string): Uint8Array {
   return bytes;
 }
 
-/** The base64 between `?OTR:` and the next `.` (dearmor, dearmorTransient). */
+/** The base64 between `?OTR:` and the next `.`. */
 function armoredBase64(text: string): string {
   const start = text.indexOf('?OTR:');
   const end = text.indexOf('.', start + 5);
   if (start < 0 || end < 0) fail('bad-encoding', 'not an encoded OTR message');
   return text.slice(start + 5, end);
-}
-
-/** Work buffer of dearmorTransient (kept up to 64 KB). */
-let dearmored = new Uint8Array(1024);
-
-/**
- * dearmor into a work buffer that the next call overwrites (a view of it is returned): for a
- * message that is decoded and handled at once, as Session.receive does, where it saves a new
- * array per received line (~0.3 µs of allocation outside V8's heap). Whatever is kept from such
- * a message must be copied: decodeMessage copies every field of the AKE messages, and a data
- * message's views (see DataMessage) are used before the next line is received.
- */
-export function dearmorTransient(text: string): Uint8Array {
-  const base64 = armoredBase64(text);
-  const max = Math.floor(base64.length / 4) * 3;
-  let buf = dearmored;
-  if (buf.length < max) {
-    buf = new Uint8Array(max);
-    if (max <= 65536) dearmored = buf;
-  }
-  const n = base64DecodeInto(base64, buf);
-  if (n < 0) fail('bad-encoding', 'invalid base64 in OTR message');
-  return buf.subarray(0, n);
 }

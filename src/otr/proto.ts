@@ -173,9 +173,13 @@ export function fragment(
   return out;
 }
 
-/** Caps on reassembly, so a peer cannot make us hold unbounded data. */
+/** Caps on reassembly, so a page cannot make us hold unbounded data (I8). */
 export const MAX_FRAGMENTS = 65535;
-export const MAX_REASSEMBLED = 1 << 20;
+/**
+ * The longest partly reassembled message one buffer holds (characters of base64, one byte each):
+ * 256 KB, far above any message a chat carries (a 64 KB message is ~90 KB of base64).
+ */
+export const MAX_REASSEMBLED = 256 * 1024;
 
 export interface FragmentState {
   k: number;
@@ -185,12 +189,13 @@ export interface FragmentState {
 
 /**
  * One step of the spec's reassembly ("Receiving Fragments"). Returns the new state and, when the
- * last fragment arrives, the whole message.
+ * last fragment arrives, the whole message; a message that grows past MAX_REASSEMBLED is
+ * dropped (empty state, `tooLong`).
  */
 export function reassemble(
   state: FragmentState,
   frag: { k: number; n: number; piece: string },
-): { state: FragmentState; complete?: string } {
+): { state: FragmentState; complete?: string; tooLong?: true } {
   const empty = { k: 0, n: 0, pieces: '' };
   const { k, n, piece } = frag;
   if (k === 0 || n === 0 || k > n || n > MAX_FRAGMENTS || piece.length === 0) return { state };
@@ -198,7 +203,7 @@ export function reassemble(
   if (k === 1) next = { k, n, pieces: piece };
   else if (n === state.n && k === state.k + 1) next = { k, n, pieces: state.pieces + piece };
   else return { state: empty };
-  if (next.pieces.length > MAX_REASSEMBLED) return { state: empty };
+  if (next.pieces.length > MAX_REASSEMBLED) return { state: empty, tooLong: true };
   if (next.k === next.n) return { state: empty, complete: next.pieces };
   return { state: next };
 }

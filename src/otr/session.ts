@@ -10,8 +10,8 @@
  */
 
 import type { DsaPrivateKey } from '../crypto/dsa';
-import { enterPowerCache, leavePowerCache, type PowerCache, withPowerCache } from '../crypto/modp';
 import { cryptoRandom, type RandomSource } from '../crypto/random';
+import { AkeHistory } from './ake';
 import {
   Context,
   type ContextEnv,
@@ -23,7 +23,7 @@ import {
 import { fail, OtrError } from './errors';
 import {
   armor,
-  dearmorTransient,
+  dearmor,
   decodeMessage,
   FLAG_IGNORE_UNREADABLE,
   MIN_INSTANCE_TAG,
@@ -40,7 +40,15 @@ import {
   VERSION_MASK,
   WHITESPACE_START_AKE,
 } from './policy';
-import { classify, type FragmentState, fragment, queryMessage, reassemble, whitespaceTag } from './proto';
+import {
+  classify,
+  type FragmentState,
+  fragment,
+  MAX_REASSEMBLED,
+  queryMessage,
+  reassemble,
+  whitespaceTag,
+} from './proto';
 import { fingerprint } from './pubkey';
 import { TLV_EXTRA_SYMKEY } from './tlv';
 
@@ -91,13 +99,26 @@ export interface SessionStatus {
 
 type Offer = 'not' | 'sent' | 'rejected' | 'accepted';
 
-export const SESSION_SNAPSHOT_VERSION = 1;
+export const SESSION_SNAPSHOT_VERSION = 2;
+
+/**
+ * How many characters of partly reassembled messages a snapshot carries, over all senders. The
+ * buffers themselves may hold up to MAX_REASSEMBLED each (proto.ts) in memory; a snapshot keeps
+ * whole buffers, smallest first, while they fit this budget, so the saved OTR state stays small
+ * whatever the page sends (I8). A bigger partial message lives in memory only: if the worker is
+ * killed while it is incomplete, it is lost (its remaining fragments are then refused as out of
+ * sequence), which the sender sees as a message that did not arrive. Messages a chat carries in
+ * a few lines (every AKE message, any text up to tens of KB) survive a kill.
+ */
+export const SNAPSHOT_FRAGMENT_BUDGET = 64 * 1024;
 
 export interface SessionSnapshot {
   v: typeof SESSION_SNAPSHOT_VERSION;
   policy: number;
   master: ContextSnapshot;
   instances: ContextSnapshot[];
+  /** Hashes of the D-H pairs of completed AKEs (ake.ts AkeHistory); absent in version 1. */
+  history?: string[];
   fragments: { tag: number; k: number; n: number; pieces: string }[];
   held: string[];
   offer: Offer;
@@ -128,12 +149,6 @@ export class Session {
   private offer: Offer = 'not';
   /** Whether we asked for OTR and are waiting for it (so held messages do not send a query each). */
   private queryPending = false;
-  /**
-   * This conversation's Yao tables for bases its SMP raises to several exponents (modp.ts,
-   * withPowerCache): kept between the steps of a run, emptied when the run ends, never shared
-   * with another conversation.
-   */
-  private readonly powerCache: PowerCache = new Map();
 
   constructor(opts: SessionOptions) {
     if (opts.instanceTag < MIN_INSTANCE_TAG || opts.instanceTag > 0xffffffff) {
@@ -151,6 +166,7 @@ export class Session {
       random: opts.random ?? cryptoRandom,
       now: opts.now ?? Date.now,
       heartbeatInterval: opts.heartbeatInterval ?? 60_000,
+      history: new AkeHistory(),
     };
     this.master = new Context(this.env, 0);
   }
@@ -194,9 +210,7 @@ export class Session {
     const ctx = this.best();
     switch (ctx.msgstate) {
       case 'encrypted':
-        // What emit() would do with the sealed message and no events, without building its
-        // input or copying the message out before armoring it.
-        this.pushArmored(ctx, ctx.sealArmored(text), ctx.version, out);
+        this.pushWire(ctx, ctx.seal(text).bytes, out);
         return out;
       case 'finished':
         out.events.push({
@@ -235,29 +249,11 @@ export class Session {
   }
 
   startSmp(secret: string, question?: string): Output {
-    return this.withTables(() => this.onEncrypted((ctx) => ctx.startSmp(secret, question)));
+    return this.onEncrypted((ctx) => ctx.startSmp(secret, question));
   }
 
   answerSmp(secret: string): Output {
-    return this.withTables(() => this.onEncrypted((ctx) => ctx.answerSmp(secret)));
-  }
-
-  /** Runs an SMP-capable operation with this session's power tables; forgets them when a run ends. */
-  private withTables(f: () => Output): Output {
-    const out = withPowerCache(this.powerCache, f);
-    this.forgetTablesIfRunEnded(out);
-    return out;
-  }
-
-  /** Empties the power tables when an SMP run ended (any SMP event but the buddy's question). */
-  private forgetTablesIfRunEnded(out: Output): void {
-    if (this.powerCache.size === 0) return;
-    for (const e of out.events) {
-      if (e.type === 'smp' && e.result !== 'question') {
-        this.powerCache.clear();
-        return;
-      }
-    }
+    return this.onEncrypted((ctx) => ctx.answerSmp(secret));
   }
 
   abortSmp(): Output {
@@ -290,23 +286,8 @@ export class Session {
 
   // ---- what arrives --------------------------------------------------------------------
 
-  /**
-   * Handles one received line of chat. Never throws for bad input; rejected input changes nothing.
-   * (withTables written out: no closure per received line.)
-   */
+  /** Handles one received line of chat. Never throws for bad input; rejected input changes nothing. */
   receive(wire: string): Output {
-    const previous = enterPowerCache(this.powerCache);
-    let out: Output;
-    try {
-      out = this.receiveOutput(wire);
-    } finally {
-      leavePowerCache(previous);
-    }
-    this.forgetTablesIfRunEnded(out);
-    return out;
-  }
-
-  private receiveOutput(wire: string): Output {
     const out: Output = { wire: [], events: [] };
     if ((this.policy & VERSION_MASK) === 0) {
       out.events.push({
@@ -350,6 +331,9 @@ export class Session {
       const step = reassemble(this.fragments.get(key) ?? { k: 0, n: 0, pieces: '' }, c);
       if (step.state.n === 0) this.fragments.delete(key);
       else this.fragments.set(key, step.state);
+      if (step.tooLong) {
+        fail('fragment-too-long', `a fragmented message grew past ${MAX_REASSEMBLED} characters; dropped`);
+      }
       if (step.complete !== undefined) this.receiveLine(step.complete, out, true);
       return;
     }
@@ -397,9 +381,7 @@ export class Session {
   private receiveEncoded(text: string, out: Output): void {
     let msg: OtrMessage;
     try {
-      // The bytes are in a work buffer that the next received line reuses: everything kept from
-      // an AKE message is a copy (decodeMessage), a data message is handled before this returns.
-      msg = decodeMessage(dearmorTransient(text));
+      msg = decodeMessage(dearmor(text));
     } catch (e) {
       if (!(e instanceof OtrError)) throw e;
       out.events.push({
@@ -441,7 +423,7 @@ export class Session {
         ctx = existing;
         if (
           msg.kind === 'dh-key' &&
-          this.master.ake.state === 'awaiting-dhkey' &&
+          this.master.ake.mayAnswer(msg.gy) &&
           ctx.ake.state !== 'awaiting-dhkey'
         ) {
           const previous = ctx.ake;
@@ -483,7 +465,7 @@ export class Session {
           this.instances.delete(evicted.theirTag);
         }
         ctx = new Context(this.env, senderTag);
-        if (msg.kind === 'dh-key') {
+        if (msg.kind === 'dh-key' && this.master.ake.mayAnswer(msg.gy)) {
           ctx.ake = this.master.ake.copyFor(senderTag);
           copied = true;
         }
@@ -499,7 +481,7 @@ export class Session {
     const co = ctx.receive(msg);
     // Rejected input changes nothing: drop the instance or the AKE copy made for an ignored message.
     if (undo && co.events.some((e) => e.type === 'ignored')) undo();
-    else if (copied) this.master.ake.answered = true;
+    else if (copied && msg.kind === 'dh-key') this.master.ake.markAnswered(msg.gy);
     this.emit(ctx, co, out);
   }
 
@@ -603,24 +585,51 @@ export class Session {
       policy: this.policy,
       master: this.master.snapshot(),
       instances: [...this.instances.values()].map((c) => c.snapshot()),
-      fragments: [...this.fragments].map(([tag, f]) => ({ tag, ...f })),
+      history: this.env.history.snapshot(),
+      fragments: this.fragmentsToKeep(),
       held: [...this.held],
       offer: this.offer,
       queryPending: this.queryPending,
     };
   }
 
-  /** Rebuilds a session from a snapshot; throws OtrError('malformed') on an invalid one. */
+  /** The fragment buffers a snapshot carries: whole ones, smallest first, within SNAPSHOT_FRAGMENT_BUDGET. */
+  private fragmentsToKeep(): SessionSnapshot['fragments'] {
+    const kept: SessionSnapshot['fragments'] = [];
+    let budget = SNAPSHOT_FRAGMENT_BUDGET;
+    const bySize = [...this.fragments].sort((a, b) => a[1].pieces.length - b[1].pieces.length);
+    for (const [tag, f] of bySize) {
+      if (f.pieces.length > budget) break;
+      budget -= f.pieces.length;
+      kept.push({ tag, k: f.k, n: f.n, pieces: f.pieces });
+    }
+    return kept;
+  }
+
+  /**
+   * Rebuilds a session from a snapshot; throws OtrError('malformed') on an invalid one. A
+   * version 1 snapshot (before the AKE history) restores with an empty history.
+   */
   static restore(snap: SessionSnapshot, opts: SessionOptions): Session {
-    if (!snap || snap.v !== SESSION_SNAPSHOT_VERSION)
+    const v = (snap as { v?: unknown } | null)?.v;
+    if (!snap || (v !== SESSION_SNAPSHOT_VERSION && v !== 1))
       fail('malformed', 'unsupported session snapshot version');
     const s = new Session({ ...opts, policy: typeof snap.policy === 'number' ? snap.policy : opts.policy });
+    s.env.history = AkeHistory.restore(snap.history);
     s.master = Context.restore(snap.master, s.env);
     for (const c of snap.instances) {
       if (c.theirTag < MIN_INSTANCE_TAG) fail('malformed', 'bad instance tag in snapshot');
       s.instances.set(c.theirTag, Context.restore(c, s.env));
     }
-    for (const f of snap.fragments) s.fragments.set(f.tag, { k: f.k, n: f.n, pieces: String(f.pieces) });
+    let fragmentChars = 0;
+    for (const f of snap.fragments) {
+      const pieces = String(f.pieces);
+      fragmentChars += pieces.length;
+      if (pieces.length > MAX_REASSEMBLED || fragmentChars > MAX_REASSEMBLED * MAX_FRAGMENT_BUFFERS) {
+        fail('malformed', 'fragment buffers in snapshot beyond their budget');
+      }
+      s.fragments.set(f.tag, { k: f.k, n: f.n, pieces });
+    }
     s.held = snap.held.map(String);
     s.offer = (['not', 'sent', 'rejected', 'accepted'] as const).includes(snap.offer) ? snap.offer : 'not';
     s.queryPending = snap.queryPending === true;

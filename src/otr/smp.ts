@@ -26,6 +26,7 @@ import {
   MODP_P,
   MODP_Q,
   modInverse,
+  type PowerCache,
   powG,
   powP,
   powProduct,
@@ -144,14 +145,6 @@ function mulP(a: bigint, b: bigint): bigint {
   return (a * b) % MODP_P;
 }
 
-/**
- * a^x · b^y mod p with one shared chain of squarings (powProduct, Shamir's trick). Terms in g use
- * powG's fixed-base tables instead, which need no squarings at all.
- */
-function mulPow2(a: bigint, x: bigint, b: bigint, y: bigint): bigint {
-  return powProduct(a, x, b, y, MODP_P);
-}
-
 /** libotr's otrl_sm_hash: SHA-256(version || MPI(a) [|| MPI(b)]) as an integer. */
 function smpHash(version: number, a: bigint, b?: bigint): bigint {
   const w = new Writer().byte(version).mpi(a);
@@ -215,7 +208,25 @@ export class Smp {
   private withQuestion = false;
   private pendingQuestion: string | undefined;
 
+  /**
+   * This run's Yao tables for the bases it raises to several exponents (g2, g3, Qa/Qb; modp.ts
+   * PowerCache): kept between the steps of a run, emptied when it ends (reset), never shared.
+   */
+  private readonly tables: PowerCache = new Map();
+
   constructor(private readonly random: RandomSource) {}
+
+  private pow(x: bigint, e: bigint): bigint {
+    return powP(x, e, this.tables);
+  }
+
+  /**
+   * a^x · b^y mod p with one shared chain of squarings (powProduct, Shamir's trick), or with this
+   * run's tables. Terms in g use powG's fixed-base tables instead.
+   */
+  private mulPow2(a: bigint, x: bigint, b: bigint, y: bigint): bigint {
+    return powProduct(a, x, b, y, MODP_P, this.tables);
+  }
 
   get state(): SmpState {
     return this.st;
@@ -258,8 +269,8 @@ export class Smp {
     const g3b = powG(x3);
     const [c3, d3] = this.proveKnowLog(x3, 4);
     const r = this.randomExponent();
-    const pb = powP(g3, r);
-    const qb = mulP(powG(r), powP(g2, secret));
+    const pb = this.pow(g3, r);
+    const qb = mulP(powG(r), this.pow(g2, secret));
     const [cp, d5, d6] = this.proveEqualCoords(g2, g3, r, secret, 5);
     this.f = { x3, g2, g3, g3o, p: pb, q: qb };
     this.st = 'expect3';
@@ -386,7 +397,7 @@ export class Smp {
     const x2 = this.randomExponent();
     const x3 = this.randomExponent();
     this.reset();
-    this.f = { x2, x3, g2: powP(g2a, x2), g3: powP(g3a, x3), g3o: g3a };
+    this.f = { x2, x3, g2: this.pow(g2a, x2), g3: this.pow(g3a, x3), g3o: g3a };
     this.st = 'question-asked';
     this.initiator = false;
     this.withQuestion = question !== undefined;
@@ -418,16 +429,16 @@ export class Smp {
     ];
     const { secret, x2, x3 } = this.need('secret', 'x2', 'x3');
     if (!this.checkKnowLog(c2, d2, g2b, 3) || !this.checkKnowLog(c3, d3, g3b, 4)) proofFailed(what);
-    const g2 = powP(g2b, x2);
-    const g3 = powP(g3b, x3);
+    const g2 = this.pow(g2b, x2);
+    const g3 = this.pow(g3b, x3);
     if (!this.checkEqualCoords(cp, d5, d6, pb, qb, g2, g3, 5)) proofFailed(what);
     const r = this.randomExponent();
-    const pa = powP(g3, r);
-    const qa = mulP(powG(r), powP(g2, secret));
+    const pa = this.pow(g3, r);
+    const qa = mulP(powG(r), this.pow(g2, secret));
     const [cp3, d5a, d6a] = this.proveEqualCoords(g2, g3, r, secret, 6);
     const pab = mulP(pa, modInverse(pb, MODP_P));
     const qab = mulP(qa, modInverse(qb, MODP_P));
-    const ra = powP(qab, x3);
+    const ra = this.pow(qab, x3);
     const [cr, d7] = this.proveEqualLogs(qab, x3, 7);
     this.f = { x3, g3o: g3b, pab, qab };
     this.st = 'expect4';
@@ -456,9 +467,9 @@ export class Smp {
     const pab = mulP(pa, modInverse(pb, MODP_P));
     const qab = mulP(qa, modInverse(qb, MODP_P));
     if (!this.checkEqualLogs(cr, d7, ra, g3o, qab, 7)) proofFailed(what);
-    const rb = powP(qab, x3);
+    const rb = this.pow(qab, x3);
     const [cr4, d7b] = this.proveEqualLogs(qab, x3, 8);
-    const rab = powP(ra, x3);
+    const rab = this.pow(ra, x3);
     const same = equalElements(rab, pab);
     const event: SmpEvent = {
       result: same ? 'succeeded' : 'failed',
@@ -480,7 +491,7 @@ export class Smp {
     const [rb, cr, d7] = m as [bigint, bigint, bigint];
     const { x3, g3o, pab, qab } = this.need('x3', 'g3o', 'pab', 'qab');
     if (!this.checkEqualLogs(cr, d7, rb, g3o, qab, 8)) proofFailed(what);
-    const rab = powP(rb, x3);
+    const rab = this.pow(rb, x3);
     const same = equalElements(rab, pab);
     const event: SmpEvent = {
       result: same ? 'succeeded' : 'failed',
@@ -510,6 +521,7 @@ export class Smp {
     this.initiator = false;
     this.withQuestion = false;
     this.pendingQuestion = undefined;
+    this.tables.clear();
   }
 
   private need<K extends FieldName>(...names: K[]): Record<K, bigint> {
@@ -537,7 +549,7 @@ export class Smp {
 
   /** c == h(g1^d · X^c). */
   private checkKnowLog(c: bigint, d: bigint, x: bigint, version: number): boolean {
-    return smpHash(version, mulP(powG(d), powP(x, c))) === c;
+    return smpHash(version, mulP(powG(d), this.pow(x, c))) === c;
   }
 
   /** Proof that P = g3^r and Q = g1^r · g2^secret share r: c = h(g3^r1, g1^r1 g2^r2). */
@@ -550,7 +562,7 @@ export class Smp {
   ): [bigint, bigint, bigint] {
     const r1 = this.randomExponent();
     const r2 = this.randomExponent();
-    const c = smpHash(version, powP(g3, r1), mulP(powG(r1), powP(g2, r2)));
+    const c = smpHash(version, this.pow(g3, r1), mulP(powG(r1), this.pow(g2, r2)));
     return [c, mod(r1 - r * c, MODP_Q), mod(r2 - secret * c, MODP_Q)];
   }
 
@@ -565,15 +577,15 @@ export class Smp {
     g3: bigint,
     version: number,
   ): boolean {
-    const a = mulPow2(g3, d1, p, c);
-    const b = mulP(powG(d1), mulPow2(g2, d2, q, c));
+    const a = this.mulPow2(g3, d1, p, c);
+    const b = mulP(powG(d1), this.mulPow2(g2, d2, q, c));
     return smpHash(version, a, b) === c;
   }
 
   /** Proof that R = qab^x3 with g3-half = g1^x3: c = h(g1^r, qab^r), d = r - x3·c mod q. */
   private proveEqualLogs(qab: bigint, x3: bigint, version: number): [bigint, bigint] {
     const r = this.randomExponent();
-    const c = smpHash(version, powG(r), powP(qab, r));
+    const c = smpHash(version, powG(r), this.pow(qab, r));
     return [c, mod(r - x3 * c, MODP_Q)];
   }
 
@@ -586,7 +598,7 @@ export class Smp {
     qab: bigint,
     version: number,
   ): boolean {
-    return smpHash(version, mulP(powG(d), powP(g3o, c)), mulPow2(qab, d, r, c)) === c;
+    return smpHash(version, mulP(powG(d), this.pow(g3o, c)), this.mulPow2(qab, d, r, c)) === c;
   }
 }
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '../../src/crypto/bytes';
 import { dsaSign, dsaVerify } from '../../src/crypto/dsa';
 import { generateDsaKey } from '../../src/crypto/dsa-keygen';
-import { cryptoRandom, seededRandom } from '../../src/crypto/random';
+import { cryptoRandom } from '../../src/crypto/random';
 import {
   type FingerprintEntry,
   parseFingerprintsFile,
@@ -26,6 +26,7 @@ import {
   readSignature,
 } from '../../src/otr/pubkey';
 import { Reader } from '../../src/otr/serial';
+import { seededRandom } from '../lib/seeded-random';
 import { buildC } from './build-c';
 
 let tool = '';

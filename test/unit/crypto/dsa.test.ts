@@ -1,12 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bigIntToFixed, hexToBytes, utf8Encode } from '../../../src/crypto/bytes';
-import { type DsaPrivateKey, dsaSign, dsaVerify, randomBelow } from '../../../src/crypto/dsa';
+import {
+  bitLength,
+  blindedInverse,
+  type DsaPrivateKey,
+  dsaSign,
+  dsaVerify,
+  fixedLengthNonce,
+  randomBelow,
+} from '../../../src/crypto/dsa';
 import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
 import { sha1 } from '../../../src/crypto/hash';
-import { modPow } from '../../../src/crypto/modp';
+import { modInverse, modPow } from '../../../src/crypto/modp';
 import { isProbablePrime, millerRabin, smallPrimes } from '../../../src/crypto/prime';
-import { seededRandom } from '../../../src/crypto/random';
+import { seededRandom } from '../../lib/seeded-random';
 
 // FIPS 186-2 appendix 5: the DSA example (512-bit p), SHA-1("abc") signed with a fixed k.
 const FIPS: DsaPrivateKey = {
@@ -86,6 +94,41 @@ describe('DSA against FIPS 186-2 appendix 5', () => {
         },
       ),
     );
+  });
+});
+
+describe('the secret nonce: fixed-length exponent, blinded inverse', () => {
+  const q = FIPS.q;
+  it('k + q or k + 2q: always bitLength(q) + 1 bits, congruent to k, and g to it is g^k', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: q - 1n }), (k) => {
+        const e = fixedLengthNonce(k, q);
+        expect(bitLength(e)).toBe(bitLength(q) + 1);
+        expect(e % q).toBe(k);
+        expect(modPow(FIPS.g, e, FIPS.p)).toBe(modPow(FIPS.g, k, FIPS.p));
+      }),
+      { numRuns: 200 },
+    );
+    // The extremes: k = 1 needs 2q, k = q - 1 needs only q.
+    expect(fixedLengthNonce(1n, q)).toBe(1n + 2n * q);
+    expect(fixedLengthNonce(q - 1n, q)).toBe(2n * q - 1n);
+  });
+  it('the blinded inverse is the inverse, whatever the blinding factor', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: q - 1n }), fc.integer(), (k, seed) => {
+        expect(blindedInverse(k, q, seededRandom(seed))).toBe(modInverse(k, q));
+      }),
+      { numRuns: 200 },
+    );
+  });
+  it('signatures by random nonces verify, and are what the definition gives for the k drawn', () => {
+    const hash = sha1(utf8Encode('abc'));
+    for (let seed = 1; seed <= 20; seed++) {
+      const sig = dsaSign(FIPS, hash, seededRandom(seed));
+      expect(dsaVerify(FIPS, hash, sig)).toBe(true);
+      const k = randomBelow(q, seededRandom(seed));
+      expect(sig.r).toBe(modPow(FIPS.g, k, FIPS.p) % q);
+    }
   });
 });
 

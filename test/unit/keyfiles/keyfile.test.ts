@@ -13,7 +13,6 @@ import { type DsaPrivateKey, dsaSign, dsaVerify } from '../../../src/crypto/dsa'
 import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
 import { modPow } from '../../../src/crypto/modp';
 import { isProbablePrime } from '../../../src/crypto/prime';
-import { seededRandom } from '../../../src/crypto/random';
 import { OtrError } from '../../../src/otr/errors';
 import {
   encodeAtom,
@@ -22,6 +21,7 @@ import {
   serializePrivateKeyFile,
 } from '../../../src/otr/keyfile';
 import { fingerprint, formatFingerprint } from '../../../src/otr/pubkey';
+import { seededRandom } from '../../lib/seeded-random';
 
 const FIX = new URL('../../fixtures/libotr/', import.meta.url);
 const fixture = new Uint8Array(readFileSync(new URL('otr.private_key', FIX)));

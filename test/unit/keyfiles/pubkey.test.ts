@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '../../../src/crypto/bytes';
 import { dsaSign, dsaVerify } from '../../../src/crypto/dsa';
-import { seededRandom } from '../../../src/crypto/random';
 import { OtrError } from '../../../src/otr/errors';
 import { parsePrivateKeyFile } from '../../../src/otr/keyfile';
 import {
@@ -16,6 +15,7 @@ import {
   readSignature,
 } from '../../../src/otr/pubkey';
 import { Reader } from '../../../src/otr/serial';
+import { seededRandom } from '../../lib/seeded-random';
 
 const FIX = new URL('../../fixtures/libotr/', import.meta.url);
 const entries = parsePrivateKeyFile(readFileSync(new URL('otr.private_key', FIX)));

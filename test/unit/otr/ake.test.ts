@@ -5,13 +5,13 @@
  * every step. Keys are recomputed here from the spec's formulas to forge MAC-valid messages.
  */
 import { describe, expect, it } from 'vitest';
-import { aes128Ctr } from '../../../src/crypto/aes';
+import { aes128Ctr } from '../../../src/crypto/aes-ctr';
 import { bytesToHex, concatBytes, hexToBytes } from '../../../src/crypto/bytes';
 import { dsaSign } from '../../../src/crypto/dsa';
 import { hmacSha256, hmacSha256_160, sha256 } from '../../../src/crypto/hash';
 import { MODP_P, powG, powP } from '../../../src/crypto/modp';
 import type { RandomSource } from '../../../src/crypto/random';
-import { Ake, type AkeStep, type AuthState } from '../../../src/otr/ake';
+import { Ake, AkeHistory, type AkeStep, type AuthState } from '../../../src/otr/ake';
 import {
   type DhCommit,
   type DhKey,
@@ -19,7 +19,6 @@ import {
   encodeDhCommit,
   encodeDhKey,
   encodeRevealSig,
-  encodeSig,
   type ProtocolVersion,
   type RevealSig,
   type Sig,
@@ -63,8 +62,8 @@ interface Run {
 function makePair(seed: number, version: ProtocolVersion = 3, bobRandom?: RandomSource) {
   const rb = new TestRandom(seed);
   const ra = new TestRandom(seed + 1);
-  const bob = new Ake(BOB_KEY, bobRandom ?? rb.source, BOB_TAG, version === 3 ? 0 : 0);
-  const alice = new Ake(ALICE_KEY, ra.source, ALICE_TAG, version === 3 ? BOB_TAG : 0);
+  const bob = new Ake(BOB_KEY, bobRandom ?? rb.source, BOB_TAG, 0, new AkeHistory());
+  const alice = new Ake(ALICE_KEY, ra.source, ALICE_TAG, version === 3 ? BOB_TAG : 0, new AkeHistory());
   return { bob, alice, rb, ra };
 }
 
@@ -521,16 +520,18 @@ describe('snapshot/restore at every step', () => {
   function persisted(seed: number, persist: boolean) {
     const rb = new TestRandom(seed);
     const ra = new TestRandom(seed + 1);
-    let bob = new Ake(BOB_KEY, rb.source, BOB_TAG);
-    let alice = new Ake(ALICE_KEY, ra.source, ALICE_TAG, BOB_TAG);
+    const hb = new AkeHistory();
+    const ha = new AkeHistory();
+    let bob = new Ake(BOB_KEY, rb.source, BOB_TAG, 0, hb);
+    let alice = new Ake(ALICE_KEY, ra.source, ALICE_TAG, BOB_TAG, ha);
     let rbNow = rb;
     let raNow = ra;
     const p = () => {
       if (!persist) return;
       rbNow = rbNow.clone();
       raNow = raNow.clone();
-      bob = Ake.restore(JSON.parse(JSON.stringify(bob.snapshot())), BOB_KEY, rbNow.source);
-      alice = Ake.restore(JSON.parse(JSON.stringify(alice.snapshot())), ALICE_KEY, raNow.source);
+      bob = Ake.restore(JSON.parse(JSON.stringify(bob.snapshot())), BOB_KEY, rbNow.source, hb);
+      alice = Ake.restore(JSON.parse(JSON.stringify(alice.snapshot())), ALICE_KEY, raNow.source, ha);
     };
     const out: string[] = [];
     const record = (s: AkeStep) => {
@@ -568,11 +569,20 @@ describe('snapshot/restore at every step', () => {
     bob.start(3);
     const s = bob.snapshot();
     expect(() =>
-      Ake.restore({ ...s, state: 'bogus' as AuthState }, BOB_KEY, Math.random as unknown as RandomSource),
+      Ake.restore(
+        { ...s, state: 'bogus' as AuthState },
+        BOB_KEY,
+        Math.random as unknown as RandomSource,
+        new AkeHistory(),
+      ),
     ).toThrow();
-    expect(() => Ake.restore({ ...s, r: undefined }, BOB_KEY, new TestRandom(1).source)).toThrow();
-    expect(() => Ake.restore({ ...s, state: 'awaiting-sig' }, BOB_KEY, new TestRandom(1).source)).toThrow();
-    const ok = Ake.restore(s, BOB_KEY, new TestRandom(1).source);
+    expect(() =>
+      Ake.restore({ ...s, r: undefined }, BOB_KEY, new TestRandom(1).source, new AkeHistory()),
+    ).toThrow();
+    expect(() =>
+      Ake.restore({ ...s, state: 'awaiting-sig' }, BOB_KEY, new TestRandom(1).source, new AkeHistory()),
+    ).toThrow();
+    const ok = Ake.restore(s, BOB_KEY, new TestRandom(1).source, new AkeHistory());
     expect(ok.snapshot()).toEqual(s);
   });
   it('the AKE snapshot holds the DH private key and r only while they are needed', () => {

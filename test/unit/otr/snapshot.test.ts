@@ -120,7 +120,12 @@ describe('restore refuses invalid snapshots with an OtrError', () => {
   const base = () => party('alice', 3000);
   const good = (): SessionSnapshot => JSON.parse(snap(base().session));
   const invalid: [string, (s: SessionSnapshot) => unknown][] = [
-    ['another version', (s) => ({ ...s, v: 2 })],
+    ['another version', (s) => ({ ...s, v: 3 })],
+    ['a malformed AKE history', (s) => ({ ...s, history: ['not a hash'] })],
+    [
+      'fragment buffers beyond the budget',
+      (s) => ({ ...s, fragments: [{ tag: 0, k: 1, n: 2, pieces: 'x'.repeat(300 * 1024) }] }),
+    ],
     ['null', () => null],
     ['a bad msgstate', (s) => ({ ...s, master: { ...s.master, msgstate: 'open' } })],
     ['a bad AKE state', (s) => ({ ...s, master: { ...s.master, ake: { ...s.master.ake, state: 'x' } } })],

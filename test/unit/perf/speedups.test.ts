@@ -1,6 +1,6 @@
 /**
  * The speed tricks of issue 8 give the same answers as the plain way: per-owner Yao tables in
- * modp.ts (withPowerCache), the AKE's shared secret reused for the first data keys, and
+ * modp.ts (PowerCache), the AKE's shared secret reused for the first data keys, and
  * session keys computed on first use (keys.ts), with snapshots that do not depend on which
  * cells happen to be computed.
  */
@@ -8,8 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, utf8Encode } from '../../../src/crypto/bytes';
 import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
-import { MODP_P, type PowerCache, powP, powProduct, withPowerCache } from '../../../src/crypto/modp';
-import { seededRandom } from '../../../src/crypto/random';
+import { MODP_P, type PowerCache, powP, powProduct } from '../../../src/crypto/modp';
 import { type AkeResult, generateDhKeyPair } from '../../../src/otr/ake';
 import { openDataMessage, sealDataMessage } from '../../../src/otr/data';
 import { computeSessionKeys, KeyState } from '../../../src/otr/keys';
@@ -17,21 +16,20 @@ import { type DataMessage, decodeMessage, type Header } from '../../../src/otr/m
 import { POLICY_MANUAL } from '../../../src/otr/policy';
 import { type Output, Session, type SessionEvent } from '../../../src/otr/session';
 import { plainPow } from '../../lib/plain-pow';
+import { seededRandom } from '../../lib/seeded-random';
 
 const element = fc.bigInt({ min: 3n, max: MODP_P - 2n });
 const longExp = fc.bigInt({ min: 1n << 1000n, max: (1n << 1536n) - 1n });
 const anyExp = fc.bigInt({ min: 0n, max: (1n << 1536n) - 1n });
 
-describe('withPowerCache: per-base Yao tables', () => {
+describe('PowerCache: per-owner Yao tables', () => {
   it('powP of one base to many exponents (table built on the first long one, then reused) matches plain', () => {
     fc.assert(
       fc.property(element, longExp, fc.array(anyExp, { minLength: 1, maxLength: 4 }), (x, first, more) => {
         const cache: PowerCache = new Map();
-        withPowerCache(cache, () => {
-          expect(powP(x, first)).toBe(plainPow(x, first, MODP_P));
-          expect(cache.has(x)).toBe(true);
-          for (const e of more) expect(powP(x, e)).toBe(plainPow(x, e, MODP_P));
-        });
+        expect(powP(x, first, cache)).toBe(plainPow(x, first, MODP_P));
+        expect(cache.has(x)).toBe(true);
+        for (const e of more) expect(powP(x, e, cache)).toBe(plainPow(x, e, MODP_P));
       }),
       { numRuns: 6 },
     );
@@ -42,13 +40,11 @@ describe('withPowerCache: per-base Yao tables', () => {
       fc.property(element, element, longExp, anyExp, anyExp, (a, b, ea, e1, e2) => {
         const want = (plainPow(a, e1, MODP_P) * plainPow(b, e2, MODP_P)) % MODP_P;
         const cache: PowerCache = new Map();
-        withPowerCache(cache, () => {
-          powP(a, ea); // a now has a table
-          expect(powProduct(a, e1, b, e2, MODP_P)).toBe(want);
-          expect(powProduct(b, e2, a, e1, MODP_P)).toBe(want);
-          powP(b, ea);
-          expect(powProduct(a, e1, b, e2, MODP_P)).toBe(want);
-        });
+        powP(a, ea, cache); // a now has a table
+        expect(powProduct(a, e1, b, e2, MODP_P, cache)).toBe(want);
+        expect(powProduct(b, e2, a, e1, MODP_P, cache)).toBe(want);
+        powP(b, ea, cache);
+        expect(powProduct(a, e1, b, e2, MODP_P, cache)).toBe(want);
       }),
       { numRuns: 4 },
     );
@@ -59,34 +55,29 @@ describe('withPowerCache: per-base Yao tables', () => {
     const x = 0x1234567890abcdefn ** 20n % MODP_P;
     const huge = (1n << 1600n) + 12345n;
     const full = (1n << 1536n) - 1n;
-    withPowerCache(cache, () => {
-      powP(x, full);
-      for (const e of [0n, 1n, 2n, full, huge]) expect(powP(x, e)).toBe(plainPow(x, e, MODP_P));
-      for (const b of [0n, 1n, 2n, MODP_P - 1n, -x]) expect(powP(b, full)).toBe(plainPow(b, full, MODP_P));
-      expect(powProduct(x, huge, x, 0n, MODP_P)).toBe(plainPow(x, huge, MODP_P));
-    });
-    expect(() => withPowerCache(cache, () => powP(x, -1n))).toThrow(RangeError);
+    powP(x, full, cache);
+    for (const e of [0n, 1n, 2n, full, huge]) expect(powP(x, e, cache)).toBe(plainPow(x, e, MODP_P));
+    for (const b of [0n, 1n, 2n, MODP_P - 1n, -x])
+      expect(powP(b, full, cache)).toBe(plainPow(b, full, MODP_P));
+    expect(powProduct(x, huge, x, 0n, MODP_P, cache)).toBe(plainPow(x, huge, MODP_P));
+    expect(() => powP(x, -1n, cache)).toThrow(RangeError);
   });
 
-  it('keeps at most 8 bases, least recently used out; nothing is kept outside a cache; scopes nest', () => {
+  it('keeps at most 8 bases, least recently used out; nothing is kept without a cache; owners never share', () => {
     const cache: PowerCache = new Map();
     const bases = Array.from({ length: 10 }, (_, i) => (123456789n + BigInt(i)) ** 40n % MODP_P);
     const e = (1n << 1200n) + 7n;
-    withPowerCache(cache, () => {
-      for (const b of bases.slice(0, 8)) powP(b, e);
-      expect(cache.size).toBe(8);
-      powP(bases[0]!, 5n); // a short exponent on a cached base: uses the table, refreshes it
-      powP(bases[8]!, e); // evicts bases[1], the least recently used
-      expect(cache.has(bases[0]!)).toBe(true);
-      expect(cache.has(bases[1]!)).toBe(false);
-      expect(cache.size).toBe(8);
-      const inner: PowerCache = new Map();
-      withPowerCache(inner, () => powP(bases[9]!, e));
-      expect(inner.has(bases[9]!)).toBe(true);
-      expect(cache.has(bases[9]!)).toBe(false);
-      powP(bases[9]!, e);
-      expect(cache.has(bases[9]!)).toBe(true);
-    });
+    for (const b of bases.slice(0, 8)) powP(b, e, cache);
+    expect(cache.size).toBe(8);
+    powP(bases[0]!, 5n, cache); // a short exponent on a cached base: uses the table, refreshes it
+    powP(bases[8]!, e, cache); // evicts bases[1], the least recently used
+    expect(cache.has(bases[0]!)).toBe(true);
+    expect(cache.has(bases[1]!)).toBe(false);
+    expect(cache.size).toBe(8);
+    const other: PowerCache = new Map();
+    powP(bases[9]!, e, other);
+    expect(other.has(bases[9]!)).toBe(true);
+    expect(cache.has(bases[9]!)).toBe(false);
     powP(bases[1]!, e);
     expect(cache.has(bases[1]!)).toBe(false);
   });
@@ -94,9 +85,7 @@ describe('withPowerCache: per-base Yao tables', () => {
   it('a short exponent never builds a table', () => {
     const cache: PowerCache = new Map();
     const x = 98765432123456789n ** 30n % MODP_P;
-    withPowerCache(cache, () =>
-      expect(powP(x, (1n << 320n) - 1n)).toBe(plainPow(x, (1n << 320n) - 1n, MODP_P)),
-    );
+    expect(powP(x, (1n << 320n) - 1n, cache)).toBe(plainPow(x, (1n << 320n) - 1n, MODP_P));
     expect(cache.size).toBe(0);
   });
 });

@@ -358,3 +358,51 @@ describe('compose: sending and refusing', () => {
     expect(got).toEqual(['keydown/Enter/Enter/13/true', 'keypress']);
   });
 });
+
+describe('compose: placeholders and decoration are not a draft', () => {
+  it("slate-react's placeholder inside the editable root, aria-hidden parts, placeholder-marked paragraphs", () => {
+    const doc = page(
+      [
+        '<div id="slate" contenteditable="true"><p><span><span contenteditable="false" data-slate-placeholder="true" style="position: absolute; pointer-events: none">Type a message</span><span data-slate-zero-width="n">\ufeff<br></span></span></p></div>',
+        '<div id="hidden" contenteditable="true"><p><span aria-hidden="true">Message #general</span></p></div>',
+        '<div id="pm" contenteditable="true"><p class="is-empty" data-placeholder="Say something"><br></p></div>',
+        '<div id="quill" contenteditable="true" data-placeholder="Type here" class="ql-editor ql-blank"><p><br></p></div>',
+      ].join(''),
+    );
+    for (const id of ['slate', 'hidden', 'pm', 'quill']) expect(boxText(el(doc, `#${id}`))).toBe('');
+  });
+
+  it('what the user typed still counts: text in an editor with a placeholder attribute, a mention chip, an emoji image', () => {
+    const doc = page(
+      [
+        '<div id="quill" contenteditable="true" data-placeholder="Type here" class="ql-editor"><p>my draft</p></div>',
+        '<div id="chip" contenteditable="true"><p><span contenteditable="false" class="mention">@bob</span></p></div>',
+        '<div id="emoji" contenteditable="true"><p><img alt="🙂" src="data:,"></p></div>',
+        '<div id="sticker" contenteditable="true"><p><img src="data:,"></p></div>',
+      ].join(''),
+    );
+    expect(boxText(el(doc, '#quill'))).toBe('my draft');
+    expect(boxText(el(doc, '#chip'))).toBe('@bob');
+    expect(boxText(el(doc, '#emoji'))).toBe('🙂');
+    expect(boxText(el(doc, '#sticker'))).toBe('\ufffc');
+  });
+
+  it('a box whose only content is a placeholder is written; one with a chip is refused as a draft', async () => {
+    const doc = page(
+      [
+        '<div id="ed" contenteditable="true"><span contenteditable="false" data-slate-placeholder="true" style="position: absolute">Type a message</span></div>',
+        '<div id="chip" contenteditable="true"><span contenteditable="false" class="mention">@bob</span></div>',
+      ].join(''),
+    );
+    const ed = el(doc, '#ed');
+    ed.addEventListener('keydown', (e) => {
+      e.preventDefault();
+      ed.replaceChildren();
+    });
+    expect(await composeAndSend(doc, ed, '?OTR:AAMDx.', 'enter', FAST)).toBe(true);
+    await expect(composeAndSend(doc, el(doc, '#chip'), '?OTR:AAMDx.', 'enter', FAST)).rejects.toThrow(
+      /draft/,
+    );
+    expect(el(doc, '#chip').textContent).toBe('@bob');
+  });
+});

@@ -1,9 +1,9 @@
 /** Shared helpers for the SMP tests: run two Smp instances against each other, rewrite messages. */
 import { expect } from 'vitest';
-import { seededRandom } from '../../../src/crypto/random';
 import { Reader, Writer } from '../../../src/otr/serial';
 import { Smp, type SmpEvent } from '../../../src/otr/smp';
 import { TLV_SMP_ABORT, type Tlv } from '../../../src/otr/tlv';
+import { seededRandom } from '../../lib/seeded-random';
 
 let seed = 1;
 /** A fresh Smp with its own deterministic random stream. */

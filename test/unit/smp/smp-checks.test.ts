@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../../src/crypto/bytes';
 import { MODP_P, MODP_Q } from '../../../src/crypto/modp';
-import { seededRandom } from '../../../src/crypto/random';
 import { Writer } from '../../../src/otr/serial';
 import { Smp, type SmpSnapshot } from '../../../src/otr/smp';
 import { TLV_SMP1, TLV_SMP1Q, type Tlv } from '../../../src/otr/tlv';
+import { seededRandom } from '../../lib/seeded-random';
 import { decode, encode, expectAbortReply, newSmp, withMpi } from './helpers';
 
 const SECRET = 0xc0ffeen;

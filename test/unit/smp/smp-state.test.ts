@@ -4,7 +4,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesToBigInt, concatBytes, hexToBytes, utf8Encode } from '../../../src/crypto/bytes';
 import { MODP_P } from '../../../src/crypto/modp';
-import { seededRandom } from '../../../src/crypto/random';
 import { OtrError } from '../../../src/otr/errors';
 import { Smp, type SmpSnapshot, smpSecret } from '../../../src/otr/smp';
 import {
@@ -16,6 +15,7 @@ import {
   TLV_SMP4,
   type Tlv,
 } from '../../../src/otr/tlv';
+import { seededRandom } from '../../lib/seeded-random';
 import { encode, newSmp, runSmp } from './helpers';
 
 const S = 0xabcdefn;
