@@ -14,6 +14,7 @@ import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } fro
 import { parseProfile, type SiteProfile, serializeProfile } from '../../src/profile/profile';
 import { KeyLockedError } from '../../src/store/key-lock';
 import type { KeyStore, SessionStore, Trust } from '../../src/store/types';
+import { t } from '../shared/i18n';
 import {
   type BadgeAlert,
   type BadgeStatus,
@@ -197,9 +198,9 @@ export class Router {
       }
       case 'conversation': {
         const oneToOne = req.kind === 'one-to-one' && req.peer !== null;
-        // The user's limit for the site, when set, wins over what the page's adapter says.
-        const maxMessageSize =
-          (await this.deps.keys.getSite(rights.origin))?.maxMessageLength ?? req.maxMessageSize;
+        // The user's limit and pacing for the site, when set, win over what the page's adapter says.
+        const site = await this.deps.keys.getSite(rights.origin);
+        const maxMessageSize = site?.maxMessageLength ?? req.maxMessageSize;
         const ref: ConversationRef | null =
           oneToOne && req.peer !== null
             ? {
@@ -213,13 +214,13 @@ export class Router {
         const reason =
           req.reason ??
           (req.kind === 'group'
-            ? 'This is a group chat: OTR is for two people.'
+            ? t('ui_reasonGroup')
             : !oneToOne
-              ? 'No one-to-one chat is open.'
+              ? t('ui_reasonNoChat')
               : !req.composeFound
-                ? "offrecord can't find this chat's compose box."
+                ? t('ui_reasonNoCompose')
                 : !req.listFound
-                  ? "offrecord can't find this chat's messages."
+                  ? t('ui_reasonNoList')
                   : null);
         const status = ref ? await this.deps.manager.status(ref) : null;
         const privateMode = status?.privateMode === true && reason === null;
@@ -262,7 +263,7 @@ export class Router {
             .catch(() => undefined);
         }
         await this.badge(rights.tabId, status);
-        return { privateMode, status } satisfies Result<'conversation'>;
+        return { privateMode, status, pacing: site?.pacing ?? null } satisfies Result<'conversation'>;
       }
       case 'page-info':
         await this.deps.tabs.update(rights.tabId, (old) => (old ? { ...old, page: req.info } : old));
@@ -302,6 +303,23 @@ export class Router {
         const ref = (await this.deps.tabs.get(rights.tabId))?.ref;
         if (ref) await this.deps.manager.ack(ref, req.seq);
         return {} satisfies Result<'wire-sent'>;
+      }
+      case 'wire-delivered': {
+        const ref = (await this.deps.tabs.get(rights.tabId))?.ref;
+        if (ref) await this.apply(rights.tabId, ref, await this.deps.manager.delivered(ref, req.seqs));
+        return {} satisfies Result<'wire-delivered'>;
+      }
+      case 'wire-failed': {
+        const ref = (await this.deps.tabs.get(rights.tabId))?.ref;
+        if (!ref) return { dropped: [] } satisfies Result<'wire-failed'>;
+        const fx = await this.deps.manager.failed(ref, req.seqs);
+        await this.apply(rights.tabId, ref, fx);
+        return { dropped: fx.dropped } satisfies Result<'wire-failed'>;
+      }
+      case 'site-error': {
+        const ref = (await this.deps.tabs.get(rights.tabId))?.ref;
+        if (ref) await this.publishStatus(ref, await this.deps.manager.setSiteError(ref, req.error));
+        return {} satisfies Result<'site-error'>;
       }
       case 'toggle-private': {
         const status = await this.goPrivate(rights.tabId);
@@ -383,6 +401,8 @@ export class Router {
         return this.op(req.tabId, (ref) => manager.answerSmp(ref, req.secret));
       case 'smp-abort':
         return this.op(req.tabId, (ref) => manager.abortSmp(ref));
+      case 'retry-send-tab':
+        return this.op(req.tabId, (ref) => manager.retry(ref, req.entryId));
       case 'set-trust': {
         const ref = await this.refOf(req.tabId);
         const status = await manager.setTrust(ref, req.fingerprint, req.trust);
@@ -411,10 +431,61 @@ export class Router {
         return { text: utf8Decode(serializePrivateKeyFile(entries)) };
       }
       case 'key-import': {
-        // Parses (and checks) every key before storing any: all or nothing.
+        // Parses (and checks) every key before storing any: all or nothing. A replaced key is
+        // used at once (keyReplaced), not after a worker restart.
         const entries = parsePrivateKeyFile(req.text);
-        for (const e of entries) await keys.putKey(e.account, e.protocol, e.key);
+        for (const e of entries) {
+          await keys.putKey(e.account, e.protocol, e.key);
+          manager.keyReplaced(e.account, e.protocol);
+        }
         return { imported: entries.length };
+      }
+      case 'key-import-preview': {
+        // What an import would do, so the page can show both fingerprints before replacing a key.
+        const entries = parsePrivateKeyFile(req.text);
+        const previews = [];
+        for (const e of entries) {
+          const fingerprint = formatFingerprint(fingerprintOf(e.key));
+          const have = await keys.getKey(e.account, e.protocol);
+          const old = have ? formatFingerprint(fingerprintOf(have)) : null;
+          previews.push({
+            account: e.account,
+            protocol: e.protocol,
+            fingerprint,
+            replaces: old === fingerprint ? null : old,
+          });
+        }
+        return { keys: previews };
+      }
+      case 'key-regenerate': {
+        const have = await keys.getKey(req.account, req.protocol);
+        const key = await manager.regenerateKey(req.account, req.protocol);
+        return {
+          fingerprint: formatFingerprint(fingerprintOf(key)),
+          previous: have ? formatFingerprint(fingerprintOf(have)) : null,
+        };
+      }
+      case 'key-delete': {
+        await keys.deleteKey(req.account, req.protocol);
+        manager.keyReplaced(req.account, req.protocol);
+        return {};
+      }
+      case 'accounts-seen': {
+        // Accounts of chats on allowed sites (open tabs), of known buddies and of my keys.
+        const seen = new Map<string, { account: string; protocol: string; site: string | null }>();
+        const add = (account: string, protocol: string, site: string | null) => {
+          const id = JSON.stringify([account, protocol]);
+          const had = seen.get(id);
+          if (!had || (had.site === null && site !== null)) seen.set(id, { account, protocol, site });
+        };
+        for (const [, rec] of await this.deps.tabs.all()) {
+          if (rec.conversation && rec.conversation.account !== '') {
+            add(rec.conversation.account, rec.conversation.protocol, rec.origin);
+          }
+        }
+        for (const f of await keys.listFingerprints()) add(f.account, f.protocol, null);
+        for (const k of await keys.listKeys()) add(k.account, k.protocol, null);
+        return [...seen.values()];
       }
       case 'fingerprints-list':
         return (await keys.listFingerprints()).map((r) => ({
@@ -479,6 +550,7 @@ export class Router {
           origin: s.origin,
           policy: s.policy,
           maxMessageLength: s.maxMessageLength ?? null,
+          pacing: s.pacing ?? null,
         }));
       case 'site-policy': {
         const old = await keys.getSite(req.origin);
@@ -497,6 +569,12 @@ export class Router {
         await keys.putSite(
           req.maxMessageLength === null ? rest : { ...rest, maxMessageLength: req.maxMessageLength },
         );
+        return {};
+      }
+      case 'site-pacing': {
+        const old = await keys.getSite(req.origin);
+        const { pacing: _old, ...rest } = old ?? { origin: req.origin, policy: 'manual' as const };
+        await keys.putSite(req.pacing === null ? rest : { ...rest, pacing: req.pacing });
         return {};
       }
       case 'picker-start': {
@@ -710,7 +788,7 @@ export class Router {
   private async refOf(tabId: number): Promise<ConversationRef> {
     const rec = await this.deps.tabs.get(tabId);
     if (!rec) throw new Error('offrecord is not running in that tab');
-    if (!rec.ref) throw new Error(rec.conversation?.reason ?? 'No one-to-one chat is open in that tab.');
+    if (!rec.ref) throw new Error(rec.conversation?.reason ?? t('ui_reasonNoChatInTab'));
     return rec.ref;
   }
 

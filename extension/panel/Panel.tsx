@@ -215,6 +215,7 @@ export function Panel() {
             onAnswer={(secret) => act((tabId) => bound({ type: 'smp-answer', tabId, secret }))}
             onDecline={() => act((tabId) => bound({ type: 'smp-abort', tabId }))}
             onVerify={() => setVerifyOpen(true)}
+            onRetry={(entryId) => act((tabId) => bound({ type: 'retry-send-tab', tabId, entryId }))}
           />
           {status && (
             <Verify

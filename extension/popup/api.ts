@@ -70,6 +70,7 @@ export type PopupRequest = Extract<
       | 'smp-answer'
       | 'smp-abort'
       | 'set-trust'
+      | 'retry-send-tab'
       | 'site-enabled'
       | 'picker-start';
   }

@@ -86,7 +86,7 @@ describe('a page floods one conversation (I8)', () => {
           for (const line of await from.pending(fr)) {
             const fx = await to.receive(tr, { id: `m${++seq}`, text: line.wire });
             for (const t of fx.transcript) if (t.dir === 'in') read[who].push(t.text);
-            await from.ack(fr, line.seq);
+            await from.delivered(fr, [line.seq]);
             moved = true;
           }
         }
