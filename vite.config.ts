@@ -102,6 +102,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         panel: resolve(root, 'extension/panel/index.html'),
+        help: resolve(root, 'extension/help/index.html'),
       },
     },
   },

@@ -8,7 +8,7 @@
 // must still be reported. The content script (main.ts) says hello and calls attach() after every
 // (re)connect; stop() ends a core cleanly when the page's adapter changes (a new site profile).
 
-import type { ContentRequest, PushEvent, WireLine } from '../extension/shared/messages';
+import type { ContentRequest, Pacing, PushEvent, WireLine } from '../extension/shared/messages';
 import { LIMITS } from '../extension/shared/messages';
 import type { PortClient } from '../extension/shared/port-client';
 import type { SiteProfile } from '../src/profile/profile';
@@ -36,6 +36,17 @@ const MAX_REMEMBERED = 20_000;
 const FULL_SCAN_MS = 5000;
 const TICK_MS = 50;
 const RETRY_SEND_MS = 1000;
+/**
+ * Delivered means seen: a line the site took counts as delivered only once the page shows it back
+ * as the user's own message. Not seen within this long after typing it (or kept from typing this
+ * long by the site's own error), it is reported as not delivered.
+ */
+export const DELIVERY_TIMEOUT_MS = 15_000;
+const DELIVERY_CHECK_MS = 1000;
+/** Own OTR rows remembered for lines re-awaited after a reconnect (about one long message's fragments). */
+const MAX_OWN_SEEN = 200;
+/** Pacing for a site whose adapter names none: bursts of 10, then one line per 200 ms. */
+export const DEFAULT_PACING: Pacing = { burst: 10, intervalMs: 200 };
 /** Attributes whose change may mean a row shows another message (besides the adapter's own). */
 const WATCHED_ATTRIBUTES = ['data-id', 'id', 'aria-label', 'data-type', 'class', 'data-from'];
 
@@ -73,12 +84,36 @@ export class ChatCore {
   private readonly touchedRows = new Set<Element>();
   private fullScanDue = true;
   private lastFullScan = 0;
+  /** Lines typed into the site, by seq, waiting to be seen back as own messages (since when). */
+  private readonly awaiting = new Map<number, { wire: string; since: number }>();
+  /** The same, by wire text (what an own row shows), for matching rows. */
+  private readonly awaitingByWire = new Map<string, number[]>();
+  /**
+   * OTR texts of own rows read lately (bounded): a line re-awaited after a reconnect may have been
+   * shown, and recycled out of a virtualized list, while its report was lost with the old port.
+   */
+  private readonly ownOtrSeen = new Set<string>();
+  private deliveryTimer: ReturnType<typeof setTimeout> | null = null;
+  private paceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The site's own error that stops sending, and what the background was last told (undefined: nothing on this port). */
+  private siteError: string | null = null;
+  private reportedSiteError: string | null | undefined = undefined;
+  private pausedSince: number | null = null;
+  private pacing: Pacing;
+  private tokens: number;
+  private lastRefill = 0;
+  private readonly deliveryTimeoutMs: number;
 
   constructor(
     private readonly client: PortClient<ContentRequest>,
     private readonly doc: Document,
     readonly adapter: SiteAdapter,
-  ) {}
+    options: { deliveryTimeoutMs?: number } = {},
+  ) {
+    this.pacing = adapter.pacing ?? DEFAULT_PACING;
+    this.tokens = this.pacing.burst;
+    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
+  }
 
   /** Starts watching the page and listening to pushes; reports nothing before attach(). */
   start(): void {
@@ -98,6 +133,7 @@ export class ChatCore {
   async attach(): Promise<void> {
     if (this.stopped) return;
     this.convKey = null; // report the conversation again on this port
+    this.reportedSiteError = undefined;
     this.fullScanDue = true;
     this.connected = true;
     try {
@@ -129,7 +165,12 @@ export class ChatCore {
     this.tickTimer = null;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (this.paceTimer !== null) clearTimeout(this.paceTimer);
+    this.paceTimer = null;
+    if (this.deliveryTimer !== null) clearTimeout(this.deliveryTimer);
+    this.deliveryTimer = null;
     this.queue.length = 0;
+    this.clearAwaiting();
     this.captured.clear();
     offerGoPrivate(false, () => undefined);
     if (this.privateOn) setPrivateMode(false, null, null);
@@ -241,9 +282,44 @@ export class ChatCore {
       });
       if (this.stopped) return;
       this.offerable = conv.kind === 'one-to-one' && conv.reason === null && composeFound && listFound;
+      this.setPacing(reply.pacing ?? a.pacing ?? DEFAULT_PACING);
       this.updateOffer(reply.privateMode);
     }
+    await this.checkSiteError();
     await this.reportRows();
+  }
+
+  /** Pacing for this site (the user's setting, else the adapter's); a new burst only if larger. */
+  private setPacing(p: Pacing): void {
+    if (p.burst === this.pacing.burst && p.intervalMs === this.pacing.intervalMs) return;
+    this.pacing = p;
+    // Nothing sent yet: the whole new burst; otherwise what is left of the old one, capped.
+    this.tokens = this.lastRefill === 0 ? p.burst : Math.min(this.tokens, p.burst);
+  }
+
+  /** Reads the site's own error; tells the background when it changes; resumes sending when it goes. */
+  private async checkSiteError(): Promise<void> {
+    let error: string | null = null;
+    try {
+      error = this.adapter.siteError?.(this.doc) ?? null;
+    } catch {
+      error = null;
+    }
+    if (error !== null) error = error.slice(0, LIMITS.reason) || null;
+    const was = this.siteError;
+    this.siteError = error;
+    if (error !== null && this.pausedSince === null && this.queue.length > 0) this.pausedSince = Date.now();
+    if (error === null) this.pausedSince = null;
+    if (was !== null && error === null) void this.drain();
+    if (error !== null) this.scheduleDeliveryCheck();
+    if (error === this.reportedSiteError) return;
+    this.reportedSiteError = error;
+    try {
+      await this.client.request({ type: 'site-error', error });
+    } catch (e) {
+      this.reportedSiteError = undefined;
+      throw e;
+    }
   }
 
   /** The in-page "Go private" button: shown in a usable one-to-one chat while not private. */
@@ -259,6 +335,8 @@ export class ChatCore {
     this.queued.clear();
     this.sent.clear();
     this.queue.length = 0;
+    this.clearAwaiting();
+    this.pausedSince = null;
     this.captured.clear();
     this.touchedRows.clear();
     this.fullScanDue = true;
@@ -277,6 +355,15 @@ export class ChatCore {
       this.lastFullScan = now;
     }
     const read = rows.map((row) => ({ row, m: this.readBounded(row) }));
+    const own: AdapterMessage[] = [];
+    for (const m of this.captured.values()) if (m.own) own.push(m);
+    for (const r of read) if (r.m?.own) own.push(r.m);
+    for (const m of own) if (m.text.startsWith('?OTR')) this.ownOtrSeen.add(m.text);
+    for (const old of this.ownOtrSeen) {
+      if (this.ownOtrSeen.size <= MAX_OWN_SEEN) break;
+      this.ownOtrSeen.delete(old);
+    }
+    if (this.awaiting.size > 0) this.matchOwn(own);
     if (this.privateOn)
       collapseOtrRows(read.filter((r) => r.m !== null && isOtrText(r.m.text)).map((r) => r.row));
     // A recycled row that shows a plain message now must be readable again, private mode or not.
@@ -317,8 +404,15 @@ export class ChatCore {
       case 'send-wire':
         for (const line of e.lines) {
           if (this.sent.has(line.seq)) {
-            // Sent before the worker restarted; only the ack was lost.
+            // Sent before the worker restarted; only the ack was lost. Not seen yet for the
+            // background (it would not push it again): awaited again, and the rows read anew (the
+            // report of its row may have been lost with the old port).
             this.client.request({ type: 'wire-sent', seq: line.seq }).catch(() => undefined);
+            if (!this.awaiting.has(line.seq)) this.reawait(line.seq, line.wire);
+          } else if (line.typed) {
+            // Typed before this page (re)loaded: never typed again; delivered if the page shows it.
+            if (!this.awaiting.has(line.seq)) this.reawait(line.seq, line.wire);
+            this.sent.add(line.seq);
           } else if (!this.queued.has(line.seq)) {
             this.queued.add(line.seq);
             this.queue.push(line);
@@ -344,12 +438,30 @@ export class ChatCore {
     }
   }
 
-  /** Sends queued lines one at a time through the site, each acknowledged once the site took it. */
+  /**
+   * Sends queued lines one at a time through the site, paced (a burst, then one per interval),
+   * each acknowledged once the site took it and then awaited until the page shows it back.
+   * Paused while the site shows its own error (e.g. disconnected).
+   */
   private async drain(): Promise<void> {
     if (this.sending || this.stopped) return;
     this.sending = true;
     try {
       while (this.queue.length > 0 && !this.stopped) {
+        if (this.siteError !== null) {
+          this.pausedSince ??= Date.now();
+          this.scheduleDeliveryCheck();
+          return;
+        }
+        const wait = this.takeToken();
+        if (wait > 0) {
+          if (this.paceTimer === null)
+            this.paceTimer = setTimeout(() => {
+              this.paceTimer = null;
+              void this.drain();
+            }, wait);
+          return;
+        }
         const line = this.queue[0] as WireLine;
         // The lines are for the chat reported last. If the user has switched chats since, they must
         // not be typed into this one: the next tick resets the queue and reports the chat now shown,
@@ -362,6 +474,8 @@ export class ChatCore {
           return;
         }
         let taken = false;
+        // Awaited before it is typed: the page may show it back before send() returns.
+        this.await(line.seq, line.wire);
         try {
           taken = await this.adapter.send(this.doc, line.wire);
         } catch {
@@ -369,6 +483,8 @@ export class ChatCore {
         }
         if (this.stopped) return;
         if (!taken) {
+          this.unawait(line.seq);
+          this.tokens = Math.min(this.pacing.burst, this.tokens + 1);
           if (this.retryTimer === null)
             this.retryTimer = setTimeout(() => {
               this.retryTimer = null;
@@ -380,10 +496,121 @@ export class ChatCore {
         this.sent.add(line.seq);
         bounded(this.sent);
         this.client.request({ type: 'wire-sent', seq: line.seq }).catch(() => undefined);
+        // The page may already show it (a row rendered during send): look at once.
+        this.scheduleTick();
       }
     } finally {
       this.sending = false;
     }
+  }
+
+  /** 0 when a line may go now (and takes its token), else how many ms until one may. */
+  private takeToken(): number {
+    const { burst, intervalMs } = this.pacing;
+    const now = Date.now();
+    if (intervalMs <= 0) return 0;
+    if (this.lastRefill === 0) this.lastRefill = now;
+    this.tokens = Math.min(burst, this.tokens + (now - this.lastRefill) / intervalMs);
+    this.lastRefill = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - this.tokens) * intervalMs));
+  }
+
+  private await(seq: number, wire: string): void {
+    this.awaiting.set(seq, { wire, since: Date.now() });
+    const seqs = this.awaitingByWire.get(wire);
+    if (seqs) seqs.push(seq);
+    else this.awaitingByWire.set(wire, [seq]);
+    this.scheduleDeliveryCheck();
+  }
+
+  /** A line typed before: delivered at once if its own row was read already, else awaited and the rows read anew. */
+  private reawait(seq: number, wire: string): void {
+    this.await(seq, wire);
+    if (this.ownOtrSeen.has(wire)) {
+      this.matchOwn([{ id: '', from: '', text: wire, own: true }]);
+      return;
+    }
+    this.fullScanDue = true;
+    this.scheduleTick();
+  }
+
+  private unawait(seq: number): void {
+    const a = this.awaiting.get(seq);
+    if (!a) return;
+    this.awaiting.delete(seq);
+    const seqs = this.awaitingByWire.get(a.wire)?.filter((s) => s !== seq) ?? [];
+    if (seqs.length === 0) this.awaitingByWire.delete(a.wire);
+    else this.awaitingByWire.set(a.wire, seqs);
+  }
+
+  private clearAwaiting(): void {
+    this.awaiting.clear();
+    this.awaitingByWire.clear();
+  }
+
+  /** Own rows the page shows: the awaited lines they match are delivered. */
+  private matchOwn(own: readonly AdapterMessage[]): void {
+    const seen: number[] = [];
+    for (const m of own) {
+      const seq = this.awaitingByWire.get(m.text)?.[0];
+      if (seq === undefined) continue;
+      this.unawait(seq);
+      seen.push(seq);
+    }
+    if (seen.length === 0) return;
+    this.client.request({ type: 'wire-delivered', seqs: seen }).catch(() => {
+      // The port dropped: the background pushes them again (typed) and a full scan finds them.
+    });
+  }
+
+  private scheduleDeliveryCheck(): void {
+    if (this.deliveryTimer !== null || this.stopped) return;
+    if (this.awaiting.size === 0 && !(this.siteError !== null && this.queue.length > 0)) return;
+    this.deliveryTimer = setTimeout(
+      () => {
+        this.deliveryTimer = null;
+        void this.checkDelivery();
+      },
+      Math.min(DELIVERY_CHECK_MS, Math.max(10, this.deliveryTimeoutMs / 4)),
+    );
+  }
+
+  /**
+   * Lines typed but not seen within the timeout, and lines kept queued by the site's error for as
+   * long: reported as not delivered; the background answers with every line it dropped with them.
+   */
+  private async checkDelivery(): Promise<void> {
+    if (this.stopped) return;
+    const now = Date.now();
+    const limit = this.deliveryTimeoutMs;
+    const failed: number[] = [];
+    for (const [seq, a] of this.awaiting) if (now - a.since >= limit) failed.push(seq);
+    if (this.siteError !== null && this.pausedSince !== null && now - this.pausedSince >= limit)
+      for (const line of this.queue) failed.push(line.seq);
+    if (failed.length > 0 && this.connected) {
+      try {
+        const reply = await this.client.request({
+          type: 'wire-failed',
+          seqs: failed.slice(0, LIMITS.wireBatch),
+        });
+        const gone = new Set([...failed, ...reply.dropped]);
+        for (const seq of gone) {
+          this.unawait(seq);
+          this.sent.add(seq);
+        }
+        const keep = this.queue.filter((l) => !gone.has(l.seq));
+        this.queue.length = 0;
+        this.queue.push(...keep);
+        if (this.queue.length === 0) this.pausedSince = null;
+      } catch {
+        // The port dropped: checked again after the reconnect's push.
+      }
+    }
+    this.scheduleDeliveryCheck();
   }
 }
 

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureAptPackages, ensureNodeModules } from './ensure-deps.mjs';
+import { ensureAptPackages, ensureIrcdHybrid, ensureNodeModules } from './ensure-deps.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
@@ -49,6 +49,8 @@ function step(name, cmd, args) {
 try {
   ensureNodeModules();
   ensureAptPackages();
+  // ircd-hybrid (the flood-limit e2e) conflicts with ngircd: unpacked, not installed.
+  ensureIrcdHybrid();
 } catch (e) {
   console.error(`npm test: ${e.message}`);
   console.log('0 passed, 1 failed');

@@ -13,11 +13,12 @@
  *
  * Called by the content script core (content-scripts/chat.ts):
  *   setPrivateMode(on, target, reason)   cover (on) / release (off) the compose box of target
- *   collapseOtrRows(rows)                rows whose text is OTR become "🔒 encrypted message"
+ *   collapseOtrRows(rows)                rows whose text is OTR become "(padlock) encrypted message"
  */
 
 import browser from 'webextension-polyfill';
 import { t } from '../../extension/shared/i18n';
+import { SHAPES, STROKE } from '../../extension/shared/icon-shapes';
 import { createShadowHost, showInTopLayer, Z_TOP } from './host';
 
 export interface OverlayTarget {
@@ -31,7 +32,29 @@ export interface OverlayTarget {
 export const COVER_ATTR = 'data-offrecord-cover';
 
 /** What a collapsed ciphertext row shows instead of its text. */
-export const PLACEHOLDER_TEXT = '🔒 encrypted message';
+/** What a collapsed ?OTR: row says instead (after a padlock drawn as SVG: no emoji as icons). */
+export const PLACEHOLDER_TEXT = t('ui_encryptedRow');
+
+/** offrecord's padlock (extension/shared/icon-shapes.ts), built with DOM calls for a shadow root. */
+function padlock(doc: Document): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = doc.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 32 32');
+  svg.setAttribute('width', '1em');
+  svg.setAttribute('height', '1em');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('style', 'vertical-align:-0.12em;margin-right:0.35em');
+  for (const part of SHAPES.padlock) {
+    const path = doc.createElementNS(ns, 'path');
+    path.setAttribute('d', part.d);
+    path.setAttribute('fill', part.paint === 'fill' ? 'currentColor' : 'none');
+    path.setAttribute('stroke', part.paint === 'stroke' ? 'currentColor' : 'none');
+    path.setAttribute('stroke-width', String(STROKE));
+    path.setAttribute('stroke-linecap', 'round');
+    svg.append(path);
+  }
+  return svg;
+}
 
 /** Attribute set on rows this module collapsed (a marker only: the page may copy or remove it). */
 export const COLLAPSED_ATTR = 'data-offrecord-collapsed';
@@ -174,7 +197,7 @@ function mount(): Mounted {
   cover.type = 'button';
   cover.className = 'cover';
   const text = document.createElement('span');
-  text.textContent = `🔒 ${t('panel_coverText')}`;
+  text.append(padlock(document), t('panel_coverText'));
   cover.append(text);
   if (__OFFRECORD_TARGET__ === 'firefox') {
     // Firefox opens its sidebar only from the browser's own UI or our pages, not a page's click.
@@ -374,8 +397,8 @@ export function offerGoPrivate(show: boolean, onClick: () => void): void {
   const button = document.createElement('button');
   button.className = 'offer';
   button.type = 'button';
-  button.textContent = '🔒 Go private';
-  button.title = 'Start a private (OTR) conversation in this chat';
+  button.append(padlock(document), t('ui_offerGoPrivate'));
+  button.title = t('ui_offerTitle');
   button.addEventListener('click', (e) => {
     e.stopPropagation();
     // The panel opens only on the user's own click (the gesture); the page's fake clicks can at
@@ -401,7 +424,7 @@ export function offerGoPrivate(show: boolean, onClick: () => void): void {
 export function setPrivateMode(on: boolean, target: OverlayTarget | null, reason: string | null): void {
   if (on && !target?.composeBox) {
     // Never leave the user typing into the page in what they think is private mode.
-    setPrivateMode(false, target, reason ?? 'private mode needs the chat’s compose box, which was not found');
+    setPrivateMode(false, target, reason ?? t('ui_reasonNoCompose'));
     return;
   }
   if (!on) {
@@ -478,7 +501,7 @@ function placeholder(root: ShadowRoot): void {
     ':host{display:block!important}.p{all:initial;display:block;padding:2px 8px;font:italic 12px/1.6 system-ui,sans-serif;color:#777}';
   const p = document.createElement('span');
   p.className = 'p';
-  p.textContent = PLACEHOLDER_TEXT;
+  p.append(padlock(document), PLACEHOLDER_TEXT);
   root.replaceChildren(style, p);
 }
 

@@ -8,16 +8,17 @@
  * the page's own (ciphertext or the site's text).
  */
 
+import { t } from '../../extension/shared/i18n';
 import { ProfileError, type SiteProfile } from '../../src/profile/profile';
 import { checkProfile, deriveProfile, PickError, type ProfileCheck, readRow } from './derive';
 
 export type Step = 'compose' | 'buddy' | 'own' | 'review' | 'closed';
 
 export const STEP_TEXT: Record<Step, string> = {
-  compose: 'Click the message box (where you type)',
-  buddy: 'Click a message from your buddy',
-  own: 'Click one of your own messages',
-  review: 'Check what offrecord found, then save it for this site',
+  compose: t('ui_pickStepCompose'),
+  buddy: t('ui_pickStepBuddy'),
+  own: t('ui_pickStepOwn'),
+  review: t('ui_pickStepReview'),
   closed: '',
 };
 
@@ -31,8 +32,10 @@ export interface Review {
   /** A few sender names read on each side. */
   ownSenders: string[];
   buddySenders: string[];
-  /** The summary, line by line, for the bar. */
+  /** The summary in plain words, line by line, for the bar. */
   lines: string[];
+  /** The profile's selectors, line by line: the technical detail behind a disclosure. */
+  technical: string[];
 }
 
 const MAX_SENDERS = 3;
@@ -98,7 +101,7 @@ export class PickerMachine {
     if (this.step === 'compose') {
       const box = editableTarget(target);
       if (!box) {
-        this.error = 'That is not a text box: click where you type your messages.';
+        this.error = t('ui_pickNotTextBox');
         return true;
       }
       this.compose = box;
@@ -106,7 +109,7 @@ export class PickerMachine {
       return true;
     }
     if (this.compose && (this.compose === target || this.compose.contains(target))) {
-      this.error = 'That is the message box: click a message in the conversation.';
+      this.error = t('ui_pickIsComposeBox');
       return true;
     }
     if (this.step === 'buddy') {
@@ -115,7 +118,7 @@ export class PickerMachine {
       return true;
     }
     if (this.buddy && (this.buddy === target || this.buddy.contains(target) || target.contains(this.buddy))) {
-      this.error = "That is your buddy's message again: click one of your own.";
+      this.error = t('ui_pickBuddyAgain');
       return true;
     }
     this.finish(target);
@@ -155,12 +158,9 @@ export class PickerMachine {
       this.review = this.summarize(profile);
       this.step = 'review';
     } catch (e) {
-      const message =
-        e instanceof PickError || e instanceof ProfileError
-          ? e.message
-          : 'offrecord could not make sense of these picks';
+      const detail = e instanceof PickError || e instanceof ProfileError ? e.message : String(e);
       this.again();
-      this.error = `${message}. Start again: ${STEP_TEXT.compose.toLowerCase()}.`;
+      this.error = t('ui_pickFailed', detail);
     }
   }
 
@@ -182,16 +182,21 @@ export class PickerMachine {
       if (r.from && names.size < MAX_SENDERS) names.add(shortName(r.from));
     }
     const s = profile.selectors;
+    const none = t('ui_pickNone');
+    // Plain words first (what offrecord will read); the selectors are the technical detail.
     const lines = [
-      `Message box: ${s.compose}`,
-      `Message list: ${s.list}, rows: ${s.row}${s.text ? `, text: ${s.text}` : ''}`,
-      `Your messages: ${profile.own.match === 'row' ? 'rows matching' : 'rows containing'} ${profile.own.selector}`,
-      `Sender: ${profile.senderAttribute ? `attribute ${profile.senderAttribute}` : s.sender ? s.sender : 'not found'}`,
-      `Sends with: ${profile.send === 'enter' ? 'Enter' : `the button ${profile.send.button}`}`,
-      `Rows found: ${check.rows}; read: ${read} (${own} yours, ${buddy} your buddy's)`,
-      `Senders: yours ${[...ownSenders].join(', ') || '(none)'}; your buddy's ${[...buddySenders].join(', ') || '(none)'}`,
+      t('ui_pickFound', check.rows, read, own, buddy),
+      t('ui_pickSenders', [...ownSenders].join(', ') || none, [...buddySenders].join(', ') || none),
+      profile.send === 'enter' ? t('ui_pickSendsEnter') : t('ui_pickSendsButton'),
     ];
-    if (!check.ok) lines.push(`Does not fit the page: ${check.problems.join('; ')}`);
+    if (!check.ok) lines.push(t('ui_pickNoFit', check.problems.join('; ')));
+    const technical = [
+      `compose: ${s.compose}`,
+      `list: ${s.list} > ${s.row}${s.text ? ` / text: ${s.text}` : ''}`,
+      `own: ${profile.own.match} ${profile.own.selector}`,
+      `sender: ${profile.senderAttribute ? `@${profile.senderAttribute}` : (s.sender ?? '-')}`,
+      `send: ${profile.send === 'enter' ? 'enter' : profile.send.button}`,
+    ];
     return {
       profile,
       check,
@@ -201,6 +206,7 @@ export class PickerMachine {
       ownSenders: [...ownSenders],
       buddySenders: [...buddySenders],
       lines,
+      technical,
     };
   }
 }

@@ -14,6 +14,7 @@
  * (and "error" for a failed pick).
  */
 
+import { t } from '../../extension/shared/i18n';
 import type { SiteProfile } from '../../src/profile/profile';
 import { createShadowHost, showInTopLayer } from '../overlay/host';
 import { PickerMachine } from './machine';
@@ -52,8 +53,10 @@ const CSS = `
 .title { font-weight: 600; display: block; }
 .step { display: block; font-size: 15px; margin: 2px 0 6px; }
 .error { display: block; color: #ffb4a8; margin-bottom: 6px; white-space: pre-wrap; }
-.summary { display: block; font: 12px/1.5 ui-monospace, monospace; white-space: pre-wrap;
+.summary { display: block; white-space: pre-wrap;
   overflow-wrap: anywhere; max-height: 40vh; overflow: auto; margin-bottom: 6px; }
+.selectors { font: 12px/1.5 ui-monospace, monospace; overflow-wrap: anywhere; }
+.technical summary { cursor: pointer; font-size: 12px; margin-top: 4px; }
 .buttons { display: flex; gap: 8px; justify-content: flex-end; }
 button { all: initial; font: 600 13px/1.4 system-ui, sans-serif; padding: 4px 12px; border-radius: 14px;
   background: #3b4b5e; color: #fff; cursor: pointer; }
@@ -98,6 +101,9 @@ export class PickerUi {
     step: HTMLElement;
     error: HTMLElement;
     summary: HTMLElement;
+    words: HTMLElement;
+    technicalTitle: HTMLElement;
+    selectors: HTMLElement;
     save: HTMLButtonElement;
     again: HTMLButtonElement;
     cancel: HTMLButtonElement;
@@ -154,20 +160,26 @@ export class PickerUi {
     };
     const bar = el('div', 'bar');
     const title = el('span', 'title');
-    title.textContent = 'offrecord: show where the chat is';
+    title.textContent = t('ui_pickTitle');
     const step = el('span', 'step', 'step');
     const error = el('span', 'error', 'error');
     const summary = el('div', 'summary', 'summary');
+    const words = el('div', 'words', 'words');
+    const technical = el('details', 'technical');
+    const technicalTitle = el('summary', 'technical-title');
+    const selectors = el('div', 'selectors', 'selectors');
+    technical.append(technicalTitle, selectors);
+    summary.append(words, technical);
     const buttons = el('div', 'buttons');
     const save = el('button', 'save', 'save');
     save.type = 'button';
-    save.textContent = 'Save';
+    save.textContent = t('ui_pickSave');
     const again = el('button', 'again', 'again');
     again.type = 'button';
-    again.textContent = 'Pick again';
+    again.textContent = t('ui_pickAgain');
     const cancel = el('button', 'cancel', 'cancel');
     cancel.type = 'button';
-    cancel.textContent = 'Cancel';
+    cancel.textContent = t('cancel');
     buttons.append(save, again, cancel);
     bar.append(title, step, error, summary, buttons);
     const highlight = el('div', 'highlight');
@@ -185,7 +197,19 @@ export class PickerUi {
       if (e.isTrusted) this.close();
     });
     this.host = host;
-    this.parts = { bar, step, error, summary, save, again, cancel, highlight };
+    this.parts = {
+      bar,
+      step,
+      error,
+      summary,
+      words,
+      technicalTitle,
+      selectors,
+      save,
+      again,
+      cancel,
+      highlight,
+    };
     doc.documentElement.append(host);
     showInTopLayer(host);
     const win = doc.defaultView;
@@ -199,7 +223,17 @@ export class PickerUi {
 
   /** One of the bar's parts (the closed root hides them from the page; tests read them here). */
   part(
-    name: 'bar' | 'step' | 'error' | 'summary' | 'save' | 'again' | 'cancel' | 'highlight',
+    name:
+      | 'bar'
+      | 'step'
+      | 'error'
+      | 'summary'
+      | 'words'
+      | 'selectors'
+      | 'save'
+      | 'again'
+      | 'cancel'
+      | 'highlight',
   ): HTMLElement | null {
     return this.parts?.[name] ?? null;
   }
@@ -286,7 +320,9 @@ export class PickerUi {
     p.error.textContent = m.error ?? '';
     p.error.hidden = m.error === null;
     const review = m.step === 'review' ? m.review : null;
-    p.summary.textContent = review ? review.lines.join('\n') : '';
+    p.words.textContent = review ? review.lines.join('\n') : '';
+    p.selectors.textContent = review ? review.technical.join('\n') : '';
+    p.technicalTitle.textContent = review ? t('ui_technicalDetail') : '';
     p.summary.hidden = review === null;
     p.save.hidden = review === null;
     p.again.hidden = review === null;

@@ -19,6 +19,8 @@
  * text in its `text` attribute (the rendered content may add styling and link markup).
  */
 
+import { t } from '../../extension/shared/i18n';
+
 export const selectors = {
   /** Converse's root element (present signed in or not). */
   appRoot: 'converse-root',
@@ -74,7 +76,7 @@ export const DEFAULT_MAX_MESSAGE_LENGTH = 10_000;
 /** The longest line measured to arrive intact every time; a configured limit may not exceed it. */
 export const MEASURED_MAX_MESSAGE_LENGTH = 65_536;
 
-const GROUP_REASON = 'This is a group chat (multi-user chat room): OTR is for two people.';
+const GROUP_REASON = (): string => t('ui_reasonGroupRoom');
 const MAX_JID = 3071; // RFC 7622: each of local, domain, resource up to 1023 bytes.
 const MAX_ID = 200;
 const MAX_TEXT = 200_000;
@@ -117,7 +119,8 @@ function openChat(doc: Document): Element | null {
 
 /** What the shown chat is: one-to-one (with the buddy's bare JID), a group chat (refused), or none. */
 export function conversation(doc: Document): Conversation {
-  if (doc.querySelector(selectors.openGroupChat) !== null) return { kind: 'groupchat', reason: GROUP_REASON };
+  if (doc.querySelector(selectors.openGroupChat) !== null)
+    return { kind: 'groupchat', reason: GROUP_REASON() };
   const peer = bareJid(openChat(doc)?.getAttribute('jid'));
   return peer ? { kind: 'chat', peer } : { kind: 'none' };
 }

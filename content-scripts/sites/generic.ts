@@ -5,6 +5,8 @@
  * (content-scripts/picker/derive.ts), whose profile is what private mode then uses.
  */
 
+import { t } from '../../extension/shared/i18n';
+
 export interface Guess {
   element: Element;
   /** 0..1 */
@@ -55,7 +57,7 @@ export function findCompose(doc: Document): Guess | null {
     let score = 0.2;
     if (el.tagName === 'TEXTAREA' || el.getAttribute('contenteditable') !== null) {
       score += 0.2;
-      reasons.push('multi-line editor');
+      reasons.push(t('ui_guessMultiLine'));
     } else if (el.getAttribute('role') === 'textbox') {
       score += 0.15;
       reasons.push('role=textbox');
@@ -64,11 +66,11 @@ export function findCompose(doc: Document): Guess | null {
     if (el.tagName === 'INPUT' && (type === 'password' || type === 'search')) continue;
     if (doc.activeElement === el) {
       score += 0.35;
-      reasons.push('focused');
+      reasons.push(t('ui_guessFocused'));
     }
     if (WORDS.test(hint(el))) {
       score += 0.2;
-      reasons.push('named like a message box');
+      reasons.push(t('ui_guessNamedCompose'));
     }
     if (el.closest('form, footer, [role="form"]')) score += 0.05;
     const confidence = Math.min(1, score);
@@ -110,12 +112,12 @@ export function findMessageList(doc: Document): Guess | null {
     }
     if (LIST_WORDS.test(hint(el))) {
       score += 0.15;
-      reasons.push('named like a message list');
+      reasons.push(t('ui_guessNamedList'));
     }
     const style = el.getAttribute('style') ?? '';
     if (/overflow(-y)?\s*:\s*(auto|scroll)/.test(style) || el.hasAttribute('aria-live')) {
       score += 0.1;
-      reasons.push('scrolls');
+      reasons.push(t('ui_guessScrolls'));
     }
     if (el.querySelector('textarea, [contenteditable="true"]')) score -= 0.3;
     // A row holding a row-like container is the message, not the list: prefer the outer list.

@@ -1,7 +1,8 @@
 // Site adapters behind one interface, and the registry the content script picks from.
 // An adapter knows one site's DOM and nothing about OTR (docs/architecture.md §6).
 
-import type { PageInfo } from '../../extension/shared/messages';
+import { t } from '../../extension/shared/i18n';
+import type { Pacing, PageInfo } from '../../extension/shared/messages';
 import { type SiteProfile, unparsableSelectors } from '../../src/profile/profile';
 import { checkProfile } from '../picker/derive';
 import { converse } from './converse';
@@ -46,6 +47,16 @@ export interface SiteAdapter {
    * (or rejects) when it cannot.
    */
   send(doc: Document, text: string): boolean | Promise<boolean>;
+  /**
+   * How fast the site's server lets a user send: `burst` lines at once, then one per `intervalMs`
+   * (content script default when absent). The user's per-site setting overrides it.
+   */
+  pacing?: Pacing;
+  /**
+   * What the page itself shows that stops sending (disconnected, an error it reports), in the
+   * site's words, or null. Sending pauses while there is one.
+   */
+  siteError?(doc: Document): string | null;
 }
 
 const theLoungeAdapter: SiteAdapter = {
@@ -60,8 +71,7 @@ const theLoungeAdapter: SiteAdapter = {
   conversation(doc) {
     const c = theLounge.conversation(doc);
     if (c.kind === 'query' && c.peer) return { kind: 'one-to-one', peer: c.peer, reason: null };
-    if (c.kind === 'channel')
-      return { kind: 'group', peer: null, reason: 'This is a channel: OTR is for two people.' };
+    if (c.kind === 'channel') return { kind: 'group', peer: null, reason: t('ui_reasonChannel') };
     return { kind: 'none', peer: null, reason: null };
   },
   composeBox: theLounge.composeBox,
@@ -69,6 +79,8 @@ const theLoungeAdapter: SiteAdapter = {
   messageRows: theLounge.messageRows,
   readMessage: theLounge.readMessage,
   send: theLounge.send,
+  pacing: theLounge.pacing,
+  siteError: theLounge.siteError,
 };
 
 const converseAdapter: SiteAdapter = {
@@ -145,8 +157,8 @@ export function pageInfo(
 export function guessInfo(doc: Document): NonNullable<PageInfo['guess']> {
   const g = guess(doc);
   const reasons = [
-    ...(g.compose ? g.compose.reasons.map((r) => `message box: ${r}`) : ['no message box found']),
-    ...(g.list ? g.list.reasons.map((r) => `message list: ${r}`) : ['no message list found']),
+    ...(g.compose ? g.compose.reasons.map((r) => t('ui_guessCompose', r)) : [t('ui_guessNoCompose')]),
+    ...(g.list ? g.list.reasons.map((r) => t('ui_guessList', r)) : [t('ui_guessNoList')]),
   ];
   return {
     confidence: Math.round(Math.max(0, Math.min(1, g.confidence)) * 100) / 100,

@@ -17,6 +17,7 @@
  *   to start rather than guess (the router refuses whenever the reason is non-null).
  */
 
+import { t } from '../../extension/shared/i18n';
 import { bytesToHex, utf8Encode } from '../../src/crypto/bytes';
 import { sha256 } from '../../src/crypto/hash';
 import type { SiteProfile } from '../../src/profile/profile';
@@ -111,11 +112,11 @@ export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter
     conversation(d): AdapterConversation {
       const check = checkProfile(d, profile);
       if (!check.ok) {
-        const first = (check.problems[0] ?? 'unknown problem').slice(0, 200);
+        const first = (check.problems[0] ?? '').slice(0, 200);
         return {
           kind: 'none',
           peer: null,
-          reason: `This site's offrecord profile no longer matches the page (${first}). Show offrecord where the chat is again.`,
+          reason: t('ui_reasonProfileStale', first),
         };
       }
       const { peer, buddies } = peerOf(d);
@@ -123,14 +124,13 @@ export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter
         return {
           kind: 'group',
           peer: null,
-          reason: `More than one other person writes in this chat (${buddies.size}): OTR is for two people.`,
+          reason: t('ui_reasonManyBuddies', buddies.size),
         };
       if (!peer)
         return {
           kind: 'none',
           peer: null,
-          reason:
-            'offrecord cannot tell who your buddy is here yet: no message from them is in view (the profile names no buddy element).',
+          reason: t('ui_reasonNoBuddyYet'),
         };
       // The account is named after us: reporting "me@host" now and "alice@host" once our row
       // appears would make two keys (the buddy would see our fingerprint change). Wait for it.
@@ -138,8 +138,7 @@ export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter
         return {
           kind: 'none',
           peer,
-          reason:
-            'offrecord does not know your name on this site yet: one of your own messages must be in view (your OTR account here is named after it).',
+          reason: t('ui_reasonNoOwnNameYet'),
         };
       return { kind: 'one-to-one', peer, reason: null };
     },

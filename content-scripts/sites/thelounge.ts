@@ -27,6 +27,9 @@ export const selectors = {
   /** Chat messages (not joins, notices, actions, server replies). `.self` marks our own. */
   messageRow: '.msg[data-type="message"]',
   messageText: '.content',
+  /** The Lounge marks a network whose IRC connection is down (and says so in a tooltip). */
+  disconnectedNetwork: '.network.not-connected',
+  disconnectedTooltip: '.not-connected-tooltip[aria-label]',
 } as const;
 
 export type ConversationKind = 'query' | 'channel' | 'lobby' | 'none';
@@ -91,19 +94,21 @@ function openChat(doc: Document): Element | null {
   return views.length === 1 ? (views[0] ?? null) : null;
 }
 
+/** The sidebar's network block of the open chat, or null. */
+function openNetwork(doc: Document): Element | null {
+  const view = openChat(doc);
+  if (!view?.id) return null;
+  for (const candidate of doc.querySelectorAll(selectors.sidebarItem))
+    if (candidate.getAttribute('aria-controls') === `#${view.id}`)
+      return candidate.closest(selectors.network);
+  return null;
+}
+
 /** Own nick and network name of the open chat, or null when signed out / not in a network. */
 export function ownIdentity(doc: Document): Identity | null {
   const account = nickOrUndefined(text(doc.querySelector(selectors.ownNick)));
-  const view = openChat(doc);
-  if (!account || !view?.id) return null;
-  let item: Element | undefined;
-  for (const candidate of doc.querySelectorAll(selectors.sidebarItem)) {
-    if (candidate.getAttribute('aria-controls') === `#${view.id}`) {
-      item = candidate;
-      break;
-    }
-  }
-  const lobby = item?.closest(selectors.network)?.querySelector(selectors.lobbyItem);
+  if (!account) return null;
+  const lobby = openNetwork(doc)?.querySelector(selectors.lobbyItem);
   const network = lobby?.getAttribute('data-name')?.trim();
   if (!network || network.length > MAX_NETWORK) return null;
   return { account, network };
@@ -205,6 +210,35 @@ export function readMessage(row: Element): SiteMessage | null {
   return { id, from, text: body, own: row.classList.contains('self') };
 }
 
+/**
+ * Pacing for IRC servers with flood limits. Measured on ircd-hybrid 8.2.43, stock "users" class
+ * (recvq 2,560 bytes), 350-byte lines: 14 at once disconnect ("Excess Flood"); 5 at once and then
+ * one per 700 ms passed 20 lines but grows the server's queue (it reads about one line a second),
+ * one per 1,000 ms holds it level. A burst of 4, then one per 1,100 ms, leaves room for the
+ * client's own lines (PONG, JOIN).
+ */
+export const pacing = { burst: 4, intervalMs: 1100 } as const;
+
+/**
+ * Why the open chat cannot send now, in The Lounge's words: its network is disconnected
+ * ("<network>: Disconnected", the sidebar's tooltip). Null while connected.
+ */
+export function siteError(doc: Document): string | null {
+  const network = openNetwork(doc);
+  if (!network?.matches(selectors.disconnectedNetwork)) return null;
+  const name = network
+    .querySelector(selectors.lobbyItem)
+    ?.getAttribute('data-name')
+    ?.trim()
+    .slice(0, MAX_NETWORK);
+  const said = network
+    .querySelector(selectors.disconnectedTooltip)
+    ?.getAttribute('aria-label')
+    ?.trim()
+    .slice(0, 100);
+  return `${name || 'IRC'}: ${said || 'Disconnected'}`;
+}
+
 /** The adapter as one object. */
 export const theLounge = {
   name: 'thelounge',
@@ -218,4 +252,6 @@ export const theLounge = {
   messageList,
   messageRows,
   readMessage,
+  pacing,
+  siteError,
 } as const;

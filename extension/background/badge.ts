@@ -1,36 +1,31 @@
-// The toolbar badge: where the page cannot draw, the authoritative status lives (I6).
+// The toolbar icon and badge: where the page cannot draw, the authoritative status lives (I6).
 // Recomputed from the tab map + SessionStore whenever the worker wakes (see tab-state.ts).
 
 import browser from 'webextension-polyfill';
+import { t } from '../shared/i18n';
 import type { BadgeAlert, BadgeStatus } from '../shared/messages';
+import { BADGE_COLOURS, badgeLook, iconPaths } from './badge-status';
 
 // The pure part (status → badge) lives apart so the Router and its unit tests need no browser API.
 export { alertFor, badgeFor } from './badge-status';
 
-const LOOK: Record<BadgeStatus, { text: string; color: string; title: string }> = {
-  off: { text: '', color: '#777777', title: 'offrecord: not active on this page' },
-  ready: { text: 'off', color: '#777777', title: 'offrecord: active on this page, not private' },
-  unverified: { text: 'OTR', color: '#c77c00', title: 'offrecord: private, buddy NOT verified' },
-  private: { text: 'OTR', color: '#188038', title: 'offrecord: private, buddy verified' },
-  finished: { text: 'end', color: '#5f6368', title: 'offrecord: your buddy ended the private conversation' },
-};
-
-const ALERT: Record<Exclude<BadgeAlert, ''>, { text: string; color: string; title: string }> = {
-  '!': { text: '!', color: '#d93025', title: "offrecord: your buddy's key CHANGED — verify before trusting" },
-  '?': { text: '?', color: '#1a73e8', title: 'offrecord: your buddy asks you to verify (SMP)' },
-};
-
 export function badgeText(status: BadgeStatus, alert: BadgeAlert = ''): string {
-  return alert === '' ? LOOK[status].text : ALERT[alert].text;
+  const look = badgeLook(status, alert);
+  return look.text === '' ? '' : t(look.text);
 }
 
 export async function setBadge(tabId: number, status: BadgeStatus, alert: BadgeAlert = ''): Promise<void> {
-  const look = alert === '' ? LOOK[status] : ALERT[alert];
+  const look = badgeLook(status, alert);
+  const action = browser.action as typeof browser.action & {
+    setBadgeTextColor?: (details: { tabId: number; color: string }) => Promise<void>;
+  };
   try {
     await Promise.all([
-      browser.action.setBadgeText({ tabId, text: look.text }),
-      browser.action.setBadgeBackgroundColor({ tabId, color: look.color }),
-      browser.action.setTitle({ tabId, title: look.title }),
+      browser.action.setIcon({ tabId, path: iconPaths(look.shape) }),
+      browser.action.setBadgeText({ tabId, text: badgeText(status, alert) }),
+      browser.action.setBadgeBackgroundColor({ tabId, color: BADGE_COLOURS[look.colour] ?? '#4b5563' }),
+      action.setBadgeTextColor?.({ tabId, color: '#ffffff' }),
+      browser.action.setTitle({ tabId, title: t(look.title) }),
     ]);
   } catch {
     // The tab closed meanwhile: nothing to show.

@@ -154,6 +154,7 @@ browser.runtime.onConnect.addListener((port) => {
         // Say so when the request has an id, so the caller's promise settles instead of hanging.
         const id = (msg as { id?: unknown } | null)?.id;
         if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) {
+          // i18n-exempt: a protocol answer to a misbehaving client (tests match it), never shown
           const error = 'refused: not a valid request for this port';
           const reply: Reply = { type: 'reply', id, ok: false, error };
           try {

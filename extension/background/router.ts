@@ -14,6 +14,7 @@ import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } fro
 import { parseProfile, type SiteProfile, serializeProfile } from '../../src/profile/profile';
 import { KeyLockedError } from '../../src/store/key-lock';
 import type { KeyStore, SessionStore, Trust } from '../../src/store/types';
+import { t } from '../shared/i18n';
 import {
   type BadgeAlert,
   type BadgeStatus,
@@ -186,9 +187,9 @@ export class Router {
       }
       case 'conversation': {
         const oneToOne = req.kind === 'one-to-one' && req.peer !== null;
-        // The user's limit for the site, when set, wins over what the page's adapter says.
-        const maxMessageSize =
-          (await this.deps.keys.getSite(rights.origin))?.maxMessageLength ?? req.maxMessageSize;
+        // The user's limit and pacing for the site, when set, win over what the page's adapter says.
+        const site = await this.deps.keys.getSite(rights.origin);
+        const maxMessageSize = site?.maxMessageLength ?? req.maxMessageSize;
         const ref: ConversationRef | null =
           oneToOne && req.peer !== null
             ? {
@@ -202,13 +203,13 @@ export class Router {
         const reason =
           req.reason ??
           (req.kind === 'group'
-            ? 'This is a group chat: OTR is for two people.'
+            ? t('ui_reasonGroup')
             : !oneToOne
-              ? 'No one-to-one chat is open.'
+              ? t('ui_reasonNoChat')
               : !req.composeFound
-                ? "offrecord can't find this chat's compose box."
+                ? t('ui_reasonNoCompose')
                 : !req.listFound
-                  ? "offrecord can't find this chat's messages."
+                  ? t('ui_reasonNoList')
                   : null);
         const status = ref ? await this.deps.manager.status(ref) : null;
         const privateMode = status?.privateMode === true && reason === null;
@@ -251,7 +252,7 @@ export class Router {
             .catch(() => undefined);
         }
         await this.badge(rights.tabId, status);
-        return { privateMode, status } satisfies Result<'conversation'>;
+        return { privateMode, status, pacing: site?.pacing ?? null } satisfies Result<'conversation'>;
       }
       case 'page-info':
         await this.deps.tabs.update(rights.tabId, (old) => (old ? { ...old, page: req.info } : old));
@@ -281,6 +282,23 @@ export class Router {
         if (ref) await this.deps.manager.ack(ref, req.seq);
         return {} satisfies Result<'wire-sent'>;
       }
+      case 'wire-delivered': {
+        const ref = (await this.deps.tabs.get(rights.tabId))?.ref;
+        if (ref) await this.apply(rights.tabId, ref, await this.deps.manager.delivered(ref, req.seqs));
+        return {} satisfies Result<'wire-delivered'>;
+      }
+      case 'wire-failed': {
+        const ref = (await this.deps.tabs.get(rights.tabId))?.ref;
+        if (!ref) return { dropped: [] } satisfies Result<'wire-failed'>;
+        const fx = await this.deps.manager.failed(ref, req.seqs);
+        await this.apply(rights.tabId, ref, fx);
+        return { dropped: fx.dropped } satisfies Result<'wire-failed'>;
+      }
+      case 'site-error': {
+        const ref = (await this.deps.tabs.get(rights.tabId))?.ref;
+        if (ref) await this.publishStatus(ref, await this.deps.manager.setSiteError(ref, req.error));
+        return {} satisfies Result<'site-error'>;
+      }
       case 'toggle-private': {
         const status = await this.goPrivate(rights.tabId);
         return { privateMode: status.privateMode } satisfies Result<'toggle-private'>;
@@ -291,6 +309,9 @@ export class Router {
   // ---- the side panel ----------------------------------------------------------------------
 
   private async panel(req: PanelRequest, connection: string): Promise<unknown> {
+    // The lock (issue 18): the panel asks for the passphrase where the page cannot draw.
+    if (req.type === 'lock-state' || req.type === 'lock-unlock' || req.type === 'lock-now')
+      return this.page(req, { kind: 'page', url: '', tabId: null });
     const tabId = req.tabId;
     switch (req.type) {
       case 'panel-hello': {
@@ -361,6 +382,8 @@ export class Router {
         return this.op(req.tabId, (ref) => manager.answerSmp(ref, req.secret));
       case 'smp-abort':
         return this.op(req.tabId, (ref) => manager.abortSmp(ref));
+      case 'retry-send-tab':
+        return this.op(req.tabId, (ref) => manager.retry(ref, req.entryId));
       case 'set-trust': {
         const ref = await this.refOf(req.tabId);
         const status = await manager.setTrust(ref, req.fingerprint, req.trust);
@@ -389,10 +412,61 @@ export class Router {
         return { text: utf8Decode(serializePrivateKeyFile(entries)) };
       }
       case 'key-import': {
-        // Parses (and checks) every key before storing any: all or nothing.
+        // Parses (and checks) every key before storing any: all or nothing. A replaced key is
+        // used at once (keyReplaced), not after a worker restart.
         const entries = parsePrivateKeyFile(req.text);
-        for (const e of entries) await keys.putKey(e.account, e.protocol, e.key);
+        for (const e of entries) {
+          await keys.putKey(e.account, e.protocol, e.key);
+          manager.keyReplaced(e.account, e.protocol);
+        }
         return { imported: entries.length };
+      }
+      case 'key-import-preview': {
+        // What an import would do, so the page can show both fingerprints before replacing a key.
+        const entries = parsePrivateKeyFile(req.text);
+        const previews = [];
+        for (const e of entries) {
+          const fingerprint = formatFingerprint(fingerprintOf(e.key));
+          const have = await keys.getKey(e.account, e.protocol);
+          const old = have ? formatFingerprint(fingerprintOf(have)) : null;
+          previews.push({
+            account: e.account,
+            protocol: e.protocol,
+            fingerprint,
+            replaces: old === fingerprint ? null : old,
+          });
+        }
+        return { keys: previews };
+      }
+      case 'key-regenerate': {
+        const have = await keys.getKey(req.account, req.protocol);
+        const key = await manager.regenerateKey(req.account, req.protocol);
+        return {
+          fingerprint: formatFingerprint(fingerprintOf(key)),
+          previous: have ? formatFingerprint(fingerprintOf(have)) : null,
+        };
+      }
+      case 'key-delete': {
+        await keys.deleteKey(req.account, req.protocol);
+        manager.keyReplaced(req.account, req.protocol);
+        return {};
+      }
+      case 'accounts-seen': {
+        // Accounts of chats on allowed sites (open tabs), of known buddies and of my keys.
+        const seen = new Map<string, { account: string; protocol: string; site: string | null }>();
+        const add = (account: string, protocol: string, site: string | null) => {
+          const id = JSON.stringify([account, protocol]);
+          const had = seen.get(id);
+          if (!had || (had.site === null && site !== null)) seen.set(id, { account, protocol, site });
+        };
+        for (const [, rec] of await this.deps.tabs.all()) {
+          if (rec.conversation && rec.conversation.account !== '') {
+            add(rec.conversation.account, rec.conversation.protocol, rec.origin);
+          }
+        }
+        for (const f of await keys.listFingerprints()) add(f.account, f.protocol, null);
+        for (const k of await keys.listKeys()) add(k.account, k.protocol, null);
+        return [...seen.values()];
       }
       case 'fingerprints-list':
         return (await keys.listFingerprints()).map((r) => ({
@@ -457,6 +531,7 @@ export class Router {
           origin: s.origin,
           policy: s.policy,
           maxMessageLength: s.maxMessageLength ?? null,
+          pacing: s.pacing ?? null,
         }));
       case 'site-policy': {
         const old = await keys.getSite(req.origin);
@@ -475,6 +550,12 @@ export class Router {
         await keys.putSite(
           req.maxMessageLength === null ? rest : { ...rest, maxMessageLength: req.maxMessageLength },
         );
+        return {};
+      }
+      case 'site-pacing': {
+        const old = await keys.getSite(req.origin);
+        const { pacing: _old, ...rest } = old ?? { origin: req.origin, policy: 'manual' as const };
+        await keys.putSite(req.pacing === null ? rest : { ...rest, pacing: req.pacing });
         return {};
       }
       case 'picker-start': {
@@ -572,7 +653,9 @@ export class Router {
 
   /** The lock changed: popup, options and panel redraw. */
   lockChanged(info: LockInfo): void {
-    this.pushPages({ type: 'lock', lock: info });
+    const event: PushEvent = { type: 'lock', lock: info };
+    for (const l of this.listeners.values())
+      if (l.rights.kind === 'page' || l.rights.kind === 'panel') this.post(l, event);
   }
 
   /**
@@ -592,7 +675,7 @@ export class Router {
     for (const id of ids) {
       const ref = tabRefs.find((r) => conversationId(r) === id) ?? refOfId(id);
       if (!ref) continue;
-      transcriptEntries += (await sessions.load(id))?.transcript.length ?? 0;
+      transcriptEntries += (await manager.transcript(ref)).length;
       let fx: Effects | null = null;
       try {
         fx = await manager.endForWipe(ref);
@@ -678,7 +761,7 @@ export class Router {
   private async refOf(tabId: number): Promise<ConversationRef> {
     const rec = await this.deps.tabs.get(tabId);
     if (!rec) throw new Error('offrecord is not running in that tab');
-    if (!rec.ref) throw new Error(rec.conversation?.reason ?? 'No one-to-one chat is open in that tab.');
+    if (!rec.ref) throw new Error(rec.conversation?.reason ?? t('ui_reasonNoChatInTab'));
     return rec.ref;
   }
 

@@ -66,6 +66,8 @@ export interface ConversationStatus {
   smp: { state: string; question?: string; result?: SmpOutcome };
   held: number;
   pendingWire: number;
+  /** The page's own error that pauses sending (in the site's words), or null. */
+  siteError: string | null;
 }
 
 export interface Effects {
@@ -116,6 +118,11 @@ export class SessionManager {
   private readonly live = new Map<string, Live>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly keyJobs = new Map<string, Promise<DsaPrivateKey>>();
+  /**
+   * What each conversation's page says stops it sending (The Lounge disconnected). In memory only:
+   * the content script reports it again after every (re)connect, so a worker restart loses nothing.
+   */
+  private readonly siteErrors = new Map<string, string>();
   private transcriptSeq = 0;
 
   constructor(private readonly deps: ManagerDeps) {
@@ -168,6 +175,33 @@ export class SessionManager {
       () => this.keyJobs.delete(jobKey),
     );
     return job;
+  }
+
+  /**
+   * A new long-term key for the account, replacing the old one (the user confirmed it). The
+   * conversations holding the old key are told at once (keyReplaced): no worker restart needed.
+   */
+  async regenerateKey(account: string, protocol: string): Promise<DsaPrivateKey> {
+    const progress = (f: number) => this.deps.onKeyProgress?.(account, protocol, f);
+    const key = await (
+      this.deps.generateKey ?? ((p) => generateDsaKey({ onProgress: p, random: this.random }))
+    )(progress);
+    await this.deps.keys.putKey(account, protocol, key);
+    progress(1);
+    this.keyReplaced(account, protocol);
+    return key;
+  }
+
+  /**
+   * The account's key was replaced (import, regenerate) or deleted: every live engine session of
+   * that account drops the old key. Their OTR state stays stored; the next use restores it with
+   * the key now in the store, so the next AKE signs with the new key at once.
+   */
+  keyReplaced(account: string, protocol: string): void {
+    for (const [id, l] of this.live) {
+      const parts = JSON.parse(id.slice('conv:'.length)) as unknown[];
+      if (parts[1] === account && parts[2] === protocol) l.session = null;
+    }
   }
 
   private async instanceTag(account: string, protocol: string): Promise<number> {
@@ -243,9 +277,12 @@ export class SessionManager {
     l: Live,
     out: { wire: string[]; events: SessionEvent[] },
     fx: Effects,
+    /** The sent messages (transcript entry ids) the new wire lines carry. */
+    carries: string[] = [],
   ): Promise<Effects> {
     const rec = l.rec;
     const s = l.session;
+    const entries = [...carries];
     for (const e of out.events) {
       switch (e.type) {
         case 'message':
@@ -264,7 +301,13 @@ export class SessionManager {
             rec.privateMode = true;
             if (s) s.policy = POLICY_ALWAYS;
             if (e.fingerprint) await this.sawFingerprint(ref, rec, e.fingerprint, fx);
-            for (const t of rec.transcript) if (t.status === 'held') t.status = 'sent';
+            // The held messages go out now, in this operation's lines (with its last AKE line).
+            for (const t of rec.transcript)
+              if (t.status === 'held') {
+                t.status = 'sending';
+                entries.push(t.id);
+                fx.transcript.push(t);
+              }
           }
           break;
         case 'smp': {
@@ -310,11 +353,22 @@ export class SessionManager {
       if (entry) fx.transcript.push(entry);
     }
     for (const wire of out.wire) {
-      const line = { seq: rec.nextSeq++, wire };
+      const line: OutboxLine = { seq: rec.nextSeq++, wire };
+      if (entries.length > 0) line.entries = entries;
       rec.outbox.push(line);
-      fx.wire.push(line);
+      fx.wire.push({ seq: line.seq, wire });
     }
     rec.transcript.push(...fx.transcript.filter((t) => !rec.transcript.some((r) => r.id === t.id)));
+    // Messages these lines carry: 'sending' with their progress (or sent, with nothing to send).
+    for (const t of rec.transcript)
+      if (entries.includes(t.id) && t.status === 'sending') {
+        if (out.wire.length === 0) {
+          t.status = 'sent';
+          delete t.progress;
+        } else {
+          t.progress = { done: 0, total: out.wire.length };
+        }
+      }
     if (rec.transcript.length > MAX_TRANSCRIPT)
       rec.transcript.splice(0, rec.transcript.length - MAX_TRANSCRIPT);
     rec.session = s ? s.snapshot() : rec.session;
@@ -433,6 +487,7 @@ export class SessionManager {
       },
       held: st?.held ?? 0,
       pendingWire: l.rec.outbox.length,
+      siteError: this.siteErrors.get(conversationId(ref)) ?? null,
     };
   }
 
@@ -496,20 +551,22 @@ export class SessionManager {
       const out = s.send(text);
       const held = out.events.some((e) => e.type === 'held');
       const notSent = out.events.some((e) => e.type === 'not-sent');
-      fx.transcript.push({
+      const entry: TranscriptEntry = {
         id: this.entryId('out'),
         dir: 'out',
         text,
         at: this.now(),
         encrypted: s.status.state === 'encrypted' || held,
-        status: notSent ? 'not-sent' : held ? 'held' : 'sent',
-      });
+        status: notSent ? 'not-sent' : held ? 'held' : 'sending',
+      };
+      fx.transcript.push(entry);
       return this.commit(
         ref,
         id,
         l,
         { wire: out.wire, events: out.events.filter((e) => e.type !== 'not-sent') },
         fx,
+        entry.status === 'sending' ? [entry.id] : [],
       );
     });
   }
@@ -580,21 +637,142 @@ export class SessionManager {
     });
   }
 
-  /** The page has sent the outbox lines up to `seq`: forget them. */
+  /**
+   * The page took the outbox line `seq` (typed and sent): it stays in the outbox until the page
+   * shows it back (delivered()), but is never typed again, even by a reloaded page.
+   */
   ack(ref: ConversationRef, seq: number): Promise<void> {
     const id = conversationId(ref);
     return this.serial(id, async () => {
       const l = await this.load(id);
-      const before = l.rec.outbox.length;
-      l.rec.outbox = l.rec.outbox.filter((o) => o.seq > seq);
-      if (l.rec.outbox.length !== before) await this.deps.sessions.save(id, l.rec);
+      const line = l.rec.outbox.find((o) => o.seq === seq);
+      if (!line || line.typed) return;
+      line.typed = true;
+      await this.deps.sessions.save(id, l.rec);
     });
   }
 
-  /** Lines produced but not yet acknowledged (to hand to the page again after a restart). */
+  /**
+   * The page shows these lines back as the user's own messages: delivered. A message is 'sent'
+   * once every line of it was; until then its progress counts them.
+   */
+  delivered(ref: ConversationRef, seqs: readonly number[]): Promise<Effects> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => {
+      const l = await this.load(id);
+      const fx = this.fx(id);
+      const rec = l.rec;
+      const gone = rec.outbox.filter((o) => seqs.includes(o.seq));
+      if (gone.length > 0) {
+        rec.outbox = rec.outbox.filter((o) => !seqs.includes(o.seq));
+        for (const entryId of new Set(gone.flatMap((o) => o.entries ?? []))) {
+          const t = rec.transcript.find((e) => e.id === entryId && e.dir === 'out');
+          if (t?.status !== 'sending') continue;
+          const left = rec.outbox.filter((o) => o.entries?.includes(entryId)).length;
+          if (left === 0) {
+            t.status = 'sent';
+            delete t.progress;
+          } else {
+            const total = t.progress?.total ?? left;
+            t.progress = { done: Math.max(0, total - left), total };
+          }
+          fx.transcript.push({ ...t });
+        }
+        rec.updated = this.now();
+        await this.deps.sessions.save(id, rec);
+      }
+      fx.status = await this.statusOf(ref, l);
+      return fx;
+    });
+  }
+
+  /**
+   * These lines were not seen back in time: the messages they carry are 'not-delivered', and the
+   * rest of those messages' lines leave the outbox with them (a part of a message is useless).
+   * `dropped` lists every seq removed, for the page to forget.
+   */
+  failed(ref: ConversationRef, seqs: readonly number[]): Promise<Effects & { dropped: number[] }> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => {
+      const l = await this.load(id);
+      const fx = this.fx(id);
+      const rec = l.rec;
+      const failedEntries = new Set(
+        rec.outbox.filter((o) => seqs.includes(o.seq)).flatMap((o) => o.entries ?? []),
+      );
+      const drop = (o: OutboxLine) =>
+        seqs.includes(o.seq) || (o.entries ?? []).some((e) => failedEntries.has(e));
+      const dropped = rec.outbox.filter(drop).map((o) => o.seq);
+      rec.outbox = rec.outbox.filter((o) => !drop(o));
+      for (const t of rec.transcript)
+        if (t.dir === 'out' && failedEntries.has(t.id) && t.status === 'sending') {
+          t.status = 'not-delivered';
+          delete t.progress;
+          fx.transcript.push({ ...t });
+        }
+      if (dropped.length > 0) {
+        rec.updated = this.now();
+        await this.deps.sessions.save(id, rec);
+      }
+      fx.status = await this.statusOf(ref, l);
+      return { ...fx, dropped };
+    });
+  }
+
+  /**
+   * Sends a message that was not delivered (or never sent) again: encrypted afresh under the
+   * session's current keys and next counter, never the old ciphertext's keystream again. Held
+   * like any message when the conversation is not private right now.
+   */
+  retry(ref: ConversationRef, entryId: string): Promise<Effects> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => {
+      const l = await this.load(id);
+      const fx = this.fx(id);
+      const t = l.rec.transcript.find((e) => e.id === entryId && e.dir === 'out');
+      if (!t) throw new Error('no such message');
+      if (t.status !== 'not-delivered' && t.status !== 'not-sent')
+        throw new Error('only a message that was not delivered can be sent again');
+      const s = await this.session(ref, l, fx.notices);
+      if (l.rec.privateMode) s.policy = POLICY_ALWAYS;
+      // Any line of the old attempt still waiting goes: the buddy reads the new one only.
+      l.rec.outbox = l.rec.outbox.filter((o) => !o.entries?.includes(entryId));
+      const out = s.send(t.text);
+      const held = out.events.some((e) => e.type === 'held');
+      const notSent = out.events.some((e) => e.type === 'not-sent');
+      t.status = notSent ? 'not-sent' : held ? 'held' : 'sending';
+      delete t.progress;
+      const result = await this.commit(
+        ref,
+        id,
+        l,
+        { wire: out.wire, events: out.events.filter((e) => e.type !== 'not-sent') },
+        fx,
+        t.status === 'sending' ? [t.id] : [],
+      );
+      result.transcript.push({ ...t });
+      return result;
+    });
+  }
+
+  /** What the page says stops it sending (null: nothing); returns the conversation's status. */
+  setSiteError(ref: ConversationRef, error: string | null): Promise<ConversationStatus> {
+    const id = conversationId(ref);
+    if (error === null) this.siteErrors.delete(id);
+    else this.siteErrors.set(id, error);
+    return this.status(ref);
+  }
+
+  /** Lines produced but not yet seen on the page (to hand to the page again after a restart). */
   pending(ref: ConversationRef): Promise<OutboxLine[]> {
     const id = conversationId(ref);
-    return this.serial(id, async () => [...(await this.load(id)).rec.outbox]);
+    return this.serial(id, async () =>
+      (await this.load(id)).rec.outbox.map((o) => ({
+        seq: o.seq,
+        wire: o.wire,
+        ...(o.typed ? { typed: true } : {}),
+      })),
+    );
   }
 
   transcript(ref: ConversationRef): Promise<TranscriptEntry[]> {

@@ -130,7 +130,7 @@ export function LockSection() {
   };
 
   return (
-    <section aria-labelledby="lock-title" data-testid="lock-section">
+    <section class="card" aria-labelledby="lock-title" data-testid="lock-section">
       <h2 id="lock-title">{t('lock_sectionTitle')}</h2>
       {lock === null ? (
         <p>{t('lock_loading')}</p>

@@ -29,6 +29,8 @@ export interface SiteRow {
   origin: string;
   policy: string;
   maxMessageLength: number | null;
+  /** Lines at once, then one per interval (null: the site adapter's default). */
+  pacing: { burst: number; intervalMs: number } | null;
 }
 
 export type OptionsRequest = Extract<
@@ -39,6 +41,10 @@ export type OptionsRequest = Extract<
       | 'key-generate'
       | 'key-export'
       | 'key-import'
+      | 'key-import-preview'
+      | 'key-regenerate'
+      | 'key-delete'
+      | 'accounts-seen'
       | 'fingerprints-list'
       | 'fingerprint-trust'
       | 'fingerprint-forget'
@@ -48,6 +54,7 @@ export type OptionsRequest = Extract<
       | 'site-policy'
       | 'site-remove'
       | 'site-max-length'
+      | 'site-pacing'
       | 'site-enabled'
       | 'profile-get'
       | 'profile-import'

@@ -1,6 +1,7 @@
 // The panel's header: the user's security mark (a page cannot know it), whom the conversation is
 // with and as whom, and its status in pidgin-otr's four words, as the popup and toolbar say it.
 
+import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
 import type { SecurityMark } from '../shared/mark';
 import { SecurityMarkBadge } from '../shared/SecurityMark';
@@ -15,6 +16,7 @@ export function Header(props: {
   held: number;
 }) {
   const { kind, peer, account, site } = props;
+  const shape = kind === 'none' ? null : kind === 'starting' ? 'not-private' : kind;
   return (
     <header class="panel-header">
       <div class="brand">
@@ -35,8 +37,14 @@ export function Header(props: {
           )}
         </dl>
       )}
-      <p class={`panel-status level ${kind}`} data-testid="panel-status" data-status={kind} role="status">
-        <span class="dot" aria-hidden="true" />
+      <p
+        class={`panel-status level ${kind}${shape ? ` status-badge level-${shape}` : ''}`}
+        data-testid="panel-status"
+        data-status={kind}
+        role="status"
+      >
+        {/* The same shape as the toolbar icon and the popup: the status is never colour alone. */}
+        {shape && <Icon name={shape} size={18} />}
         <span class="word">{t(STATUS_WORD[kind])}</span>
         {kind === 'starting' && <span class="detail"> · {t('panel_starting')}</span>}
         {props.held > 0 && <span class="detail"> · {t('panel_heldCount', props.held)}</span>}

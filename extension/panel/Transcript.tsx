@@ -3,6 +3,8 @@
 // their place. Plaintext is shown here only (I1): this page is an extension page, never the chat's.
 
 import { useLayoutEffect, useRef } from 'preact/hooks';
+import { DeliveryState } from '../shared/delivery/DeliveryState';
+import { SiteError } from '../shared/delivery/SiteError';
 import { t } from '../shared/i18n';
 import type { ConversationStatus, TranscriptEntry } from '../shared/messages';
 import { timeOf } from './model';
@@ -19,6 +21,8 @@ export interface TranscriptProps {
   onAnswer: (secret: string) => void;
   onDecline: () => void;
   onVerify: () => void;
+  /** Sends a message that was not delivered again (encrypted afresh). */
+  onRetry: (entryId: string) => void;
 }
 
 export function Transcript(props: TranscriptProps) {
@@ -29,25 +33,41 @@ export function Transcript(props: TranscriptProps) {
     if (el) el.scrollTop = el.scrollHeight;
   }, [props.entries.length]);
   return (
-    <ol
-      class="transcript"
-      data-testid="transcript"
-      ref={list}
-      aria-label={t('panel_transcript')}
-      aria-live="polite"
-    >
-      {props.entries.map((e) =>
-        e.dir === 'notice' ? (
-          <Notice key={`n:${e.id}`} entry={e} {...props} live={props.liveQuestion === e.id} />
-        ) : (
-          <Message key={`${e.dir}:${e.id}`} e={e} who={e.dir === 'out' ? props.account : props.peer} />
-        ),
-      )}
-    </ol>
+    <>
+      <SiteError status={props.status} />
+      <ol
+        class="transcript"
+        data-testid="transcript"
+        ref={list}
+        aria-label={t('panel_transcript')}
+        aria-live="polite"
+      >
+        {props.entries.map((e) =>
+          e.dir === 'notice' ? (
+            <Notice key={`n:${e.id}`} entry={e} {...props} live={props.liveQuestion === e.id} />
+          ) : (
+            <Message
+              key={`${e.dir}:${e.id}`}
+              e={e}
+              who={e.dir === 'out' ? props.account : props.peer}
+              onRetry={props.onRetry}
+            />
+          ),
+        )}
+      </ol>
+    </>
   );
 }
 
-function Message({ e, who }: { e: TranscriptEntry; who: string }) {
+function Message({
+  e,
+  who,
+  onRetry,
+}: {
+  e: TranscriptEntry;
+  who: string;
+  onRetry: (entryId: string) => void;
+}) {
   return (
     <li
       class={`entry ${e.dir}${e.encrypted ? '' : ' plain'}`}
@@ -72,8 +92,7 @@ function Message({ e, who }: { e: TranscriptEntry; who: string }) {
           {t('panel_arrivedUnencrypted')}
         </span>
       )}
-      {e.status === 'held' && <span class="mark">{t('panel_held')}</span>}
-      {e.status === 'not-sent' && <span class="mark bad">{t('panel_notSent')}</span>}
+      <DeliveryState entry={e} onRetry={onRetry} />
     </li>
   );
 }

@@ -2,6 +2,7 @@
 // fingerprint verification; the buddy's question when they asked one; progress and result.
 
 import { useEffect, useState } from 'preact/hooks';
+import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
 import { type PopupRequest, tabRequest } from './api';
 import type { ShownOutcome, StatusLike } from './model';
@@ -44,7 +45,14 @@ export function Authenticate({
   if (!open) {
     return (
       <div class="actions">
-        <button type="button" data-testid="verify-open" onClick={() => setOpen(true)}>
+        {/* Unverified: verifying is the one next action, so it is the big button. */}
+        <button
+          type="button"
+          class={status.trust === '' ? 'primary wide' : ''}
+          data-testid="verify-open"
+          onClick={() => setOpen(true)}
+        >
+          <Icon name="people" />
           {t('authenticate')}
         </button>
       </div>

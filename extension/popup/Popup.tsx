@@ -7,6 +7,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
+import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
 import { PanicWipe } from '../shared/lock/PanicWipe';
 import { loadMark, type SecurityMark } from '../shared/mark';
@@ -25,11 +26,12 @@ import {
   targetTab,
   watchPushes,
 } from './api';
+import { ChangedWarning } from './ChangedWarning';
+import { DiagnosticsFooter } from './Diagnostics';
 import { LockBar, UnlockPrompt } from './LockBar';
 import {
   inferOutcome,
   LEVEL_HELP,
-  LEVEL_TEXT,
   levelOf,
   looksLikeChat,
   profileBroken,
@@ -38,7 +40,10 @@ import {
   type StatusLike,
   smpProgress,
 } from './model';
+import { type Act, NextAction } from './NextAction';
+import { PageLinks } from './PageLinks';
 import { SiteProfilePanel, StoppedWarning } from './SiteProfile';
+import { StatusCard } from './StatusCard';
 
 /** How often the popup re-reads the status while open (pushes make it immediate when they come). */
 const POLL_MS = 1000;
@@ -133,9 +138,13 @@ export function Popup() {
 
   return (
     <main aria-labelledby="title">
-      <h1 id="title">
-        {t('extName')} <SecurityMarkBadge mark={mark} />
-      </h1>
+      <header class="popup-header">
+        <h1 id="title">
+          <Icon name="logo" size={20} class="logo" />
+          {t('extName')}
+        </h1>
+        <SecurityMarkBadge mark={mark} />
+      </header>
       {error && (
         <p class="error" role="alert">
           {error}
@@ -161,6 +170,7 @@ export function Popup() {
       )}
       {state !== null && <LockBar lock={state.lock} send={lockSend} onChanged={redraw} />}
       {state !== null && <PanicWipe send={lockSend} onDone={redraw} />}
+      <PageLinks tabId={tab?.id ?? null} />
       {__OFFRECORD_FLAVOR__ === 'test' && diag && (
         <DiagnosticsFooter
           diag={diag}
@@ -175,31 +185,12 @@ export function Popup() {
   );
 }
 
-/** Test builds only: what the foundation's e2e tests read (port, badge, worker-restart counter). */
-function DiagnosticsFooter({ diag, onIncrement }: { diag: Diagnostics; onIncrement: () => void }) {
-  return (
-    <footer class="diag">
-      <dl data-testid="status">
-        <dt>Content script</dt>
-        <dd data-testid="tab-state">{diag.connected ? 'offrecord active' : 'offrecord not active'}</dd>
-        <dt>Badge</dt>
-        <dd data-testid="badge">{diag.badge ?? 'off'}</dd>
-        <dt>Clicks</dt>
-        <dd data-testid="counter">{diag.counter ?? 0}</dd>
-      </dl>
-      <button type="button" data-testid="increment" onClick={onIncrement}>
-        Count a click
-      </button>
-    </footer>
-  );
-}
-
 interface BodyProps {
   state: PopupState;
   tabId: number | null;
   onChanged: () => void;
   busy: boolean;
-  act: (run: (tabId: number) => Promise<unknown>) => void;
+  act: Act;
   enableSite: () => void;
   outcome: ShownOutcome | null;
   clearOutcome: () => void;
@@ -285,31 +276,14 @@ function Body({
           }}
         />
       )}
-      <section aria-label={t('conversationSection')}>
-        <dl>
-          <dt>{t('site')}</dt>
-          <dd>{hostOf(state.site?.origin ?? '')}</dd>
-          <dt>{t('myAccount')}</dt>
-          <dd>{conversation.account}</dd>
-          <dt>{t('buddy')}</dt>
-          <dd>{peer}</dd>
-          <dt>{t('status')}</dt>
-          <dd>
-            <output class={`level ${level}`} aria-label={t('statusAria', t(LEVEL_TEXT[level]))}>
-              {t(LEVEL_TEXT[level])}
-            </output>
-          </dd>
-        </dl>
-        <p class="help">{levelHelp(level, peer, status)}</p>
-        {status?.fingerprint && (
-          <details>
-            <summary>{t('showFingerprint')}</summary>
-            <p class="fp-label">{t('buddyFingerprint', peer)}</p>
-            <code class="fp">{status.fingerprint}</code>
-          </details>
-        )}
-      </section>
-      <Actions status={status} busy={busy} act={act} refusal={refusal} />
+      <StatusCard
+        level={level}
+        peer={peer}
+        account={conversation.account}
+        site={hostOf(site.origin)}
+        help={levelHelp(level, peer, status)}
+        fingerprint={status?.fingerprint ?? null}
+      />
       {running !== null && (
         <SmpProgress
           fraction={running}
@@ -327,6 +301,8 @@ function Body({
       {status?.state === 'encrypted' && running === null && !asked && (
         <Authenticate peer={peer} account={conversation.account} status={status} busy={busy} act={act} />
       )}
+      {/* Go private (the one next action when not private), then Refresh / End below verifying. */}
+      <NextAction status={status} busy={busy} act={act} refusal={refusal} />
       {panel}
     </>
   );
@@ -336,85 +312,6 @@ function levelHelp(level: ReturnType<typeof levelOf>, peer: string, status: Stat
   if (level === 'not-private' && status?.authInProgress) return t('starting', peer);
   if (level === 'not-private' && status?.privateMode) return t('privateModeWaiting', peer);
   return t(LEVEL_HELP[level], peer);
-}
-
-function Actions({
-  status,
-  busy,
-  act,
-  refusal,
-}: {
-  status: StatusLike | null;
-  busy: boolean;
-  act: BodyProps['act'];
-  /** Why private mode cannot start here (the Start button is then disabled), or null. */
-  refusal: string | null;
-}) {
-  const st = status?.state ?? 'plaintext';
-  return (
-    <div class="actions">
-      {st === 'plaintext' && (
-        <button
-          type="button"
-          class="primary"
-          disabled={busy || refusal !== null}
-          aria-describedby={refusal !== null ? 'start-refused' : undefined}
-          onClick={() =>
-            act((tabId) => {
-              // The panel is where the private conversation is typed and read: open it now,
-              // inside this click (the browser allows it only in a user gesture).
-              void openPanel(tabId);
-              return tabRequest({ type: 'go-private', tabId });
-            })
-          }
-        >
-          {t('startPrivate')}
-        </button>
-      )}
-      {(st !== 'plaintext' || status?.privateMode) && (
-        <button
-          type="button"
-          class="primary"
-          data-testid="open-panel"
-          onClick={() => act((tabId) => openPanel(tabId))}
-        >
-          {t('panel_open')}
-        </button>
-      )}
-      {st === 'plaintext' && refusal !== null && (
-        <p class="reason" id="start-refused">
-          {refusal}
-        </p>
-      )}
-      {st === 'encrypted' && (
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() => act((tabId) => tabRequest({ type: 'refresh-private', tabId }))}
-        >
-          {t('refreshPrivate')}
-        </button>
-      )}
-      {(st === 'encrypted' || st === 'finished' || status?.privateMode) && (
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() => act((tabId) => tabRequest({ type: 'end-private', tabId }))}
-        >
-          {t('endPrivate')}
-        </button>
-      )}
-    </div>
-  );
-}
-
-function ChangedWarning({ peer }: { peer: string }) {
-  return (
-    <section class="warning" role="alert" aria-label={t('changedTitle')}>
-      <h2>{t('changedTitle')}</h2>
-      <p>{t('changedText', peer)}</p>
-    </section>
-  );
 }
 
 function SiteLine({ origin }: { origin: string }) {

@@ -60,6 +60,7 @@ export type PopupRequest = Extract<
       | 'smp-answer'
       | 'smp-abort'
       | 'set-trust'
+      | 'retry-send-tab'
       | 'site-enabled'
       | 'picker-start';
   }

@@ -14,22 +14,10 @@ export interface StatusLike {
   smp: { state: string; question?: string };
 }
 
-/** pidgin-otr's four levels. */
-export type Level = 'not-private' | 'unverified' | 'private' | 'finished';
+// The four levels and their words live in extension/shared/status.ts (the same everywhere).
+import { LEVEL_TEXT, type Level, levelOf } from '../shared/status';
 
-export function levelOf(s: StatusLike | null): Level {
-  if (!s) return 'not-private';
-  if (s.state === 'finished') return 'finished';
-  if (s.state === 'encrypted') return s.trust === '' ? 'unverified' : 'private';
-  return 'not-private';
-}
-
-export const LEVEL_TEXT: Record<Level, MessageKey> = {
-  'not-private': 'levelNotPrivate',
-  unverified: 'levelUnverified',
-  private: 'levelPrivate',
-  finished: 'levelFinished',
-};
+export { LEVEL_TEXT, type Level, levelOf };
 
 export const LEVEL_HELP: Record<Level, MessageKey> = {
   'not-private': 'levelNotPrivateHelp',

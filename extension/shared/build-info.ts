@@ -19,6 +19,7 @@ export function distDirName(target: Target, flavor: Flavor): string {
 export const PAGES = {
   popup: 'extension/popup/index.html',
   options: 'extension/options/index.html',
+  help: 'extension/help/index.html',
   /** The side panel; `?tab=N` binds it to chat tab N (else it follows its window's active tab). */
   panel: 'extension/panel/index.html',
 } as const;

@@ -31,6 +31,10 @@ export const LIMITS = {
   chatText: 100_000,
   chatId: 200,
   chatBatch: 200,
+  /** Pacing a user may set: a burst of 1..100 lines, then one line per 0..60 s. */
+  pacingBurstMax: 100,
+  pacingIntervalMax: 60_000,
+  /** What the user types into the secure compose. */
   /** What the user types into the panel's compose box. */
   composeText: 20_000,
   /** A conversation id (session-manager conversationId: site, account, protocol, peer as JSON). */
@@ -133,8 +137,34 @@ export interface ConversationStatus {
   smp: { state: string; question?: string; result?: 'succeeded' | 'failed' | 'aborted' | 'error' };
   /** Messages typed while not yet private, waiting for the AKE (I2). */
   held: number;
-  /** Wire lines not yet acknowledged by the page. */
+  /** Wire lines not yet seen back on the page as the user's own messages. */
   pendingWire: number;
+  /**
+   * What the page itself says stops it sending (The Lounge: its IRC network is disconnected), in
+   * the site's words; sending is paused meanwhile. Null when the page shows no such error.
+   */
+  siteError: string | null;
+}
+
+/**
+ * How a sent message stands: 'held' until the conversation is private, 'sending' while its wire
+ * lines go out (paced) and until the page shows every one back as the user's own message, 'sent'
+ * once it did (delivered means seen), 'not-delivered' when that did not happen in time (Retry
+ * encrypts it afresh), 'not-sent' when it was never encrypted (e.g. held too long).
+ */
+export type DeliveryStatus = 'held' | 'sending' | 'sent' | 'not-delivered' | 'not-sent';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
+  'held',
+  'sending',
+  'sent',
+  'not-delivered',
+  'not-sent',
+];
+
+/** Pacing of a site's outgoing lines: up to `burst` at once, then one every `intervalMs`. */
+export interface Pacing {
+  burst: number;
+  intervalMs: number;
 }
 
 /**
@@ -182,7 +212,9 @@ export interface TranscriptEntry {
   text: string;
   at: number;
   encrypted: boolean;
-  status?: 'held' | 'sent' | 'not-sent';
+  status?: DeliveryStatus;
+  /** While 'sending': wire lines the page has shown back / lines of this message ("sending 3 of 8…"). */
+  progress?: { done: number; total: number };
   notice?: NoticeCode;
 }
 
@@ -223,6 +255,8 @@ export interface ChatMessage {
 export interface WireLine {
   seq: number;
   wire: string;
+  /** Typed into the page already (before a reload or reconnect): wait to see it, do not type it again. */
+  typed?: boolean;
 }
 
 // ---------------------------------------------------------------- requests
@@ -243,7 +277,14 @@ export type ContentRequest =
       listFound: boolean;
     }
   | { type: 'chat-messages'; id: number; messages: ChatMessage[]; history: boolean }
+  /** The site took the line (its compose box emptied): typed, not yet seen. */
   | { type: 'wire-sent'; id: number; seq: number }
+  /** The page shows these lines back as the user's own messages: delivered. */
+  | { type: 'wire-delivered'; id: number; seqs: number[] }
+  /** These lines were not seen in time (or the site's error outlasted the wait): not delivered. */
+  | { type: 'wire-failed'; id: number; seqs: number[] }
+  /** The page's own error that stops sending (null: gone). */
+  | { type: 'site-error'; id: number; error: string | null }
   | { type: 'toggle-private'; id: number }
   | { type: 'page-info'; id: number; info: PageInfo }
   /** The element picker's result, confirmed by the user: saved for the sender's own origin only. */
@@ -271,7 +312,13 @@ export type PanelRequest =
       fingerprint: string;
       trust: '' | 'verified';
       conv?: string;
-    };
+    }
+  /** Retry of a message that was not delivered: encrypted afresh (never the same keystream). */
+  | { type: 'retry-send-tab'; id: number; tabId: number; entryId: string; conv?: string }
+  // The passphrase lock (issue 18): the panel shows the unlock prompt and "Lock now".
+  | { type: 'lock-state'; id: number }
+  | { type: 'lock-unlock'; id: number; passphrase: string }
+  | { type: 'lock-now'; id: number };
 
 /** Content script → background as a one-shot runtime message (so a click's user gesture carries). */
 export type ContentOneShot = { type: 'open-panel' };
@@ -293,6 +340,11 @@ export type PageRequest =
   /** passphrase: required when a passphrase is set (locked or not), else null. */
   | { type: 'key-export'; id: number; passphrase: string | null }
   | { type: 'key-import'; id: number; text: string }
+  // ui (#16): key management with confirmations, and the accounts offrecord has seen.
+  | { type: 'key-regenerate'; id: number; account: string; protocol: string }
+  | { type: 'key-delete'; id: number; account: string; protocol: string }
+  | { type: 'key-import-preview'; id: number; text: string }
+  | { type: 'accounts-seen'; id: number }
   | { type: 'fingerprints-list'; id: number }
   | {
       type: 'fingerprint-trust';
@@ -318,6 +370,10 @@ export type PageRequest =
   | { type: 'site-remove'; id: number; origin: string }
   /** The longest message the site carries (null: what its adapter or profile says). */
   | { type: 'site-max-length'; id: number; origin: string; maxMessageLength: number | null }
+  /** How fast lines go out on the site (null: its adapter's default). */
+  | { type: 'site-pacing'; id: number; origin: string; pacing: Pacing | null }
+  /** The retry of a not-delivered message in the tab's conversation (popup, side panel). */
+  | { type: 'retry-send-tab'; id: number; tabId: number; entryId: string }
   /** Starts the element picker in the tab's page ("show offrecord where"). */
   | { type: 'picker-start'; id: number; tabId: number }
   | { type: 'profile-get'; id: number; origin: string }
@@ -396,6 +452,21 @@ export interface KeyInfo {
   created: number;
 }
 
+/** A key an import would store, and the fingerprint of the key it would replace (null: none). */
+export interface KeyImportPreview {
+  account: string;
+  protocol: string;
+  fingerprint: string;
+  replaces: string | null;
+}
+
+/** An account offrecord has seen on an allowed site (a chat tab reported it, or a conversation had it). */
+export interface AccountSeen {
+  account: string;
+  protocol: string;
+  site: string | null;
+}
+
 export interface FingerprintInfo {
   account: string;
   protocol: string;
@@ -423,9 +494,16 @@ export type StatusOnly = { status: ConversationStatus };
 
 export interface ResultMap {
   hello: HelloResult;
-  conversation: { privateMode: boolean; status: ConversationStatus | null };
+  /** `pacing`: the user's setting for the site, null for the adapter's default. */
+  conversation: { privateMode: boolean; status: ConversationStatus | null; pacing: Pacing | null };
   'chat-messages': Empty;
   'wire-sent': Empty;
+  'wire-delivered': Empty;
+  /** Every line dropped from the outbox with the failed ones (the rest of their messages). */
+  'wire-failed': { dropped: number[] };
+  'site-error': Empty;
+  'retry-send-tab': StatusOnly;
+  'site-pacing': Empty;
   'toggle-private': { privateMode: boolean };
   'panel-hello': PanelHello;
   'panel-send': StatusOnly;
@@ -443,12 +521,21 @@ export interface ResultMap {
   'key-generate': { fingerprint: string };
   'key-export': { text: string };
   'key-import': { imported: number };
+  'key-regenerate': { fingerprint: string; previous: string | null };
+  'key-delete': Empty;
+  'key-import-preview': { keys: KeyImportPreview[] };
+  'accounts-seen': AccountSeen[];
   'fingerprints-list': FingerprintInfo[];
   'fingerprint-trust': Empty;
   'fingerprint-forget': Empty;
   'fingerprints-export': { text: string };
   'fingerprints-import': { imported: number };
-  'sites-list': { origin: string; policy: PolicyName; maxMessageLength: number | null }[];
+  'sites-list': {
+    origin: string;
+    policy: PolicyName;
+    maxMessageLength: number | null;
+    pacing: Pacing | null;
+  }[];
   'site-policy': Empty;
   'site-remove': Empty;
   'site-max-length': Empty;
@@ -637,6 +724,7 @@ const conversationStatus: Check<ConversationStatus> = object<ConversationStatus>
   ),
   held: uint(),
   pendingWire: uint(),
+  siteError: nullable(str(LIMITS.reason)),
 });
 
 const transcriptEntry: Check<TranscriptEntry> = object<TranscriptEntry>(
@@ -646,11 +734,12 @@ const transcriptEntry: Check<TranscriptEntry> = object<TranscriptEntry>(
     text: str(LIMITS.transcriptText),
     at: uint(),
     encrypted: bool,
-    status: (x) =>
-      x === undefined ? BAD : oneOf<'held' | 'sent' | 'not-sent'>(['held', 'sent', 'not-sent'])(x),
+    status: (x) => (x === undefined ? BAD : oneOf(DELIVERY_STATUSES)(x)),
+    progress: (x) =>
+      x === undefined ? BAD : object<{ done: number; total: number }>({ done: uint(), total: uint() })(x),
     notice: (x) => (x === undefined ? BAD : oneOf(NOTICE_CODES)(x)),
   },
-  ['status', 'notice'],
+  ['status', 'progress', 'notice'],
 );
 
 const chatMessage: Check<ChatMessage> = object<ChatMessage>({
@@ -686,7 +775,16 @@ const pageInfo: Check<PageInfo> = object<PageInfo>({
   ),
 });
 
-const wireLine: Check<WireLine> = object<WireLine>({ seq: uint(), wire: str(LIMITS.wire, 1) });
+const wireLine: Check<WireLine> = object<WireLine>(
+  { seq: uint(), wire: str(LIMITS.wire, 1), typed: (x) => (x === true ? true : BAD) },
+  ['typed'],
+);
+
+const pacing: Check<Pacing> = object<Pacing>({
+  burst: (x) => (isUint(x, LIMITS.pacingBurstMax) && x >= 1 ? x : BAD),
+  intervalMs: uint(LIMITS.pacingIntervalMax),
+});
+const seqList = arrayOf(uint(), LIMITS.wireBatch);
 
 const siteMaxLength: Check<number> = (x) =>
   isUint(x, LIMITS.siteMaxLengthMax) && x >= LIMITS.siteMaxLengthMin ? x : BAD;
@@ -734,6 +832,9 @@ const CONTENT_FIELDS: FieldTable<ContentRequest> = {
   },
   'chat-messages': { messages: arrayOf(chatMessage, LIMITS.chatBatch), history: bool },
   'wire-sent': { seq: uint() },
+  'wire-delivered': { seqs: seqList },
+  'wire-failed': { seqs: seqList },
+  'site-error': { error: nullable(str(LIMITS.reason, 1)) },
   'toggle-private': {},
   'page-info': { info: pageInfo },
   'profile-save': { profile: siteProfile },
@@ -764,6 +865,10 @@ const PANEL_FIELDS: FieldTable<PanelRequest> = {
   'smp-answer': { tabId, secret: str(LIMITS.secret, 1), conv: optional(conv) },
   'smp-abort': { tabId, conv: optional(conv) },
   'set-trust': { tabId, fingerprint: fingerprintText, trust: trustInput, conv: optional(conv) },
+  'retry-send-tab': { tabId, entryId: str(LIMITS.chatId, 1), conv: optional(conv) },
+  'lock-state': {},
+  'lock-unlock': { passphrase },
+  'lock-now': {},
 };
 const PAGE_FIELDS: FieldTable<PageRequest> = {
   status: { tabId: nullable(tabId) },
@@ -780,6 +885,10 @@ const PAGE_FIELDS: FieldTable<PageRequest> = {
   'key-generate': { account, protocol },
   'key-export': { passphrase: nullable(passphrase) },
   'key-import': { text: str(LIMITS.keyFile, 1) },
+  'key-regenerate': { account, protocol },
+  'key-delete': { account, protocol },
+  'key-import-preview': { text: str(LIMITS.keyFile, 1) },
+  'accounts-seen': {},
   'fingerprints-list': {},
   'fingerprint-trust': { account, protocol, buddy: peer, fingerprint: fingerprintText, trust: trustInput },
   'fingerprint-forget': { account, protocol, buddy: peer, fingerprint: fingerprintText },
@@ -789,6 +898,8 @@ const PAGE_FIELDS: FieldTable<PageRequest> = {
   'site-policy': { origin: webOrigin, policy: oneOf(POLICY_NAMES) },
   'site-remove': { origin: webOrigin },
   'site-max-length': { origin: webOrigin, maxMessageLength: nullable(siteMaxLength) },
+  'site-pacing': { origin: webOrigin, pacing: nullable(pacing) },
+  'retry-send-tab': { tabId, entryId: str(LIMITS.chatId, 1) },
   'picker-start': { tabId },
   'profile-get': { origin: webOrigin },
   'profile-import': { text: str(LIMITS.profileFile, 1) },
@@ -891,9 +1002,15 @@ const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
   conversation: object<ResultMap['conversation']>({
     privateMode: bool,
     status: nullable(conversationStatus),
+    pacing: nullable(pacing),
   }),
   'chat-messages': nothing,
   'wire-sent': nothing,
+  'wire-delivered': nothing,
+  'wire-failed': object<{ dropped: number[] }>({ dropped: seqList }),
+  'site-error': nothing,
+  'retry-send-tab': statusOnly,
+  'site-pacing': nothing,
   'toggle-private': object<{ privateMode: boolean }>({ privateMode: bool }),
   'panel-hello': object<PanelHello>({
     tabId,
@@ -932,6 +1049,26 @@ const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
   'key-generate': object<{ fingerprint: string }>({ fingerprint: str(LIMITS.fingerprint) }),
   'key-export': textResult,
   'key-import': importedCount,
+  'key-regenerate': object<{ fingerprint: string; previous: string | null }>({
+    fingerprint: str(LIMITS.fingerprint),
+    previous: nullable(str(LIMITS.fingerprint)),
+  }),
+  'key-delete': nothing,
+  'key-import-preview': object<{ keys: KeyImportPreview[] }>({
+    keys: arrayOf(
+      object<KeyImportPreview>({
+        account,
+        protocol,
+        fingerprint: str(LIMITS.fingerprint),
+        replaces: nullable(str(LIMITS.fingerprint)),
+      }),
+      LIMITS.list,
+    ),
+  }),
+  'accounts-seen': arrayOf(
+    object<AccountSeen>({ account, protocol, site: nullable(webOrigin) }),
+    LIMITS.list,
+  ),
   'fingerprints-list': arrayOf(
     object<FingerprintInfo>({
       account,
@@ -948,10 +1085,11 @@ const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
   'fingerprints-export': textResult,
   'fingerprints-import': importedCount,
   'sites-list': arrayOf(
-    object<{ origin: string; policy: PolicyName; maxMessageLength: number | null }>({
+    object<ResultMap['sites-list'][number]>({
       origin: webOrigin,
       policy: oneOf(POLICY_NAMES),
       maxMessageLength: nullable(siteMaxLength),
+      pacing: nullable(pacing),
     }),
     LIMITS.sites,
   ),

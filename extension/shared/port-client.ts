@@ -8,6 +8,7 @@
 // runs after each (re)connect so the client can introduce itself again (hello, conversation).
 
 import browser, { type Runtime } from 'webextension-polyfill';
+import { t } from './i18n';
 import {
   PORT_NAME,
   type PushEvent,
@@ -89,7 +90,7 @@ export class PortClient<R extends Request> {
     port.onMessage.addListener((msg: unknown) => this.onMessage(msg));
     port.onDisconnect.addListener(() => {
       if (this.port === port) this.port = null;
-      this.failAll('disconnected from the background');
+      this.failAll(t('ui_errDisconnected'));
       // A port that lived a while dropped because the worker stopped: reconnect at once.
       // One dropped right away was refused: back off.
       this.retryDelay =

@@ -40,6 +40,11 @@ export interface SiteSettings {
    * says (e.g. an XMPP server with a smaller stanza limit): OTR fragments above it.
    */
   maxMessageLength?: number;
+  /**
+   * How fast offrecord sends on this site, overriding its adapter's default: `burst` lines at once,
+   * then one every `intervalMs` (a server with flood limits disconnects faster senders).
+   */
+  pacing?: { burst: number; intervalMs: number };
 }
 
 export interface KeyStore {
@@ -110,8 +115,14 @@ export interface TranscriptEntry {
   at: number;
   /** Received or sent encrypted. A plain message from a buddy is shown marked "not private". */
   encrypted: boolean;
-  /** For sent messages: still held until the conversation is private, or never sent. */
-  status?: 'held' | 'sent' | 'not-sent';
+  /**
+   * For sent messages: 'held' until the conversation is private; 'sending' until the page shows
+   * every wire line of it back as the user's own message; 'sent' once it did (delivered means
+   * seen); 'not-delivered' when it did not in time; 'not-sent' never encrypted.
+   */
+  status?: 'held' | 'sending' | 'sent' | 'not-delivered' | 'not-sent';
+  /** While 'sending': lines seen back / lines of the message. */
+  progress?: { done: number; total: number };
   /** What a notice says (extension/shared/messages.ts NoticeCode). */
   notice?:
     | 'started'
@@ -131,6 +142,10 @@ export interface TranscriptEntry {
 export interface OutboxLine {
   seq: number;
   wire: string;
+  /** The page took it (typed and sent): waiting to see it back, never typed again. */
+  typed?: boolean;
+  /** The transcript entries (sent messages) this line carries; none for AKE and SMP lines. */
+  entries?: string[];
 }
 
 /** Everything about one conversation that lives in SessionStore. */

@@ -36,10 +36,23 @@ describe('options page in Chromium', () => {
     await server?.close();
   });
 
-  it('generates a key with a progress bar, exports it and imports it back', async () => {
+  it('generates a key for an account offrecord has seen (picked, not typed) with a progress bar, exports it and imports it back', async () => {
     await page.getByText('No private keys yet.', { exact: false }).waitFor();
-    await page.getByRole('textbox', { name: 'Account' }).fill('carol@example.org');
-    await page.getByRole('textbox', { name: 'Protocol' }).fill('prpl-jabber');
+    // No account seen yet: nothing to generate for, and no free-text account or protocol anywhere.
+    await page.getByText('Every account offrecord has seen has a key.', { exact: false }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Account' }).count()).toBe(0);
+    expect(await page.getByRole('textbox', { name: 'Protocol' }).count()).toBe(0);
+    // A known buddy of carol@example.org (an otr.fingerprints import) makes carol's account seen.
+    const buddies = page.getByRole('region', { name: 'Known fingerprints' });
+    await buddies
+      .getByRole('textbox', { name: 'Paste otr.fingerprints to import' })
+      .fill(`dave\tcarol@example.org\tprpl-jabber\t${FP}\t\n`);
+    await buddies.getByRole('button', { name: 'Import otr.fingerprints' }).click();
+    await buddies.getByRole('status').filter({ hasText: 'Imported 1 fingerprint(s).' }).waitFor();
+    await page.reload();
+    const account = page.getByRole('combobox', { name: 'Account (seen on your allowed sites)' });
+    await account.waitFor();
+    expect(await account.locator('option').allTextContents()).toEqual(['carol@example.org (prpl-jabber)']);
     // Key generation can take 20 ms: a waitFor could miss a bar that came and went, so record it.
     await page.evaluate(() => {
       const w = window as unknown as { sawProgress: boolean };
@@ -56,7 +69,7 @@ describe('options page in Chromium', () => {
       .waitFor({ timeout: 120_000 });
     expect(await page.evaluate(() => (window as unknown as { sawProgress: boolean }).sawProgress)).toBe(true);
     const keys = page.getByRole('table', { name: 'My private keys' });
-    await keys.getByRole('cell', { name: 'carol@example.org' }).waitFor();
+    await keys.getByRole('cell', { name: 'carol@example.org', exact: true }).waitFor();
     const fp = (await keys.locator('code.fp').first().textContent()) ?? '';
     expect(fp).toMatch(/^([0-9A-F]{8} ){4}[0-9A-F]{8}$/);
 

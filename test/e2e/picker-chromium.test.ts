@@ -221,7 +221,7 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     expect(info.adapter).toBeNull();
     expect(info.profile).toBeNull();
     expect(info.guess?.confidence).toBeGreaterThan(0.3);
-    expect(info.guess?.reasons.join(' ')).toMatch(/editor|textbox/);
+    expect(info.guess?.reasons.join(' ')).toMatch(/several lines|textbox/);
     expect(info.guess?.reasons.join(' ')).toMatch(/repeated rows/);
     // The same guess, run on the live page: it points at the editor and the rows' container.
     const found = await liveGuess(alice.page, '.composer .editor', '#viewport > .spacer');
@@ -263,7 +263,7 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     await trustedClick(alice.page, rowBody(alice.page, 'hi alice'), 'left');
     await waitForPickerPart(alice.page, 'step', /own/);
     await trustedClick(alice.page, rowBody(alice.page, 'hello bob'), 'left');
-    await waitForPickerPart(alice.page, 'summary', /Rows found/);
+    await waitForPickerPart(alice.page, 'summary', /Messages found/);
     await clickPickerButton(alice.page, 'again');
     expect((await waitForPickerPart(alice.page, 'step', /message box/)).text).toBe(first.text);
     expect((await pickerPart(alice.page, 'summary'))?.text ?? '').toBe('');
@@ -280,9 +280,11 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     });
     expect(new Set(run.steps).size).toBe(3);
     // The summary shown before Save says what was found and how the rows read.
-    expect(run.summary).toContain("Rows found: 4; read: 4 (2 yours, 2 your buddy's)");
-    expect(run.summary).toContain("Senders: yours alice; your buddy's bob");
-    expect(run.summary).toContain('Sends with: Enter');
+    expect(run.summary).toContain(
+      "Messages found: 4. offrecord can read 4 of them (2 yours, 2 your buddy's)",
+    );
+    expect(run.summary).toContain("Names read: yours alice; your buddy's bob");
+    expect(run.summary).toContain('offrecord sends with the Enter key.');
 
     const profile = await savedProfile(alice, chat.origin);
     expect(profile).not.toBeNull();
@@ -291,7 +293,8 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     expect(profile.own).toEqual({ match: 'row', selector: '.out' });
     expect(profile.senderAttribute).toBe('data-author');
     expect(profile.selectors.text).toBe('p.body');
-    expect(run.summary).toContain(`Message box: ${profile.selectors.compose}`);
+    // The selectors are the technical detail, behind a disclosure.
+    expect(run.summary).toContain('Technical detail');
     expect(
       await alice.page.evaluate((s) => document.querySelectorAll(s).length, profile.selectors.compose),
     ).toBe(1);
@@ -485,7 +488,7 @@ describe('the picker on The Lounge (the built-in adapter stays in charge)', () =
       buddyMessage: alice.page.locator('.msg[data-type="message"]:not(.self) .content').last(),
       ownMessage: alice.page.locator('.msg[data-type="message"].self .content').last(),
     });
-    expect(run.summary).toContain(`Senders: yours ${ALICE.nick}; your buddy's ${BUDDY}`);
+    expect(run.summary).toContain(`Names read: yours ${ALICE.nick}; your buddy's ${BUDDY}`);
     const origin = new URL(lounge.url).origin;
     const profile = await savedProfile(alice, origin);
     expect(profile?.own).toEqual({ match: 'row', selector: '.self' });

@@ -75,7 +75,7 @@ describe('popup in Chromium: status, going private, authenticating the buddy', (
     try {
       const popup = await openPopup(ext, tabId);
       await expect.poll(() => statusOf(popup).textContent(), { timeout: 15_000 }).toBe('Not private');
-      await popup.getByRole('definition').filter({ hasText: BUDDY }).waitFor();
+      await popup.getByTestId('popup-buddy').filter({ hasText: BUDDY }).waitFor();
       await popup.getByRole('definition').filter({ hasText: ME }).waitFor();
       await shot(popup, 'not-private');
 

@@ -105,7 +105,7 @@ describe('popup and options in Chromium: imported libotr key, changed fingerprin
     await options.getByRole('button', { name: 'Import otr.private_key' }).click();
     await options.getByRole('status').filter({ hasText: 'Imported 1 key(s).' }).waitFor();
     const keys = options.getByRole('table', { name: 'My private keys' });
-    await keys.getByRole('cell', { name: ME }).waitFor();
+    await keys.getByRole('cell', { name: ME, exact: true }).waitFor();
     await keys.locator('code.fp').filter({ hasText: libotrFp }).waitFor();
     await options.screenshot({ path: join(SHOTS, 'popup-more-options-imported-key.png'), fullPage: true });
     await options.close();

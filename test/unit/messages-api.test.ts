@@ -27,6 +27,7 @@ const status: ConversationStatus = {
   smp: { state: 'question-asked', question: 'colour?' },
   held: 0,
   pendingWire: 2,
+  siteError: null,
 };
 
 const content = [
@@ -63,6 +64,10 @@ const content = [
   },
   { type: 'wire-sent', id: 5, seq: 7 },
   { type: 'toggle-private', id: 6 },
+  { type: 'wire-delivered', id: 7, seqs: [7, 8] },
+  { type: 'wire-failed', id: 8, seqs: [9] },
+  { type: 'site-error', id: 9, error: 'freenode: Disconnected' },
+  { type: 'site-error', id: 10, error: null },
 ];
 
 const CONV = 'conv:["http://127.0.0.1:8000","alice","minichat","bob"]';
@@ -80,6 +85,7 @@ const panelBound = [
   { type: 'smp-answer', id: 8, tabId: 3, secret: 's', conv: CONV },
   { type: 'smp-abort', id: 9, tabId: 3, conv: CONV },
   { type: 'set-trust', id: 10, tabId: 3, fingerprint: FP, trust: 'verified', conv: CONV },
+  { type: 'retry-send-tab', id: 11, tabId: 3, entryId: 'out-1', conv: CONV },
 ];
 
 const page = [
@@ -116,6 +122,9 @@ const page = [
   { type: 'site-remove', id: 22, origin: 'http://127.0.0.1:8080' },
   { type: 'site-max-length', id: 23, origin: 'http://127.0.0.1:8080', maxMessageLength: 1500 },
   { type: 'site-max-length', id: 24, origin: 'http://127.0.0.1:8080', maxMessageLength: null },
+  { type: 'site-pacing', id: 25, origin: 'http://127.0.0.1:8080', pacing: { burst: 4, intervalMs: 1100 } },
+  { type: 'site-pacing', id: 26, origin: 'http://127.0.0.1:8080', pacing: null },
+  { type: 'retry-send-tab', id: 27, tabId: 3, entryId: 'out-1' },
   { type: 'lock-state', id: 30 },
   { type: 'lock-set', id: 31, passphrase: 'correct horse' },
   { type: 'lock-unlock', id: 32, passphrase: 'correct horse' },
@@ -152,7 +161,10 @@ describe('requests of api.md', () => {
       (m) =>
         !['status', 'go-private', 'refresh-private', 'end-private'].includes(m.type) &&
         !m.type.startsWith('smp-') &&
-        m.type !== 'set-trust',
+        m.type !== 'set-trust' &&
+        m.type !== 'retry-send-tab' &&
+        // The panel asks for the passphrase and locks (issue 18); changing, removing, wiping stay in popup/options.
+        !['lock-state', 'lock-unlock', 'lock-now'].includes(m.type),
     ),
   )('panel may not send the popup/options request $type', (m) => {
     expect(validatePanelRequest(m)).toBeNull();
@@ -160,6 +172,19 @@ describe('requests of api.md', () => {
   it.each(page)('page accepts $type', (m) => {
     expect(validatePageRequest(m)).toEqual(m);
     expect(validateContentRequest(m)).toBeNull();
+  });
+  it('the panel may ask for the lock state, unlock and lock; nothing else of the lock', () => {
+    for (const m of [
+      { type: 'lock-state', id: 1 },
+      { type: 'lock-unlock', id: 2, passphrase: 'correct horse' },
+      { type: 'lock-now', id: 3 },
+    ])
+      expect(validatePanelRequest(m)).toEqual(m);
+    expect(validatePanelRequest({ type: 'lock-unlock', id: 2, passphrase: '' })).toBeNull();
+    expect(
+      validatePanelRequest({ type: 'lock-change', id: 4, oldPassphrase: 'a', newPassphrase: 'b' }),
+    ).toBeNull();
+    expect(validatePanelRequest({ type: 'panic-wipe', id: 5 })).toBeNull();
   });
   it('the one content one-shot message: open-panel, nothing more', () => {
     expect(validateContentOneShot({ type: 'open-panel' })).toEqual({ type: 'open-panel' });
@@ -304,10 +329,49 @@ describe('results', () => {
       }),
     ).toBeNull();
     expect(RESULT_VALIDATORS['panel-hello']({ ...hello, site: 'javascript:alert(1)' })).toBeNull();
-    expect(RESULT_VALIDATORS.conversation({ privateMode: true, status })).toEqual({
+    expect(RESULT_VALIDATORS.conversation({ privateMode: true, status, pacing: null })).toEqual({
       privateMode: true,
       status,
+      pacing: null,
     });
+    const pacing = { burst: 4, intervalMs: 1100 };
+    expect(RESULT_VALIDATORS.conversation({ privateMode: false, status: null, pacing })).toEqual({
+      privateMode: false,
+      status: null,
+      pacing,
+    });
+    expect(RESULT_VALIDATORS.conversation({ privateMode: true, status })).toBeNull();
+    expect(
+      RESULT_VALIDATORS.conversation({ privateMode: true, status, pacing: { burst: 0, intervalMs: 5 } }),
+    ).toBeNull();
+    const sending = {
+      id: 'out-2',
+      dir: 'out',
+      text: 'x',
+      at: 3,
+      encrypted: true,
+      status: 'sending',
+      progress: { done: 2, total: 8 },
+    };
+    expect(RESULT_VALIDATORS['panel-hello']({ ...hello, transcript: [sending] })).toEqual({
+      ...hello,
+      transcript: [sending],
+    });
+    expect(
+      RESULT_VALIDATORS['panel-hello']({ ...hello, transcript: [{ ...sending, status: 'lost' }] }),
+    ).toBeNull();
+    expect(
+      RESULT_VALIDATORS['panel-hello']({
+        ...hello,
+        transcript: [{ ...sending, progress: { done: -1, total: 8 } }],
+      }),
+    ).toBeNull();
+    expect(
+      RESULT_VALIDATORS['panel-send']({ status: { ...status, siteError: 'net: Disconnected' } }),
+    ).not.toBeNull();
+    expect(RESULT_VALIDATORS['panel-send']({ status: { ...status, siteError: 5 } })).toBeNull();
+    expect(RESULT_VALIDATORS['wire-failed']({ dropped: [3, 4] })).toEqual({ dropped: [3, 4] });
+    expect(RESULT_VALIDATORS['wire-failed']({ dropped: [-1] })).toBeNull();
     expect(RESULT_VALIDATORS['chat-messages']({})).toEqual({});
     expect(RESULT_VALIDATORS['chat-messages']({ transcript })).toBeNull();
   });
@@ -319,14 +383,25 @@ describe('results', () => {
     expect(RESULT_VALIDATORS['fingerprints-list'](fps)).toEqual(fps);
     expect(RESULT_VALIDATORS['fingerprints-list']([{ ...fps[0], trust: 'maybe' }])).toBeNull();
     const sites = [
-      { origin: 'http://127.0.0.1:8080', policy: 'manual', maxMessageLength: null },
-      { origin: 'http://127.0.0.1:8081', policy: 'always', maxMessageLength: 5000 },
+      { origin: 'http://127.0.0.1:8080', policy: 'manual', maxMessageLength: null, pacing: null },
+      {
+        origin: 'http://127.0.0.1:8081',
+        policy: 'always',
+        maxMessageLength: 5000,
+        pacing: { burst: 3, intervalMs: 1500 },
+      },
     ];
     expect(RESULT_VALIDATORS['sites-list'](sites)).toEqual(sites);
     expect(
       RESULT_VALIDATORS['sites-list']([{ origin: 'http://127.0.0.1:8080', policy: 'manual' }]),
     ).toBeNull();
     expect(RESULT_VALIDATORS['sites-list']([{ ...sites[1], maxMessageLength: 50 }])).toBeNull();
+    expect(
+      RESULT_VALIDATORS['sites-list']([{ ...sites[1], pacing: { burst: 101, intervalMs: 0 } }]),
+    ).toBeNull();
+    expect(
+      RESULT_VALIDATORS['sites-list']([{ ...sites[1], pacing: { burst: 2, intervalMs: 60_001 } }]),
+    ).toBeNull();
     expect(RESULT_VALIDATORS['key-import']({ imported: 2 })).toEqual({ imported: 2 });
     expect(RESULT_VALIDATORS['key-export']({ text: '(privkeys)' })).toEqual({ text: '(privkeys)' });
   });

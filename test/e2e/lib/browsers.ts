@@ -57,6 +57,8 @@ export interface LaunchChromiumOptions {
   extensionDir: string;
   /** Extra command-line flags. */
   args?: string[];
+  /** Extra environment for the browser process (e.g. LANGUAGE=de: Chromium on Linux takes its UI language from it). */
+  env?: Record<string, string>;
   /** Milliseconds to wait for the extension's worker (default 30 s); failing to start throws. */
   workerTimeout?: number;
 }
@@ -68,6 +70,7 @@ export async function launchChromium(opts: LaunchChromiumOptions): Promise<Chrom
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
+    ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
     args: [
       `--disable-extensions-except=${opts.extensionDir}`,
       `--load-extension=${opts.extensionDir}`,

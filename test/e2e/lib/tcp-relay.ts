@@ -9,6 +9,11 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 export interface TcpRelay {
   /** The port to connect to instead of `upstreamPort`. */
   port: number;
+  /** Connections made so far (a reconnect makes one more). */
+  readonly connections: number;
+  /** The network cut: every open connection is dropped and new ones are refused until restore(). */
+  cut(): void;
+  restore(): void;
   close(): Promise<void>;
 }
 
@@ -26,7 +31,12 @@ export async function startTcpRelay(
 ): Promise<TcpRelay> {
   const sockets = new Set<Socket>();
   let conns = 0;
+  let refusing = false;
   const server: Server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const conn = ++conns;
     const upstream = createConnection({ host: '127.0.0.1', port: upstreamPort });
     sockets.add(client);
@@ -67,6 +77,17 @@ export async function startTcpRelay(
   if (!address || typeof address === 'string') throw new Error('tap: no port');
   return {
     port: address.port,
+    get connections() {
+      return conns;
+    },
+    cut: () => {
+      refusing = true;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    restore: () => {
+      refusing = false;
+    },
     close: () =>
       new Promise<void>((ok) => {
         for (const s of sockets) s.destroy();

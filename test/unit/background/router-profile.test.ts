@@ -107,7 +107,7 @@ describe('router: site profiles', () => {
     expect(await w.keys.getSite(SITE)).toEqual({ origin: SITE, policy: 'opportunistic', profile: profile() });
     expect(await opts.req({ type: 'profile-get', origin: SITE })).toEqual({ profile: profile() });
     expect(await opts.req({ type: 'sites-list' })).toEqual([
-      { origin: SITE, policy: 'opportunistic', maxMessageLength: null },
+      { origin: SITE, policy: 'opportunistic', maxMessageLength: null, pacing: null },
     ]);
   });
 
@@ -143,7 +143,7 @@ describe('router: site profiles', () => {
       maxMessageLength: 1500,
     });
     expect(await opts.req({ type: 'sites-list' })).toEqual([
-      { origin: SITE, policy: 'always', maxMessageLength: 1500 },
+      { origin: SITE, policy: 'always', maxMessageLength: 1500, pacing: null },
     ]);
     await opts.req({ type: 'site-max-length', origin: SITE, maxMessageLength: null });
     await port.req(report);
@@ -154,6 +154,41 @@ describe('router: site profiles', () => {
       expect(
         await opts.send({ type: 'site-max-length', id: 50, origin: SITE, maxMessageLength: bad }),
       ).toBeNull();
+  });
+
+  it("a site's pacing reaches its pages with the conversation reply, until cleared; other settings kept", async () => {
+    const w = new World();
+    const opts = w.page();
+    await opts.req({ type: 'site-policy', origin: SITE, policy: 'always' });
+    const { port } = await w.tab(5);
+    const report = {
+      type: 'conversation',
+      account: 'alice@localhost',
+      protocol: 'prpl-jabber',
+      peer: 'bob@localhost',
+      kind: 'one-to-one',
+      reason: null,
+      maxMessageSize: 10_000,
+      composeFound: true,
+      listFound: true,
+    } as const;
+    const pacingOf = async () => ((await port.req(report)) as { pacing: unknown }).pacing;
+    expect(await pacingOf()).toBeNull();
+    await opts.req({ type: 'site-pacing', origin: SITE, pacing: { burst: 3, intervalMs: 1500 } });
+    expect(await pacingOf()).toEqual({ burst: 3, intervalMs: 1500 });
+    expect(await opts.req({ type: 'sites-list' })).toEqual([
+      { origin: SITE, policy: 'always', maxMessageLength: null, pacing: { burst: 3, intervalMs: 1500 } },
+    ]);
+    await opts.req({ type: 'site-pacing', origin: SITE, pacing: null });
+    expect(await pacingOf()).toBeNull();
+    expect(await w.keys.getSite(SITE)).toEqual({ origin: SITE, policy: 'always' });
+    for (const bad of [
+      { burst: 0, intervalMs: 100 },
+      { burst: 2, intervalMs: -1 },
+      { burst: 2 },
+      { burst: 1.5, intervalMs: 9 },
+    ])
+      expect(await opts.send({ type: 'site-pacing', id: 51, origin: SITE, pacing: bad })).toBeNull();
   });
 
   it('refuses malformed, oversized and script-carrying files with a clear error and stores nothing', async () => {

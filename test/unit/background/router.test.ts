@@ -93,7 +93,10 @@ class Page {
     for (const r of fresh) this.reported.add(r.id);
   }
 
-  /** Sends pushed lines into the chat (once each) and acks them; returns what it sent now. */
+  /**
+   * Sends pushed lines into the chat (once each) and acks them; the chat shows each back as our
+   * own row, which the content script reports as delivered. Returns what it sent now.
+   */
   async drain(): Promise<string[]> {
     const out: string[] = [];
     const pushes = this.port.pushes.splice(0);
@@ -106,6 +109,7 @@ class Page {
           out.push(l.wire);
         }
         await this.port.req({ type: 'wire-sent', seq: l.seq });
+        await this.port.req({ type: 'wire-delivered', seqs: [l.seq] });
       }
     }
     return out;
@@ -216,7 +220,7 @@ describe('Router: a conversation with the worker restarted between every step', 
           wire.push({ from: 'alice', text });
           const fx = await bob.receive(BOB, { id: `m${++rowId}`, text });
           for (const t of fx.transcript) if (t.dir === 'in') bobRead.push(t.text);
-          for (const l of fx.wire) await bob.ack(BOB, l.seq);
+          for (const l of fx.wire) await bob.delivered(BOB, [l.seq]);
           for (const l of fx.wire) {
             wire.push({ from: 'bob', text: l.wire });
             page.rows.push({ id: `m${++rowId}`, from: 'bob', text: l.wire, own: false });
@@ -246,7 +250,7 @@ describe('Router: a conversation with the worker restarted between every step', 
     const bobSays = async (text: string) => {
       const fx = await bob.send(BOB, text);
       for (const l of fx.wire) {
-        await bob.ack(BOB, l.seq);
+        await bob.delivered(BOB, [l.seq]);
         wire.push({ from: 'bob', text: l.wire });
         page.rows.push({ id: `m${++rowId}`, from: 'bob', text: l.wire, own: false });
       }
@@ -263,7 +267,7 @@ describe('Router: a conversation with the worker restarted between every step', 
     await pump();
     const fx = await bob.answerSmp(BOB, 'purple');
     for (const l of fx.wire) {
-      await bob.ack(BOB, l.seq);
+      await bob.delivered(BOB, [l.seq]);
       page.rows.push({ id: `m${++rowId}`, from: 'bob', text: l.wire, own: false });
     }
     await pump();

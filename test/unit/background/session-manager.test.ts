@@ -65,7 +65,7 @@ async function pump(x: Party, y: Party, restart: boolean): Promise<void> {
         const fx = await to.mgr.receive(to.ref, { id: `m${++to.msgSeq}`, text: line.wire });
         collect(to, fx);
         if (restart) from.mgr.dropCache();
-        await from.mgr.ack(from.ref, line.seq);
+        await from.mgr.delivered(from.ref, [line.seq]);
         moved = true;
       }
     }
@@ -188,20 +188,23 @@ describe('SessionManager details', () => {
     // "bob" comes back with another key.
     const impostor = await party(B, otherKey);
     await a.mgr.endPrivate(A);
-    await a.mgr.ack(A, Number.MAX_SAFE_INTEGER);
+    await a.mgr.delivered(
+      A,
+      (await a.mgr.pending(A)).map((l) => l.seq),
+    );
     await a.mgr.goPrivate(A);
     let changed = false;
     for (let round = 0; round < 10; round++) {
       let moved = false;
       for (const line of await a.mgr.pending(A)) {
         const fx = await impostor.mgr.receive(B, { id: `x${round}-${line.seq}`, text: line.wire });
-        await a.mgr.ack(A, line.seq);
+        await a.mgr.delivered(A, [line.seq]);
         moved ||= fx.wire.length > 0;
       }
       for (const line of await impostor.mgr.pending(B)) {
         const fx = await a.mgr.receive(A, { id: `y${round}-${line.seq}`, text: line.wire });
         changed ||= fx.notices.some((n) => n.kind === 'fingerprint-changed');
-        await impostor.mgr.ack(B, line.seq);
+        await impostor.mgr.delivered(B, [line.seq]);
         moved = true;
       }
       if (!moved) break;

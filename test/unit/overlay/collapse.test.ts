@@ -16,7 +16,7 @@ beforeAll(async () => {
 const collapseOtrRows = (rows: Element[]) => overlay.collapseOtrRows(rows);
 const expandRows = (rows: Element[]) => overlay.expandRows(rows);
 const COLLAPSED_ATTR = 'data-offrecord-collapsed';
-const PLACEHOLDER_TEXT = '🔒 encrypted message';
+const PLACEHOLDER_TEXT = 'encrypted message';
 
 let window: Window;
 const roots = new Map<Element, ShadowRoot>();

@@ -31,6 +31,7 @@ const status = (over: Partial<ConversationStatus>): ConversationStatus => ({
   smp: { state: 'expect1' },
   held: 0,
   pendingWire: 0,
+  siteError: null,
   ...over,
 });
 

@@ -41,7 +41,9 @@ describe('picker machine', () => {
     expect([r?.read, r?.own, r?.buddy]).toEqual([4, 2, 2]);
     expect(r?.ownSenders).toEqual(['alice']);
     expect(r?.buddySenders).toEqual(['bob']);
-    expect(r?.lines.join('\n')).toMatch(/Rows found: 4; read: 4 \(2 yours, 2 your buddy's\)/);
+    expect(r?.lines.join('\n')).toMatch(
+      /Messages found: 4\. offrecord can read 4 of them \(2 yours, 2 your buddy's\)/,
+    );
     expect(m.saveable).toBe(r?.profile);
   });
 
@@ -141,7 +143,7 @@ describe('picker bar', () => {
     expect(host?.shadowRoot).toBeNull(); // closed
     expect(ui.part('step')?.getAttribute('data-offrecord-picker')).toBe('step');
     expect(ui.part('step')?.textContent).toMatch(/message box/);
-    expect(ui.part('summary')?.textContent).toBe('');
+    expect(ui.part('words')?.textContent).toBe('');
     expect(ui.part('save')?.hidden).toBe(true);
     expect(ui.part('cancel')?.hidden).toBe(false);
 
@@ -156,8 +158,8 @@ describe('picker bar', () => {
     expect(ui.part('step')?.textContent).toMatch(/your own/);
     click(doc, q(doc, '.bubble.out p.body'), true);
     expect(ui.machine.step).toBe('review');
-    expect(ui.part('summary')?.textContent).toMatch(/Message list: div\.spacer/);
-    expect(ui.part('summary')?.textContent).toMatch(/Senders: yours alice; your buddy's bob/);
+    expect(ui.part('selectors')?.textContent).toMatch(/list: div\.spacer/);
+    expect(ui.part('words')?.textContent).toMatch(/Names read: yours alice; your buddy's bob/);
     const save = ui.part('save') as HTMLButtonElement;
     expect(save.hidden).toBe(false);
     expect(save.disabled).toBe(false);
@@ -196,7 +198,7 @@ describe('picker bar', () => {
     expect(ui.part('error')?.textContent).toMatch(/^Not saved: a page may save/);
     trustedClickOn(ui.part('again') as HTMLElement);
     expect(ui.machine.step).toBe('compose');
-    expect(ui.part('summary')?.textContent).toBe('');
+    expect(ui.part('words')?.textContent).toBe('');
     const view = doc.defaultView as Window & typeof globalThis;
     // The page's synthetic Escape does not close it; a person's does.
     doc.body.dispatchEvent(new view.KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));

@@ -173,7 +173,7 @@ describe('profile adapter', () => {
     expect(none.adapter).toBeNull();
     expect(none.profile).toBeNull();
     expect(none.guess?.confidence).toBeGreaterThan(0.3);
-    expect(none.guess?.reasons.join(' ')).toMatch(/editor/);
+    expect(none.guess?.reasons.join(' ')).toMatch(/several lines/);
     expect(none.guess?.reasons.join(' ')).toMatch(/repeated rows/);
   });
 

@@ -1,0 +1,243 @@
+/**
+ * Delivered means seen, pacing and site errors in the content script's core (happy-dom, a tiny
+ * chat page whose adapter echoes what it sends as the user's own row, like The Lounge does, or
+ * drops it, like a dead connection): a line counts as delivered only once its own row shows;
+ * one never shown is reported failed after the timeout; lines go out in a burst and then one per
+ * interval; the site's error is reported, pauses sending, and its end resumes it.
+ */
+import { Window } from 'happy-dom';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SiteAdapter } from '../../../content-scripts/sites/index.js';
+import type { ContentRequest, Pacing, PushEvent } from '../../../extension/shared/messages.js';
+import type { PortClient } from '../../../extension/shared/port-client.js';
+
+let chat: typeof import('../../../content-scripts/chat.js');
+beforeAll(async () => {
+  const g = globalThis as unknown as { chrome?: unknown };
+  g.chrome ??= { runtime: { id: 'offrecord-unit-test' } };
+  chat = await import('../../../content-scripts/chat.js');
+});
+
+const windows: Window[] = [];
+afterEach(async () => {
+  for (const w of windows.splice(0)) await w.happyDOM.close();
+});
+
+type Body = { type: ContentRequest['type'] } & Record<string, unknown>;
+
+class FakeClient {
+  readonly requests: Body[] = [];
+  private readonly listeners = new Set<(e: PushEvent) => void>();
+  /** What the background answers to wire-failed: every seq it dropped with the failed ones. */
+  dropWith: number[] = [];
+  pacing: Pacing | null = null;
+  onPush(l: (e: PushEvent) => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  push(e: PushEvent): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+  async request(body: Body): Promise<unknown> {
+    this.requests.push(structuredClone(body));
+    switch (body.type) {
+      case 'conversation':
+        return { privateMode: true, status: null, pacing: this.pacing };
+      case 'wire-failed':
+        return { dropped: [...(body.seqs as number[]), ...this.dropWith] };
+      default:
+        return {};
+    }
+  }
+  seqs(type: string): number[] {
+    return this.requests
+      .filter((r) => r.type === type)
+      .flatMap((r) => (r.seqs as number[]) ?? [r.seq as number]);
+  }
+  of(type: string): Body[] {
+    return this.requests.filter((r) => r.type === type);
+  }
+  asPort(): PortClient<ContentRequest> {
+    return this as unknown as PortClient<ContentRequest>;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, ok: () => boolean, ms = 4000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await sleep(5);
+  }
+}
+
+/**
+ * A one-to-one chat page: `<ol>` of rows `<li data-id data-from class="own?">text</li>`. send()
+ * records the line with its time and, while `echo` is on, shows it as an own row a moment later.
+ * `error` is what the page shows as its own error (null: none).
+ */
+function chatPage(opts: { pacing?: Pacing } = {}) {
+  const window = new Window({ url: 'http://127.0.0.1:9000/' });
+  windows.push(window);
+  const doc = window.document as unknown as Document;
+  doc.body.innerHTML = '<ol id="list"></ol><textarea id="box"></textarea>';
+  (globalThis as unknown as { document: Document }).document = doc;
+  const list = doc.getElementById('list') as HTMLElement;
+  let next = 1;
+  const state = { echo: true, error: null as string | null, sent: [] as { text: string; at: number }[] };
+  const row = (from: string, text: string, own: boolean) => {
+    const li = doc.createElement('li');
+    li.dataset.id = `m${next++}`;
+    li.dataset.from = from;
+    if (own) li.className = 'own';
+    li.textContent = text;
+    list.append(li);
+  };
+  const adapter: SiteAdapter = {
+    name: 'test',
+    protocol: 'prpl-test',
+    maxMessageLength: 0,
+    detect: () => true,
+    account: () => 'alice',
+    conversation: () => ({ kind: 'one-to-one', peer: 'bob', reason: null }),
+    composeBox: (d) => d.getElementById('box'),
+    messageList: (d) => d.getElementById('list'),
+    messageRows: (d) => Array.from(d.querySelectorAll('#list > li')),
+    readMessage: (r) => ({
+      id: (r as HTMLElement).dataset.id ?? '',
+      from: (r as HTMLElement).dataset.from ?? '',
+      text: r.textContent ?? '',
+      own: r.classList.contains('own'),
+    }),
+    send: (_d, text) => {
+      state.sent.push({ text, at: Date.now() });
+      if (state.echo) setTimeout(() => row('alice', text, true), 5);
+      return true;
+    },
+    siteError: () => state.error,
+    ...(opts.pacing ? { pacing: opts.pacing } : {}),
+  };
+  return { doc, adapter, state, row, list };
+}
+
+async function startCore(
+  doc: Document,
+  adapter: SiteAdapter,
+  client = new FakeClient(),
+  deliveryTimeoutMs = 300,
+) {
+  const core = new chat.ChatCore(client.asPort(), doc, adapter, { deliveryTimeoutMs });
+  core.start();
+  await core.attach();
+  return { client, core };
+}
+
+const lines = (n: number, from = 1) =>
+  Array.from({ length: n }, (_, i) => ({ seq: from + i, wire: `?OTR|${from + i}|fragment` }));
+
+describe('delivered means seen', () => {
+  it('a line is delivered when the page shows it back as our own row, not when the site took it', async () => {
+    const page = chatPage({ pacing: { burst: 10, intervalMs: 0 } });
+    page.state.echo = false;
+    const { client, core } = await startCore(page.doc, page.adapter, undefined, 60_000);
+    client.push({ type: 'send-wire', lines: lines(2) });
+    await until('typed', () => client.seqs('wire-sent').length === 2);
+    await sleep(100);
+    expect(client.seqs('wire-delivered')).toEqual([]);
+    // The buddy's row with the same text is not ours: still not delivered.
+    page.row('bob', '?OTR|1|fragment', false);
+    await sleep(100);
+    expect(client.seqs('wire-delivered')).toEqual([]);
+    page.row('alice', '?OTR|2|fragment', true);
+    await until('2 delivered', () => client.seqs('wire-delivered').includes(2));
+    page.row('alice', '?OTR|1|fragment', true);
+    await until('1 delivered', () => client.seqs('wire-delivered').includes(1));
+    expect(client.seqs('wire-delivered').sort()).toEqual([1, 2]);
+    core.stop();
+  });
+
+  it('a line never shown is reported failed after the timeout; the rest of its message is dropped too', async () => {
+    const page = chatPage({ pacing: { burst: 1, intervalMs: 600 } });
+    page.state.echo = false;
+    const client = new FakeClient();
+    client.dropWith = [2, 3]; // the background drops the other fragments of that message
+    const { core } = await startCore(page.doc, page.adapter, client, 200);
+    client.push({ type: 'send-wire', lines: lines(3) });
+    await until('failed', () => client.of('wire-failed').length === 1, 3000);
+    expect(client.seqs('wire-failed')).toEqual([1]);
+    expect(page.state.sent.map((s) => s.text)).toEqual(['?OTR|1|fragment']);
+    // Lines 2 and 3 were dropped with it: they are never typed, though pacing would let them go.
+    await sleep(1500);
+    expect(page.state.sent).toHaveLength(1);
+    core.stop();
+  });
+
+  it('after a reload, a line typed before is awaited (never typed again) and found among the rows', async () => {
+    const page = chatPage({ pacing: { burst: 10, intervalMs: 0 } });
+    page.row('alice', '?OTR:AAMDalready.', true);
+    const { client, core } = await startCore(page.doc, page.adapter, undefined, 60_000);
+    client.push({ type: 'send-wire', lines: [{ seq: 7, wire: '?OTR:AAMDalready.', typed: true }] });
+    await until('delivered', () => client.seqs('wire-delivered').includes(7));
+    expect(page.state.sent).toEqual([]);
+    core.stop();
+  });
+});
+
+describe('pacing', () => {
+  it('a burst at once, then one line per interval, in order', async () => {
+    const page = chatPage({ pacing: { burst: 3, intervalMs: 150 } });
+    const { client, core } = await startCore(page.doc, page.adapter, undefined, 60_000);
+    client.push({ type: 'send-wire', lines: lines(6) });
+    await until('burst', () => page.state.sent.length >= 3);
+    await sleep(20);
+    expect(page.state.sent).toHaveLength(3);
+    await until('all', () => page.state.sent.length === 6, 5000);
+    expect(page.state.sent.map((s) => s.text)).toEqual(lines(6).map((l) => l.wire));
+    const at = page.state.sent.map((s) => s.at);
+    for (let i = 3; i < 6; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(120);
+    await until('all delivered', () => client.seqs('wire-delivered').length === 6);
+    core.stop();
+  });
+
+  it("the user's setting for the site (from the conversation reply) wins over the adapter's", async () => {
+    const page = chatPage({ pacing: { burst: 1, intervalMs: 10_000 } });
+    const client = new FakeClient();
+    client.pacing = { burst: 5, intervalMs: 10_000 };
+    const { core } = await startCore(page.doc, page.adapter, client, 60_000);
+    client.push({ type: 'send-wire', lines: lines(5) });
+    await until('all five at once', () => page.state.sent.length === 5, 1000);
+    core.stop();
+  });
+});
+
+describe('site errors', () => {
+  it('are reported, pause sending, and sending resumes when they go', async () => {
+    const page = chatPage({ pacing: { burst: 10, intervalMs: 0 } });
+    page.state.error = 'net: Disconnected';
+    const { client, core } = await startCore(page.doc, page.adapter, undefined, 60_000);
+    expect(client.of('site-error').map((r) => r.error)).toEqual(['net: Disconnected']);
+    client.push({ type: 'send-wire', lines: lines(2) });
+    await sleep(150);
+    expect(page.state.sent).toEqual([]);
+    page.state.error = null;
+    page.doc.body.setAttribute('class', 'online'); // any change makes the core look again
+    await until('sent after the error went', () => page.state.sent.length === 2);
+    expect(client.of('site-error').map((r) => r.error)).toEqual(['net: Disconnected', null]);
+    await until('delivered', () => client.seqs('wire-delivered').length === 2);
+    core.stop();
+  });
+
+  it('lines held back by an error that outlasts the timeout are reported failed', async () => {
+    const page = chatPage({ pacing: { burst: 10, intervalMs: 0 } });
+    page.state.error = 'net: Disconnected';
+    const { client, core } = await startCore(page.doc, page.adapter, undefined, 200);
+    client.push({ type: 'send-wire', lines: lines(2) });
+    await until('failed', () => client.of('wire-failed').length > 0, 3000);
+    expect(client.seqs('wire-failed').sort()).toEqual([1, 2]);
+    page.state.error = null;
+    page.doc.body.setAttribute('class', 'online');
+    await sleep(200);
+    expect(page.state.sent).toEqual([]);
+    core.stop();
+  });
+});
