@@ -170,7 +170,8 @@ export interface Pacing {
 /**
  * What happened in a conversation besides messages, shown in the panel's transcript where the
  * user reads (pidgin-otr shows these in its conversation window): 'started' private, 'ended' by
- * us, 'buddy-ended', the buddy's 'key-changed', the buddy asks to authenticate ('smp-asked',
+ * us, 'buddy-ended', the buddy's key changed ('key-changed' when the old one was verified: loud;
+ * 'key-changed-unverified' when it was not), the buddy asks to authenticate ('smp-asked',
  * text = the question), an SMP run's result, a message that could not be read ('unreadable',
  * text = why), a held message given up ('not-sent', text = the message), another 'error'.
  */
@@ -179,6 +180,7 @@ export type NoticeCode =
   | 'ended'
   | 'buddy-ended'
   | 'key-changed'
+  | 'key-changed-unverified'
   | 'smp-asked'
   | 'smp-succeeded'
   | 'smp-failed'
@@ -192,6 +194,7 @@ export const NOTICE_CODES: readonly NoticeCode[] = [
   'ended',
   'buddy-ended',
   'key-changed',
+  'key-changed-unverified',
   'smp-asked',
   'smp-succeeded',
   'smp-failed',

@@ -129,6 +129,7 @@ export interface TranscriptEntry {
     | 'ended'
     | 'buddy-ended'
     | 'key-changed'
+    | 'key-changed-unverified'
     | 'smp-asked'
     | 'smp-succeeded'
     | 'smp-failed'
