@@ -331,6 +331,9 @@ export class Router {
   // ---- the side panel ----------------------------------------------------------------------
 
   private async panel(req: PanelRequest, connection: string): Promise<unknown> {
+    // The lock (issue 18): the panel asks for the passphrase where the page cannot draw.
+    if (req.type === 'lock-state' || req.type === 'lock-unlock' || req.type === 'lock-now')
+      return this.page(req, { kind: 'page', url: '', tabId: null });
     const tabId = req.tabId;
     switch (req.type) {
       case 'panel-hello': {
@@ -681,7 +684,9 @@ export class Router {
 
   /** The lock changed: popup, options and panel redraw. */
   lockChanged(info: LockInfo): void {
-    this.pushPages({ type: 'lock', lock: info });
+    const event: PushEvent = { type: 'lock', lock: info };
+    for (const l of this.listeners.values())
+      if (l.rights.kind === 'page' || l.rights.kind === 'panel') this.post(l, event);
   }
 
   /**
@@ -701,7 +706,7 @@ export class Router {
     for (const id of ids) {
       const ref = tabRefs.find((r) => conversationId(r) === id) ?? refOfId(id);
       if (!ref) continue;
-      transcriptEntries += (await sessions.transcript(id)).length;
+      transcriptEntries += (await manager.transcript(ref)).length;
       let fx: Effects | null = null;
       try {
         fx = await manager.endForWipe(ref);

@@ -47,7 +47,8 @@ export function conversationId(c: ConversationRef): string {
 
 export type Notice =
   | { kind: 'state'; state: MsgState }
-  | { kind: 'fingerprint-changed'; fingerprint: string }
+  /** The buddy shows a key we have not seen, having shown others before (`wasVerified`: one of them was verified). */
+  | { kind: 'fingerprint-changed'; fingerprint: string; wasVerified: boolean }
   | { kind: 'smp'; result: string; question?: string }
   | { kind: 'error'; message: string; code?: string }
   | { kind: 'not-sent'; text: string; reason: string }
@@ -512,7 +513,7 @@ export class SessionManager {
         // Back to plaintext: we ended it (endPrivate turns private mode off first).
         return privateMode ? null : entry('ended');
       case 'fingerprint-changed':
-        return entry('key-changed', n.fingerprint);
+        return entry(n.wasVerified ? 'key-changed' : 'key-changed-unverified', n.fingerprint);
       case 'smp':
         switch (n.result) {
           case 'question':
@@ -556,9 +557,12 @@ export class SessionManager {
       firstSeen: now,
       lastSeen: now,
     });
-    if (known.some((r) => r.trust !== '')) {
-      rec.fingerprintChanged = true;
-      fx.notices.push({ kind: 'fingerprint-changed', fingerprint: formatFingerprint(fp) });
+    // Every new key of a known buddy is said (as pidgin-otr does); the loud warning on the badge and
+    // in the popup is for a buddy whose earlier key was verified.
+    if (known.length > 0) {
+      const wasVerified = known.some((r) => r.trust !== '');
+      if (wasVerified) rec.fingerprintChanged = true;
+      fx.notices.push({ kind: 'fingerprint-changed', fingerprint: formatFingerprint(fp), wasVerified });
     }
   }
 

@@ -6,12 +6,20 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { PopupRequest } from '../popup/api';
 import { t } from '../shared/i18n';
+import type { LockSend } from '../shared/lock/api';
 import { loadMark, type SecurityMark, saveMark } from '../shared/mark';
-import type { ConversationStatus, PanelHello, PushEvent, TranscriptEntry } from '../shared/messages';
+import type {
+  ConversationStatus,
+  LockInfo,
+  PanelHello,
+  PushEvent,
+  TranscriptEntry,
+} from '../shared/messages';
 import { Actions } from './Actions';
 import { Compose } from './Compose';
 import { PanelClient } from './client';
 import { Header } from './Header';
+import { LockNow, LockPrompt } from './LockPrompt';
 import { MarkSetup } from './MarkSetup';
 import {
   type Draft,
@@ -40,6 +48,7 @@ export function Panel() {
   const [editMark, setEditMark] = useState(false);
   const [verifyOpen, setVerifyOpen] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [lock, setLock] = useState<LockInfo | null>(null);
   const client = useRef<PanelClient | null>(null);
   // The push handler and hello callback read the latest values through refs.
   const viewRef = useRef<PanelHello | null>(null);
@@ -60,6 +69,10 @@ export function Panel() {
       setVerifyOpen(false);
     }
     viewRef.current = r;
+    client.current
+      ?.request({ type: 'lock-state' })
+      .then(setLock)
+      .catch(() => undefined);
     setView(r);
     setEntries(r.transcript);
     setStatus(r.status);
@@ -67,6 +80,10 @@ export function Panel() {
   }, []);
 
   const onPush = useCallback((e: PushEvent) => {
+    if (e.type === 'lock') {
+      setLock(e.lock);
+      return;
+    }
     const v = viewRef.current;
     if (!v) return;
     if (e.type === 'transcript' && e.tabId === v.tabId && e.conv === v.conv)
@@ -91,6 +108,14 @@ export function Panel() {
       c.close();
     };
   }, [onHello, onPush]);
+
+  const lockSend: LockSend = useCallback(
+    ((body) => {
+      const c = client.current;
+      return c ? c.request(body as never) : Promise.reject(new Error(t('panel_reasonNoChat')));
+    }) as LockSend,
+    [],
+  );
 
   const conv = view?.conv ?? null;
   const conversation = view?.conversation ?? null;
@@ -185,6 +210,7 @@ export function Panel() {
           }}
         />
       )}
+      <LockPrompt lock={lock} send={lockSend} onChanged={setLock} />
       {error && (
         <p class="error" role="alert" data-testid="panel-error">
           {error}
@@ -245,6 +271,7 @@ export function Panel() {
         />
       )}
       <footer class="panel-footer">
+        <LockNow lock={lock} send={lockSend} onChanged={setLock} />
         <button type="button" class="link" data-testid="mark-change" onClick={() => setEditMark(true)}>
           {t('panel_markChange')}
         </button>

@@ -266,7 +266,6 @@ function Body({
       {status?.fingerprintChanged && <ChangedWarning peer={peer} />}
       {warning}
       <BudgetNote counts={state.budget} />
-      <BudgetNote counts={state.budget} />
       {status && asked && (
         <AnswerQuestion
           peer={peer}

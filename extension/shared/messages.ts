@@ -181,7 +181,8 @@ export interface Pacing {
 /**
  * What happened in a conversation besides messages, shown in the panel's transcript where the
  * user reads (pidgin-otr shows these in its conversation window): 'started' private, 'ended' by
- * us, 'buddy-ended', the buddy's 'key-changed', the buddy asks to authenticate ('smp-asked',
+ * us, 'buddy-ended', the buddy's key changed ('key-changed' when the old one was verified: loud;
+ * 'key-changed-unverified' when it was not), the buddy asks to authenticate ('smp-asked',
  * text = the question), an SMP run's result, a message that could not be read ('unreadable',
  * text = why), a held message given up ('not-sent', text = the message), another 'error'.
  */
@@ -190,6 +191,7 @@ export type NoticeCode =
   | 'ended'
   | 'buddy-ended'
   | 'key-changed'
+  | 'key-changed-unverified'
   | 'smp-asked'
   | 'smp-succeeded'
   | 'smp-failed'
@@ -203,6 +205,7 @@ export const NOTICE_CODES: readonly NoticeCode[] = [
   'ended',
   'buddy-ended',
   'key-changed',
+  'key-changed-unverified',
   'smp-asked',
   'smp-succeeded',
   'smp-failed',
@@ -327,7 +330,11 @@ export type PanelRequest =
       conv?: string;
     }
   /** Retry of a message that was not delivered: encrypted afresh (never the same keystream). */
-  | { type: 'retry-send-tab'; id: number; tabId: number; entryId: string; conv?: string };
+  | { type: 'retry-send-tab'; id: number; tabId: number; entryId: string; conv?: string }
+  // The passphrase lock (issue 18): the panel shows the unlock prompt and "Lock now".
+  | { type: 'lock-state'; id: number }
+  | { type: 'lock-unlock'; id: number; passphrase: string }
+  | { type: 'lock-now'; id: number };
 
 /** Content script → background as a one-shot runtime message (so a click's user gesture carries). */
 export type ContentOneShot = { type: 'open-panel' };
@@ -924,6 +931,9 @@ const PANEL_FIELDS: FieldTable<PanelRequest> = {
   'smp-abort': { tabId, conv: optional(conv) },
   'set-trust': { tabId, fingerprint: fingerprintText, trust: trustInput, conv: optional(conv) },
   'retry-send-tab': { tabId, entryId: str(LIMITS.chatId, 1), conv: optional(conv) },
+  'lock-state': {},
+  'lock-unlock': { passphrase },
+  'lock-now': {},
 };
 const PAGE_FIELDS: FieldTable<PageRequest> = {
   status: { tabId: nullable(tabId) },

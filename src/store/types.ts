@@ -132,6 +132,7 @@ export interface TranscriptEntry {
     | 'ended'
     | 'buddy-ended'
     | 'key-changed'
+    | 'key-changed-unverified'
     | 'smp-asked'
     | 'smp-succeeded'
     | 'smp-failed'
