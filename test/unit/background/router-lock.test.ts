@@ -167,7 +167,7 @@ describe('Router: the passphrase lock', () => {
     expect((await s.status()).lock.state).toBe('unlocked');
     const fx = await s.bob.send(BOB, 'after the restart');
     await s.pump(fx.wire.map((o) => o.wire));
-    const transcript = s.w.sessions.records.values().next().value?.transcript ?? [];
+    const transcript = await s.w.sessions.transcript((await s.w.sessions.list())[0]!);
     expect(transcript.map((t) => t.text)).toContain('after the restart');
 
     await s.popup().req({ type: 'lock-now' });
@@ -182,7 +182,7 @@ describe('Router: the passphrase lock', () => {
     await s.pump(later.wire.map((o) => o.wire));
     expect((await s.status()).lock.held).toBe(1);
     await s.popup().req({ type: 'lock-unlock', passphrase: PASS });
-    const t2 = s.w.sessions.records.values().next().value?.transcript ?? [];
+    const t2 = await s.w.sessions.transcript((await s.w.sessions.list())[0]!);
     expect(t2.filter((t) => t.text === 'while you were locked')).toHaveLength(1);
   });
 
@@ -258,7 +258,7 @@ describe('Router: the passphrase lock', () => {
     expect(await s.w.keys.getLock()).toBeNull();
     expect([...s.w.area.data.keys()]).toEqual([]);
     expect([...s.w.local.data.keys()]).toEqual([]);
-    expect(s.w.sessions.records.size).toBe(0);
+    expect(await s.w.sessions.list()).toEqual([]);
   });
 
   it('holds at most LIMITS.heldWhileLocked messages while locked (I8): a flood is dropped, not stored', async () => {
