@@ -11,7 +11,7 @@
  * r and every other fixed-length field stay bytes; the hashed g^x is over the exact MPI bytes.
  */
 import { aes128Ctr } from '../crypto/aes-ctr';
-import { bytesToHex, concatBytes, equalBytes, hexToBytes } from '../crypto/bytes';
+import { bytesToHex, concatBytes, equalBytes, hexToBytes, wipe } from '../crypto/bytes';
 import { type DsaPrivateKey, type DsaPublicKey, dsaSign, dsaVerify } from '../crypto/dsa';
 import { hmacSha256, hmacSha256_160, sha256 } from '../crypto/hash';
 import { isGroupElement, powG, powP } from '../crypto/modp';
@@ -90,20 +90,42 @@ interface Keys {
   m2Prime: Uint8Array;
 }
 
-/** The AKE's key derivation (spec: "Computing the keys"): h2(b) = SHA256(b || MPI(s)). */
+/**
+ * The AKE's key derivation (spec: "Computing the keys"): h2(b) = SHA256(b || MPI(s)). The bytes
+ * of s and every input to the hash are zeroed before it returns; the caller zeroes the keys
+ * (wipeKeys) once the message is made or checked. The ssid is not secret and lives on.
+ */
 function deriveKeys(s: bigint): Keys {
   const secbytes = encodeMpi(s);
-  const h2 = (b: number) => sha256(concatBytes(Uint8Array.of(b), secbytes));
-  const cc = h2(0x01);
-  return {
-    ssid: h2(0x00).slice(0, 8),
-    c: cc.slice(0, 16),
-    cPrime: cc.slice(16, 32),
-    m1: h2(0x02),
-    m2: h2(0x03),
-    m1Prime: h2(0x04),
-    m2Prime: h2(0x05),
+  const h2 = (b: number) => {
+    const input = concatBytes(Uint8Array.of(b), secbytes);
+    try {
+      return sha256(input);
+    } finally {
+      wipe(input);
+    }
   };
+  try {
+    const ssid = h2(0x00);
+    const cc = h2(0x01);
+    const keys = {
+      ssid: ssid.slice(0, 8),
+      c: cc.slice(0, 16),
+      cPrime: cc.slice(16, 32),
+      m1: h2(0x02),
+      m2: h2(0x03),
+      m1Prime: h2(0x04),
+      m2Prime: h2(0x05),
+    };
+    wipe(cc);
+    return keys;
+  } finally {
+    wipe(secbytes);
+  }
+}
+
+function wipeKeys(keys: Keys): void {
+  for (const k of [keys.c, keys.cPrime, keys.m1, keys.m2, keys.m1Prime, keys.m2Prime]) wipe(k);
 }
 
 /** The AKE encrypts with counter 0 (each key once: I7). */
@@ -221,13 +243,19 @@ export class Ake {
   private reset(): void {
     this.state = 'none';
     this.ours = null;
-    this.r = null;
+    this.dropR();
     this.encryptedGx = null;
     this.hashedGx = null;
     this.theirGy = null;
     this.secret = null;
     this.lastMessage = null;
     this.answeredGy = [];
+  }
+
+  /** r is secret until we reveal it; every AKE (and copy) owns its own bytes. */
+  private dropR(): void {
+    if (this.r) wipe(this.r);
+    this.r = null;
   }
 
   /** Whether an exchange is under way that this AKE itself may still complete. */
@@ -277,7 +305,7 @@ export class Ake {
     copy.state = this.state;
     copy.version = this.version;
     copy.ours = this.ours;
-    copy.r = this.r;
+    copy.r = this.r ? this.r.slice() : null;
     copy.encryptedGx = this.encryptedGx;
     copy.hashedGx = this.hashedGx;
     copy.theirGy = this.theirGy;
@@ -291,7 +319,7 @@ export class Ake {
   private replyDhKey(msg: DhCommit, fresh: boolean): AkeStep {
     this.version = msg.header.version;
     if (fresh || !this.ours) this.ours = generateDhKeyPair(this.random);
-    this.r = null;
+    this.dropR();
     this.theirGy = null;
     this.secret = null;
     this.encryptedGx = msg.encryptedGx;
@@ -336,8 +364,14 @@ export class Ake {
       return { send: [], ignored: 'replayed: D-H values of a completed AKE' };
     const secret = powP(msg.gy, ours.x);
     const keys = deriveKeys(secret);
-    const encryptedSig = this.signedPart(keys.m1, keys.c, ours.gx, msg.gy);
-    const mac = hmacSha256_160(keys.m2, new Writer().data(encryptedSig).bytes());
+    let encryptedSig: Uint8Array;
+    let mac: Uint8Array;
+    try {
+      encryptedSig = this.signedPart(keys.m1, keys.c, ours.gx, msg.gy);
+      mac = hmacSha256_160(keys.m2, new Writer().data(encryptedSig).bytes());
+    } finally {
+      wipeKeys(keys);
+    }
     this.theirGy = msg.gy;
     this.secret = secret;
     this.state = 'awaiting-sig';
@@ -353,7 +387,7 @@ export class Ake {
     const ours = this.ours!;
     let gx: bigint;
     let secret: bigint;
-    let keys: Keys;
+    let keys: Keys | undefined;
     let theirs: { pub: DsaPublicKey; keyId: number };
     try {
       // Open the commitment: decrypt g^x with r and check its hash.
@@ -371,11 +405,18 @@ export class Ake {
       if (!equalBytes(expected, msg.mac)) fail('bad-mac', 'Reveal Signature MAC does not verify');
       theirs = this.openSignedPart(keys.m1, keys.c, msg.encryptedSig, gx, ours.gx);
     } catch (e) {
+      if (keys) wipeKeys(keys);
       if (e instanceof OtrError) return { send: [], ignored: e.message };
       throw e;
     }
-    const encryptedSig = this.signedPart(keys.m1Prime, keys.cPrime, ours.gx, gx);
-    const mac = hmacSha256_160(keys.m2Prime, new Writer().data(encryptedSig).bytes());
+    let encryptedSig: Uint8Array;
+    let mac: Uint8Array;
+    try {
+      encryptedSig = this.signedPart(keys.m1Prime, keys.cPrime, ours.gx, gx);
+      mac = hmacSha256_160(keys.m2Prime, new Writer().data(encryptedSig).bytes());
+    } finally {
+      wipeKeys(keys);
+    }
     const reply = encodeSig(this.header(0x12), encryptedSig, mac);
     const done: AkeResult = {
       version: this.version,
@@ -410,6 +451,8 @@ export class Ake {
     } catch (e) {
       if (e instanceof OtrError) return { send: [], ignored: e.message };
       throw e;
+    } finally {
+      wipeKeys(keys);
     }
     const done: AkeResult = {
       version: this.version,

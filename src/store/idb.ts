@@ -4,9 +4,9 @@
  * Big integers are stored as hex strings, so the records are plain data in any browser.
  */
 import { type IDBPDatabase, openDB } from 'idb';
-import type { DsaPrivateKey, DsaPublicKey } from '../crypto/dsa';
+import type { DsaPublicKey } from '../crypto/dsa';
 import type { LockRecord } from './key-lock';
-import { clearKeyRow, keyOfRowOrThrow, publicOfRow } from './key-rows';
+import { publicOfRow } from './key-rows';
 import type { FingerprintRecord, KeyRow, RawKeyStore, SiteSettings, Trust } from './types';
 
 export const DB_NAME = 'offrecord';
@@ -83,31 +83,13 @@ export class IdbKeyStore implements RawKeyStore {
     return { keys, fingerprints, instanceTags, sites };
   }
 
-  async getKey(account: string, protocol: string): Promise<DsaPrivateKey | null> {
-    const r = await this.getKeyRow(account, protocol);
-    return r ? keyOfRowOrThrow(r) : null;
-  }
-
   async getPublicKey(account: string, protocol: string): Promise<DsaPublicKey | null> {
     const r = await this.getKeyRow(account, protocol);
     return r ? publicOfRow(r) : null;
   }
 
-  async putKey(account: string, protocol: string, key: DsaPrivateKey): Promise<void> {
-    await this.db.put('keys', clearKeyRow(account, protocol, key, Date.now()));
-  }
-
   async deleteKey(account: string, protocol: string): Promise<void> {
     await this.db.delete('keys', [account, protocol]);
-  }
-
-  async listKeys() {
-    return (await this.listKeyRows()).map((r) => ({
-      account: r.account,
-      protocol: r.protocol,
-      created: r.created,
-      key: keyOfRowOrThrow(r),
-    }));
   }
 
   async listPublicKeys() {

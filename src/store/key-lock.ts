@@ -29,9 +29,13 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const BLOB_VERSION = 1;
 const CHECK_TEXT = 'offrecord passphrase check v1';
-/** Bounds on stored parameters, so a damaged or planted record cannot make us allocate gigabytes. */
+/**
+ * Bounds on stored parameters, so a damaged or planted record cannot make us allocate gigabytes:
+ * scrypt's memory is 128·N·r bytes, held to MAX_KDF_BYTES (the default needs 32 MiB).
+ */
 const MAX_LOG_N = 20;
 const MIN_LOG_N = 10;
+export const MAX_KDF_BYTES = 256 * 1024 * 1024;
 export const MIN_PASSPHRASE = 8;
 export const MAX_PASSPHRASE = 1024;
 
@@ -102,7 +106,8 @@ function checkParams(rec: { N: unknown; r: unknown; p: unknown }): KdfParams {
     typeof p === 'number' &&
     Number.isSafeInteger(p) &&
     p >= 1 &&
-    p <= 4;
+    p <= 4 &&
+    128 * N * r <= MAX_KDF_BYTES;
   if (!ok) throw new SealedDataError('The stored passphrase parameters are damaged.');
   return { N, r, p };
 }
@@ -133,14 +138,19 @@ export async function deriveKek(
 ): Promise<Uint8Array> {
   const { N, r, p } = checkParams(params);
   if (salt.length !== SALT_BYTES) throw new SealedDataError('salt has the wrong length');
-  return scryptAsync(utf8Encode(checkPassphrase(passphrase)), salt, {
-    N,
-    r,
-    p,
-    dkLen: KEK_BYTES,
-    asyncTick: 10,
-    ...(onProgress ? { onProgress } : {}),
-  });
+  const secret = utf8Encode(checkPassphrase(passphrase));
+  try {
+    return await scryptAsync(secret, salt, {
+      N,
+      r,
+      p,
+      dkLen: KEK_BYTES,
+      asyncTick: 10,
+      ...(onProgress ? { onProgress } : {}),
+    });
+  } finally {
+    wipe(secret);
+  }
 }
 
 function seal(kek: Uint8Array, plain: Uint8Array, aad: Uint8Array, random: RandomSource): Uint8Array {

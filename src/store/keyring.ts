@@ -58,6 +58,8 @@ export interface KeyringOptions {
 
 export class Keyring implements KeyStore {
   private kek: Uint8Array | null = null;
+  /** Bumped whenever the KEK is set or forgotten: a cache read that raced with it is not used. */
+  private generation = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly params: KdfParams;
   private readonly random: RandomSource;
@@ -71,7 +73,11 @@ export class Keyring implements KeyStore {
     this.random = opts.random ?? cryptoRandom;
   }
 
-  /** Lock operations one at a time (a lock during an unlock waits, and wins after it). */
+  /**
+   * Lock operations and private-key reads and writes one at a time (a lock during an unlock
+   * waits, and wins after it; a key stored while a passphrase is being set is sealed under it,
+   * never written in clear beside the new lock record nor cleared by its rewrite).
+   */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.chain.then(fn, fn);
     this.chain = next.catch(() => undefined);
@@ -86,12 +92,27 @@ export class Keyring implements KeyStore {
   /** The KEK if unlocked (from memory, else from the cache after a worker restart), else null. */
   private async currentKek(rec: LockRecord): Promise<Uint8Array | null> {
     if (this.kek) return this.kek;
+    const generation = this.generation;
     const cached = await this.cache.get();
-    if (cached && cached.length === KEK_BYTES && kekMatches(rec, cached)) {
+    // A lock (or unlock) while we read the cache decided the state: a stale copy is not revived.
+    if (generation !== this.generation) {
+      if (cached) wipe(cached);
+      return this.kek;
+    }
+    if (!cached) return null;
+    if (cached.length === KEK_BYTES && kekMatches(rec, cached)) {
       this.kek = cached;
       return cached;
     }
+    wipe(cached);
     return null;
+  }
+
+  /** Forgets the KEK in memory (zeroed); the cache is the caller's. */
+  private forgetKek(): void {
+    if (this.kek) wipe(this.kek);
+    this.kek = null;
+    this.generation++;
   }
 
   async state(): Promise<LockState> {
@@ -114,6 +135,8 @@ export class Keyring implements KeyStore {
       if (!kek) throw new SealedDataError('A sealed key without a passphrase record.');
       return openKey(kek, row.account, row.protocol, publicOfRow(row), row.sealed);
     }
+    // Under a passphrase every key is sealed; one in clear was not written by us.
+    if (kek) throw new SealedDataError(`The stored key of ${row.account} (${row.protocol}) is not sealed.`);
     const k = clearKeyOfRow(row);
     if (!k) throw new SealedDataError('A stored key has neither x nor a sealed x.');
     return k;
@@ -129,6 +152,7 @@ export class Keyring implements KeyStore {
   private async setKek(kek: Uint8Array): Promise<void> {
     if (this.kek && this.kek !== kek) wipe(this.kek);
     this.kek = kek;
+    this.generation++;
     await this.cache.set(kek);
   }
 
@@ -171,8 +195,7 @@ export class Keyring implements KeyStore {
   /** Forgets the KEK (memory and cache). Callers drop what they built from keys (sessions). */
   lock(): Promise<void> {
     return this.serial(async () => {
-      if (this.kek) wipe(this.kek);
-      this.kek = null;
+      this.forgetKek();
       await this.cache.clear();
     });
   }
@@ -207,8 +230,7 @@ export class Keyring implements KeyStore {
       } finally {
         wipe(kek);
       }
-      if (this.kek) wipe(this.kek);
-      this.kek = null;
+      this.forgetKek();
       await this.cache.clear();
     });
   }
@@ -242,8 +264,7 @@ export class Keyring implements KeyStore {
   /** Erases every key, the lock, fingerprints, instance tags and sites; forgets the KEK. */
   wipe(): ReturnType<RawKeyStore['clearAll']> {
     return this.serial(async () => {
-      if (this.kek) wipe(this.kek);
-      this.kek = null;
+      this.forgetKek();
       await this.cache.clear();
       return this.raw.clearAll();
     });
@@ -251,38 +272,44 @@ export class Keyring implements KeyStore {
 
   // ---- KeyStore ---------------------------------------------------------------------------
 
-  async getKey(account: string, protocol: string): Promise<DsaPrivateKey | null> {
-    const kek = await this.kekOrThrow();
-    const row = await this.raw.getKeyRow(account, protocol);
-    return row ? this.openRow(row, kek) : null;
+  getKey(account: string, protocol: string): Promise<DsaPrivateKey | null> {
+    return this.serial(async () => {
+      const kek = await this.kekOrThrow();
+      const row = await this.raw.getKeyRow(account, protocol);
+      return row ? this.openRow(row, kek) : null;
+    });
   }
 
   getPublicKey(account: string, protocol: string) {
     return this.raw.getPublicKey(account, protocol);
   }
 
-  async putKey(account: string, protocol: string, key: DsaPrivateKey): Promise<void> {
-    const kek = await this.kekOrThrow();
-    const created = Date.now();
-    await this.raw.putKeyRow(
-      kek
-        ? this.sealedRow(keyRowOf(account, protocol, key, created), key, kek)
-        : clearKeyRow(account, protocol, key, created),
-    );
+  putKey(account: string, protocol: string, key: DsaPrivateKey): Promise<void> {
+    return this.serial(async () => {
+      const kek = await this.kekOrThrow();
+      const created = Date.now();
+      await this.raw.putKeyRow(
+        kek
+          ? this.sealedRow(keyRowOf(account, protocol, key, created), key, kek)
+          : clearKeyRow(account, protocol, key, created),
+      );
+    });
   }
 
-  deleteKey(account: string, protocol: string) {
-    return this.raw.deleteKey(account, protocol);
+  deleteKey(account: string, protocol: string): Promise<void> {
+    return this.serial(() => this.raw.deleteKey(account, protocol));
   }
 
-  async listKeys() {
-    const kek = await this.kekOrThrow();
-    return (await this.raw.listKeyRows()).map((r) => ({
-      account: r.account,
-      protocol: r.protocol,
-      created: r.created,
-      key: this.openRow(r, kek),
-    }));
+  listKeys() {
+    return this.serial(async () => {
+      const kek = await this.kekOrThrow();
+      return (await this.raw.listKeyRows()).map((r) => ({
+        account: r.account,
+        protocol: r.protocol,
+        created: r.created,
+        key: this.openRow(r, kek),
+      }));
+    });
   }
 
   listPublicKeys() {

@@ -92,10 +92,9 @@ export interface KeyRow {
  * What the IndexedDB and memory stores offer below the Keyring (src/store/keyring.ts): rows as
  * stored, the lock record, an all-or-nothing rewrite of every key row with the lock record (a
  * passphrase set or changed: never half the keys under the old one), and erasing everything.
- * Their KeyStore methods read and write keys in clear; the background uses them only through
- * the Keyring.
+ * No private-key reads or writes: x is sealed or opened only by the Keyring, which knows the lock.
  */
-export interface RawKeyStore extends KeyStore {
+export interface RawKeyStore extends Omit<KeyStore, 'getKey' | 'putKey' | 'listKeys'> {
   getKeyRow(account: string, protocol: string): Promise<KeyRow | null>;
   listKeyRows(): Promise<KeyRow[]>;
   putKeyRow(row: KeyRow): Promise<void>;

@@ -273,3 +273,93 @@ describe('Keyring', () => {
     expect(await raw.getInstanceTag('a', 'p')).toBeNull();
   });
 });
+
+/** A promise and its resolver, to hold a step of a store or cache while another one runs. */
+function gate<T = void>() {
+  let open!: (v: T) => void;
+  const wait = new Promise<T>((r) => {
+    open = r;
+  });
+  return { wait, open };
+}
+
+describe('Keyring: operations that overlap', () => {
+  it('a key stored while a passphrase is being set is sealed under it, not lost or left in clear', async () => {
+    const { raw, ring } = await setup();
+    // Hold setPassphrase just after it listed the rows (its ~0.5 s derivation comes next).
+    const listed = gate();
+    const list = raw.listKeyRows.bind(raw);
+    raw.listKeyRows = async () => {
+      const rows = await list();
+      listed.open();
+      return rows;
+    };
+    const setting = ring.setPassphrase(PASS);
+    await listed.wait;
+    const carol = key(0x55n << 90n);
+    const putting = ring.putKey('carol@irc', 'prpl-irc', carol);
+    await Promise.all([setting, putting]);
+    expect(await ring.getKey('carol@irc', 'prpl-irc')).toEqual(carol);
+    for (const r of await raw.listKeyRows()) expect(r.x).toBeUndefined();
+    expect(await dump(raw)).not.toContain(carol.x.toString(16));
+  });
+
+  it('a lock while a restarted worker reads the cached KEK stays locked', async () => {
+    const { raw, cache, ring } = await setup();
+    await ring.setPassphrase(PASS);
+    const restarted = new Keyring(raw, cache, { params: FAST });
+    const reading = gate();
+    const stale = cache.value!.slice();
+    cache.get = async () => {
+      await reading.wait;
+      return stale;
+    };
+    const state = restarted.state();
+    await Promise.resolve();
+    await restarted.lock();
+    reading.open();
+    await state;
+    expect(await restarted.state()).toBe('locked');
+    await expect(restarted.getKey('alice@irc', 'prpl-irc')).rejects.toBeInstanceOf(KeyLockedError);
+    // The stale copy it read was not kept, and it was zeroed.
+    expect(stale.every((b) => b === 0)).toBe(true);
+  });
+
+  it('a cached KEK that does not match the lock record is zeroed and unlocks nothing', async () => {
+    const { raw, ring } = await setup();
+    await ring.setPassphrase(PASS);
+    const planted = new Uint8Array(32).fill(7);
+    const cache: SecretCache = { get: async () => planted, set: async () => {}, clear: async () => {} };
+    expect(await new Keyring(raw, cache, { params: FAST }).state()).toBe('locked');
+    expect(planted.every((b) => b === 0)).toBe(true);
+  });
+
+  it('a key in clear beside a lock record is refused, not silently used', async () => {
+    const { raw, ring } = await setup();
+    await ring.setPassphrase(PASS);
+    const carol = key(0x66n << 90n);
+    await raw.putKey('carol@irc', 'prpl-irc', carol);
+    await expect(ring.getKey('carol@irc', 'prpl-irc')).rejects.toBeInstanceOf(SealedDataError);
+    await expect(ring.listKeys()).rejects.toBeInstanceOf(SealedDataError);
+    expect(await ring.getKey('alice@irc', 'prpl-irc')).toEqual(ALICE);
+  });
+
+  it('scrypt parameters needing over 256 MiB are refused before any work, with nothing changed', async () => {
+    const { raw, cache, ring } = await setup();
+    await ring.setPassphrase(PASS);
+    await ring.lock();
+    const rec = validateLockRecord(await raw.getLock());
+    // N = 2^20, r = 16: 2 GiB of scrypt memory; N = 2^20, r = 2 is the most that passes.
+    expect(() => validateLockRecord({ ...rec, N: 1 << 20, r: 16 })).toThrow(SealedDataError);
+    expect(() => validateLockRecord({ ...rec, N: 1 << 18, r: 16 })).toThrow(SealedDataError);
+    expect(validateLockRecord({ ...rec, N: 1 << 20, r: 2 }).N).toBe(1 << 20);
+    await expect(deriveKek(PASS, rec.salt, { N: 1 << 20, r: 16, p: 1 })).rejects.toBeInstanceOf(
+      SealedDataError,
+    );
+    await raw.replaceKeys({ ...rec, N: 1 << 20, r: 16 }, await raw.listKeyRows());
+    const before = await dump(raw);
+    await expect(ring.unlock(PASS)).rejects.toBeInstanceOf(SealedDataError);
+    expect(await dump(raw)).toBe(before);
+    expect(cache.value).toBeNull();
+  });
+});
