@@ -16,6 +16,7 @@ import { onCommand } from './commands';
 import { getCounter, incrementCounter } from './counter';
 import { expireHeld, HELD_ALARM, HELD_CHECK_MINUTES } from './expiry';
 import { LOCK_ALARM, LockService, SessionSecretCache } from './lock';
+import { moveSettingsOutOfLocal } from './migrate-local';
 import { classifySender, MAX_INVALID_PER_PORT, type PortRights, validateFor } from './ports';
 import { grantedSites, syncContentScripts, watchPermissions } from './registration';
 import { Router, type RouterStats } from './router';
@@ -57,7 +58,7 @@ const keys = new Keyring(rawKeys, new SessionSecretCache(browser.storage.session
 const lock = new LockService({
   keyring: keys,
   session: browser.storage.session,
-  local: browser.storage.local,
+  settings: rawKeys,
   // The test build lets an e2e test set a few seconds (the auto-lock test).
   minAutoLockSeconds: __OFFRECORD_FLAVOR__ === 'test' ? 1 : 60,
   onLocked: () => manager.dropCache(),
@@ -230,8 +231,9 @@ browser.commands.onCommand.addListener(
   }),
 );
 
-browser.runtime.onInstalled.addListener(() => {
+browser.runtime.onInstalled.addListener((details) => {
   syncContentScripts().catch(logError);
+  if (details.reason === 'update') moveSettingsOutOfLocal(browser.storage.local, rawKeys).catch(logError);
 });
 browser.runtime.onStartup.addListener(() => {
   syncContentScripts().catch(logError);

@@ -3,7 +3,8 @@
 // areas, the clock and the callbacks come in through LockDeps (unit tests use memory areas).
 //
 // Where things live:
-//   storage.local   `lock:settings`  { autoLockSeconds, offerDismissed }   (disk: no secret)
+//   IndexedDB meta  `lockSettings`   { autoLockSeconds, offerDismissed }   (disk: no secret; not
+//                   storage.local, which content scripts can write: auto-lock could be switched off)
 //   storage.session `lock:kek`       the key-encryption key while unlocked (memory only, I5)
 //   storage.session `lock:active`    when the user last used offrecord (auto-lock deadline)
 //   storage.session `lock:held`      buddies' messages held while locked (held-inbox.ts)
@@ -15,13 +16,15 @@ import { bytesToHex, hexToBytes } from '../../src/crypto/bytes';
 import { KEK_BYTES } from '../../src/store/key-lock';
 import type { Keyring, SecretCache } from '../../src/store/keyring';
 import type { StorageAreaLike } from '../../src/store/session-storage';
+import type { SettingsStore } from '../../src/store/types';
 import type { LockInfo } from '../shared/messages';
 import { LIMITS } from '../shared/messages';
 import { HeldInbox } from './held-inbox';
 
 export const KEK_KEY = 'lock:kek';
 export const ACTIVE_KEY = 'lock:active';
-export const SETTINGS_KEY = 'lock:settings';
+/** Where lock settings were kept before they moved to IndexedDB (moved by migrate-local.ts). */
+export const OLD_SETTINGS_KEY = 'lock:settings';
 export const LOCK_ALARM = 'offrecord-autolock';
 /** Fifteen minutes without use, unless the user says otherwise. */
 export const DEFAULT_AUTO_LOCK_SECONDS = 15 * 60;
@@ -55,8 +58,8 @@ export interface LockDeps {
   keyring: Keyring;
   /** storage.session */
   session: StorageAreaLike;
-  /** storage.local */
-  local: StorageAreaLike;
+  /** IndexedDB `meta` (the lock settings). */
+  settings: SettingsStore;
   now?: () => number;
   /** The shortest auto-lock the user may set (60 s; the test build allows seconds). */
   minAutoLockSeconds: number;
@@ -93,7 +96,7 @@ export class LockService {
   }
 
   private async settings(): Promise<LockSettings> {
-    const v = (await this.deps.local.get(SETTINGS_KEY))[SETTINGS_KEY] as Partial<LockSettings> | undefined;
+    const v = (await this.deps.settings.getSetting('lockSettings')) as Partial<LockSettings> | null;
     const secs = v?.autoLockSeconds;
     return {
       autoLockSeconds:
@@ -105,7 +108,7 @@ export class LockService {
   }
 
   private async saveSettings(s: LockSettings): Promise<void> {
-    await this.deps.local.set({ [SETTINGS_KEY]: s });
+    await this.deps.settings.putSetting('lockSettings', s);
   }
 
   async info(): Promise<LockInfo> {
@@ -226,14 +229,13 @@ export class LockService {
     }, wait);
   }
 
-  /** Everything of the lock: the keys' database (via the Keyring), settings, held messages. */
+  /** Everything of the lock: the keys' database with the settings (via the Keyring), held messages. */
   async wipeAll(): Promise<ReturnType<Keyring['wipe']> extends Promise<infer R> ? R : never> {
     clearTimeout(this.timer);
     this.timer = undefined;
     const counts = await this.deps.keyring.wipe();
     await this.inbox.clear();
     await this.deps.session.remove([ACTIVE_KEY, KEK_KEY]);
-    await this.deps.local.remove(SETTINGS_KEY);
     this.deps.onLocked();
     return counts;
   }

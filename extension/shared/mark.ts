@@ -1,11 +1,14 @@
 // The security mark: a phrase and a colour the user picks (or accepts) at first use, shown in the
 // side panel's and the popup's header. A page can draw a look-alike panel but cannot know the mark,
 // so a fake is recognisable (Mailvelope's security background, for the same reason). It lives in
-// storage.local of the extension and is never sent to a content script or a page.
+// the extension origin's IndexedDB (types.ts SettingsStore), which content scripts cannot open
+// (theirs is the page's), and is never sent to a content script or a page.
 
-import browser from 'webextension-polyfill';
+import { IdbKeyStore } from '../../src/store/idb';
+import type { SettingsStore } from '../../src/store/types';
 
-export const MARK_KEY = 'securityMark';
+/** Where the mark was kept before it moved to IndexedDB (moved by background/migrate-local.ts). */
+export const OLD_MARK_KEY = 'securityMark';
 
 /** The colours a mark can have: names of CSS variables (--mark-NAME, extension/shared/mark.css). */
 export const MARK_COLOURS = ['teal', 'violet', 'amber', 'rose', 'blue', 'green', 'slate', 'orange'] as const;
@@ -119,17 +122,33 @@ export function validMark(x: unknown): SecurityMark | null {
   return { phrase: m.phrase, colour: m.colour as MarkColour, confirmed: m.confirmed === true };
 }
 
-/** The stored mark; at first use a generated one is stored (unconfirmed) so it stays the same. */
-export async function loadMark(): Promise<SecurityMark> {
-  const got = validMark((await browser.storage.local.get(MARK_KEY))[MARK_KEY]);
-  if (got) return got;
-  const fresh = generateMark();
-  await browser.storage.local.set({ [MARK_KEY]: fresh });
-  return fresh;
+/** Runs `fn` on the given store, or on the extension's IndexedDB opened for it. */
+async function withStore<T>(
+  store: SettingsStore | undefined,
+  fn: (s: SettingsStore) => Promise<T>,
+): Promise<T> {
+  if (store) return fn(store);
+  const db = await IdbKeyStore.open();
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
 }
 
-export async function saveMark(mark: SecurityMark): Promise<void> {
+/** The stored mark; at first use a generated one is stored (unconfirmed) so it stays the same. */
+export function loadMark(store?: SettingsStore): Promise<SecurityMark> {
+  return withStore(store, async (s) => {
+    const got = validMark(await s.getSetting('securityMark'));
+    if (got) return got;
+    const fresh = generateMark();
+    await s.putSetting('securityMark', fresh);
+    return fresh;
+  });
+}
+
+export function saveMark(mark: SecurityMark, store?: SettingsStore): Promise<void> {
   const ok = validMark(mark);
-  if (!ok) throw new Error('invalid security mark');
-  await browser.storage.local.set({ [MARK_KEY]: ok });
+  if (!ok) return Promise.reject(new Error('invalid security mark'));
+  return withStore(store, (s) => s.putSetting('securityMark', ok));
 }

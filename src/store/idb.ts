@@ -7,10 +7,13 @@ import { type IDBPDatabase, openDB } from 'idb';
 import type { DsaPublicKey } from '../crypto/dsa';
 import type { LockRecord } from './key-lock';
 import { publicOfRow } from './key-rows';
-import type { FingerprintRecord, KeyRow, RawKeyStore, SiteSettings, Trust } from './types';
+import type { FingerprintRecord, KeyRow, RawKeyStore, SettingName, SiteSettings, Trust } from './types';
 
 export const DB_NAME = 'offrecord';
-/** v1: keys, instanceTags, fingerprints, sites. v2: meta (the passphrase lock record, `lock`). */
+/**
+ * v1: keys, instanceTags, fingerprints, sites. v2: meta (the passphrase lock record, `lock`; the
+ * settings of types.ts SettingName under `setting:<name>`).
+ */
 export const DB_VERSION = 2;
 
 const TRUSTS: readonly Trust[] = ['', 'verified', 'smp'];
@@ -56,6 +59,14 @@ export class IdbKeyStore implements RawKeyStore {
 
   async getLock(): Promise<unknown> {
     return (await this.db.get('meta', 'lock')) ?? null;
+  }
+
+  async getSetting(name: SettingName): Promise<unknown> {
+    return (await this.db.get('meta', `setting:${name}`)) ?? null;
+  }
+
+  async putSetting(name: SettingName, value: unknown): Promise<void> {
+    await this.db.put('meta', value, `setting:${name}`);
   }
 
   async replaceKeys(lock: LockRecord | null, rows: KeyRow[]): Promise<void> {

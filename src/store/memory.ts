@@ -4,7 +4,7 @@ import { utf8Length } from './budgets';
 import type { LockRecord } from './key-lock';
 import { clearKeyRow, keyOfRowOrThrow, publicOfRow } from './key-rows';
 import { type Budgets, type StorageAreaLike, StorageSessionStore } from './session-storage';
-import type { FingerprintRecord, KeyRow, RawKeyStore, SiteSettings } from './types';
+import type { FingerprintRecord, KeyRow, RawKeyStore, SettingName, SiteSettings } from './types';
 
 const k = (...parts: string[]) => JSON.stringify(parts);
 /** Stored values are copied in and out, as structured clone does for IndexedDB and storage. */
@@ -16,6 +16,7 @@ export class MemoryKeyStore implements RawKeyStore {
   private fps = new Map<string, FingerprintRecord>();
   private sites = new Map<string, SiteSettings>();
   private lock: LockRecord | null = null;
+  private settings = new Map<SettingName, unknown>();
 
   async getKeyRow(account: string, protocol: string) {
     const r = this.keys.get(k(account, protocol));
@@ -34,6 +35,12 @@ export class MemoryKeyStore implements RawKeyStore {
     this.lock = lock ? clone(lock) : null;
     this.keys = new Map(rows.map((r) => [k(r.account, r.protocol), clone(r)]));
   }
+  async getSetting(name: SettingName): Promise<unknown> {
+    return this.settings.has(name) ? clone(this.settings.get(name)) : null;
+  }
+  async putSetting(name: SettingName, value: unknown) {
+    this.settings.set(name, clone(value));
+  }
   async clearAll() {
     const counts = {
       keys: this.keys.size,
@@ -46,6 +53,7 @@ export class MemoryKeyStore implements RawKeyStore {
     this.tags.clear();
     this.sites.clear();
     this.lock = null;
+    this.settings.clear();
     return counts;
   }
   async getKey(account: string, protocol: string) {

@@ -73,6 +73,20 @@ export interface KeyStore {
 }
 
 /**
+ * Small settings that only offrecord's own contexts may read or change: the security mark and the
+ * lock settings. They live in the extension origin's IndexedDB (store `meta`), not in
+ * storage.local, which Chrome and Firefox expose to content scripts (a compromised one could read
+ * the mark and draw a convincing fake panel, or switch auto-lock off).
+ */
+export type SettingName = 'securityMark' | 'lockSettings';
+
+export interface SettingsStore {
+  /** The stored value, or null. */
+  getSetting(name: SettingName): Promise<unknown>;
+  putSetting(name: SettingName, value: unknown): Promise<void>;
+}
+
+/**
  * A long-term key as stored: the public part in hex, and x either in clear (hex, no passphrase
  * set) or sealed under the passphrase's key (src/store/key-lock.ts), never both.
  */
@@ -94,7 +108,7 @@ export interface KeyRow {
  * passphrase set or changed: never half the keys under the old one), and erasing everything.
  * No private-key reads or writes: x is sealed or opened only by the Keyring, which knows the lock.
  */
-export interface RawKeyStore extends Omit<KeyStore, 'getKey' | 'putKey' | 'listKeys'> {
+export interface RawKeyStore extends Omit<KeyStore, 'getKey' | 'putKey' | 'listKeys'>, SettingsStore {
   getKeyRow(account: string, protocol: string): Promise<KeyRow | null>;
   listKeyRows(): Promise<KeyRow[]>;
   putKeyRow(row: KeyRow): Promise<void>;

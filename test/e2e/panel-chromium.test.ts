@@ -80,6 +80,19 @@ describe('the side panel on the virtual chat (Chromium)', () => {
     await panel.getByTestId('mark-accept').click();
     await panel.getByTestId('mark-setup').waitFor({ state: 'detached' });
     expect(await panel.getByTestId('security-mark').textContent()).toBe(mark);
+    // Kept where content scripts cannot read it: not in storage.local (which Chrome exposes to
+    // them), but in the extension's own IndexedDB, so a reloaded panel shows the same mark.
+    const local = await panel.evaluate(async () => {
+      const ext = globalThis as unknown as {
+        chrome: { storage: { local: { get(k: null): Promise<object> } } };
+      };
+      return JSON.stringify(await ext.chrome.storage.local.get(null));
+    });
+    expect(local).not.toContain(mark);
+    await panel.reload();
+    await panel.getByTestId('security-mark').first().waitFor();
+    expect(await panel.getByTestId('security-mark').first().textContent()).toBe(mark);
+    expect(await panel.getByTestId('mark-setup').count()).toBe(0);
     // Not private yet: typed text stays in the box with the reason; nothing reaches the chat.
     const before = chat.lines().length;
     await panel.getByTestId('compose-box').fill('typed too early');

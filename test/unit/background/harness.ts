@@ -39,7 +39,7 @@ export class World {
   readonly area = new MemoryArea();
   /** The worker's store over it (a new one per worker: nothing cached survives a restart). */
   sessions!: StorageSessionStore;
-  /** storage.local stand-in (the lock's settings). */
+  /** storage.local stand-in (erased by the panic wipe; offrecord keeps nothing there a page may not see). */
   readonly local = new MemoryArea();
   readonly stats: RouterStats = { invalidMessages: 0 };
   readonly badges = new Map<number, [BadgeStatus, BadgeAlert]>();
@@ -68,7 +68,7 @@ export class World {
     this.lock = new LockService({
       keyring: this.keyring,
       session: this.area,
-      local: this.local,
+      settings: this.keys,
       now: () => this.clock,
       minAutoLockSeconds: 1,
       onLocked: () => this.manager.dropCache(),

@@ -221,6 +221,19 @@ describe('Router: the passphrase lock', () => {
     await expect(popup.req({ type: 'go-private', tabId: TAB })).rejects.toThrow(/locked/);
   });
 
+  it('lock settings live where content scripts cannot write them: a planted storage.local value changes nothing', async () => {
+    const s = await setup();
+    const popup = s.popup();
+    await popup.req({ type: 'lock-set', passphrase: PASS });
+    await popup.req({ type: 'lock-auto', autoLockSeconds: 60 });
+    expect(s.w.local.data.size).toBe(0);
+    // What a compromised content script could do to storage.local: auto-lock "never".
+    await s.w.local.set({ 'lock:settings': { autoLockSeconds: 0, offerDismissed: true } });
+    expect((await s.status()).lock.autoLockSeconds).toBe(60);
+    s.w.clock += 61_000;
+    expect((await s.status()).lock.state).toBe('locked');
+  });
+
   it('export needs the passphrase while one is set', async () => {
     const s = await setup();
     const popup = s.popup();
