@@ -7,6 +7,7 @@
 import type { StorageAreaLike } from '../../src/store/session-storage';
 import type { SettingName, SettingsStore } from '../../src/store/types';
 import { OLD_MARK_KEY } from '../shared/mark';
+
 const OLD_SETTINGS_KEY = 'lock:settings';
 
 const MOVED: [string, SettingName][] = [
