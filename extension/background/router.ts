@@ -771,10 +771,18 @@ export class Router {
       this.pushTo(rec.connection, { type: 'private-mode', on: false, reason: null });
       await this.deps.setBadge(tabId, 'ready', '');
     }
-    for (const id of ids) await sessions.remove(id);
-    const counts = await lock.wipeAll();
-    manager.dropCache();
-    const settings = await this.deps.eraseStorage();
+    // Operations still running (a page's batch that loaded its record before the erase) store
+    // nothing from here on, and are waited for: nothing they held is written back afterwards.
+    await manager.beginWipe();
+    let counts: Awaited<ReturnType<typeof lock.wipeAll>>;
+    let settings: number;
+    try {
+      for (const id of await sessions.list()) await sessions.remove(id);
+      counts = await lock.wipeAll();
+      settings = await this.deps.eraseStorage();
+    } finally {
+      manager.endWipe();
+    }
     this.lockChanged(await lock.info());
     return { ended, unreachable, conversations: ids.length, transcriptEntries, settings, ...counts };
   }

@@ -168,8 +168,24 @@ export class PolicyRefusedError extends Error {
   }
 }
 
+/** The panic wipe is erasing everything: an operation that began before it stores nothing. */
+export class WipeInProgressError extends Error {
+  override readonly name = 'WipeInProgressError';
+  constructor() {
+    super('Everything is being erased (panic wipe); nothing was stored.');
+  }
+}
+
 export class SessionManager {
   private readonly random: RandomSource;
+  /**
+   * The panic wipe: while `wiping`, no save; an operation that began before the wipe (older
+   * `wipeEpoch`) never saves, so a batch that loaded its record before the erase cannot write it
+   * back afterwards. The epoch of the operation running per conversation (they run one at a time).
+   */
+  private wiping = false;
+  private wipeEpoch = 0;
+  private readonly opEpoch = new Map<string, number>();
   private readonly now: () => number;
   private readonly live = new Map<string, Live>();
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -192,6 +208,7 @@ export class SessionManager {
     // An operation that fails part-way (a store write, key generation) may have advanced the
     // in-memory state: forget it, so the next operation starts again from what was stored.
     const run = async () => {
+      this.opEpoch.set(id, this.wipeEpoch);
       try {
         return await fn();
       } catch (e) {
@@ -491,6 +508,7 @@ export class SessionManager {
     fx: Effects | null,
     tx: { append?: TranscriptEntry[]; update?: TranscriptEntry[] } = {},
   ): Promise<void> {
+    if (this.wiping || this.opEpoch.get(id) !== this.wipeEpoch) throw new WipeInProgressError();
     const r: SaveReport = await this.deps.sessions.save(id, rec, tx);
     if (r.trimmed === 0 && r.notStored === 0) return;
     if (r.trimmed > 0) this.count(rec, fx, 'trimmed', r.trimmed);
@@ -1060,6 +1078,25 @@ export class SessionManager {
 
   /** Forgets the in-memory sessions, as a worker restart does (for tests and for memory pressure). */
   dropCache(): void {
+    this.live.clear();
+  }
+
+  /**
+   * The panic wipe begins: from now on nothing is saved (operations already running fail at their
+   * save), and this resolves once every queued operation has settled, so the store can be erased
+   * with nothing left to write into it. endWipe() after the erase.
+   */
+  async beginWipe(): Promise<void> {
+    this.wiping = true;
+    this.wipeEpoch++;
+    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+    this.live.clear();
+  }
+
+  /** The erase is done: operations begun during it never save either (new epoch). */
+  endWipe(): void {
+    this.wiping = false;
+    this.wipeEpoch++;
     this.live.clear();
   }
 }

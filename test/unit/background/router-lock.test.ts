@@ -107,6 +107,8 @@ async function setup() {
     bobRead,
     bobStates,
     popup: () => popup,
+    content: () => content,
+    nextRow: () => `r${++row}`,
     restart: async () => {
       w.restart();
       await connect();
@@ -272,6 +274,64 @@ describe('Router: the passphrase lock', () => {
     expect([...s.w.area.data.keys()]).toEqual([]);
     expect([...s.w.local.data.keys()]).toEqual([]);
     expect(await s.w.sessions.list()).toEqual([]);
+  });
+
+  it('panic wipe with a receive in flight: the record it loaded is not written back after the erase', async () => {
+    const s = await setup();
+    const popup = s.popup();
+    await popup.req({ type: 'go-private', tabId: TAB });
+    await s.pump([]);
+    expect(s.bobStates).toContain('encrypted');
+    const content = s.content();
+    const fx = await s.bob.send(BOB, 'in flight during the wipe');
+    // bob's message arrives just as the wipe erases the conversation: its batch has loaded the
+    // record and waits for the key (to restore the engine) while the erase runs.
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let held!: () => void;
+    const holding = new Promise<void>((r) => {
+      held = r;
+    });
+    let receiving: Promise<unknown> | null = null;
+    const keyring = s.w.keyring;
+    const getKey = keyring.getKey.bind(keyring);
+    keyring.getKey = async (account, protocol) => {
+      if (receiving) {
+        held();
+        await released;
+      }
+      return getKey(account, protocol);
+    };
+    const store = s.w.sessions;
+    const remove = store.remove.bind(store);
+    store.remove = async (id) => {
+      if (!receiving) {
+        receiving = content
+          .req({
+            type: 'chat-messages',
+            messages: fx.wire.map((o) => ({ id: s.nextRow(), from: 'bob', text: o.wire, own: false })),
+            history: false,
+          })
+          .catch((e: unknown) => e);
+        await holding;
+      }
+      return remove(id);
+    };
+    const wiping = popup.req({ type: 'panic-wipe' });
+    // Let the wipe run as far as it goes while that batch waits, then let the batch go on.
+    await Promise.race([wiping, new Promise((r) => setTimeout(r, 500))]);
+    release();
+    const report = (await wiping) as WipeReport;
+    await receiving;
+    expect(report.conversations).toBe(1);
+    expect(await s.w.sessions.list()).toEqual([]);
+    expect([...s.w.area.data.keys()].filter((k) => k.startsWith('conv:') || k.startsWith('tc:'))).toEqual([]);
+    // After the wipe, the worker stores again: a new conversation is kept as usual.
+    const ALICE: ConversationRef = { site: SITE, account: 'alice', protocol: 'minichat', peer: 'bob' };
+    await s.w.manager.receive(ALICE, { id: s.nextRow(), text: 'hello again' });
+    expect(await s.w.sessions.list()).toHaveLength(1);
   });
 
   it('holds at most LIMITS.heldWhileLocked messages while locked (I8): a flood is dropped, not stored', async () => {
