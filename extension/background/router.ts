@@ -566,7 +566,7 @@ export class Router {
       case 'site-policy': {
         const old = await keys.getSite(req.origin);
         await keys.putSite({ ...old, origin: req.origin, policy: req.policy });
-        manager.policyChanged();
+        await manager.policyChanged();
         return {};
       }
       case 'site-remove': {
@@ -599,7 +599,7 @@ export class Router {
             buddy: req.buddy,
             policy: req.policy,
           });
-        manager.policyChanged();
+        await manager.policyChanged();
         return {};
       }
       case 'site-max-length': {
