@@ -21,6 +21,7 @@ import { BUDGETS } from '../../src/store/budgets';
 import { type Minichat, startMinichat } from '../fixtures/minichat/server';
 import { type Peer, type PeerEvent, startOffrecordPeer } from '../interop/lib';
 import { type ChromiumExtension, extensionDir, launchChromium } from './lib/browsers';
+import { waitFor } from './lib/ngircd';
 import { until as untilShared } from './lib/restart';
 
 declare const chrome: Browser;
@@ -211,10 +212,19 @@ describe('a flooding page cannot exhaust storage nor stop another conversation (
       };
       return { ...parts, sum: parts.stored + parts.trimmed + parts.notStored + parts.dropped };
     };
-    await until(
-      'every flood row processed or dropped',
-      async () => ((await accounted()).sum >= FLOOD_ROWS ? true : undefined),
+    // The counts are read in two requests (status, then the store's index) while the worker may
+    // still be at work, so they are taken once they have stopped moving (3 reads, 500 ms apart).
+    const reads: string[] = [];
+    await waitFor(
+      'every flood row processed or dropped, and the counts at rest',
+      async () => {
+        const a = await accounted().catch(() => undefined);
+        reads.push(JSON.stringify(a));
+        const still = reads.length >= 3 && reads.slice(-3).every((r) => r === reads.at(-1));
+        return a && a.sum >= FLOOD_ROWS && still ? true : undefined;
+      },
       120_000,
+      500,
     );
 
     // After it: the other conversation still works, both ways, each message once.
