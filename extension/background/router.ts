@@ -664,8 +664,9 @@ export class Router {
    * A buddy's message. While locked, one that needs the engine (anything OTR, or anything in a
    * conversation with OTR state) waits in the held inbox, and so does everything after it in the
    * same conversation (order matters to OTR); nothing is answered, so nothing goes out in clear.
+   * False when the message was dropped: `admit` (the tab's rate limit) refused a message not
+   * processed before, or the held inbox was full.
    */
-  /** False when `admit` (the tab's rate limit) refused a message not processed before. */
   private async receiveOrHold(
     tabId: number,
     ref: ConversationRef,
@@ -685,7 +686,9 @@ export class Router {
         if (!(e instanceof KeyLockedError)) throw e;
       }
     }
-    if (await lock.inbox.add({ tabId, ref, msg, at: Date.now() })) this.lockChanged(await lock.info());
+    // A full inbox drops the message: counted like one over the rate limit (false).
+    if (!(await lock.inbox.add({ tabId, ref, msg, at: Date.now() }))) return false;
+    this.lockChanged(await lock.info());
     return true;
   }
 
