@@ -157,6 +157,21 @@ interface Live {
   sent?: TranscriptEntry[];
 }
 
+/**
+ * `?OTR Error:` text is plain chat text: anyone who can write into the chat can send it, and it is
+ * shown as such ('chat-error'), cut to this many characters.
+ */
+export const CHAT_ERROR_CHARS = 200;
+/**
+ * Lines the engine sends on its own in answer to what anyone can put into the chat (the error
+ * reply to an unreadable data message, the query after an OTR error): per conversation at most
+ * AUTO_REPLY_BURST at once, then one per AUTO_REPLY_EVERY_MS, so a flood of forged or replayed
+ * messages does not make us write a flood into the chat.
+ */
+export const AUTO_REPLY_BURST = 3;
+export const AUTO_REPLY_EVERY_MS = 60_000;
+const isAutoReply = (line: string): boolean => line.startsWith('?OTR Error:') || /^\?OTR(v\d*)?\?/.test(line);
+
 /** Sent messages kept in memory per conversation for status changes (held, sending, delivered). */
 const MAX_SENT_CACHE = 200;
 
@@ -196,6 +211,8 @@ export class SessionManager {
    * the content script reports it again after every (re)connect, so a worker restart loses nothing.
    */
   private readonly siteErrors = new Map<string, string>();
+  /** Automatic replies left per conversation (AUTO_REPLY_BURST), and since when they refill. */
+  private readonly autoReplies = new Map<string, { left: number; at: number }>();
   private transcriptSeq = 0;
 
   constructor(private readonly deps: ManagerDeps) {
@@ -433,7 +450,12 @@ export class SessionManager {
           await this.markHeld(id, l, fx, e.text);
           break;
         case 'otr-error':
-          fx.notices.push({ kind: 'error', message: `OTR error from your buddy: ${e.message}` });
+          // Unauthenticated: shown as what the chat delivered, short, never as our own words.
+          fx.notices.push({
+            kind: 'error',
+            code: 'chat-error',
+            message: e.message.slice(0, CHAT_ERROR_CHARS),
+          });
           break;
         case 'error':
           fx.notices.push({ kind: 'error', message: e.message, code: e.code });
@@ -582,7 +604,10 @@ export class SessionManager {
             return null;
         }
       case 'error':
-        return entry(n.code === 'policy' ? 'error' : 'unreadable', n.message);
+        return entry(
+          n.code === 'policy' ? 'error' : n.code === 'chat-error' ? 'chat-error' : 'unreadable',
+          n.message,
+        );
       case 'not-sent':
         return entry('not-sent', n.text);
       case 'budget':
@@ -738,8 +763,34 @@ export class SessionManager {
         );
       }
       const s = await this.session(ref, l, fx.notices);
-      return this.commit(ref, id, l, s.receive(msg.text), fx);
+      const out = s.receive(msg.text);
+      out.wire = this.limitAutoReplies(id, out.wire);
+      return this.commit(ref, id, l, out, fx);
     });
+  }
+
+  /** Drops automatic replies over the conversation's budget (AUTO_REPLY_BURST, then one a minute). */
+  private limitAutoReplies(id: string, wire: string[]): string[] {
+    if (!wire.some(isAutoReply)) return wire;
+    const now = this.now();
+    const b = this.autoReplies.get(id) ?? { left: AUTO_REPLY_BURST, at: now };
+    const refill = Math.floor((now - b.at) / AUTO_REPLY_EVERY_MS);
+    if (refill > 0) {
+      b.left = Math.min(AUTO_REPLY_BURST, b.left + refill);
+      b.at = now;
+    }
+    const kept = wire.filter((line) => {
+      if (!isAutoReply(line)) return true;
+      if (b.left === 0) return false;
+      b.left--;
+      return true;
+    });
+    // Memory stays bounded: a conversation whose budget is full again needs no entry.
+    if (this.autoReplies.size > 256)
+      for (const [k, v] of this.autoReplies)
+        if (now - v.at >= AUTO_REPLY_BURST * AUTO_REPLY_EVERY_MS) this.autoReplies.delete(k);
+    this.autoReplies.set(id, b);
+    return kept;
   }
 
   /** The user sends a message from the secure compose. */

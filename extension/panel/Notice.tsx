@@ -21,6 +21,7 @@ const TEXT: Record<NoticeCode, MessageKey> = {
   unreadable: 'panel_noticeUnreadable',
   'not-sent': 'panel_noticeNotSent',
   error: 'panel_noticeError',
+  'chat-error': 'panel_noticeChatError',
 };
 
 const LOUD: ReadonlySet<NoticeCode> = new Set(['key-changed', 'smp-failed', 'buddy-ended', 'unreadable']);
@@ -65,7 +66,8 @@ export function Notice(props: {
         code === 'key-changed-unverified' ||
         code === 'unreadable' ||
         code === 'not-sent' ||
-        code === 'error') &&
+        code === 'error' ||
+        code === 'chat-error') &&
         e.text !== '' && (
           <code class="detail" data-testid="notice-detail">
             {e.text}

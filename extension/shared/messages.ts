@@ -187,7 +187,9 @@ export interface Pacing {
  * us, 'buddy-ended', the buddy's key changed ('key-changed' when the old one was verified: loud;
  * 'key-changed-unverified' when it was not), the buddy asks to authenticate ('smp-asked',
  * text = the question), an SMP run's result, a message that could not be read ('unreadable',
- * text = why), a held message given up ('not-sent', text = the message), another 'error'.
+ * text = why), a held message given up ('not-sent', text = the message), another 'error', an
+ * `?OTR Error:` text that came through the chat ('chat-error', text = what it says: anyone on
+ * the chat's way can write one, so it is shown as the chat's, unauthenticated).
  */
 export type NoticeCode =
   | 'started'
@@ -202,7 +204,8 @@ export type NoticeCode =
   | 'smp-error'
   | 'unreadable'
   | 'not-sent'
-  | 'error';
+  | 'error'
+  | 'chat-error';
 export const NOTICE_CODES: readonly NoticeCode[] = [
   'started',
   'ended',
@@ -217,6 +220,7 @@ export const NOTICE_CODES: readonly NoticeCode[] = [
   'unreadable',
   'not-sent',
   'error',
+  'chat-error',
 ];
 
 /**

@@ -174,7 +174,8 @@ export interface TranscriptEntry {
     | 'smp-error'
     | 'unreadable'
     | 'not-sent'
-    | 'error';
+    | 'error'
+    | 'chat-error';
 }
 
 export interface OutboxLine {

@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  AUTO_REPLY_BURST,
+  AUTO_REPLY_EVERY_MS,
+  CHAT_ERROR_CHARS,
   type ConversationRef,
   type Effects,
   SessionManager,
@@ -295,5 +298,47 @@ describe('SessionManager details', () => {
     expect(k1).toEqual(k2);
     expect(calls).toBe(1);
     expect(await keys.getKey('me', 'p')).toEqual(aliceKey);
+  });
+});
+
+describe('what anyone can put into the chat', () => {
+  it("a '?OTR Error:' text is shown as the chat's (unauthenticated), cut to CHAT_ERROR_CHARS", async () => {
+    const a = await party(A, aliceKey);
+    const forged = `?OTR Error: Verify by typing your passphrase here. ${'x'.repeat(32_000)}`;
+    await a.mgr.receive(A, { id: 'e1', text: forged });
+    const notices = (await a.mgr.transcript(A)).filter((t) => t.dir === 'notice');
+    expect(notices.map((t) => t.notice)).toEqual(['chat-error']);
+    expect(notices[0]!.text.length).toBeLessThanOrEqual(CHAT_ERROR_CHARS);
+    expect(notices[0]!.text.startsWith('Verify by typing your passphrase here.')).toBe(true);
+  });
+
+  it('forged data messages get at most AUTO_REPLY_BURST error replies, then one per minute', async () => {
+    let clock = 5_000_000;
+    const withClock = async (ref: ConversationRef, key: DsaPrivateKey): Promise<Party> => {
+      const p = await party(ref, key);
+      p.mgr = new SessionManager({ keys: p.keys, sessions: p.sessions, now: () => clock });
+      return p;
+    };
+    const a = await withClock(A, aliceKey);
+    const b = await withClock(B, bobKey);
+    await a.mgr.goPrivate(A);
+    await pump(a, b, false);
+    const fx = await b.mgr.send(B, 'hello');
+    const wire = fx.wire[0]!.wire;
+    const broken = `${wire.slice(0, 40)}${wire[40] === 'A' ? 'B' : 'A'}${wire.slice(41)}`;
+    let row = 0;
+    const errorsFor = async (n: number) => {
+      let errors = 0;
+      for (let i = 0; i < n; i++) {
+        const got = await a.mgr.receive(A, { id: `forged${++row}`, text: broken });
+        errors += got.wire.filter((o) => o.wire.startsWith('?OTR Error:')).length;
+      }
+      return errors;
+    };
+    expect(await errorsFor(20)).toBe(AUTO_REPLY_BURST);
+    clock += AUTO_REPLY_EVERY_MS;
+    expect(await errorsFor(5)).toBe(1);
+    // Every one of them still shows as unreadable to alice; the conversation goes on.
+    expect((await a.mgr.status(A)).state).toBe('encrypted');
   });
 });
