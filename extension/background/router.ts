@@ -593,7 +593,7 @@ export class Router {
       case 'site-policy': {
         const old = await keys.getSite(req.origin);
         await keys.putSite({ ...old, origin: req.origin, policy: req.policy });
-        manager.policyChanged();
+        await manager.policyChanged();
         return {};
       }
       case 'site-remove': {
@@ -626,7 +626,7 @@ export class Router {
             buddy: req.buddy,
             policy: req.policy,
           });
-        manager.policyChanged();
+        await manager.policyChanged();
         return {};
       }
       case 'site-max-length': {
