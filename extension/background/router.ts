@@ -354,10 +354,8 @@ export class Router {
       }
       case 'panel-send': {
         const ref = await this.boundRef(req.tabId, req.conv);
-        const current = await this.deps.manager.status(ref);
-        // The panel never sends in clear: private mode first (I1, I2), and not into a finished one.
-        if (!current.privateMode) throw new Error(REFUSAL.notPrivate);
-        if (current.state === 'finished') throw new Error(REFUSAL.finished);
+        // The manager refuses a send in clear or into a finished conversation (REFUSAL), in the
+        // conversation's own queue.
         const fx = await this.deps.manager.send(ref, req.text);
         await this.apply(req.tabId, ref, fx);
         return { status: fx.status } satisfies Result<'panel-send'>;

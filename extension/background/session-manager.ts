@@ -28,6 +28,7 @@ import type {
   TranscriptEntry,
   Trust,
 } from '../../src/store/types';
+import { REFUSAL } from '../shared/messages';
 
 export interface ConversationRef {
   /** The chat site's origin. */
@@ -696,8 +697,12 @@ export class SessionManager {
     return this.serial(id, async () => {
       const l = await this.load(id);
       const fx = this.fx(id);
+      // The user's text never goes out in clear (I1, I2). Checked here, in the conversation's
+      // queue: an end-private queued after the caller's own check cannot let it through.
+      if (!l.rec.privateMode) throw new Error(REFUSAL.notPrivate);
       const s = await this.session(ref, l, fx.notices);
-      if (l.rec.privateMode) s.policy = POLICY_ALWAYS;
+      if (s.status.state === 'finished') throw new Error(REFUSAL.finished);
+      s.policy = POLICY_ALWAYS;
       const out = s.send(text);
       const held = out.events.some((e) => e.type === 'held');
       const notSent = out.events.some((e) => e.type === 'not-sent');
@@ -883,8 +888,10 @@ export class SessionManager {
       if (!t) throw new Error('no such message');
       if (t.status !== 'not-delivered' && t.status !== 'not-sent')
         throw new Error('only a message that was not delivered can be sent again');
+      // As for send: never in clear, so not after the private conversation was ended.
+      if (!l.rec.privateMode) throw new Error(REFUSAL.notPrivate);
       const s = await this.session(ref, l, fx.notices);
-      if (l.rec.privateMode) s.policy = POLICY_ALWAYS;
+      s.policy = POLICY_ALWAYS;
       // Any line of the old attempt still waiting goes: the buddy reads the new one only.
       l.rec.outbox = l.rec.outbox.filter((o) => !o.entries?.includes(entryId));
       const out = s.send(t.text);
