@@ -256,10 +256,13 @@ export class Router {
           const pending = await this.deps.manager.pending(ref);
           if (pending.length > 0) this.pushTo(connection, { type: 'send-wire', lines: pending });
           // Have the key ready before the user asks for privacy; generation yields, never blocks.
-          // (Not while locked: a key made then could not be sealed; ensureKey refuses.)
+          // (Not while locked: a key made then could not be sealed; ensureKey refuses. Not past
+          // AUTO_KEYS_MAX: the page names the account.)
           void this.deps.keys
             .getPublicKey(ref.account, ref.protocol)
-            .then((k) => (k ? undefined : this.deps.manager.ensureKey(ref.account, ref.protocol)))
+            .then((k) =>
+              k ? undefined : this.deps.manager.ensureKey(ref.account, ref.protocol, { auto: true }),
+            )
             .catch(() => undefined);
         }
         await this.badge(rights.tabId, status);

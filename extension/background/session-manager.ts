@@ -151,6 +151,23 @@ function bounded(e: TranscriptEntry): TranscriptEntry {
   return { ...e, text: e.text.slice(0, cut), truncated: e.text.length };
 }
 
+/**
+ * How many long-term keys offrecord makes on its own, for accounts a page names (a chat shown, an
+ * OTR line arriving). Each is a DSA key generation and a stored row; a page could name endless
+ * accounts (I8). A person with more accounts makes the rest with Go private or Generate.
+ */
+export const AUTO_KEYS_MAX = 8;
+
+/** A page asked for a key beyond AUTO_KEYS_MAX: nothing was generated or stored. */
+export class KeyLimitError extends Error {
+  constructor(readonly max: number) {
+    super(
+      `offrecord makes keys by itself for at most ${max} accounts; generate this one in the options or with Go private`,
+    );
+    this.name = 'KeyLimitError';
+  }
+}
+
 interface Live {
   rec: ConversationRecord;
   session: Session | null;
@@ -167,6 +184,8 @@ export class SessionManager {
   private readonly live = new Map<string, Live>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly keyJobs = new Map<string, Promise<DsaPrivateKey>>();
+  /** Key generations run one after another: a page naming many accounts cannot start many at once. */
+  private keygen: Promise<void> = Promise.resolve();
   private readonly fingerprints = new Map<string, { y: bigint; fp: string }>();
   /**
    * What each conversation's page says stops it sending (The Lounge disconnected). In memory only:
@@ -202,22 +221,37 @@ export class SessionManager {
     return next;
   }
 
-  /** The account's long-term key, generated once (concurrent callers share the job). */
-  ensureKey(account: string, protocol: string): Promise<DsaPrivateKey> {
+  /**
+   * The account's long-term key, generated once (concurrent callers share the job; one
+   * generation runs at a time). `auto`: asked for by what a page reports (a chat shown, an OTR
+   * line arriving), not by the user; the page names the account, so such keys are made only while
+   * fewer than AUTO_KEYS_MAX exist (I8). Past that, the user's Go private or Generate makes one.
+   */
+  ensureKey(account: string, protocol: string, opts: { auto?: boolean } = {}): Promise<DsaPrivateKey> {
     const jobKey = JSON.stringify([account, protocol]);
     const running = this.keyJobs.get(jobKey);
     if (running) return running;
     const job = (async () => {
       const have = await this.deps.keys.getKey(account, protocol);
       if (have) return have;
-      const progress = (f: number) => this.deps.onKeyProgress?.(account, protocol, f);
-      const key = await (
-        this.deps.generateKey ?? ((p) => generateDsaKey({ onProgress: p, random: this.random }))
-      )(progress);
-      await this.deps.keys.putKey(account, protocol, key);
-      // Done: lets a UI that showed progress close it, whatever the generator's last report was.
-      progress(1);
-      return key;
+      // The count, the generation and the store in one step of the chain: concurrent asks for
+      // different accounts cannot all pass the cap together.
+      const made = this.keygen.then(async () => {
+        if (opts.auto && (await this.deps.keys.listPublicKeys()).length >= AUTO_KEYS_MAX)
+          throw new KeyLimitError(AUTO_KEYS_MAX);
+        const progress = (f: number) => this.deps.onKeyProgress?.(account, protocol, f);
+        const make = this.deps.generateKey ?? ((p) => generateDsaKey({ onProgress: p, random: this.random }));
+        const key = await make(progress);
+        await this.deps.keys.putKey(account, protocol, key);
+        // Done: lets a UI that showed progress close it, whatever the generator's last report was.
+        progress(1);
+        return key;
+      });
+      this.keygen = made.then(
+        () => undefined,
+        () => undefined,
+      );
+      return made;
     })();
     this.keyJobs.set(jobKey, job);
     job.then(
@@ -282,12 +316,12 @@ export class SessionManager {
   }
 
   /** The conversation's engine session, restored from its snapshot or created. */
-  private async session(ref: ConversationRef, l: Live, notices: Notice[]): Promise<Session> {
+  private async session(ref: ConversationRef, l: Live, notices: Notice[], auto = false): Promise<Session> {
     if (l.session) {
       l.session.maxMessageSize = ref.maxMessageSize ?? 0;
       return l.session;
     }
-    const key = await this.ensureKey(ref.account, ref.protocol);
+    const key = await this.ensureKey(ref.account, ref.protocol, { auto });
     const opts = {
       account: ref.account,
       protocol: ref.protocol,
@@ -686,7 +720,8 @@ export class SessionManager {
           fx,
         );
       }
-      const s = await this.session(ref, l, fx.notices);
+      // An arriving line is the page's doing, not the user's: a key is made for it only within the cap.
+      const s = await this.session(ref, l, fx.notices, true);
       return this.commit(ref, id, l, s.receive(msg.text), fx);
     });
   }

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  AUTO_KEYS_MAX,
   type ConversationRef,
   type Effects,
+  KeyLimitError,
   SessionManager,
 } from '../../../extension/background/session-manager';
 import type { DsaPrivateKey } from '../../../src/crypto/dsa';
@@ -295,5 +297,39 @@ describe('SessionManager details', () => {
     expect(k1).toEqual(k2);
     expect(calls).toBe(1);
     expect(await keys.getKey('me', 'p')).toEqual(aliceKey);
+  });
+
+  it('makes keys for accounts a page names only up to AUTO_KEYS_MAX, one generation at a time; the user still can', async () => {
+    let running = 0;
+    let most = 0;
+    const keys = new MemoryKeyStore();
+    const mgr = new SessionManager({
+      keys,
+      sessions: new MemorySessionStore(),
+      generateKey: async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return otherKey;
+      },
+    });
+    const b = await party(B, bobKey);
+    await b.mgr.goPrivate(B);
+    const query = (await b.mgr.pending(B))[0]!.wire;
+    // A page reporting a query "to" ever new accounts of ours.
+    const named = Array.from({ length: AUTO_KEYS_MAX + 3 }, (_, i) => ({ ...A, account: `victim${i}` }));
+    const results = await Promise.allSettled(
+      named.map((ref, i) => mgr.receive(ref, { id: `q${i}`, text: query })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(AUTO_KEYS_MAX);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused).toHaveLength(3);
+    for (const r of refused) expect(r.reason).toBeInstanceOf(KeyLimitError);
+    expect(await keys.listPublicKeys()).toHaveLength(AUTO_KEYS_MAX);
+    expect(most).toBe(1);
+    // The user's own Go private for another account still makes its key.
+    await mgr.goPrivate({ ...A, account: 'mine' });
+    expect(await keys.getPublicKey('mine', A.protocol)).not.toBeNull();
   });
 });
