@@ -28,7 +28,7 @@ import type {
   TranscriptEntry,
   Trust,
 } from '../../src/store/types';
-import { REFUSAL } from '../shared/messages';
+import { LIMITS, REFUSAL } from '../shared/messages';
 
 export interface ConversationRef {
   /** The chat site's origin. */
@@ -166,6 +166,20 @@ export class KeyLimitError extends Error {
     );
     this.name = 'KeyLimitError';
   }
+}
+
+/**
+ * The buddy's SMP question as offrecord shows it (status, notice, the request push): the engine
+ * takes one up to the TLV's size, the pages take LIMITS.question characters. Cut here, whole code
+ * points, or every status of the conversation would fail the pages' checks (a buddy, or anyone who
+ * completes an AKE as a new instance, could then stop the panel showing it).
+ */
+function shownQuestion(q: string): string {
+  if (q.length <= LIMITS.question) return q;
+  // Room for the ellipsis; never half a surrogate pair.
+  let n = LIMITS.question - 1;
+  if (/[\ud800-\udbff]/.test(q[n - 1] ?? '')) n--;
+  return `${q.slice(0, n)}…`;
 }
 
 interface Live {
@@ -398,7 +412,7 @@ export class SessionManager {
           fx.notices.push({
             kind: 'smp',
             result: e.result,
-            ...(e.question !== undefined ? { question: e.question } : {}),
+            ...(e.question !== undefined ? { question: shownQuestion(e.question) } : {}),
           });
           const final =
             e.result === 'succeeded' || e.result === 'failed' || (e.result === 'error' && e.final === true);
@@ -640,7 +654,8 @@ export class SessionManager {
         )?.trust ?? '';
     }
     const ourFingerprint = await this.ourFingerprint(ref);
-    const question = l.session && st?.smpState === 'question-asked' ? l.session.smpQuestion : undefined;
+    const asked = l.session && st?.smpState === 'question-asked' ? l.session.smpQuestion : undefined;
+    const question = asked === undefined ? undefined : shownQuestion(asked);
     return {
       state: st?.state ?? 'plaintext',
       version: st?.version ?? 0,

@@ -6,6 +6,7 @@ import {
   KeyLimitError,
   SessionManager,
 } from '../../../extension/background/session-manager';
+import { LIMITS, RESULT_VALIDATORS } from '../../../extension/shared/messages';
 import type { DsaPrivateKey } from '../../../src/crypto/dsa';
 import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
 import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
@@ -331,5 +332,21 @@ describe('SessionManager details', () => {
     // The user's own Go private for another account still makes its key.
     await mgr.goPrivate({ ...A, account: 'mine' });
     expect(await keys.getPublicKey('mine', A.protocol)).not.toBeNull();
+  });
+
+  it('a buddy’s SMP question longer than the pages take is cut, so the conversation’s status still passes their checks', async () => {
+    const a = await party(A, aliceKey);
+    const b = await party(B, bobKey);
+    await a.mgr.goPrivate(A);
+    await pump(a, b, false);
+    const long = `${'why '.repeat(600)}😀`;
+    await a.mgr.startSmp(A, 'our secret', long);
+    await pump(a, b, false);
+    const asked = await b.mgr.status(B);
+    expect(asked.smp.state).toBe('question-asked');
+    expect(asked.smp.question!.length).toBeLessThanOrEqual(LIMITS.question);
+    expect(asked.smp.question!.startsWith('why why')).toBe(true);
+    expect(asked.smp.question!.endsWith('…')).toBe(true);
+    expect(RESULT_VALIDATORS['panel-send']({ status: asked })).not.toBeNull();
   });
 });
