@@ -266,7 +266,7 @@ export class Router {
             .catch(() => undefined);
         }
         await this.badge(rights.tabId, status);
-        return { privateMode, status, pacing: site?.pacing ?? null } satisfies Result<'conversation'>;
+        return { privateMode, pacing: site?.pacing ?? null } satisfies Result<'conversation'>;
       }
       case 'page-info':
         await this.deps.tabs.update(rights.tabId, (old) => (old ? { ...old, page: req.info } : old));

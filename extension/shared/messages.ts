@@ -513,7 +513,11 @@ export type StatusOnly = { status: ConversationStatus };
 export interface ResultMap {
   hello: HelloResult;
   /** `pacing`: the user's setting for the site, null for the adapter's default. */
-  conversation: { privateMode: boolean; status: ConversationStatus | null; pacing: Pacing | null };
+  /**
+   * Only what the content script acts on. Never the conversation's status: it holds what came
+   * inside the encrypted channel (the buddy's SMP question), trust and fingerprints (I1).
+   */
+  conversation: { privateMode: boolean; pacing: Pacing | null };
   'chat-messages': Empty;
   'wire-sent': Empty;
   'wire-delivered': Empty;
@@ -1068,11 +1072,7 @@ const keygenProgress = object<{ account: string; protocol: string; fraction: num
 
 const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
   hello: object<HelloResult>({ tabId, frameId: uint(), profile: nullable(siteProfile) }),
-  conversation: object<ResultMap['conversation']>({
-    privateMode: bool,
-    status: nullable(conversationStatus),
-    pacing: nullable(pacing),
-  }),
+  conversation: object<ResultMap['conversation']>({ privateMode: bool, pacing: nullable(pacing) }),
   'chat-messages': nothing,
   'wire-sent': nothing,
   'wire-delivered': nothing,

@@ -329,20 +329,20 @@ describe('results', () => {
       }),
     ).toBeNull();
     expect(RESULT_VALIDATORS['panel-hello']({ ...hello, site: 'javascript:alert(1)' })).toBeNull();
-    expect(RESULT_VALIDATORS.conversation({ privateMode: true, status, pacing: null })).toEqual({
+    expect(RESULT_VALIDATORS.conversation({ privateMode: true, pacing: null })).toEqual({
       privateMode: true,
-      status,
       pacing: null,
     });
     const pacing = { burst: 4, intervalMs: 1100 };
-    expect(RESULT_VALIDATORS.conversation({ privateMode: false, status: null, pacing })).toEqual({
+    expect(RESULT_VALIDATORS.conversation({ privateMode: false, pacing })).toEqual({
       privateMode: false,
-      status: null,
       pacing,
     });
-    expect(RESULT_VALIDATORS.conversation({ privateMode: true, status })).toBeNull();
+    expect(RESULT_VALIDATORS.conversation({ privateMode: true })).toBeNull();
+    // The content script never gets the conversation's status (the SMP question, trust, fingerprints).
+    expect(RESULT_VALIDATORS.conversation({ privateMode: true, status, pacing: null })).toBeNull();
     expect(
-      RESULT_VALIDATORS.conversation({ privateMode: true, status, pacing: { burst: 0, intervalMs: 5 } }),
+      RESULT_VALIDATORS.conversation({ privateMode: true, pacing: { burst: 0, intervalMs: 5 } }),
     ).toBeNull();
     const sending = {
       id: 'out-2',
