@@ -368,7 +368,7 @@ export class Router {
       default: {
         // The popup's conversation operations, bound to the conversation the panel showed.
         const { conv, ...rest } = req;
-        if (conv !== undefined) await this.boundRef(req.tabId, conv);
+        await this.boundRef(req.tabId, conv);
         return this.page(rest as PageRequest, { kind: 'page', url: '', tabId: null });
       }
     }

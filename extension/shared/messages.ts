@@ -308,29 +308,30 @@ export type ContentRequest =
 
 /**
  * The side panel (extension/panel/) → background. The panel names the chat tab it shows; what
- * changes a conversation may name it (`conv`, the id panel-hello gave), and the background refuses
- * the request when that tab shows another conversation by then (REFUSAL.changed).
+ * changes a conversation names it too (`conv`, the id panel-hello gave: required, so chat-switch
+ * safety never rests on the panel remembering to), and the background refuses the request when
+ * that tab shows another conversation by then (REFUSAL.changed).
  */
 export type PanelRequest =
   | { type: 'panel-hello'; id: number; tabId: number }
   | { type: 'panel-send'; id: number; tabId: number; conv: string; text: string }
   | { type: 'status'; id: number; tabId: number | null }
-  | { type: 'go-private'; id: number; tabId: number; conv?: string }
-  | { type: 'refresh-private'; id: number; tabId: number; conv?: string }
-  | { type: 'end-private'; id: number; tabId: number; conv?: string }
-  | { type: 'smp-start'; id: number; tabId: number; secret: string; question: string | null; conv?: string }
-  | { type: 'smp-answer'; id: number; tabId: number; secret: string; conv?: string }
-  | { type: 'smp-abort'; id: number; tabId: number; conv?: string }
+  | { type: 'go-private'; id: number; tabId: number; conv: string }
+  | { type: 'refresh-private'; id: number; tabId: number; conv: string }
+  | { type: 'end-private'; id: number; tabId: number; conv: string }
+  | { type: 'smp-start'; id: number; tabId: number; secret: string; question: string | null; conv: string }
+  | { type: 'smp-answer'; id: number; tabId: number; secret: string; conv: string }
+  | { type: 'smp-abort'; id: number; tabId: number; conv: string }
   | {
       type: 'set-trust';
       id: number;
       tabId: number;
       fingerprint: string;
       trust: '' | 'verified';
-      conv?: string;
+      conv: string;
     }
   /** Retry of a message that was not delivered: encrypted afresh (never the same keystream). */
-  | { type: 'retry-send-tab'; id: number; tabId: number; entryId: string; conv?: string }
+  | { type: 'retry-send-tab'; id: number; tabId: number; entryId: string; conv: string }
   // The passphrase lock (issue 18): the panel shows the unlock prompt and "Lock now".
   | { type: 'lock-state'; id: number }
   | { type: 'lock-unlock'; id: number; passphrase: string }
@@ -911,30 +912,24 @@ const CONTENT_FIELDS: FieldTable<ContentRequest> = {
 
 const trustInput = oneOf<'' | 'verified'>(['', 'verified']);
 const conv = str(LIMITS.conv, 1);
-/** A field that may be absent (requestValidator lets a message leave it out). */
-const OPTIONAL: unique symbol = Symbol('optional');
-function optional<T>(c: Check<T>): Check<T> {
-  const f: Check<T> = (x) => (x === undefined ? BAD : c(x));
-  return Object.assign(f, { [OPTIONAL]: true });
-}
 
 const PANEL_FIELDS: FieldTable<PanelRequest> = {
   'panel-hello': { tabId },
   'panel-send': { tabId, conv, text: str(LIMITS.composeText, 1) },
   status: { tabId: nullable(tabId) },
-  'go-private': { tabId, conv: optional(conv) },
-  'refresh-private': { tabId, conv: optional(conv) },
-  'end-private': { tabId, conv: optional(conv) },
+  'go-private': { tabId, conv },
+  'refresh-private': { tabId, conv },
+  'end-private': { tabId, conv },
   'smp-start': {
     tabId,
     secret: str(LIMITS.secret, 1),
     question: nullable(str(LIMITS.question, 1)),
-    conv: optional(conv),
+    conv,
   },
-  'smp-answer': { tabId, secret: str(LIMITS.secret, 1), conv: optional(conv) },
-  'smp-abort': { tabId, conv: optional(conv) },
-  'set-trust': { tabId, fingerprint: fingerprintText, trust: trustInput, conv: optional(conv) },
-  'retry-send-tab': { tabId, entryId: str(LIMITS.chatId, 1), conv: optional(conv) },
+  'smp-answer': { tabId, secret: str(LIMITS.secret, 1), conv },
+  'smp-abort': { tabId, conv },
+  'set-trust': { tabId, fingerprint: fingerprintText, trust: trustInput, conv },
+  'retry-send-tab': { tabId, entryId: str(LIMITS.chatId, 1), conv },
   'lock-state': {},
   'lock-unlock': { passphrase },
   'lock-now': {},
@@ -990,19 +985,13 @@ function requestValidator<U extends { type: string; id: number }>(
 ): (x: unknown) => U | null {
   const checks = new Map<string, Check<U>>();
   for (const [type, fields] of Object.entries(table) as [string, Rec][]) {
-    const optionalKeys = Object.keys(fields).filter(
-      (k) => (fields[k] as Record<symbol, unknown>)[OPTIONAL] === true,
-    ) as (keyof U & string)[];
     checks.set(
       type,
-      object<U>(
-        {
-          type: (v: unknown) => (v === type ? v : BAD),
-          id: uint(),
-          ...fields,
-        } as unknown as Shape<U>,
-        optionalKeys,
-      ),
+      object<U>({
+        type: (v: unknown) => (v === type ? v : BAD),
+        id: uint(),
+        ...fields,
+      } as unknown as Shape<U>),
     );
   }
   return (x) => {

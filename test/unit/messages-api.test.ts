@@ -147,10 +147,11 @@ describe('requests of api.md', () => {
     expect(validateContentRequest(m)).toBeNull();
     expect(validatePageRequest(m)).toBeNull();
   });
-  it.each(panelBound)('panel accepts $type bound to a conversation, the popup the same without', (m) => {
+  it.each(panelBound)('panel accepts $type only bound to a conversation, the popup the same without', (m) => {
     expect(validatePanelRequest(m)).toEqual(m);
     const { conv: _c, ...unbound } = m;
-    expect(validatePanelRequest(unbound)).toEqual(unbound);
+    // Chat-switch safety never rests on the panel remembering to name the conversation.
+    expect(validatePanelRequest(unbound)).toBeNull();
     expect(validatePageRequest(unbound)).toEqual(unbound);
     expect(validatePageRequest(m)).toBeNull();
     expect(validatePanelRequest({ ...m, conv: '' })).toBeNull();
