@@ -462,7 +462,7 @@ export class Router {
         return { keys: previews };
       }
       case 'key-regenerate': {
-        const have = await keys.getKey(req.account, req.protocol);
+        const have = await keys.getPublicKey(req.account, req.protocol);
         const key = await manager.regenerateKey(req.account, req.protocol);
         return {
           fingerprint: formatFingerprint(fingerprintOf(key)),
@@ -488,7 +488,8 @@ export class Router {
           }
         }
         for (const f of await keys.listFingerprints()) add(f.account, f.protocol, null);
-        for (const k of await keys.listKeys()) add(k.account, k.protocol, null);
+        // The public halves: listing names must not need the keys unlocked.
+        for (const k of await keys.listPublicKeys()) add(k.account, k.protocol, null);
         return [...seen.values()];
       }
       case 'fingerprints-list':

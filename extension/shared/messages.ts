@@ -859,6 +859,14 @@ const seqList = arrayOf(uint(), LIMITS.wireBatch);
 const siteMaxLength: Check<number> = (x) =>
   isUint(x, LIMITS.siteMaxLengthMax) && x >= LIMITS.siteMaxLengthMin ? x : BAD;
 
+/**
+ * The longest line the site takes, as its adapter reports it: 0 for no limit, else at least the
+ * smallest a user may set. Below that, fragmenting fails after the engine has changed its state
+ * (held messages taken, an AKE step made) and the line is never sent.
+ */
+const lineLimit: Check<number> = (x) =>
+  isUint(x, LIMITS.maxMessageSize) && (x === 0 || x >= LIMITS.siteMaxLengthMin) ? x : BAD;
+
 const passphrase = str(LIMITS.passphrase, 1);
 const lockInfo: Check<LockInfo> = object<LockInfo>({
   state: oneOf(LOCK_STATES),
@@ -896,7 +904,7 @@ const CONTENT_FIELDS: FieldTable<ContentRequest> = {
     peer: nullable(peer),
     kind: oneOf<ConversationKind>(['one-to-one', 'group', 'none']),
     reason: nullable(str(LIMITS.reason)),
-    maxMessageSize: uint(LIMITS.maxMessageSize),
+    maxMessageSize: lineLimit,
     composeFound: bool,
     listFound: bool,
   },

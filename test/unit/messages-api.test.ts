@@ -220,6 +220,8 @@ describe('requests of api.md', () => {
     ['a control character in the account', { ...content[1], account: 'a\nb' }],
     ['an empty account', { ...content[1], account: '' }],
     ['an overlong peer', { ...content[1], peer: 'p'.repeat(LIMITS.peer + 1) }],
+    // Too short to fragment into: the engine would fail after changing its state.
+    ['a line limit too small to fragment into', { ...content[1], maxMessageSize: 37 }],
     [
       'too many chat rows',
       {
