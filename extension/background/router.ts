@@ -640,8 +640,8 @@ export class Router {
    * A buddy's message. While locked, one that needs the engine (anything OTR, or anything in a
    * conversation with OTR state) waits in the held inbox, and so does everything after it in the
    * same conversation (order matters to OTR); nothing is answered, so nothing goes out in clear.
+   * False when `admit` (the tab's rate limit) refused a message not processed before.
    */
-  /** False when `admit` (the tab's rate limit) refused a message not processed before. */
   private async receiveOrHold(
     tabId: number,
     ref: ConversationRef,

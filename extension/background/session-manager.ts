@@ -395,7 +395,7 @@ export class SessionManager {
         case 'state':
           fx.notices.push({ kind: 'state', state: e.state });
           if (e.state === 'encrypted') {
-            // Once private, the conversation stays in private mode: the secure compose takes over.
+            // Once private, the conversation stays in private mode: typing stays in the side panel.
             rec.privateMode = true;
             if (s) s.policy = POLICY_ALWAYS;
             if (e.fingerprint) await this.sawFingerprint(ref, rec, e.fingerprint, fx);
@@ -741,7 +741,7 @@ export class SessionManager {
     });
   }
 
-  /** The user sends a message from the secure compose. */
+  /** The user sends a message typed in the side panel. */
   send(ref: ConversationRef, text: string): Promise<Effects> {
     const id = conversationId(ref);
     return this.serial(id, async () => {

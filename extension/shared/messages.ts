@@ -36,7 +36,6 @@ export const LIMITS = {
   /** Pacing a user may set: a burst of 1..100 lines, then one line per 0..60 s. */
   pacingBurstMax: 100,
   pacingIntervalMax: 60_000,
-  /** What the user types into the secure compose. */
   /** What the user types into the panel's compose box. */
   composeText: 20_000,
   /** A conversation id (session-manager conversationId: site, account, protocol, peer as JSON). */
@@ -591,7 +590,6 @@ export type PushEvent =
   // → content script
   | { type: 'send-wire'; lines: WireLine[] }
   | { type: 'private-mode'; on: boolean; reason: string | null }
-  | { type: 'badge-hint' }
   | { type: 'start-picker' }
   /** The site's saved profile was saved, imported or removed: read the page with the new one. */
   | { type: 'profile-changed'; profile: SiteProfile | null }
@@ -1206,7 +1204,6 @@ const PUSH_FIELDS: { [T in PushEvent['type']]: Check<Extract<PushEvent, { type: 
     on: bool,
     reason: nullable(str(LIMITS.reason)),
   }),
-  'badge-hint': object({ type: oneOf(['badge-hint'] as const) }),
   'start-picker': object({ type: oneOf(['start-picker'] as const) }),
   'profile-changed': object<{ type: 'profile-changed'; profile: SiteProfile | null }>({
     type: oneOf(['profile-changed'] as const),

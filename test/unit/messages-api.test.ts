@@ -415,7 +415,7 @@ describe('pushes', () => {
     { type: 'send-wire', lines: [{ seq: 1, wire: '?OTR:AAMC...' }] },
     { type: 'private-mode', on: true, reason: null },
     { type: 'private-mode', on: false, reason: 'group chat' },
-    { type: 'badge-hint' },
+    { type: 'start-picker' },
     {
       type: 'transcript',
       tabId: 4,
@@ -432,9 +432,9 @@ describe('pushes', () => {
   });
 
   it.each([
-    ['not a push', { type: 'reply', event: { type: 'badge-hint' } }],
-    ['an extra key', { type: 'push', event: { type: 'badge-hint' }, x: 1 }],
-    ['an extra event key', { type: 'push', event: { type: 'badge-hint', x: 1 } }],
+    ['not a push', { type: 'reply', event: { type: 'start-picker' } }],
+    ['an extra key', { type: 'push', event: { type: 'start-picker' }, x: 1 }],
+    ['an extra event key', { type: 'push', event: { type: 'start-picker', x: 1 } }],
     ['an empty wire line', { type: 'push', event: { type: 'send-wire', lines: [{ seq: 1, wire: '' }] } }],
     [
       'a fraction over 1',
