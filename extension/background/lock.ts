@@ -77,6 +77,7 @@ const READS = new Set([
   'keys-list',
   'fingerprints-list',
   'sites-list',
+  'buddy-policies',
   'profile-get',
   'accounts-seen',
   'panel-hello',
