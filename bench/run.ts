@@ -59,7 +59,7 @@ interface RowSpec {
 const ROWS: RowSpec[] = [
   { key: 'keygen', label: 'DSA-1024 key generation', target: { ms: 300 } },
   { key: 'ake', label: 'full AKE, both sides, in-process', target: { vsLibotr: 1 } },
-  { key: 'oneway', label: `message one way (${MESSAGE_BYTES} B, no DH rotation)`, target: { vsLibotr: 3 } },
+  { key: 'oneway', label: `message one way (${MESSAGE_BYTES} B, no DH rotation)`, target: { ms: 0.1 } },
   {
     key: 'onewayFirst',
     label: 'message one way, the first ones of a fresh process (JIT at work)',
@@ -286,7 +286,7 @@ async function main(): Promise<void> {
       met &&= rl !== null && rl <= row.target.vsLibotr;
     }
     if (row.target?.ms !== undefined) {
-      goals.push(`≤${row.target.ms} ms`);
+      goals.push(row.target.ms < 1 ? `≤${row.target.ms * 1000} µs` : `≤${row.target.ms} ms`);
       met &&= o !== null && o.median <= row.target.ms;
     }
     if (row.info) met = null;

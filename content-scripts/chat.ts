@@ -9,7 +9,7 @@
 // (re)connect; stop() ends a core cleanly when the page's adapter changes (a new site profile).
 
 import type { ContentRequest, Pacing, PushEvent, WireLine } from '../extension/shared/messages';
-import { LIMITS } from '../extension/shared/messages';
+import { chatBatches, LIMITS } from '../extension/shared/messages';
 import type { PortClient } from '../extension/shared/port-client';
 import type { SiteProfile } from '../src/profile/profile';
 import { collapseOtrRows, expandRows, isOtrText, offerGoPrivate, setPrivateMode } from './overlay/index';
@@ -380,9 +380,8 @@ export class ChatCore {
     const all = [...fresh.entries()].map(([key, m]) => ({ key, m }));
     const history = !this.initialScanDone;
     this.initialScanDone = true;
-    for (let i = 0; i < all.length; i += LIMITS.chatBatch) {
+    for (const batch of chatBatches(all)) {
       if (this.stopped) return;
-      const batch = all.slice(i, i + LIMITS.chatBatch);
       for (const f of batch) this.inFlight.add(f.key);
       try {
         await this.client.request({ type: 'chat-messages', messages: batch.map((f) => f.m), history });

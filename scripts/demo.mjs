@@ -9,8 +9,9 @@
 //   4. exchanges messages both ways through offrecord's side panel (its page bound to each chat
 //      tab, opened beside it: the same page Chrome shows in the tab's side panel),
 //   5. prints side by side what IRC carried and what each person read, saves screenshots
-//      (build/demo/alice.png, bob.png: the chat; alice-panel.png, bob-panel.png: the panel) and
-//      exits 0 only if the conversation was
+//      (build/demo/alice.png, bob.png: the chat with the panel beside it; with windows, the REAL
+//      side panel, opened by a click on the in-page cover, is typed into) and exits 0 only if the
+//      conversation was
 //      private end to end: every line between them after the switch was OTR, none of the
 //      plaintext reached the IRC server or the chat pages, each side read every message encrypted.
 //   npm start -- --interactive   leaves both windows open (Ctrl-C stops everything)
@@ -127,11 +128,24 @@ async function main() {
       '  both sides private (unverified: verify with SMP or fingerprints from the panel or the popup)',
     );
 
+    // With windows: the REAL side panel, opened as a user does, by a click on the in-page cover
+    // over The Lounge's compose box (Chrome lets the cover open it inside the click's gesture).
+    const sidePanels = {};
+    if (!headless) {
+      for (const [who, p] of Object.entries(people)) {
+        sidePanels[who] = await h.openSidePanelByCover(p, 'textarea#input').catch((e) => {
+          console.log(`  (${who}'s side panel did not open: ${e.message}; the panel page is used)`);
+          return null;
+        });
+      }
+    }
+
     step("exchanging messages through offrecord's side panel");
     for (const [who, text] of SCRIPT) {
       const from = people[who];
       const to = who === 'alice' ? bob : alice;
-      await h.composeSend(from.page, text);
+      if (sidePanels[who]) await sidePanels[who].typeAndEnter('compose-box', text);
+      else await h.composeSend(from.page, text);
       await h.waitForEntry(to.page, 'in', text, 60_000);
       console.log(`  ${who}: ${cut(text, 70)}`);
     }
@@ -162,12 +176,22 @@ async function main() {
     const rows = Math.max(left.length, right.length);
     for (let i = 0; i < rows; i++) console.log(`${cut(left[i] ?? '', W)} | ${cut(right[i] ?? '', 60)}`);
 
-    await alice.page.screenshot({ path: join(OUT, 'alice.png') });
-    await bob.page.screenshot({ path: join(OUT, 'bob.png') });
-    await (await h.panelPage(alice.page)).screenshot({ path: join(OUT, 'alice-panel.png') });
-    await (await h.panelPage(bob.page)).screenshot({ path: join(OUT, 'bob-panel.png') });
+    // Each person's screenshot: the chat page and, beside it, the panel (the real side panel as
+    // drawn when there are windows, else the same panel page bound to the chat tab).
+    for (const [who, p] of Object.entries(people)) {
+      const chatPng = await p.page.screenshot();
+      let panelPng;
+      if (sidePanels[who]) panelPng = await sidePanels[who].screenshot();
+      else {
+        // The panel page at a side panel's size.
+        const panel = await h.panelPage(p.page);
+        await panel.setViewportSize({ width: 420, height: 760 });
+        panelPng = await panel.screenshot();
+      }
+      await h.sideBySide(p.page.context(), [chatPng, panelPng], join(OUT, `${who}.png`));
+    }
     console.log(
-      `\n  screenshots: ${join(OUT, 'alice.png')} + alice-panel.png, ${join(OUT, 'bob.png')} + bob-panel.png; IRC log: ${join(OUT, 'irc.log')}`,
+      `\n  screenshots (chat | panel): ${join(OUT, 'alice.png')}, ${join(OUT, 'bob.png')}; IRC log: ${join(OUT, 'irc.log')}`,
     );
 
     // The verdict.

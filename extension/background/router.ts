@@ -20,6 +20,7 @@ import {
   type BadgeStatus,
   type ContentRequest,
   type ConversationStatus,
+  chatMessageChars,
   LIMITS,
   type LockInfo,
   type PageRequest,
@@ -35,6 +36,7 @@ import {
 import { alertFor, badgeFor } from './badge-status';
 import type { LockService } from './lock';
 import type { ContentRights, PageRights, PortRights } from './ports';
+import { IncomingLimiter, type RateLimits } from './rate-limit';
 import { type ConversationRef, conversationId, type Effects, type SessionManager } from './session-manager';
 import type { TabRecord, TabTable } from './tab-table';
 
@@ -62,6 +64,9 @@ export interface RouterDeps {
   counter: { get(): Promise<number>; increment(): Promise<number> };
   /** The buddy asks for SMP while no popup is open (notification). */
   notifySmp?(tabId: number, question: string | null): void;
+  /** The clock of the incoming rate limit, and its limits (tests). */
+  now?: () => number;
+  incomingLimits?: RateLimits;
   /** The passphrase lock (issue 18). */
   lock: LockService;
   /** Everything else the panic wipe erases: storage.local and storage.session; the count of entries. */
@@ -84,8 +89,12 @@ export class Router {
   private readonly listeners = new Map<string, Listener>();
   /** Keys being generated, for the popup's status. */
   readonly keygen = new Map<string, { account: string; protocol: string; fraction: number }>();
+  /** Incoming chat messages per tab (I8); in memory: a restarted worker starts with full buckets. */
+  private readonly incoming: IncomingLimiter;
 
-  constructor(private readonly deps: RouterDeps) {}
+  constructor(private readonly deps: RouterDeps) {
+    this.incoming = new IncomingLimiter(deps.now, deps.incomingLimits);
+  }
 
   get stats(): RouterStats {
     return this.deps.stats;
@@ -112,6 +121,7 @@ export class Router {
   }
 
   async tabClosed(tabId: number): Promise<void> {
+    this.incoming.forget(tabId);
     await this.deps.tabs.update(tabId, () => null);
     this.pushPanels(tabId, { type: 'panel-switch', tabId });
   }
@@ -155,8 +165,9 @@ export class Router {
   /** Redraws every known tab's badge from the tab map and SessionStore (worker start). */
   async restoreBadges(): Promise<void> {
     for (const [tabId, rec] of await this.deps.tabs.all()) {
-      const status = rec.ref ? await this.deps.manager.status(rec.ref) : null;
-      await this.badge(tabId, status);
+      // One conversation whose state cannot be read does not leave the other tabs' badges blank.
+      const status = rec.ref ? await this.deps.manager.status(rec.ref).catch(() => null) : null;
+      await this.badge(tabId, status).catch(() => undefined);
     }
   }
 
@@ -271,10 +282,21 @@ export class Router {
         // that has OTR state: a message that arrived while the page reloaded. Old ciphertext of
         // sessions long gone is not fed to the engine.
         if (req.history && (await this.deps.sessions.load(conversationId(ref))) === null) return {};
+        let dropped = 0;
         for (const m of req.messages) {
           if (m.own || m.from !== ref.peer) continue;
-          await this.receiveOrHold(rights.tabId, ref, { id: m.id, text: m.text });
+          // A new message over the tab's rate is dropped and counted, never queued (I8); one
+          // processed before costs nothing. A failure (the state could not be stored) rejects
+          // this tab's batch only: its content script sends it again, nothing is processed twice.
+          const taken = await this.receiveOrHold(rights.tabId, ref, { id: m.id, text: m.text }, () =>
+            this.incoming.take(rights.tabId, chatMessageChars(m)),
+          );
+          if (!taken) dropped++;
         }
+        if (dropped > 0)
+          await this.deps.tabs.update(rights.tabId, (old) =>
+            old ? { ...old, dropped: (old.dropped ?? 0) + dropped } : old,
+          );
         return {} satisfies Result<'chat-messages'>;
       }
       case 'wire-sent': {
@@ -309,6 +331,9 @@ export class Router {
   // ---- the side panel ----------------------------------------------------------------------
 
   private async panel(req: PanelRequest, connection: string): Promise<unknown> {
+    // The lock (issue 18): the panel asks for the passphrase where the page cannot draw.
+    if (req.type === 'lock-state' || req.type === 'lock-unlock' || req.type === 'lock-now')
+      return this.page(req, { kind: 'page', url: '', tabId: null });
     const tabId = req.tabId;
     switch (req.type) {
       case 'panel-hello': {
@@ -614,19 +639,28 @@ export class Router {
    * conversation with OTR state) waits in the held inbox, and so does everything after it in the
    * same conversation (order matters to OTR); nothing is answered, so nothing goes out in clear.
    */
-  private async receiveOrHold(tabId: number, ref: ConversationRef, msg: { id: string; text: string }) {
+  /** False when `admit` (the tab's rate limit) refused a message not processed before. */
+  private async receiveOrHold(
+    tabId: number,
+    ref: ConversationRef,
+    msg: { id: string; text: string },
+    admit: () => boolean = () => true,
+  ): Promise<boolean> {
     const { manager, lock } = this.deps;
     const id = conversationId(ref);
     const waiting = await lock.inbox.has((r) => conversationId(r) === id);
     if (!waiting) {
       try {
-        await this.apply(tabId, ref, await manager.receive(ref, msg));
-        return;
+        const fx = await manager.receiveIf(ref, msg, admit);
+        if (!fx) return false;
+        await this.apply(tabId, ref, fx);
+        return true;
       } catch (e) {
         if (!(e instanceof KeyLockedError)) throw e;
       }
     }
     if (await lock.inbox.add({ tabId, ref, msg, at: Date.now() })) this.lockChanged(await lock.info());
+    return true;
   }
 
   /** After an unlock (or a worker start while unlocked): feeds the held messages in order. */
@@ -650,7 +684,9 @@ export class Router {
 
   /** The lock changed: popup, options and panel redraw. */
   lockChanged(info: LockInfo): void {
-    this.pushPages({ type: 'lock', lock: info });
+    const event: PushEvent = { type: 'lock', lock: info };
+    for (const l of this.listeners.values())
+      if (l.rights.kind === 'page' || l.rights.kind === 'panel') this.post(l, event);
   }
 
   /**
@@ -670,7 +706,7 @@ export class Router {
     for (const id of ids) {
       const ref = tabRefs.find((r) => conversationId(r) === id) ?? refOfId(id);
       if (!ref) continue;
-      transcriptEntries += (await sessions.load(id))?.transcript.length ?? 0;
+      transcriptEntries += (await manager.transcript(ref)).length;
       let fx: Effects | null = null;
       try {
         fx = await manager.endForWipe(ref);
@@ -725,6 +761,7 @@ export class Router {
                 url: rec.url,
                 badge: status ? badgeFor(status) : rec.badge,
                 alert: status ? alertFor(status) : '',
+                ...(rec.dropped ? { dropped: rec.dropped } : {}),
               }
             : { tabId, connected: false, url: null, badge: 'off', alert: '' },
       counter: await this.deps.counter.get(),

@@ -17,11 +17,13 @@ import { POLICY_ALWAYS, POLICY_PRESETS, type PolicyName } from '../../src/otr/po
 import { WHITESPACE_BASE } from '../../src/otr/proto';
 import { fingerprint as fingerprintOf, formatFingerprint } from '../../src/otr/pubkey';
 import { type MsgState, Session, type SessionEvent, type SessionSnapshot } from '../../src/otr/session';
+import { BUDGETS, utf8Length } from '../../src/store/budgets';
 import { KeyLockedError } from '../../src/store/key-lock';
 import type {
   ConversationRecord,
   KeyStore,
   OutboxLine,
+  SaveReport,
   SessionStore,
   TranscriptEntry,
   Trust,
@@ -45,10 +47,13 @@ export function conversationId(c: ConversationRef): string {
 
 export type Notice =
   | { kind: 'state'; state: MsgState }
-  | { kind: 'fingerprint-changed'; fingerprint: string }
+  /** The buddy shows a key we have not seen, having shown others before (`wasVerified`: one of them was verified). */
+  | { kind: 'fingerprint-changed'; fingerprint: string; wasVerified: boolean }
   | { kind: 'smp'; result: string; question?: string }
   | { kind: 'error'; message: string; code?: string }
-  | { kind: 'not-sent'; text: string; reason: string };
+  | { kind: 'not-sent'; text: string; reason: string }
+  /** A byte budget (I8) was reached: what was cut, dropped or not stored, for the user to see. */
+  | { kind: 'budget'; what: 'truncated' | 'trimmed' | 'outbox' | 'not-stored'; count: number };
 
 export type SmpOutcome = 'succeeded' | 'failed' | 'aborted' | 'error';
 
@@ -68,6 +73,19 @@ export interface ConversationStatus {
   pendingWire: number;
   /** The page's own error that pauses sending (in the site's words), or null. */
   siteError: string | null;
+  /** What the byte budgets (I8) did to this conversation so far (see ConversationRecord.limits). */
+  limits: ConversationLimits;
+}
+
+export interface ConversationLimits {
+  /** Lines shown cut to their budget (the entry says how long the original was). */
+  truncated: number;
+  /** Older transcript entries dropped to make room for this conversation's new ones. */
+  trimmed: number;
+  /** Transcript entries not stored at all (shown once, lost on a worker restart). */
+  notStored: number;
+  /** Wire lines not queued because the page had not taken the ones before (outbox full). */
+  outboxDropped: number;
 }
 
 export interface Effects {
@@ -76,6 +94,8 @@ export interface Effects {
   wire: OutboxLine[];
   /** New transcript entries (plaintext: for extension pages only). */
   transcript: TranscriptEntry[];
+  /** Stored transcript entries whose status changed (e.g. held → sent). */
+  updates: TranscriptEntry[];
   notices: Notice[];
   status: ConversationStatus;
 }
@@ -89,28 +109,56 @@ export interface ManagerDeps {
   onKeyProgress?: (account: string, protocol: string, fraction: number) => void;
 }
 
-/** Bounds on what a record keeps, so storage.session stays small. */
-const MAX_SEEN = 2000;
-const MAX_TRANSCRIPT = 1000;
-
 function newRecord(now: number): ConversationRecord {
   return {
-    v: 1,
+    v: 2,
     session: null,
     privateMode: false,
     outbox: [],
     nextSeq: 1,
-    seen: [],
-    transcript: [],
+    seen: '',
     fingerprintChanged: false,
     updated: now,
   };
 }
 
+const NO_LIMITS: ConversationLimits = { truncated: 0, trimmed: 0, notStored: 0, outboxDropped: 0 };
+
+/**
+ * A chat message's dedupe key: 64 bits of SHA-256 over (site id, text), fixed length whatever the
+ * page sends. (A collision would make us skip a message; the page can hide one more simply.)
+ */
+const SEEN_KEY_CHARS = 16;
+function seenKey(msgId: string, text: string): string {
+  return bytesToHex(sha256(utf8Encode(`${msgId}\u0000${text}`))).slice(0, SEEN_KEY_CHARS);
+}
+
+/** Whether `seen` (keys back to back) holds `key` at a key boundary. */
+function hasSeen(seen: string, key: string): boolean {
+  for (let i = seen.indexOf(key); i !== -1; i = seen.indexOf(key, i + 1))
+    if (i % SEEN_KEY_CHARS === 0) return true;
+  return false;
+}
+
+/** An entry's text cut to its budget (I8): a page can write anything into a plain line. */
+function bounded(e: TranscriptEntry): TranscriptEntry {
+  // The page writes a buddy's unencrypted lines; everything else is ours or authenticated.
+  const max = e.dir === 'in' && !e.encrypted ? BUDGETS.plainText : BUDGETS.encryptedText;
+  if (e.text.length <= max) return e;
+  // Never split a surrogate pair.
+  const cut = /[\ud800-\udbff]/.test(e.text[max - 1] ?? '') ? max - 1 : max;
+  return { ...e, text: e.text.slice(0, cut), truncated: e.text.length };
+}
+
 interface Live {
   rec: ConversationRecord;
   session: Session | null;
+  /** Our own sent messages (the entries whose status changes), read from the store once. */
+  sent?: TranscriptEntry[];
 }
+
+/** Sent messages kept in memory per conversation for status changes (held, sending, delivered). */
+const MAX_SENT_CACHE = 200;
 
 export class SessionManager {
   private readonly random: RandomSource;
@@ -118,6 +166,7 @@ export class SessionManager {
   private readonly live = new Map<string, Live>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly keyJobs = new Map<string, Promise<DsaPrivateKey>>();
+  private readonly fingerprints = new Map<string, { y: bigint; fp: string }>();
   /**
    * What each conversation's page says stops it sending (The Lounge disconnected). In memory only:
    * the content script reports it again after every (re)connect, so a worker restart loses nothing.
@@ -302,7 +351,7 @@ export class SessionManager {
             if (s) s.policy = POLICY_ALWAYS;
             if (e.fingerprint) await this.sawFingerprint(ref, rec, e.fingerprint, fx);
             // The held messages go out now, in this operation's lines (with its last AKE line).
-            for (const t of rec.transcript)
+            for (const t of await this.sentEntries(id, l))
               if (t.status === 'held') {
                 t.status = 'sending';
                 entries.push(t.id);
@@ -330,12 +379,7 @@ export class SessionManager {
         }
         case 'not-sent':
           fx.notices.push({ kind: 'not-sent', text: e.text, reason: e.reason });
-          for (const t of rec.transcript) {
-            if (t.status === 'held' && t.text === e.text) {
-              t.status = 'not-sent';
-              break;
-            }
-          }
+          await this.markHeld(id, l, fx, e.text);
           break;
         case 'otr-error':
           fx.notices.push({ kind: 'error', message: `OTR error from your buddy: ${e.message}` });
@@ -352,31 +396,104 @@ export class SessionManager {
       const entry = this.noticeEntry(n, rec.privateMode);
       if (entry) fx.transcript.push(entry);
     }
+    // The outbox has a byte budget: a page that never takes its lines cannot grow the state.
+    let outboxBytes = rec.outbox.reduce((a, o) => a + utf8Length(o.wire) + 24, 0);
+    let dropped = 0;
     for (const wire of out.wire) {
+      const size = utf8Length(wire) + 24;
+      if (outboxBytes + size > BUDGETS.outboxBytes) {
+        dropped++;
+        continue;
+      }
+      outboxBytes += size;
       const line: OutboxLine = { seq: rec.nextSeq++, wire };
       if (entries.length > 0) line.entries = entries;
       rec.outbox.push(line);
       fx.wire.push({ seq: line.seq, wire });
     }
-    rec.transcript.push(...fx.transcript.filter((t) => !rec.transcript.some((r) => r.id === t.id)));
+    if (dropped > 0) this.count(rec, fx, 'outboxDropped', dropped);
     // Messages these lines carry: 'sending' with their progress (or sent, with nothing to send).
-    for (const t of rec.transcript)
+    for (const t of fx.transcript)
       if (entries.includes(t.id) && t.status === 'sending') {
-        if (out.wire.length === 0) {
+        if (fx.wire.length === 0) {
           t.status = 'sent';
           delete t.progress;
         } else {
-          t.progress = { done: 0, total: out.wire.length };
+          t.progress = { done: 0, total: fx.wire.length };
         }
       }
-    if (rec.transcript.length > MAX_TRANSCRIPT)
-      rec.transcript.splice(0, rec.transcript.length - MAX_TRANSCRIPT);
+    const truncatedBefore = fx.transcript.filter((t) => t.truncated !== undefined).length;
+    fx.transcript = fx.transcript.map(bounded);
+    const truncated = fx.transcript.filter((t) => t.truncated !== undefined).length - truncatedBefore;
+    if (truncated > 0) this.count(rec, fx, 'truncated', truncated);
     rec.session = s ? s.snapshot() : rec.session;
     rec.updated = this.now();
     // Not stored means not happened: a failed save rejects, serial() forgets the in-memory state.
-    await this.deps.sessions.save(id, rec);
+    // New entries are appended; our sent messages this operation changed are stored updates.
+    const sent = await this.sentEntries(id, l);
+    const known = new Set(sent.map((t) => t.id));
+    const append = fx.transcript.filter((t) => !known.has(t.id));
+    const update = [...fx.updates, ...fx.transcript.filter((t) => known.has(t.id))];
+    for (const t of append) if (t.dir === 'out') sent.push(t);
+    if (sent.length > MAX_SENT_CACHE) sent.splice(0, sent.length - MAX_SENT_CACHE);
+    await this.save(id, rec, fx, { append, update });
     fx.status = await this.statusOf(ref, l);
     return fx;
+  }
+
+  /** Adds to a conversation's budget counters and tells the user. */
+  private count(rec: ConversationRecord, fx: Effects | null, key: keyof ConversationLimits, n: number) {
+    rec.limits = { ...NO_LIMITS, ...rec.limits, [key]: (rec.limits?.[key] ?? 0) + n };
+    const what = (
+      {
+        truncated: 'truncated',
+        trimmed: 'trimmed',
+        notStored: 'not-stored',
+        outboxDropped: 'outbox',
+      } as const
+    )[key];
+    fx?.notices.push({ kind: 'budget', what, count: n });
+  }
+
+  /**
+   * Stores the state and the transcript changes. If only the transcript part could not be stored
+   * (the store says so), the state still was: effects go out, and the loss is counted and shown.
+   */
+  private async save(
+    id: string,
+    rec: ConversationRecord,
+    fx: Effects | null,
+    tx: { append?: TranscriptEntry[]; update?: TranscriptEntry[] } = {},
+  ): Promise<void> {
+    const r: SaveReport = await this.deps.sessions.save(id, rec, tx);
+    if (r.trimmed === 0 && r.notStored === 0) return;
+    if (r.trimmed > 0) this.count(rec, fx, 'trimmed', r.trimmed);
+    if (r.notStored > 0) this.count(rec, fx, 'notStored', r.notStored);
+    // The counters themselves: a small state-only write (the transcript is as stored).
+    await this.deps.sessions.save(id, rec);
+  }
+
+  /** Our sent messages in this conversation, newest last (read from the store once per worker). */
+  private async sentEntries(id: string, l: Live): Promise<TranscriptEntry[]> {
+    l.sent ??= (await this.deps.sessions.transcript(id))
+      .filter((t) => t.dir === 'out')
+      .slice(-MAX_SENT_CACHE);
+    return l.sent;
+  }
+
+  /** Marks held messages (typed before the AKE) not sent: the ones with this text, or all. */
+  private async markHeld(id: string, l: Live, fx: Effects, text: string | null) {
+    for (const t of await this.sentEntries(id, l)) {
+      if (t.status !== 'held' || (text !== null && t.text !== text)) continue;
+      t.status = 'not-sent';
+      fx.transcript.push(t);
+      if (text !== null) return;
+    }
+    for (const t of fx.transcript) {
+      if (t.status !== 'held' || (text !== null && t.text !== text)) continue;
+      t.status = 'not-sent';
+      if (text !== null) return;
+    }
   }
 
   /** The transcript line for a notice (null: nothing the user needs to read). */
@@ -396,7 +513,7 @@ export class SessionManager {
         // Back to plaintext: we ended it (endPrivate turns private mode off first).
         return privateMode ? null : entry('ended');
       case 'fingerprint-changed':
-        return entry('key-changed', n.fingerprint);
+        return entry(n.wasVerified ? 'key-changed' : 'key-changed-unverified', n.fingerprint);
       case 'smp':
         switch (n.result) {
           case 'question':
@@ -416,6 +533,9 @@ export class SessionManager {
         return entry(n.code === 'policy' ? 'error' : 'unreadable', n.message);
       case 'not-sent':
         return entry('not-sent', n.text);
+      case 'budget':
+        // Counted in the status (limits), which the popup shows.
+        return null;
     }
   }
 
@@ -437,9 +557,12 @@ export class SessionManager {
       firstSeen: now,
       lastSeen: now,
     });
-    if (known.some((r) => r.trust !== '')) {
-      rec.fingerprintChanged = true;
-      fx.notices.push({ kind: 'fingerprint-changed', fingerprint: formatFingerprint(fp) });
+    // Every new key of a known buddy is said (as pidgin-otr does); the loud warning on the badge and
+    // in the popup is for a buddy whose earlier key was verified.
+    if (known.length > 0) {
+      const wasVerified = known.some((r) => r.trust !== '');
+      if (wasVerified) rec.fingerprintChanged = true;
+      fx.notices.push({ kind: 'fingerprint-changed', fingerprint: formatFingerprint(fp), wasVerified });
     }
   }
 
@@ -458,6 +581,18 @@ export class SessionManager {
     await this.deps.keys.putFingerprint({ ...rec, trust });
   }
 
+  /** Our fingerprint for the account, computed once per key (a status is asked for often). */
+  private async ourFingerprint(ref: ConversationRef): Promise<string | null> {
+    const key = await this.deps.keys.getPublicKey(ref.account, ref.protocol);
+    if (!key) return null;
+    const k = JSON.stringify([ref.account, ref.protocol]);
+    const have = this.fingerprints.get(k);
+    if (have && have.y === key.y) return have.fp;
+    const fp = formatFingerprint(fingerprintOf(key));
+    this.fingerprints.set(k, { y: key.y, fp });
+    return fp;
+  }
+
   private async statusOf(ref: ConversationRef, l: Live): Promise<ConversationStatus> {
     const st = l.session?.status ?? (l.rec.session ? lockedStatus(l.rec.session) : undefined);
     const fp = st?.fingerprint ?? null;
@@ -469,7 +604,7 @@ export class SessionManager {
           (r) => r.fingerprint === hex,
         )?.trust ?? '';
     }
-    const key = await this.deps.keys.getPublicKey(ref.account, ref.protocol);
+    const ourFingerprint = await this.ourFingerprint(ref);
     const question = l.session && st?.smpState === 'question-asked' ? l.session.smpQuestion : undefined;
     return {
       state: st?.state ?? 'plaintext',
@@ -477,7 +612,7 @@ export class SessionManager {
       privateMode: l.rec.privateMode,
       trust,
       fingerprint: fp ? formatFingerprint(fp) : null,
-      ourFingerprint: key ? formatFingerprint(fingerprintOf(key)) : null,
+      ourFingerprint,
       fingerprintChanged: l.rec.fingerprintChanged,
       authInProgress: st?.authInProgress ?? false,
       smp: {
@@ -487,6 +622,7 @@ export class SessionManager {
       },
       held: st?.held ?? 0,
       pendingWire: l.rec.outbox.length,
+      limits: { ...NO_LIMITS, ...l.rec.limits },
       siteError: this.siteErrors.get(conversationId(ref)) ?? null,
     };
   }
@@ -496,6 +632,7 @@ export class SessionManager {
       conversation: id,
       wire: [],
       transcript: [],
+      updates: [],
       notices: [],
       status: null as unknown as ConversationStatus,
     };
@@ -508,17 +645,30 @@ export class SessionManager {
    * message id, content), however often the page shows it (reloads, re-renders, two tabs).
    */
   receive(ref: ConversationRef, msg: { id: string; text: string }): Promise<Effects> {
+    return this.receiveIf(ref, msg, () => true) as Promise<Effects>;
+  }
+
+  /**
+   * receive(), asking `admit` (the tab's rate limit) only about a message not processed before:
+   * a page showing old rows again (a reload) costs nothing of its budget. Null when not admitted;
+   * the message is then not marked seen, so it is processed if the page shows it again later.
+   */
+  receiveIf(
+    ref: ConversationRef,
+    msg: { id: string; text: string },
+    admit: () => boolean,
+  ): Promise<Effects | null> {
     const id = conversationId(ref);
     return this.serial(id, async () => {
       const l = await this.load(id);
       const fx = this.fx(id);
-      const seenKey = `${msg.id}:${bytesToHex(sha256(utf8Encode(msg.text))).slice(0, 32)}`;
-      if (l.rec.seen.includes(seenKey)) {
+      const key = seenKey(msg.id, msg.text);
+      if (hasSeen(l.rec.seen, key)) {
         fx.status = await this.statusOf(ref, l);
         return fx;
       }
-      l.rec.seen.push(seenKey);
-      if (l.rec.seen.length > MAX_SEEN) l.rec.seen.splice(0, l.rec.seen.length - MAX_SEEN);
+      if (!admit()) return null;
+      l.rec.seen = (l.rec.seen + key).slice(-BUDGETS.seenIds * SEEN_KEY_CHARS);
       // Plain chat with no OTR in sight needs no engine (and no key): show it as not private.
       const otrish = msg.text.includes('?OTR') || msg.text.includes(WHITESPACE_BASE);
       if (!l.session && !l.rec.session && !otrish && !l.rec.privateMode) {
@@ -631,7 +781,7 @@ export class SessionManager {
       const l = await this.load(id);
       if (trust !== '') {
         l.rec.fingerprintChanged = false;
-        await this.deps.sessions.save(id, l.rec);
+        await this.save(id, l.rec, null);
       }
       return this.statusOf(ref, l);
     });
@@ -648,7 +798,7 @@ export class SessionManager {
       const line = l.rec.outbox.find((o) => o.seq === seq);
       if (!line || line.typed) return;
       line.typed = true;
-      await this.deps.sessions.save(id, l.rec);
+      await this.save(id, l.rec, null);
     });
   }
 
@@ -666,7 +816,7 @@ export class SessionManager {
       if (gone.length > 0) {
         rec.outbox = rec.outbox.filter((o) => !seqs.includes(o.seq));
         for (const entryId of new Set(gone.flatMap((o) => o.entries ?? []))) {
-          const t = rec.transcript.find((e) => e.id === entryId && e.dir === 'out');
+          const t = (await this.sentEntries(id, l)).find((e) => e.id === entryId);
           if (t?.status !== 'sending') continue;
           const left = rec.outbox.filter((o) => o.entries?.includes(entryId)).length;
           if (left === 0) {
@@ -679,7 +829,7 @@ export class SessionManager {
           fx.transcript.push({ ...t });
         }
         rec.updated = this.now();
-        await this.deps.sessions.save(id, rec);
+        await this.save(id, rec, fx, { update: fx.transcript });
       }
       fx.status = await this.statusOf(ref, l);
       return fx;
@@ -704,15 +854,15 @@ export class SessionManager {
         seqs.includes(o.seq) || (o.entries ?? []).some((e) => failedEntries.has(e));
       const dropped = rec.outbox.filter(drop).map((o) => o.seq);
       rec.outbox = rec.outbox.filter((o) => !drop(o));
-      for (const t of rec.transcript)
-        if (t.dir === 'out' && failedEntries.has(t.id) && t.status === 'sending') {
+      for (const t of await this.sentEntries(id, l))
+        if (failedEntries.has(t.id) && t.status === 'sending') {
           t.status = 'not-delivered';
           delete t.progress;
           fx.transcript.push({ ...t });
         }
       if (dropped.length > 0) {
         rec.updated = this.now();
-        await this.deps.sessions.save(id, rec);
+        await this.save(id, rec, fx, { update: fx.transcript });
       }
       fx.status = await this.statusOf(ref, l);
       return { ...fx, dropped };
@@ -729,7 +879,7 @@ export class SessionManager {
     return this.serial(id, async () => {
       const l = await this.load(id);
       const fx = this.fx(id);
-      const t = l.rec.transcript.find((e) => e.id === entryId && e.dir === 'out');
+      const t = (await this.sentEntries(id, l)).find((e) => e.id === entryId);
       if (!t) throw new Error('no such message');
       if (t.status !== 'not-delivered' && t.status !== 'not-sent')
         throw new Error('only a message that was not delivered can be sent again');
@@ -742,6 +892,8 @@ export class SessionManager {
       const notSent = out.events.some((e) => e.type === 'not-sent');
       t.status = notSent ? 'not-sent' : held ? 'held' : 'sending';
       delete t.progress;
+      // Stored as an update of the entry (commit stores what fx.transcript holds).
+      fx.transcript.push(t);
       const result = await this.commit(
         ref,
         id,
@@ -750,7 +902,6 @@ export class SessionManager {
         fx,
         t.status === 'sending' ? [t.id] : [],
       );
-      result.transcript.push({ ...t });
       return result;
     });
   }
@@ -777,7 +928,7 @@ export class SessionManager {
 
   transcript(ref: ConversationRef): Promise<TranscriptEntry[]> {
     const id = conversationId(ref);
-    return this.serial(id, async () => [...(await this.load(id)).rec.transcript]);
+    return this.serial(id, () => this.deps.sessions.transcript(id));
   }
 
   status(ref: ConversationRef): Promise<ConversationStatus> {
@@ -804,23 +955,25 @@ export class SessionManager {
   async expireHeld(maxAgeMs: number): Promise<{ conversation: string; expired: number }[]> {
     const out: { conversation: string; expired: number }[] = [];
     for (const id of await this.deps.sessions.list()) {
+      // One conversation that fails (its state cannot be stored) does not stop the others'.
       const expired = await this.serial(id, async () => {
         const l = await this.load(id);
         if (l.session) l.rec.session = l.session.snapshot();
         const snap = l.rec.session;
         if (!snap || snap.held.length === 0) return 0;
-        const held = l.rec.transcript.filter((t) => t.status === 'held');
+        const held = (await this.deps.sessions.transcript(id)).filter((t) => t.status === 'held');
         const oldest = held[0]?.at ?? 0;
         if (oldest > this.now() - maxAgeMs) return 0;
         const n = snap.held.length;
         l.rec.session = { ...snap, held: [] };
-        for (const t of held) t.status = 'not-sent';
         // The next operation restores the engine from the trimmed snapshot.
         l.session = null;
         l.rec.updated = this.now();
-        await this.deps.sessions.save(id, l.rec);
+        await this.save(id, l.rec, null, {
+          update: held.map((t) => ({ ...t, status: 'not-sent' as const })),
+        });
         return n;
-      });
+      }).catch(() => 0);
       if (expired > 0) out.push({ conversation: id, expired });
     }
     return out;

@@ -21,6 +21,8 @@ export interface TabRecord {
   alert: BadgeAlert;
   /** What the content script last said it found on the page (absent: nothing said yet). */
   page?: PageInfo;
+  /** Chat messages dropped by the incoming rate limit (I8), counted for the popup. */
+  dropped?: number;
 }
 
 type Table = Record<string, TabRecord>;

@@ -105,6 +105,36 @@ function NewPassphrase({
   );
 }
 
+/** Takes the passphrase off (keys back in clear); asks for it once more. */
+function RemovePassphrase({ busy, onSubmit }: { busy: boolean; onSubmit: (pass: string) => void }) {
+  const [pass, setPass] = useState('');
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (pass !== '') onSubmit(pass);
+      }}
+    >
+      <h3>{t('lock_removeTitle')}</h3>
+      <p class="help">{t('lock_removeHelp')}</p>
+      <label class="field">
+        {t('lock_oldPassphrase')}
+        <input
+          type="password"
+          autocomplete="current-password"
+          value={pass}
+          maxLength={1024}
+          onInput={(e) => setPass(e.currentTarget.value)}
+          data-testid="lock-remove-passphrase"
+        />
+      </label>
+      <button type="submit" disabled={busy || pass === ''}>
+        {t('lock_removeButton')}
+      </button>
+    </form>
+  );
+}
+
 export function LockSection() {
   const [lock, setLock] = useState<LockInfo | null>(null);
   const [said, setSaid] = useState<Said>(null);
@@ -199,6 +229,12 @@ export function LockSection() {
                   ))}
                 </select>
               </label>
+              <RemovePassphrase
+                busy={busy}
+                onSubmit={(pass) =>
+                  run(send({ type: 'lock-remove', passphrase: pass }), t('lock_removeDone'))
+                }
+              />
             </>
           )}
         </>

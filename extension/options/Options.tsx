@@ -18,6 +18,7 @@ const CONTENTS: { id: string; title: MessageKey; icon: IconName }[] = [
   { id: 'fps-title', title: 'fingerprintsTitle', icon: 'people' },
   { id: 'sites-title', title: 'sitesTitle', icon: 'globe' },
   { id: 'pace-title', title: 'pace_section', icon: 'globe' },
+  { id: 'pace-title', title: 'pace_section', icon: 'refresh' },
   { id: 'lock-title', title: 'lock_sectionTitle', icon: 'padlock' },
   { id: 'transfer-title', title: 'ui_transferTitle', icon: 'transfer' },
   { id: 'about-title', title: 'ui_aboutTitle', icon: 'info' },

@@ -89,7 +89,7 @@ export function PacingSettings() {
   }, []);
   useEffect(load, []);
   return (
-    <section aria-labelledby="pace-title" data-section="pacing">
+    <section class="card" aria-labelledby="pace-title" data-section="pacing">
       <h2 id="pace-title">{t('pace_section')}</h2>
       <p class="help">{t('pace_help')}</p>
       {error ? <p role="alert">{error}</p> : null}

@@ -12,6 +12,7 @@ const TEXT: Record<NoticeCode, MessageKey> = {
   ended: 'panel_noticeEnded',
   'buddy-ended': 'panel_noticeBuddyEnded',
   'key-changed': 'panel_noticeKeyChanged',
+  'key-changed-unverified': 'panel_noticeKeyChangedUnverified',
   'smp-asked': 'panel_noticeSmpAsked',
   'smp-succeeded': 'panel_noticeSmpSucceeded',
   'smp-failed': 'panel_noticeSmpFailed',
@@ -60,7 +61,11 @@ export function Notice(props: {
           {e.text}
         </blockquote>
       )}
-      {(code === 'key-changed' || code === 'unreadable' || code === 'not-sent' || code === 'error') &&
+      {(code === 'key-changed' ||
+        code === 'key-changed-unverified' ||
+        code === 'unreadable' ||
+        code === 'not-sent' ||
+        code === 'error') &&
         e.text !== '' && (
           <code class="detail" data-testid="notice-detail">
             {e.text}
@@ -74,7 +79,7 @@ export function Notice(props: {
           {t(verified ? 'panel_smpStillVerified' : 'panel_smpNotVerified', peer)}
         </span>
       )}
-      {code === 'key-changed' && (
+      {(code === 'key-changed' || code === 'key-changed-unverified') && (
         <button type="button" class="primary" data-testid="notice-verify" onClick={props.onVerify}>
           {t('panel_verifyNow', peer)}
         </button>

@@ -6,20 +6,31 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { PopupRequest } from '../popup/api';
 import { t } from '../shared/i18n';
+import type { LockSend } from '../shared/lock/api';
 import { loadMark, type SecurityMark, saveMark } from '../shared/mark';
-import type { ConversationStatus, PanelHello, PushEvent, TranscriptEntry } from '../shared/messages';
+import type {
+  ConversationStatus,
+  LockInfo,
+  PanelHello,
+  PushEvent,
+  TranscriptEntry,
+} from '../shared/messages';
 import { Actions } from './Actions';
 import { Compose } from './Compose';
 import { PanelClient } from './client';
 import { Header } from './Header';
+import { LockNow, LockPrompt } from './LockPrompt';
 import { MarkSetup } from './MarkSetup';
 import {
+  afterSent,
   type Draft,
   EMPTY_DRAFT,
+  type InFlight,
   liveQuestionId,
   mergeEntries,
   refusalKey,
   sendBlock,
+  sentInTranscript,
   statusKind,
   typed,
 } from './model';
@@ -40,40 +51,66 @@ export function Panel() {
   const [editMark, setEditMark] = useState(false);
   const [verifyOpen, setVerifyOpen] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [lock, setLock] = useState<LockInfo | null>(null);
   const client = useRef<PanelClient | null>(null);
   // The push handler and hello callback read the latest values through refs.
   const viewRef = useRef<PanelHello | null>(null);
   const draftRef = useRef<Draft>(EMPTY_DRAFT);
   const titleRef = useRef('');
   draftRef.current = draft;
-
-  const onHello = useCallback((r: PanelHello) => {
-    const prev = viewRef.current;
-    if (prev && (prev.tabId !== r.tabId || prev.conv !== r.conv)) {
-      const d = draftRef.current;
-      setSwitched({
-        to: r.conversation?.peer ?? null,
-        title: titleRef.current,
-        kept: d.text !== '' && d.conv !== r.conv,
-        keptFor: d.peer,
-      });
-      setVerifyOpen(false);
-    }
-    viewRef.current = r;
-    setView(r);
-    setEntries(r.transcript);
-    setStatus(r.status);
-    setError(null);
+  const inFlight = useRef<InFlight | null>(null);
+  /** An unanswered send that the transcript shows as taken leaves the box (never sent twice). */
+  const settle = useCallback((conv: string | null, shown: TranscriptEntry[]) => {
+    const f = inFlight.current;
+    if (f === null || f.conv !== conv || !sentInTranscript(shown, f)) return;
+    inFlight.current = null;
+    setDraft((d) => afterSent(d, f.text));
+    setReason(null);
   }, []);
 
-  const onPush = useCallback((e: PushEvent) => {
-    const v = viewRef.current;
-    if (!v) return;
-    if (e.type === 'transcript' && e.tabId === v.tabId && e.conv === v.conv)
-      setEntries((old) => mergeEntries(old, e.entries));
-    else if (e.type === 'status' && e.tabId === v.tabId) setStatus(e.status);
-    else if (e.type === 'panel-switch' && e.tabId === v.tabId) client.current?.hello();
-  }, []);
+  const onHello = useCallback(
+    (r: PanelHello) => {
+      const prev = viewRef.current;
+      if (prev && (prev.tabId !== r.tabId || prev.conv !== r.conv)) {
+        const d = draftRef.current;
+        setSwitched({
+          to: r.conversation?.peer ?? null,
+          title: titleRef.current,
+          kept: d.text !== '' && d.conv !== r.conv,
+          keptFor: d.peer,
+        });
+        setVerifyOpen(false);
+      }
+      viewRef.current = r;
+      client.current
+        ?.request({ type: 'lock-state' })
+        .then(setLock)
+        .catch(() => undefined);
+      setView(r);
+      setEntries(r.transcript);
+      settle(r.conv, r.transcript);
+      setStatus(r.status);
+      setError(null);
+    },
+    [settle],
+  );
+
+  const onPush = useCallback(
+    (e: PushEvent) => {
+      if (e.type === 'lock') {
+        setLock(e.lock);
+        return;
+      }
+      const v = viewRef.current;
+      if (!v) return;
+      if (e.type === 'transcript' && e.tabId === v.tabId && e.conv === v.conv) {
+        setEntries((old) => mergeEntries(old, e.entries));
+        settle(e.conv, e.entries);
+      } else if (e.type === 'status' && e.tabId === v.tabId) setStatus(e.status);
+      else if (e.type === 'panel-switch' && e.tabId === v.tabId) client.current?.hello();
+    },
+    [settle],
+  );
 
   useEffect(() => {
     const c = new PanelClient(onHello, onPush, setError);
@@ -91,6 +128,14 @@ export function Panel() {
       c.close();
     };
   }, [onHello, onPush]);
+
+  const lockSend: LockSend = useCallback(
+    ((body) => {
+      const c = client.current;
+      return c ? c.request(body as never) : Promise.reject(new Error(t('panel_reasonNoChat')));
+    }) as LockSend,
+    [],
+  );
 
   const conv = view?.conv ?? null;
   const conversation = view?.conversation ?? null;
@@ -138,17 +183,14 @@ export function Panel() {
     const target = draft.conv ?? conv;
     if (target === null) return;
     setBusy(true);
+    // Kept until the reply: if the worker stops before replying, the next hello shows whether the
+    // message went out (then its text leaves the box) or not (then it stays, with the reason).
+    inFlight.current = { text, conv: target, since: Date.now() };
     c.request({ type: 'panel-send', tabId: view.tabId, conv: target, text })
       .then((r) => {
+        inFlight.current = null;
         setStatus(r.status);
-        // Only what was sent leaves the box (the user may have typed on meanwhile).
-        setDraft((d) =>
-          d.text === text
-            ? EMPTY_DRAFT
-            : d.text.startsWith(text)
-              ? { ...d, text: d.text.slice(text.length) }
-              : d,
-        );
+        setDraft((d) => afterSent(d, text));
         setReason(null);
       })
       .catch((e: unknown) => {
@@ -185,6 +227,7 @@ export function Panel() {
           }}
         />
       )}
+      <LockPrompt lock={lock} send={lockSend} onChanged={setLock} />
       {error && (
         <p class="error" role="alert" data-testid="panel-error">
           {error}
@@ -245,6 +288,7 @@ export function Panel() {
         />
       )}
       <footer class="panel-footer">
+        <LockNow lock={lock} send={lockSend} onChanged={setLock} />
         <button type="button" class="link" data-testid="mark-change" onClick={() => setEditMark(true)}>
           {t('panel_markChange')}
         </button>

@@ -66,6 +66,31 @@ export function typed(d: Draft, text: string, conv: string | null, peer: string 
   return { ...d, text };
 }
 
+/** What is left in the box once `text` was sent from it (the user may have typed on meanwhile). */
+export function afterSent(d: Draft, text: string): Draft {
+  if (d.text === text) return EMPTY_DRAFT;
+  if (d.text.startsWith(text)) return { ...d, text: d.text.slice(text.length) };
+  return d;
+}
+
+/** A send the panel handed to the background and has no reply for yet. */
+export interface InFlight {
+  text: string;
+  conv: string;
+  /** Date.now() when the request left the panel. */
+  since: number;
+}
+
+/**
+ * Whether the background took an in-flight send: its transcript shows an entry of ours with exactly
+ * that text, stamped no earlier than the request left. The worker can stop after encrypting and
+ * before its reply reaches the panel; the message went out then, and leaving its text in the box
+ * would have the user send it a second time.
+ */
+export function sentInTranscript(entries: TranscriptEntry[], f: InFlight): boolean {
+  return entries.some((e) => e.dir === 'out' && e.text === f.text && e.at >= f.since);
+}
+
 /**
  * Why the draft cannot be sent now (an i18n key), or null when it can: it goes to the conversation
  * it was typed for, only while that conversation is shown and in private mode (held until the AKE

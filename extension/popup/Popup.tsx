@@ -26,6 +26,7 @@ import {
   targetTab,
   watchPushes,
 } from './api';
+import { BudgetNote } from './BudgetNote';
 import { ChangedWarning } from './ChangedWarning';
 import { DiagnosticsFooter } from './Diagnostics';
 import { LockBar, UnlockPrompt } from './LockBar';
@@ -264,6 +265,7 @@ function Body({
     <>
       {status?.fingerprintChanged && <ChangedWarning peer={peer} />}
       {warning}
+      <BudgetNote counts={state.budget} />
       {status && asked && (
         <AnswerQuestion
           peer={peer}

@@ -46,6 +46,16 @@ export interface PopupState {
   page: PageInfo | null;
   /** The passphrase lock (issue 18). */
   lock: LockInfo;
+  /** What the byte budgets (I8) dropped, cut or did not store in this tab's chat. */
+  budget: BudgetCounts | null;
+}
+
+export interface BudgetCounts {
+  dropped: number;
+  truncated: number;
+  trimmed: number;
+  notStored: number;
+  outboxDropped: number;
 }
 
 /** The requests the popup sends (api.md PageRequest), without their ids. */
@@ -109,6 +119,16 @@ export async function readStatus(tab: TabInfo): Promise<PopupRead> {
     status: r.status,
     keygen: r.keygen,
     page: r.page,
+    budget:
+      r.tab || r.status?.limits
+        ? {
+            dropped: r.tab?.dropped ?? 0,
+            truncated: r.status?.limits?.truncated ?? 0,
+            trimmed: r.status?.limits?.trimmed ?? 0,
+            notStored: r.status?.limits?.notStored ?? 0,
+            outboxDropped: r.status?.limits?.outboxDropped ?? 0,
+          }
+        : null,
     lock: r.lock,
     smpOutcome: isSmpOutcome(smp?.result) ? smp.result : null,
     diagnostics: {

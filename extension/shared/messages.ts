@@ -31,6 +31,8 @@ export const LIMITS = {
   chatText: 100_000,
   chatId: 200,
   chatBatch: 200,
+  /** Characters of text and ids in one chat-messages batch (I8: every content message is bounded). */
+  chatBatchChars: 1_000_000,
   /** Pacing a user may set: a burst of 1..100 lines, then one line per 0..60 s. */
   pacingBurstMax: 100,
   pacingIntervalMax: 60_000,
@@ -139,11 +141,20 @@ export interface ConversationStatus {
   held: number;
   /** Wire lines not yet seen back on the page as the user's own messages. */
   pendingWire: number;
+  /** What the byte budgets (I8) did to this conversation: lines cut, old entries dropped, … */
+  limits?: ConversationLimits;
   /**
    * What the page itself says stops it sending (The Lounge: its IRC network is disconnected), in
    * the site's words; sending is paused meanwhile. Null when the page shows no such error.
    */
   siteError: string | null;
+}
+
+export interface ConversationLimits {
+  truncated: number;
+  trimmed: number;
+  notStored: number;
+  outboxDropped: number;
 }
 
 /**
@@ -170,7 +181,8 @@ export interface Pacing {
 /**
  * What happened in a conversation besides messages, shown in the panel's transcript where the
  * user reads (pidgin-otr shows these in its conversation window): 'started' private, 'ended' by
- * us, 'buddy-ended', the buddy's 'key-changed', the buddy asks to authenticate ('smp-asked',
+ * us, 'buddy-ended', the buddy's key changed ('key-changed' when the old one was verified: loud;
+ * 'key-changed-unverified' when it was not), the buddy asks to authenticate ('smp-asked',
  * text = the question), an SMP run's result, a message that could not be read ('unreadable',
  * text = why), a held message given up ('not-sent', text = the message), another 'error'.
  */
@@ -179,6 +191,7 @@ export type NoticeCode =
   | 'ended'
   | 'buddy-ended'
   | 'key-changed'
+  | 'key-changed-unverified'
   | 'smp-asked'
   | 'smp-succeeded'
   | 'smp-failed'
@@ -192,6 +205,7 @@ export const NOTICE_CODES: readonly NoticeCode[] = [
   'ended',
   'buddy-ended',
   'key-changed',
+  'key-changed-unverified',
   'smp-asked',
   'smp-succeeded',
   'smp-failed',
@@ -215,6 +229,8 @@ export interface TranscriptEntry {
   status?: DeliveryStatus;
   /** While 'sending': wire lines the page has shown back / lines of this message ("sending 3 of 8…"). */
   progress?: { done: number; total: number };
+  /** The text was cut to its byte budget (I8): the original's length. */
+  truncated?: number;
   notice?: NoticeCode;
 }
 
@@ -314,7 +330,11 @@ export type PanelRequest =
       conv?: string;
     }
   /** Retry of a message that was not delivered: encrypted afresh (never the same keystream). */
-  | { type: 'retry-send-tab'; id: number; tabId: number; entryId: string; conv?: string };
+  | { type: 'retry-send-tab'; id: number; tabId: number; entryId: string; conv?: string }
+  // The passphrase lock (issue 18): the panel shows the unlock prompt and "Lock now".
+  | { type: 'lock-state'; id: number }
+  | { type: 'lock-unlock'; id: number; passphrase: string }
+  | { type: 'lock-now'; id: number };
 
 /** Content script → background as a one-shot runtime message (so a click's user gesture carries). */
 export type ContentOneShot = { type: 'open-panel' };
@@ -409,6 +429,8 @@ export interface TabStatus {
   url: string | null;
   badge: BadgeStatus;
   alert: BadgeAlert;
+  /** Chat messages from this tab dropped by the incoming rate limit (I8). */
+  dropped?: number;
 }
 
 /** The tab's open chat as its content script reported it (no secrets). */
@@ -701,27 +723,40 @@ function object<T>(shape: Shape<T>, optional: readonly (keyof T & string)[] = []
 
 const nothing: Check<Empty> = object<Empty>({});
 
-const conversationStatus: Check<ConversationStatus> = object<ConversationStatus>({
-  state: oneOf<MsgState>(['plaintext', 'encrypted', 'finished']),
-  version: uint(3),
-  privateMode: bool,
-  trust: oneOf(TRUSTS),
-  fingerprint: nullable(str(LIMITS.fingerprint)),
-  ourFingerprint: nullable(str(LIMITS.fingerprint)),
-  fingerprintChanged: bool,
-  authInProgress: bool,
-  smp: object<{ state: string; question?: string; result?: 'succeeded' | 'failed' | 'aborted' | 'error' }>(
-    {
-      state: str(32),
-      question: (x) => (x === undefined ? BAD : str(LIMITS.question)(x)),
-      result: (x) => (x === undefined ? BAD : oneOf(['succeeded', 'failed', 'aborted', 'error'] as const)(x)),
-    },
-    ['question', 'result'],
-  ),
-  held: uint(),
-  pendingWire: uint(),
-  siteError: nullable(str(LIMITS.reason)),
-});
+const conversationStatus: Check<ConversationStatus> = object<ConversationStatus>(
+  {
+    state: oneOf<MsgState>(['plaintext', 'encrypted', 'finished']),
+    version: uint(3),
+    privateMode: bool,
+    trust: oneOf(TRUSTS),
+    fingerprint: nullable(str(LIMITS.fingerprint)),
+    ourFingerprint: nullable(str(LIMITS.fingerprint)),
+    fingerprintChanged: bool,
+    authInProgress: bool,
+    smp: object<{ state: string; question?: string; result?: 'succeeded' | 'failed' | 'aborted' | 'error' }>(
+      {
+        state: str(32),
+        question: (x) => (x === undefined ? BAD : str(LIMITS.question)(x)),
+        result: (x) =>
+          x === undefined ? BAD : oneOf(['succeeded', 'failed', 'aborted', 'error'] as const)(x),
+      },
+      ['question', 'result'],
+    ),
+    held: uint(),
+    pendingWire: uint(),
+    siteError: nullable(str(LIMITS.reason)),
+    limits: (x) =>
+      x === undefined
+        ? BAD
+        : object<ConversationLimits>({
+            truncated: uint(),
+            trimmed: uint(),
+            notStored: uint(),
+            outboxDropped: uint(),
+          })(x),
+  },
+  ['limits'],
+);
 
 const transcriptEntry: Check<TranscriptEntry> = object<TranscriptEntry>(
   {
@@ -733,9 +768,10 @@ const transcriptEntry: Check<TranscriptEntry> = object<TranscriptEntry>(
     status: (x) => (x === undefined ? BAD : oneOf(DELIVERY_STATUSES)(x)),
     progress: (x) =>
       x === undefined ? BAD : object<{ done: number; total: number }>({ done: uint(), total: uint() })(x),
+    truncated: (x) => (x === undefined ? BAD : uint()(x)),
     notice: (x) => (x === undefined ? BAD : oneOf(NOTICE_CODES)(x)),
   },
-  ['status', 'progress', 'notice'],
+  ['status', 'progress', 'truncated', 'notice'],
 );
 
 const chatMessage: Check<ChatMessage> = object<ChatMessage>({
@@ -744,6 +780,39 @@ const chatMessage: Check<ChatMessage> = object<ChatMessage>({
   text: str(LIMITS.chatText),
   own: bool,
 });
+
+/** The characters a chat message costs in a batch (chatBatchChars). */
+export function chatMessageChars(m: ChatMessage): number {
+  return m.text.length + m.id.length + m.from.length;
+}
+
+/** Splits rows into batches the background accepts: chatBatch messages, chatBatchChars characters. */
+export function chatBatches<T extends { m: ChatMessage }>(all: T[]): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let chars = 0;
+  for (const f of all) {
+    const c = chatMessageChars(f.m);
+    if (cur.length > 0 && (cur.length >= LIMITS.chatBatch || chars + c > LIMITS.chatBatchChars)) {
+      out.push(cur);
+      cur = [];
+      chars = 0;
+    }
+    cur.push(f);
+    chars += c;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+/** At most chatBatch messages and chatBatchChars characters together. */
+const chatBatch: Check<ChatMessage[]> = (x) => {
+  const list = arrayOf(chatMessage, LIMITS.chatBatch)(x);
+  if (list === BAD) return BAD;
+  let chars = 0;
+  for (const m of list) chars += chatMessageChars(m);
+  return chars <= LIMITS.chatBatchChars ? list : BAD;
+};
 
 /** A site profile (src/profile/profile.ts validates every key; data only, never code). */
 const siteProfile: Check<SiteProfile> = (x) => {
@@ -826,7 +895,7 @@ const CONTENT_FIELDS: FieldTable<ContentRequest> = {
     composeFound: bool,
     listFound: bool,
   },
-  'chat-messages': { messages: arrayOf(chatMessage, LIMITS.chatBatch), history: bool },
+  'chat-messages': { messages: chatBatch, history: bool },
   'wire-sent': { seq: uint() },
   'wire-delivered': { seqs: seqList },
   'wire-failed': { seqs: seqList },
@@ -862,6 +931,9 @@ const PANEL_FIELDS: FieldTable<PanelRequest> = {
   'smp-abort': { tabId, conv: optional(conv) },
   'set-trust': { tabId, fingerprint: fingerprintText, trust: trustInput, conv: optional(conv) },
   'retry-send-tab': { tabId, entryId: str(LIMITS.chatId, 1), conv: optional(conv) },
+  'lock-state': {},
+  'lock-unlock': { passphrase },
+  'lock-now': {},
 };
 const PAGE_FIELDS: FieldTable<PageRequest> = {
   status: { tabId: nullable(tabId) },
@@ -967,13 +1039,17 @@ const statusOnly: Check<StatusOnly> = object<StatusOnly>({ status: conversationS
 const importedCount = object<{ imported: number }>({ imported: uint() });
 const textResult = object<{ text: string }>({ text: str(LIMITS.fingerprintsFile) });
 
-const tabStatus: Check<TabStatus> = object<TabStatus>({
-  tabId,
-  connected: bool,
-  url: nullable(webUrl),
-  badge: oneOf(BADGE_STATUSES),
-  alert: oneOf(BADGE_ALERTS),
-});
+const tabStatus: Check<TabStatus> = object<TabStatus>(
+  {
+    tabId,
+    connected: bool,
+    url: nullable(webUrl),
+    badge: oneOf(BADGE_STATUSES),
+    alert: oneOf(BADGE_ALERTS),
+    dropped: (x) => (x === undefined ? BAD : uint()(x)),
+  },
+  ['dropped'],
+);
 
 const conversationInfo: Check<ConversationInfo> = object<ConversationInfo>({
   account,

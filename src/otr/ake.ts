@@ -106,7 +106,8 @@ function deriveKeys(s: bigint): Keys {
   };
 }
 
-const ZERO_CTR = new Uint8Array(8);
+/** The AKE encrypts with counter 0 (each key once: I7). */
+const zeroCtr = (): Uint8Array => new Uint8Array(8);
 
 /** A short hash of public D-H values, as the replay records keep them (hex of 16 bytes). */
 function dhHash(...values: bigint[]): string {
@@ -255,7 +256,7 @@ export class Ake {
     this.ours = generateDhKeyPair(this.random);
     this.r = this.random(16).slice();
     const gxMpi = encodeMpi(this.ours.gx);
-    this.encryptedGx = aes128Ctr(this.r, ZERO_CTR, gxMpi);
+    this.encryptedGx = aes128Ctr(this.r, zeroCtr(), gxMpi);
     this.hashedGx = sha256(gxMpi);
     this.state = 'awaiting-dhkey';
     this.lastMessage = encodeDhCommit(this.header(0x02), this.encryptedGx, this.hashedGx);
@@ -356,7 +357,7 @@ export class Ake {
     let theirs: { pub: DsaPublicKey; keyId: number };
     try {
       // Open the commitment: decrypt g^x with r and check its hash.
-      const gxMpi = aes128Ctr(msg.revealedKey, ZERO_CTR, this.encryptedGx!);
+      const gxMpi = aes128Ctr(msg.revealedKey, zeroCtr(), this.encryptedGx!);
       if (!equalBytes(sha256(gxMpi), this.hashedGx!)) fail('bad-mac', 'g^x does not match its commitment');
       const r = new Reader(gxMpi);
       gx = r.mpi('g^x', 192);
@@ -432,7 +433,7 @@ export class Ake {
     const keyId = new Writer().int(1).bytes();
     const M = hmacSha256(m, concatBytes(encodeMpi(ourG), encodeMpi(theirG), pub, keyId));
     const sig = encodeSignature(dsaSign(this.key, M, this.random), this.key.q);
-    return aes128Ctr(c, ZERO_CTR, concatBytes(pub, keyId, sig));
+    return aes128Ctr(c, zeroCtr(), concatBytes(pub, keyId, sig));
   }
 
   /** Decrypts and checks the other side's signed part; throws OtrError if anything is wrong. */
@@ -443,7 +444,7 @@ export class Ake {
     theirG: bigint,
     ourG: bigint,
   ): { pub: DsaPublicKey; keyId: number } {
-    const plain = aes128Ctr(c, ZERO_CTR, encrypted);
+    const plain = aes128Ctr(c, zeroCtr(), encrypted);
     const r = new Reader(plain);
     const pub = readPublicKey(r);
     const pubBytes = plain.slice(0, r.position);

@@ -1,15 +1,10 @@
 /** In-memory stores for unit tests (and the same semantics the real ones must keep). */
 import type { DsaPrivateKey } from '../crypto/dsa';
+import { utf8Length } from './budgets';
 import type { LockRecord } from './key-lock';
 import { clearKeyRow, keyOfRowOrThrow, publicOfRow } from './key-rows';
-import type {
-  ConversationRecord,
-  FingerprintRecord,
-  KeyRow,
-  RawKeyStore,
-  SessionStore,
-  SiteSettings,
-} from './types';
+import { type Budgets, type StorageAreaLike, StorageSessionStore } from './session-storage';
+import type { FingerprintRecord, KeyRow, RawKeyStore, SiteSettings } from './types';
 
 const k = (...parts: string[]) => JSON.stringify(parts);
 /** Stored values are copied in and out, as structured clone does for IndexedDB and storage. */
@@ -118,19 +113,62 @@ export class MemoryKeyStore implements RawKeyStore {
   }
 }
 
-export class MemorySessionStore implements SessionStore {
-  readonly records = new Map<string, ConversationRecord>();
-  async load(id: string) {
-    const r = this.records.get(id);
-    return r ? clone(r) : null;
+/**
+ * A storage.session stand-in: JSON values, like the browser keeps them, and the browser's quota
+ * (key length + JSON of the value, in UTF-8 bytes) with Chrome's error message; a write is all
+ * or nothing, as in the browser.
+ */
+export class MemoryArea implements StorageAreaLike {
+  readonly data = new Map<string, string>();
+  private readonly sizes = new Map<string, number>();
+  private used = 0;
+  constructor(readonly quotaBytes = 10 * 1024 * 1024) {}
+  bytesInUse(): number {
+    return this.used;
   }
-  async save(id: string, rec: ConversationRecord) {
-    this.records.set(id, clone(rec));
+  async get(keys: string | string[] | null) {
+    const want = keys === null ? [...this.data.keys()] : typeof keys === 'string' ? [keys] : keys;
+    const out: Record<string, unknown> = {};
+    for (const k of want) {
+      const v = this.data.get(k);
+      if (v !== undefined) out[k] = JSON.parse(v);
+    }
+    return out;
   }
-  async remove(id: string) {
-    this.records.delete(id);
+  async set(items: Record<string, unknown>) {
+    const next = Object.entries(items).map(([k, v]) => {
+      const json = JSON.stringify(v);
+      return [k, json, utf8Length(k) + utf8Length(json)] as const;
+    });
+    const after = next.reduce((a, [k, , size]) => a - (this.sizes.get(k) ?? 0) + size, this.used);
+    if (after > this.quotaBytes) throw new Error('Session storage quota bytes exceeded');
+    for (const [k, json, size] of next) {
+      this.data.set(k, json);
+      this.sizes.set(k, size);
+    }
+    this.used = after;
   }
-  async list() {
-    return [...this.records.keys()];
+  /** storage.StorageArea.clear(). */
+  clear(): void {
+    this.data.clear();
+    this.sizes.clear();
+    this.used = 0;
+  }
+  async remove(keys: string | string[]) {
+    for (const k of typeof keys === 'string' ? [keys] : keys) {
+      this.used -= this.sizes.get(k) ?? 0;
+      this.sizes.delete(k);
+      this.data.delete(k);
+    }
+  }
+}
+
+/** The real storage.session store over a MemoryArea: the same code, the same budgets. */
+export class MemorySessionStore extends StorageSessionStore {
+  constructor(
+    readonly memory: MemoryArea = new MemoryArea(),
+    budgets: Partial<Budgets> = {},
+  ) {
+    super(memory, budgets);
   }
 }

@@ -5,10 +5,11 @@
  *   buddies' fingerprints with their trust, per-site settings. These must survive a browser
  *   restart, as pidgin-otr's otr.private_key / otr.fingerprints / otr.instance_tags do.
  * - SessionStore (storage.session in the extension: memory only, survives the worker being
- *   killed, gone when the browser closes): OTR session snapshots with their ephemeral keys, the
- *   outbox of wire lines not yet handed to the page, the ids of chat messages already handled,
- *   and the transcript. Ephemeral keys never touch the disk: that is what forward secrecy (the
- *   "off the record" in OTR) asks for, and plaintext never does either.
+ *   killed, gone when the browser closes): per conversation a small state record (the OTR session
+ *   snapshot with its ephemeral keys, the outbox of wire lines not yet handed to the page, the
+ *   hashes of chat messages already handled) and, beside it, the transcript in chunks. Ephemeral
+ *   keys never touch the disk: that is what forward secrecy (the "off the record" in OTR) asks
+ *   for, and plaintext never does either. Every part has a byte budget (./budgets.ts, I8).
  */
 import type { DsaPrivateKey, DsaPublicKey } from '../crypto/dsa';
 import type { PolicyName } from '../otr/policy';
@@ -123,12 +124,15 @@ export interface TranscriptEntry {
   status?: 'held' | 'sending' | 'sent' | 'not-delivered' | 'not-sent';
   /** While 'sending': lines seen back / lines of the message. */
   progress?: { done: number; total: number };
+  /** The text was cut to its budget (BUDGETS.plainText / encryptedText): its original length. */
+  truncated?: number;
   /** What a notice says (extension/shared/messages.ts NoticeCode). */
   notice?:
     | 'started'
     | 'ended'
     | 'buddy-ended'
     | 'key-changed'
+    | 'key-changed-unverified'
     | 'smp-asked'
     | 'smp-succeeded'
     | 'smp-failed'
@@ -148,9 +152,12 @@ export interface OutboxLine {
   entries?: string[];
 }
 
-/** Everything about one conversation that lives in SessionStore. */
+/**
+ * One conversation's OTR state in SessionStore: what the worker-kill guarantee (I5) needs, and
+ * nothing that grows with the chat. Bounded by BUDGETS.stateBytes; the transcript is stored apart.
+ */
 export interface ConversationRecord {
-  v: 1;
+  v: 2;
   /** The engine's state; null before the first OTR message. */
   session: SessionSnapshot | null;
   /** Private mode: encryption required for this conversation (the user pressed "Go private"). */
@@ -158,20 +165,59 @@ export interface ConversationRecord {
   /** Wire lines produced but not yet acknowledged as handed to the page, in order. */
   outbox: OutboxLine[];
   nextSeq: number;
-  /** Keys of chat messages already processed (site message id + content hash), oldest first. */
-  seen: string[];
-  transcript: TranscriptEntry[];
+  /**
+   * Chat messages already processed: fixed-length hashes of (site message id, content) back to
+   * back, oldest first (one string: cheap to store and to search), BUDGETS.seenIds at most.
+   */
+  seen: string;
   /** How the last SMP run ended, until a new one starts. */
   smpResult?: 'succeeded' | 'failed' | 'aborted' | 'error';
   /** A verified buddy showed a new fingerprint: shown until the user acts. */
   fingerprintChanged: boolean;
   updated: number;
+  /** What the byte budgets (I8) did to this conversation: counted, shown in its status. */
+  limits?: { truncated: number; trimmed: number; notStored: number; outboxDropped: number };
+}
+
+/** Transcript changes stored together with a state record. */
+export interface TranscriptChanges {
+  /** New entries, in order. */
+  append?: TranscriptEntry[];
+  /** Stored entries to replace, matched by id (an entry trimmed meanwhile is skipped). */
+  update?: TranscriptEntry[];
+}
+
+/** What a save did beyond storing the state. */
+export interface SaveReport {
+  /** Transcript entries of any conversation dropped to keep the budgets. */
+  trimmed: number;
+  /** Entries of this save that could not be stored (budget or quota); the state was stored. */
+  notStored: number;
+  /** Why the transcript part was not stored, when it was not. */
+  error?: string;
+}
+
+/** Bytes the store holds, as counted for the budgets (./budgets.ts). */
+export interface StoreUsage {
+  total: number;
+  states: number;
+  transcripts: number;
+  conversations: number;
+  /** Transcript bytes per site. */
+  sites: Record<string, number>;
 }
 
 export interface SessionStore {
   load(id: string): Promise<ConversationRecord | null>;
-  /** Writes the record; resolves only once it is stored (effects leave after that). */
-  save(id: string, rec: ConversationRecord): Promise<void>;
+  /**
+   * Writes the record and the transcript changes in one storage write; resolves only once it is
+   * stored (effects leave after that). Rejects (BudgetError, quota) when the state could not be
+   * stored; the transcript part alone may be given up (reported), never the state.
+   */
+  save(id: string, rec: ConversationRecord, tx?: TranscriptChanges): Promise<SaveReport>;
+  /** The stored transcript, oldest first. */
+  transcript(id: string): Promise<TranscriptEntry[]>;
   remove(id: string): Promise<void>;
   list(): Promise<string[]>;
+  usage(): Promise<StoreUsage>;
 }

@@ -4,16 +4,15 @@
 // the popup and scan every stored value for alice's x in every encoding; a wrong passphrase is
 // refused and changes nothing; going private while locked sends nothing; bob's query while locked
 // is held and answered after the unlock, with nothing in clear; the worker killed while unlocked
-// keeps the conversation without asking again; auto-lock fires (a few seconds, allowed only in the
+// keeps the conversation without asking again (the side panel reads and sends); auto-lock fires (a few seconds, allowed only in the
 // test build); the panic wipe tells bob the end and leaves nothing of alice's in storage.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Frame, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
-import { bigIntToBytes, bigIntToFixed, bytesToHex } from '../../src/crypto/bytes';
 import { parsePrivateKeyFile } from '../../src/otr/keyfile';
 import { type Minichat, startMinichat } from '../fixtures/minichat/server';
 import { type Peer, type PeerEvent, startOffrecordPeer } from '../interop/lib';
@@ -23,6 +22,7 @@ import {
   launchChromium,
   stopChromiumServiceWorker,
 } from './lib/browsers';
+import { dumpStoredValues, encodingsOf } from './lib/lock';
 import { isDhCommit, until as untilShared } from './lib/restart';
 
 declare const chrome: Browser;
@@ -31,30 +31,6 @@ const PASS = 'purple elephant 42';
 let debugDump: () => string = () => '';
 const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 60_000) =>
   untilShared(what, f, ms, () => debugDump());
-
-/** Every encoding of x a careless store could hold. */
-function encodingsOf(x: bigint, q: bigint, exportText: string): string[] {
-  const minimal = bigIntToBytes(x);
-  const fixed = bigIntToFixed(x, Math.ceil(q.toString(16).length / 2));
-  const mpi = new Uint8Array(4 + minimal.length);
-  new DataView(mpi.buffer).setUint32(0, minimal.length);
-  mpi.set(minimal, 4);
-  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
-  const sexp = exportText.match(/\(x #([0-9A-F]+)#\)/)?.[0];
-  if (!sexp) throw new Error('the export has no (x #…#)');
-  return [
-    x.toString(16),
-    x.toString(16).toUpperCase(),
-    bytesToHex(fixed),
-    bytesToHex(mpi),
-    x.toString(10),
-    b64(minimal),
-    b64(fixed),
-    b64(mpi),
-    sexp,
-    sexp.slice(4, -2),
-  ];
-}
 
 describe('the passphrase lock in Chromium', () => {
   let chat: Minichat;
@@ -91,40 +67,27 @@ describe('the passphrase lock in Chromium', () => {
     ((await pageRequest({ type: 'lock-state' })) as { state: string; held: number }).state;
 
   /** Every value offrecord stores: IndexedDB (all stores), storage.local, storage.session; bytes as hex. */
-  const storedDump = () =>
-    popup.evaluate(async () => {
-      const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-      const replacer = (_k: string, v: unknown) =>
-        v instanceof Uint8Array
-          ? { bytes: hex(v) }
-          : v instanceof ArrayBuffer
-            ? { bytes: hex(new Uint8Array(v)) }
-            : v;
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const r = indexedDB.open('offrecord');
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-      const idb: Record<string, unknown[]> = {};
-      for (const name of Array.from(db.objectStoreNames)) {
-        idb[name] = await new Promise<unknown[]>((resolve, reject) => {
-          const tx = db.transaction(name, 'readonly');
-          const all = tx.objectStore(name).getAll();
-          all.onsuccess = () => resolve(all.result);
-          all.onerror = () => reject(all.error);
-        });
-      }
-      db.close();
-      const local = await chrome.storage.local.get(null);
-      const session = await chrome.storage.session.get(null);
-      return JSON.stringify({ idb, local, session }, replacer);
-    });
+  const storedDump = () => popup.evaluate(dumpStoredValues);
 
-  const frame = (path: string) =>
-    until(`the ${path} frame`, async () => {
-      for (const f of page.frames()) if (f.url().includes(path) && !f.isDetached()) return f as Frame;
-      return undefined;
-    });
+  /** The side panel bound to the chat tab, opened as a page (as the panel suites do). */
+  let panel: Page | null = null;
+  const panelPage = async () => {
+    if (!panel || panel.isClosed()) {
+      panel = await ext.context.newPage();
+      await panel.goto(`${ext.baseUrl}extension/panel/index.html?tab=${tabId}`);
+      await page.bringToFront();
+    }
+    return panel;
+  };
+  const panelSend = async (text: string) => {
+    const p = await panelPage();
+    await p.getByTestId('compose-box').fill(text);
+    await p.getByTestId('compose-box').press('Enter');
+  };
+  const panelRead = async () =>
+    (await panelPage())
+      .locator('[data-testid=entry][data-dir=in] [data-testid=entry-text]')
+      .allTextContents();
 
   const bobDo = (op: Record<string, unknown>) => {
     const next = relay.then(async () => {
@@ -265,9 +228,14 @@ describe('the passphrase lock in Chromium', () => {
     // Held means handled: the query was taken and answered with nothing (no wait needed).
     expect(aliceLines()).toEqual([]);
 
+    // The side panel asks too; unlock there.
+    const p = await panelPage();
+    await expect
+      .poll(() => p.getByTestId('lock-unlock').textContent())
+      .toContain('Messages waiting for you to unlock: 1');
     const t0 = Date.now();
-    await popup.getByTestId('lock-passphrase').fill(PASS);
-    await popup.getByTestId('lock-unlock').getByRole('button', { name: 'Unlock' }).click();
+    await p.getByTestId('lock-passphrase').fill(PASS);
+    await p.getByTestId('lock-unlock').getByRole('button', { name: 'Unlock' }).click();
     await until('bob encrypted', async () =>
       bobSaw((e) => e.event === 'state' && e.state === 'encrypted') ? true : undefined,
     );
@@ -289,9 +257,8 @@ describe('the passphrase lock in Chromium', () => {
         : undefined,
     );
     expect(wire.filter((l) => isDhCommit(l.text))).toHaveLength(2);
-    const compose = await frame('extension/frames/compose.html');
-    await compose.locator('textarea').fill('hello after unlock');
-    await compose.locator('textarea').press('Enter');
+    await expect.poll(async () => (await p.getByTestId('lock-unlock').count()) === 0).toBe(true);
+    await panelSend('hello after unlock');
     await until('bob reads alice', async () =>
       bobSaw((e) => e.event === 'message' && e.text === 'hello after unlock') ? true : undefined,
     );
@@ -301,19 +268,12 @@ describe('the passphrase lock in Chromium', () => {
   it('the worker killed while unlocked keeps the conversation without asking again', async () => {
     expect(await stopChromiumServiceWorker(ext.context, ext.extensionId)).toBeGreaterThan(0);
     await bobDo({ op: 'send', peer: 'alice', text: 'bob after the restart' });
-    const transcript = await frame('extension/frames/transcript.html');
     await until('alice reads bob', async () =>
-      (await transcript.locator('ol.transcript > li .text').allTextContents()).includes(
-        'bob after the restart',
-      )
-        ? true
-        : undefined,
+      (await panelRead()).includes('bob after the restart') ? true : undefined,
     );
     await stopChromiumServiceWorker(ext.context, ext.extensionId);
     expect(await lockState()).toBe('unlocked');
-    const compose = await frame('extension/frames/compose.html');
-    await compose.locator('textarea').fill('alice after the restart');
-    await compose.locator('textarea').press('Enter');
+    await panelSend('alice after the restart');
     await until('bob reads alice again', async () =>
       bobSaw((e) => e.event === 'message' && e.text === 'alice after the restart') ? true : undefined,
     );

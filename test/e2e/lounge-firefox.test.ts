@@ -171,7 +171,11 @@ describe('private mode on The Lounge in Firefox ESR', () => {
       expect(entries.find((e) => e.text === t)).toMatchObject({ dir: 'out', encrypted: true });
     for (const t of fromBob)
       expect(entries.find((e) => e.text === t)).toMatchObject({ dir: 'in', encrypted: true });
-    const shown = await firefoxTranscript(panel);
+    // The panel draws from the background's push, which can follow the stored transcript by a moment.
+    const shown = await waitFor('Bob’s lines in Alice’s panel', async () => {
+      const rows = await firefoxTranscript(panel);
+      return fromBob.every((t) => rows.some((r) => r.text === t)) ? rows : undefined;
+    });
     for (const t of fromBob) expect(shown).toContainEqual({ dir: 'in', text: t, encrypted: true });
   });
 });

@@ -192,12 +192,12 @@ describe('private mode on The Lounge (Chromium, two people)', () => {
       // Wait for the query's report: the channel opened before it reports a reason of its own.
       return s.conversation?.peer === ALICE.nick ? s : undefined;
     });
-    expect(status.conversation?.reason).toMatch(/compose/i);
+    expect(status.conversation?.reason).toMatch(/message box/i);
     const outcome = await pageRequest(bob, { type: 'go-private', tabId: bob.tabId }).then(
       (r) => (r as { status: { privateMode: boolean } }).status.privateMode,
       (e: unknown) => String(e),
     );
     if (typeof outcome === 'boolean') expect(outcome).toBe(false);
-    else expect(outcome).toMatch(/compose/i);
+    else expect(outcome).toMatch(/message box/i);
   });
 });

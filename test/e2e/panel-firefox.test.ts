@@ -30,6 +30,8 @@ describe('the side panel in Firefox ESR', () => {
   let dir: string;
   const bobEvents: PeerEvent[] = [];
   let relay: Promise<unknown> = Promise.resolve();
+  /** While set, lines to bob wait here (bob "offline"): the AKE cannot complete. */
+  const link: { paused: string[] | null } = { paused: null };
 
   /** Bob's ops one at a time; each line he produces is posted to the chat. */
   const bobDo = (op: Record<string, unknown>) => {
@@ -74,7 +76,9 @@ describe('the side panel in Firefox ESR', () => {
       maxMessage: 400,
     });
     chat.onLine((l) => {
-      if (l.to === 'bob') void bobDo({ op: 'receive', peer: 'alice', wire: l.text });
+      if (l.to !== 'bob') return;
+      if (link.paused) link.paused.push(l.text);
+      else void bobDo({ op: 'receive', peer: 'alice', wire: l.text });
     });
     ff = await launchFirefox({ extensionDir: extensionDir('firefox', 'test') });
     const probe = await ff.browser.newPage();
@@ -126,15 +130,30 @@ describe('the side panel in Firefox ESR', () => {
     });
   });
 
-  it('goes private from the panel; messages both ways; the page is inert under the cover', async () => {
+  it('goes private from the panel; typed during the AKE is held (marked), then sent encrypted; both ways', async () => {
+    link.paused = [];
     await panel.click('[data-testid=go-private]');
-    await waitStatus(['unverified', 'private']);
-    expect(await page.$$eval('[data-offrecord-cover]', (els) => els.length)).toBe(1);
+    await waitStatus(['starting']);
+    // The page's compose box is inert under the cover as soon as private mode is on.
+    await waitFor('the cover', async () =>
+      (await page.$$eval('[data-offrecord-cover]', (els) => els.length)) === 1 ? true : undefined,
+    );
+    expect(await page.$eval('textarea#compose', (e) => e.hasAttribute('inert'))).toBe(true);
     await type('ff-secret to bob');
+    await panel.waitForSelector('[data-testid=entry][data-dir=out][data-state=held]');
+    expect(await box()).toBe('');
+    expect(await panel.$eval('[data-testid=panel-status]', (e) => e.textContent ?? '')).toMatch(/1/);
+    // Nothing of it reached the chat while held (I2): only the query so far.
+    for (const l of chat.lines()) expect(l.text).not.toContain('ff-secret');
+    const waiting = link.paused ?? [];
+    link.paused = null;
+    for (const w of waiting) void bobDo({ op: 'receive', peer: 'alice', wire: w });
+    await waitStatus(['unverified', 'private']);
     await bobSaw(
       (e) => e.event === 'message' && (e as { text: string }).text === 'ff-secret to bob',
       'bob reads it',
     );
+    await panel.waitForSelector('[data-testid=entry][data-dir=out][data-state=sent]');
     await bobDo({ op: 'send', peer: 'alice', text: 'peer-secret to alice' });
     await waitFor('alice reads it', async () =>
       (await firefoxTranscript(panel)).some(

@@ -162,7 +162,9 @@ describe('requests of api.md', () => {
         !['status', 'go-private', 'refresh-private', 'end-private'].includes(m.type) &&
         !m.type.startsWith('smp-') &&
         m.type !== 'set-trust' &&
-        m.type !== 'retry-send-tab',
+        m.type !== 'retry-send-tab' &&
+        // The panel asks for the passphrase and locks (issue 18); changing, removing, wiping stay in popup/options.
+        !['lock-state', 'lock-unlock', 'lock-now'].includes(m.type),
     ),
   )('panel may not send the popup/options request $type', (m) => {
     expect(validatePanelRequest(m)).toBeNull();
@@ -170,6 +172,19 @@ describe('requests of api.md', () => {
   it.each(page)('page accepts $type', (m) => {
     expect(validatePageRequest(m)).toEqual(m);
     expect(validateContentRequest(m)).toBeNull();
+  });
+  it('the panel may ask for the lock state, unlock and lock; nothing else of the lock', () => {
+    for (const m of [
+      { type: 'lock-state', id: 1 },
+      { type: 'lock-unlock', id: 2, passphrase: 'correct horse' },
+      { type: 'lock-now', id: 3 },
+    ])
+      expect(validatePanelRequest(m)).toEqual(m);
+    expect(validatePanelRequest({ type: 'lock-unlock', id: 2, passphrase: '' })).toBeNull();
+    expect(
+      validatePanelRequest({ type: 'lock-change', id: 4, oldPassphrase: 'a', newPassphrase: 'b' }),
+    ).toBeNull();
+    expect(validatePanelRequest({ type: 'panic-wipe', id: 5 })).toBeNull();
   });
   it('the one content one-shot message: open-panel, nothing more', () => {
     expect(validateContentOneShot({ type: 'open-panel' })).toEqual({ type: 'open-panel' });

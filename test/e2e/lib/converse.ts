@@ -276,14 +276,18 @@ let adapterSource: Promise<string> | undefined;
 /** The Converse adapter compiled for the page's main world, as `globalThis.__offrecordConverse`. */
 export function converseAdapterSource(): Promise<string> {
   adapterSource ??= (async () => {
-    const { transform } = await import('esbuild');
-    const file = join(repoRoot, 'content-scripts/sites/converse.ts');
-    const out = await transform(readFileSync(file, 'utf8'), {
-      loader: 'ts',
+    // Bundled, not transformed: the adapter imports the i18n helper (its reasons are localized), and
+    // a page's main world has no module loader.
+    const { build } = await import('esbuild');
+    const built = await build({
+      entryPoints: [join(repoRoot, 'content-scripts/sites/converse.ts')],
+      bundle: true,
+      write: false,
       format: 'iife',
       globalName: '__offrecordConverseModule',
       target: 'es2022',
     });
+    const out = { code: built.outputFiles[0]?.text ?? '' };
     return `(() => {\n${out.code}\nglobalThis.__offrecordConverse = __offrecordConverseModule.converse;\n})();`;
   })();
   return adapterSource;

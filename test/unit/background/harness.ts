@@ -12,30 +12,12 @@ import { TabTable } from '../../../extension/background/tab-table';
 import type { BadgeAlert, BadgeStatus, PushEvent, Reply } from '../../../extension/shared/messages';
 import type { DsaPrivateKey } from '../../../src/crypto/dsa';
 import { Keyring } from '../../../src/store/keyring';
-import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
-import type { StorageAreaLike } from '../../../src/store/session-storage';
+import { MemoryArea, MemoryKeyStore } from '../../../src/store/memory';
+import { StorageSessionStore } from '../../../src/store/session-storage';
 
 export const SITE = 'http://127.0.0.1:8000';
 
-/** storage.session stand-in: JSON values, like the browser keeps them. */
-export class MemoryArea implements StorageAreaLike {
-  readonly data = new Map<string, string>();
-  async get(keys: string | string[] | null) {
-    const want = keys === null ? [...this.data.keys()] : typeof keys === 'string' ? [keys] : keys;
-    const out: Record<string, unknown> = {};
-    for (const k of want) {
-      const v = this.data.get(k);
-      if (v !== undefined) out[k] = JSON.parse(v);
-    }
-    return out;
-  }
-  async set(items: Record<string, unknown>) {
-    for (const [k, v] of Object.entries(items)) this.data.set(k, JSON.stringify(v));
-  }
-  async remove(keys: string | string[]) {
-    for (const k of typeof keys === 'string' ? [keys] : keys) this.data.delete(k);
-  }
-}
+export { MemoryArea } from '../../../src/store/memory';
 
 export interface Port {
   connection: string;
@@ -53,8 +35,10 @@ export type KeyGenerator = (progress: (fraction: number) => void) => Promise<Dsa
 /** The persistent stores and a worker over them that can be thrown away at any time. */
 export class World {
   readonly keys = new MemoryKeyStore();
-  readonly sessions = new MemorySessionStore();
+  /** storage.session: the tab table and the conversations share it, as in the browser. */
   readonly area = new MemoryArea();
+  /** The worker's store over it (a new one per worker: nothing cached survives a restart). */
+  sessions!: StorageSessionStore;
   /** storage.local stand-in (the lock's settings). */
   readonly local = new MemoryArea();
   readonly stats: RouterStats = { invalidMessages: 0 };
@@ -63,7 +47,7 @@ export class World {
   manager!: SessionManager;
   keyring!: Keyring;
   lock!: LockService;
-  /** Now, for the lock's auto-lock clock (ms). */
+  /** Now (ms), for the lock's auto-lock and the incoming rate limit; tests move it by hand. */
   clock = 1_000_000;
   ports: Port[] = [];
   restarts = 0;
@@ -76,6 +60,7 @@ export class World {
   }
 
   boot(): void {
+    this.sessions = new StorageSessionStore(this.area);
     // As in the worker: everything reads keys through the Keyring (small scrypt cost for speed).
     this.keyring = new Keyring(this.keys, new SessionSecretCache(this.area), {
       params: { N: 1 << 10, r: 8, p: 1 },
@@ -108,11 +93,12 @@ export class World {
       siteEnabled: async () => true,
       syncContentScripts: async () => [],
       counter: { get: async () => 0, increment: async () => 1 },
+      now: () => this.clock,
       lock: this.lock,
       eraseStorage: async () => {
         const n = this.area.data.size + this.local.data.size;
-        this.area.data.clear();
-        this.local.data.clear();
+        this.area.clear();
+        this.local.clear();
         return n;
       },
       wipeWaitMs: 200,

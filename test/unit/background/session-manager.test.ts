@@ -7,7 +7,6 @@ import {
 import type { DsaPrivateKey } from '../../../src/crypto/dsa';
 import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
 import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
-import type { ConversationRecord } from '../../../src/store/types';
 
 let aliceKey: DsaPrivateKey;
 let bobKey: DsaPrivateKey;
@@ -247,15 +246,13 @@ describe('SessionManager details', () => {
     const b = await party(B, bobKey);
     await a.mgr.goPrivate(A);
     await pump(a, b, false);
-    const stored = structuredClone(
-      b.sessions.records.get([...b.sessions.records.keys()][0]!),
-    ) as ConversationRecord;
+    const stored = new Map(b.sessions.memory.data);
     const line = (await a.mgr.send(A, 'x')).wire[0]!.wire;
-    const failing = b.sessions.save.bind(b.sessions);
-    b.sessions.save = () => Promise.reject(new Error('disk full'));
-    await expect(b.mgr.receive(B, { id: 'f1', text: line })).rejects.toThrow('disk full');
-    b.sessions.save = failing;
-    expect(b.sessions.records.get([...b.sessions.records.keys()][0]!)).toEqual(stored);
+    const set = b.sessions.memory.set.bind(b.sessions.memory);
+    b.sessions.memory.set = () => Promise.reject(new Error('Session storage quota bytes exceeded'));
+    await expect(b.mgr.receive(B, { id: 'f1', text: line })).rejects.toThrow('quota');
+    b.sessions.memory.set = set;
+    expect(new Map(b.sessions.memory.data)).toEqual(stored);
     // Retrying after the failure decrypts the same message exactly once.
     const retry = await b.mgr.receive(B, { id: 'f1', text: line });
     expect(retry.transcript.map((t) => t.text)).toEqual(['x']);

@@ -2,11 +2,13 @@
 // the conversation it was typed for (a chat switch never sends it elsewhere, never empties it).
 import { describe, expect, it } from 'vitest';
 import {
+  afterSent,
   EMPTY_DRAFT,
   liveQuestionId,
   mergeEntries,
   refusalKey,
   sendBlock,
+  sentInTranscript,
   statusKind,
   typed,
 } from '../../../extension/panel/model';
@@ -111,5 +113,22 @@ describe("the buddy's question", () => {
     expect(liveQuestionId(t, status({ smp: { state: 'question-asked', question: 'second?' } }))).toBe('q2');
     expect(liveQuestionId(t, status({ smp: { state: 'expect1' } }))).toBeNull();
     expect(liveQuestionId([], status({ smp: { state: 'question-asked' } }))).toBeNull();
+  });
+});
+
+describe('a send whose reply was lost (the worker stopped after taking it)', () => {
+  const f = { text: 'alice three', conv: BOB, since: 1_000 };
+  it('counts as sent only when our entry with exactly that text is stamped after the send left', () => {
+    expect(sentInTranscript([entry('o1', 'out', 'alice three', { at: 1_000 })], f)).toBe(true);
+    expect(sentInTranscript([entry('o1', 'out', 'alice three', { at: 999 })], f)).toBe(false);
+    expect(sentInTranscript([entry('i1', 'in', 'alice three', { at: 2_000 })], f)).toBe(false);
+    expect(sentInTranscript([entry('o1', 'out', 'alice thre', { at: 2_000 })], f)).toBe(false);
+    expect(sentInTranscript([], f)).toBe(false);
+  });
+  it('takes only the sent text out of the box and keeps what was typed after it', () => {
+    const d = typed(EMPTY_DRAFT, 'alice three', BOB, 'bob');
+    expect(afterSent(d, 'alice three')).toEqual(EMPTY_DRAFT);
+    expect(afterSent({ ...d, text: 'alice three and more' }, 'alice three').text).toBe(' and more');
+    expect(afterSent({ ...d, text: 'something else' }, 'alice three').text).toBe('something else');
   });
 });

@@ -1,0 +1,55 @@
+// The per-tab limit on incoming chat messages (I8): a page that shows rows faster than any person
+// types cannot make the worker decrypt, hash and store without end. Two token buckets per tab, one
+// counting messages and one counting characters; a message either takes from both or is dropped
+// (and counted: the popup shows how many). Time is injected, so tests need no clock.
+
+export interface RateLimits {
+  /** Messages a tab may send at once, and per second after that. */
+  burstMessages: number;
+  messagesPerSecond: number;
+  /** Characters likewise (a 99 KB row costs 99,000). */
+  burstChars: number;
+  charsPerSecond: number;
+}
+
+export const INCOMING_LIMITS: RateLimits = {
+  burstMessages: 400,
+  messagesPerSecond: 40,
+  burstChars: 4_000_000,
+  charsPerSecond: 400_000,
+};
+
+interface Bucket {
+  messages: number;
+  chars: number;
+  at: number;
+}
+
+export class IncomingLimiter {
+  private readonly buckets = new Map<number, Bucket>();
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    readonly limits: RateLimits = INCOMING_LIMITS,
+  ) {}
+
+  /** Whether a message of `chars` characters from this tab may be processed now. */
+  take(tabId: number, chars: number): boolean {
+    const l = this.limits;
+    const t = this.now();
+    const b = this.buckets.get(tabId) ?? { messages: l.burstMessages, chars: l.burstChars, at: t };
+    const dt = Math.max(0, t - b.at) / 1000;
+    b.messages = Math.min(l.burstMessages, b.messages + dt * l.messagesPerSecond);
+    b.chars = Math.min(l.burstChars, b.chars + dt * l.charsPerSecond);
+    b.at = t;
+    this.buckets.set(tabId, b);
+    if (b.messages < 1 || b.chars < chars) return false;
+    b.messages -= 1;
+    b.chars -= chars;
+    return true;
+  }
+
+  forget(tabId: number): void {
+    this.buckets.delete(tabId);
+  }
+}

@@ -1,0 +1,236 @@
+// I8 through the background's own code: the SessionManager and Router over the real
+// storage.session store (on a stand-in with the browser's 10 MiB quota). A page floods one
+// conversation with 150 rows of 99 KB and 10,000 small rows "from the buddy"; another
+// conversation still goes private and talks both ways; the bytes stay within the budgets. The
+// per-tab incoming rate limit drops and counts what a tab sends too fast, and only that tab's.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PortRights } from '../../../extension/background/ports';
+import { INCOMING_LIMITS, IncomingLimiter } from '../../../extension/background/rate-limit';
+import { type ConversationRef, SessionManager } from '../../../extension/background/session-manager';
+import {
+  chatBatches,
+  LIMITS,
+  type StatusResult,
+  validateContentRequest,
+} from '../../../extension/shared/messages';
+import type { DsaPrivateKey } from '../../../src/crypto/dsa';
+import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
+import { BUDGETS } from '../../../src/store/budgets';
+import { MemoryArea, MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
+import { SITE, World } from './harness';
+
+let aliceKey: DsaPrivateKey;
+let bobKey: DsaPrivateKey;
+beforeAll(async () => {
+  [aliceKey, bobKey] = await Promise.all([generateDsaKey(), generateDsaKey()]);
+});
+
+const ref = (site: string, account: string, peer: string): ConversationRef => ({
+  site,
+  account,
+  protocol: 'minichat',
+  peer,
+});
+
+describe('a page floods one conversation (I8)', () => {
+  it('150 rows of 99 KB and 10,000 small rows stay within the budgets; another conversation goes private and talks both ways', async () => {
+    const area = new MemoryArea(); // the browser's 10 MiB quota
+    const sessions = new MemorySessionStore(area);
+    const keys = new MemoryKeyStore();
+    await keys.putKey('alice', 'minichat', aliceKey);
+    const alice = new SessionManager({ keys, sessions });
+    const flood = ref(SITE, 'alice', 'mallory');
+    const big = 'B'.repeat(99_000);
+    const notices: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const fx = await alice.receive(flood, { id: `big-${i}`, text: `${i} ${big}` });
+      expect(fx.transcript).toHaveLength(1);
+      // What the panel is handed is cut too: plaintext from the page never reaches 99 KB there.
+      expect(fx.transcript[0]!.text.length).toBe(BUDGETS.plainText);
+      expect(fx.transcript[0]!.truncated).toBe(99_000 + `${i} `.length);
+      for (const n of fx.notices) if (n.kind === 'budget') notices.push(n.what);
+    }
+    for (let i = 0; i < 10_000; i++) await alice.receive(flood, { id: `small-${i}`, text: `small row ${i}` });
+    expect(notices.filter((w) => w === 'truncated')).toHaveLength(150);
+
+    const usage = await sessions.usage();
+    expect(usage.transcripts).toBeLessThanOrEqual(BUDGETS.transcriptPerConversation);
+    expect(usage.total).toBeLessThanOrEqual(BUDGETS.total);
+    expect(area.bytesInUse()).toBeLessThanOrEqual(BUDGETS.total);
+    const st = await alice.status(flood);
+    expect(st.limits.truncated).toBe(150);
+    expect(st.limits.trimmed).toBeGreaterThan(5000);
+    const kept = await alice.transcript(flood);
+    expect(kept.at(-1)!.text).toBe('small row 9999');
+    expect(kept.length + st.limits.trimmed).toBe(10_150);
+    // The state record stays small: its seen ids are fixed-length hashes, 2,000 at most.
+    const stateBytes = area.data.get([...area.data.keys()].find((k) => k.includes('mallory'))!)!.length;
+    expect(stateBytes).toBeLessThan(BUDGETS.stateBytes);
+
+    // Meanwhile alice talks with bob in another tab of the same site: AKE and messages both ways.
+    const bobKeys = new MemoryKeyStore();
+    await bobKeys.putKey('bob', 'minichat', bobKey);
+    const bob = new SessionManager({ keys: bobKeys, sessions: new MemorySessionStore() });
+    const A = ref(SITE, 'alice', 'bob');
+    const B = ref(SITE, 'bob', 'alice');
+    const read = { alice: [] as string[], bob: [] as string[] };
+    let seq = 0;
+    const pump = async () => {
+      for (let round = 0; round < 20; round++) {
+        let moved = false;
+        for (const [from, fr, to, tr, who] of [
+          [alice, A, bob, B, 'bob'],
+          [bob, B, alice, A, 'alice'],
+        ] as const) {
+          for (const line of await from.pending(fr)) {
+            const fx = await to.receive(tr, { id: `m${++seq}`, text: line.wire });
+            for (const t of fx.transcript) if (t.dir === 'in') read[who].push(t.text);
+            await from.delivered(fr, [line.seq]);
+            moved = true;
+          }
+        }
+        if (!moved) return;
+      }
+    };
+    await alice.goPrivate(A);
+    await pump();
+    expect((await alice.status(A)).state).toBe('encrypted');
+    await alice.send(A, 'still here?');
+    await pump();
+    await bob.send(B, 'yes ✓');
+    await pump();
+    expect(read.bob).toEqual(['still here?']);
+    expect(read.alice).toEqual(['yes ✓']);
+    expect((await alice.transcript(A)).filter((t) => t.dir !== 'notice').map((t) => t.text)).toEqual([
+      'still here?',
+      'yes ✓',
+    ]);
+    expect(area.bytesInUse()).toBeLessThanOrEqual(BUDGETS.total);
+  });
+
+  it('an outbox the page never empties stops growing at its budget, counted', async () => {
+    const sessions = new MemorySessionStore();
+    const keys = new MemoryKeyStore();
+    await keys.putKey('alice', 'minichat', aliceKey);
+    const alice = new SessionManager({ keys, sessions });
+    const A = ref(SITE, 'alice', 'bob');
+    // The page "shows" Query Messages from the buddy and never sends anything we give it.
+    for (let i = 0; i < 200; i++) await alice.receive(A, { id: `q${i}`, text: '?OTRv3?' });
+    const pending = await alice.pending(A);
+    const bytes = pending.reduce((a, l) => a + l.wire.length + 24, 0);
+    expect(bytes).toBeLessThanOrEqual(BUDGETS.outboxBytes);
+    expect((await alice.status(A)).limits.outboxDropped).toBeGreaterThan(0);
+  });
+});
+
+describe('incoming rate limit per tab (I8)', () => {
+  it('a bucket refills with time and never holds more than its burst', () => {
+    let now = 0;
+    const l = new IncomingLimiter(() => now, {
+      burstMessages: 3,
+      messagesPerSecond: 1,
+      burstChars: 100,
+      charsPerSecond: 10,
+    });
+    expect([1, 2, 3, 4].map(() => l.take(1, 10))).toEqual([true, true, true, false]);
+    expect(l.take(2, 10)).toBe(true);
+    now = 1000;
+    expect(l.take(1, 10)).toBe(true);
+    expect(l.take(1, 10)).toBe(false);
+    now = 100_000;
+    expect([1, 2, 3, 4].map(() => l.take(1, 10))).toEqual([true, true, true, false]);
+    // Characters count too: a 99 KB row costs 99,000.
+    expect(l.take(3, 101)).toBe(false);
+  });
+
+  it('drops what one tab sends over its rate, counts it in that tab’s status, and leaves other tabs alone', async () => {
+    const w = new World(async () => aliceKey);
+    const tab = (tabId: number, peer: string) => {
+      const rights: PortRights = {
+        kind: 'content',
+        tabId,
+        frameId: 0,
+        url: `${SITE}/?peer=${peer}`,
+        origin: SITE,
+      };
+      return { rights, port: w.connect(rights) };
+    };
+    const t1 = tab(1, 'mallory');
+    const t2 = tab(2, 'bob');
+    for (const [t, peer] of [
+      [t1, 'mallory'],
+      [t2, 'bob'],
+    ] as const) {
+      await t.port.req({ type: 'hello', url: t.rights.kind === 'content' ? t.rights.url : '' });
+      await t.port.req({
+        type: 'conversation',
+        account: 'alice',
+        protocol: 'minichat',
+        peer,
+        kind: 'one-to-one',
+        reason: null,
+        maxMessageSize: 0,
+        composeFound: true,
+        listFound: true,
+      });
+    }
+    const rows = (from: string, start: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        id: `r${start + i}`,
+        from,
+        text: `hello ${start + i}`,
+        own: false,
+      }));
+    for (let b = 0; b < 3; b++)
+      await t1.port.req({ type: 'chat-messages', messages: rows('mallory', b * 200, 200), history: false });
+    await t2.port.req({ type: 'chat-messages', messages: rows('bob', 0, 10), history: false });
+    const page = w.connect({
+      kind: 'page',
+      url: 'chrome-extension://x/extension/popup/index.html',
+      tabId: null,
+    });
+    const s1 = (await page.req({ type: 'status', tabId: 1 })) as StatusResult;
+    const s2 = (await page.req({ type: 'status', tabId: 2 })) as StatusResult;
+    expect(s1.tab?.dropped).toBe(600 - INCOMING_LIMITS.burstMessages);
+    expect(s2.tab?.dropped).toBeUndefined();
+    const mallory = { site: SITE, account: 'alice', protocol: 'minichat', peer: 'mallory' };
+    expect(await w.manager.transcript(mallory)).toHaveLength(INCOMING_LIMITS.burstMessages);
+    expect(await w.manager.transcript({ ...mallory, peer: 'bob' })).toHaveLength(10);
+    // The page shows processed rows again (a reload): they cost nothing and are not dropped.
+    await t1.port.req({ type: 'chat-messages', messages: rows('mallory', 0, 200), history: true });
+    expect(((await page.req({ type: 'status', tabId: 1 })) as StatusResult).tab?.dropped).toBe(200);
+    // Time passes: the tab may send again, and a dropped row shown again is processed now.
+    w.clock += 2000;
+    await t1.port.req({ type: 'chat-messages', messages: rows('mallory', 1000, 50), history: false });
+    await t1.port.req({ type: 'chat-messages', messages: rows('mallory', 500, 1), history: false });
+    const texts = (await w.manager.transcript(mallory)).map((t) => t.text);
+    expect(texts).toHaveLength(INCOMING_LIMITS.burstMessages + 51);
+    expect(texts.at(-1)).toBe('hello 500');
+  });
+
+  it('refuses a chat-messages batch over its character budget; the content script splits what it sends to fit', () => {
+    const m = (i: number, chars: number) => ({
+      id: `r${i}`,
+      from: 'bob',
+      text: 'y'.repeat(chars),
+      own: false,
+    });
+    const twelve = Array.from({ length: 12 }, (_, i) => m(i, 99_000));
+    expect(
+      validateContentRequest({ type: 'chat-messages', id: 1, messages: twelve, history: false }),
+    ).toBeNull();
+    expect(
+      validateContentRequest({ type: 'chat-messages', id: 1, messages: twelve.slice(0, 10), history: false }),
+    ).not.toBeNull();
+    const split = chatBatches(
+      [...twelve, ...Array.from({ length: 300 }, (_, i) => m(100 + i, 5))].map((x) => ({ m: x })),
+    );
+    expect(split.map((b) => b.length)).toEqual([10, 2 + 198, 102]);
+    for (const b of split)
+      expect(
+        validateContentRequest({ type: 'chat-messages', id: 1, messages: b.map((x) => x.m), history: false }),
+      ).not.toBeNull();
+    expect(LIMITS.chatBatchChars).toBeLessThan(LIMITS.chatBatch * LIMITS.chatText);
+  });
+});

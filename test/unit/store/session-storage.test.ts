@@ -1,0 +1,205 @@
+// The storage.session store's layout and byte budgets (I8), on the real store code over a
+// storage.session stand-in with the browser's quota and all-or-nothing writes (MemoryArea).
+// What could break: a save rewriting the whole transcript, a budget not holding, a flood in one
+// conversation trimming its neighbours, a failed write leaving the store's idea of itself wrong.
+
+import { describe, expect, it } from 'vitest';
+import { BudgetError } from '../../../src/store/budgets';
+import { MemoryArea, MemorySessionStore } from '../../../src/store/memory';
+import { CHUNK_KEY_PREFIX, INDEX_KEY, StorageSessionStore } from '../../../src/store/session-storage';
+import type { ConversationRecord, TranscriptEntry } from '../../../src/store/types';
+
+const id = (site: string, peer: string) => `conv:${JSON.stringify([site, 'me', 'proto', peer])}`;
+const S1 = 'https://one.example';
+const S2 = 'https://two.example';
+
+function rec(over: Partial<ConversationRecord> = {}): ConversationRecord {
+  return {
+    v: 2,
+    session: null,
+    privateMode: false,
+    outbox: [],
+    nextSeq: 1,
+    seen: '',
+    fingerprintChanged: false,
+    updated: 1,
+    ...over,
+  };
+}
+
+let n = 0;
+function entry(chars: number, over: Partial<TranscriptEntry> = {}): TranscriptEntry {
+  n++;
+  return { id: `e${n}`, dir: 'in', text: 'x'.repeat(chars), at: n, encrypted: true, ...over };
+}
+
+/** Records every set() the store makes: keys and bytes. */
+class CountingArea extends MemoryArea {
+  readonly writes: { keys: string[]; bytes: number }[] = [];
+  override async set(items: Record<string, unknown>) {
+    await super.set(items);
+    this.writes.push({
+      keys: Object.keys(items),
+      bytes: Object.entries(items).reduce((a, [k, v]) => a + k.length + JSON.stringify(v).length, 0),
+    });
+  }
+}
+
+describe('StorageSessionStore layout', () => {
+  it('keeps the state small and apart from the transcript; a save writes the state, the open chunk and the index only', async () => {
+    const area = new CountingArea();
+    const store = new StorageSessionStore(area);
+    const a = id(S1, 'bob');
+    for (let i = 0; i < 40; i++) await store.save(a, rec({ updated: i }), { append: [entry(4000)] });
+    const stateJson = area.data.get(a)!;
+    expect(stateJson.length).toBeLessThan(500);
+    expect(stateJson).not.toContain('xxxx');
+    const chunks = [...area.data.keys()].filter((k) => k.startsWith(CHUNK_KEY_PREFIX));
+    expect(chunks.length).toBeGreaterThan(5);
+    area.writes.length = 0;
+    await store.save(a, rec({ updated: 99 }), { append: [entry(10)] });
+    expect(area.writes).toHaveLength(1);
+    const w = area.writes[0]!;
+    expect(w.keys.filter((k) => k.startsWith(CHUNK_KEY_PREFIX))).toHaveLength(1);
+    expect(w.keys).toContain(a);
+    expect(w.keys).toContain(INDEX_KEY);
+    // The transcript holds 160 KB; this save wrote less than one chunk and the small records.
+    expect(w.bytes).toBeLessThan(store.budgets.chunkBytes + 4000 + 2000);
+    const all = await store.transcript(a);
+    expect(all).toHaveLength(41);
+    expect(all.at(-1)!.text).toBe('x'.repeat(10));
+  });
+
+  it('a state-only save (an ack, a flag) touches no chunk', async () => {
+    const area = new CountingArea();
+    const store = new StorageSessionStore(area);
+    const a = id(S1, 'bob');
+    await store.save(a, rec(), { append: [entry(100), entry(100)] });
+    area.writes.length = 0;
+    await store.save(a, rec({ privateMode: true }));
+    expect(area.writes[0]!.keys.filter((k) => k.startsWith(CHUNK_KEY_PREFIX))).toEqual([]);
+  });
+
+  it('updates entries by id in whatever chunk holds them, and survives a new store over the same area', async () => {
+    const area = new MemoryArea();
+    const store = new StorageSessionStore(area, { chunkBytes: 1000 });
+    const a = id(S1, 'bob');
+    const first = entry(50, { dir: 'out', status: 'held' });
+    await store.save(a, rec(), { append: [first] });
+    for (let i = 0; i < 30; i++) await store.save(a, rec(), { append: [entry(100)] });
+    // A new worker: nothing cached.
+    const again = new StorageSessionStore(area, { chunkBytes: 1000 });
+    await again.save(a, rec(), {
+      update: [{ ...first, status: 'sent' }, entry(5, { id: 'trimmed-long-ago' })],
+    });
+    const all = await again.transcript(a);
+    expect(all[0]).toEqual({ ...first, status: 'sent' });
+    expect(all).toHaveLength(31);
+    expect(all.some((e) => e.id === 'trimmed-long-ago')).toBe(false);
+  });
+
+  it('refuses a state record over its budget, for that conversation only', async () => {
+    const store = new MemorySessionStore(new MemoryArea(), { stateBytes: 2000 });
+    const big = id(S1, 'big');
+    const ok = id(S1, 'ok');
+    await expect(store.save(big, rec({ seen: '0123456789abcdef'.repeat(200) }))).rejects.toThrow(BudgetError);
+    expect(await store.load(big)).toBeNull();
+    await store.save(ok, rec({ privateMode: true }));
+    expect((await store.load(ok))?.privateMode).toBe(true);
+  });
+});
+
+describe('StorageSessionStore budgets', () => {
+  it('trims a flooded conversation to its budget, oldest first, and reports what it trimmed', async () => {
+    const store = new MemorySessionStore();
+    const a = id(S1, 'flood');
+    let trimmed = 0;
+    for (let i = 0; i < 150; i++)
+      trimmed += (await store.save(a, rec(), { append: [entry(32_000)] })).trimmed;
+    const all = await store.transcript(a);
+    const bytes = JSON.stringify(all).length;
+    expect(bytes).toBeLessThanOrEqual(store.budgets.transcriptPerConversation);
+    expect(all.at(-1)!.id).toBe(`e${n}`);
+    expect(trimmed + all.length).toBe(150);
+    const u = await store.usage();
+    expect(u.transcripts).toBeLessThanOrEqual(store.budgets.transcriptPerConversation);
+    expect(u.total).toBeLessThanOrEqual(store.budgets.total);
+  });
+
+  it("a flood in one conversation trims the flood, not its neighbour's on the same site", async () => {
+    const store = new MemorySessionStore(new MemoryArea(), {
+      transcriptPerConversation: 140_000,
+      transcriptPerSite: 150_000,
+      chunkBytes: 5000,
+    });
+    const quiet = id(S1, 'quiet');
+    const flood = id(S1, 'flood');
+    for (let i = 0; i < 10; i++) await store.save(quiet, rec(), { append: [entry(2000)] });
+    for (let i = 0; i < 200; i++) await store.save(flood, rec(), { append: [entry(2000)] });
+    expect(await store.transcript(quiet)).toHaveLength(10);
+    const u = await store.usage();
+    expect(u.sites[S1]).toBeLessThanOrEqual(150_000);
+    expect((await store.transcript(flood)).length).toBeLessThan(200);
+  });
+
+  it('keeps all transcripts within the total budget across sites', async () => {
+    const store = new MemorySessionStore(new MemoryArea(), {
+      transcriptPerConversation: 100_000,
+      transcriptPerSite: 100_000,
+      transcriptTotal: 150_000,
+      chunkBytes: 5000,
+    });
+    for (const site of [S1, S2])
+      for (let i = 0; i < 80; i++) await store.save(id(site, 'x'), rec(), { append: [entry(2000)] });
+    const u = await store.usage();
+    expect(u.transcripts).toBeLessThanOrEqual(150_000);
+    expect(u.sites[S2]).toBeGreaterThan(50_000);
+  });
+
+  it('gives an idle plain conversation up for a new one when a site has too many, and refuses when all hold OTR state', async () => {
+    const store = new MemorySessionStore(new MemoryArea(), { conversationsPerSite: 3 });
+    await store.save(id(S1, 'p1'), rec({ updated: 1 }), { append: [entry(10)] });
+    await store.save(id(S1, 'p2'), rec({ updated: 2, privateMode: true }));
+    await store.save(id(S1, 'p3'), rec({ updated: 3 }));
+    await store.save(id(S1, 'p4'), rec({ updated: 4, privateMode: true }));
+    expect((await store.list()).sort()).toEqual([id(S1, 'p2'), id(S1, 'p3'), id(S1, 'p4')].sort());
+    expect(await store.load(id(S1, 'p1'))).toBeNull();
+    expect(await store.transcript(id(S1, 'p1'))).toEqual([]);
+    await store.save(id(S1, 'p5'), rec({ updated: 5, privateMode: true }));
+    await expect(store.save(id(S1, 'p6'), rec({ updated: 6 }))).rejects.toThrow(BudgetError);
+    // Existing conversations and other sites go on.
+    await store.save(id(S1, 'p2'), rec({ updated: 7, privateMode: true }), { append: [entry(10)] });
+    await store.save(id(S2, 'q1'), rec({ updated: 8 }));
+    expect(await store.transcript(id(S1, 'p2'))).toHaveLength(1);
+  });
+
+  it('when the browser refuses the write (quota), stores the state alone and says the transcript was not stored', async () => {
+    const area = new MemoryArea(60_000);
+    const store = new MemorySessionStore(area);
+    const a = id(S1, 'a');
+    await store.save(a, rec(), { append: [entry(5000)] });
+    // Someone else fills the area (the browser counts, not us).
+    await area.set({ other: 'y'.repeat(52_000) });
+    const r = await store.save(a, rec({ nextSeq: 5 }), { append: [entry(5000)] });
+    expect(r.notStored).toBe(1);
+    expect(r.error).toContain('quota');
+    expect((await store.load(a))?.nextSeq).toBe(5);
+    expect(await store.transcript(a)).toHaveLength(1);
+    // The store's own accounting was rolled back: later saves work once there is room.
+    await area.remove('other');
+    await store.save(a, rec({ nextSeq: 6 }), { append: [entry(100)] });
+    expect(await store.transcript(a)).toHaveLength(2);
+  });
+
+  it('a conversation whose state cannot be stored at all fails alone; the next save of another works', async () => {
+    const area = new MemoryArea(30_000);
+    const store = new MemorySessionStore(area);
+    await area.set({ other: 'y'.repeat(29_000) });
+    await expect(store.save(id(S1, 'a'), rec({ seen: '0123456789abcdef'.repeat(100) }))).rejects.toThrow(
+      'quota',
+    );
+    await area.remove('other');
+    await store.save(id(S1, 'b'), rec());
+    expect(await store.list()).toEqual([id(S1, 'b')]);
+  });
+});
