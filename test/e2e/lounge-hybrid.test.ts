@@ -13,11 +13,19 @@
  *    reconnected, Retry sends it (encrypted afresh) and libotr reads it once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'webextension-polyfill';
 import type { Peer, PeerEvent } from '../interop/lib/peer.js';
 import { startLibotrPeer } from '../interop/lib/start.js';
 import { IrcClient } from './lib/irc-client.js';
 import { type IrcdHybrid, startIrcdHybrid } from './lib/ircd-hybrid.js';
-import { type Lounge, type LoungeUser, startLounge } from './lib/lounge.js';
+import {
+  type Lounge,
+  type LoungeUser,
+  loungeDom,
+  loungeOpenLobby,
+  loungeOpenQuery,
+  startLounge,
+} from './lib/lounge.js';
 import { waitFor } from './lib/ngircd.js';
 import { ensureLounge } from './lib/node22.js';
 import { startTcpRelay, type TcpRelay } from './lib/tcp-relay.js';
@@ -29,10 +37,12 @@ import {
   pageRequest,
   secureFrame,
   transcript,
-  waitForEntry,
   waitForQuery,
   waitForStatus,
 } from './lounge-private-helpers.js';
+
+// Callbacks passed to evaluate() run in the browser, where `chrome` is the promise-based API.
+declare const chrome: Browser;
 
 const ALICE: LoungeUser = { name: 'alice', password: 'alice-pw-h', nick: 'alice_h' };
 const BOB_NICK = 'bob_hybrid';
@@ -58,6 +68,18 @@ describe('The Lounge on ircd-hybrid (flood limits): paced, delivered means seen,
     }
     return events;
   }
+
+  /** The wire lines the background holds in its outbox (session storage), by seq. */
+  const outboxLines = async (): Promise<{ seq: number; wire: string }[]> =>
+    alice.ext.worker.evaluate(async () => {
+      const all = await chrome.storage.session.get(null);
+      const lines: { seq: number; wire: string }[] = [];
+      for (const [key, rec] of Object.entries(all))
+        if (key.startsWith('conv:'))
+          for (const o of (rec as { outbox?: { seq: number; wire: string }[] }).outbox ?? [])
+            lines.push({ seq: o.seq, wire: o.wire });
+      return lines.sort((a, b) => a.seq - b.seq);
+    });
 
   const siteError = async () =>
     (
@@ -141,12 +163,26 @@ describe('The Lounge on ircd-hybrid (flood limits): paced, delivered means seen,
     expect(await siteError()).toBeNull();
   }, 300_000);
 
-  it('the network cut under a message: not delivered; Retry after the reconnect delivers it once', async () => {
+  it('the network cut under a message: not delivered; Retry after the reconnect delivers it once, encrypted afresh', async () => {
     const text = 'sent while the network was cut';
     relay.cut();
     const error = await waitFor('the site error', async () => (await siteError()) ?? undefined, 30_000, 250);
     expect(error).toMatch(/Disconnected/i);
+    const seqBefore = Math.max(0, ...(await outboxLines()).map((l) => l.seq));
     await composeSend(alice.page, text);
+    // The lines offrecord made for the message (held back: the site shows its error), as the
+    // background keeps them until the page has shown them or they are given up.
+    const first = await waitFor(
+      'the first ciphertext in the outbox',
+      async () => {
+        const [message] = reassemble(
+          (await outboxLines()).filter((l) => l.seq > seqBefore).map((l) => l.wire),
+        );
+        return message;
+      },
+      10_000,
+      100,
+    );
     const failed = await waitFor(
       'not delivered',
       async () => {
@@ -159,13 +195,51 @@ describe('The Lounge on ircd-hybrid (flood limits): paced, delivered means seen,
     expect(failed.encrypted).toBe(true);
     expect(bobRead.some((m) => m.text === text)).toBe(false);
 
+    // Back online, as a user gets there: The Lounge gave up reconnecting on its own (its one retry
+    // met the cut), so the user types /connect in the network's lobby, then returns to the query.
     relay.restore();
+    await loungeOpenLobby(alice.page);
+    await alice.page
+      .locator(loungeDom.openChat('lobby', 'ngircd'))
+      .getByText(/will not reconnect/i)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    const connectionsBefore = relay.connections;
+    // The Lounge offers to complete a command as it is typed: the first Enter takes the
+    // completion, the next one sends (as a user presses it again when the box still holds it).
+    const box = alice.page.locator(loungeDom.compose);
+    await box.fill('/connect');
     await waitFor(
-      'The Lounge reconnected',
-      async () => ((await siteError()) === null ? true : undefined),
-      90_000,
-      500,
+      '/connect sent',
+      async () => {
+        if ((await box.inputValue()) === '') return true;
+        await box.press('Enter');
+        return undefined;
+      },
+      10_000,
+      300,
     );
+    await waitFor(
+      'The Lounge connected again',
+      async () =>
+        relay.connections > connectionsBefore &&
+        (await alice.page.locator(loungeDom.sidebarItem('lobby', 'ngircd')).count()) > 0 &&
+        (await alice.page.locator('.network.not-connected').count()) === 0
+          ? true
+          : undefined,
+      30_000,
+      200,
+    );
+    await loungeOpenQuery(alice.page, BOB_NICK);
+    await waitForQuery(alice, BOB_NICK);
+    await waitFor(
+      'no site error',
+      async () => ((await siteError()) === null ? true : undefined),
+      30_000,
+      250,
+    );
+
+    const wiresBefore = bob.privmsgs.length;
     const panel = await secureFrame(alice.page, 'transcript');
     await panel.locator('[data-action="retry"]').first().click();
     await waitFor(
@@ -173,7 +247,6 @@ describe('The Lounge on ircd-hybrid (flood limits): paced, delivered means seen,
       async () => (bobRead.some((m) => m.text === text) ? true : undefined),
       60_000,
     );
-    await waitForEntry(alice.page, 'out', text, 30_000);
     await waitFor(
       'shown as sent',
       async () =>
@@ -184,6 +257,58 @@ describe('The Lounge on ircd-hybrid (flood limits): paced, delivered means seen,
       300,
     );
     expect(bobRead.filter((m) => m.text === text)).toEqual([{ text, encrypted: true }]);
+    // The retry is a new encryption: another ciphertext, under another (keys, counter) pair, so no
+    // keystream is used twice; the first ciphertext never reached the server.
+    const retried = reassemble(
+      bob.privmsgs
+        .slice(wiresBefore)
+        .filter((m) => m.from === ALICE.nick)
+        .map((m) => m.text),
+    );
+    expect(retried).toHaveLength(1);
+    expect(retried[0]).not.toBe(first);
+    expect(reassemble(bob.privmsgs.filter((m) => m.from === ALICE.nick).map((m) => m.text))).not.toContain(
+      first,
+    );
+    expect(keystreamOf(retried[0]!)).not.toEqual(keystreamOf(first));
     expect(hybrid.log()).not.toMatch(/Excess Flood/i);
   }, 240_000);
 });
+
+/**
+ * The whole OTR messages in a run of wire lines: `?OTR:` lines as they are, v3 fragments
+ * (`?OTR|sender|receiver,k,n,piece,`) joined once all n pieces are there, in order.
+ */
+function reassemble(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  let pieces: string[] = [];
+  for (const line of lines) {
+    if (line.startsWith('?OTR:')) {
+      out.push(line);
+      continue;
+    }
+    const m = /^\?OTR\|[0-9a-fA-F]+\|[0-9a-fA-F]+,0*(\d+),0*(\d+),([^,]*),$/.exec(line);
+    if (!m) continue;
+    const [k, n] = [Number(m[1]), Number(m[2])];
+    if (k === 1) pieces = [];
+    if (pieces.length !== k - 1) continue;
+    pieces.push(m[3]!);
+    if (k === n) out.push(pieces.join(''));
+  }
+  return out;
+}
+
+/**
+ * What picks an OTR data message's AES-CTR keystream (Protocol-v3: sender and recipient key ids
+ * choose the keys, the top half of the counter the stream): the three fields as hex.
+ */
+function keystreamOf(wire: string): { keys: string; ctr: string } {
+  const b = Buffer.from(wire.slice('?OTR:'.length, wire.lastIndexOf('.')), 'base64');
+  const version = b.readUInt16BE(0);
+  if (b[2] !== 0x03) throw new Error(`not a data message: type ${b[2]}`);
+  let at = 3 + (version === 3 ? 8 : 0) + 1; // instance tags, flags
+  const keys = b.subarray(at, at + 8).toString('hex'); // sender keyid, recipient keyid
+  at += 8;
+  at += 4 + b.readUInt32BE(at); // next D-H key (MPI)
+  return { keys, ctr: b.subarray(at, at + 8).toString('hex') };
+}
