@@ -235,6 +235,39 @@ describe('ChatCore', () => {
     core.stop();
   });
 
+  it('a new message is found from the change itself (isRow): the rows are not listed, order kept', async () => {
+    const { doc, profile } = fixture();
+    const base = adapterOf(doc, profile);
+    expect(base.isRow).toBeTypeOf('function');
+    let listWalks = 0;
+    const adapter = {
+      ...base,
+      messageRows: (d: Document) => {
+        listWalks++;
+        return base.messageRows(d);
+      },
+    };
+    const { client, core } = await startCore(doc, adapter);
+    expect(client.reported()).toHaveLength(4);
+    listWalks = 0;
+    const spacer = q(doc, '.spacer');
+    // Two rows in one task, the second inserted above the first: reported in the page's order.
+    const later = q(doc, '.bubble', 0).cloneNode(true) as Element;
+    recycle(later, 'bob', 'second in the page', false);
+    spacer.append(later);
+    const earlier = q(doc, '.bubble', 0).cloneNode(true) as Element;
+    recycle(earlier, 'bob', 'first in the page', false);
+    spacer.insertBefore(earlier, later);
+    await until('reported', () => client.reported().includes('second in the page'));
+    expect(client.reported().slice(-2)).toEqual(['first in the page', 'second in the page']);
+    // A row's text changed in place (a recycled row) is read too.
+    const body = later.querySelector('.body');
+    if (body) body.textContent = 'recycled to another message';
+    await until('recycled reported', () => client.reported().includes('recycled to another message'));
+    expect(listWalks).toBe(0);
+    core.stop();
+  });
+
   it('a change elsewhere in the page does not walk the message list', async () => {
     const { doc, profile } = fixture();
     const base = adapterOf(doc, profile);
