@@ -7,8 +7,9 @@
  * - go private: from the go-private request (what "Go private" in the popup or panel sends) until
  *   alice's background reports the conversation encrypted (a status push, timed in the page that
  *   asked: one clock). Target 1 s.
- * - message: from alice's Enter in the secure compose until bob's transcript shows the text
- *   (a MutationObserver in bob's transcript, Date.now() on both ends: one machine). Target 300 ms.
+ * - message: from alice's Enter in her side panel's compose box until bob's side panel shows the
+ *   text in its transcript (a key listener in alice's panel, a MutationObserver in bob's, Date.now()
+ *   on both ends: one machine). Target 300 ms.
  *
  * The breakdown comes from three clocks that agree (one machine): when the chat server stored each
  * line (the site's own send, POST), when the receiving page showed it in its DOM (observer in the
@@ -26,7 +27,7 @@ import {
   composeSend,
   type Person,
   pageRequest,
-  secureFrame,
+  panelPage,
   waitForEntry,
   waitForStatus,
 } from '../test/e2e/lounge-private-helpers';
@@ -45,31 +46,56 @@ export interface SpeedResult {
   hops: { line: string; siteMs: number; offrecordMs: number }[];
   /** go-private request -> the Query stored: offrecord's part on alice's side, ms (median). */
   firstLineMs: number;
-  /** last AKE line stored -> alice encrypted: the site plus bob... (median) */
+  /** last AKE line stored -> alice encrypted (median). */
   lastHopMs: number;
+  /**
+   * The message's way (medians, ms): alice's Enter -> the line stored by the chat server (alice's
+   * panel, background, content script, the site's own send), stored -> shown in bob's page (the
+   * site: its poll and reveal), shown -> bob's panel shows the text (bob's content script,
+   * background, panel).
+   */
+  message: { aliceMs: number; siteMs: number; bobMs: number };
 }
 
-/** Installs, in a page, a record of when each chat row text first appeared (Date.now()). */
-async function recordShown(p: Person): Promise<void> {
-  await p.page.evaluate(() => {
-    const w = window as unknown as { __shown?: Record<string, number> };
-    if (w.__shown) return;
-    const shown: Record<string, number> = {};
-    w.__shown = shown;
-    const see = () => {
-      for (const b of document.querySelectorAll('.bubble .body')) {
-        const t = b.textContent ?? '';
-        if (t && shown[t] === undefined) shown[t] = Date.now();
-      }
-    };
-    new MutationObserver(see).observe(document.documentElement, {
-      subtree: true,
-      childList: true,
-      characterData: true,
-    });
-    see();
+/**
+ * Installs, in a page, a record of when each chat row text first appeared (Date.now()). Passed
+ * as source text: tsx names inner functions with a helper the page does not have.
+ */
+const RECORD_SHOWN = `(() => {
+  if (window.__shown) return;
+  const shown = {};
+  window.__shown = shown;
+  const see = () => {
+    for (const b of document.querySelectorAll('.bubble .body')) {
+      const t = b.textContent || '';
+      if (t && shown[t] === undefined) shown[t] = Date.now();
+    }
+  };
+  new MutationObserver(see).observe(document.documentElement, {
+    subtree: true,
+    childList: true,
+    characterData: true,
   });
+  see();
+})()`;
+
+async function recordShown(p: Person): Promise<void> {
+  await p.page.evaluate(RECORD_SHOWN);
 }
+
+/** In a panel page: when the transcript first showed an incoming entry with exactly `text`. */
+const recordEntry = (text: string): string => `(() => {
+  window.__seen = window.__seen || {};
+  const seen = window.__seen;
+  const t = ${JSON.stringify(text)};
+  const look = () => {
+    for (const el of document.querySelectorAll(
+      '[data-testid=transcript] > li[data-dir=in] [data-testid=entry-text]',
+    ))
+      if (el.textContent === t && seen[t] === undefined) seen[t] = Date.now();
+  };
+  new MutationObserver(look).observe(document.body, { subtree: true, childList: true, characterData: true });
+})()`;
 
 async function shownTimes(p: Person): Promise<Record<string, number>> {
   return p.page.evaluate(() => (window as unknown as { __shown?: Record<string, number> }).__shown ?? {});
@@ -85,12 +111,15 @@ async function timeGoPrivate(p: Person): Promise<number> {
       new Promise<number>((resolve, reject) => {
         const port = chrome.runtime.connect({ name: 'offrecord' });
         const t0 = performance.now();
-        const timer = setTimeout(() => reject(new Error('not private within 30 s')), 30_000);
+        let last = 'no status';
+        const timer = setTimeout(() => reject(new Error(`not private within 30 s (last: ${last})`)), 30_000);
         port.onMessage.addListener((raw: unknown) => {
           const m = raw as {
             type?: string;
             event?: { type?: string; tabId?: number; status?: { state?: string } };
           };
+          if (m.type === 'push' && m.event?.type === 'status' && m.event.tabId === tabId)
+            last = JSON.stringify(m.event.status).slice(0, 300);
           if (
             m.type === 'push' &&
             m.event?.type === 'status' &&
@@ -119,16 +148,28 @@ function median(xs: number[]): number {
 
 const AKE_NAMES = ['Query', 'D-H Commit', 'D-H Key', 'Reveal Signature', 'Signature'];
 
-export async function runSpeed(runs: number): Promise<SpeedResult> {
+/** `dir`: the built extension to measure (default the test build of this tree: dist/chrome-test). */
+export async function runSpeed(runs: number, dir?: string): Promise<SpeedResult> {
   const chat: VirtualChat = await startVirtualChat();
   const profile = serializeProfile({ ...virtualChat().profile, site: chat.origin });
-  const alice = await openVirtualPerson(chat, 'alice', 'bob');
-  const bob = await openVirtualPerson(chat, 'bob', 'alice');
-  const result: SpeedResult = { goPrivateMs: [], messageMs: [], hops: [], firstLineMs: 0, lastHopMs: 0 };
+  // A chat with history: the profile learns the buddy and our own name from the rows.
+  chat.post('bob', 'alice', 'hi alice');
+  chat.post('alice', 'bob', 'hello bob');
+  const alice = await openVirtualPerson(chat, 'alice', 'bob', dir);
+  const bob = await openVirtualPerson(chat, 'bob', 'alice', dir);
+  const result: SpeedResult = {
+    goPrivateMs: [],
+    messageMs: [],
+    hops: [],
+    firstLineMs: 0,
+    lastHopMs: 0,
+    message: { aliceMs: 0, siteMs: 0, bobMs: 0 },
+  };
   const hopSamples: { site: number[]; ext: number[] }[] = AKE_NAMES.slice(0, -1).map(() => ({
     site: [],
     ext: [],
   }));
+  const msgParts = { alice: [] as number[], site: [] as number[], bob: [] as number[] };
   const first: number[] = [];
   const last: number[] = [];
   try {
@@ -164,26 +205,43 @@ export async function runSpeed(runs: number): Promise<SpeedResult> {
         }
         last.push(endedAt - ake[ake.length - 1]!.at);
       }
-      // A message: alice's Enter -> bob's transcript shows it.
+      // A message: alice's Enter in her panel -> bob's panel shows it in the transcript.
       const text = `speed message ${run}`;
-      const frame = await secureFrame(bob.page, 'transcript');
-      await frame.evaluate((t) => {
-        const w = window as unknown as { __seen?: Record<string, number> };
-        w.__seen ??= {};
-        const seen = w.__seen;
-        new MutationObserver(() => {
-          for (const li of document.querySelectorAll('li'))
-            if (li.querySelector('.text')?.textContent === t && seen[t] === undefined) seen[t] = Date.now();
-        }).observe(document.body, { subtree: true, childList: true, characterData: true });
-      }, text);
-      const sentAt = Date.now();
+      const bobPanel = await panelPage(bob.page);
+      const alicePanel = await panelPage(alice.page);
+      await bobPanel.evaluate(recordEntry(text));
+      // The moment of the Enter key in alice's panel, read in the panel itself (capture phase).
+      await alicePanel.evaluate(() => {
+        const w = window as unknown as { __enterAt?: number; __enterHooked?: boolean };
+        if (w.__enterHooked) return;
+        w.__enterHooked = true;
+        document.addEventListener(
+          'keydown',
+          (e) => {
+            if (e.key === 'Enter') w.__enterAt = Date.now();
+          },
+          true,
+        );
+      });
+      const msgLinesBefore = chat.lines().length;
       await composeSend(alice.page, text);
       await waitForEntry(bob.page, 'in', text, 30_000);
-      const seenAt = await frame.evaluate(
+      const sentAt = await alicePanel.evaluate(() => (window as unknown as { __enterAt: number }).__enterAt);
+      const seenAt = await bobPanel.evaluate(
         (t) => (window as unknown as { __seen: Record<string, number> }).__seen[t] ?? 0,
         text,
       );
       result.messageMs.push(seenAt - sentAt);
+      const stored = chat
+        .lines()
+        .slice(msgLinesBefore)
+        .find((l) => l.from === 'alice');
+      if (stored) {
+        const shownAtBob = (await shownTimes(bob))[stored.text] ?? stored.at;
+        msgParts.alice.push(stored.at - sentAt);
+        msgParts.site.push(shownAtBob - stored.at);
+        msgParts.bob.push(seenAt - shownAtBob);
+      }
       // Back to not private for the next run: alice ends, bob sees it finished.
       await pageRequest(alice, { type: 'end-private', tabId: alice.tabId });
       await waitForStatus(bob.page, ['finished'], 30_000).catch(() => undefined);
@@ -196,8 +254,18 @@ export async function runSpeed(runs: number): Promise<SpeedResult> {
       offrecordMs: median(h.ext),
     }));
     result.firstLineMs = median(first);
+    result.message = {
+      aliceMs: median(msgParts.alice),
+      siteMs: median(msgParts.site),
+      bobMs: median(msgParts.bob),
+    };
     result.lastHopMs = median(last);
     return result;
+  } catch (e) {
+    process.stderr.write(
+      `chat lines: ${JSON.stringify(chat.lines().map((l) => [l.from, l.text.slice(0, 40), l.at]))}\n`,
+    );
+    throw e;
   } finally {
     await alice.close();
     await bob.close();
@@ -207,7 +275,8 @@ export async function runSpeed(runs: number): Promise<SpeedResult> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const runs = Number(process.argv[2] ?? 3);
-  runSpeed(runs)
+  // A third argument: another build to measure (an older tree's dist/chrome-test, for before/after).
+  runSpeed(runs, process.argv[3])
     .then((r) => {
       const m = median(r.goPrivateMs);
       const msg = median(r.messageMs);
