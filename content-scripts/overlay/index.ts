@@ -19,6 +19,7 @@
 import browser from 'webextension-polyfill';
 import { t } from '../../extension/shared/i18n';
 import { SHAPES, STROKE } from '../../extension/shared/icon-shapes';
+import { writingNow } from '../sites/compose';
 import { createShadowHost, showInTopLayer, Z_TOP } from './host';
 
 export interface OverlayTarget {
@@ -275,6 +276,7 @@ function layout(): void {
 
 /** Keeps the site's compose box unfocusable and unfocused while private mode is on. */
 function guardComposeBox(): void {
+  if (writingNow()) return; // our own synchronous write (compose.ts) focuses the box for a moment
   const box = state.target?.composeBox;
   if (!box?.isConnected) return;
   if (!box.hasAttribute('inert')) box.setAttribute('inert', '');

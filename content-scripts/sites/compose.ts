@@ -175,15 +175,27 @@ function pasteEvent(view: Window & typeof globalThis, text: string): Event | nul
   }
 }
 
+/** Synchronous writes into a site's box running now (content-script state, never the page's). */
+let ownWrites = 0;
+
+/**
+ * Whether offrecord itself is writing into a site's box at this moment: the private-mode guard
+ * (overlay) must let that focus be, or Quill 2 never sees its Enter while focused.
+ */
+export function writingNow(): boolean {
+  return ownWrites > 0;
+}
+
 /** Runs `fn` with the box's `inert` lifted (private mode makes the site's box inert; inert is not editable). */
 function withoutInert<T>(el: Element, fn: () => T): T {
+  ownWrites++;
   const inert = el.closest('[inert]');
-  if (!inert) return fn();
-  inert.removeAttribute('inert');
   try {
+    inert?.removeAttribute('inert');
     return fn();
   } finally {
-    inert.setAttribute('inert', '');
+    inert?.setAttribute('inert', '');
+    ownWrites--;
   }
 }
 

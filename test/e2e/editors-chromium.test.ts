@@ -81,9 +81,7 @@ describe('private conversations on real editor frameworks (Chromium)', () => {
     await bobExt?.close();
   });
 
-  // Quill 2 is not here: through the extension its AKE stalls at "starting" (the writer alone
-  // passes on Quill in compose-editors-chromium); see the closing note of #17.
-  for (const fw of EDITOR_FRAMEWORKS.filter((f) => f !== 'quill')) {
+  for (const fw of EDITOR_FRAMEWORKS) {
     it(`${fw}: AKE, messages both ways, fragments; the editor empty after each send, only ?OTR on the wire`, async () => {
       const chat = await startEditorChat(fw, scripts[fw]);
       const people: Person[] = [];
