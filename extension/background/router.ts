@@ -18,6 +18,8 @@ import { t } from '../shared/i18n';
 import {
   type BadgeAlert,
   type BadgeStatus,
+  type BuddyPolicyInfo,
+  type BuddyPolicyName,
   type ContentRequest,
   type ConversationStatus,
   chatMessageChars,
@@ -37,7 +39,13 @@ import { alertFor, badgeFor } from './badge-status';
 import type { LockService } from './lock';
 import type { ContentRights, PageRights, PortRights } from './ports';
 import { IncomingLimiter, type RateLimits } from './rate-limit';
-import { type ConversationRef, conversationId, type Effects, type SessionManager } from './session-manager';
+import {
+  type ConversationRef,
+  conversationId,
+  type Effects,
+  PolicyRefusedError,
+  type SessionManager,
+} from './session-manager';
 import type { TabRecord, TabTable } from './tab-table';
 
 export interface RouterStats {
@@ -558,12 +566,40 @@ export class Router {
       case 'site-policy': {
         const old = await keys.getSite(req.origin);
         await keys.putSite({ ...old, origin: req.origin, policy: req.policy });
+        manager.policyChanged();
         return {};
       }
       case 'site-remove': {
         const had = (await keys.getSite(req.origin))?.profile !== undefined;
         await keys.deleteSite(req.origin);
         if (had) await this.profileChanged(req.origin, null);
+        return {};
+      }
+      case 'buddy-policies': {
+        // Every buddy offrecord knows: known fingerprints, chats open in tabs, own policy set.
+        const rows = new Map<string, BuddyPolicyInfo>();
+        const add = (account: string, protocol: string, buddy: string, policy: BuddyPolicyName) => {
+          const id = JSON.stringify([account, protocol, buddy]);
+          if (policy !== 'default' || !rows.has(id)) rows.set(id, { account, protocol, buddy, policy });
+        };
+        for (const [, rec] of await this.deps.tabs.all())
+          if (rec.ref) add(rec.ref.account, rec.ref.protocol, rec.ref.peer, 'default');
+        for (const f of await keys.listFingerprints()) add(f.account, f.protocol, f.buddy, 'default');
+        for (const p of await keys.listBuddyPolicies()) add(p.account, p.protocol, p.buddy, p.policy);
+        return [...rows.values()]
+          .sort((a, b) => a.buddy.localeCompare(b.buddy) || a.account.localeCompare(b.account))
+          .slice(0, LIMITS.list);
+      }
+      case 'buddy-policy': {
+        if (req.policy === 'default') await keys.deleteBuddyPolicy(req.account, req.protocol, req.buddy);
+        else
+          await keys.putBuddyPolicy({
+            account: req.account,
+            protocol: req.protocol,
+            buddy: req.buddy,
+            policy: req.policy,
+          });
+        manager.policyChanged();
         return {};
       }
       case 'site-max-length': {
@@ -803,7 +839,16 @@ export class Router {
     const ref = await this.refOf(tabId);
     const reason = rec?.conversation?.reason ?? null;
     if (reason !== null) throw new Error(reason);
-    const fx = await this.deps.manager.goPrivate(ref);
+    let fx: Effects;
+    try {
+      fx = await this.deps.manager.goPrivate(ref);
+    } catch (e) {
+      if (!(e instanceof PolicyRefusedError)) throw e;
+      // In the user's words: whose setting says no, and where to change it.
+      throw new Error(
+        e.by === 'buddy' ? t('ui_policyNeverBuddy', ref.peer) : t('ui_policyNeverSite', ref.site),
+      );
+    }
     await this.apply(tabId, ref, fx);
     return fx.status;
   }
