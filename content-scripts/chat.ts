@@ -805,25 +805,31 @@ export class ContentController {
     if (this.connected) void core.attach();
   }
 
-  private scheduleRefresh(): void {
+  private scheduleRefresh(delayMs = this.options.refreshMs ?? REFRESH_MS): void {
     if (this.refreshTimer !== null) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;
       if (!this.connected) return;
       if (!this.core) this.select(); // a single-page app may render its chat late
-      void this.reportInfo();
-    }, this.options.refreshMs ?? REFRESH_MS);
+      void this.reportInfo(true);
+    }, delayMs);
   }
 
-  /** Sends page-info when it differs from what was last reported. */
-  private async reportInfo(): Promise<void> {
+  /**
+   * Sends page-info when it differs from what was last reported. `changed`: the page changed
+   * since; a guess reused then is made again once it may be (the page may have rendered its chat
+   * just after the guess, and change no more).
+   */
+  private async reportInfo(changed = false): Promise<void> {
     if (!this.connected) return;
     const adapter = this.core?.adapter ?? null;
     let guessed: ReturnType<typeof guessInfo> | null = null;
     if (!adapter) {
       const now = Date.now();
-      if (!this.guessed || now - this.guessed.at >= (this.options.guessReuseMs ?? GUESS_REUSE_MS))
+      const reuseMs = this.options.guessReuseMs ?? GUESS_REUSE_MS;
+      if (!this.guessed || now - this.guessed.at >= reuseMs)
         this.guessed = { at: now, value: guessInfo(this.doc) };
+      else if (changed) this.scheduleRefresh(Math.max(1, this.guessed.at + reuseMs - now));
       guessed = this.guessed.value;
     }
     const info = pageInfo(this.doc, adapter, this.profile, guessed);

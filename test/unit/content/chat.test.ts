@@ -440,6 +440,31 @@ describe('ContentController', () => {
     controller.current?.stop();
   });
 
+  it('without an adapter: a chat rendered just after the guess is reported once the guess may be made again', async () => {
+    const { doc } = fixture();
+    // The page before its script rendered the chat: no rows yet.
+    const spacer = q(doc, '.spacer');
+    const rows = [...spacer.children];
+    spacer.replaceChildren();
+    const client = new FakeClient();
+    const controller = new chat.ContentController(client.asPort(), doc, {
+      url: () => `${SITE}/`,
+      refreshMs: 10,
+      guessReuseMs: 200,
+    });
+    controller.start();
+    await until('page-info', () => client.of('page-info').length === 1);
+    const before = client.of('page-info')[0]?.info as { guess: { reasons: string[] } };
+    expect(before.guess.reasons.join(' ')).toMatch(/no message list/);
+    // The rows arrive within the guess's reuse time, and then the page is still.
+    spacer.append(...rows);
+    await until('page-info with the list', () => client.of('page-info').length === 2, 2000);
+    const after = client.of('page-info')[1]?.info as { guess: { reasons: string[]; confidence: number } };
+    expect(after.guess.reasons.join(' ')).toMatch(/repeated rows/);
+    expect(after.guess.confidence).toBeGreaterThan(0.3);
+    expect(controller.current).toBeNull();
+  });
+
   it('after a reconnect (worker restarted): hello, the conversation and page-info again, same core', async () => {
     const { doc, profile } = fixture();
     const { client, controller } = startController(doc, profile);
