@@ -48,7 +48,7 @@ export interface SpeedResult {
   goPrivateMs: number[];
   messageMs: number[];
   /** Per AKE hop (line k stored -> line k+1 stored): the site's part and offrecord's, medians in ms. */
-  hops: { line: string; siteMs: number; offrecordMs: number }[];
+  hops: { line: string; siteMs: number; offrecordMs: number; sendMs: number }[];
   /** go-private request -> the Query stored: offrecord's part on alice's side, ms (median). */
   firstLineMs: number;
   /** last AKE line stored -> alice encrypted (median). */
@@ -76,6 +76,16 @@ const RECORD_SHOWN = `(() => {
       if (t && shown[t] === undefined) shown[t] = Date.now();
     }
   };
+  // When offrecord typed a line: the Enter it gives the compose box (the site's send starts).
+  const typed = {};
+  window.__typed = typed;
+  document.addEventListener('keydown', (e) => {
+    const box = document.querySelector('.editor');
+    if (e.key === 'Enter' && box && e.target === box) {
+      const t = box.textContent || '';
+      if (t && typed[t] === undefined) typed[t] = Date.now();
+    }
+  }, true);
   new MutationObserver(see).observe(document.documentElement, {
     subtree: true,
     childList: true,
@@ -104,6 +114,10 @@ const recordEntry = (text: string): string => `(() => {
 
 async function shownTimes(p: Person): Promise<Record<string, number>> {
   return p.page.evaluate(() => (window as unknown as { __shown?: Record<string, number> }).__shown ?? {});
+}
+
+async function typedTimes(p: Person): Promise<Record<string, number>> {
+  return p.page.evaluate(() => (window as unknown as { __typed?: Record<string, number> }).__typed ?? {});
 }
 
 /** Sends go-private from an extension page and resolves with the ms until the encrypted status push. */
@@ -180,9 +194,10 @@ export async function runSpeed(runs: number, dir?: string): Promise<SpeedResult>
     lastHopMs: 0,
     message: { aliceMs: 0, siteMs: 0, bobMs: 0 },
   };
-  const hopSamples: { site: number[]; ext: number[] }[] = AKE_NAMES.slice(0, -1).map(() => ({
+  const hopSamples: { site: number[]; ext: number[]; send: number[] }[] = AKE_NAMES.slice(0, -1).map(() => ({
     site: [],
     ext: [],
+    send: [],
   }));
   const msgParts = { alice: [] as number[], site: [] as number[], bob: [] as number[] };
   const first: number[] = [];
@@ -231,14 +246,19 @@ export async function runSpeed(runs: number, dir?: string): Promise<SpeedResult>
       const lines = chat.lines().slice(before);
       const shownAlice = await shownTimes(alice);
       const shownBob = await shownTimes(bob);
+      const typedAlice = await typedTimes(alice);
+      const typedBob = await typedTimes(bob);
       const ake = lines.slice(0, AKE_NAMES.length);
       if (ake.length === AKE_NAMES.length) {
         first.push(ake[0]!.at - startedAt);
         for (let k = 0; k + 1 < ake.length; k++) {
           const line = ake[k]!;
           const shown = (line.from === 'alice' ? shownBob : shownAlice)[line.text] ?? line.at;
+          const next = ake[k + 1]!;
+          const typed = (next.from === 'alice' ? typedAlice : typedBob)[next.text] ?? next.at;
           hopSamples[k]!.site.push(shown - line.at);
-          hopSamples[k]!.ext.push(ake[k + 1]!.at - shown);
+          hopSamples[k]!.ext.push(typed - shown);
+          hopSamples[k]!.send.push(next.at - typed);
         }
         last.push(endedAt - ake[ake.length - 1]!.at);
       }
@@ -284,6 +304,7 @@ export async function runSpeed(runs: number, dir?: string): Promise<SpeedResult>
       line: `${AKE_NAMES[k]} -> ${AKE_NAMES[k + 1]}`,
       siteMs: median(h.site),
       offrecordMs: median(h.ext),
+      sendMs: median(h.send),
     }));
     result.firstLineMs = median(first);
     result.message = {
@@ -316,7 +337,7 @@ export function speedBreakdown(r: SpeedResult): string {
     r.hops
       .map(
         (h) =>
-          `  ${h.line}: site ${f(h.siteMs)} ms (stored -> shown in the other page), offrecord ${f(h.offrecordMs)} ms (shown -> next line stored)\n`,
+          `  ${h.line}: site ${f(h.siteMs)} ms (stored -> shown in the other page), offrecord ${f(h.offrecordMs)} ms (shown -> the answer typed: content script, background, compose), site's send ${f(h.sendMs)} ms (typed -> stored)\n`,
       )
       .join('') +
     `  Signature stored -> alice's status encrypted: ${f(r.lastHopMs)} ms\n` +
