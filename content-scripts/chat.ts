@@ -455,20 +455,28 @@ export class ChatCore {
     const all = [...fresh.entries()].map(([key, m]) => ({ key, m }));
     const history = !this.initialScanDone;
     this.initialScanDone = true;
-    for (const batch of chatBatches(all)) {
-      if (this.stopped) return;
-      for (const f of batch) this.inFlight.add(f.key);
-      try {
-        await this.client.request({ type: 'chat-messages', messages: batch.map((f) => f.m), history });
-        for (const f of batch) this.reported.add(f.key);
-        bounded(this.reported);
-      } catch (e) {
-        // Not delivered: keep them for the next tick (unless a newer capture replaced them).
-        for (const f of batch) if (!this.captured.has(f.key)) this.captured.set(f.key, f.m);
-        throw e;
-      } finally {
-        for (const f of batch) this.inFlight.delete(f.key);
+    // Every row of this report is in flight until its batch is answered: a tick running meanwhile
+    // (a new row, private mode turned on) must not send the later batches' rows a second time.
+    for (const f of all) this.inFlight.add(f.key);
+    const batches = chatBatches(all);
+    try {
+      for (let i = 0; i < batches.length; i++) {
+        if (this.stopped) return;
+        const batch = batches[i] as (typeof batches)[number];
+        try {
+          await this.client.request({ type: 'chat-messages', messages: batch.map((f) => f.m), history });
+          for (const f of batch) this.reported.add(f.key);
+          bounded(this.reported);
+        } catch (e) {
+          // Not delivered: this batch and the ones after it are kept for the next tick (unless a
+          // newer capture replaced them).
+          for (const rest of batches.slice(i))
+            for (const f of rest) if (!this.captured.has(f.key)) this.captured.set(f.key, f.m);
+          throw e;
+        }
       }
+    } finally {
+      for (const f of all) this.inFlight.delete(f.key);
     }
   }
 

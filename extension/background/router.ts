@@ -12,6 +12,7 @@ import { parseFingerprintsFile, serializeFingerprintsFile } from '../../src/otr/
 import { parsePrivateKeyFile, serializePrivateKeyFile } from '../../src/otr/keyfile';
 import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } from '../../src/otr/pubkey';
 import { parseProfile, type SiteProfile, serializeProfile } from '../../src/profile/profile';
+import { BudgetError } from '../../src/store/budgets';
 import { KeyLockedError } from '../../src/store/key-lock';
 import type { KeyStore, SessionStore, Trust } from '../../src/store/types';
 import { t } from '../shared/i18n';
@@ -99,6 +100,12 @@ export class Router {
   readonly keygen = new Map<string, { account: string; protocol: string; fraction: number }>();
   /** Incoming chat messages per tab (I8); in memory: a restarted worker starts with full buckets. */
   private readonly incoming: IncomingLimiter;
+  /**
+   * What each tab's toolbar button shows now ("badge|alert"): a status that does not change the
+   * look is not drawn again. Drawing sets the icon, which the browser loads and decodes each time;
+   * done for every incoming message, it held a flooding page's processing to ~20 messages/s.
+   */
+  private readonly drawn = new Map<number, string>();
 
   constructor(private readonly deps: RouterDeps) {
     this.incoming = new IncomingLimiter(deps.now, deps.incomingLimits);
@@ -122,7 +129,7 @@ export class Router {
         old && old.connection === connection ? null : old,
       );
       if (!gone) {
-        await this.deps.setBadge(tabId, 'off', '');
+        await this.draw(tabId, 'off', '');
         this.pushPanels(tabId, { type: 'panel-switch', tabId });
       }
     }
@@ -130,6 +137,7 @@ export class Router {
 
   async tabClosed(tabId: number): Promise<void> {
     this.incoming.forget(tabId);
+    this.drawn.delete(tabId);
     await this.deps.tabs.update(tabId, () => null);
     this.pushPanels(tabId, { type: 'panel-switch', tabId });
   }
@@ -198,7 +206,11 @@ export class Router {
             privateMode: false,
             badge: old?.badge ?? 'ready',
             alert: old?.alert ?? '',
+            // Rows dropped in this tab stay counted while it shows the site (a reconnect says hello).
+            ...(old?.dropped && old.origin === rights.origin ? { dropped: old.dropped } : {}),
           }));
+          // A page (re)loaded: the browser has reset the tab's button, draw it again.
+          this.drawn.delete(rights.tabId);
           await this.badge(rights.tabId, rec?.ref ? await this.deps.manager.status(rec.ref) : null);
         }
         const profile = (await this.deps.keys.getSite(rights.origin))?.profile ?? null;
@@ -254,6 +266,7 @@ export class Router {
           alert: old?.alert ?? '',
           // What the page said about itself (page-info) stays until the page says otherwise.
           ...(old?.page && old.origin === rights.origin ? { page: old.page } : {}),
+          ...(old?.dropped && old.origin === rights.origin ? { dropped: old.dropped } : {}),
         }));
         this.pushTo(connection, { type: 'private-mode', on: privateMode, reason });
         // The panel showing this tab learns at once that the chat changed (and never sends the
@@ -290,21 +303,35 @@ export class Router {
         // that has OTR state: a message that arrived while the page reloaded. Old ciphertext of
         // sessions long gone is not fed to the engine.
         if (req.history && (await this.deps.sessions.load(conversationId(ref))) === null) return {};
+        // Counted as it goes: a failure further on must not lose the count of what was dropped.
         let dropped = 0;
-        for (const m of req.messages) {
-          if (m.own || m.from !== ref.peer) continue;
-          // A new message over the tab's rate is dropped and counted, never queued (I8); one
-          // processed before costs nothing. A failure (the state could not be stored) rejects
-          // this tab's batch only: its content script sends it again, nothing is processed twice.
-          const taken = await this.receiveOrHold(rights.tabId, ref, { id: m.id, text: m.text }, () =>
-            this.incoming.take(rights.tabId, chatMessageChars(m)),
+        const count = async () => {
+          if (dropped === 0) return;
+          const n = dropped;
+          dropped = 0;
+          await this.noteTab(rights.tabId, (old) =>
+            old ? { ...old, dropped: Math.max(0, (old.dropped ?? 0) + n) } : old,
           );
-          if (!taken) dropped++;
+        };
+        try {
+          for (const m of req.messages) {
+            if (m.own || m.from !== ref.peer) continue;
+            // A new message over the tab's rate is dropped and counted, never queued (I8); one
+            // processed before costs nothing. A failure (the state could not be stored) rejects
+            // this tab's batch only: its content script sends it again, nothing is processed
+            // twice, and a row dropped before is not counted again (one processed now is no
+            // longer counted as dropped).
+            const row = `${m.id}:${m.text.length}`;
+            const taken = await this.receiveOrHold(rights.tabId, ref, { id: m.id, text: m.text }, () =>
+              this.incoming.take(rights.tabId, chatMessageChars(m)),
+            );
+            if (!taken) {
+              if (this.incoming.noteDropped(rights.tabId, row)) dropped++;
+            } else if (this.incoming.noteProcessed(rights.tabId, row)) dropped--;
+          }
+        } finally {
+          await count();
         }
-        if (dropped > 0)
-          await this.deps.tabs.update(rights.tabId, (old) =>
-            old ? { ...old, dropped: (old.dropped ?? 0) + dropped } : old,
-          );
         return {} satisfies Result<'chat-messages'>;
       }
       case 'wire-sent': {
@@ -566,7 +593,7 @@ export class Router {
       case 'site-policy': {
         const old = await keys.getSite(req.origin);
         await keys.putSite({ ...old, origin: req.origin, policy: req.policy });
-        manager.policyChanged();
+        await manager.policyChanged();
         return {};
       }
       case 'site-remove': {
@@ -599,7 +626,7 @@ export class Router {
             buddy: req.buddy,
             policy: req.policy,
           });
-        manager.policyChanged();
+        await manager.policyChanged();
         return {};
       }
       case 'site-max-length': {
@@ -674,8 +701,9 @@ export class Router {
    * A buddy's message. While locked, one that needs the engine (anything OTR, or anything in a
    * conversation with OTR state) waits in the held inbox, and so does everything after it in the
    * same conversation (order matters to OTR); nothing is answered, so nothing goes out in clear.
+   * False when the message was dropped: `admit` (the tab's rate limit) refused a message not
+   * processed before, or the held inbox was full.
    */
-  /** False when `admit` (the tab's rate limit) refused a message not processed before. */
   private async receiveOrHold(
     tabId: number,
     ref: ConversationRef,
@@ -695,7 +723,9 @@ export class Router {
         if (!(e instanceof KeyLockedError)) throw e;
       }
     }
-    if (await lock.inbox.add({ tabId, ref, msg, at: Date.now() })) this.lockChanged(await lock.info());
+    // A full inbox drops the message: counted like one over the rate limit (false).
+    if (!(await lock.inbox.add({ tabId, ref, msg, at: Date.now() }))) return false;
+    this.lockChanged(await lock.info());
     return true;
   }
 
@@ -769,7 +799,7 @@ export class Router {
     // reloads: telling it now would make it report its chat again, and a new key be made.)
     for (const [tabId, rec] of await tabs.all()) {
       this.pushTo(rec.connection, { type: 'private-mode', on: false, reason: null });
-      await this.deps.setBadge(tabId, 'ready', '');
+      await this.draw(tabId, 'ready', '');
     }
     for (const id of ids) await sessions.remove(id);
     const counts = await lock.wipeAll();
@@ -898,7 +928,7 @@ export class Router {
     for (const [tabId, rec] of showing) {
       const on = fx.status.privateMode && rec.conversation?.reason === null;
       if (on !== rec.privateMode) {
-        await this.deps.tabs.update(tabId, (old) => (old ? { ...old, privateMode: on } : old));
+        await this.noteTab(tabId, (old) => (old ? { ...old, privateMode: on } : old));
         this.pushTo(rec.connection, { type: 'private-mode', on, reason: rec.conversation?.reason ?? null });
       }
     }
@@ -920,7 +950,26 @@ export class Router {
   private async badge(tabId: number, status: ConversationStatus | null): Promise<void> {
     const badge = badgeFor(status);
     const alert = alertFor(status);
-    await this.deps.tabs.update(tabId, (old) => (old ? { ...old, badge, alert } : old));
+    if (this.drawn.get(tabId) === `${badge}|${alert}`) return;
+    await this.noteTab(tabId, (old) => (old ? { ...old, badge, alert } : old));
+    await this.draw(tabId, badge, alert);
+  }
+
+  /**
+   * A few bytes more in a tab's record (a count, a flag) as a side note of another operation:
+   * should the tab table be at its budget, the note is lost, never the operation (another tab's
+   * message that caused it).
+   */
+  private async noteTab(tabId: number, fn: (old: TabRecord | null) => TabRecord | null): Promise<void> {
+    try {
+      await this.deps.tabs.update(tabId, fn);
+    } catch (e) {
+      if (!(e instanceof BudgetError)) throw e;
+    }
+  }
+
+  private async draw(tabId: number, badge: BadgeStatus, alert: BadgeAlert): Promise<void> {
+    this.drawn.set(tabId, `${badge}|${alert}`);
     await this.deps.setBadge(tabId, badge, alert);
   }
 

@@ -287,12 +287,20 @@ export class SessionManager {
   }
 
   /**
-   * A site's or a buddy's policy changed: the live engine sessions are dropped, so the next
-   * operation restores each from its stored state under the policy now set (a conversation in
-   * private mode keeps requiring encryption).
+   * A site's or a buddy's policy changed: the live engine sessions are dropped (each after the
+   * operation it may be running), so the next operation restores each from its stored state under
+   * the policy now set (a conversation in private mode keeps requiring encryption).
    */
-  policyChanged(): void {
-    for (const l of this.live.values()) l.session = null;
+  async policyChanged(): Promise<void> {
+    // In each conversation's queue: an operation running now commits with the session it has.
+    await Promise.all(
+      [...this.live.keys()].map((id) =>
+        this.serial(id, async () => {
+          const l = this.live.get(id);
+          if (l) l.session = null;
+        }),
+      ),
+    );
   }
 
   private async load(id: string): Promise<Live> {
