@@ -278,13 +278,16 @@ export class Router {
         const rec = await this.deps.tabs.get(rights.tabId);
         const ref = rec?.ref;
         if (!ref) return {};
-        // History (rows already on the page when the script started) matters only for a chat
-        // that has OTR state: a message that arrived while the page reloaded. Old ciphertext of
-        // sessions long gone is not fed to the engine.
+        // History (rows that were in the chat before the script started: the first scan, and old
+        // rows a virtualized list mounts when scrolled back) matters only for a chat that has OTR
+        // state, and only its OTR lines: a message that arrived while the page reloaded. Plain text
+        // in history was shown by the site long ago; it is neither a new message nor one to warn
+        // about as unencrypted.
         if (req.history && (await this.deps.sessions.load(conversationId(ref))) === null) return {};
         let dropped = 0;
         for (const m of req.messages) {
           if (m.own || m.from !== ref.peer) continue;
+          if (req.history && !m.text.includes('?OTR')) continue;
           // A new message over the tab's rate is dropped and counted, never queued (I8); one
           // processed before costs nothing. A failure (the state could not be stored) rejects
           // this tab's batch only: its content script sends it again, nothing is processed twice.
