@@ -38,11 +38,14 @@ const TICK_MS = 50;
 const RETRY_SEND_MS = 1000;
 /**
  * Delivered means seen: a line the site took counts as delivered only once the page shows it back
- * as the user's own message. Not seen within this long after typing it (or kept from typing this
- * long by the site's own error), it is reported as not delivered.
+ * as the user's own message. Not seen within this long after it was first typed (the site not
+ * taking it is retried meanwhile), or kept from typing this long by the site's own error, it is
+ * reported as not delivered.
  */
 export const DELIVERY_TIMEOUT_MS = 15_000;
 const DELIVERY_CHECK_MS = 1000;
+/** How often a list at its end is kept there while offrecord reads it (ChatCore.follow). */
+const FOLLOW_MS = 500;
 /** Own OTR rows remembered for lines re-awaited after a reconnect (about one long message's fragments). */
 const MAX_OWN_SEEN = 200;
 /** Pacing for a site whose adapter names none: bursts of 10, then one line per 200 ms. */
@@ -65,10 +68,19 @@ export class ChatCore {
   /** Rows sent in a request not yet answered. */
   private readonly inFlight = new Set<string>();
   private initialScanDone = false;
+  /**
+   * The newest order (AdapterMessage.order) among the rows of the first scan: a row read later
+   * whose order is not above it was in the chat before this page (an old row a virtualized list
+   * mounts when scrolled back) and is reported as history; a late row shown above older ones has
+   * a larger order and is new. Null while the adapter gives the first scan's rows no order.
+   */
+  private historyMark: number | null = null;
   /** Wire lines queued or sent in this conversation, by seq (a re-push after a restart is not re-sent). */
   private readonly queued = new Set<number>();
   private readonly sent = new Set<number>();
   private readonly queue: WireLine[] = [];
+  /** Queued lines the site did not take when typed (awaited all the same: it may have sent them). */
+  private readonly untaken = new Set<number>();
   private sending = false;
   private privateOn = false;
   private offerable = false;
@@ -94,6 +106,9 @@ export class ChatCore {
    */
   private readonly ownOtrSeen = new Set<string>();
   private deliveryTimer: ReturnType<typeof setTimeout> | null = null;
+  private followTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The list's scroller as last looked at: near its newest end, and how tall. */
+  private lastEnd: { el: Element; following: boolean; top: number } | null = null;
   private paceTimer: ReturnType<typeof setTimeout> | null = null;
   /** The site's own error that stops sending, and what the background was last told (undefined: nothing on this port). */
   private siteError: string | null = null;
@@ -103,16 +118,18 @@ export class ChatCore {
   private tokens: number;
   private lastRefill = 0;
   private readonly deliveryTimeoutMs: number;
+  private readonly retrySendMs: number;
 
   constructor(
     private readonly client: PortClient<ContentRequest>,
     private readonly doc: Document,
     readonly adapter: SiteAdapter,
-    options: { deliveryTimeoutMs?: number } = {},
+    options: { deliveryTimeoutMs?: number; retrySendMs?: number } = {},
   ) {
     this.pacing = adapter.pacing ?? DEFAULT_PACING;
     this.tokens = this.pacing.burst;
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
+    this.retrySendMs = options.retrySendMs ?? RETRY_SEND_MS;
   }
 
   /** Starts watching the page and listening to pushes; reports nothing before attach(). */
@@ -169,6 +186,8 @@ export class ChatCore {
     this.paceTimer = null;
     if (this.deliveryTimer !== null) clearTimeout(this.deliveryTimer);
     this.deliveryTimer = null;
+    if (this.followTimer !== null) clearTimeout(this.followTimer);
+    this.followTimer = null;
     this.queue.length = 0;
     this.clearAwaiting();
     this.captured.clear();
@@ -244,8 +263,14 @@ export class ChatCore {
     const m = this.adapter.readMessage(row);
     if (!m || m.text.length > LIMITS.chatText || m.id.length > LIMITS.chatId || m.id.length === 0)
       return null;
-    // Exactly the keys the background accepts (its validator refuses a batch with any other key).
-    return { id: m.id, from: m.from.slice(0, LIMITS.peer), text: m.text, own: m.own === true };
+    const read: AdapterMessage = {
+      id: m.id,
+      from: m.from.slice(0, LIMITS.peer),
+      text: m.text,
+      own: m.own === true,
+    };
+    if (typeof m.order === 'number' && Number.isFinite(m.order)) read.order = m.order;
+    return read;
   }
 
   private scheduleTick(): void {
@@ -341,6 +366,7 @@ export class ChatCore {
     this.touchedRows.clear();
     this.fullScanDue = true;
     this.initialScanDone = false;
+    this.historyMark = null;
   }
 
   private async reportRows(): Promise<void> {
@@ -378,13 +404,31 @@ export class ChatCore {
     }
     for (const key of fresh.keys()) if (this.reported.has(key) || this.inFlight.has(key)) fresh.delete(key);
     const all = [...fresh.entries()].map(([key, m]) => ({ key, m }));
-    const history = !this.initialScanDone;
+    const first = !this.initialScanDone;
     this.initialScanDone = true;
-    for (const batch of chatBatches(all)) {
+    if (first)
+      for (const { m } of all)
+        if (m.order !== undefined) this.historyMark = Math.max(this.historyMark ?? m.order, m.order);
+    const old = first ? all : all.filter((f) => this.predatesPage(f.m));
+    const recent = first ? [] : all.filter((f) => !this.predatesPage(f.m));
+    await this.report(old, true);
+    await this.report(recent, false);
+  }
+
+  /** Whether a row read after the first scan was in the chat before it (its order not above the mark). */
+  private predatesPage(m: AdapterMessage): boolean {
+    return m.order !== undefined && this.historyMark !== null && m.order <= this.historyMark;
+  }
+
+  /** Reports rows to the background in bounded batches; those it took are never reported again. */
+  private async report(rows: { key: string; m: AdapterMessage }[], history: boolean): Promise<void> {
+    for (const batch of chatBatches(rows)) {
       if (this.stopped) return;
       for (const f of batch) this.inFlight.add(f.key);
       try {
-        await this.client.request({ type: 'chat-messages', messages: batch.map((f) => f.m), history });
+        // Exactly the keys the background accepts (its validator refuses a batch with any other key).
+        const messages = batch.map(({ m }) => ({ id: m.id, from: m.from, text: m.text, own: m.own }));
+        await this.client.request({ type: 'chat-messages', messages, history });
         for (const f of batch) this.reported.add(f.key);
         bounded(this.reported);
       } catch (e) {
@@ -430,6 +474,7 @@ export class ChatCore {
         setPrivateMode(e.on, target, e.reason);
         this.updateOffer(e.on);
         if (e.on) this.scheduleTick();
+        this.scheduleFollow();
         break;
       }
       default:
@@ -472,25 +517,49 @@ export class ChatCore {
           this.scheduleTick();
           return;
         }
+        const waiting = this.awaiting.get(line.seq);
+        if (this.untaken.has(line.seq) && !waiting) {
+          // An earlier attempt looked untaken (the site kept the line in its box), yet the page
+          // has shown it as our own message since: the site sent it. Never typed a second time.
+          this.queue.shift();
+          this.untaken.delete(line.seq);
+          this.sent.add(line.seq);
+          bounded(this.sent);
+          continue;
+        }
+        // Untaken for the whole delivery wait: checkDelivery reports it not delivered (and the
+        // background drops the rest of its message); not typed again meanwhile.
+        if (waiting && Date.now() - waiting.since >= this.deliveryTimeoutMs) {
+          this.scheduleDeliveryCheck();
+          return;
+        }
         let taken = false;
-        // Awaited before it is typed: the page may show it back before send() returns.
-        this.await(line.seq, line.wire);
+        // Awaited before it is typed (the page may show it back before send() returns), from the
+        // first attempt on: the delivery wait covers the retries too.
+        if (!waiting) this.await(line.seq, line.wire);
         try {
           taken = await this.adapter.send(this.doc, line.wire);
         } catch {
           taken = false;
         }
         if (this.stopped) return;
+        // Shown as ours while the site seemed not to take it: sent all the same.
+        if (!taken && !this.awaiting.has(line.seq)) taken = true;
         if (!taken) {
-          this.unawait(line.seq);
+          // Retried in a moment, never lost; the rows are read anew first (a site that sends
+          // without emptying its box shows the line as ours, and it must not go twice).
+          this.untaken.add(line.seq);
           this.tokens = Math.min(this.pacing.burst, this.tokens + 1);
+          this.fullScanDue = true;
+          this.scheduleTick();
           if (this.retryTimer === null)
             this.retryTimer = setTimeout(() => {
               this.retryTimer = null;
               void this.drain();
-            }, RETRY_SEND_MS);
+            }, this.retrySendMs);
           return;
         }
+        this.untaken.delete(line.seq);
         this.queue.shift();
         this.sent.add(line.seq);
         bounded(this.sent);
@@ -520,6 +589,7 @@ export class ChatCore {
 
   private await(seq: number, wire: string): void {
     this.awaiting.set(seq, { wire, since: Date.now() });
+    this.scheduleFollow();
     const seqs = this.awaitingByWire.get(wire);
     if (seqs) seqs.push(seq);
     else this.awaitingByWire.set(wire, [seq]);
@@ -549,6 +619,7 @@ export class ChatCore {
   private clearAwaiting(): void {
     this.awaiting.clear();
     this.awaitingByWire.clear();
+    this.untaken.clear();
   }
 
   /** Own rows the page shows: the awaited lines they match are delivered. */
@@ -564,6 +635,50 @@ export class ChatCore {
     this.client.request({ type: 'wire-delivered', seqs: seen }).catch(() => {
       // The port dropped: the background pushes them again (typed) and a full scan finds them.
     });
+  }
+
+  /**
+   * Keeps a list that was at its newest end there while offrecord reads it (private mode, or our
+   * own lines awaited: an AKE may run before private mode is on here). A virtualized list mounts
+   * only the rows in view, and one whose "follow new rows" falls short (a new row measured taller
+   * than estimated) leaves the newest rows unmounted: unread, the AKE stalls. Only a list the user
+   * has not scrolled away from (within a quarter screen of its end, or not scrolled up since it
+   * was) is moved to its end, as chat pages do themselves.
+   */
+  private scheduleFollow(): void {
+    if (this.followTimer !== null || this.stopped) return;
+    if (!this.privateOn && this.awaiting.size === 0) {
+      this.lastEnd = null;
+      return;
+    }
+    this.followTimer = setTimeout(() => {
+      this.followTimer = null;
+      try {
+        this.follow();
+      } catch {
+        // A page mid-render: looked at again next time.
+      }
+      this.scheduleFollow();
+    }, FOLLOW_MS);
+  }
+
+  private follow(): void {
+    const list = this.adapter.messageList(this.doc);
+    const s = list ? scrollerOf(list) : null;
+    if (!s) {
+      this.lastEnd = null;
+      return;
+    }
+    const gap = endGap(s);
+    const top = s.el.scrollTop;
+    const was = this.lastEnd?.el === s.el ? this.lastEnd : null;
+    // Following while near the end, and while nobody scrolled up since it was (the list grew
+    // below without following it); the user scrolling up far stops it until they come back down.
+    const following =
+      gap <= Math.max(48, s.el.clientHeight / 4) || (was !== null && was.following && top >= was.top - 2);
+    // A column-reverse list keeps its newest rows in view by itself.
+    if (following && gap > 2 && !s.reverse) s.el.scrollTop = s.el.scrollHeight;
+    this.lastEnd = { el: s.el, following, top: s.el.scrollTop };
   }
 
   private scheduleDeliveryCheck(): void {
@@ -587,7 +702,17 @@ export class ChatCore {
     const now = Date.now();
     const limit = this.deliveryTimeoutMs;
     const failed: number[] = [];
-    for (const [seq, a] of this.awaiting) if (now - a.since >= limit) failed.push(seq);
+    // A virtualized list scrolled away from its newest rows does not mount our new row (real
+    // messengers scroll down on the user's own send; some do not, and then the row shows only when
+    // the user scrolls down): not seen is not "not delivered" then. The wait of a line the site
+    // took starts again, and runs once the newest rows are in view. (A line the site did not take
+    // is not waiting for a row: it fails on time.)
+    const list = this.adapter.messageList(this.doc);
+    const blind = list !== null && !listEndInView(list);
+    for (const [seq, a] of this.awaiting) {
+      if (blind && !this.untaken.has(seq)) a.since = now;
+      else if (now - a.since >= limit) failed.push(seq);
+    }
     if (this.siteError !== null && this.pausedSince !== null && now - this.pausedSince >= limit)
       for (const line of this.queue) failed.push(line.seq);
     if (failed.length > 0 && this.connected) {
@@ -599,18 +724,50 @@ export class ChatCore {
         const gone = new Set([...failed, ...reply.dropped]);
         for (const seq of gone) {
           this.unawait(seq);
+          this.untaken.delete(seq);
           this.sent.add(seq);
         }
         const keep = this.queue.filter((l) => !gone.has(l.seq));
         this.queue.length = 0;
         this.queue.push(...keep);
         if (this.queue.length === 0) this.pausedSince = null;
+        // Lines of other messages behind a failed one go on.
+        else void this.drain();
       } catch {
         // The port dropped: checked again after the reconnect's push.
       }
     }
     this.scheduleDeliveryCheck();
   }
+}
+
+/**
+ * Whether the newest rows of a message list are in view: the list's nearest scrolling ancestor
+ * (or the page) is scrolled to within a quarter screen of its end (its start for a
+ * `column-reverse` list, whose newest rows are at scrollTop 0). No layout (nothing scrolls): true.
+ */
+export function listEndInView(list: Element): boolean {
+  const s = scrollerOf(list);
+  return s === null || endGap(s) <= Math.max(48, s.el.clientHeight / 4);
+}
+
+/** The element a message list scrolls in (its nearest scrolling ancestor, else the page), or null when nothing scrolls. */
+function scrollerOf(list: Element): { el: Element; reverse: boolean } | null {
+  const doc = list.ownerDocument;
+  const view = doc.defaultView;
+  for (let el: Element | null = list; el && el !== doc.documentElement; el = el.parentElement) {
+    if (el.scrollHeight <= el.clientHeight + 1) continue;
+    const style = view?.getComputedStyle(el);
+    if (!style || !/auto|scroll|overlay/.test(style.overflowY)) continue;
+    return { el, reverse: style.flexDirection === 'column-reverse' };
+  }
+  const page = doc.scrollingElement;
+  return page && page.scrollHeight > page.clientHeight + 1 ? { el: page, reverse: false } : null;
+}
+
+/** How far (px) a scroller is from its newest end. */
+function endGap(s: { el: Element; reverse: boolean }): number {
+  return s.reverse ? Math.abs(s.el.scrollTop) : s.el.scrollHeight - s.el.scrollTop - s.el.clientHeight;
 }
 
 /** Whether the mutation added `node` or a subtree holding it. */
