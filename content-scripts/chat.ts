@@ -411,8 +411,21 @@ export class ChatCore {
         if (m.order !== undefined) this.historyMark = Math.max(this.historyMark ?? m.order, m.order);
     const old = first ? all : all.filter((f) => this.predatesPage(f.m));
     const recent = first ? [] : all.filter((f) => !this.predatesPage(f.m));
-    await this.report(old, true);
-    await this.report(recent, false);
+    // Every row of this report is in flight until its batch is answered: a tick running meanwhile
+    // (a new row, private mode turned on) must not send the later batches' rows a second time.
+    for (const f of all) this.inFlight.add(f.key);
+    try {
+      await this.report(old, true);
+      await this.report(recent, false);
+    } catch (e) {
+      // Not delivered: what was not taken is kept for the next tick (unless a newer capture
+      // replaced it).
+      for (const f of all)
+        if (!this.reported.has(f.key) && !this.captured.has(f.key)) this.captured.set(f.key, f.m);
+      throw e;
+    } finally {
+      for (const f of all) this.inFlight.delete(f.key);
+    }
   }
 
   /** Whether a row read after the first scan was in the chat before it (its order not above the mark). */
@@ -424,20 +437,11 @@ export class ChatCore {
   private async report(rows: { key: string; m: AdapterMessage }[], history: boolean): Promise<void> {
     for (const batch of chatBatches(rows)) {
       if (this.stopped) return;
-      for (const f of batch) this.inFlight.add(f.key);
-      try {
-        // Exactly the keys the background accepts (its validator refuses a batch with any other key).
-        const messages = batch.map(({ m }) => ({ id: m.id, from: m.from, text: m.text, own: m.own }));
-        await this.client.request({ type: 'chat-messages', messages, history });
-        for (const f of batch) this.reported.add(f.key);
-        bounded(this.reported);
-      } catch (e) {
-        // Not delivered: keep them for the next tick (unless a newer capture replaced them).
-        for (const f of batch) if (!this.captured.has(f.key)) this.captured.set(f.key, f.m);
-        throw e;
-      } finally {
-        for (const f of batch) this.inFlight.delete(f.key);
-      }
+      // Exactly the keys the background accepts (its validator refuses a batch with any other key).
+      const messages = batch.map(({ m }) => ({ id: m.id, from: m.from, text: m.text, own: m.own }));
+      await this.client.request({ type: 'chat-messages', messages, history });
+      for (const f of batch) this.reported.add(f.key);
+      bounded(this.reported);
     }
   }
 

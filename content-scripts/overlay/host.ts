@@ -7,6 +7,8 @@
  * CSS do not reach inside. No extension APIs here: the picker uses it too.
  */
 
+import { shadowTokensCss } from '../../extension/shared/shadow-tokens';
+
 /** The highest z-index: above the page's content where the top layer is not available. */
 export const Z_TOP = '2147483647';
 
@@ -40,7 +42,8 @@ function applyHostStyle(host: HTMLElement): void {
 
 /**
  * A host element `tag`, not yet in the page, with its closed shadow root already holding a
- * <style> of `css` (inside the shadow root: the page's CSS does not reach there).
+ * <style> of the design tokens and `css` (inside the shadow root: the page's CSS does not reach
+ * there). `css` uses the tokens (var(--or-…)), never colours of its own.
  */
 export function createShadowHost(
   doc: Document,
@@ -52,7 +55,8 @@ export function createShadowHost(
   applyHostStyle(host);
   const root = host.attachShadow({ mode: 'closed' });
   const style = doc.createElement('style');
-  style.textContent = css;
+  // The design tokens first (declared inside the tree: the page cannot restyle them), then `css`.
+  style.textContent = shadowTokensCss() + css;
   root.append(style);
   return { host, root };
 }

@@ -19,6 +19,7 @@
 import browser from 'webextension-polyfill';
 import { t } from '../../extension/shared/i18n';
 import { SHAPES, STROKE } from '../../extension/shared/icon-shapes';
+import { shadowTokensCss } from '../../extension/shared/shadow-tokens';
 import { writingNow } from '../sites/compose';
 import { createShadowHost, showInTopLayer, Z_TOP } from './host';
 
@@ -123,7 +124,7 @@ export function remountCount(): number {
  * Inside the closed shadow root: the page's CSS does not reach here. (No `:host` rule: an
  * !important one from inside the shadow tree would beat the host's inline !important styles.)
  */
-const SHADOW_CSS = `
+export const SHADOW_CSS = `
 .cover {
   all: initial;
   position: fixed;
@@ -131,34 +132,56 @@ const SHADOW_CSS = `
   flex-direction: column;
   justify-content: center;
   box-sizing: border-box;
-  padding: 4px 12px;
-  border-radius: 4px;
-  background: #1f3b2d;
-  color: #fff;
-  font: 600 13px/1.4 system-ui, sans-serif;
+  padding: var(--or-space-1) var(--or-space-3);
+  border-radius: var(--or-radius-sm);
+  background: var(--or-private);
+  color: var(--or-on-status);
+  font: var(--or-weight-strong) var(--or-text-sm)/1.4 var(--or-font);
   pointer-events: auto;
   cursor: pointer;
   z-index: 2;
   text-align: left;
 }
-.cover .hint { font-weight: 400; font-size: 12px; }
+.cover .hint { font-weight: 400; font-size: var(--or-text-xs); }
 .notice {
   all: initial;
   position: fixed;
-  right: 12px;
-  bottom: 12px;
+  right: var(--or-space-3);
+  bottom: var(--or-space-3);
   max-width: 360px;
-  padding: 8px 12px;
-  border-radius: 6px;
-  background: #333;
-  color: #fff;
-  font: 13px/1.4 system-ui, sans-serif;
+  padding: var(--or-space-2) var(--or-space-3);
+  border-radius: var(--or-radius-md);
+  background: var(--or-text);
+  color: var(--or-bg);
+  box-shadow: var(--or-shadow);
+  font: var(--or-text-sm)/1.4 var(--or-font);
   pointer-events: auto;
   z-index: 3;
   white-space: pre-wrap;
 }
 .notice[hidden] { display: none; }
 `;
+
+/** The in-page "Go private" button (offerGoPrivate), on top of SHADOW_CSS. */
+export const OFFER_CSS = `
+.offer { position: fixed; right: var(--or-space-4); bottom: var(--or-space-4); pointer-events: auto; z-index: 4;
+  padding: 6px var(--or-space-3); border: 0; border-radius: var(--or-radius-pill);
+  background: var(--or-accent); color: var(--or-on-accent); box-shadow: var(--or-shadow);
+  font: var(--or-weight-strong) var(--or-text-sm)/1.4 var(--or-font); cursor: pointer; }
+.offer:focus-visible { outline: 2px solid var(--or-focus); outline-offset: 2px; }`;
+
+/** A collapsed ?OTR: row's placeholder: its own small shadow root per row, so only the tokens it uses. */
+export const PLACEHOLDER_CSS = `:host{display:block!important}
+.p{all:initial;display:inline-block;margin:1px 0;padding:2px var(--or-space-2);border-radius:var(--or-radius-sm);
+background:var(--or-surface-2);color:var(--or-text-muted);font:italic var(--or-text-xs)/1.6 var(--or-font)}`;
+export const PLACEHOLDER_TOKENS: readonly string[] = [
+  'surface-2',
+  'text-muted',
+  'text-xs',
+  'font',
+  'space-2',
+  'radius-sm',
+];
 
 /** True when the page changed what the host looks like (computed, so stylesheets count too). */
 function hostTampered(host: HTMLElement): boolean {
@@ -388,14 +411,7 @@ export function offerGoPrivate(show: boolean, onClick: () => void): void {
     return;
   }
   if (offerHost?.isConnected) return;
-  const { host, root } = createShadowHost(
-    document,
-    randomTag(),
-    `${SHADOW_CSS}
-.offer { position: fixed; right: 16px; bottom: 16px; pointer-events: auto; z-index: 4;
-  padding: 6px 12px; border: 0; border-radius: 16px; background: #1f6f3f; color: #fff;
-  font: 600 13px/1.4 system-ui, sans-serif; cursor: pointer; }`,
-  );
+  const { host, root } = createShadowHost(document, randomTag(), SHADOW_CSS + OFFER_CSS);
   const button = document.createElement('button');
   button.className = 'offer';
   button.type = 'button';
@@ -499,8 +515,7 @@ const collapsed = new WeakMap<Element, Collapsed>();
 
 function placeholder(root: ShadowRoot): void {
   const style = document.createElement('style');
-  style.textContent =
-    ':host{display:block!important}.p{all:initial;display:block;padding:2px 8px;font:italic 12px/1.6 system-ui,sans-serif;color:#777}';
+  style.textContent = shadowTokensCss(PLACEHOLDER_TOKENS) + PLACEHOLDER_CSS;
   const p = document.createElement('span');
   p.className = 'p';
   p.append(padlock(document), PLACEHOLDER_TEXT);

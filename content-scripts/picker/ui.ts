@@ -28,21 +28,23 @@ export interface PickerOptions {
   onClose?: () => void;
 }
 
-const CSS = `
+/** The picker's look, on the design tokens (createShadowHost puts them in the shadow root). */
+export const PICKER_CSS = `
 .bar {
   all: initial;
   position: fixed;
-  top: 8px;
+  top: var(--or-space-2);
   left: 50%;
   transform: translateX(-50%);
   width: min(640px, calc(100vw - 24px));
   box-sizing: border-box;
-  padding: 10px 12px;
-  border-radius: 8px;
-  background: #1d2733;
-  color: #fff;
-  font: 14px/1.4 system-ui, sans-serif;
-  box-shadow: 0 4px 16px rgba(0,0,0,.35);
+  padding: 10px var(--or-space-3);
+  border: 1px solid var(--or-line);
+  border-radius: var(--or-radius-md);
+  background: var(--or-surface);
+  color: var(--or-text);
+  font: var(--or-text-md)/1.4 var(--or-font);
+  box-shadow: var(--or-shadow);
   pointer-events: auto;
   z-index: 2;
   display: block;
@@ -50,21 +52,24 @@ const CSS = `
 /* While picking, what lies under the bar stays pickable: only the buttons take the pointer. */
 .bar.picking { pointer-events: none; opacity: .94; }
 .bar.picking button { pointer-events: auto; }
-.title { font-weight: 600; display: block; }
+.title { font-weight: var(--or-weight-strong); display: block; }
 .step { display: block; font-size: 15px; margin: 2px 0 6px; }
-.error { display: block; color: #ffb4a8; margin-bottom: 6px; white-space: pre-wrap; }
+.error { display: block; color: var(--or-danger); margin-bottom: 6px; white-space: pre-wrap; }
 .summary { display: block; white-space: pre-wrap;
   overflow-wrap: anywhere; max-height: 40vh; overflow: auto; margin-bottom: 6px; }
-.selectors { font: 12px/1.5 ui-monospace, monospace; overflow-wrap: anywhere; }
-.technical summary { cursor: pointer; font-size: 12px; margin-top: 4px; }
-.buttons { display: flex; gap: 8px; justify-content: flex-end; }
-button { all: initial; font: 600 13px/1.4 system-ui, sans-serif; padding: 4px 12px; border-radius: 14px;
-  background: #3b4b5e; color: #fff; cursor: pointer; }
-button.save { background: #1f6f3f; }
+.selectors { font: var(--or-text-xs)/1.5 var(--or-font-mono); overflow-wrap: anywhere; }
+.technical summary { cursor: pointer; font-size: var(--or-text-xs); margin-top: var(--or-space-1); }
+.buttons { display: flex; gap: var(--or-space-2); justify-content: flex-end; }
+button { all: initial; font: var(--or-weight-strong) var(--or-text-sm)/1.4 var(--or-font);
+  padding: var(--or-space-1) var(--or-space-3); border: 1px solid var(--or-border);
+  border-radius: var(--or-radius-pill); background: var(--or-surface-2); color: var(--or-text); cursor: pointer; }
+button.save { background: var(--or-accent); border-color: var(--or-accent); color: var(--or-on-accent); }
+button:focus-visible { outline: 2px solid var(--or-focus); outline-offset: 2px; }
 button[disabled] { opacity: .45; cursor: default; }
 [hidden] { display: none !important; }
 .highlight { position: fixed; pointer-events: none; z-index: 1; box-sizing: border-box;
-  border: 2px solid #2f80ed; background: rgba(47,128,237,.12); border-radius: 3px; }
+  border: 2px solid var(--or-focus); background: color-mix(in srgb, var(--or-focus) 12%, transparent);
+  border-radius: var(--or-radius-sm); }
 `;
 
 let active: PickerUi | null = null;
@@ -150,7 +155,7 @@ export class PickerUi {
 
   open(): void {
     const doc = this.doc;
-    const { host, root } = createShadowHost(doc, 'offrecord-picker', CSS);
+    const { host, root } = createShadowHost(doc, 'offrecord-picker', PICKER_CSS);
     host.setAttribute('data-offrecord-picker-host', '');
     const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, part?: string) => {
       const e = doc.createElement(tag);

@@ -4,13 +4,18 @@
 // are fed to the SessionManager after the unlock. Nothing is answered meanwhile, so nothing goes
 // out in clear. Bounded (I8): a page cannot fill storage by chatting at a locked offrecord.
 
+import { storedBytes } from '../../src/store/budgets';
 import type { StorageAreaLike } from '../../src/store/session-storage';
 import { LIMITS } from '../shared/messages';
 import type { ConversationRef } from './session-manager';
 
 export const HELD_KEY = 'lock:held';
-/** Text held in all, at most (the count is LIMITS.heldWhileLocked). */
-export const HELD_MAX_CHARS = 512 * 1024;
+/**
+ * Bytes the held inbox may take in storage.session (key + JSON, as the browser counts them; the
+ * count is LIMITS.heldWhileLocked). Counted in bytes, not characters: a character can take up to
+ * 6 bytes of JSON. Beside the session store's own budget (BUDGETS.total) and the tab table's.
+ */
+export const HELD_MAX_BYTES = 512 * 1024;
 
 export interface HeldMessage {
   tabId: number;
@@ -39,9 +44,9 @@ export class HeldInbox {
   /** Holds one message; false when the inbox is full (the message is dropped, not answered). */
   async add(h: HeldMessage): Promise<boolean> {
     const list = await this.all();
-    const chars = list.reduce((n, x) => n + x.msg.text.length, 0);
-    if (list.length >= LIMITS.heldWhileLocked || chars + h.msg.text.length > HELD_MAX_CHARS) return false;
+    if (list.length >= LIMITS.heldWhileLocked) return false;
     list.push(h);
+    if (storedBytes(HELD_KEY, list) > HELD_MAX_BYTES) return false;
     await this.area.set({ [HELD_KEY]: list });
     return true;
   }

@@ -73,6 +73,7 @@ const READS = new Set([
   'keys-list',
   'fingerprints-list',
   'sites-list',
+  'buddy-policies',
   'profile-get',
   'frame-hello',
 ]);

@@ -19,6 +19,9 @@ export const INCOMING_LIMITS: RateLimits = {
   charsPerSecond: 400_000,
 };
 
+/** Dropped rows remembered per tab (as many as a content script remembers reported rows). */
+export const MAX_DROPPED_ROWS = 20_000;
+
 interface Bucket {
   messages: number;
   chars: number;
@@ -27,6 +30,12 @@ interface Bucket {
 
 export class IncomingLimiter {
   private readonly buckets = new Map<number, Bucket>();
+  /**
+   * Rows of each tab dropped and not processed since, oldest first: the count of dropped rows is
+   * exact when the content script sends a batch again (a failed request) or the page shows a
+   * dropped row again, which is then processed or dropped, never counted twice.
+   */
+  private readonly droppedRows = new Map<number, Set<string>>();
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -49,7 +58,26 @@ export class IncomingLimiter {
     return true;
   }
 
+  /** A row was dropped; true when it is newly dropped (to be counted), false when it was already. */
+  noteDropped(tabId: number, row: string): boolean {
+    let rows = this.droppedRows.get(tabId);
+    if (!rows) {
+      rows = new Set();
+      this.droppedRows.set(tabId, rows);
+    }
+    if (rows.has(row)) return false;
+    rows.add(row);
+    if (rows.size > MAX_DROPPED_ROWS) rows.delete(rows.values().next().value as string);
+    return true;
+  }
+
+  /** A row was processed (or was already); true when it had been counted as dropped. */
+  noteProcessed(tabId: number, row: string): boolean {
+    return this.droppedRows.get(tabId)?.delete(row) ?? false;
+  }
+
   forget(tabId: number): void {
     this.buckets.delete(tabId);
+    this.droppedRows.delete(tabId);
   }
 }

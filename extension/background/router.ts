@@ -18,6 +18,8 @@ import { t } from '../shared/i18n';
 import {
   type BadgeAlert,
   type BadgeStatus,
+  type BuddyPolicyInfo,
+  type BuddyPolicyName,
   type ContentRequest,
   type ConversationStatus,
   chatMessageChars,
@@ -37,7 +39,13 @@ import { alertFor, badgeFor } from './badge-status';
 import type { LockService } from './lock';
 import type { ContentRights, PageRights, PortRights } from './ports';
 import { IncomingLimiter, type RateLimits } from './rate-limit';
-import { type ConversationRef, conversationId, type Effects, type SessionManager } from './session-manager';
+import {
+  type ConversationRef,
+  conversationId,
+  type Effects,
+  PolicyRefusedError,
+  type SessionManager,
+} from './session-manager';
 import type { TabRecord, TabTable } from './tab-table';
 
 export interface RouterStats {
@@ -91,6 +99,12 @@ export class Router {
   readonly keygen = new Map<string, { account: string; protocol: string; fraction: number }>();
   /** Incoming chat messages per tab (I8); in memory: a restarted worker starts with full buckets. */
   private readonly incoming: IncomingLimiter;
+  /**
+   * What each tab's toolbar button shows now ("badge|alert"): a status that does not change the
+   * look is not drawn again. Drawing sets the icon, which the browser loads and decodes each time;
+   * done for every incoming message, it held a flooding page's processing to ~20 messages/s.
+   */
+  private readonly drawn = new Map<number, string>();
 
   constructor(private readonly deps: RouterDeps) {
     this.incoming = new IncomingLimiter(deps.now, deps.incomingLimits);
@@ -114,7 +128,7 @@ export class Router {
         old && old.connection === connection ? null : old,
       );
       if (!gone) {
-        await this.deps.setBadge(tabId, 'off', '');
+        await this.draw(tabId, 'off', '');
         this.pushPanels(tabId, { type: 'panel-switch', tabId });
       }
     }
@@ -122,6 +136,7 @@ export class Router {
 
   async tabClosed(tabId: number): Promise<void> {
     this.incoming.forget(tabId);
+    this.drawn.delete(tabId);
     await this.deps.tabs.update(tabId, () => null);
     this.pushPanels(tabId, { type: 'panel-switch', tabId });
   }
@@ -190,7 +205,11 @@ export class Router {
             privateMode: false,
             badge: old?.badge ?? 'ready',
             alert: old?.alert ?? '',
+            // Rows dropped in this tab stay counted while it shows the site (a reconnect says hello).
+            ...(old?.dropped && old.origin === rights.origin ? { dropped: old.dropped } : {}),
           }));
+          // A page (re)loaded: the browser has reset the tab's button, draw it again.
+          this.drawn.delete(rights.tabId);
           await this.badge(rights.tabId, rec?.ref ? await this.deps.manager.status(rec.ref) : null);
         }
         const profile = (await this.deps.keys.getSite(rights.origin))?.profile ?? null;
@@ -246,6 +265,7 @@ export class Router {
           alert: old?.alert ?? '',
           // What the page said about itself (page-info) stays until the page says otherwise.
           ...(old?.page && old.origin === rights.origin ? { page: old.page } : {}),
+          ...(old?.dropped && old.origin === rights.origin ? { dropped: old.dropped } : {}),
         }));
         this.pushTo(connection, { type: 'private-mode', on: privateMode, reason });
         // The panel showing this tab learns at once that the chat changed (and never sends the
@@ -284,22 +304,36 @@ export class Router {
         // in history was shown by the site long ago; it is neither a new message nor one to warn
         // about as unencrypted.
         if (req.history && (await this.deps.sessions.load(conversationId(ref))) === null) return {};
+        // Counted as it goes: a failure further on must not lose the count of what was dropped.
         let dropped = 0;
-        for (const m of req.messages) {
-          if (m.own || m.from !== ref.peer) continue;
-          if (req.history && !m.text.includes('?OTR')) continue;
-          // A new message over the tab's rate is dropped and counted, never queued (I8); one
-          // processed before costs nothing. A failure (the state could not be stored) rejects
-          // this tab's batch only: its content script sends it again, nothing is processed twice.
-          const taken = await this.receiveOrHold(rights.tabId, ref, { id: m.id, text: m.text }, () =>
-            this.incoming.take(rights.tabId, chatMessageChars(m)),
-          );
-          if (!taken) dropped++;
-        }
-        if (dropped > 0)
+        const count = async () => {
+          if (dropped === 0) return;
+          const n = dropped;
+          dropped = 0;
           await this.deps.tabs.update(rights.tabId, (old) =>
-            old ? { ...old, dropped: (old.dropped ?? 0) + dropped } : old,
+            old ? { ...old, dropped: Math.max(0, (old.dropped ?? 0) + n) } : old,
           );
+        };
+        try {
+          for (const m of req.messages) {
+            if (m.own || m.from !== ref.peer) continue;
+            if (req.history && !m.text.includes('?OTR')) continue;
+            // A new message over the tab's rate is dropped and counted, never queued (I8); one
+            // processed before costs nothing. A failure (the state could not be stored) rejects
+            // this tab's batch only: its content script sends it again, nothing is processed
+            // twice, and a row dropped before is not counted again (one processed now is no
+            // longer counted as dropped).
+            const row = `${m.id}:${m.text.length}`;
+            const taken = await this.receiveOrHold(rights.tabId, ref, { id: m.id, text: m.text }, () =>
+              this.incoming.take(rights.tabId, chatMessageChars(m)),
+            );
+            if (!taken) {
+              if (this.incoming.noteDropped(rights.tabId, row)) dropped++;
+            } else if (this.incoming.noteProcessed(rights.tabId, row)) dropped--;
+          }
+        } finally {
+          await count();
+        }
         return {} satisfies Result<'chat-messages'>;
       }
       case 'wire-sent': {
@@ -561,12 +595,40 @@ export class Router {
       case 'site-policy': {
         const old = await keys.getSite(req.origin);
         await keys.putSite({ ...old, origin: req.origin, policy: req.policy });
+        await manager.policyChanged();
         return {};
       }
       case 'site-remove': {
         const had = (await keys.getSite(req.origin))?.profile !== undefined;
         await keys.deleteSite(req.origin);
         if (had) await this.profileChanged(req.origin, null);
+        return {};
+      }
+      case 'buddy-policies': {
+        // Every buddy offrecord knows: known fingerprints, chats open in tabs, own policy set.
+        const rows = new Map<string, BuddyPolicyInfo>();
+        const add = (account: string, protocol: string, buddy: string, policy: BuddyPolicyName) => {
+          const id = JSON.stringify([account, protocol, buddy]);
+          if (policy !== 'default' || !rows.has(id)) rows.set(id, { account, protocol, buddy, policy });
+        };
+        for (const [, rec] of await this.deps.tabs.all())
+          if (rec.ref) add(rec.ref.account, rec.ref.protocol, rec.ref.peer, 'default');
+        for (const f of await keys.listFingerprints()) add(f.account, f.protocol, f.buddy, 'default');
+        for (const p of await keys.listBuddyPolicies()) add(p.account, p.protocol, p.buddy, p.policy);
+        return [...rows.values()]
+          .sort((a, b) => a.buddy.localeCompare(b.buddy) || a.account.localeCompare(b.account))
+          .slice(0, LIMITS.list);
+      }
+      case 'buddy-policy': {
+        if (req.policy === 'default') await keys.deleteBuddyPolicy(req.account, req.protocol, req.buddy);
+        else
+          await keys.putBuddyPolicy({
+            account: req.account,
+            protocol: req.protocol,
+            buddy: req.buddy,
+            policy: req.policy,
+          });
+        await manager.policyChanged();
         return {};
       }
       case 'site-max-length': {
@@ -641,8 +703,9 @@ export class Router {
    * A buddy's message. While locked, one that needs the engine (anything OTR, or anything in a
    * conversation with OTR state) waits in the held inbox, and so does everything after it in the
    * same conversation (order matters to OTR); nothing is answered, so nothing goes out in clear.
+   * False when the message was dropped: `admit` (the tab's rate limit) refused a message not
+   * processed before, or the held inbox was full.
    */
-  /** False when `admit` (the tab's rate limit) refused a message not processed before. */
   private async receiveOrHold(
     tabId: number,
     ref: ConversationRef,
@@ -662,7 +725,9 @@ export class Router {
         if (!(e instanceof KeyLockedError)) throw e;
       }
     }
-    if (await lock.inbox.add({ tabId, ref, msg, at: Date.now() })) this.lockChanged(await lock.info());
+    // A full inbox drops the message: counted like one over the rate limit (false).
+    if (!(await lock.inbox.add({ tabId, ref, msg, at: Date.now() }))) return false;
+    this.lockChanged(await lock.info());
     return true;
   }
 
@@ -736,7 +801,7 @@ export class Router {
     // reloads: telling it now would make it report its chat again, and a new key be made.)
     for (const [tabId, rec] of await tabs.all()) {
       this.pushTo(rec.connection, { type: 'private-mode', on: false, reason: null });
-      await this.deps.setBadge(tabId, 'ready', '');
+      await this.draw(tabId, 'ready', '');
     }
     for (const id of ids) await sessions.remove(id);
     const counts = await lock.wipeAll();
@@ -806,7 +871,16 @@ export class Router {
     const ref = await this.refOf(tabId);
     const reason = rec?.conversation?.reason ?? null;
     if (reason !== null) throw new Error(reason);
-    const fx = await this.deps.manager.goPrivate(ref);
+    let fx: Effects;
+    try {
+      fx = await this.deps.manager.goPrivate(ref);
+    } catch (e) {
+      if (!(e instanceof PolicyRefusedError)) throw e;
+      // In the user's words: whose setting says no, and where to change it.
+      throw new Error(
+        e.by === 'buddy' ? t('ui_policyNeverBuddy', ref.peer) : t('ui_policyNeverSite', ref.site),
+      );
+    }
     await this.apply(tabId, ref, fx);
     return fx.status;
   }
@@ -878,7 +952,13 @@ export class Router {
   private async badge(tabId: number, status: ConversationStatus | null): Promise<void> {
     const badge = badgeFor(status);
     const alert = alertFor(status);
+    if (this.drawn.get(tabId) === `${badge}|${alert}`) return;
     await this.deps.tabs.update(tabId, (old) => (old ? { ...old, badge, alert } : old));
+    await this.draw(tabId, badge, alert);
+  }
+
+  private async draw(tabId: number, badge: BadgeStatus, alert: BadgeAlert): Promise<void> {
+    this.drawn.set(tabId, `${badge}|${alert}`);
     await this.deps.setBadge(tabId, badge, alert);
   }
 

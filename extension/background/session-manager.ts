@@ -13,7 +13,7 @@ import type { DsaPrivateKey } from '../../src/crypto/dsa';
 import { generateDsaKey } from '../../src/crypto/dsa-keygen';
 import { sha1, sha256 } from '../../src/crypto/hash';
 import { cryptoRandom, type RandomSource } from '../../src/crypto/random';
-import { POLICY_ALWAYS, POLICY_PRESETS, type PolicyName } from '../../src/otr/policy';
+import { effectivePolicy, POLICY_ALWAYS, POLICY_PRESETS, type PolicyName } from '../../src/otr/policy';
 import { WHITESPACE_BASE } from '../../src/otr/proto';
 import { fingerprint as fingerprintOf, formatFingerprint } from '../../src/otr/pubkey';
 import { type MsgState, Session, type SessionEvent, type SessionSnapshot } from '../../src/otr/session';
@@ -160,6 +160,14 @@ interface Live {
 /** Sent messages kept in memory per conversation for status changes (held, sending, delivered). */
 const MAX_SENT_CACHE = 200;
 
+/** Going private was refused: the user's policy for the buddy (or, with none set, the site) is "never". */
+export class PolicyRefusedError extends Error {
+  constructor(readonly by: 'buddy' | 'site') {
+    super(`OTR is turned off for this ${by} by its policy`);
+    this.name = 'PolicyRefusedError';
+  }
+}
+
 export class SessionManager {
   private readonly random: RandomSource;
   private readonly now: () => number;
@@ -265,10 +273,34 @@ export class SessionManager {
     return tag;
   }
 
-  private async sitePolicy(site: string): Promise<number> {
-    const s = await this.deps.keys.getSite(site);
-    const name: PolicyName = s?.policy ?? 'manual';
-    return POLICY_PRESETS[name] ?? POLICY_PRESETS.manual;
+  /** The policy the user set for this conversation: the buddy's own over the site's (pidgin-otr). */
+  private async policyName(ref: ConversationRef): Promise<PolicyName> {
+    const [site, buddy] = await Promise.all([
+      this.deps.keys.getSite(ref.site),
+      this.deps.keys.getBuddyPolicy(ref.account, ref.protocol, ref.peer),
+    ]);
+    return effectivePolicy(site?.policy, buddy);
+  }
+
+  private async configuredPolicy(ref: ConversationRef): Promise<number> {
+    return POLICY_PRESETS[await this.policyName(ref)] ?? POLICY_PRESETS.manual;
+  }
+
+  /**
+   * A site's or a buddy's policy changed: the live engine sessions are dropped (each after the
+   * operation it may be running), so the next operation restores each from its stored state under
+   * the policy now set (a conversation in private mode keeps requiring encryption).
+   */
+  async policyChanged(): Promise<void> {
+    // In each conversation's queue: an operation running now commits with the session it has.
+    await Promise.all(
+      [...this.live.keys()].map((id) =>
+        this.serial(id, async () => {
+          const l = this.live.get(id);
+          if (l) l.session = null;
+        }),
+      ),
+    );
   }
 
   private async load(id: string): Promise<Live> {
@@ -293,7 +325,7 @@ export class SessionManager {
       peer: ref.peer,
       privateKey: key,
       instanceTag: await this.instanceTag(ref.account, ref.protocol),
-      policy: l.rec.privateMode ? POLICY_ALWAYS : await this.sitePolicy(ref.site),
+      policy: l.rec.privateMode ? POLICY_ALWAYS : await this.configuredPolicy(ref),
       maxMessageSize: ref.maxMessageSize ?? 0,
       random: this.random,
       now: this.now,
@@ -301,6 +333,8 @@ export class SessionManager {
     if (l.rec.session) {
       try {
         l.session = Session.restore(l.rec.session, opts);
+        // The stored policy is the one of its time: the user may have changed it since.
+        l.session.policy = opts.policy;
       } catch (e) {
         notices.push({
           kind: 'error',
@@ -721,8 +755,19 @@ export class SessionManager {
     });
   }
 
-  /** "Go private" / "Refresh": private mode on, and a Query Message to start (or redo) the AKE. */
-  goPrivate(ref: ConversationRef): Promise<Effects> {
+  /**
+   * "Go private" / "Refresh": private mode on, and a Query Message to start (or redo) the AKE.
+   * Refused (PolicyRefusedError, nothing changed) when the user's policy for this buddy or site
+   * is "never".
+   */
+  async goPrivate(ref: ConversationRef): Promise<Effects> {
+    // Checked before anything is loaded or a key made: a refusal changes nothing.
+    const [site, buddy] = await Promise.all([
+      this.deps.keys.getSite(ref.site),
+      this.deps.keys.getBuddyPolicy(ref.account, ref.protocol, ref.peer),
+    ]);
+    if (effectivePolicy(site?.policy, buddy) === 'never')
+      throw new PolicyRefusedError(buddy === 'never' ? 'buddy' : 'site');
     return this.op(ref, (s, l) => {
       l.rec.privateMode = true;
       s.policy = POLICY_ALWAYS;
@@ -735,7 +780,7 @@ export class SessionManager {
     return this.op(ref, async (s, l) => {
       const out = s.end();
       l.rec.privateMode = false;
-      s.policy = await this.sitePolicy(ref.site);
+      s.policy = await this.configuredPolicy(ref);
       return out;
     });
   }

@@ -52,12 +52,16 @@ export class TabTable {
 
   /**
    * Read-modify-write of one tab, serialized so concurrent updates don't lose each other.
-   * `fn` returns the new record, or null to delete it; resolves with what was stored.
+   * `fn` returns the new record, or null to delete it, or the record it was given to leave it as
+   * it is (no write); resolves with what is stored.
    */
   update(tabId: number, fn: (old: TabRecord | null) => TabRecord | null): Promise<TabRecord | null> {
     const next = this.chain.then(async () => {
       const t = await this.load();
-      const rec = fn(t[tabId] ?? null);
+      const old = t[tabId] ?? null;
+      const rec = fn(old);
+      // Unchanged (the same record, or still none): nothing to write.
+      if (rec === old) return rec;
       if (rec) t[tabId] = rec;
       else delete t[tabId];
       await this.area.set({ [TABS_KEY]: t });

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { Confirm } from '../shared/components/Confirm';
 import { ErrorNote } from '../shared/components/ErrorNote';
 import { Icon } from '../shared/components/Icon';
+import { PassphraseField } from '../shared/components/PassphraseField';
 import { t } from '../shared/i18n';
 import type { KeyImportPreview } from '../shared/messages';
 import { ask } from './api';
@@ -71,17 +72,12 @@ export function ImportExportSection() {
         {t('keysFileTitle')}
       </h2>
       <p class="help">{t('ui_transferHelp')}</p>
-      <label class="field">
-        {t('lock_exportPassphrase')}
-        <input
-          type="password"
-          autocomplete="current-password"
-          value={exportPass}
-          maxLength={1024}
-          onInput={(e) => setExportPass(e.currentTarget.value)}
-          data-testid="export-passphrase"
-        />
-      </label>
+      <PassphraseField
+        label={t('lock_exportPassphrase')}
+        value={exportPass}
+        onInput={setExportPass}
+        testId="export-passphrase"
+      />
       <button
         type="button"
         onClick={() =>

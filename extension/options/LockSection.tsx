@@ -1,6 +1,7 @@
 // The options page's passphrase lock (issue 18): set a passphrase (with the plain warning that a
 // forgotten one means the keys are gone), unlock, lock now, change or remove it, the auto-lock
-// time, and the panic wipe.
+// time, and the panic wipe. The forms are NewPassphrase, RemovePassphrase and the shared
+// UnlockForm, all on PassphraseField.
 
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
@@ -9,131 +10,14 @@ import { PanicWipe } from '../shared/lock/PanicWipe';
 import { LockNowButton, UnlockForm } from '../shared/lock/Unlock';
 import type { LockInfo } from '../shared/messages';
 import { client } from './api';
+import { NewPassphrase } from './NewPassphrase';
+import { Outcome, type Said } from './parts/Outcome';
+import { RemovePassphrase } from './RemovePassphrase';
 
 const send: LockSend = (body) => client.request(body);
 
 /** Auto-lock choices in minutes (0: never). */
 const AUTO_LOCK_MINUTES = [0, 1, 5, 15, 30, 60, 240, 1440];
-
-type Said = { ok: boolean; msg: string } | null;
-
-function Said({ said }: { said: Said }) {
-  if (!said) return null;
-  return said.ok ? (
-    <p role="status">{said.msg}</p>
-  ) : (
-    <p role="alert" class="error">
-      {said.msg}
-    </p>
-  );
-}
-
-/** Two passphrase fields that must match, and the submit button. */
-function NewPassphrase({
-  label,
-  button,
-  busy,
-  onSubmit,
-  old,
-}: {
-  label: string;
-  button: string;
-  busy: boolean;
-  onSubmit: (pass: string, old: string) => void;
-  old: boolean;
-}) {
-  const [oldPass, setOldPass] = useState('');
-  const [pass, setPass] = useState('');
-  const [again, setAgain] = useState('');
-  const mismatch = again !== '' && pass !== again;
-  return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (pass === '' || pass !== again || (old && oldPass === '')) return;
-        onSubmit(pass, oldPass);
-      }}
-    >
-      {old && (
-        <label class="field">
-          {t('lock_oldPassphrase')}
-          <input
-            type="password"
-            autocomplete="current-password"
-            value={oldPass}
-            maxLength={1024}
-            onInput={(e) => setOldPass(e.currentTarget.value)}
-            data-testid="lock-old"
-          />
-        </label>
-      )}
-      <label class="field">
-        {label}
-        <input
-          type="password"
-          autocomplete="new-password"
-          value={pass}
-          maxLength={1024}
-          onInput={(e) => setPass(e.currentTarget.value)}
-          data-testid="lock-new"
-        />
-      </label>
-      <label class="field">
-        {t('lock_repeat')}
-        <input
-          type="password"
-          autocomplete="new-password"
-          value={again}
-          maxLength={1024}
-          onInput={(e) => setAgain(e.currentTarget.value)}
-          data-testid="lock-again"
-        />
-      </label>
-      {mismatch && (
-        <p class="error" role="alert">
-          {t('lock_mismatch')}
-        </p>
-      )}
-      <button
-        type="submit"
-        class="primary"
-        disabled={busy || pass === '' || pass !== again || (old && oldPass === '')}
-      >
-        {button}
-      </button>
-    </form>
-  );
-}
-
-/** Takes the passphrase off (keys back in clear); asks for it once more. */
-function RemovePassphrase({ busy, onSubmit }: { busy: boolean; onSubmit: (pass: string) => void }) {
-  const [pass, setPass] = useState('');
-  return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (pass !== '') onSubmit(pass);
-      }}
-    >
-      <h3>{t('lock_removeTitle')}</h3>
-      <p class="help">{t('lock_removeHelp')}</p>
-      <label class="field">
-        {t('lock_oldPassphrase')}
-        <input
-          type="password"
-          autocomplete="current-password"
-          value={pass}
-          maxLength={1024}
-          onInput={(e) => setPass(e.currentTarget.value)}
-          data-testid="lock-remove-passphrase"
-        />
-      </label>
-      <button type="submit" disabled={busy || pass === ''}>
-        {t('lock_removeButton')}
-      </button>
-    </form>
-  );
-}
 
 export function LockSection() {
   const [lock, setLock] = useState<LockInfo | null>(null);
@@ -239,7 +123,7 @@ export function LockSection() {
           )}
         </>
       )}
-      <Said said={said} />
+      <Outcome text={said} />
       <PanicWipe send={send} onDone={() => void load()} />
     </section>
   );

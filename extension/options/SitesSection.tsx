@@ -1,5 +1,6 @@
 // "Sites": where offrecord runs, the OTR policy of each site and its site profile (issue 9: export,
-// import, remove; a profile file can also be imported for a site not listed yet).
+// import, remove; a profile file can also be imported for a site not listed yet), and the policy
+// per buddy (BuddyPolicies).
 
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
@@ -9,15 +10,10 @@ import { downloadText, readProfileFile } from '../popup/profile-file';
 import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
 import { siteMatches, sitePatternFor } from '../shared/sites';
-import { ask, POLICIES, type Policy, type SiteRow } from './api';
+import { ask, POLICIES, POLICY_TEXT, type Policy, type SiteRow } from './api';
+import { BuddyPolicies } from './BuddyPolicies';
 import { ProfileCell } from './ProfileCell';
 import { message, Outcome, type Said } from './parts/Outcome';
-
-const POLICY_TEXT = {
-  manual: 'policyManual',
-  opportunistic: 'policyOpportunistic',
-  always: 'policyAlways',
-} as const;
 
 function isPolicy(x: string): x is Policy {
   return (POLICIES as readonly string[]).includes(x);
@@ -304,6 +300,7 @@ export function SitesSection() {
         </table>
       )}
       <Outcome text={said} />
+      <BuddyPolicies />
     </section>
   );
 }

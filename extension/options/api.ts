@@ -6,8 +6,19 @@ import { PortClient } from '../shared/port-client';
 
 export const client = new PortClient<PageRequest>();
 
-export type Policy = 'manual' | 'opportunistic' | 'always';
-export const POLICIES: readonly Policy[] = ['manual', 'opportunistic', 'always'];
+export type Policy = 'never' | 'manual' | 'opportunistic' | 'always';
+export const POLICIES: readonly Policy[] = ['manual', 'opportunistic', 'always', 'never'];
+/** What a buddy's own policy can be: the site's (default) or one of the policies. */
+export const BUDDY_POLICIES: readonly ('default' | Policy)[] = ['default', ...POLICIES];
+
+/** The words for each policy, the same in the site and the buddy tables. */
+export const POLICY_TEXT = {
+  default: 'ui_policyDefault',
+  never: 'policyNever',
+  manual: 'policyManual',
+  opportunistic: 'policyOpportunistic',
+  always: 'policyAlways',
+} as const;
 
 export interface KeyRow {
   account: string;
@@ -53,6 +64,8 @@ export type OptionsRequest = Extract<
       | 'sites-list'
       | 'site-policy'
       | 'site-remove'
+      | 'buddy-policies'
+      | 'buddy-policy'
       | 'site-max-length'
       | 'site-pacing'
       | 'site-enabled'

@@ -122,6 +122,9 @@ export type Trust = '' | 'verified' | 'smp';
 export const TRUSTS: readonly Trust[] = ['', 'verified', 'smp'];
 export type PolicyName = 'never' | 'manual' | 'opportunistic' | 'always';
 export const POLICY_NAMES: readonly PolicyName[] = ['never', 'manual', 'opportunistic', 'always'];
+/** A buddy's own policy (pidgin-otr's per buddy setting); 'default': the site's policy applies. */
+export type BuddyPolicyName = PolicyName | 'default';
+export const BUDDY_POLICY_NAMES: readonly BuddyPolicyName[] = ['default', ...POLICY_NAMES];
 export type ConversationKind = 'one-to-one' | 'group' | 'none';
 
 /** The status of one conversation, as SessionManager reports it (same shape). */
@@ -384,6 +387,17 @@ export type PageRequest =
   | { type: 'sites-list'; id: number }
   | { type: 'site-policy'; id: number; origin: string; policy: PolicyName }
   | { type: 'site-remove'; id: number; origin: string }
+  /** Every buddy offrecord knows (fingerprints, open chats, own policy set) with its policy. */
+  | { type: 'buddy-policies'; id: number }
+  /** A buddy's own policy, overriding the site's; 'default' removes it. */
+  | {
+      type: 'buddy-policy';
+      id: number;
+      account: string;
+      protocol: string;
+      buddy: string;
+      policy: BuddyPolicyName;
+    }
   /** The longest message the site carries (null: what its adapter or profile says). */
   | { type: 'site-max-length'; id: number; origin: string; maxMessageLength: number | null }
   /** How fast lines go out on the site (null: its adapter's default). */
@@ -485,6 +499,13 @@ export interface AccountSeen {
   site: string | null;
 }
 
+export interface BuddyPolicyInfo {
+  account: string;
+  protocol: string;
+  buddy: string;
+  policy: BuddyPolicyName;
+}
+
 export interface FingerprintInfo {
   account: string;
   protocol: string;
@@ -556,6 +577,8 @@ export interface ResultMap {
   }[];
   'site-policy': Empty;
   'site-remove': Empty;
+  'buddy-policies': BuddyPolicyInfo[];
+  'buddy-policy': Empty;
   'site-max-length': Empty;
   'page-info': Empty;
   'profile-save': Empty;
@@ -962,6 +985,8 @@ const PAGE_FIELDS: FieldTable<PageRequest> = {
   'sites-list': {},
   'site-policy': { origin: webOrigin, policy: oneOf(POLICY_NAMES) },
   'site-remove': { origin: webOrigin },
+  'buddy-policies': {},
+  'buddy-policy': { account, protocol, buddy: peer, policy: oneOf(BUDDY_POLICY_NAMES) },
   'site-max-length': { origin: webOrigin, maxMessageLength: nullable(siteMaxLength) },
   'site-pacing': { origin: webOrigin, pacing: nullable(pacing) },
   'retry-send-tab': { tabId, entryId: str(LIMITS.chatId, 1) },
@@ -1164,6 +1189,11 @@ const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
   ),
   'site-policy': nothing,
   'site-remove': nothing,
+  'buddy-policies': arrayOf(
+    object<BuddyPolicyInfo>({ account, protocol, buddy: peer, policy: oneOf(BUDDY_POLICY_NAMES) }),
+    LIMITS.list,
+  ),
+  'buddy-policy': nothing,
   'site-max-length': nothing,
   'page-info': nothing,
   'profile-save': nothing,

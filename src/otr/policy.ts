@@ -42,3 +42,14 @@ export function allowedVersions(policy: number): (2 | 3)[] {
   if (policy & ALLOW_V2) out.push(2);
   return out;
 }
+
+/**
+ * The policy a conversation runs under: the buddy's own policy (pidgin-otr's per-buddy setting)
+ * when one is set, else the site's, else manual (offrecord's default: nothing starts by itself).
+ */
+export function effectivePolicy(
+  site: PolicyName | null | undefined,
+  buddy: PolicyName | null | undefined,
+): PolicyName {
+  return buddy ?? site ?? 'manual';
+}

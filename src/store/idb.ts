@@ -5,16 +5,21 @@
  */
 import { type IDBPDatabase, openDB } from 'idb';
 import type { DsaPrivateKey, DsaPublicKey } from '../crypto/dsa';
+import type { PolicyName } from '../otr/policy';
 import type { LockRecord } from './key-lock';
 import { clearKeyRow, keyOfRowOrThrow, publicOfRow } from './key-rows';
-import type { FingerprintRecord, KeyRow, RawKeyStore, SiteSettings, Trust } from './types';
+import type { BuddyPolicy, FingerprintRecord, KeyRow, RawKeyStore, SiteSettings, Trust } from './types';
 
 export const DB_NAME = 'offrecord';
-/** v1: keys, instanceTags, fingerprints, sites. v2: meta (the passphrase lock record, `lock`). */
-export const DB_VERSION = 2;
+/**
+ * v1: keys, instanceTags, fingerprints, sites. v2: meta (the passphrase lock record, `lock`).
+ * v3: buddies (a buddy's own policy, keyed like its fingerprints).
+ */
+export const DB_VERSION = 3;
 
 const TRUSTS: readonly Trust[] = ['', 'verified', 'smp'];
-const STORES = ['keys', 'instanceTags', 'fingerprints', 'sites', 'meta'] as const;
+const STORES = ['keys', 'instanceTags', 'fingerprints', 'sites', 'meta', 'buddies'] as const;
+const POLICIES: readonly PolicyName[] = ['never', 'manual', 'opportunistic', 'always'];
 
 export class IdbKeyStore implements RawKeyStore {
   private constructor(private readonly db: IDBPDatabase) {}
@@ -33,6 +38,7 @@ export class IdbKeyStore implements RawKeyStore {
           db.createObjectStore('sites', { keyPath: 'origin' });
         }
         if (oldVersion < 2) db.createObjectStore('meta');
+        if (oldVersion < 3) db.createObjectStore('buddies', { keyPath: ['account', 'protocol', 'buddy'] });
       },
     });
     return new IdbKeyStore(db);
@@ -73,14 +79,15 @@ export class IdbKeyStore implements RawKeyStore {
   async clearAll() {
     const tx = this.db.transaction([...STORES], 'readwrite');
     const count = (name: (typeof STORES)[number]) => tx.objectStore(name).count();
-    const [keys, fingerprints, instanceTags, sites] = await Promise.all([
+    const [keys, fingerprints, instanceTags, sites, buddies] = await Promise.all([
       count('keys'),
       count('fingerprints'),
       count('instanceTags'),
       count('sites'),
+      count('buddies'),
     ]);
     await Promise.all([...STORES.map((n) => tx.objectStore(n).clear()), tx.done]);
-    return { keys, fingerprints, instanceTags, sites };
+    return { keys, fingerprints, instanceTags, sites: sites + buddies };
   }
 
   async getKey(account: string, protocol: string): Promise<DsaPrivateKey | null> {
@@ -164,6 +171,28 @@ export class IdbKeyStore implements RawKeyStore {
 
   async listSites(): Promise<SiteSettings[]> {
     return (await this.db.getAll('sites')) as SiteSettings[];
+  }
+
+  async getBuddyPolicy(account: string, protocol: string, buddy: string): Promise<PolicyName | null> {
+    const r = (await this.db.get('buddies', [account, protocol, buddy])) as BuddyPolicy | undefined;
+    return r && POLICIES.includes(r.policy) ? r.policy : null;
+  }
+
+  async putBuddyPolicy(p: BuddyPolicy): Promise<void> {
+    await this.db.put('buddies', {
+      account: p.account,
+      protocol: p.protocol,
+      buddy: p.buddy,
+      policy: p.policy,
+    });
+  }
+
+  async deleteBuddyPolicy(account: string, protocol: string, buddy: string): Promise<void> {
+    await this.db.delete('buddies', [account, protocol, buddy]);
+  }
+
+  async listBuddyPolicies(): Promise<BuddyPolicy[]> {
+    return ((await this.db.getAll('buddies')) as BuddyPolicy[]).filter((r) => POLICIES.includes(r.policy));
   }
 }
 

@@ -40,7 +40,7 @@ import {
   validateLockRecord,
 } from './key-lock';
 import { clearKeyOfRow, clearKeyRow, keyRowOf, publicOfRow } from './key-rows';
-import type { FingerprintRecord, KeyRow, KeyStore, RawKeyStore, SiteSettings } from './types';
+import type { BuddyPolicy, FingerprintRecord, KeyRow, KeyStore, RawKeyStore, SiteSettings } from './types';
 
 export type LockState = 'none' | 'locked' | 'unlocked';
 
@@ -318,5 +318,17 @@ export class Keyring implements KeyStore {
   }
   listSites() {
     return this.raw.listSites();
+  }
+  getBuddyPolicy(account: string, protocol: string, buddy: string) {
+    return this.raw.getBuddyPolicy(account, protocol, buddy);
+  }
+  putBuddyPolicy(p: BuddyPolicy) {
+    return this.raw.putBuddyPolicy(p);
+  }
+  deleteBuddyPolicy(account: string, protocol: string, buddy: string) {
+    return this.raw.deleteBuddyPolicy(account, protocol, buddy);
+  }
+  listBuddyPolicies() {
+    return this.raw.listBuddyPolicies();
   }
 }

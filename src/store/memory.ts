@@ -4,7 +4,7 @@ import { utf8Length } from './budgets';
 import type { LockRecord } from './key-lock';
 import { clearKeyRow, keyOfRowOrThrow, publicOfRow } from './key-rows';
 import { type Budgets, type StorageAreaLike, StorageSessionStore } from './session-storage';
-import type { FingerprintRecord, KeyRow, RawKeyStore, SiteSettings } from './types';
+import type { BuddyPolicy, FingerprintRecord, KeyRow, RawKeyStore, SiteSettings } from './types';
 
 const k = (...parts: string[]) => JSON.stringify(parts);
 /** Stored values are copied in and out, as structured clone does for IndexedDB and storage. */
@@ -15,6 +15,7 @@ export class MemoryKeyStore implements RawKeyStore {
   private tags = new Map<string, number>();
   private fps = new Map<string, FingerprintRecord>();
   private sites = new Map<string, SiteSettings>();
+  private buddies = new Map<string, BuddyPolicy>();
   private lock: LockRecord | null = null;
 
   async getKeyRow(account: string, protocol: string) {
@@ -39,9 +40,10 @@ export class MemoryKeyStore implements RawKeyStore {
       keys: this.keys.size,
       fingerprints: this.fps.size,
       instanceTags: this.tags.size,
-      sites: this.sites.size,
+      sites: this.sites.size + this.buddies.size,
     };
     this.keys.clear();
+    this.buddies.clear();
     this.fps.clear();
     this.tags.clear();
     this.sites.clear();
@@ -110,6 +112,18 @@ export class MemoryKeyStore implements RawKeyStore {
   }
   async listSites() {
     return [...this.sites.values()].map(clone);
+  }
+  async getBuddyPolicy(account: string, protocol: string, buddy: string) {
+    return this.buddies.get(k(account, protocol, buddy))?.policy ?? null;
+  }
+  async putBuddyPolicy(p: BuddyPolicy) {
+    this.buddies.set(k(p.account, p.protocol, p.buddy), clone(p));
+  }
+  async deleteBuddyPolicy(account: string, protocol: string, buddy: string) {
+    this.buddies.delete(k(account, protocol, buddy));
+  }
+  async listBuddyPolicies() {
+    return [...this.buddies.values()].map(clone);
   }
 }
 

@@ -48,6 +48,18 @@ export interface SiteSettings {
   pacing?: { burst: number; intervalMs: number };
 }
 
+/**
+ * A buddy's own OTR policy, as pidgin-otr keeps per buddy (account, protocol, buddy name; the
+ * same key as the buddy's fingerprints). It overrides the site's policy for conversations with
+ * that buddy; no record means "use the site's policy".
+ */
+export interface BuddyPolicy {
+  account: string;
+  protocol: string;
+  buddy: string;
+  policy: PolicyName;
+}
+
 export interface KeyStore {
   /** The private key; under a passphrase lock, throws KeyLockedError while locked (key-lock.ts). */
   getKey(account: string, protocol: string): Promise<DsaPrivateKey | null>;
@@ -70,6 +82,12 @@ export interface KeyStore {
   putSite(s: SiteSettings): Promise<void>;
   deleteSite(origin: string): Promise<void>;
   listSites(): Promise<SiteSettings[]>;
+
+  /** The buddy's own policy, or null: the site's policy applies. */
+  getBuddyPolicy(account: string, protocol: string, buddy: string): Promise<PolicyName | null>;
+  putBuddyPolicy(p: BuddyPolicy): Promise<void>;
+  deleteBuddyPolicy(account: string, protocol: string, buddy: string): Promise<void>;
+  listBuddyPolicies(): Promise<BuddyPolicy[]>;
 }
 
 /**
@@ -102,7 +120,10 @@ export interface RawKeyStore extends KeyStore {
   getLock(): Promise<unknown>;
   /** In one transaction: the lock record (null: none) and exactly these key rows. */
   replaceKeys(lock: LockRecord | null, rows: KeyRow[]): Promise<void>;
-  /** Erases every record of every kind; returns how many of each there were. */
+  /**
+   * Erases every record of every kind; returns how many of each there were (`sites` counts the
+   * site settings and the buddies' own policies: both are settings of where and with whom).
+   */
   clearAll(): Promise<{ keys: number; fingerprints: number; instanceTags: number; sites: number }>;
 }
 

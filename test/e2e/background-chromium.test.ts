@@ -4,20 +4,16 @@
 // Asserts 0 lost, 0 doubled, 0 undecryptable messages and exactly one D-H Commit on the wire.
 // Plus: spoofed messages (wrong shape, a content script asking for keys / naming a tab) refused.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
-import { type Minichat, startMinichat } from '../fixtures/minichat/server';
-import { type Peer, type PeerEvent, startOffrecordPeer } from '../interop/lib';
 import {
   type ChromiumExtension,
   extensionDir,
   launchChromium,
   stopChromiumServiceWorker,
 } from './lib/browsers';
+import { extensionRequest, type MinichatBob, startMinichatBob } from './lib/minichat-bob';
 import { isDhCommit, until as untilShared } from './lib/restart';
 
 declare const chrome: Browser;
@@ -27,39 +23,19 @@ const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 60_000) =>
   untilShared(what, f, ms, () => debugDump());
 
 describe('background: a conversation survives the worker being stopped at every step (Chromium)', () => {
-  let chat: Minichat;
-  let bob: Peer;
+  let duo: MinichatBob;
   let ext: ChromiumExtension;
   let page: Page;
   let popup: Page;
   let tabId: number;
-  let dir: string;
-  const bobEvents: PeerEvent[] = [];
-  const wire: { from: string; text: string }[] = [];
   let stops = 0;
-  let relay: Promise<unknown> = Promise.resolve();
 
   const stop = async () => {
     stops += await stopChromiumServiceWorker(ext.context, ext.extensionId);
   };
 
   /** Sends a PageRequest from an extension page, as the popup does. */
-  const pageRequest = (body: Record<string, unknown>) =>
-    popup.evaluate(
-      (msg) =>
-        new Promise((resolve, reject) => {
-          const port = chrome.runtime.connect({ name: 'offrecord' });
-          port.onMessage.addListener((raw: unknown) => {
-            const m = raw as { type?: string; id?: number; ok?: boolean; result?: unknown; error?: string };
-            if (m.type !== 'reply' || m.id !== 1) return;
-            port.disconnect();
-            if (m.ok) resolve(m.result);
-            else reject(new Error(m.error));
-          });
-          port.postMessage({ ...msg, id: 1 });
-        }),
-      body,
-    );
+  const pageRequest = (body: Record<string, unknown>) => extensionRequest(popup, body);
 
   /** The side panel's page bound to the chat tab (headless Chromium draws no side panel UI). */
   let panel: Page | null = null;
@@ -73,49 +49,13 @@ describe('background: a conversation survives the worker being stopped at every 
     return panel;
   };
 
-  /** Bob runs ops one at a time; every line he sends goes out after the worker was stopped. */
-  const bobDo = (op: Record<string, unknown>) => {
-    const next = relay.then(async () => {
-      const events = await bob.op(op as never);
-      bobEvents.push(...events);
-      for (const e of events) {
-        if (e.event === 'wire') {
-          await stop();
-          const l = chat.post('bob', 'alice', (e as { wire: string }).wire);
-          // chat.onLine hears only what pages send: log bob's lines here.
-          wire.push({ from: l.from, text: l.text });
-        }
-      }
-    });
-    relay = next.catch(() => undefined);
-    return next;
-  };
-
   beforeAll(async () => {
-    debugDump = () =>
-      JSON.stringify(
-        {
-          wire: wire.map((w) => [w.from, w.text.slice(0, 60)]),
-          bob: bobEvents.map((e) => JSON.stringify(e).slice(0, 120)),
-        },
-        null,
-        1,
-      );
-    dir = mkdtempSync(join(tmpdir(), 'offrecord-bg-'));
-    chat = await startMinichat();
-    bob = await startOffrecordPeer({
-      account: 'bob',
-      policy: 'manual',
-      key: join(dir, 'bob.key'),
-      maxMessage: 400,
-    });
-    chat.onLine((l) => {
-      wire.push({ from: l.from, text: l.text });
-      if (l.to === 'bob') void bobDo({ op: 'receive', peer: 'alice', wire: l.text });
-    });
+    // Every line bob sends goes out after the worker was stopped.
+    duo = await startMinichatBob({ prefix: 'offrecord-bg-', beforeBobLine: stop });
+    debugDump = () => duo.dump();
     ext = await launchChromium({ extensionDir: extensionDir('chrome', 'test') });
     page = await ext.context.newPage();
-    await page.goto(chat.pageUrl('alice', 'bob'));
+    await page.goto(duo.chat.pageUrl('alice', 'bob'));
     tabId = await until('the tab to report its chat', async () =>
       ext.worker.evaluate(async () => {
         const { tabs } = (await chrome.storage.session.get('tabs')) as {
@@ -138,9 +78,7 @@ describe('background: a conversation survives the worker being stopped at every 
 
   afterAll(async () => {
     await ext?.close();
-    await bob?.close();
-    await chat?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await duo?.close();
   });
 
   it('go private, AKE, 3+3 messages, SMP: nothing lost, doubled or undecryptable, one AKE', async () => {
@@ -148,7 +86,7 @@ describe('background: a conversation survives the worker being stopped at every 
     await pageRequest({ type: 'go-private', tabId });
     // The AKE runs with the worker stopped before each of bob's lines.
     await until('bob encrypted', async () =>
-      bobEvents.some((e) => e.event === 'state' && (e as { state: string }).state === 'encrypted')
+      duo.events.some((e) => e.event === 'state' && (e as { state: string }).state === 'encrypted')
         ? true
         : undefined,
     );
@@ -159,7 +97,7 @@ describe('background: a conversation survives the worker being stopped at every 
       await box.fill(text);
       await box.press('Enter');
       await until(`bob to read ${text}`, async () =>
-        bobEvents.some((e) => e.event === 'message' && (e as { text: string }).text === text)
+        duo.events.some((e) => e.event === 'message' && (e as { text: string }).text === text)
           ? true
           : undefined,
       );
@@ -167,7 +105,7 @@ describe('background: a conversation survives the worker being stopped at every 
     const transcriptFrame = await panelPage();
     for (const text of ['bob one', 'bob two', 'bob three']) {
       await stop();
-      await bobDo({ op: 'send', peer: 'alice', text });
+      await duo.do({ op: 'send', peer: 'alice', text });
       await until(`alice to read ${text}`, async () =>
         (await transcriptFrame.locator('[data-testid=entry] .text').allTextContents()).includes(text)
           ? true
@@ -178,14 +116,14 @@ describe('background: a conversation survives the worker being stopped at every 
     await stop();
     await pageRequest({ type: 'smp-start', tabId, secret: 'purple', question: 'colour?' });
     await until('bob asked', async () =>
-      bobEvents.some((e) => e.event === 'smp' && (e as { result: string }).result === 'question')
+      duo.events.some((e) => e.event === 'smp' && (e as { result: string }).result === 'question')
         ? true
         : undefined,
     );
     await stop();
-    await bobDo({ op: 'smp-answer', peer: 'alice', secret: 'purple' });
+    await duo.do({ op: 'smp-answer', peer: 'alice', secret: 'purple' });
     await until('bob: SMP succeeded', async () =>
-      bobEvents.some((e) => e.event === 'smp' && (e as { result: string }).result === 'succeeded')
+      duo.events.some((e) => e.event === 'smp' && (e as { result: string }).result === 'succeeded')
         ? true
         : undefined,
     );
@@ -200,7 +138,7 @@ describe('background: a conversation survives the worker being stopped at every 
     expect(status.status?.state).toBe('encrypted');
 
     // Exactly once each, in order, both ways.
-    const bobRead = bobEvents.filter((e) => e.event === 'message').map((e) => (e as { text: string }).text);
+    const bobRead = duo.events.filter((e) => e.event === 'message').map((e) => (e as { text: string }).text);
     expect(bobRead).toEqual(['alice one', 'alice two', 'alice three']);
     const aliceRead = await until('transcript', async () => {
       const lis = await transcriptFrame.locator('[data-testid=entry][data-dir="in"] .text').allTextContents();
@@ -208,10 +146,10 @@ describe('background: a conversation survives the worker being stopped at every 
     });
     expect(aliceRead).toEqual(['bob one', 'bob two', 'bob three']);
     // Nothing undecryptable on either side: no error events at bob, no OTR error lines from alice.
-    expect(bobEvents.filter((e) => e.event === 'error')).toEqual([]);
-    expect(wire.filter((l) => l.text.startsWith('?OTR Error'))).toEqual([]);
+    expect(duo.events.filter((e) => e.event === 'error')).toEqual([]);
+    expect(duo.wire.filter((l) => l.text.startsWith('?OTR Error'))).toEqual([]);
     // One AKE: exactly one D-H Commit on the wire.
-    expect(wire.filter((l) => isDhCommit(l.text))).toHaveLength(1);
+    expect(duo.wire.filter((l) => isDhCommit(l.text))).toHaveLength(1);
     expect(stops).toBeGreaterThanOrEqual(12);
   }, 110_000);
 

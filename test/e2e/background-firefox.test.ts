@@ -6,15 +6,11 @@
 // hello on a NEW connection (its id in the tab map changes) — proof that the background restarted.
 // Asserts 0 lost, 0 doubled, 0 undecryptable messages and exactly one D-H Commit on the wire.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
-import { type Minichat, startMinichat } from '../fixtures/minichat/server';
-import { type Peer, type PeerEvent, startOffrecordPeer } from '../interop/lib';
 import { extensionDir, type FirefoxExtension, launchFirefox } from './lib/browsers';
+import { extensionRequest, type MinichatBob, startMinichatBob } from './lib/minichat-bob';
 import { isDhCommit, until as untilShared } from './lib/restart';
 
 declare const browser: Browser;
@@ -24,17 +20,12 @@ const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 45_000) =>
   untilShared(what, f, ms, () => debugDump());
 
 describe('background: a conversation survives the event page being unloaded at every step (Firefox)', () => {
-  let chat: Minichat;
-  let bob: Peer;
+  let duo: MinichatBob;
   let ext: FirefoxExtension;
   let page: Page;
   let probe: Page;
   let tabId: number;
-  let dir: string;
-  const bobEvents: PeerEvent[] = [];
-  const wire: { from: string; text: string }[] = [];
   let restarts = 0;
-  let relay: Promise<unknown> = Promise.resolve();
 
   /** The tab's record in the background's tab map (storage.session). */
   const tabRecord = () =>
@@ -56,23 +47,7 @@ describe('background: a conversation survives the event page being unloaded at e
   };
 
   /** A PageRequest from an extension page, as the popup sends it. */
-  const pageRequest = (body: Record<string, unknown>) =>
-    probe.evaluate(
-      (msg) =>
-        new Promise((resolve, reject) => {
-          const port = browser.runtime.connect({ name: 'offrecord' });
-          port.onMessage.addListener((raw: unknown) => {
-            const m = raw as { type?: string; id?: number; ok?: boolean; result?: unknown; error?: string };
-            if (m.type !== 'reply' || m.id !== 1) return;
-            port.disconnect();
-            if (m.ok) resolve(m.result);
-            else reject(new Error(m.error));
-          });
-          port.postMessage({ ...msg, id: 1 });
-          setTimeout(() => reject(new Error('no reply in 10 s')), 10_000);
-        }),
-      body,
-    );
+  const pageRequest = (body: Record<string, unknown>) => extensionRequest(probe, body, 10_000);
 
   /** The side panel's page bound to the chat tab (what the sidebar shows for it), opened once. */
   let panel: Page | null = null;
@@ -88,49 +63,13 @@ describe('background: a conversation survives the event page being unloaded at e
     return panel;
   };
 
-  /** Bob runs ops one at a time; each line he sends is posted after the background restarted. */
-  const bobDo = (op: Record<string, unknown>) => {
-    const next = relay.then(async () => {
-      const events = await bob.op(op as never);
-      bobEvents.push(...events);
-      for (const e of events) {
-        if (e.event === 'wire') {
-          await restarted();
-          const l = chat.post('bob', 'alice', (e as { wire: string }).wire);
-          wire.push({ from: l.from, text: l.text });
-        }
-      }
-    });
-    relay = next.catch(() => undefined);
-    return next;
-  };
-
   const transcriptTexts = async (f: Page, sel: string) =>
     f.$$eval(sel, (els) => els.map((e) => e.textContent ?? ''));
 
   beforeAll(async () => {
-    debugDump = () =>
-      JSON.stringify(
-        {
-          restarts,
-          wire: wire.map((w) => [w.from, w.text.slice(0, 60)]),
-          bob: bobEvents.map((e) => JSON.stringify(e).slice(0, 120)),
-        },
-        null,
-        1,
-      );
-    dir = mkdtempSync(join(tmpdir(), 'offrecord-bgff-'));
-    chat = await startMinichat();
-    bob = await startOffrecordPeer({
-      account: 'bob',
-      policy: 'manual',
-      key: join(dir, 'bob.key'),
-      maxMessage: 400,
-    });
-    chat.onLine((l) => {
-      wire.push({ from: l.from, text: l.text });
-      if (l.to === 'bob') void bobDo({ op: 'receive', peer: 'alice', wire: l.text });
-    });
+    // Each line bob sends is posted after the background restarted.
+    duo = await startMinichatBob({ prefix: 'offrecord-bgff-', beforeBobLine: restarted });
+    debugDump = () => duo.dump({ restarts });
     // Unload the idle background quickly: each step waits for an unload.
     ext = await launchFirefox({
       extensionDir: extensionDir('firefox', 'test'),
@@ -139,7 +78,7 @@ describe('background: a conversation survives the event page being unloaded at e
     probe = await ext.browser.newPage();
     await probe.goto(`${ext.baseUrl}extension/options/index.html`, { waitUntil: 'networkidle0' });
     page = await ext.browser.newPage();
-    await page.goto(chat.pageUrl('alice', 'bob'));
+    await page.goto(duo.chat.pageUrl('alice', 'bob'));
     tabId = await until('the tab to report its chat', async () => {
       for (const [id, r] of Object.entries(await tabRecord())) if (r.ref?.peer === 'bob') return Number(id);
       return undefined;
@@ -152,16 +91,14 @@ describe('background: a conversation survives the event page being unloaded at e
 
   afterAll(async () => {
     await ext?.close();
-    await bob?.close();
-    await chat?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await duo?.close();
   });
 
   it('go private, AKE, 3+3 messages, SMP: nothing lost, doubled or undecryptable, one AKE', async () => {
     await restarted();
     await pageRequest({ type: 'go-private', tabId });
     await until('bob encrypted', async () =>
-      bobEvents.some((e) => e.event === 'state' && (e as { state: string }).state === 'encrypted')
+      duo.events.some((e) => e.event === 'state' && (e as { state: string }).state === 'encrypted')
         ? true
         : undefined,
     );
@@ -175,14 +112,14 @@ describe('background: a conversation survives the event page being unloaded at e
       await box.type(text);
       await box.press('Enter');
       await until(`bob to read ${text}`, async () =>
-        bobEvents.some((e) => e.event === 'message' && (e as { text: string }).text === text)
+        duo.events.some((e) => e.event === 'message' && (e as { text: string }).text === text)
           ? true
           : undefined,
       );
     }
     for (const text of ['bob one', 'bob two', 'bob three']) {
       await restarted();
-      await bobDo({ op: 'send', peer: 'alice', text });
+      await duo.do({ op: 'send', peer: 'alice', text });
       await until(`alice to read ${text}`, async () => {
         const f = await panelPage();
         return (await transcriptTexts(f, '[data-testid=entry] .text')).includes(text) ? true : undefined;
@@ -191,20 +128,20 @@ describe('background: a conversation survives the event page being unloaded at e
     await restarted();
     await pageRequest({ type: 'smp-start', tabId, secret: 'purple', question: 'colour?' });
     await until('bob asked', async () =>
-      bobEvents.some((e) => e.event === 'smp' && (e as { result: string }).result === 'question')
+      duo.events.some((e) => e.event === 'smp' && (e as { result: string }).result === 'question')
         ? true
         : undefined,
     );
     await restarted();
-    await bobDo({ op: 'smp-answer', peer: 'alice', secret: 'purple' });
+    await duo.do({ op: 'smp-answer', peer: 'alice', secret: 'purple' });
     await until('bob: SMP succeeded', async () =>
-      bobEvents.some((e) => e.event === 'smp' && (e as { result: string }).result === 'succeeded')
+      duo.events.some((e) => e.event === 'smp' && (e as { result: string }).result === 'succeeded')
         ? true
         : undefined,
     );
     // Bob's last lines go out only after further unloads; polling the background meanwhile would
     // keep it awake, so wait for them first.
-    await relay;
+    await duo.idle();
     const status = await until('alice trusts bob', async () => {
       const r = (await pageRequest({ type: 'status', tabId })) as {
         status: { trust: string; state: string } | null;
@@ -214,7 +151,7 @@ describe('background: a conversation survives the event page being unloaded at e
     });
     expect(status.status?.state).toBe('encrypted');
 
-    const bobRead = bobEvents.filter((e) => e.event === 'message').map((e) => (e as { text: string }).text);
+    const bobRead = duo.events.filter((e) => e.event === 'message').map((e) => (e as { text: string }).text);
     expect(bobRead).toEqual(['alice one', 'alice two', 'alice three']);
     const aliceRead = await until('transcript', async () => {
       const f = await panelPage();
@@ -222,9 +159,9 @@ describe('background: a conversation survives the event page being unloaded at e
       return lis.length >= 3 ? lis : undefined;
     });
     expect(aliceRead).toEqual(['bob one', 'bob two', 'bob three']);
-    expect(bobEvents.filter((e) => e.event === 'error')).toEqual([]);
-    expect(wire.filter((l) => l.text.startsWith('?OTR Error'))).toEqual([]);
-    expect(wire.filter((l) => isDhCommit(l.text))).toHaveLength(1);
+    expect(duo.events.filter((e) => e.event === 'error')).toEqual([]);
+    expect(duo.wire.filter((l) => l.text.startsWith('?OTR Error'))).toEqual([]);
+    expect(duo.wire.filter((l) => isDhCommit(l.text))).toHaveLength(1);
     console.log(`${restarts} background restarts`);
     expect(restarts).toBeGreaterThanOrEqual(12);
   }, 180_000);

@@ -7,15 +7,10 @@
 // keeps the conversation without asking again (the side panel reads and sends); auto-lock fires (a few seconds, allowed only in the
 // test build); the panic wipe tells bob the end and leaves nothing of alice's in storage.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
 import { parsePrivateKeyFile } from '../../src/otr/keyfile';
-import { type Minichat, startMinichat } from '../fixtures/minichat/server';
-import { type Peer, type PeerEvent, startOffrecordPeer } from '../interop/lib';
 import {
   type ChromiumExtension,
   extensionDir,
@@ -23,6 +18,7 @@ import {
   stopChromiumServiceWorker,
 } from './lib/browsers';
 import { dumpStoredValues, encodingsOf } from './lib/lock';
+import { extensionRequest, type MinichatBob, startMinichatBob } from './lib/minichat-bob';
 import { isDhCommit, until as untilShared } from './lib/restart';
 
 declare const chrome: Browser;
@@ -33,35 +29,15 @@ const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 60_000) =>
   untilShared(what, f, ms, () => debugDump());
 
 describe('the passphrase lock in Chromium', () => {
-  let chat: Minichat;
-  let bob: Peer;
+  let duo: MinichatBob;
   let ext: ChromiumExtension;
   let page: Page;
   let popup: Page;
   let tabId: number;
-  let dir: string;
   let encodings: string[] = [];
-  const bobEvents: PeerEvent[] = [];
-  const wire: { from: string; text: string }[] = [];
-  let relay: Promise<unknown> = Promise.resolve();
 
   /** Sends a PageRequest from an extension page, as the popup does. */
-  const pageRequest = (body: Record<string, unknown>) =>
-    popup.evaluate(
-      (msg) =>
-        new Promise((resolve, reject) => {
-          const port = chrome.runtime.connect({ name: 'offrecord' });
-          port.onMessage.addListener((raw: unknown) => {
-            const m = raw as { type?: string; id?: number; ok?: boolean; result?: unknown; error?: string };
-            if (m.type !== 'reply' || m.id !== 1) return;
-            port.disconnect();
-            if (m.ok) resolve(m.result);
-            else reject(new Error(m.error));
-          });
-          port.postMessage({ ...msg, id: 1 });
-        }),
-      body,
-    );
+  const pageRequest = (body: Record<string, unknown>) => extensionRequest(popup, body);
 
   const lockState = async () =>
     ((await pageRequest({ type: 'lock-state' })) as { state: string; held: number }).state;
@@ -89,49 +65,12 @@ describe('the passphrase lock in Chromium', () => {
       .locator('[data-testid=entry][data-dir=in] [data-testid=entry-text]')
       .allTextContents();
 
-  const bobDo = (op: Record<string, unknown>) => {
-    const next = relay.then(async () => {
-      const events = await bob.op(op as never);
-      bobEvents.push(...events);
-      for (const e of events) {
-        if (e.event === 'wire') {
-          const l = chat.post('bob', 'alice', (e as { wire: string }).wire);
-          wire.push({ from: l.from, text: l.text });
-        }
-      }
-    });
-    relay = next.catch(() => undefined);
-    return next;
-  };
-  const bobSaw = (pred: (e: PeerEvent & Record<string, unknown>) => boolean) =>
-    bobEvents.some((e) => pred(e as PeerEvent & Record<string, unknown>));
-  const aliceLines = () => wire.filter((l) => l.from === 'alice').map((l) => l.text);
-
   beforeAll(async () => {
-    debugDump = () =>
-      JSON.stringify(
-        {
-          wire: wire.map((w) => [w.from, w.text.slice(0, 60)]),
-          bob: bobEvents.map((e) => JSON.stringify(e).slice(0, 120)),
-        },
-        null,
-        1,
-      );
-    dir = mkdtempSync(join(tmpdir(), 'offrecord-lock-'));
-    chat = await startMinichat();
-    bob = await startOffrecordPeer({
-      account: 'bob',
-      policy: 'manual',
-      key: join(dir, 'bob.key'),
-      maxMessage: 400,
-    });
-    chat.onLine((l) => {
-      wire.push({ from: l.from, text: l.text });
-      if (l.to === 'bob') void bobDo({ op: 'receive', peer: 'alice', wire: l.text });
-    });
+    duo = await startMinichatBob({ prefix: 'offrecord-lock-' });
+    debugDump = () => duo.dump();
     ext = await launchChromium({ extensionDir: extensionDir('chrome', 'test') });
     page = await ext.context.newPage();
-    await page.goto(chat.pageUrl('alice', 'bob'));
+    await page.goto(duo.chat.pageUrl('alice', 'bob'));
     tabId = await until('the tab to report its chat', async () =>
       ext.worker.evaluate(async () => {
         const { tabs } = (await chrome.storage.session.get('tabs')) as {
@@ -150,9 +89,7 @@ describe('the passphrase lock in Chromium', () => {
 
   afterAll(async () => {
     await ext?.close();
-    await bob?.close();
-    await chat?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await duo?.close();
   });
 
   it('offers a passphrase, sets it in the options page after the warning, locks from the popup; then no stored value holds x', async () => {
@@ -217,7 +154,7 @@ describe('the passphrase lock in Chromium', () => {
 
   it('while locked, going private sends nothing and a query from bob is held; after the unlock it is answered, never in clear', async () => {
     await expect(pageRequest({ type: 'go-private', tabId })).rejects.toThrow(/locked/);
-    await bobDo({ op: 'query', peer: 'alice' });
+    await duo.do({ op: 'query', peer: 'alice' });
     await until('the query held', async () =>
       ((await pageRequest({ type: 'lock-state' })) as { held: number }).held === 1 ? true : undefined,
     );
@@ -226,7 +163,7 @@ describe('the passphrase lock in Chromium', () => {
       .poll(() => popup.getByTestId('lock-unlock').textContent())
       .toContain('Messages waiting for you to unlock: 1');
     // Held means handled: the query was taken and answered with nothing (no wait needed).
-    expect(aliceLines()).toEqual([]);
+    expect(duo.aliceLines()).toEqual([]);
 
     // The side panel asks too; unlock there.
     const p = await panelPage();
@@ -237,37 +174,37 @@ describe('the passphrase lock in Chromium', () => {
     await p.getByTestId('lock-passphrase').fill(PASS);
     await p.getByTestId('lock-unlock').getByRole('button', { name: 'Unlock' }).click();
     await until('bob encrypted', async () =>
-      bobSaw((e) => e.event === 'state' && e.state === 'encrypted') ? true : undefined,
+      duo.saw((e) => e.event === 'state' && e.state === 'encrypted') ? true : undefined,
     );
     console.log(`unlock click → bob encrypted: ${Date.now() - t0} ms`);
     expect(await lockState()).toBe('unlocked');
-    expect(aliceLines().length).toBeGreaterThan(0);
-    expect(aliceLines().every((l) => l.startsWith('?OTR'))).toBe(true);
-    expect(aliceLines().filter(isDhCommit)).toHaveLength(1);
+    expect(duo.aliceLines().length).toBeGreaterThan(0);
+    expect(duo.aliceLines().every((l) => l.startsWith('?OTR'))).toBe(true);
+    expect(duo.aliceLines().filter(isDhCommit)).toHaveLength(1);
 
     // Going private works now: alice's query makes bob start a fresh AKE, which completes.
-    const encryptedBefore = bobEvents.filter(
+    const encryptedBefore = duo.events.filter(
       (e) => e.event === 'state' && (e as { state: string }).state === 'encrypted',
     ).length;
     await pageRequest({ type: 'refresh-private', tabId });
     await until('a second AKE', async () =>
-      bobEvents.filter((e) => e.event === 'state' && (e as { state: string }).state === 'encrypted').length >
+      duo.events.filter((e) => e.event === 'state' && (e as { state: string }).state === 'encrypted').length >
       encryptedBefore
         ? true
         : undefined,
     );
-    expect(wire.filter((l) => isDhCommit(l.text))).toHaveLength(2);
+    expect(duo.wire.filter((l) => isDhCommit(l.text))).toHaveLength(2);
     await expect.poll(async () => (await p.getByTestId('lock-unlock').count()) === 0).toBe(true);
     await panelSend('hello after unlock');
     await until('bob reads alice', async () =>
-      bobSaw((e) => e.event === 'message' && e.text === 'hello after unlock') ? true : undefined,
+      duo.saw((e) => e.event === 'message' && e.text === 'hello after unlock') ? true : undefined,
     );
-    expect(aliceLines().every((l) => l.startsWith('?OTR'))).toBe(true);
+    expect(duo.aliceLines().every((l) => l.startsWith('?OTR'))).toBe(true);
   }, 120_000);
 
   it('the worker killed while unlocked keeps the conversation without asking again', async () => {
     expect(await stopChromiumServiceWorker(ext.context, ext.extensionId)).toBeGreaterThan(0);
-    await bobDo({ op: 'send', peer: 'alice', text: 'bob after the restart' });
+    await duo.do({ op: 'send', peer: 'alice', text: 'bob after the restart' });
     await until('alice reads bob', async () =>
       (await panelRead()).includes('bob after the restart') ? true : undefined,
     );
@@ -275,9 +212,9 @@ describe('the passphrase lock in Chromium', () => {
     expect(await lockState()).toBe('unlocked');
     await panelSend('alice after the restart');
     await until('bob reads alice again', async () =>
-      bobSaw((e) => e.event === 'message' && e.text === 'alice after the restart') ? true : undefined,
+      duo.saw((e) => e.event === 'message' && e.text === 'alice after the restart') ? true : undefined,
     );
-    expect(bobEvents.filter((e) => e.event === 'error')).toEqual([]);
+    expect(duo.events.filter((e) => e.event === 'error')).toEqual([]);
   }, 90_000);
 
   it('auto-lock fires after the idle time (seconds in the test build) and forgets the key', async () => {
@@ -306,7 +243,7 @@ describe('the passphrase lock in Chromium', () => {
     expect(report).toContain('Private conversations ended: 1');
     expect(report).toContain('Private keys: 1');
     await until('bob sees the end', async () =>
-      bobSaw((e) => e.event === 'state' && e.state === 'finished') ? true : undefined,
+      duo.saw((e) => e.event === 'state' && e.state === 'finished') ? true : undefined,
     );
     const dump = JSON.parse(await storedDump()) as {
       idb: Record<string, unknown[]>;

@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
+import { WHITESPACE_BASE, WHITESPACE_V3 } from '../../src/otr/proto';
 import { type Peer, startOffrecordPeer } from '../interop/lib';
 import {
   type ChromiumExtension,
@@ -19,11 +20,13 @@ import {
   type StaticServer,
   startStaticServer,
 } from './lib/browsers';
+import { openOptions } from './lib/options';
 import { CHAT, ME, openChat, openPopup, Pump, SHOTS, shot, statusOf, tabIdOf } from './lib/popup-relay';
 
 declare const chrome: Browser;
 
 const BUDDY = 'bob';
+const OTHER = 'carol';
 
 describe('popup in Chromium: status, going private, authenticating the buddy', () => {
   let server: StaticServer;
@@ -33,7 +36,13 @@ describe('popup in Chromium: status, going private, authenticating the buddy', (
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     server = await startStaticServer({
-      files: { '/chat.html': CHAT, '/group.html': CHAT, '/empty.html': CHAT, '/blank.html': CHAT },
+      files: {
+        '/chat.html': CHAT,
+        '/group.html': CHAT,
+        '/empty.html': CHAT,
+        '/blank.html': CHAT,
+        '/policy.html': CHAT,
+      },
     });
     ext = await launchChromium({ extensionDir: extensionDir('chrome', 'test') });
     peer = await startOffrecordPeer({ account: BUDDY, policy: 'manual' });
@@ -170,6 +179,72 @@ describe('popup in Chromium: status, going private, authenticating the buddy', (
     } finally {
       pump.stop();
       await page.close();
+    }
+  });
+
+  it("a buddy's own policy wins over the site's: Never refuses going private in words, Always starts on the buddy's tagged message", async () => {
+    // Another buddy: the conversation with bob above still has lines the relay never reported
+    // delivered, which a new tab with that chat would be given again.
+    const carol = await startOffrecordPeer({ account: OTHER, policy: 'manual' });
+    const { page, tabId } = await openChat(ext, `${server.origin}/policy.html`, {
+      kind: 'one-to-one',
+      peer: OTHER,
+    });
+    const pump = new Pump(page, carol);
+    pump.start();
+    try {
+      const popup = await openPopup(ext, tabId);
+      await expect.poll(() => statusOf(popup).textContent(), { timeout: 15_000 }).toBe('Not private');
+      await popup.getByTestId('popup-buddy').filter({ hasText: OTHER }).waitFor();
+
+      // Options → Sites → Policy per buddy: the buddy of the open chat, on the site's policy.
+      const options = await openOptions(ext);
+      const sites = options.getByRole('region', { name: 'Sites' });
+      const policy = sites.getByRole('combobox', { name: `Policy for ${OTHER} (${ME})` });
+      await policy.waitFor();
+      expect(await policy.inputValue()).toBe('default');
+      await policy.selectOption({ label: 'Never: do not allow private messaging' });
+      await sites
+        .getByRole('status')
+        .filter({ hasText: `${OTHER}: Never` })
+        .waitFor();
+
+      // Never: Start is refused with whose setting it is; nothing reaches the page.
+      await popup.getByRole('button', { name: 'Start private conversation' }).click();
+      await popup
+        .getByRole('alert')
+        .filter({
+          hasText: `Private messaging is turned off for ${OTHER}: your policy for this buddy is Never.`,
+        })
+        .waitFor();
+      await shot(popup, 'buddy-policy-never');
+      expect(await statusOf(popup).textContent()).toBe('Not private');
+      expect(await page.locator('#log .msg.own').count()).toBe(0);
+
+      // Always: a plain message from the buddy carrying the OTR whitespace tag starts the AKE by
+      // itself (the site's manual would only show it), and the conversation becomes private.
+      await policy.selectOption({ label: 'Always: require private messaging' });
+      await sites
+        .getByRole('status')
+        .filter({ hasText: `${OTHER}: Always` })
+        .waitFor();
+      await pump.deliver([{ event: 'wire', wire: `hello${WHITESPACE_BASE}${WHITESPACE_V3}` }]);
+      await expect.poll(() => statusOf(popup).textContent(), { timeout: 60_000 }).toBe('Unverified');
+      expect(pump.states.map((s) => s.state)).toContain('encrypted');
+
+      await popup.getByRole('button', { name: 'End private conversation' }).click();
+      await expect.poll(() => statusOf(popup).textContent(), { timeout: 15_000 }).toBe('Not private');
+      await policy.selectOption({ label: "Use the site's policy" });
+      await sites
+        .getByRole('status')
+        .filter({ hasText: `${OTHER}: the site's policy applies again.` })
+        .waitFor();
+      await options.close();
+      await popup.close();
+    } finally {
+      pump.stop();
+      await page.close();
+      await carol.close();
     }
   });
 });

@@ -103,6 +103,8 @@ export function isProse(text: string): boolean {
   const trimmed = text.trim();
   if (/[{}=;<>[\]#$\\|`]/.test(trimmed)) return false;
   if (/^[.:?@/*]/.test(trimmed)) return false;
+  // A CSS font list ends with a generic family: `ui-monospace, "DejaVu Sans Mono", monospace`.
+  if (/,\s*(monospace|sans-serif|serif|system-ui|cursive|fantasy)$/.test(trimmed)) return false;
   // CSS selectors: `.class`, `tag.class`, custom elements (`converse-chat-content`).
   const sentence = /\p{Lu}/u.test(trimmed) || /[.:!?…]$/.test(trimmed);
   if (

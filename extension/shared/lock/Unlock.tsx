@@ -2,6 +2,7 @@
 // panel, options). Says why it asks (a buddy's message waits, or going private needs the keys).
 
 import { useState } from 'preact/hooks';
+import { PassphraseField } from '../components/PassphraseField';
 import { t } from '../i18n';
 import type { LockInfo } from '../messages';
 import { errorText, type LockSend } from './api';
@@ -36,17 +37,12 @@ export function UnlockForm({
       <h2 id="lock-unlock-title">{t('lock_lockedTitle')}</h2>
       <p class="help">{lock.held > 0 ? t('lock_heldWaiting', lock.held) : t('lock_lockedText')}</p>
       <form onSubmit={submit}>
-        <label class="field">
-          {t('lock_passphrase')}
-          <input
-            type="password"
-            autocomplete="current-password"
-            value={pass}
-            maxLength={1024}
-            onInput={(e) => setPass(e.currentTarget.value)}
-            data-testid="lock-passphrase"
-          />
-        </label>
+        <PassphraseField
+          label={t('lock_passphrase')}
+          value={pass}
+          onInput={setPass}
+          testId="lock-passphrase"
+        />
         <button type="submit" class="primary" disabled={busy || pass === ''}>
           {busy ? t('lock_unlocking') : t('lock_unlock')}
         </button>

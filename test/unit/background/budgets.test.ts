@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { PortRights } from '../../../extension/background/ports';
 import { INCOMING_LIMITS, IncomingLimiter } from '../../../extension/background/rate-limit';
 import { type ConversationRef, SessionManager } from '../../../extension/background/session-manager';
+import { TabTable } from '../../../extension/background/tab-table';
 import {
   chatBatches,
   LIMITS,
@@ -194,6 +195,22 @@ describe('incoming rate limit per tab (I8)', () => {
     const s2 = (await page.req({ type: 'status', tabId: 2 })) as StatusResult;
     expect(s1.tab?.dropped).toBe(600 - INCOMING_LIMITS.burstMessages);
     expect(s2.tab?.dropped).toBeUndefined();
+    // The content script sends a batch again (its request failed): nothing is counted twice.
+    await t1.port.req({ type: 'chat-messages', messages: rows('mallory', 400, 200), history: false });
+    expect(((await page.req({ type: 'status', tabId: 1 })) as StatusResult).tab?.dropped).toBe(200);
+    // The page reconnects (a worker restart makes it say hello again): the count stays.
+    await t1.port.req({ type: 'hello', url: t1.rights.kind === 'content' ? t1.rights.url : '' });
+    await t1.port.req({
+      type: 'conversation',
+      account: 'alice',
+      protocol: 'minichat',
+      peer: 'mallory',
+      kind: 'one-to-one',
+      reason: null,
+      maxMessageSize: 0,
+      composeFound: true,
+      listFound: true,
+    });
     const mallory = { site: SITE, account: 'alice', protocol: 'minichat', peer: 'mallory' };
     expect(await w.manager.transcript(mallory)).toHaveLength(INCOMING_LIMITS.burstMessages);
     expect(await w.manager.transcript({ ...mallory, peer: 'bob' })).toHaveLength(10);
@@ -207,6 +224,8 @@ describe('incoming rate limit per tab (I8)', () => {
     const texts = (await w.manager.transcript(mallory)).map((t) => t.text);
     expect(texts).toHaveLength(INCOMING_LIMITS.burstMessages + 51);
     expect(texts.at(-1)).toBe('hello 500');
+    // Processed after all: no longer counted as dropped (every row is one or the other, once).
+    expect(((await page.req({ type: 'status', tabId: 1 })) as StatusResult).tab?.dropped).toBe(199);
   });
 
   it('refuses a chat-messages batch over its character budget; the content script splits what it sends to fit', () => {
@@ -232,5 +251,94 @@ describe('incoming rate limit per tab (I8)', () => {
         validateContentRequest({ type: 'chat-messages', id: 1, messages: b.map((x) => x.m), history: false }),
       ).not.toBeNull();
     expect(LIMITS.chatBatchChars).toBeLessThan(LIMITS.chatBatch * LIMITS.chatText);
+  });
+});
+
+describe('what a flood costs per message (I8)', () => {
+  const contentTab = (tabId: number, peer: string): PortRights => ({
+    kind: 'content',
+    tabId,
+    frameId: 0,
+    url: `${SITE}/?peer=${peer}`,
+    origin: SITE,
+  });
+  const report = (peer: string) => ({
+    type: 'conversation',
+    account: 'alice',
+    protocol: 'minichat',
+    peer,
+    kind: 'one-to-one',
+    reason: null,
+    maxMessageSize: 0,
+    composeFound: true,
+    listFound: true,
+  });
+
+  it('draws the toolbar button only when its look changes, and again after a reload or a restart', async () => {
+    // Drawing sets the icon, which the browser loads and decodes: once per incoming message it
+    // held a flooding page to ~20 messages/s (the flood e2e timed out on it).
+    const w = new World(async () => aliceKey);
+    const rights = contentTab(1, 'mallory');
+    const page = w.connect(rights);
+    await page.req({ type: 'hello', url: rights.kind === 'content' ? rights.url : '' });
+    await page.req(report('mallory'));
+    expect(w.badges.get(1)).toEqual(['ready', '']);
+    const drawn = w.draws.length;
+    for (let b = 0; b < 3; b++)
+      await page.req({
+        type: 'chat-messages',
+        messages: Array.from({ length: 100 }, (_, i) => ({
+          id: `r${b}-${i}`,
+          from: 'mallory',
+          text: `row ${b}-${i}`,
+          own: false,
+        })),
+        history: false,
+      });
+    const mallory = { site: SITE, account: 'alice', protocol: 'minichat', peer: 'mallory' };
+    expect(await w.manager.transcript(mallory)).toHaveLength(300);
+    expect(w.draws.length).toBe(drawn);
+    // The page reloads: the browser has reset the tab's button, so it is drawn again, unchanged.
+    const reloaded = w.connect(rights);
+    await reloaded.req({ type: 'hello', url: rights.kind === 'content' ? rights.url : '' });
+    expect(w.draws.length).toBe(drawn + 1);
+    // A restarted worker knows nothing of what was drawn: it draws every tab again.
+    w.restart();
+    await w.router.restoreBadges();
+    expect(w.draws.length).toBe(drawn + 2);
+    expect(w.badges.get(1)).toEqual(['ready', '']);
+  });
+
+  it('a tab table update that changes nothing writes nothing', async () => {
+    const area = new MemoryArea();
+    let writes = 0;
+    const counted = {
+      get: (k: string | string[] | null) => area.get(k),
+      remove: (k: string | string[]) => area.remove(k),
+      set: async (items: Record<string, unknown>) => {
+        writes++;
+        await area.set(items);
+      },
+    };
+    const tabs = new TabTable(counted);
+    const rec = {
+      url: `${SITE}/`,
+      origin: SITE,
+      connection: 'c1',
+      conversation: null,
+      ref: null,
+      privateMode: false,
+      badge: 'ready' as const,
+      alert: '' as const,
+    };
+    await tabs.update(1, () => rec);
+    expect(writes).toBe(1);
+    expect(await tabs.update(1, (old) => old)).toEqual(rec);
+    expect(await tabs.update(2, (old) => old)).toBeNull();
+    expect(writes).toBe(1);
+    await tabs.update(1, (old) => (old ? { ...old, dropped: 3 } : old));
+    expect(writes).toBe(2);
+    expect((await tabs.get(1))?.dropped).toBe(3);
+    expect(await tabs.get(2)).toBeNull();
   });
 });

@@ -43,6 +43,8 @@ export class World {
   readonly local = new MemoryArea();
   readonly stats: RouterStats = { invalidMessages: 0 };
   readonly badges = new Map<number, [BadgeStatus, BadgeAlert]>();
+  /** Every time the toolbar button was drawn (the browser loads and decodes its icon each time). */
+  readonly draws: number[] = [];
   router!: Router;
   manager!: SessionManager;
   keyring!: Keyring;
@@ -88,6 +90,7 @@ export class World {
       stats: this.stats,
       setBadge: async (tabId, badge, alert) => {
         this.badges.set(tabId, [badge, alert]);
+        this.draws.push(tabId);
       },
       grantedSites: async () => [`${SITE.replace(/:\d+$/, '')}/*`],
       siteEnabled: async () => true,

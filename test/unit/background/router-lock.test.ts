@@ -5,7 +5,7 @@
 // leaves no record behind.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HELD_MAX_CHARS } from '../../../extension/background/held-inbox';
+import { HELD_KEY, HELD_MAX_BYTES, HeldInbox } from '../../../extension/background/held-inbox';
 import type { PortRights } from '../../../extension/background/ports';
 import { type ConversationRef, SessionManager } from '../../../extension/background/session-manager';
 import {
@@ -17,7 +17,8 @@ import {
 import { bytesToHex } from '../../../src/crypto/bytes';
 import type { DsaPrivateKey } from '../../../src/crypto/dsa';
 import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
-import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
+import { storedBytes } from '../../../src/store/budgets';
+import { MemoryArea, MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
 import { type Port, SITE, World } from './harness';
 
 const TAB = 7;
@@ -274,14 +275,35 @@ describe('Router: the passphrase lock', () => {
     );
     for (let i = 0; i < flood.length; i += 100) await s.pump(flood.slice(i, i + 100));
     expect((await s.status()).lock.held).toBe(LIMITS.heldWhileLocked);
+    // The ones the full inbox could not take are dropped and counted as such (the popup says so).
+    expect((await s.status()).tab?.dropped).toBe(50);
     // Nothing answered while locked.
     expect(s.aliceSent.length).toBe(sentBefore);
-    const held = JSON.stringify(s.w.area.data.get('lock:held') ?? '');
-    expect(held.length).toBeLessThan(HELD_MAX_CHARS + 100_000);
+    expect(storedBytes(HELD_KEY, await s.w.lock.inbox.all())).toBeLessThanOrEqual(HELD_MAX_BYTES);
     // After the unlock the held lines are fed to the engine (bogus here: refused one by one) and gone.
     await s.popup().req({ type: 'lock-unlock', passphrase: PASS });
     expect((await s.status()).lock.held).toBe(0);
     expect((await s.status()).status?.state).toBe('encrypted');
+  });
+
+  it('the held inbox is bounded in bytes as storage counts them, not in characters', async () => {
+    // A control character is one character and six bytes of JSON (\u0001): 100 such lines of
+    // 2,000 are 200,000 characters but 1.2 MB stored.
+    const area = new MemoryArea();
+    const inbox = new HeldInbox(area);
+    const ref = { site: SITE, account: 'alice', protocol: 'minichat', peer: 'bob' };
+    let taken = 0;
+    for (let i = 0; i < 100; i++)
+      if (await inbox.add({ tabId: 1, ref, msg: { id: `r${i}`, text: '\u0001'.repeat(2000) }, at: i }))
+        taken++;
+    expect(taken).toBeGreaterThan(30);
+    expect(taken).toBeLessThan(50);
+    expect(area.bytesInUse()).toBeLessThanOrEqual(HELD_MAX_BYTES);
+    expect(storedBytes(HELD_KEY, await inbox.all())).toBeLessThanOrEqual(HELD_MAX_BYTES);
+    // What was taken stays in order, and a small line still fits once the inbox is drained a bit.
+    expect((await inbox.first())?.msg.id).toBe('r0');
+    await inbox.shift();
+    expect(await inbox.add({ tabId: 1, ref, msg: { id: 'small', text: 'hi' }, at: 200 })).toBe(true);
   });
 
   it('the side panel shows the lock, unlocks and locks; it may not change or wipe', async () => {

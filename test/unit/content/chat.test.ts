@@ -280,6 +280,45 @@ describe('ChatCore', () => {
     core.stop();
   });
 
+  it('a row is sent once while an earlier batch of the same report waits for its answer', async () => {
+    // A flood: 450 new rows make three batches. While the first is unanswered another tick scans
+    // the whole list (here: attach, as after a reconnect): the later batches' rows must not go out
+    // in a second request too.
+    const { doc, profile } = fixture();
+    const { client, core } = await startCore(doc, adapterOf(doc, profile));
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const answer = client.request.bind(client);
+    let first = true;
+    client.request = async (body) => {
+      const reply = answer(body);
+      if (body.type === 'chat-messages' && first) {
+        first = false;
+        await held;
+      }
+      return reply;
+    };
+    const spacer = q(doc, '.spacer');
+    for (let i = 0; i < 450; i++) {
+      const row = q(doc, '.bubble', 0).cloneNode(true) as Element;
+      recycle(row, 'bob', `flood ${i}`, false);
+      row.setAttribute('data-id', `flood-${i}`);
+      spacer.append(row);
+    }
+    await until('the first batch sent', () => !first);
+    void core.attach();
+    await sleep(150);
+    release();
+    await until('all reported', () => client.reported().filter((t) => t.startsWith('flood ')).length >= 450);
+    await sleep(150);
+    const flood = client.reported().filter((t) => t.startsWith('flood '));
+    expect(flood).toHaveLength(450);
+    expect(new Set(flood).size).toBe(450);
+    core.stop();
+  });
+
   it('stop(): no more reports, push listener gone, a second stop is harmless', async () => {
     const { doc, profile } = fixture();
     const { client, core } = await startCore(doc, adapterOf(doc, profile));

@@ -145,6 +145,9 @@ describe('hard-coded user-visible strings', () => {
       ),
     ).toEqual([]);
     expect(scan("style.textContent = ':host { display: block } .p { all: initial }';", 'x.ts')).toEqual([]);
+    expect(scan(`const T = { mono: 'ui-monospace, "DejaVu Sans Mono", Menlo, monospace' };`, 'x.ts')).toEqual(
+      [],
+    );
     expect(scan('// i18n-exempt: test builds only\nexport const A = () => <p>Count a click</p>;')).toEqual(
       [],
     );
