@@ -46,6 +46,10 @@ export const DELIVERY_TIMEOUT_MS = 15_000;
 const DELIVERY_CHECK_MS = 1000;
 /** How often a list at its end is kept there while offrecord reads it (ChatCore.follow). */
 const FOLLOW_MS = 500;
+/** Keys that scroll a list (what a user's keydown may move it with). */
+const SCROLL_KEYS = new Set(['PageUp', 'PageDown', 'ArrowUp', 'ArrowDown', 'Home', 'End', ' ']);
+/** What the user scrolls a list with (the page's own scrolling is not the user's). */
+const USER_SCROLL_EVENTS = ['wheel', 'touchmove', 'keydown', 'pointerdown'] as const;
 /** Own OTR rows remembered for lines re-awaited after a reconnect (about one long message's fragments). */
 const MAX_OWN_SEEN = 200;
 /** Pacing for a site whose adapter names none: bursts of 10, then one line per 200 ms. */
@@ -107,8 +111,14 @@ export class ChatCore {
   private readonly ownOtrSeen = new Set<string>();
   private deliveryTimer: ReturnType<typeof setTimeout> | null = null;
   private followTimer: ReturnType<typeof setTimeout> | null = null;
-  /** The list's scroller as last looked at: near its newest end, and how tall. */
-  private lastEnd: { el: Element; following: boolean; top: number } | null = null;
+  /** The user has scrolled (wheel, touch, keys, scrollbar) since follow() last looked. */
+  private userScrolled = false;
+  /** The user moved the list away from its newest end: not followed until they come back. */
+  private awayByUser = false;
+  private readonly onUserScroll = (e: Event): void => {
+    if (e.type === 'keydown' && !SCROLL_KEYS.has((e as KeyboardEvent).key)) return;
+    this.userScrolled = true;
+  };
   private paceTimer: ReturnType<typeof setTimeout> | null = null;
   /** The site's own error that stops sending, and what the background was last told (undefined: nothing on this port). */
   private siteError: string | null = null;
@@ -144,6 +154,8 @@ export class ChatCore {
       attributes: true,
       attributeFilter: [...new Set([...WATCHED_ATTRIBUTES, ...(this.adapter.watchAttributes ?? [])])],
     });
+    for (const type of USER_SCROLL_EVENTS)
+      this.doc.addEventListener(type, this.onUserScroll, { capture: true, passive: true });
   }
 
   /** After every hello on a (re)connected port: report the chat again, then unreported rows. */
@@ -188,6 +200,7 @@ export class ChatCore {
     this.deliveryTimer = null;
     if (this.followTimer !== null) clearTimeout(this.followTimer);
     this.followTimer = null;
+    for (const type of USER_SCROLL_EVENTS) this.doc.removeEventListener(type, this.onUserScroll, true);
     this.queue.length = 0;
     this.clearAwaiting();
     this.captured.clear();
@@ -645,16 +658,13 @@ export class ChatCore {
    * Keeps a list that was at its newest end there while offrecord reads it (private mode, or our
    * own lines awaited: an AKE may run before private mode is on here). A virtualized list mounts
    * only the rows in view, and one whose "follow new rows" falls short (a new row measured taller
-   * than estimated) leaves the newest rows unmounted: unread, the AKE stalls. Only a list the user
-   * has not scrolled away from (within a quarter screen of its end, or not scrolled up since it
-   * was) is moved to its end, as chat pages do themselves.
+   * than estimated) leaves the newest rows unmounted: unread, the AKE stalls. A list the user
+   * scrolled away from its end (wheel, touch, keys, scrollbar) is left where they put it until
+   * they come back within a quarter screen of the end; the page's own scrolling does not count.
    */
   private scheduleFollow(): void {
     if (this.followTimer !== null || this.stopped) return;
-    if (!this.privateOn && this.awaiting.size === 0) {
-      this.lastEnd = null;
-      return;
-    }
+    if (!this.privateOn && this.awaiting.size === 0) return;
     this.followTimer = setTimeout(() => {
       this.followTimer = null;
       try {
@@ -669,20 +679,13 @@ export class ChatCore {
   private follow(): void {
     const list = this.adapter.messageList(this.doc);
     const s = list ? scrollerOf(list) : null;
-    if (!s) {
-      this.lastEnd = null;
-      return;
-    }
+    if (!s) return;
     const gap = endGap(s);
-    const top = s.el.scrollTop;
-    const was = this.lastEnd?.el === s.el ? this.lastEnd : null;
-    // Following while near the end, and while nobody scrolled up since it was (the list grew
-    // below without following it); the user scrolling up far stops it until they come back down.
-    const following =
-      gap <= Math.max(48, s.el.clientHeight / 4) || (was !== null && was.following && top >= was.top - 2);
+    if (gap <= Math.max(48, s.el.clientHeight / 4)) this.awayByUser = false;
+    else if (this.userScrolled) this.awayByUser = true;
+    this.userScrolled = false;
     // A column-reverse list keeps its newest rows in view by itself.
-    if (following && gap > 2 && !s.reverse) s.el.scrollTop = s.el.scrollHeight;
-    this.lastEnd = { el: s.el, following, top: s.el.scrollTop };
+    if (!this.awayByUser && gap > 2 && !s.reverse) s.el.scrollTop = s.el.scrollHeight;
   }
 
   private scheduleDeliveryCheck(): void {

@@ -245,7 +245,7 @@ describe('a virtualized list', () => {
     core.stop();
   });
 
-  it('while our line is awaited, a list at its end that grows is kept there; one scrolled up is left alone', async () => {
+  it('while our line is awaited, a list at its end is kept there; one the user scrolled up is left alone', async () => {
     const page = virtualList(100, { order: true });
     page.bottom();
     // The list scrolls in a box of its own (no layout here: its sizes are given).
@@ -267,14 +267,21 @@ describe('a virtualized list', () => {
     // Our line is typed and awaited (an AKE may run before private mode is on here).
     client.push({ type: 'send-wire', lines: [{ seq: 1, wire: '?OTR:AAMC commit' }] });
     await sleep(600); // looked at once: at its end
-    box.height += 70; // two new rows the list did not follow
+    box.height += 700; // new rows the list did not follow (far more than a screen)
     await until('kept at its end', () => box.top === box.height - 400, 2000);
-    // The user scrolls far up; new rows do not move the list.
+    // The user scrolls far up (the wheel); new rows do not move the list.
+    scroller.dispatchEvent(new page.doc.defaultView!.WheelEvent('wheel', { deltaY: -3000, bubbles: true }));
     box.top = 1000;
     await sleep(600);
     box.height += 70;
     await sleep(1200);
     expect(box.top).toBe(1000);
+    // Back down near the end (by the user): followed again.
+    scroller.dispatchEvent(new page.doc.defaultView!.WheelEvent('wheel', { deltaY: 3000, bubbles: true }));
+    box.top = box.height - 400 - 60;
+    await sleep(600);
+    box.height += 700;
+    await until('followed again', () => box.top === box.height - 400, 2000);
     core.stop();
   });
 });
