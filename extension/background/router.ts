@@ -12,6 +12,7 @@ import { parseFingerprintsFile, serializeFingerprintsFile } from '../../src/otr/
 import { parsePrivateKeyFile, serializePrivateKeyFile } from '../../src/otr/keyfile';
 import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } from '../../src/otr/pubkey';
 import { parseProfile, type SiteProfile, serializeProfile } from '../../src/profile/profile';
+import { BudgetError } from '../../src/store/budgets';
 import { KeyLockedError } from '../../src/store/key-lock';
 import type { KeyStore, SessionStore, Trust } from '../../src/store/types';
 import { t } from '../shared/i18n';
@@ -310,7 +311,7 @@ export class Router {
           if (dropped === 0) return;
           const n = dropped;
           dropped = 0;
-          await this.deps.tabs.update(rights.tabId, (old) =>
+          await this.noteTab(rights.tabId, (old) =>
             old ? { ...old, dropped: Math.max(0, (old.dropped ?? 0) + n) } : old,
           );
         };
@@ -930,7 +931,7 @@ export class Router {
     for (const [tabId, rec] of showing) {
       const on = fx.status.privateMode && rec.conversation?.reason === null;
       if (on !== rec.privateMode) {
-        await this.deps.tabs.update(tabId, (old) => (old ? { ...old, privateMode: on } : old));
+        await this.noteTab(tabId, (old) => (old ? { ...old, privateMode: on } : old));
         this.pushTo(rec.connection, { type: 'private-mode', on, reason: rec.conversation?.reason ?? null });
       }
     }
@@ -953,8 +954,21 @@ export class Router {
     const badge = badgeFor(status);
     const alert = alertFor(status);
     if (this.drawn.get(tabId) === `${badge}|${alert}`) return;
-    await this.deps.tabs.update(tabId, (old) => (old ? { ...old, badge, alert } : old));
+    await this.noteTab(tabId, (old) => (old ? { ...old, badge, alert } : old));
     await this.draw(tabId, badge, alert);
+  }
+
+  /**
+   * A few bytes more in a tab's record (a count, a flag) as a side note of another operation:
+   * should the tab table be at its budget, the note is lost, never the operation (another tab's
+   * message that caused it).
+   */
+  private async noteTab(tabId: number, fn: (old: TabRecord | null) => TabRecord | null): Promise<void> {
+    try {
+      await this.deps.tabs.update(tabId, fn);
+    } catch (e) {
+      if (!(e instanceof BudgetError)) throw e;
+    }
   }
 
   private async draw(tabId: number, badge: BadgeStatus, alert: BadgeAlert): Promise<void> {

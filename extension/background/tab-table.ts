@@ -3,6 +3,7 @@
 // Kept in storage.session (content scripts cannot read it) so a restarted worker still knows
 // which conversation each tab shows, and can redraw badges and resend undelivered lines.
 
+import { BudgetError, storedBytes } from '../../src/store/budgets';
 import type { StorageAreaLike } from '../../src/store/session-storage';
 import type { BadgeAlert, BadgeStatus, ConversationInfo, PageInfo } from '../shared/messages';
 import type { ConversationRef } from './session-manager';
@@ -28,11 +29,20 @@ export interface TabRecord {
 type Table = Record<string, TabRecord>;
 
 export const TABS_KEY = 'tabs';
+/**
+ * Bytes the tab table may take in storage.session (key + JSON, I8). A record is bounded by the
+ * validators (url, conversation, page info: a few KB at worst), so this is hundreds of tabs; a
+ * change that would grow the table past it is refused for that tab only.
+ */
+export const TAB_TABLE_BYTES = 1024 * 1024;
 
 export class TabTable {
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly area: StorageAreaLike) {}
+  constructor(
+    private readonly area: StorageAreaLike,
+    private readonly maxBytes = TAB_TABLE_BYTES,
+  ) {}
 
   private async load(): Promise<Table> {
     const got = await this.area.get(TABS_KEY);
@@ -64,6 +74,12 @@ export class TabTable {
       if (rec === old) return rec;
       if (rec) t[tabId] = rec;
       else delete t[tabId];
+      // Over its budget, a record may only shrink (or go): the tab asking for more is refused.
+      const bytes = storedBytes(TABS_KEY, t);
+      if (rec && bytes > this.maxBytes && (!old || storedBytes('', rec) > storedBytes('', old)))
+        throw new BudgetError(
+          `The tab table would take ${bytes} bytes, over its budget of ${this.maxBytes}: this tab's change is not stored.`,
+        );
       await this.area.set({ [TABS_KEY]: t });
       return rec;
     });

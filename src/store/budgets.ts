@@ -27,8 +27,13 @@ export const BUDGETS = {
   transcriptPerSite: 1536 * 1024,
   /** Every transcript together. */
   transcriptTotal: 3 * 1024 * 1024,
-  /** Everything the store keeps (states + transcripts + index); a save over it is refused. */
-  total: 8 * 1024 * 1024,
+  /**
+   * Everything the store keeps (states + transcripts + index); a save over it is refused. Beside
+   * it in the same 10 MiB: the tab table (1 MiB, extension/background/tab-table.ts) and the lock's
+   * held inbox (512 KiB, held-inbox.ts), with 1 MiB to spare for the small keys and for counting
+   * differences between browsers.
+   */
+  total: 7.5 * 1024 * 1024,
   /** A transcript chunk is closed once it holds this much: a save rewrites at most one such chunk. */
   chunkBytes: 16 * 1024,
   /** Characters kept of a line the buddy sent without encryption (the page can write anything). */
@@ -47,6 +52,9 @@ export function utf8Length(s: string): number {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
   return /[^\u0000-\u007f]/.test(s) ? utf8Encode(s).length : s.length;
 }
+
+/** storage.session's quota in Chrome (QUOTA_BYTES) and Firefox: every budget together stays under it. */
+export const SESSION_QUOTA_BYTES = 10 * 1024 * 1024;
 
 /** A save refused because it would break a byte budget: the conversation's operation fails, nothing else. */
 export class BudgetError extends Error {

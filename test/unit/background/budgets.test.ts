@@ -5,10 +5,11 @@
 // per-tab incoming rate limit drops and counts what a tab sends too fast, and only that tab's.
 
 import { beforeAll, describe, expect, it } from 'vitest';
+import { HELD_MAX_BYTES, HeldInbox } from '../../../extension/background/held-inbox';
 import type { PortRights } from '../../../extension/background/ports';
 import { INCOMING_LIMITS, IncomingLimiter } from '../../../extension/background/rate-limit';
 import { type ConversationRef, SessionManager } from '../../../extension/background/session-manager';
-import { TabTable } from '../../../extension/background/tab-table';
+import { TAB_TABLE_BYTES, TABS_KEY, type TabRecord, TabTable } from '../../../extension/background/tab-table';
 import {
   chatBatches,
   LIMITS,
@@ -17,8 +18,10 @@ import {
 } from '../../../extension/shared/messages';
 import type { DsaPrivateKey } from '../../../src/crypto/dsa';
 import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
-import { BUDGETS } from '../../../src/store/budgets';
+import { BUDGETS, BudgetError, SESSION_QUOTA_BYTES, storedBytes } from '../../../src/store/budgets';
 import { MemoryArea, MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
+import { StorageSessionStore } from '../../../src/store/session-storage';
+import type { ConversationRecord } from '../../../src/store/types';
 import { SITE, World } from './harness';
 
 let aliceKey: DsaPrivateKey;
@@ -340,5 +343,108 @@ describe('what a flood costs per message (I8)', () => {
     expect(writes).toBe(2);
     expect((await tabs.get(1))?.dropped).toBe(3);
     expect(await tabs.get(2)).toBeNull();
+  });
+});
+
+describe('everything a page can make us keep, at once, fits in storage.session (I8)', () => {
+  const tabRecord = (n: number, url: string): TabRecord => ({
+    url,
+    origin: `https://site${n}.example`,
+    connection: `c${n}`,
+    conversation: null,
+    ref: null,
+    privateMode: false,
+    badge: 'ready',
+    alert: '',
+  });
+
+  it('the tab table refuses to grow past its budget, for the growing tab only; records may shrink or go', async () => {
+    const area = new MemoryArea();
+    const tabs = new TabTable(area, 8192);
+    const url = (n: number, len: number) => `https://site${n}.example/${'p'.repeat(len)}`;
+    let added = 0;
+    for (let n = 1; n <= 10; n++) {
+      try {
+        await tabs.update(n, () => tabRecord(n, url(n, 2000)));
+        added++;
+      } catch (e) {
+        expect(e).toBeInstanceOf(BudgetError);
+      }
+    }
+    expect(added).toBe(3);
+    const stored = area.data.get(TABS_KEY);
+    expect(storedBytes(TABS_KEY, JSON.parse(stored!))).toBeLessThanOrEqual(8192);
+    // Refused: nothing of it stored; the others unchanged.
+    await expect(tabs.update(9, () => tabRecord(9, url(9, 2000)))).rejects.toBeInstanceOf(BudgetError);
+    expect(area.data.get(TABS_KEY)).toBe(stored);
+    expect(await tabs.get(9)).toBeNull();
+    // A tab already there may still change to something smaller, and a closed tab makes room.
+    await tabs.update(1, (old) => (old ? { ...old, url: url(1, 10) } : old));
+    expect((await tabs.get(1))?.url).toBe(url(1, 10));
+    await tabs.update(2, () => null);
+    await tabs.update(9, () => tabRecord(9, url(9, 2000)));
+    expect((await tabs.get(9))?.origin).toBe('https://site9.example');
+  });
+
+  it('the store, the tab table and the held inbox all full together leave room in the 10 MiB quota', async () => {
+    const area = new MemoryArea(SESSION_QUOTA_BYTES); // throws "quota exceeded" as the browser does
+    const store = new StorageSessionStore(area);
+    // Conversations with large state records (a long outbox) and transcripts, site after site,
+    // until the store refuses; every other failure (the quota) would throw here.
+    let refused = false;
+    let n = 0;
+    for (let site = 0; site < 8 && !refused; site++)
+      for (let p = 0; p < BUDGETS.conversationsPerSite && !refused; p++) {
+        const id = `conv:${JSON.stringify([`https://s${site}.example`, 'me', 'proto', `p${p}`])}`;
+        const rec: ConversationRecord = {
+          v: 2,
+          session: null,
+          privateMode: true,
+          outbox: [{ seq: 1, wire: 'o'.repeat(BUDGETS.stateBytes - 4000) }],
+          nextSeq: 2,
+          seen: '',
+          fingerprintChanged: false,
+          updated: ++n,
+        };
+        const append = Array.from({ length: 4 }, (_, i) => ({
+          id: `e${n}-${i}`,
+          dir: 'in' as const,
+          text: 'x'.repeat(30_000),
+          at: n,
+          encrypted: true,
+        }));
+        try {
+          await store.save(id, rec, { append });
+        } catch (e) {
+          expect(e).toBeInstanceOf(BudgetError);
+          refused = true;
+        }
+      }
+    expect(refused).toBe(true);
+    expect((await store.usage()).total).toBeLessThanOrEqual(BUDGETS.total);
+    // The tab table, full of the longest records the validators let through.
+    const tabs = new TabTable(area);
+    let tabsFull = false;
+    for (let t = 1; t < 2000 && !tabsFull; t++)
+      await tabs
+        .update(t, () => tabRecord(t, `https://site${t}.example/${'\u0001'.repeat(LIMITS.url - 40)}`))
+        .catch((e) => {
+          expect(e).toBeInstanceOf(BudgetError);
+          tabsFull = true;
+        });
+    expect(tabsFull).toBe(true);
+    // The held inbox, full of control characters (6 bytes of JSON each).
+    const inbox = new HeldInbox(area);
+    const ref = { site: SITE, account: 'alice', protocol: 'minichat', peer: 'bob' };
+    let held = 0;
+    while (await inbox.add({ tabId: 1, ref, msg: { id: `h${held}`, text: '\u0001'.repeat(5000) }, at: held }))
+      held++;
+    expect(held).toBeGreaterThan(0);
+    // All three at their budgets: at least 1/16 of the quota is left for the small keys (lock,
+    // keygen) and for a browser that counts a little differently.
+    expect(area.bytesInUse()).toBeLessThanOrEqual(SESSION_QUOTA_BYTES - SESSION_QUOTA_BYTES / 16);
+    expect(BUDGETS.total + TAB_TABLE_BYTES + HELD_MAX_BYTES).toBeLessThanOrEqual(
+      SESSION_QUOTA_BYTES - SESSION_QUOTA_BYTES / 16,
+    );
   });
 });
