@@ -161,6 +161,7 @@ export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter
     composeBox: (d) => d.querySelector(profile.selectors.compose),
     messageList: list,
     messageRows: rows,
+    isRow: (el, l) => el.parentElement === l && el.matches(profile.selectors.row),
     watchAttributes: [profile.idAttribute, profile.senderAttribute, profile.orderAttribute].filter(
       (a): a is string => !!a,
     ),
