@@ -18,11 +18,11 @@ import { type ChromiumExtension, extensionDir, launchChromium } from './lib/brow
 import { waitFor } from './lib/ngircd.js';
 import {
   composeSend,
+  conversationPanel,
   goPrivate,
   type Person,
   pageRequest,
   panelPage,
-  secureFrame,
   tabIdOf,
   transcript,
   waitForEntry,
@@ -126,7 +126,7 @@ describe('a virtualized message list (react-virtuoso, Chromium)', () => {
     await panelPage(bob.page);
     await goPrivate(alice);
     await waitForStatus(alice.page, ['unverified', 'private'], 60_000);
-    if (!(await secureFrame(bob.page, 'transcript', 15_000).catch(() => null))) await goPrivate(bob);
+    if (!(await conversationPanel(bob.page, 15_000).catch(() => null))) await goPrivate(bob);
     await waitForStatus(bob.page, ['unverified', 'private'], 60_000);
 
     const fromBob: string[] = [];
