@@ -30,6 +30,8 @@ export const APT_PACKAGES = [
   // The German UI test starts Chromium in German: its translations ship separately.
   'chromium-l10n',
   'firefox-esr',
+  // The Firefox UI test runs Firefox in German: the langpack ships separately.
+  'firefox-esr-l10n-de',
   'libotr5-dev',
   'libotr5-bin',
   'ngircd',
