@@ -314,9 +314,16 @@ export class Router {
           if (dropped === 0) return;
           const n = dropped;
           dropped = 0;
-          await this.noteTab(rights.tabId, (old) =>
+          const rec = await this.noteTab(rights.tabId, (old) =>
             old ? { ...old, dropped: Math.max(0, (old.dropped ?? 0) + n) } : old,
           );
+          // A panel showing this tab says so at once (a batch dropped whole changes no status).
+          if (this.watched(rights.tabId))
+            this.pushPanels(rights.tabId, {
+              type: 'status',
+              status: withDropped(await this.deps.manager.status(ref), rec),
+              tabId: rights.tabId,
+            });
         };
         try {
           for (const m of req.messages) {
@@ -382,7 +389,7 @@ export class Router {
         if (l) l.watch = req.tabId;
         const rec = await this.deps.tabs.get(req.tabId);
         const ref = rec?.ref ?? null;
-        const status = ref ? await this.deps.manager.status(ref) : null;
+        const status = ref ? withDropped(await this.deps.manager.status(ref), rec) : null;
         const transcript = ref ? (await this.deps.manager.transcript(ref)).slice(-LIMITS.transcript) : [];
         return {
           tabId: req.tabId,
@@ -945,8 +952,8 @@ export class Router {
     status: ConversationStatus,
     showing?: [number, TabRecord][],
   ): Promise<void> {
-    for (const [tabId] of showing ?? (await this.tabsShowing(ref))) {
-      this.pushPanels(tabId, { type: 'status', status, tabId });
+    for (const [tabId, rec] of showing ?? (await this.tabsShowing(ref))) {
+      this.pushPanels(tabId, { type: 'status', status: withDropped(status, rec), tabId });
       this.pushPages({ type: 'status', status, tabId });
       await this.badge(tabId, status);
     }
@@ -965,12 +972,22 @@ export class Router {
    * should the tab table be at its budget, the note is lost, never the operation (another tab's
    * message that caused it).
    */
-  private async noteTab(tabId: number, fn: (old: TabRecord | null) => TabRecord | null): Promise<void> {
+  private async noteTab(
+    tabId: number,
+    fn: (old: TabRecord | null) => TabRecord | null,
+  ): Promise<TabRecord | null> {
     try {
-      await this.deps.tabs.update(tabId, fn);
+      return await this.deps.tabs.update(tabId, fn);
     } catch (e) {
       if (!(e instanceof BudgetError)) throw e;
+      return this.deps.tabs.get(tabId);
     }
+  }
+
+  /** Whether a panel shows this tab. */
+  private watched(tabId: number): boolean {
+    for (const l of this.listeners.values()) if (l.rights.kind === 'panel' && l.watch === tabId) return true;
+    return false;
   }
 
   private async draw(tabId: number, badge: BadgeStatus, alert: BadgeAlert): Promise<void> {
@@ -1016,4 +1033,11 @@ function refOfId(id: string): ConversationRef | null {
   } catch {
     return null;
   }
+}
+
+/** A conversation's status as a panel showing this tab sees it: with the tab's dropped messages (I8). */
+function withDropped(status: ConversationStatus, rec: TabRecord | null | undefined): ConversationStatus {
+  const dropped = rec?.dropped ?? 0;
+  if (dropped === 0 || !status.limits) return status;
+  return { ...status, limits: { ...status.limits, dropped } };
 }
