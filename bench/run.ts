@@ -77,9 +77,18 @@ const CONTENT_ROWS: RowSpec[] = [
   {
     key: 'csScan',
     label: `content script, The Lounge, ${CONTENT_ROWS_N.toLocaleString('en')} rows: initial scan`,
+    target: { ms: 50 },
   },
-  { key: 'csMessage', label: 'content script, The Lounge: per new message (CPU)' },
+  { key: 'csMessage', label: 'content script, The Lounge: per new message (CPU)', target: { ms: 2 } },
   { key: 'csHeap', label: 'content script, The Lounge: JS heap held after the scan (MB)' },
+];
+
+/** Two Chromium profiles with the built extension on the virtual chat (bench/private-speed.ts). */
+const SPEED_RUNS = { full: 5, quick: 3 };
+
+const SPEED_ROWS: RowSpec[] = [
+  { key: 'goPrivate', label: 'Go private -> Private, virtual chat, real Chromium', target: { ms: 1000 } },
+  { key: 'message', label: "message: Enter in the panel -> buddy's panel shows it", target: { ms: 300 } },
 ];
 
 const FLOOR_ROWS: RowSpec[] = [
@@ -259,6 +268,9 @@ async function main(): Promise<void> {
   // Playwright and the page code loaded too, offrecord's one-way row was ~10% slower).
   const { runContent } = await import('./content-script');
   const content: ContentResult = await runContent(CONTENT_COUNTS[mode].scans, CONTENT_COUNTS[mode].appends);
+  process.stderr.write(`bench (${mode}) go private and a message, two Chromium profiles…\n`);
+  const { runSpeed, speedBreakdown } = await import('./private-speed');
+  const speed = await runSpeed(SPEED_RUNS[mode]);
   const loadAfter = loadavg();
 
   const results: Record<string, unknown> = {};
@@ -312,11 +324,24 @@ async function main(): Promise<void> {
     };
     lines.push([row.label, fmt(o), fmt(l), fmt(j), fmtRatio(rl), fmtRatio(rj), target]);
   }
+  const msTarget = (row: RowSpec, o: Stat | null): { target: string; met: boolean | null } => {
+    if (row.target?.ms === undefined) return { target: '', met: null };
+    const met = o !== null && o.median <= row.target.ms;
+    return { target: `≤${row.target.ms} ms: ${met ? 'met' : 'MISSED'}`, met };
+  };
   for (const row of CONTENT_ROWS) {
     const times = content.rows[row.key];
     const o = stat(times ? [times] : undefined);
-    results[row.key] = { label: row.label, offrecord: o, libotr: 'n/a', otr: 'n/a' };
-    lines.push([row.label, fmt(o), 'n/a', 'n/a', '', '', '']);
+    const { target, met } = msTarget(row, o);
+    results[row.key] = { label: row.label, offrecord: o, libotr: 'n/a', otr: 'n/a', target, met };
+    lines.push([row.label, fmt(o), 'n/a', 'n/a', '', '', target]);
+  }
+  const speedRows: Record<string, number[]> = { goPrivate: speed.goPrivateMs, message: speed.messageMs };
+  for (const row of SPEED_ROWS) {
+    const o = stat([speedRows[row.key] ?? []]);
+    const { target, met } = msTarget(row, o);
+    results[row.key] = { label: row.label, offrecord: o, libotr: 'n/a', otr: 'n/a', target, met };
+    lines.push([row.label, fmt(o), 'n/a', 'n/a', '', '', target]);
   }
   for (const row of FLOOR_ROWS) {
     const o = stat(offrecord[row.key]);
@@ -337,6 +362,8 @@ async function main(): Promise<void> {
   console.log(
     `content script: Chromium ${content.chromium}; per new message, append -> reported ${fmt(lat)} ms (with the content script's debounce); ${content.reportedAgain} rows reported again during ${CONTENT_COUNTS[mode].appends + 1} appends`,
   );
+  console.log(content.breakdown);
+  console.log(speedBreakdown(speed));
   if (otrRun.akeFailures) console.log(`otr: ${otrRun.akeFailures} AKE(s) failed and were not timed`);
   console.log(
     `${mode} run, ${elapsed.toFixed(1)} s, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${load}, Node ${process.version}`,
@@ -358,7 +385,9 @@ async function main(): Promise<void> {
     invocations: INVOCATIONS,
     rows: results,
     otrAkeFailures: otrRun.akeFailures ?? 0,
+    speed,
     content: {
+      breakdown: content.breakdown,
       chromium: content.chromium,
       listRows: CONTENT_ROWS_N,
       counts: CONTENT_COUNTS[mode],

@@ -34,7 +34,13 @@ const MAX_REMEMBERED = 20_000;
  * while the page changes (a safety net for a change the capture could not attribute to a row).
  */
 const FULL_SCAN_MS = 5000;
-const TICK_MS = 50;
+/**
+ * A change inside the message list is read at once (captured in the observer callback) and
+ * reported in the next task. A change elsewhere on the page (the open chat switched, the site's
+ * own error shown, the compose box replaced) is looked at after this long: often enough for a
+ * person, rarely enough that a page busy with a clock or a typing indicator costs little.
+ */
+const IDLE_TICK_MS = 100;
 const RETRY_SEND_MS = 1000;
 /**
  * Delivered means seen: a line the site took counts as delivered only once the page shows it back
@@ -73,6 +79,8 @@ export class ChatCore {
   private privateOn = false;
   private offerable = false;
   private tickTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The delay the pending tick was scheduled with. */
+  private tickDelay = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private connected = false;
   private stopped = false;
@@ -183,24 +191,83 @@ export class ChatCore {
 
   private onMutations(records: MutationRecord[]): void {
     if (this.stopped) return;
+    let rows = false;
     try {
-      this.capture(records);
+      rows = this.capture(records);
     } catch {
       // A page mid-render: the next tick's full scan reads what is there.
       this.fullScanDue = true;
+      rows = true;
     }
-    this.scheduleTick();
+    this.scheduleTick(rows ? 0 : IDLE_TICK_MS);
   }
 
-  /** Reads, right now, every row the mutations touched (a recycled row may change again soon). */
-  capture(records: readonly MutationRecord[]): void {
+  /**
+   * Reads, right now, every row the mutations touched (a recycled row may change again soon).
+   * True when the changes were inside the message list (rows to report, or a scan to run).
+   */
+  capture(records: readonly MutationRecord[]): boolean {
     // Most mutations of a chat page are elsewhere (a clock, a typing indicator, the sidebar):
     // only those inside the message list, or adding it (a list rendered anew), can touch a row.
     // (Adapters' rows are always inside their message list.)
     const list = this.adapter.messageList(this.doc);
-    if (!list || !records.some((r) => list.contains(r.target) || addsNode(r, list))) return;
+    if (!list || !records.some((r) => list.contains(r.target) || addsNode(r, list))) return false;
+    const touched = this.adapter.isRow
+      ? this.touchedByWalk(records, list, this.adapter.isRow)
+      : this.touchedByList(records);
+    for (const row of touched) {
+      this.touchedRows.add(row);
+      this.remember(row);
+    }
+    return true;
+  }
+
+  /**
+   * The rows the mutations touched, in document order, found from each change up to its row
+   * (and down through subtrees added outside any row): work in proportion to the change, not to
+   * the list.
+   */
+  private touchedByWalk(
+    records: readonly MutationRecord[],
+    list: Element,
+    isRow: (el: Element, list: Element) => boolean,
+  ): Element[] {
+    const touched = new Set<Element>();
+    const rowAt = (node: Node): Element | null => {
+      for (let n: Node | null = node; n && n !== list; n = n.parentNode)
+        if (n.nodeType === 1 && isRow(n as Element, list)) return n as Element;
+      return null;
+    };
+    const rowsUnder = (root: Element) => {
+      const walker = this.doc.createTreeWalker(root, 1 /* NodeFilter.SHOW_ELEMENT */);
+      for (let n = walker.nextNode(); n; n = walker.nextNode())
+        if (isRow(n as Element, list)) touched.add(n as Element);
+    };
+    for (const r of records) {
+      if (list.contains(r.target)) {
+        const row = rowAt(r.target);
+        if (row) touched.add(row);
+      }
+      for (const n of r.addedNodes) {
+        if (n.nodeType !== 1) continue;
+        if (n === list || n.contains(list)) {
+          rowsUnder(list); // the list itself rendered anew
+          continue;
+        }
+        if (!list.contains(n)) continue;
+        // A row, or inside one: that row. Else it may hold rows.
+        const row = rowAt(n);
+        if (row) touched.add(row);
+        else rowsUnder(n as Element);
+      }
+    }
+    return [...touched].sort((a, b) => (a.compareDocumentPosition(b) & 4 ? -1 : 1));
+  }
+
+  /** The same by listing every row (adapters without isRow). */
+  private touchedByList(records: readonly MutationRecord[]): Element[] {
     const rows = this.adapter.messageRows(this.doc);
-    if (rows.length === 0) return;
+    if (rows.length === 0) return [];
     const rowSet = new Set<Node>(rows);
     const touched = new Set<Element>();
     const containers: Node[] = [];
@@ -221,11 +288,7 @@ export class ChatCore {
     if (containers.length > 0)
       for (const row of rows) if (containers.some((c) => c.contains(row))) touched.add(row);
     // In document order, so messages are reported oldest first.
-    for (const row of rows)
-      if (touched.has(row)) {
-        this.touchedRows.add(row);
-        this.remember(row);
-      }
+    return rows.filter((row) => touched.has(row));
   }
 
   private remember(row: Element): void {
@@ -248,12 +311,21 @@ export class ChatCore {
     return { id: m.id, from: m.from.slice(0, LIMITS.peer), text: m.text, own: m.own === true };
   }
 
-  private scheduleTick(): void {
-    if (this.tickTimer !== null || this.stopped) return;
+  /**
+   * A tick after `delayMs` (default: at once, in the next task, so every change of this task is
+   * read in one go); an earlier request moves a later tick forward.
+   */
+  private scheduleTick(delayMs = 0): void {
+    if (this.stopped) return;
+    if (this.tickTimer !== null) {
+      if (delayMs >= this.tickDelay) return;
+      clearTimeout(this.tickTimer);
+    }
+    this.tickDelay = delayMs;
     this.tickTimer = setTimeout(() => {
       this.tickTimer = null;
       this.tick().catch(() => undefined);
-    }, TICK_MS);
+    }, delayMs);
   }
 
   private async tick(): Promise<void> {
@@ -265,6 +337,9 @@ export class ChatCore {
     if (key !== this.convKey) {
       const changed = this.convKey !== null;
       this.convKey = key;
+      // The background keeps the site's error per chat: tell it anew for the chat shown now (it
+      // may have gone while another chat was open, and this one would keep showing it).
+      this.reportedSiteError = undefined;
       if (changed) this.resetConversation();
       if (!account || this.stopped) return;
       const composeFound = a.composeBox(this.doc) !== null;
@@ -738,25 +813,31 @@ export class ContentController {
     if (this.connected) void core.attach();
   }
 
-  private scheduleRefresh(): void {
+  private scheduleRefresh(delayMs = this.options.refreshMs ?? REFRESH_MS): void {
     if (this.refreshTimer !== null) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;
       if (!this.connected) return;
       if (!this.core) this.select(); // a single-page app may render its chat late
-      void this.reportInfo();
-    }, this.options.refreshMs ?? REFRESH_MS);
+      void this.reportInfo(true);
+    }, delayMs);
   }
 
-  /** Sends page-info when it differs from what was last reported. */
-  private async reportInfo(): Promise<void> {
+  /**
+   * Sends page-info when it differs from what was last reported. `changed`: the page changed
+   * since; a guess reused then is made again once it may be (the page may have rendered its chat
+   * just after the guess, and change no more).
+   */
+  private async reportInfo(changed = false): Promise<void> {
     if (!this.connected) return;
     const adapter = this.core?.adapter ?? null;
     let guessed: ReturnType<typeof guessInfo> | null = null;
     if (!adapter) {
       const now = Date.now();
-      if (!this.guessed || now - this.guessed.at >= (this.options.guessReuseMs ?? GUESS_REUSE_MS))
+      const reuseMs = this.options.guessReuseMs ?? GUESS_REUSE_MS;
+      if (!this.guessed || now - this.guessed.at >= reuseMs)
         this.guessed = { at: now, value: guessInfo(this.doc) };
+      else if (changed) this.scheduleRefresh(Math.max(1, this.guessed.at + reuseMs - now));
       guessed = this.guessed.value;
     }
     const info = pageInfo(this.doc, adapter, this.profile, guessed);

@@ -43,6 +43,7 @@ export const minichat: SiteAdapter = {
   composeBox: (doc) => doc.querySelector(selectors.composeBox),
   messageList: (doc) => doc.querySelector(selectors.messageList),
   messageRows: (doc) => Array.from(doc.querySelectorAll(selectors.messageRow)),
+  isRow: (el) => el.matches(selectors.messageRow),
   readMessage(row): AdapterMessage | null {
     if (!row.matches(selectors.messageRow)) return null;
     const id = row.getAttribute('data-id') ?? '';

@@ -145,6 +145,7 @@ export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter
     composeBox: (d) => d.querySelector(profile.selectors.compose),
     messageList: list,
     messageRows: rows,
+    isRow: (el, l) => el.parentElement === l && el.matches(profile.selectors.row),
     watchAttributes: [profile.idAttribute, profile.senderAttribute].filter((a): a is string => !!a),
     readMessage(row): AdapterMessage | null {
       const r = readRow(row, profile);

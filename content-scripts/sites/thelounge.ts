@@ -19,6 +19,11 @@ export const selectors = {
   composeBox: 'form#form textarea#input',
   /** The open chat: only the active channel's view is rendered, with its type and name. */
   openChat: '#chat > .chat-view[data-type]',
+  /** The same, in parts: the id of its parent and what the view matches. */
+  chatId: 'chat',
+  chatView: '.chat-view[data-type]',
+  /** The sidebar holding the networks and their chats. */
+  sidebarId: 'sidebar',
   /** Sidebar items carry `aria-controls="#chan-N"` pointing at the chat view's id. */
   sidebarItem: '.channel-list-item[data-type]',
   network: '.network',
@@ -88,17 +93,31 @@ export function detect(doc: Document): boolean {
   return doc.querySelector(selectors.appMarker) !== null && doc.querySelector(selectors.appRoot) !== null;
 }
 
+/**
+ * The open chat's view (`selectors.openChat`). Looked up from `#chat` and its children, not with a
+ * selector over the whole page: the content script asks on every new message, and a long chat
+ * makes the page tens of thousands of elements.
+ */
 function openChat(doc: Document): Element | null {
-  const views = doc.querySelectorAll(selectors.openChat);
-  // The Lounge renders only the open chat; two views would mean a page we do not understand.
-  return views.length === 1 ? (views[0] ?? null) : null;
+  const chat = doc.getElementById(selectors.chatId);
+  if (!chat) return null;
+  let view: Element | null = null;
+  for (const child of chat.children) {
+    if (!child.matches(selectors.chatView)) continue;
+    // The Lounge renders only the open chat; two views would mean a page we do not understand.
+    if (view) return null;
+    view = child;
+  }
+  return view;
 }
 
 /** The sidebar's network block of the open chat, or null. */
 function openNetwork(doc: Document): Element | null {
   const view = openChat(doc);
   if (!view?.id) return null;
-  for (const candidate of doc.querySelectorAll(selectors.sidebarItem))
+  // The sidebar when there is one (a few dozen items), else the page.
+  const scope = doc.getElementById(selectors.sidebarId) ?? doc;
+  for (const candidate of scope.querySelectorAll(selectors.sidebarItem))
     if (candidate.getAttribute('aria-controls') === `#${view.id}`)
       return candidate.closest(selectors.network);
   return null;

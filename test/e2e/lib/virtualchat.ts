@@ -11,9 +11,14 @@ import { tabIdOf } from '../lounge-private-helpers.js';
 import { extensionDir, launchChromium } from './browsers.js';
 import { waitFor } from './ngircd.js';
 
-export async function openVirtualPerson(chat: VirtualChat, me: string, peer: string): Promise<Person> {
+export async function openVirtualPerson(
+  chat: VirtualChat,
+  me: string,
+  peer: string,
+  dir: string = extensionDir('chrome'),
+): Promise<Person> {
   const ext = await launchChromium({
-    extensionDir: extensionDir('chrome'),
+    extensionDir: dir,
     args: ['--window-size=1000,760'],
   });
   try {

@@ -235,6 +235,39 @@ describe('ChatCore', () => {
     core.stop();
   });
 
+  it('a new message is found from the change itself (isRow): the rows are not listed, order kept', async () => {
+    const { doc, profile } = fixture();
+    const base = adapterOf(doc, profile);
+    expect(base.isRow).toBeTypeOf('function');
+    let listWalks = 0;
+    const adapter = {
+      ...base,
+      messageRows: (d: Document) => {
+        listWalks++;
+        return base.messageRows(d);
+      },
+    };
+    const { client, core } = await startCore(doc, adapter);
+    expect(client.reported()).toHaveLength(4);
+    listWalks = 0;
+    const spacer = q(doc, '.spacer');
+    // Two rows in one task, the second inserted above the first: reported in the page's order.
+    const later = q(doc, '.bubble', 0).cloneNode(true) as Element;
+    recycle(later, 'bob', 'second in the page', false);
+    spacer.append(later);
+    const earlier = q(doc, '.bubble', 0).cloneNode(true) as Element;
+    recycle(earlier, 'bob', 'first in the page', false);
+    spacer.insertBefore(earlier, later);
+    await until('reported', () => client.reported().includes('second in the page'));
+    expect(client.reported().slice(-2)).toEqual(['first in the page', 'second in the page']);
+    // A row's text changed in place (a recycled row) is read too.
+    const body = later.querySelector('.body');
+    if (body) body.textContent = 'recycled to another message';
+    await until('recycled reported', () => client.reported().includes('recycled to another message'));
+    expect(listWalks).toBe(0);
+    core.stop();
+  });
+
   it('a change elsewhere in the page does not walk the message list', async () => {
     const { doc, profile } = fixture();
     const base = adapterOf(doc, profile);
@@ -444,6 +477,31 @@ describe('ContentController', () => {
     client.push({ type: 'start-picker' });
     expect(pickers).toBe(1);
     controller.current?.stop();
+  });
+
+  it('without an adapter: a chat rendered just after the guess is reported once the guess may be made again', async () => {
+    const { doc } = fixture();
+    // The page before its script rendered the chat: no rows yet.
+    const spacer = q(doc, '.spacer');
+    const rows = [...spacer.children];
+    spacer.replaceChildren();
+    const client = new FakeClient();
+    const controller = new chat.ContentController(client.asPort(), doc, {
+      url: () => `${SITE}/`,
+      refreshMs: 10,
+      guessReuseMs: 200,
+    });
+    controller.start();
+    await until('page-info', () => client.of('page-info').length === 1);
+    const before = client.of('page-info')[0]?.info as { guess: { reasons: string[] } };
+    expect(before.guess.reasons.join(' ')).toMatch(/no message list/);
+    // The rows arrive within the guess's reuse time, and then the page is still.
+    spacer.append(...rows);
+    await until('page-info with the list', () => client.of('page-info').length === 2, 2000);
+    const after = client.of('page-info')[1]?.info as { guess: { reasons: string[]; confidence: number } };
+    expect(after.guess.reasons.join(' ')).toMatch(/repeated rows/);
+    expect(after.guess.confidence).toBeGreaterThan(0.3);
+    expect(controller.current).toBeNull();
   });
 
   it('after a reconnect (worker restarted): hello, the conversation and page-info again, same core', async () => {

@@ -84,7 +84,12 @@ function chatPage(opts: { pacing?: Pacing } = {}) {
   (globalThis as unknown as { document: Document }).document = doc;
   const list = doc.getElementById('list') as HTMLElement;
   let next = 1;
-  const state = { echo: true, error: null as string | null, sent: [] as { text: string; at: number }[] };
+  const state = {
+    echo: true,
+    error: null as string | null,
+    sent: [] as { text: string; at: number }[],
+    peer: 'bob' as string | null,
+  };
   const row = (from: string, text: string, own: boolean) => {
     const li = doc.createElement('li');
     li.dataset.id = `m${next++}`;
@@ -99,7 +104,10 @@ function chatPage(opts: { pacing?: Pacing } = {}) {
     maxMessageLength: 0,
     detect: () => true,
     account: () => 'alice',
-    conversation: () => ({ kind: 'one-to-one', peer: 'bob', reason: null }),
+    conversation: () =>
+      state.peer
+        ? { kind: 'one-to-one', peer: state.peer, reason: null }
+        : { kind: 'none', peer: null, reason: null },
     composeBox: (d) => d.getElementById('box'),
     messageList: (d) => d.getElementById('list'),
     messageRows: (d) => Array.from(d.querySelectorAll('#list > li')),
@@ -224,6 +232,31 @@ describe('site errors', () => {
     await until('sent after the error went', () => page.state.sent.length === 2);
     expect(client.of('site-error').map((r) => r.error)).toEqual(['net: Disconnected', null]);
     await until('delivered', () => client.seqs('wire-delivered').length === 2);
+    core.stop();
+  });
+
+  it('are told again for every chat shown: an error gone while another chat was open is cleared', async () => {
+    const page = chatPage({ pacing: { burst: 10, intervalMs: 0 } });
+    page.state.error = 'net: Disconnected';
+    const { client, core } = await startCore(page.doc, page.adapter, undefined, 60_000);
+    expect(client.of('site-error').map((r) => r.error)).toEqual(['net: Disconnected']);
+    // The user opens another view (the network's lobby), the network comes back there, and the
+    // user returns to the chat: the background must hear that this chat has no error now.
+    page.state.peer = null;
+    page.doc.body.setAttribute('class', 'lobby');
+    await until('the lobby reported', () => client.of('conversation').length === 2);
+    page.state.error = null;
+    page.doc.body.setAttribute('class', 'lobby online');
+    await sleep(150);
+    page.state.peer = 'bob';
+    page.doc.body.setAttribute('class', 'chat online');
+    await until('the chat reported again', () => client.of('conversation').length === 3);
+    await until('its state told', () => {
+      const types = client.requests.map((r) => r.type);
+      const last = types.lastIndexOf('site-error');
+      const conv = types.lastIndexOf('conversation');
+      return last > conv && client.requests[last]?.error === null;
+    });
     core.stop();
   });
 
