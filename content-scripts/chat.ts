@@ -1,6 +1,7 @@
 // The content script's core: reads the open chat through the site adapter, reports it and its
 // new rows to the background, types the wire lines the background pushes into the site (one at a
-// time, each acknowledged), and mounts / unmounts the secure frames on private-mode pushes.
+// time, each awaited until the page shows it back), and covers the site's compose box on
+// private-mode pushes (typing happens in the side panel).
 // It never sees plaintext (I1): the background sends it only ciphertext lines to send.
 //
 // Rows are captured in the MutationObserver callback itself (read at once, reported a moment

@@ -1,6 +1,6 @@
 /**
- * The host element of every piece of our UI drawn in a page (the overlay's secure frames, its
- * notice and "Go private" button, the element picker's bar): it fills the viewport, takes no
+ * The host element of every piece of our UI drawn in a page (the cover over the site's compose
+ * box, the overlay's notice and "Go private" button, the element picker's bar): it fills the viewport, takes no
  * click itself (its contents may), is styled inline with !important so the page's selectors lose,
  * is meant for the top layer (popover=manual), and holds a CLOSED shadow root created from this
  * isolated world (the page's patches of attachShadow do not run here), so the page's scripts and

@@ -66,7 +66,11 @@ export interface LockDeps {
   onChange(info: LockInfo): void;
 }
 
-/** Requests that only read: they do not count as the user using offrecord. */
+/**
+ * Requests that only read: they do not count as the user using offrecord. The panel's hello is
+ * one: the panel sends it on every reconnect (each time the worker restarted) and when the page
+ * switches its chat, so counting it would keep the keys unlocked with nobody at the keyboard.
+ */
 const READS = new Set([
   'status',
   'lock-state',
@@ -75,7 +79,8 @@ const READS = new Set([
   'sites-list',
   'buddy-policies',
   'profile-get',
-  'frame-hello',
+  'accounts-seen',
+  'panel-hello',
 ]);
 
 export class LockService {

@@ -277,14 +277,17 @@ export class Router {
           const pending = await this.deps.manager.pending(ref);
           if (pending.length > 0) this.pushTo(connection, { type: 'send-wire', lines: pending });
           // Have the key ready before the user asks for privacy; generation yields, never blocks.
-          // (Not while locked: a key made then could not be sealed; ensureKey refuses.)
+          // (Not while locked: a key made then could not be sealed; ensureKey refuses. Not past
+          // AUTO_KEYS_MAX: the page names the account.)
           void this.deps.keys
             .getPublicKey(ref.account, ref.protocol)
-            .then((k) => (k ? undefined : this.deps.manager.ensureKey(ref.account, ref.protocol)))
+            .then((k) =>
+              k ? undefined : this.deps.manager.ensureKey(ref.account, ref.protocol, { auto: true }),
+            )
             .catch(() => undefined);
         }
         await this.badge(rights.tabId, status);
-        return { privateMode, status, pacing: site?.pacing ?? null } satisfies Result<'conversation'>;
+        return { privateMode, pacing: site?.pacing ?? null } satisfies Result<'conversation'>;
       }
       case 'page-info':
         await this.deps.tabs.update(rights.tabId, (old) => (old ? { ...old, page: req.info } : old));
@@ -389,10 +392,8 @@ export class Router {
       }
       case 'panel-send': {
         const ref = await this.boundRef(req.tabId, req.conv);
-        const current = await this.deps.manager.status(ref);
-        // The panel never sends in clear: private mode first (I1, I2), and not into a finished one.
-        if (!current.privateMode) throw new Error(REFUSAL.notPrivate);
-        if (current.state === 'finished') throw new Error(REFUSAL.finished);
+        // The manager refuses a send in clear or into a finished conversation (REFUSAL), in the
+        // conversation's own queue.
         const fx = await this.deps.manager.send(ref, req.text);
         await this.apply(req.tabId, ref, fx);
         return { status: fx.status } satisfies Result<'panel-send'>;
@@ -402,7 +403,7 @@ export class Router {
       default: {
         // The popup's conversation operations, bound to the conversation the panel showed.
         const { conv, ...rest } = req;
-        if (conv !== undefined) await this.boundRef(req.tabId, conv);
+        await this.boundRef(req.tabId, conv);
         return this.page(rest as PageRequest, { kind: 'page', url: '', tabId: null });
       }
     }
@@ -496,7 +497,7 @@ export class Router {
         return { keys: previews };
       }
       case 'key-regenerate': {
-        const have = await keys.getKey(req.account, req.protocol);
+        const have = await keys.getPublicKey(req.account, req.protocol);
         const key = await manager.regenerateKey(req.account, req.protocol);
         return {
           fingerprint: formatFingerprint(fingerprintOf(key)),
@@ -522,7 +523,8 @@ export class Router {
           }
         }
         for (const f of await keys.listFingerprints()) add(f.account, f.protocol, null);
-        for (const k of await keys.listKeys()) add(k.account, k.protocol, null);
+        // The public halves: listing names must not need the keys unlocked.
+        for (const k of await keys.listPublicKeys()) add(k.account, k.protocol, null);
         return [...seen.values()];
       }
       case 'fingerprints-list':

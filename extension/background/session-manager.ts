@@ -28,6 +28,7 @@ import type {
   TranscriptEntry,
   Trust,
 } from '../../src/store/types';
+import { LIMITS, REFUSAL } from '../shared/messages';
 
 export interface ConversationRef {
   /** The chat site's origin. */
@@ -150,6 +151,37 @@ function bounded(e: TranscriptEntry): TranscriptEntry {
   return { ...e, text: e.text.slice(0, cut), truncated: e.text.length };
 }
 
+/**
+ * How many long-term keys offrecord makes on its own, for accounts a page names (a chat shown, an
+ * OTR line arriving). Each is a DSA key generation and a stored row; a page could name endless
+ * accounts (I8). A person with more accounts makes the rest with Go private or Generate.
+ */
+export const AUTO_KEYS_MAX = 8;
+
+/** A page asked for a key beyond AUTO_KEYS_MAX: nothing was generated or stored. */
+export class KeyLimitError extends Error {
+  constructor(readonly max: number) {
+    super(
+      `offrecord makes keys by itself for at most ${max} accounts; generate this one in the options or with Go private`,
+    );
+    this.name = 'KeyLimitError';
+  }
+}
+
+/**
+ * The buddy's SMP question as offrecord shows it (status, notice, the request push): the engine
+ * takes one up to the TLV's size, the pages take LIMITS.question characters. Cut here, whole code
+ * points, or every status of the conversation would fail the pages' checks (a buddy, or anyone who
+ * completes an AKE as a new instance, could then stop the panel showing it).
+ */
+function shownQuestion(q: string): string {
+  if (q.length <= LIMITS.question) return q;
+  // Room for the ellipsis; never half a surrogate pair.
+  let n = LIMITS.question - 1;
+  if (/[\ud800-\udbff]/.test(q[n - 1] ?? '')) n--;
+  return `${q.slice(0, n)}…`;
+}
+
 interface Live {
   rec: ConversationRecord;
   session: Session | null;
@@ -174,6 +206,8 @@ export class SessionManager {
   private readonly live = new Map<string, Live>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly keyJobs = new Map<string, Promise<DsaPrivateKey>>();
+  /** Key generations run one after another: a page naming many accounts cannot start many at once. */
+  private keygen: Promise<void> = Promise.resolve();
   private readonly fingerprints = new Map<string, { y: bigint; fp: string }>();
   /**
    * What each conversation's page says stops it sending (The Lounge disconnected). In memory only:
@@ -209,22 +243,37 @@ export class SessionManager {
     return next;
   }
 
-  /** The account's long-term key, generated once (concurrent callers share the job). */
-  ensureKey(account: string, protocol: string): Promise<DsaPrivateKey> {
+  /**
+   * The account's long-term key, generated once (concurrent callers share the job; one
+   * generation runs at a time). `auto`: asked for by what a page reports (a chat shown, an OTR
+   * line arriving), not by the user; the page names the account, so such keys are made only while
+   * fewer than AUTO_KEYS_MAX exist (I8). Past that, the user's Go private or Generate makes one.
+   */
+  ensureKey(account: string, protocol: string, opts: { auto?: boolean } = {}): Promise<DsaPrivateKey> {
     const jobKey = JSON.stringify([account, protocol]);
     const running = this.keyJobs.get(jobKey);
     if (running) return running;
     const job = (async () => {
       const have = await this.deps.keys.getKey(account, protocol);
       if (have) return have;
-      const progress = (f: number) => this.deps.onKeyProgress?.(account, protocol, f);
-      const key = await (
-        this.deps.generateKey ?? ((p) => generateDsaKey({ onProgress: p, random: this.random }))
-      )(progress);
-      await this.deps.keys.putKey(account, protocol, key);
-      // Done: lets a UI that showed progress close it, whatever the generator's last report was.
-      progress(1);
-      return key;
+      // The count, the generation and the store in one step of the chain: concurrent asks for
+      // different accounts cannot all pass the cap together.
+      const made = this.keygen.then(async () => {
+        if (opts.auto && (await this.deps.keys.listPublicKeys()).length >= AUTO_KEYS_MAX)
+          throw new KeyLimitError(AUTO_KEYS_MAX);
+        const progress = (f: number) => this.deps.onKeyProgress?.(account, protocol, f);
+        const make = this.deps.generateKey ?? ((p) => generateDsaKey({ onProgress: p, random: this.random }));
+        const key = await make(progress);
+        await this.deps.keys.putKey(account, protocol, key);
+        // Done: lets a UI that showed progress close it, whatever the generator's last report was.
+        progress(1);
+        return key;
+      });
+      this.keygen = made.then(
+        () => undefined,
+        () => undefined,
+      );
+      return made;
     })();
     this.keyJobs.set(jobKey, job);
     job.then(
@@ -313,12 +362,12 @@ export class SessionManager {
   }
 
   /** The conversation's engine session, restored from its snapshot or created. */
-  private async session(ref: ConversationRef, l: Live, notices: Notice[]): Promise<Session> {
+  private async session(ref: ConversationRef, l: Live, notices: Notice[], auto = false): Promise<Session> {
     if (l.session) {
       l.session.maxMessageSize = ref.maxMessageSize ?? 0;
       return l.session;
     }
-    const key = await this.ensureKey(ref.account, ref.protocol);
+    const key = await this.ensureKey(ref.account, ref.protocol, { auto });
     const opts = {
       account: ref.account,
       protocol: ref.protocol,
@@ -380,7 +429,7 @@ export class SessionManager {
         case 'state':
           fx.notices.push({ kind: 'state', state: e.state });
           if (e.state === 'encrypted') {
-            // Once private, the conversation stays in private mode: the secure compose takes over.
+            // Once private, the conversation stays in private mode: typing stays in the side panel.
             rec.privateMode = true;
             if (s) s.policy = POLICY_ALWAYS;
             if (e.fingerprint) await this.sawFingerprint(ref, rec, e.fingerprint, fx);
@@ -397,7 +446,7 @@ export class SessionManager {
           fx.notices.push({
             kind: 'smp',
             result: e.result,
-            ...(e.question !== undefined ? { question: e.question } : {}),
+            ...(e.question !== undefined ? { question: shownQuestion(e.question) } : {}),
           });
           const final =
             e.result === 'succeeded' || e.result === 'failed' || (e.result === 'error' && e.final === true);
@@ -639,7 +688,8 @@ export class SessionManager {
         )?.trust ?? '';
     }
     const ourFingerprint = await this.ourFingerprint(ref);
-    const question = l.session && st?.smpState === 'question-asked' ? l.session.smpQuestion : undefined;
+    const asked = l.session && st?.smpState === 'question-asked' ? l.session.smpQuestion : undefined;
+    const question = asked === undefined ? undefined : shownQuestion(asked);
     return {
       state: st?.state ?? 'plaintext',
       version: st?.version ?? 0,
@@ -719,19 +769,24 @@ export class SessionManager {
           fx,
         );
       }
-      const s = await this.session(ref, l, fx.notices);
+      // An arriving line is the page's doing, not the user's: a key is made for it only within the cap.
+      const s = await this.session(ref, l, fx.notices, true);
       return this.commit(ref, id, l, s.receive(msg.text), fx);
     });
   }
 
-  /** The user sends a message from the secure compose. */
+  /** The user sends a message typed in the side panel. */
   send(ref: ConversationRef, text: string): Promise<Effects> {
     const id = conversationId(ref);
     return this.serial(id, async () => {
       const l = await this.load(id);
       const fx = this.fx(id);
+      // The user's text never goes out in clear (I1, I2). Checked here, in the conversation's
+      // queue: an end-private queued after the caller's own check cannot let it through.
+      if (!l.rec.privateMode) throw new Error(REFUSAL.notPrivate);
       const s = await this.session(ref, l, fx.notices);
-      if (l.rec.privateMode) s.policy = POLICY_ALWAYS;
+      if (s.status.state === 'finished') throw new Error(REFUSAL.finished);
+      s.policy = POLICY_ALWAYS;
       const out = s.send(text);
       const held = out.events.some((e) => e.type === 'held');
       const notSent = out.events.some((e) => e.type === 'not-sent');
@@ -928,8 +983,10 @@ export class SessionManager {
       if (!t) throw new Error('no such message');
       if (t.status !== 'not-delivered' && t.status !== 'not-sent')
         throw new Error('only a message that was not delivered can be sent again');
+      // As for send: never in clear, so not after the private conversation was ended.
+      if (!l.rec.privateMode) throw new Error(REFUSAL.notPrivate);
       const s = await this.session(ref, l, fx.notices);
-      if (l.rec.privateMode) s.policy = POLICY_ALWAYS;
+      s.policy = POLICY_ALWAYS;
       // Any line of the old attempt still waiting goes: the buddy reads the new one only.
       l.rec.outbox = l.rec.outbox.filter((o) => !o.entries?.includes(entryId));
       const out = s.send(t.text);

@@ -36,7 +36,6 @@ export const LIMITS = {
   /** Pacing a user may set: a burst of 1..100 lines, then one line per 0..60 s. */
   pacingBurstMax: 100,
   pacingIntervalMax: 60_000,
-  /** What the user types into the secure compose. */
   /** What the user types into the panel's compose box. */
   composeText: 20_000,
   /** A conversation id (session-manager conversationId: site, account, protocol, peer as JSON). */
@@ -311,29 +310,30 @@ export type ContentRequest =
 
 /**
  * The side panel (extension/panel/) → background. The panel names the chat tab it shows; what
- * changes a conversation may name it (`conv`, the id panel-hello gave), and the background refuses
- * the request when that tab shows another conversation by then (REFUSAL.changed).
+ * changes a conversation names it too (`conv`, the id panel-hello gave: required, so chat-switch
+ * safety never rests on the panel remembering to), and the background refuses the request when
+ * that tab shows another conversation by then (REFUSAL.changed).
  */
 export type PanelRequest =
   | { type: 'panel-hello'; id: number; tabId: number }
   | { type: 'panel-send'; id: number; tabId: number; conv: string; text: string }
   | { type: 'status'; id: number; tabId: number | null }
-  | { type: 'go-private'; id: number; tabId: number; conv?: string }
-  | { type: 'refresh-private'; id: number; tabId: number; conv?: string }
-  | { type: 'end-private'; id: number; tabId: number; conv?: string }
-  | { type: 'smp-start'; id: number; tabId: number; secret: string; question: string | null; conv?: string }
-  | { type: 'smp-answer'; id: number; tabId: number; secret: string; conv?: string }
-  | { type: 'smp-abort'; id: number; tabId: number; conv?: string }
+  | { type: 'go-private'; id: number; tabId: number; conv: string }
+  | { type: 'refresh-private'; id: number; tabId: number; conv: string }
+  | { type: 'end-private'; id: number; tabId: number; conv: string }
+  | { type: 'smp-start'; id: number; tabId: number; secret: string; question: string | null; conv: string }
+  | { type: 'smp-answer'; id: number; tabId: number; secret: string; conv: string }
+  | { type: 'smp-abort'; id: number; tabId: number; conv: string }
   | {
       type: 'set-trust';
       id: number;
       tabId: number;
       fingerprint: string;
       trust: '' | 'verified';
-      conv?: string;
+      conv: string;
     }
   /** Retry of a message that was not delivered: encrypted afresh (never the same keystream). */
-  | { type: 'retry-send-tab'; id: number; tabId: number; entryId: string; conv?: string }
+  | { type: 'retry-send-tab'; id: number; tabId: number; entryId: string; conv: string }
   // The passphrase lock (issue 18): the panel shows the unlock prompt and "Lock now".
   | { type: 'lock-state'; id: number }
   | { type: 'lock-unlock'; id: number; passphrase: string }
@@ -534,7 +534,11 @@ export type StatusOnly = { status: ConversationStatus };
 export interface ResultMap {
   hello: HelloResult;
   /** `pacing`: the user's setting for the site, null for the adapter's default. */
-  conversation: { privateMode: boolean; status: ConversationStatus | null; pacing: Pacing | null };
+  /**
+   * Only what the content script acts on. Never the conversation's status: it holds what came
+   * inside the encrypted channel (the buddy's SMP question), trust and fingerprints (I1).
+   */
+  conversation: { privateMode: boolean; pacing: Pacing | null };
   'chat-messages': Empty;
   'wire-sent': Empty;
   'wire-delivered': Empty;
@@ -609,7 +613,6 @@ export type PushEvent =
   // → content script
   | { type: 'send-wire'; lines: WireLine[] }
   | { type: 'private-mode'; on: boolean; reason: string | null }
-  | { type: 'badge-hint' }
   | { type: 'start-picker' }
   /** The site's saved profile was saved, imported or removed: read the page with the new one. */
   | { type: 'profile-changed'; profile: SiteProfile | null }
@@ -877,6 +880,14 @@ const seqList = arrayOf(uint(), LIMITS.wireBatch);
 const siteMaxLength: Check<number> = (x) =>
   isUint(x, LIMITS.siteMaxLengthMax) && x >= LIMITS.siteMaxLengthMin ? x : BAD;
 
+/**
+ * The longest line the site takes, as its adapter reports it: 0 for no limit, else at least the
+ * smallest a user may set. Below that, fragmenting fails after the engine has changed its state
+ * (held messages taken, an AKE step made) and the line is never sent.
+ */
+const lineLimit: Check<number> = (x) =>
+  isUint(x, LIMITS.maxMessageSize) && (x === 0 || x >= LIMITS.siteMaxLengthMin) ? x : BAD;
+
 const passphrase = str(LIMITS.passphrase, 1);
 const lockInfo: Check<LockInfo> = object<LockInfo>({
   state: oneOf(LOCK_STATES),
@@ -914,7 +925,7 @@ const CONTENT_FIELDS: FieldTable<ContentRequest> = {
     peer: nullable(peer),
     kind: oneOf<ConversationKind>(['one-to-one', 'group', 'none']),
     reason: nullable(str(LIMITS.reason)),
-    maxMessageSize: uint(LIMITS.maxMessageSize),
+    maxMessageSize: lineLimit,
     composeFound: bool,
     listFound: bool,
   },
@@ -930,30 +941,24 @@ const CONTENT_FIELDS: FieldTable<ContentRequest> = {
 
 const trustInput = oneOf<'' | 'verified'>(['', 'verified']);
 const conv = str(LIMITS.conv, 1);
-/** A field that may be absent (requestValidator lets a message leave it out). */
-const OPTIONAL: unique symbol = Symbol('optional');
-function optional<T>(c: Check<T>): Check<T> {
-  const f: Check<T> = (x) => (x === undefined ? BAD : c(x));
-  return Object.assign(f, { [OPTIONAL]: true });
-}
 
 const PANEL_FIELDS: FieldTable<PanelRequest> = {
   'panel-hello': { tabId },
   'panel-send': { tabId, conv, text: str(LIMITS.composeText, 1) },
   status: { tabId: nullable(tabId) },
-  'go-private': { tabId, conv: optional(conv) },
-  'refresh-private': { tabId, conv: optional(conv) },
-  'end-private': { tabId, conv: optional(conv) },
+  'go-private': { tabId, conv },
+  'refresh-private': { tabId, conv },
+  'end-private': { tabId, conv },
   'smp-start': {
     tabId,
     secret: str(LIMITS.secret, 1),
     question: nullable(str(LIMITS.question, 1)),
-    conv: optional(conv),
+    conv,
   },
-  'smp-answer': { tabId, secret: str(LIMITS.secret, 1), conv: optional(conv) },
-  'smp-abort': { tabId, conv: optional(conv) },
-  'set-trust': { tabId, fingerprint: fingerprintText, trust: trustInput, conv: optional(conv) },
-  'retry-send-tab': { tabId, entryId: str(LIMITS.chatId, 1), conv: optional(conv) },
+  'smp-answer': { tabId, secret: str(LIMITS.secret, 1), conv },
+  'smp-abort': { tabId, conv },
+  'set-trust': { tabId, fingerprint: fingerprintText, trust: trustInput, conv },
+  'retry-send-tab': { tabId, entryId: str(LIMITS.chatId, 1), conv },
   'lock-state': {},
   'lock-unlock': { passphrase },
   'lock-now': {},
@@ -1011,19 +1016,13 @@ function requestValidator<U extends { type: string; id: number }>(
 ): (x: unknown) => U | null {
   const checks = new Map<string, Check<U>>();
   for (const [type, fields] of Object.entries(table) as [string, Rec][]) {
-    const optionalKeys = Object.keys(fields).filter(
-      (k) => (fields[k] as Record<symbol, unknown>)[OPTIONAL] === true,
-    ) as (keyof U & string)[];
     checks.set(
       type,
-      object<U>(
-        {
-          type: (v: unknown) => (v === type ? v : BAD),
-          id: uint(),
-          ...fields,
-        } as unknown as Shape<U>,
-        optionalKeys,
-      ),
+      object<U>({
+        type: (v: unknown) => (v === type ? v : BAD),
+        id: uint(),
+        ...fields,
+      } as unknown as Shape<U>),
     );
   }
   return (x) => {
@@ -1093,11 +1092,7 @@ const keygenProgress = object<{ account: string; protocol: string; fraction: num
 
 const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
   hello: object<HelloResult>({ tabId, frameId: uint(), profile: nullable(siteProfile) }),
-  conversation: object<ResultMap['conversation']>({
-    privateMode: bool,
-    status: nullable(conversationStatus),
-    pacing: nullable(pacing),
-  }),
+  conversation: object<ResultMap['conversation']>({ privateMode: bool, pacing: nullable(pacing) }),
   'chat-messages': nothing,
   'wire-sent': nothing,
   'wire-delivered': nothing,
@@ -1239,7 +1234,6 @@ const PUSH_FIELDS: { [T in PushEvent['type']]: Check<Extract<PushEvent, { type: 
     on: bool,
     reason: nullable(str(LIMITS.reason)),
   }),
-  'badge-hint': object({ type: oneOf(['badge-hint'] as const) }),
   'start-picker': object({ type: oneOf(['start-picker'] as const) }),
   'profile-changed': object<{ type: 'profile-changed'; profile: SiteProfile | null }>({
     type: oneOf(['profile-changed'] as const),

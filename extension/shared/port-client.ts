@@ -3,7 +3,7 @@
 // reconnects on the next request after the background went away (an MV3 worker may stop at
 // any moment; its ports then disconnect and pending requests fail).
 // Pushes from the background ({type:'push', event}) are validated and handed to onPush listeners.
-// A client that must hear pushes (content script, secure frames, popup) calls keepConnected():
+// A client that must hear pushes (content script, side panel, popup) calls keepConnected():
 // the port is then reopened as soon as it drops (that wakes a stopped worker), and the callback
 // runs after each (re)connect so the client can introduce itself again (hello, conversation).
 

@@ -207,7 +207,7 @@ describe('background: a conversation survives the worker being stopped at every 
     // are ciphertext, every one of them.
     const pushes = got.filter((m) => m.type !== 'reply') as { type: string; lines?: { wire: string }[] }[];
     for (const p of pushes) {
-      expect(['send-wire', 'private-mode', 'badge-hint', 'profile-changed']).toContain(p.type);
+      expect(['send-wire', 'private-mode', 'profile-changed']).toContain(p.type);
       for (const l of p.lines ?? []) expect(l.wire.startsWith('?OTR')).toBe(true);
     }
     expect(JSON.stringify(got)).not.toContain('PRIVATE KEY');

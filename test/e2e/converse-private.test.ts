@@ -28,10 +28,10 @@ import { type Prosody, startProsody } from './lib/prosody.js';
 import {
   BIG_SECRET,
   composeSend,
+  conversationPanel,
   goPrivate,
   pageRequest,
   secretMessage,
-  secureFrame,
   transcript,
   waitForEntry,
   waitForStatus,
@@ -191,9 +191,9 @@ describe('private mode on Converse.js + Prosody (Chromium)', () => {
       30_000,
       250,
     );
-    await secureFrame(alice.page, 'compose');
+    await conversationPanel(alice.page);
     await waitForStatus(alice.page, ['unverified', 'private'], 60_000);
-    const bobFrame = await secureFrame(bob.page, 'transcript', 15_000).catch(() => null);
+    const bobFrame = await conversationPanel(bob.page, 15_000).catch(() => null);
     if (!bobFrame) await goPrivate(bob);
     await waitForStatus(bob.page, ['unverified', 'private'], 60_000);
 

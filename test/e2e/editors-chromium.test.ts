@@ -22,11 +22,11 @@ import { type ChromiumExtension, extensionDir, launchChromium } from './lib/brow
 import { waitFor } from './lib/ngircd.js';
 import {
   composeSend,
+  conversationPanel,
   goPrivate,
   type Person,
   pageRequest,
   panelPage,
-  secureFrame,
   tabIdOf,
   waitForEntry,
   waitForQuery,
@@ -107,7 +107,7 @@ describe('private conversations on real editor frameworks (Chromium)', () => {
 
         await goPrivate(alice);
         await waitForStatus(alice.page, ['unverified', 'private'], 60_000);
-        if (!(await secureFrame(bob.page, 'transcript', 15_000).catch(() => null))) await goPrivate(bob);
+        if (!(await conversationPanel(bob.page, 15_000).catch(() => null))) await goPrivate(bob);
         await waitForStatus(bob.page, ['unverified', 'private'], 60_000);
 
         const long = `${fw} long ${'Ünïcødé-fragment-0123456789 '.repeat(50)}`.trim();

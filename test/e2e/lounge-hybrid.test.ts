@@ -31,11 +31,11 @@ import { ensureLounge } from './lib/node22.js';
 import { startTcpRelay, type TcpRelay } from './lib/tcp-relay.js';
 import {
   composeSend,
+  conversationPanel,
   goPrivate,
   openPerson,
   type Person,
   pageRequest,
-  secureFrame,
   transcript,
   waitForQuery,
   waitForStatus,
@@ -240,7 +240,7 @@ describe('The Lounge on ircd-hybrid (flood limits): paced, delivered means seen,
     );
 
     const wiresBefore = bob.privmsgs.length;
-    const panel = await secureFrame(alice.page, 'transcript');
+    const panel = await conversationPanel(alice.page);
     await panel.locator('[data-action="retry"]').first().click();
     await waitFor(
       'libotr read the retried message',

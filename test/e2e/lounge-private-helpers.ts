@@ -318,15 +318,8 @@ export function resetPanels(): void {
   panels = new WeakMap();
 }
 
-/**
- * The panel of `page` once it shows a conversation (what the secure frames' helper of the same
- * name waited for); `role` is kept for the callers written against the frames and ignored.
- */
-export async function secureFrame(
-  page: Page,
-  _role: 'compose' | 'transcript' = 'transcript',
-  timeoutMs = 30_000,
-): Promise<Page> {
+/** The panel of `page` once it shows a conversation. */
+export async function conversationPanel(page: Page, timeoutMs = 30_000): Promise<Page> {
   const panel = await panelPage(page, timeoutMs);
   await waitFor(
     'the panel to show a conversation',
@@ -341,14 +334,6 @@ export async function secureFrame(
 export async function panelStatus(page: Page): Promise<string> {
   const panel = await panelPage(page);
   return (await panel.locator('[data-testid=panel-status]').getAttribute('data-status')) ?? '';
-}
-
-/** As panelStatus (the frames' name, kept for the suites written against them). */
-export async function frameStatus(
-  page: Page,
-  _role: 'compose' | 'transcript' = 'transcript',
-): Promise<string> {
-  return panelStatus(page);
 }
 
 export async function waitForStatus(page: Page, want: string | string[], timeoutMs = 60_000): Promise<void> {
@@ -369,7 +354,7 @@ export async function waitForStatus(page: Page, want: string | string[], timeout
 
 /** Types `text` into the panel's compose box and presses Enter, as the user does; waits until it was taken. */
 export async function composeSend(page: Page, text: string): Promise<void> {
-  const panel = await secureFrame(page, 'compose');
+  const panel = await conversationPanel(page);
   const box = panel.locator('[data-testid=compose-box]');
   await box.fill(text);
   await box.press('Enter');
@@ -402,7 +387,7 @@ export interface ShownNotice {
 
 /** The messages the panel's transcript shows, in order (notices left out: see notices()). */
 export async function transcript(page: Page): Promise<ShownEntry[]> {
-  const panel = await secureFrame(page, 'transcript');
+  const panel = await conversationPanel(page);
   return panel
     .locator('[data-testid=transcript] > li[data-dir=in], [data-testid=transcript] > li[data-dir=out]')
     .evaluateAll((lis) =>
@@ -417,7 +402,7 @@ export async function transcript(page: Page): Promise<ShownEntry[]> {
 
 /** The notices in the panel's transcript, in order. */
 export async function notices(page: Page): Promise<ShownNotice[]> {
-  const panel = await secureFrame(page, 'transcript');
+  const panel = await conversationPanel(page);
   return panel.locator('[data-testid=transcript] > li[data-dir=notice]').evaluateAll((lis) =>
     lis.map((li) => ({
       notice: li.getAttribute('data-notice') ?? '',

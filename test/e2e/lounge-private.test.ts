@@ -20,6 +20,7 @@ import { ensureLounge } from './lib/node22.js';
 import {
   BIG_SECRET,
   composeSend,
+  conversationPanel,
   endPrivate,
   goPrivate,
   type IrcTap,
@@ -27,7 +28,6 @@ import {
   type Person,
   pageRequest,
   secretMessage,
-  secureFrame,
   startIrcTap,
   transcript,
   waitForEntry,
@@ -103,10 +103,10 @@ describe('private mode on The Lounge (Chromium, two people)', () => {
       return s.status?.privateMode ? true : undefined;
     });
     // The compose box is covered at once; the AKE runs over IRC.
-    await secureFrame(alice.page, 'compose');
+    await conversationPanel(alice.page);
     await waitForStatus(alice.page, ['unverified', 'private'], 90_000);
     // Bob's side goes private when the buddy's AKE completes (or when Bob turns it on too).
-    const bobFrame = await secureFrame(bob.page, 'transcript', 15_000).catch(() => null);
+    const bobFrame = await conversationPanel(bob.page, 15_000).catch(() => null);
     if (!bobFrame) await goPrivate(bob);
     await waitForStatus(bob.page, ['unverified', 'private'], 90_000);
 

@@ -52,12 +52,12 @@ import { type Prosody, startProsody } from './lib/prosody.js';
 import { openVirtualPerson, rowBody, visibleRows, waitForLoaded } from './lib/virtualchat.js';
 import {
   composeSend,
+  conversationPanel,
   endPrivate,
   goPrivate,
   openPerson,
   type Person,
   pageRequest,
-  secureFrame,
   tabIdOf,
   transcript,
   waitForEntry,
@@ -328,9 +328,9 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     );
     const before = chat.lines().length;
     await goPrivate(alice);
-    await secureFrame(alice.page, 'compose');
+    await conversationPanel(alice.page);
     await waitForStatus(alice.page, ['unverified', 'private'], 90_000);
-    if (!(await secureFrame(bob.page, 'transcript', 15_000).catch(() => null))) await goPrivate(bob);
+    if (!(await conversationPanel(bob.page, 15_000).catch(() => null))) await goPrivate(bob);
     await waitForStatus(bob.page, ['unverified', 'private'], 90_000);
 
     const fromAlice = ['a1-secret héllo wörld', 'a2-secret ключ 🔑 секрет', 'a3-secret 日本語のテキスト'];

@@ -150,10 +150,11 @@ describe('requests of api.md', () => {
     expect(validateContentRequest(m)).toBeNull();
     expect(validatePageRequest(m)).toBeNull();
   });
-  it.each(panelBound)('panel accepts $type bound to a conversation, the popup the same without', (m) => {
+  it.each(panelBound)('panel accepts $type only bound to a conversation, the popup the same without', (m) => {
     expect(validatePanelRequest(m)).toEqual(m);
     const { conv: _c, ...unbound } = m;
-    expect(validatePanelRequest(unbound)).toEqual(unbound);
+    // Chat-switch safety never rests on the panel remembering to name the conversation.
+    expect(validatePanelRequest(unbound)).toBeNull();
     expect(validatePageRequest(unbound)).toEqual(unbound);
     expect(validatePageRequest(m)).toBeNull();
     expect(validatePanelRequest({ ...m, conv: '' })).toBeNull();
@@ -222,6 +223,8 @@ describe('requests of api.md', () => {
     ['a control character in the account', { ...content[1], account: 'a\nb' }],
     ['an empty account', { ...content[1], account: '' }],
     ['an overlong peer', { ...content[1], peer: 'p'.repeat(LIMITS.peer + 1) }],
+    // Too short to fragment into: the engine would fail after changing its state.
+    ['a line limit too small to fragment into', { ...content[1], maxMessageSize: 37 }],
     [
       'too many chat rows',
       {
@@ -332,20 +335,20 @@ describe('results', () => {
       }),
     ).toBeNull();
     expect(RESULT_VALIDATORS['panel-hello']({ ...hello, site: 'javascript:alert(1)' })).toBeNull();
-    expect(RESULT_VALIDATORS.conversation({ privateMode: true, status, pacing: null })).toEqual({
+    expect(RESULT_VALIDATORS.conversation({ privateMode: true, pacing: null })).toEqual({
       privateMode: true,
-      status,
       pacing: null,
     });
     const pacing = { burst: 4, intervalMs: 1100 };
-    expect(RESULT_VALIDATORS.conversation({ privateMode: false, status: null, pacing })).toEqual({
+    expect(RESULT_VALIDATORS.conversation({ privateMode: false, pacing })).toEqual({
       privateMode: false,
-      status: null,
       pacing,
     });
-    expect(RESULT_VALIDATORS.conversation({ privateMode: true, status })).toBeNull();
+    expect(RESULT_VALIDATORS.conversation({ privateMode: true })).toBeNull();
+    // The content script never gets the conversation's status (the SMP question, trust, fingerprints).
+    expect(RESULT_VALIDATORS.conversation({ privateMode: true, status, pacing: null })).toBeNull();
     expect(
-      RESULT_VALIDATORS.conversation({ privateMode: true, status, pacing: { burst: 0, intervalMs: 5 } }),
+      RESULT_VALIDATORS.conversation({ privateMode: true, pacing: { burst: 0, intervalMs: 5 } }),
     ).toBeNull();
     const sending = {
       id: 'out-2',
@@ -415,7 +418,7 @@ describe('pushes', () => {
     { type: 'send-wire', lines: [{ seq: 1, wire: '?OTR:AAMC...' }] },
     { type: 'private-mode', on: true, reason: null },
     { type: 'private-mode', on: false, reason: 'group chat' },
-    { type: 'badge-hint' },
+    { type: 'start-picker' },
     {
       type: 'transcript',
       tabId: 4,
@@ -432,9 +435,9 @@ describe('pushes', () => {
   });
 
   it.each([
-    ['not a push', { type: 'reply', event: { type: 'badge-hint' } }],
-    ['an extra key', { type: 'push', event: { type: 'badge-hint' }, x: 1 }],
-    ['an extra event key', { type: 'push', event: { type: 'badge-hint', x: 1 } }],
+    ['not a push', { type: 'reply', event: { type: 'start-picker' } }],
+    ['an extra key', { type: 'push', event: { type: 'start-picker' }, x: 1 }],
+    ['an extra event key', { type: 'push', event: { type: 'start-picker', x: 1 } }],
     ['an empty wire line', { type: 'push', event: { type: 'send-wire', lines: [{ seq: 1, wire: '' }] } }],
     [
       'a fraction over 1',

@@ -1,6 +1,6 @@
 // How one sent message stands (delivered means seen): "held until private", "sending 3 of 8…",
 // "not delivered" with a Retry button, "not sent". One small component for every transcript that
-// shows sent messages (side panel, secure transcript frame). Received messages show nothing.
+// shows sent messages (the side panel's). Received messages show nothing.
 
 import { t } from '../i18n';
 import type { TranscriptEntry } from '../messages';

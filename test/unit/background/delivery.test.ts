@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ConversationRef, SessionManager } from '../../../extension/background/session-manager';
+import { REFUSAL } from '../../../extension/shared/messages';
 import type { DsaPrivateKey } from '../../../src/crypto/dsa';
 import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
 import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
@@ -133,6 +134,22 @@ describe('delivered means seen', () => {
     // A delivered message is not retried.
     await expect(alice.mgr.retry(A, id)).rejects.toThrow(/not delivered/);
     await expect(alice.mgr.retry(A, 'out-nope')).rejects.toThrow(/no such message/);
+  });
+
+  it('after the user ended the conversation, neither Retry nor a send puts the text on the wire in clear', async () => {
+    const [alice] = await privatePair();
+    const fx = await alice.mgr.send({ ...A, maxMessageSize: 300 }, 'SECRET PLAINTEXT');
+    const id = fx.transcript[0]!.id;
+    await alice.mgr.failed(A, [fx.wire[0]!.seq]);
+    await alice.mgr.endPrivate(A);
+    const before = (await alice.mgr.pending(A)).map((l) => l.wire);
+    await expect(alice.mgr.retry(A, id)).rejects.toThrow(REFUSAL.notPrivate);
+    await expect(alice.mgr.send(A, 'SECRET TOO')).rejects.toThrow(REFUSAL.notPrivate);
+    const after = (await alice.mgr.pending(A)).map((l) => l.wire);
+    expect(after).toEqual(before);
+    expect(after.join('\n')).not.toContain('SECRET');
+    // Refused, the entry stays what it was: not delivered, ready for a Retry once private again.
+    expect(await entry(alice, id)).toMatchObject({ status: 'not-delivered' });
   });
 
   it('messages held before the AKE go out with it: sending, then sent once seen', async () => {

@@ -222,6 +222,23 @@ describe('Router: the passphrase lock', () => {
     await expect(popup.req({ type: 'go-private', tabId: TAB })).rejects.toThrow(/locked/);
   });
 
+  it('the panel reconnecting (a hello after every worker restart or chat switch) is not use: auto-lock still fires', async () => {
+    const s = await setup();
+    const popup = s.popup();
+    await popup.req({ type: 'lock-set', passphrase: PASS });
+    await popup.req({ type: 'lock-auto', autoLockSeconds: 60 });
+    const panel = s.w.connect({
+      kind: 'panel',
+      url: `chrome-extension://x/extension/panel/index.html?tab=${TAB}`,
+    });
+    for (let i = 0; i < 4; i++) {
+      s.w.clock += 20_000;
+      await panel.req({ type: 'panel-hello', tabId: TAB });
+    }
+    // 80 s without the user doing anything: locked, although the panel said hello every 20 s.
+    expect((await s.status()).lock.state).toBe('locked');
+  });
+
   it('export needs the passphrase while one is set', async () => {
     const s = await setup();
     const popup = s.popup();

@@ -1,9 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  AUTO_KEYS_MAX,
   type ConversationRef,
   type Effects,
+  KeyLimitError,
   SessionManager,
 } from '../../../extension/background/session-manager';
+import { LIMITS, RESULT_VALIDATORS } from '../../../extension/shared/messages';
 import type { DsaPrivateKey } from '../../../src/crypto/dsa';
 import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
 import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
@@ -295,5 +298,55 @@ describe('SessionManager details', () => {
     expect(k1).toEqual(k2);
     expect(calls).toBe(1);
     expect(await keys.getKey('me', 'p')).toEqual(aliceKey);
+  });
+
+  it('makes keys for accounts a page names only up to AUTO_KEYS_MAX, one generation at a time; the user still can', async () => {
+    let running = 0;
+    let most = 0;
+    const keys = new MemoryKeyStore();
+    const mgr = new SessionManager({
+      keys,
+      sessions: new MemorySessionStore(),
+      generateKey: async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return otherKey;
+      },
+    });
+    const b = await party(B, bobKey);
+    await b.mgr.goPrivate(B);
+    const query = (await b.mgr.pending(B))[0]!.wire;
+    // A page reporting a query "to" ever new accounts of ours.
+    const named = Array.from({ length: AUTO_KEYS_MAX + 3 }, (_, i) => ({ ...A, account: `victim${i}` }));
+    const results = await Promise.allSettled(
+      named.map((ref, i) => mgr.receive(ref, { id: `q${i}`, text: query })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(AUTO_KEYS_MAX);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused).toHaveLength(3);
+    for (const r of refused) expect(r.reason).toBeInstanceOf(KeyLimitError);
+    expect(await keys.listPublicKeys()).toHaveLength(AUTO_KEYS_MAX);
+    expect(most).toBe(1);
+    // The user's own Go private for another account still makes its key.
+    await mgr.goPrivate({ ...A, account: 'mine' });
+    expect(await keys.getPublicKey('mine', A.protocol)).not.toBeNull();
+  });
+
+  it('a buddy’s SMP question longer than the pages take is cut, so the conversation’s status still passes their checks', async () => {
+    const a = await party(A, aliceKey);
+    const b = await party(B, bobKey);
+    await a.mgr.goPrivate(A);
+    await pump(a, b, false);
+    const long = `${'why '.repeat(600)}😀`;
+    await a.mgr.startSmp(A, 'our secret', long);
+    await pump(a, b, false);
+    const asked = await b.mgr.status(B);
+    expect(asked.smp.state).toBe('question-asked');
+    expect(asked.smp.question!.length).toBeLessThanOrEqual(LIMITS.question);
+    expect(asked.smp.question!.startsWith('why why')).toBe(true);
+    expect(asked.smp.question!.endsWith('…')).toBe(true);
+    expect(RESULT_VALIDATORS['panel-send']({ status: asked })).not.toBeNull();
   });
 });

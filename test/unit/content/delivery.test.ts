@@ -201,8 +201,10 @@ describe('pacing', () => {
     expect(page.state.sent).toHaveLength(3);
     await until('all', () => page.state.sent.length === 6, 5000);
     expect(page.state.sent.map((s) => s.text)).toEqual(lines(6).map((l) => l.wire));
+    // A token bucket (3, then one per 150 ms): by the i-th send, at most 3 + elapsed/150 lines can
+    // have gone. (Not the gap between neighbours: a burst slowed by a busy machine earns tokens.)
     const at = page.state.sent.map((s) => s.at);
-    for (let i = 3; i < 6; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(120);
+    for (let i = 3; i < 6; i++) expect(at[i]! - at[0]!).toBeGreaterThanOrEqual((i + 1 - 3) * 150 - 30);
     await until('all delivered', () => client.seqs('wire-delivered').length === 6);
     core.stop();
   });
