@@ -45,11 +45,18 @@ const IDLE_TICK_MS = 100;
 const RETRY_SEND_MS = 1000;
 /**
  * Delivered means seen: a line the site took counts as delivered only once the page shows it back
- * as the user's own message. Not seen within this long after typing it (or kept from typing this
- * long by the site's own error), it is reported as not delivered.
+ * as the user's own message. Not seen within this long after it was first typed (the site not
+ * taking it is retried meanwhile), or kept from typing this long by the site's own error, it is
+ * reported as not delivered.
  */
 export const DELIVERY_TIMEOUT_MS = 15_000;
 const DELIVERY_CHECK_MS = 1000;
+/** How often a list at its end is kept there while offrecord reads it (ChatCore.follow). */
+const FOLLOW_MS = 500;
+/** Keys that scroll a list (what a user's keydown may move it with). */
+const SCROLL_KEYS = new Set(['PageUp', 'PageDown', 'ArrowUp', 'ArrowDown', 'Home', 'End', ' ']);
+/** What the user scrolls a list with (the page's own scrolling is not the user's). */
+const USER_SCROLL_EVENTS = ['wheel', 'touchmove', 'keydown', 'pointerdown'] as const;
 /** Own OTR rows remembered for lines re-awaited after a reconnect (about one long message's fragments). */
 const MAX_OWN_SEEN = 200;
 /** Pacing for a site whose adapter names none: bursts of 10, then one line per 200 ms. */
@@ -72,10 +79,19 @@ export class ChatCore {
   /** Rows sent in a request not yet answered. */
   private readonly inFlight = new Set<string>();
   private initialScanDone = false;
+  /**
+   * The newest order (AdapterMessage.order) among the rows of the first scan: a row read later
+   * whose order is not above it was in the chat before this page (an old row a virtualized list
+   * mounts when scrolled back) and is reported as history; a late row shown above older ones has
+   * a larger order and is new. Null while the adapter gives the first scan's rows no order.
+   */
+  private historyMark: number | null = null;
   /** Wire lines queued or sent in this conversation, by seq (a re-push after a restart is not re-sent). */
   private readonly queued = new Set<number>();
   private readonly sent = new Set<number>();
   private readonly queue: WireLine[] = [];
+  /** Queued lines the site did not take when typed (awaited all the same: it may have sent them). */
+  private readonly untaken = new Set<number>();
   private sending = false;
   private privateOn = false;
   private offerable = false;
@@ -103,6 +119,15 @@ export class ChatCore {
    */
   private readonly ownOtrSeen = new Set<string>();
   private deliveryTimer: ReturnType<typeof setTimeout> | null = null;
+  private followTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The user has scrolled (wheel, touch, keys, scrollbar) since follow() last looked. */
+  private userScrolled = false;
+  /** The user moved the list away from its newest end: not followed until they come back. */
+  private awayByUser = false;
+  private readonly onUserScroll = (e: Event): void => {
+    if (e.type === 'keydown' && !SCROLL_KEYS.has((e as KeyboardEvent).key)) return;
+    this.userScrolled = true;
+  };
   private paceTimer: ReturnType<typeof setTimeout> | null = null;
   /** The site's own error that stops sending, and what the background was last told (undefined: nothing on this port). */
   private siteError: string | null = null;
@@ -112,16 +137,18 @@ export class ChatCore {
   private tokens: number;
   private lastRefill = 0;
   private readonly deliveryTimeoutMs: number;
+  private readonly retrySendMs: number;
 
   constructor(
     private readonly client: PortClient<ContentRequest>,
     private readonly doc: Document,
     readonly adapter: SiteAdapter,
-    options: { deliveryTimeoutMs?: number } = {},
+    options: { deliveryTimeoutMs?: number; retrySendMs?: number } = {},
   ) {
     this.pacing = adapter.pacing ?? DEFAULT_PACING;
     this.tokens = this.pacing.burst;
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
+    this.retrySendMs = options.retrySendMs ?? RETRY_SEND_MS;
   }
 
   /** Starts watching the page and listening to pushes; reports nothing before attach(). */
@@ -136,6 +163,8 @@ export class ChatCore {
       attributes: true,
       attributeFilter: [...new Set([...WATCHED_ATTRIBUTES, ...(this.adapter.watchAttributes ?? [])])],
     });
+    for (const type of USER_SCROLL_EVENTS)
+      this.doc.addEventListener(type, this.onUserScroll, { capture: true, passive: true });
   }
 
   /** After every hello on a (re)connected port: report the chat again, then unreported rows. */
@@ -178,6 +207,9 @@ export class ChatCore {
     this.paceTimer = null;
     if (this.deliveryTimer !== null) clearTimeout(this.deliveryTimer);
     this.deliveryTimer = null;
+    if (this.followTimer !== null) clearTimeout(this.followTimer);
+    this.followTimer = null;
+    for (const type of USER_SCROLL_EVENTS) this.doc.removeEventListener(type, this.onUserScroll, true);
     this.queue.length = 0;
     this.clearAwaiting();
     this.captured.clear();
@@ -308,8 +340,14 @@ export class ChatCore {
     const m = this.adapter.readMessage(row);
     if (!m || m.text.length > LIMITS.chatText || m.id.length > LIMITS.chatId || m.id.length === 0)
       return null;
-    // Exactly the keys the background accepts (its validator refuses a batch with any other key).
-    return { id: m.id, from: m.from.slice(0, LIMITS.peer), text: m.text, own: m.own === true };
+    const read: AdapterMessage = {
+      id: m.id,
+      from: m.from.slice(0, LIMITS.peer),
+      text: m.text,
+      own: m.own === true,
+    };
+    if (typeof m.order === 'number' && Number.isFinite(m.order)) read.order = m.order;
+    return read;
   }
 
   /**
@@ -417,6 +455,7 @@ export class ChatCore {
     this.touchedRows.clear();
     this.fullScanDue = true;
     this.initialScanDone = false;
+    this.historyMark = null;
   }
 
   private async reportRows(): Promise<void> {
@@ -454,30 +493,44 @@ export class ChatCore {
     }
     for (const key of fresh.keys()) if (this.reported.has(key) || this.inFlight.has(key)) fresh.delete(key);
     const all = [...fresh.entries()].map(([key, m]) => ({ key, m }));
-    const history = !this.initialScanDone;
+    const first = !this.initialScanDone;
     this.initialScanDone = true;
+    if (first)
+      for (const { m } of all)
+        if (m.order !== undefined) this.historyMark = Math.max(this.historyMark ?? m.order, m.order);
+    const old = first ? all : all.filter((f) => this.predatesPage(f.m));
+    const recent = first ? [] : all.filter((f) => !this.predatesPage(f.m));
     // Every row of this report is in flight until its batch is answered: a tick running meanwhile
     // (a new row, private mode turned on) must not send the later batches' rows a second time.
     for (const f of all) this.inFlight.add(f.key);
-    const batches = chatBatches(all);
     try {
-      for (let i = 0; i < batches.length; i++) {
-        if (this.stopped) return;
-        const batch = batches[i] as (typeof batches)[number];
-        try {
-          await this.client.request({ type: 'chat-messages', messages: batch.map((f) => f.m), history });
-          for (const f of batch) this.reported.add(f.key);
-          bounded(this.reported);
-        } catch (e) {
-          // Not delivered: this batch and the ones after it are kept for the next tick (unless a
-          // newer capture replaced them).
-          for (const rest of batches.slice(i))
-            for (const f of rest) if (!this.captured.has(f.key)) this.captured.set(f.key, f.m);
-          throw e;
-        }
-      }
+      await this.report(old, true);
+      await this.report(recent, false);
+    } catch (e) {
+      // Not delivered: what was not taken is kept for the next tick (unless a newer capture
+      // replaced it).
+      for (const f of all)
+        if (!this.reported.has(f.key) && !this.captured.has(f.key)) this.captured.set(f.key, f.m);
+      throw e;
     } finally {
       for (const f of all) this.inFlight.delete(f.key);
+    }
+  }
+
+  /** Whether a row read after the first scan was in the chat before it (its order not above the mark). */
+  private predatesPage(m: AdapterMessage): boolean {
+    return m.order !== undefined && this.historyMark !== null && m.order <= this.historyMark;
+  }
+
+  /** Reports rows to the background in bounded batches; those it took are never reported again. */
+  private async report(rows: { key: string; m: AdapterMessage }[], history: boolean): Promise<void> {
+    for (const batch of chatBatches(rows)) {
+      if (this.stopped) return;
+      // Exactly the keys the background accepts (its validator refuses a batch with any other key).
+      const messages = batch.map(({ m }) => ({ id: m.id, from: m.from, text: m.text, own: m.own }));
+      await this.client.request({ type: 'chat-messages', messages, history });
+      for (const f of batch) this.reported.add(f.key);
+      bounded(this.reported);
     }
   }
 
@@ -514,6 +567,7 @@ export class ChatCore {
         setPrivateMode(e.on, target, e.reason);
         this.updateOffer(e.on);
         if (e.on) this.scheduleTick();
+        this.scheduleFollow();
         break;
       }
       default:
@@ -556,25 +610,49 @@ export class ChatCore {
           this.scheduleTick();
           return;
         }
+        const waiting = this.awaiting.get(line.seq);
+        if (this.untaken.has(line.seq) && !waiting) {
+          // An earlier attempt looked untaken (the site kept the line in its box), yet the page
+          // has shown it as our own message since: the site sent it. Never typed a second time.
+          this.queue.shift();
+          this.untaken.delete(line.seq);
+          this.sent.add(line.seq);
+          bounded(this.sent);
+          continue;
+        }
+        // Untaken for the whole delivery wait: checkDelivery reports it not delivered (and the
+        // background drops the rest of its message); not typed again meanwhile.
+        if (waiting && Date.now() - waiting.since >= this.deliveryTimeoutMs) {
+          this.scheduleDeliveryCheck();
+          return;
+        }
         let taken = false;
-        // Awaited before it is typed: the page may show it back before send() returns.
-        this.await(line.seq, line.wire);
+        // Awaited before it is typed (the page may show it back before send() returns), from the
+        // first attempt on: the delivery wait covers the retries too.
+        if (!waiting) this.await(line.seq, line.wire);
         try {
           taken = await this.adapter.send(this.doc, line.wire);
         } catch {
           taken = false;
         }
         if (this.stopped) return;
+        // Shown as ours while the site seemed not to take it: sent all the same.
+        if (!taken && !this.awaiting.has(line.seq)) taken = true;
         if (!taken) {
-          this.unawait(line.seq);
+          // Retried in a moment, never lost; the rows are read anew first (a site that sends
+          // without emptying its box shows the line as ours, and it must not go twice).
+          this.untaken.add(line.seq);
           this.tokens = Math.min(this.pacing.burst, this.tokens + 1);
+          this.fullScanDue = true;
+          this.scheduleTick();
           if (this.retryTimer === null)
             this.retryTimer = setTimeout(() => {
               this.retryTimer = null;
               void this.drain();
-            }, RETRY_SEND_MS);
+            }, this.retrySendMs);
           return;
         }
+        this.untaken.delete(line.seq);
         this.queue.shift();
         this.sent.add(line.seq);
         bounded(this.sent);
@@ -604,6 +682,7 @@ export class ChatCore {
 
   private await(seq: number, wire: string): void {
     this.awaiting.set(seq, { wire, since: Date.now() });
+    this.scheduleFollow();
     const seqs = this.awaitingByWire.get(wire);
     if (seqs) seqs.push(seq);
     else this.awaitingByWire.set(wire, [seq]);
@@ -633,6 +712,7 @@ export class ChatCore {
   private clearAwaiting(): void {
     this.awaiting.clear();
     this.awaitingByWire.clear();
+    this.untaken.clear();
   }
 
   /** Own rows the page shows: the awaited lines they match are delivered. */
@@ -648,6 +728,40 @@ export class ChatCore {
     this.client.request({ type: 'wire-delivered', seqs: seen }).catch(() => {
       // The port dropped: the background pushes them again (typed) and a full scan finds them.
     });
+  }
+
+  /**
+   * Keeps a list that was at its newest end there while offrecord reads it (private mode, or our
+   * own lines awaited: an AKE may run before private mode is on here). A virtualized list mounts
+   * only the rows in view, and one whose "follow new rows" falls short (a new row measured taller
+   * than estimated) leaves the newest rows unmounted: unread, the AKE stalls. A list the user
+   * scrolled away from its end (wheel, touch, keys, scrollbar) is left where they put it until
+   * they come back within a quarter screen of the end; the page's own scrolling does not count.
+   */
+  private scheduleFollow(): void {
+    if (this.followTimer !== null || this.stopped) return;
+    if (!this.privateOn && this.awaiting.size === 0) return;
+    this.followTimer = setTimeout(() => {
+      this.followTimer = null;
+      try {
+        this.follow();
+      } catch {
+        // A page mid-render: looked at again next time.
+      }
+      this.scheduleFollow();
+    }, FOLLOW_MS);
+  }
+
+  private follow(): void {
+    const list = this.adapter.messageList(this.doc);
+    const s = list ? scrollerOf(list) : null;
+    if (!s) return;
+    const gap = endGap(s);
+    if (gap <= Math.max(48, s.el.clientHeight / 4)) this.awayByUser = false;
+    else if (this.userScrolled) this.awayByUser = true;
+    this.userScrolled = false;
+    // A column-reverse list keeps its newest rows in view by itself.
+    if (!this.awayByUser && gap > 2 && !s.reverse) s.el.scrollTop = s.el.scrollHeight;
   }
 
   private scheduleDeliveryCheck(): void {
@@ -671,7 +785,17 @@ export class ChatCore {
     const now = Date.now();
     const limit = this.deliveryTimeoutMs;
     const failed: number[] = [];
-    for (const [seq, a] of this.awaiting) if (now - a.since >= limit) failed.push(seq);
+    // A virtualized list scrolled away from its newest rows does not mount our new row (real
+    // messengers scroll down on the user's own send; some do not, and then the row shows only when
+    // the user scrolls down): not seen is not "not delivered" then. The wait of a line the site
+    // took starts again, and runs once the newest rows are in view. (A line the site did not take
+    // is not waiting for a row: it fails on time.)
+    const list = this.adapter.messageList(this.doc);
+    const blind = list !== null && !listEndInView(list);
+    for (const [seq, a] of this.awaiting) {
+      if (blind && !this.untaken.has(seq)) a.since = now;
+      else if (now - a.since >= limit) failed.push(seq);
+    }
     if (this.siteError !== null && this.pausedSince !== null && now - this.pausedSince >= limit)
       for (const line of this.queue) failed.push(line.seq);
     if (failed.length > 0 && this.connected) {
@@ -683,18 +807,50 @@ export class ChatCore {
         const gone = new Set([...failed, ...reply.dropped]);
         for (const seq of gone) {
           this.unawait(seq);
+          this.untaken.delete(seq);
           this.sent.add(seq);
         }
         const keep = this.queue.filter((l) => !gone.has(l.seq));
         this.queue.length = 0;
         this.queue.push(...keep);
         if (this.queue.length === 0) this.pausedSince = null;
+        // Lines of other messages behind a failed one go on.
+        else void this.drain();
       } catch {
         // The port dropped: checked again after the reconnect's push.
       }
     }
     this.scheduleDeliveryCheck();
   }
+}
+
+/**
+ * Whether the newest rows of a message list are in view: the list's nearest scrolling ancestor
+ * (or the page) is scrolled to within a quarter screen of its end (its start for a
+ * `column-reverse` list, whose newest rows are at scrollTop 0). No layout (nothing scrolls): true.
+ */
+export function listEndInView(list: Element): boolean {
+  const s = scrollerOf(list);
+  return s === null || endGap(s) <= Math.max(48, s.el.clientHeight / 4);
+}
+
+/** The element a message list scrolls in (its nearest scrolling ancestor, else the page), or null when nothing scrolls. */
+function scrollerOf(list: Element): { el: Element; reverse: boolean } | null {
+  const doc = list.ownerDocument;
+  const view = doc.defaultView;
+  for (let el: Element | null = list; el && el !== doc.documentElement; el = el.parentElement) {
+    if (el.scrollHeight <= el.clientHeight + 1) continue;
+    const style = view?.getComputedStyle(el);
+    if (!style || !/auto|scroll|overlay/.test(style.overflowY)) continue;
+    return { el, reverse: style.flexDirection === 'column-reverse' };
+  }
+  const page = doc.scrollingElement;
+  return page && page.scrollHeight > page.clientHeight + 1 ? { el: page, reverse: false } : null;
+}
+
+/** How far (px) a scroller is from its newest end. */
+function endGap(s: { el: Element; reverse: boolean }): number {
+  return s.reverse ? Math.abs(s.el.scrollTop) : s.el.scrollHeight - s.el.scrollTop - s.el.clientHeight;
 }
 
 /** Whether the mutation added `node` or a subtree holding it. */

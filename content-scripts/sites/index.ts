@@ -23,6 +23,13 @@ export interface AdapterMessage {
   from: string;
   text: string;
   own: boolean;
+  /**
+   * Where the message stands in the chat's history, when the site says (a server sequence number,
+   * a timestamp): larger is newer. A virtualized list mounts old rows again when scrolled back, and
+   * may show a late message above older ones; this tells the two apart (content-scripts/chat.ts).
+   * Never sent to the background.
+   */
+  order?: number;
 }
 
 export interface SiteAdapter {
@@ -85,7 +92,11 @@ const theLoungeAdapter: SiteAdapter = {
   messageList: theLounge.messageList,
   messageRows: theLounge.messageRows,
   isRow: (el) => el.matches(theLounge.selectors.messageRow),
-  readMessage: theLounge.readMessage,
+  readMessage(row) {
+    const m = theLounge.readMessage(row);
+    // The Lounge numbers its messages in the order its server got them (msg-N).
+    return m ? { ...m, order: Number(m.id.slice(4)) } : null;
+  },
   send: theLounge.send,
   pacing: theLounge.pacing,
   siteError: theLounge.siteError,

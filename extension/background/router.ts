@@ -302,9 +302,11 @@ export class Router {
         const rec = await this.deps.tabs.get(rights.tabId);
         const ref = rec?.ref;
         if (!ref) return {};
-        // History (rows already on the page when the script started) matters only for a chat
-        // that has OTR state: a message that arrived while the page reloaded. Old ciphertext of
-        // sessions long gone is not fed to the engine.
+        // History (rows that were in the chat before the script started: the first scan, and old
+        // rows a virtualized list mounts when scrolled back) matters only for a chat that has OTR
+        // state, and only its OTR lines: a message that arrived while the page reloaded. Plain text
+        // in history was shown by the site long ago; it is neither a new message nor one to warn
+        // about as unencrypted.
         if (req.history && (await this.deps.sessions.load(conversationId(ref))) === null) return {};
         // Counted as it goes: a failure further on must not lose the count of what was dropped.
         let dropped = 0;
@@ -312,13 +314,21 @@ export class Router {
           if (dropped === 0) return;
           const n = dropped;
           dropped = 0;
-          await this.noteTab(rights.tabId, (old) =>
+          const rec = await this.noteTab(rights.tabId, (old) =>
             old ? { ...old, dropped: Math.max(0, (old.dropped ?? 0) + n) } : old,
           );
+          // A panel showing this tab says so at once (a batch dropped whole changes no status).
+          if (this.watched(rights.tabId))
+            this.pushPanels(rights.tabId, {
+              type: 'status',
+              status: withDropped(await this.deps.manager.status(ref), rec),
+              tabId: rights.tabId,
+            });
         };
         try {
           for (const m of req.messages) {
             if (m.own || m.from !== ref.peer) continue;
+            if (req.history && !m.text.includes('?OTR')) continue;
             // A new message over the tab's rate is dropped and counted, never queued (I8); one
             // processed before costs nothing. A failure (the state could not be stored) rejects
             // this tab's batch only: its content script sends it again, nothing is processed
@@ -379,7 +389,7 @@ export class Router {
         if (l) l.watch = req.tabId;
         const rec = await this.deps.tabs.get(req.tabId);
         const ref = rec?.ref ?? null;
-        const status = ref ? await this.deps.manager.status(ref) : null;
+        const status = ref ? withDropped(await this.deps.manager.status(ref), rec) : null;
         const transcript = ref ? (await this.deps.manager.transcript(ref)).slice(-LIMITS.transcript) : [];
         return {
           tabId: req.tabId,
@@ -942,8 +952,8 @@ export class Router {
     status: ConversationStatus,
     showing?: [number, TabRecord][],
   ): Promise<void> {
-    for (const [tabId] of showing ?? (await this.tabsShowing(ref))) {
-      this.pushPanels(tabId, { type: 'status', status, tabId });
+    for (const [tabId, rec] of showing ?? (await this.tabsShowing(ref))) {
+      this.pushPanels(tabId, { type: 'status', status: withDropped(status, rec), tabId });
       this.pushPages({ type: 'status', status, tabId });
       await this.badge(tabId, status);
     }
@@ -962,12 +972,22 @@ export class Router {
    * should the tab table be at its budget, the note is lost, never the operation (another tab's
    * message that caused it).
    */
-  private async noteTab(tabId: number, fn: (old: TabRecord | null) => TabRecord | null): Promise<void> {
+  private async noteTab(
+    tabId: number,
+    fn: (old: TabRecord | null) => TabRecord | null,
+  ): Promise<TabRecord | null> {
     try {
-      await this.deps.tabs.update(tabId, fn);
+      return await this.deps.tabs.update(tabId, fn);
     } catch (e) {
       if (!(e instanceof BudgetError)) throw e;
+      return this.deps.tabs.get(tabId);
     }
+  }
+
+  /** Whether a panel shows this tab. */
+  private watched(tabId: number): boolean {
+    for (const l of this.listeners.values()) if (l.rights.kind === 'panel' && l.watch === tabId) return true;
+    return false;
   }
 
   private async draw(tabId: number, badge: BadgeStatus, alert: BadgeAlert): Promise<void> {
@@ -1013,4 +1033,11 @@ function refOfId(id: string): ConversationRef | null {
   } catch {
     return null;
   }
+}
+
+/** A conversation's status as a panel showing this tab sees it: with the tab's dropped messages (I8). */
+function withDropped(status: ConversationStatus, rec: TabRecord | null | undefined): ConversationStatus {
+  const dropped = rec?.dropped ?? 0;
+  if (dropped === 0 || !status.limits) return status;
+  return { ...status, limits: { ...status.limits, dropped } };
 }

@@ -1,12 +1,14 @@
 // The private conversation as the user reads it: our messages and the buddy's with names and
 // times, held and unsent ones marked, plain (unencrypted) arrivals marked, and the notices in
-// their place. Plaintext is shown here only (I1): this page is an extension page, never the chat's.
+// their place; a line cut to its byte budget says so, and the last line says what the budgets did
+// (I8). Plaintext is shown here only (I1): this page is an extension page, never the chat's.
 
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { DeliveryState } from '../shared/delivery/DeliveryState';
 import { SiteError } from '../shared/delivery/SiteError';
 import { t } from '../shared/i18n';
 import type { ConversationStatus, TranscriptEntry } from '../shared/messages';
+import { BudgetLine } from './BudgetLine';
 import { timeOf } from './model';
 import { Notice } from './Notice';
 
@@ -54,6 +56,7 @@ export function Transcript(props: TranscriptProps) {
             />
           ),
         )}
+        <BudgetLine status={props.status} />
       </ol>
     </>
   );
@@ -90,6 +93,11 @@ function Message({
       {!e.encrypted && e.dir === 'in' && (
         <span class="mark warn" data-testid="entry-plain">
           {t('panel_arrivedUnencrypted')}
+        </span>
+      )}
+      {e.truncated !== undefined && (
+        <span class="mark" data-testid="entry-cut">
+          {t('budget_entryCut', e.text.length, e.truncated)}
         </span>
       )}
       <DeliveryState entry={e} onRetry={onRetry} />

@@ -50,13 +50,9 @@ export interface PopupState {
   budget: BudgetCounts | null;
 }
 
-export interface BudgetCounts {
-  dropped: number;
-  truncated: number;
-  trimmed: number;
-  notStored: number;
-  outboxDropped: number;
-}
+import type { BudgetCounts } from '../shared/budget-lines';
+
+export type { BudgetCounts };
 
 /** The requests the popup sends (api.md PageRequest), without their ids. */
 export type PopupRequest = Extract<

@@ -137,6 +137,7 @@ export interface ProfileLike {
   selectors: { compose: string; list: string; row: string; text?: string; sender?: string; peer?: string };
   senderAttribute?: string;
   idAttribute?: string;
+  orderAttribute?: string;
   own: { match: 'row' | 'descendant'; selector: string };
   send: 'enter' | { button: string };
   maxMessageLength?: number;
@@ -169,6 +170,8 @@ export function profileLines(p: ProfileLike): ProfileLine[] {
     lines.push({ label: 'profilePeer', value: p.selectors.peer, code: true });
   if (p.idAttribute !== undefined)
     lines.push({ label: 'profileIdAttribute', value: p.idAttribute, code: true });
+  if (p.orderAttribute !== undefined)
+    lines.push({ label: 'profileOrderAttribute', value: p.orderAttribute, code: true });
   lines.push({
     label: 'profileOwn',
     value: p.own.selector,

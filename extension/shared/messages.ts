@@ -157,6 +157,8 @@ export interface ConversationLimits {
   trimmed: number;
   notStored: number;
   outboxDropped: number;
+  /** Messages the tab's page showed too fast (or while the held inbox was full): to a panel only. */
+  dropped?: number;
 }
 
 /**
@@ -774,12 +776,16 @@ const conversationStatus: Check<ConversationStatus> = object<ConversationStatus>
     limits: (x) =>
       x === undefined
         ? BAD
-        : object<ConversationLimits>({
-            truncated: uint(),
-            trimmed: uint(),
-            notStored: uint(),
-            outboxDropped: uint(),
-          })(x),
+        : object<ConversationLimits>(
+            {
+              truncated: uint(),
+              trimmed: uint(),
+              notStored: uint(),
+              outboxDropped: uint(),
+              dropped: uint(),
+            },
+            ['dropped'],
+          )(x),
   },
   ['limits'],
 );

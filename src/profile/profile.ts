@@ -22,6 +22,10 @@
  *     "senderAttribute"?: "data-author",           or: the row attribute holding the sender
  *     "idAttribute"?: "data-id",                   the row attribute holding the site's message id
  *                                                  (absent: a row is known by its sender and text)
+ *     "orderAttribute"?: "data-ts",                the row attribute holding a number or a date that
+ *                                                  grows with every new message (a server sequence,
+ *                                                  a timestamp): an old row that a virtualized list
+ *                                                  mounts when scrolled back is told from a new one
  *     "own": { "match": "row" | "descendant", "selector": ".mine" },
  *                                                  a row is one of ours when it matches the selector
  *                                                  ("row") or contains a match ("descendant")
@@ -61,6 +65,7 @@ export interface SiteProfile {
   selectors: ProfileSelectors;
   senderAttribute?: string;
   idAttribute?: string;
+  orderAttribute?: string;
   own: OwnRule;
   send: SendRule;
   maxMessageLength?: number;
@@ -147,6 +152,7 @@ export function validateProfile(value: unknown): SiteProfile {
       'selectors',
       'senderAttribute',
       'idAttribute',
+      'orderAttribute',
       'own',
       'send',
       'maxMessageLength',
@@ -192,6 +198,7 @@ export function validateProfile(value: unknown): SiteProfile {
   if (peer !== undefined) selectors.peer = peer;
   const senderAttribute = optional(value, 'senderAttribute', (v) => attributeName(v, 'senderAttribute'));
   const idAttribute = optional(value, 'idAttribute', (v) => attributeName(v, 'idAttribute'));
+  const orderAttribute = optional(value, 'orderAttribute', (v) => attributeName(v, 'orderAttribute'));
   const own = value.own;
   if (!isObject(own)) fail('"own" must be an object { match, selector }');
   onlyKeys(own, ['match', 'selector'], 'own');
@@ -219,6 +226,7 @@ export function validateProfile(value: unknown): SiteProfile {
   if (name !== undefined) profile.name = name;
   if (senderAttribute !== undefined) profile.senderAttribute = senderAttribute;
   if (idAttribute !== undefined) profile.idAttribute = idAttribute;
+  if (orderAttribute !== undefined) profile.orderAttribute = orderAttribute;
   if (maxMessageLength !== undefined) profile.maxMessageLength = maxMessageLength;
   return profile;
 }

@@ -6,7 +6,7 @@
 // storage.session as the browser counts them (getBytesInUse) stay within the budgets, the flood
 // site's transcript within its own, every flood row is accounted for exactly once (processed:
 // stored, trimmed since or not stored; or dropped by the rate limit), and the popup tells the user
-// what was dropped and cut. (Measured before the budgets: this flood filled the 10 MB quota in
+// what was dropped and cut, and so does the flood tab's side panel. (Measured before the budgets: this flood filled the 10 MB quota in
 // 45 s and another tab then failed with "Session storage quota bytes exceeded". Once the toolbar
 // icon was redrawn for every message, the worker processed ~20 rows/s, below the rate limit, and
 // the 10,150 rows took over 8 minutes: the button is now drawn only when its look changes.)
@@ -275,5 +275,21 @@ describe('a flooding page cannot exhaust storage nor stop another conversation (
       })
       .toMatch(/\d/);
     await shown.close();
+
+    // The side panel of the flood tab: its last line says what the budgets did, with the same
+    // counts, and a long plain line from the buddy says it was cut.
+    const floodPanel = await ext.context.newPage();
+    await floodPanel.goto(`${ext.baseUrl}extension/panel/index.html?tab=${floodTab}`);
+    await flood.bringToFront();
+    const line = floodPanel.getByTestId('budget-line');
+    await expect
+      .poll(async () => (await line.textContent()) ?? '', { timeout: 15_000 })
+      .toContain(`${f.tab?.dropped} messages the page showed too fast were skipped`);
+    expect(await line.textContent()).toContain(`${f.status?.limits?.trimmed} older lines were removed`);
+    chat.post('mallory', 'alice', `last ${'L'.repeat(4995)}`);
+    await expect
+      .poll(async () => floodPanel.getByTestId('entry-cut').last().textContent(), { timeout: 15_000 })
+      .toBe(`Cut short: ${BUDGETS.plainText} of 5000 characters kept.`);
+    await floodPanel.close();
   }, 420_000);
 });

@@ -11,6 +11,7 @@ import { INCOMING_LIMITS, IncomingLimiter } from '../../../extension/background/
 import { type ConversationRef, SessionManager } from '../../../extension/background/session-manager';
 import { TAB_TABLE_BYTES, TABS_KEY, type TabRecord, TabTable } from '../../../extension/background/tab-table';
 import {
+  type ConversationStatus,
   chatBatches,
   LIMITS,
   type StatusResult,
@@ -229,6 +230,18 @@ describe('incoming rate limit per tab (I8)', () => {
     expect(texts.at(-1)).toBe('hello 500');
     // Processed after all: no longer counted as dropped (every row is one or the other, once).
     expect(((await page.req({ type: 'status', tabId: 1 })) as StatusResult).tab?.dropped).toBe(199);
+    // The side panel showing the tab reads the count in the conversation's status (its budget
+    // line), and hears at once when a batch is dropped whole.
+    const panel = w.connect({ kind: 'panel', url: 'chrome-extension://x/extension/panel/index.html?tab=1' });
+    const hello = (await panel.req({ type: 'panel-hello', tabId: 1 })) as { status: ConversationStatus };
+    expect(hello.status.limits?.dropped).toBe(199);
+    await t1.port.req({ type: 'chat-messages', messages: rows('mallory', 3000, 200), history: false });
+    const now = ((await page.req({ type: 'status', tabId: 1 })) as StatusResult).tab?.dropped ?? 0;
+    expect(now).toBeGreaterThan(199);
+    const pushed = panel.pushes.filter((e) => e.type === 'status').at(-1);
+    expect(pushed?.type === 'status' && pushed.status.limits?.dropped).toBe(now);
+    // Another tab's panel does not see this tab's count.
+    expect(panel.pushes.some((e) => e.type === 'status' && e.tabId !== 1)).toBe(false);
   });
 
   it('refuses a chat-messages batch over its character budget; the content script splits what it sends to fit', () => {

@@ -86,6 +86,8 @@ function chatPage(opts: { pacing?: Pacing } = {}) {
   let next = 1;
   const state = {
     echo: true,
+    /** Whether the site empties its box (takes the line); it may send and echo it all the same. */
+    take: true,
     error: null as string | null,
     sent: [] as { text: string; at: number }[],
     peer: 'bob' as string | null,
@@ -120,7 +122,7 @@ function chatPage(opts: { pacing?: Pacing } = {}) {
     send: (_d, text) => {
       state.sent.push({ text, at: Date.now() });
       if (state.echo) setTimeout(() => row('alice', text, true), 5);
-      return true;
+      return state.take;
     },
     siteError: () => state.error,
     ...(opts.pacing ? { pacing: opts.pacing } : {}),
@@ -133,8 +135,9 @@ async function startCore(
   adapter: SiteAdapter,
   client = new FakeClient(),
   deliveryTimeoutMs = 300,
+  retrySendMs = 50,
 ) {
-  const core = new chat.ChatCore(client.asPort(), doc, adapter, { deliveryTimeoutMs });
+  const core = new chat.ChatCore(client.asPort(), doc, adapter, { deliveryTimeoutMs, retrySendMs });
   core.start();
   await core.attach();
   return { client, core };
@@ -180,6 +183,39 @@ describe('delivered means seen', () => {
     core.stop();
   });
 
+  it('a list scrolled away from its newest rows: the wait runs only while they are in view', async () => {
+    const page = chatPage({ pacing: { burst: 10, intervalMs: 0 } });
+    page.state.echo = false;
+    // The list scrolls in a box of its own (no layout here: its sizes are given).
+    const scroller = page.doc.createElement('div');
+    scroller.style.overflowY = 'auto';
+    page.list.replaceWith(scroller);
+    scroller.append(page.list);
+    const at = { top: 0 };
+    Object.defineProperty(scroller, 'scrollHeight', { get: () => 20_000 });
+    Object.defineProperty(scroller, 'clientHeight', { get: () => 400 });
+    Object.defineProperty(scroller, 'scrollTop', { get: () => at.top });
+    expect(chat.listEndInView(page.list)).toBe(false);
+    const { client, core } = await startCore(page.doc, page.adapter, undefined, 200);
+    client.push({ type: 'send-wire', lines: lines(1) });
+    await until('typed', () => client.seqs('wire-sent').includes(1));
+    await sleep(700); // over three timeouts, scrolled up: our row cannot show
+    expect(client.of('wire-failed')).toEqual([]);
+    at.top = 20_000 - 400; // scrolled down: the row shows
+    expect(chat.listEndInView(page.list)).toBe(true);
+    page.row('alice', '?OTR|1|fragment', true);
+    await until('delivered', () => client.seqs('wire-delivered').includes(1));
+    // In view and never shown: failed on time.
+    client.push({ type: 'send-wire', lines: lines(1, 2) });
+    await until('failed', () => client.seqs('wire-failed').includes(2), 2000);
+    // Scrolled up, a line the site does not take is not waiting for a row: failed on time too.
+    at.top = 0;
+    page.state.take = false;
+    client.push({ type: 'send-wire', lines: lines(1, 3) });
+    await until('untaken failed', () => client.seqs('wire-failed').includes(3), 2000);
+    core.stop();
+  });
+
   it('after a reload, a line typed before is awaited (never typed again) and found among the rows', async () => {
     const page = chatPage({ pacing: { burst: 10, intervalMs: 0 } });
     page.row('alice', '?OTR:AAMDalready.', true);
@@ -187,6 +223,65 @@ describe('delivered means seen', () => {
     client.push({ type: 'send-wire', lines: [{ seq: 7, wire: '?OTR:AAMDalready.', typed: true }] });
     await until('delivered', () => client.seqs('wire-delivered').includes(7));
     expect(page.state.sent).toEqual([]);
+    core.stop();
+  });
+});
+
+describe('a send that does not happen', () => {
+  it('is retried while the wait lasts, then reported not delivered; never typed after that', async () => {
+    const page = chatPage({ pacing: { burst: 10, intervalMs: 0 } });
+    page.state.take = false;
+    page.state.echo = false; // the site neither empties its box nor shows the line
+    const client = new FakeClient();
+    client.dropWith = [2]; // the rest of that message
+    const { core } = await startCore(page.doc, page.adapter, client, 600);
+    client.push({ type: 'send-wire', lines: [...lines(2), { seq: 3, wire: '?OTR|3|other message' }] });
+    await until('failed', () => client.of('wire-failed').length === 1, 3000);
+    expect(client.seqs('wire-failed')).toEqual([1]);
+    const first = () => page.state.sent.filter((s) => s.text === '?OTR|1|fragment').length;
+    const tries = first();
+    expect(tries).toBeGreaterThan(2);
+    expect(client.seqs('wire-sent')).toEqual([]);
+    // Line 2 went with its message; the other message's line is tried next, line 1 never again.
+    await until('the next message tried', () =>
+      page.state.sent.some((s) => s.text === '?OTR|3|other message'),
+    );
+    await sleep(200);
+    expect(first()).toBe(tries);
+    expect(page.state.sent.slice(0, tries).every((s) => s.text === '?OTR|1|fragment')).toBe(true);
+    expect(page.state.sent.some((s) => s.text === '?OTR|2|fragment')).toBe(false);
+    core.stop();
+  });
+
+  it('a site that sends but keeps the line in its box: its own row shows, the line is not typed again', async () => {
+    const page = chatPage({ pacing: { burst: 10, intervalMs: 0 } });
+    page.state.take = false; // echoes the line as ours 5 ms later, but "keeps its box full"
+    const { client, core } = await startCore(page.doc, page.adapter, undefined, 60_000, 200);
+    client.push({ type: 'send-wire', lines: lines(1) });
+    await until('delivered', () => client.seqs('wire-delivered').includes(1));
+    page.state.take = true;
+    client.push({ type: 'send-wire', lines: lines(1, 2) });
+    await until('the next line delivered', () => client.seqs('wire-delivered').includes(2));
+    await sleep(400); // two retry periods
+    expect(page.state.sent.map((s) => s.text)).toEqual(['?OTR|1|fragment', '?OTR|2|fragment']);
+    expect(client.of('wire-failed')).toEqual([]);
+    core.stop();
+  });
+
+  it('taken on a later attempt: sent once, delivered, the lines behind it follow', async () => {
+    const page = chatPage({ pacing: { burst: 10, intervalMs: 0 } });
+    page.state.take = false;
+    page.state.echo = false;
+    const { client, core } = await startCore(page.doc, page.adapter, undefined, 60_000);
+    client.push({ type: 'send-wire', lines: lines(3) });
+    await until('tried twice', () => page.state.sent.length >= 2);
+    page.state.take = true;
+    page.state.echo = true;
+    await until('all delivered', () => client.seqs('wire-delivered').length === 3);
+    const texts = page.state.sent.map((s) => s.text);
+    expect(texts.filter((t) => t === '?OTR|2|fragment')).toHaveLength(1);
+    expect(texts.filter((t) => t === '?OTR|3|fragment')).toHaveLength(1);
+    expect(client.seqs('wire-sent').sort()).toEqual([1, 2, 3]);
     core.stop();
   });
 });

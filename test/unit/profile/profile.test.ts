@@ -66,6 +66,13 @@ describe('site profile format', () => {
     ).toThrow(/unknown key "onclick"/);
   });
 
+  it('an order attribute is an attribute name, kept on a round trip', () => {
+    const ordered = { ...good, idAttribute: 'data-id', orderAttribute: 'data-ts' };
+    expect(parseProfile(serializeProfile(ordered))).toEqual(ordered);
+    expect(() => parseProfile(withChange((p) => (p.orderAttribute = 'onload')))).toThrow(/orderAttribute/);
+    expect(() => parseProfile(withChange((p) => (p.orderAttribute = 3)))).toThrow(/orderAttribute/);
+  });
+
   it('refuses an oversized file', () => {
     const big = withChange((p) => (p.name = 'x'.repeat(MAX_PROFILE_BYTES)));
     expect(() => parseProfile(big)).toThrow(new RegExp(`at most ${MAX_PROFILE_BYTES}`));

@@ -1,7 +1,7 @@
 /** The adapter made from a saved site profile, on the fixture page with recycled rows. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { pageInfo, pickAdapter } from '../../../content-scripts/sites/index.js';
-import { contentId, profileAdapter } from '../../../content-scripts/sites/profile-adapter.js';
+import { contentId, orderOf, profileAdapter } from '../../../content-scripts/sites/profile-adapter.js';
 import { closeWindows, loadPage } from '../profile/load.js';
 import { q, virtualChat } from '../profile/virtual-chat.js';
 
@@ -24,6 +24,24 @@ function addRow(doc: Document, from: string, text: string, own: boolean): Elemen
 }
 
 describe('profile adapter', () => {
+  it("a row's order: a number or a date from the profile's order attribute, else none", () => {
+    const { doc, profile } = virtualChat();
+    const a = profileAdapter({ ...profile, orderAttribute: 'data-ts' }, doc);
+    const row = addRow(doc, 'bob', 'late', false);
+    expect(a.readMessage(row)?.order).toBeUndefined();
+    row.setAttribute('data-ts', '1043');
+    expect(a.readMessage(row)?.order).toBe(1043);
+    row.setAttribute('data-ts', '2026-12-07T16:20:00Z');
+    expect(a.readMessage(row)?.order).toBe(Date.UTC(2026, 11, 7, 16, 20));
+    expect(a.watchAttributes).toContain('data-ts');
+    for (const bad of ['', 'May', '12:30', 'Infinity', 'NaN', '1e999', '9'.repeat(70), '2026-13-45'])
+      expect(orderOf(bad), bad).toBeUndefined();
+    expect(orderOf(' 1.5e3 ')).toBe(1500);
+    expect(orderOf(null)).toBeUndefined();
+    // Without the attribute in the profile a row has no order, whatever it carries.
+    expect(profileAdapter(profile, doc).readMessage(row)?.order).toBeUndefined();
+  });
+
   it('reads rows, own-ness, senders; ids from sender + text are stable and distinct', () => {
     const { doc, profile } = virtualChat();
     const a = profileAdapter(profile, doc);

@@ -1,0 +1,23 @@
+// What the byte budgets (I8) did in a chat, in plain words, one sentence per count that is not 0:
+// messages the page showed too fast (dropped), lines cut, older lines let go, lines not stored,
+// OTR lines not queued. Shared by the popup's note and the side panel's line.
+
+import { t } from './i18n';
+
+export interface BudgetCounts {
+  dropped: number;
+  truncated: number;
+  trimmed: number;
+  notStored: number;
+  outboxDropped: number;
+}
+
+export function budgetLines(counts: BudgetCounts): string[] {
+  return [
+    counts.dropped > 0 && t('budget_dropped', counts.dropped),
+    counts.truncated > 0 && t('budget_truncated', counts.truncated),
+    counts.trimmed > 0 && t('budget_trimmed', counts.trimmed),
+    counts.notStored > 0 && t('budget_notStored', counts.notStored),
+    counts.outboxDropped > 0 && t('budget_outbox', counts.outboxDropped),
+  ].filter((x): x is string => typeof x === 'string');
+}

@@ -1,0 +1,287 @@
+/**
+ * Virtualized lists in the content script's core (happy-dom): only a window of the chat's rows is
+ * in the DOM; scrolling unmounts rows and mounts others (old ones the page has never shown since
+ * it loaded, or ones shown before); React re-creates rows with the same content; a late message is
+ * shown above older rows. With the adapter's order (a server sequence, a timestamp), an old row
+ * first mounted by scrolling up is history, a late row shown above is new, and every row is
+ * reported exactly once.
+ */
+import { Window } from 'happy-dom';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AdapterMessage, SiteAdapter } from '../../../content-scripts/sites/index.js';
+import type { ContentRequest, PushEvent } from '../../../extension/shared/messages.js';
+import type { PortClient } from '../../../extension/shared/port-client.js';
+
+let chat: typeof import('../../../content-scripts/chat.js');
+beforeAll(async () => {
+  const g = globalThis as unknown as { chrome?: unknown };
+  g.chrome ??= { runtime: { id: 'offrecord-unit-test' } };
+  chat = await import('../../../content-scripts/chat.js');
+});
+
+const windows: Window[] = [];
+afterEach(async () => {
+  for (const w of windows.splice(0)) await w.happyDOM.close();
+});
+
+type Body = { type: ContentRequest['type'] } & Record<string, unknown>;
+type Reported = { id: string; text: string; history: boolean };
+
+class FakeClient {
+  readonly requests: Body[] = [];
+  private readonly listeners = new Set<(e: PushEvent) => void>();
+  onPush(l: (e: PushEvent) => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  push(e: PushEvent): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+  async request(body: Body): Promise<unknown> {
+    this.requests.push(structuredClone(body));
+    return body.type === 'conversation' ? { privateMode: true, status: null, pacing: null } : {};
+  }
+  reported(): Reported[] {
+    return this.requests
+      .filter((r) => r.type === 'chat-messages')
+      .flatMap((r) =>
+        (r.messages as AdapterMessage[]).map((m) => ({
+          id: m.id,
+          text: m.text,
+          history: r.history as boolean,
+        })),
+      );
+  }
+  asPort(): PortClient<ContentRequest> {
+    return this as unknown as PortClient<ContentRequest>;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, ok: () => boolean, ms = 4000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await sleep(5);
+  }
+}
+
+interface Message {
+  /** The server's sequence number (the row's data-n): the order. */
+  n: number;
+  from: string;
+  text: string;
+}
+
+/**
+ * A virtualized chat: `messages` in display order, `show(from, count)` mounts that window anew
+ * (new elements, as React does when keys change), everything else unmounted.
+ */
+function virtualList(total: number, opts: { order: boolean }) {
+  const window = new Window({ url: 'http://127.0.0.1:9000/' });
+  windows.push(window);
+  const doc = window.document as unknown as Document;
+  doc.body.innerHTML = '<ol id="list"></ol><textarea id="box"></textarea>';
+  // The overlay (private mode) draws into the global document: the page's.
+  (globalThis as unknown as { document: Document }).document = doc;
+  const list = doc.getElementById('list') as HTMLElement;
+  const messages: Message[] = [];
+  for (let n = 1; n <= total; n++) messages.push({ n, from: n % 2 ? 'bob' : 'alice', text: `history ${n}` });
+  let window0 = { from: 0, count: 0 };
+  const show = (from: number, count: number) => {
+    window0 = { from, count };
+    list.replaceChildren(
+      ...messages.slice(from, from + count).map((m) => {
+        const li = doc.createElement('li');
+        li.dataset.n = String(m.n);
+        li.dataset.from = m.from;
+        if (m.from === 'alice') li.className = 'own';
+        li.textContent = m.text;
+        return li;
+      }),
+    );
+  };
+  const adapter: SiteAdapter = {
+    name: 'test',
+    protocol: 'prpl-test',
+    maxMessageLength: 0,
+    detect: () => true,
+    account: () => 'alice',
+    conversation: () => ({ kind: 'one-to-one', peer: 'bob', reason: null }),
+    composeBox: (d) => d.getElementById('box'),
+    messageList: (d) => d.getElementById('list'),
+    messageRows: (d) => Array.from(d.querySelectorAll('#list > li')),
+    readMessage: (r) => {
+      const el = r as HTMLElement;
+      const m: AdapterMessage = {
+        id: `n${el.dataset.n}`,
+        from: el.dataset.from ?? '',
+        text: r.textContent ?? '',
+        own: el.classList.contains('own'),
+      };
+      if (opts.order) m.order = Number(el.dataset.n);
+      return m;
+    },
+    send: () => true,
+  };
+  return {
+    doc,
+    adapter,
+    messages,
+    show,
+    /** A new message from the server, shown at display position `at` (default: the end). */
+    arrive(text: string, at = messages.length) {
+      const n = Math.max(...messages.map((m) => m.n)) + 1;
+      messages.splice(at, 0, { n, from: 'bob', text });
+      show(window0.from, window0.count);
+      return n;
+    },
+    bottom: () => show(Math.max(0, messages.length - 10), 10),
+  };
+}
+
+async function startCore(doc: Document, adapter: SiteAdapter) {
+  const client = new FakeClient();
+  const core = new chat.ChatCore(client.asPort(), doc, adapter);
+  core.start();
+  await core.attach();
+  return { client, core };
+}
+
+describe('a virtualized list', () => {
+  it('old rows mounted by scrolling up are history; new and late rows are new; each once', async () => {
+    const page = virtualList(500, { order: true });
+    page.bottom();
+    const { client, core } = await startCore(page.doc, page.adapter);
+    expect(client.reported().map((r) => r.id)).toEqual(Array.from({ length: 10 }, (_, i) => `n${491 + i}`));
+    expect(client.reported().every((r) => r.history)).toBe(true);
+
+    // Scrolled to the top, the middle and back down; each window mounted anew twice (React).
+    for (const from of [0, 0, 250, 250, 100, 490, 490]) {
+      page.show(from, 10);
+      await sleep(60);
+    }
+    await until('the windows read', () => client.reported().length === 40);
+    const mountedOld = client.reported().slice(10);
+    expect(mountedOld.every((r) => r.history)).toBe(true);
+    expect(new Set(mountedOld.map((r) => r.id)).size).toBe(30);
+
+    // A new message (at the bottom, in view), and a late one shown far above (at 250, out of view).
+    const newN = page.arrive('?OTR:AAMD new');
+    page.bottom();
+    await until('the new one', () => client.reported().some((r) => r.id === `n${newN}`));
+    const lateN = page.arrive('?OTR:AAMD late', 250);
+    await sleep(60);
+    expect(client.reported().some((r) => r.id === `n${lateN}`)).toBe(false);
+    // Scrolled up to where the late one shows, among old rows already read and never read.
+    page.show(245, 10);
+    await until('the late one', () => client.reported().some((r) => r.id === `n${lateN}`));
+    page.show(245, 10);
+    page.bottom();
+    await sleep(150);
+
+    const all = client.reported();
+    const byId = new Map<string, Reported[]>();
+    for (const r of all) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
+    for (const [id, rs] of byId) expect(rs, id).toHaveLength(1);
+    expect(byId.get(`n${newN}`)?.[0]?.history).toBe(false);
+    expect(byId.get(`n${lateN}`)?.[0]?.history).toBe(false);
+    // Everything else ever mounted was history.
+    expect(all.filter((r) => !r.history).map((r) => r.id)).toEqual([`n${newN}`, `n${lateN}`]);
+    core.stop();
+  });
+
+  it('a chat switched to another conversation sets its history anew', async () => {
+    const page = virtualList(100, { order: true });
+    let peer = 'bob';
+    const adapter: SiteAdapter = {
+      ...page.adapter,
+      conversation: () => ({ kind: 'one-to-one', peer, reason: null }),
+    };
+    page.show(0, 10); // scrolled to the top when the page loads: the first scan's newest is n10
+    const { client, core } = await startCore(page.doc, adapter);
+    page.show(50, 10);
+    await until('read', () => client.reported().length === 20);
+    // Rows n51..n60 are newer than anything the first scan saw: new (no position to go by).
+    expect(
+      client
+        .reported()
+        .slice(10)
+        .every((r) => !r.history),
+    ).toBe(true);
+    peer = 'carol';
+    page.show(90, 10);
+    await until('carol', () => client.requests.some((r) => r.type === 'conversation' && r.peer === 'carol'));
+    await until('carol rows', () => client.reported().length === 30);
+    expect(
+      client
+        .reported()
+        .slice(20)
+        .every((r) => r.history),
+    ).toBe(true);
+    page.show(40, 10); // older than carol's first scan: history again
+    await until('older', () => client.reported().length === 40);
+    expect(
+      client
+        .reported()
+        .slice(30)
+        .every((r) => r.history),
+    ).toBe(true);
+    core.stop();
+  });
+
+  it('without an order (the adapter gives none) rows read after the first scan are new, as before', async () => {
+    const page = virtualList(100, { order: false });
+    page.bottom();
+    const { client, core } = await startCore(page.doc, page.adapter);
+    page.show(0, 10);
+    await until('read', () => client.reported().length === 20);
+    expect(
+      client
+        .reported()
+        .slice(10)
+        .every((r) => !r.history),
+    ).toBe(true);
+    core.stop();
+  });
+
+  it('while our line is awaited, a list at its end is kept there; one the user scrolled up is left alone', async () => {
+    const page = virtualList(100, { order: true });
+    page.bottom();
+    // The list scrolls in a box of its own (no layout here: its sizes are given).
+    const list = page.doc.getElementById('list') as HTMLElement;
+    const scroller = page.doc.createElement('div');
+    scroller.style.overflowY = 'auto';
+    list.replaceWith(scroller);
+    scroller.append(list);
+    const box = { height: 5000, top: 4600 };
+    Object.defineProperty(scroller, 'scrollHeight', { get: () => box.height });
+    Object.defineProperty(scroller, 'clientHeight', { get: () => 400 });
+    Object.defineProperty(scroller, 'scrollTop', {
+      get: () => box.top,
+      set: (v: number) => {
+        box.top = Math.min(v, box.height - 400);
+      },
+    });
+    const { client, core } = await startCore(page.doc, page.adapter);
+    // Our line is typed and awaited (an AKE may run before private mode is on here).
+    client.push({ type: 'send-wire', lines: [{ seq: 1, wire: '?OTR:AAMC commit' }] });
+    await sleep(600); // looked at once: at its end
+    box.height += 700; // new rows the list did not follow (far more than a screen)
+    await until('kept at its end', () => box.top === box.height - 400, 2000);
+    // The user scrolls far up (the wheel); new rows do not move the list.
+    scroller.dispatchEvent(new page.doc.defaultView!.WheelEvent('wheel', { deltaY: -3000, bubbles: true }));
+    box.top = 1000;
+    await sleep(600);
+    box.height += 70;
+    await sleep(1200);
+    expect(box.top).toBe(1000);
+    // Back down near the end (by the user): followed again.
+    scroller.dispatchEvent(new page.doc.defaultView!.WheelEvent('wheel', { deltaY: 3000, bubbles: true }));
+    box.top = box.height - 400 - 60;
+    await sleep(600);
+    box.height += 700;
+    await until('followed again', () => box.top === box.height - 400, 2000);
+    core.stop();
+  });
+});
