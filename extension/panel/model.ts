@@ -2,7 +2,7 @@
 // binds typed text to the conversation it was typed for. No browser API here (unit-tested).
 
 import type { MessageKey } from '../shared/i18n';
-import { type ConversationStatus, REFUSAL, type TranscriptEntry } from '../shared/messages';
+import { type ConversationStatus, LIMITS, REFUSAL, type TranscriptEntry } from '../shared/messages';
 
 /**
  * What the panel's status line says. pidgin-otr's four words (Not private / Unverified / Private /
@@ -28,7 +28,11 @@ export const STATUS_WORD: Record<StatusKind, MessageKey> = {
   finished: 'levelFinished',
 };
 
-/** Replaces entries with the same direction and id (a held line that was then sent), appends new ones. */
+/**
+ * Replaces entries with the same direction and id (a held line that was then sent), appends new
+ * ones, and keeps the newest LIMITS.transcript (what a hello brings): a panel left open on a busy
+ * or flooded conversation does not grow without bound.
+ */
 export function mergeEntries(old: TranscriptEntry[], added: TranscriptEntry[]): TranscriptEntry[] {
   const out = old.slice();
   const index = new Map(out.map((e, i) => [`${e.dir}:${e.id}`, i]));
@@ -42,7 +46,7 @@ export function mergeEntries(old: TranscriptEntry[], added: TranscriptEntry[]): 
       out[at] = e;
     }
   }
-  return out;
+  return out.length > LIMITS.transcript ? out.slice(out.length - LIMITS.transcript) : out;
 }
 
 /**

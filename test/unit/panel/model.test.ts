@@ -12,7 +12,12 @@ import {
   statusKind,
   typed,
 } from '../../../extension/panel/model';
-import { type ConversationStatus, REFUSAL, type TranscriptEntry } from '../../../extension/shared/messages';
+import {
+  type ConversationStatus,
+  LIMITS,
+  REFUSAL,
+  type TranscriptEntry,
+} from '../../../extension/shared/messages';
 
 const entry = (
   id: string,
@@ -51,6 +56,17 @@ describe('transcript merge', () => {
     let t: TranscriptEntry[] = [];
     for (let i = 0; i < 3; i++) t = mergeEntries(t, [entry('x', 'notice', '', { notice: 'started' })]);
     expect(t).toHaveLength(1);
+  });
+  it('keeps the newest LIMITS.transcript entries of a panel left open on a flood', () => {
+    let t: TranscriptEntry[] = [];
+    for (let i = 0; i < 30; i++)
+      t = mergeEntries(
+        t,
+        Array.from({ length: 100 }, (_, k) => entry(`${i * 100 + k}`, 'in', `row ${i * 100 + k}`)),
+      );
+    expect(t).toHaveLength(LIMITS.transcript);
+    expect(t.at(-1)?.text).toBe('row 2999');
+    expect(t[0]?.text).toBe(`row ${3000 - LIMITS.transcript}`);
   });
 });
 
