@@ -207,6 +207,9 @@ const isAutoReply = (line: string): boolean => line.startsWith('?OTR Error:') ||
 /** Sent messages kept in memory per conversation for status changes (held, sending, delivered). */
 const MAX_SENT_CACHE = 200;
 
+/** Conversations kept in the worker's memory (engine session, record); the rest are restored on use. */
+export const MAX_LIVE = 64;
+
 /** Going private was refused: the user's policy for the buddy (or, with none set, the site) is "never". */
 export class PolicyRefusedError extends Error {
   constructor(readonly by: 'buddy' | 'site') {
@@ -388,11 +391,33 @@ export class SessionManager {
 
   private async load(id: string): Promise<Live> {
     let l = this.live.get(id);
-    if (!l) {
-      l = { rec: (await this.deps.sessions.load(id)) ?? newRecord(this.now()), session: null };
+    if (l) {
+      // Most recently used last: eviction takes from the front.
+      this.live.delete(id);
       this.live.set(id, l);
+      return l;
     }
+    l = { rec: (await this.deps.sessions.load(id)) ?? newRecord(this.now()), session: null };
+    this.live.set(id, l);
+    this.evict();
     return l;
+  }
+
+  /**
+   * Keeps at most MAX_LIVE conversations in memory (I8: a page naming ever new peers must not grow
+   * the worker). Everything a conversation needs is stored after each operation (I5), so dropping
+   * one costs only its next restore; one with an operation queued or running is never dropped.
+   */
+  private evict(): void {
+    for (const id of this.live.keys()) {
+      if (this.live.size <= MAX_LIVE) return;
+      if (!this.queues.has(id)) this.live.delete(id);
+    }
+  }
+
+  /** How many conversations are held in memory now (at most MAX_LIVE, besides running ones). */
+  get cachedConversations(): number {
+    return this.live.size;
   }
 
   /** The conversation's engine session, restored from its snapshot or created. */

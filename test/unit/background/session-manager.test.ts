@@ -7,6 +7,7 @@ import {
   type ConversationRef,
   type Effects,
   KeyLimitError,
+  MAX_LIVE,
   SessionManager,
 } from '../../../extension/background/session-manager';
 import { LIMITS, RESULT_VALIDATORS } from '../../../extension/shared/messages';
@@ -393,5 +394,20 @@ describe('what anyone can put into the chat', () => {
     expect(await errorsFor(5)).toBe(1);
     // Every one of them still shows as unreadable to alice; the conversation goes on.
     expect((await a.mgr.status(A)).state).toBe('encrypted');
+  });
+
+  it('keeps at most MAX_LIVE conversations in memory; one dropped for room is restored from the store and goes on', async () => {
+    const a = await party(A, aliceKey);
+    const b = await party(B, bobKey);
+    await a.mgr.goPrivate(A);
+    await pump(a, b, false);
+    expect((await a.mgr.status(A)).state).toBe('encrypted');
+    // A page naming ever new peers (plain lines from each).
+    for (let i = 0; i < MAX_LIVE * 3; i++)
+      await a.mgr.receive({ ...A, peer: `peer${i}` }, { id: `p${i}`, text: 'hi' });
+    expect(a.mgr.cachedConversations).toBeLessThanOrEqual(MAX_LIVE);
+    await a.mgr.send(A, 'after the others');
+    await pump(a, b, false);
+    expect(b.read).toContain('after the others');
   });
 });
