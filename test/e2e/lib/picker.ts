@@ -9,8 +9,8 @@
  */
 import type { CDPSession, Locator, Page } from 'playwright';
 import type { Page as FirefoxPage } from 'puppeteer-core';
-import type { Browser } from 'webextension-polyfill';
 import { REPO_ROOT } from './browsers.js';
+import { extensionRequest } from './minichat-bob.js';
 import { waitFor } from './ngircd.js';
 
 export const PICKER_HOST = '[data-offrecord-picker-host]';
@@ -205,35 +205,13 @@ export async function injectPickerLib(page: Page): Promise<void> {
 // BiDi has no way into a closed shadow root: a Firefox test reaches the picker's Save the way a
 // keyboard user does (the review opens with Save focused; Enter saves).
 
-declare const browser: Browser;
-
 /**
  * One PageRequest over a runtime port from an extension page in Firefox (e.g. the popup page
  * opened in a tab), exactly as the popup sends it; the reply's result, or throws its error (or
- * after 10 s without a reply). The same as lounge-firefox's and background-firefox's local ones.
+ * after 10 s without a reply): extensionRequest with the Firefox suites' timeout.
  */
 export function firefoxRequest(extPage: FirefoxPage, body: Record<string, unknown>): Promise<unknown> {
-  return extPage.evaluate(
-    (msg) =>
-      new Promise((resolve, reject) => {
-        const port = browser.runtime.connect({ name: 'offrecord' });
-        const id = 1_000_000 + Math.floor(Math.random() * 1_000_000);
-        const timer = setTimeout(() => {
-          port.disconnect();
-          reject(new Error('no reply in 10 s'));
-        }, 10_000);
-        port.onMessage.addListener((raw: unknown) => {
-          const m = raw as { type?: string; id?: number; ok?: boolean; result?: unknown; error?: string };
-          if (m.type !== 'reply' || m.id !== id) return;
-          clearTimeout(timer);
-          port.disconnect();
-          if (m.ok) resolve(m.result);
-          else reject(new Error(m.error));
-        });
-        port.postMessage({ ...msg, id });
-      }),
-    body,
-  );
+  return extensionRequest(extPage, body, 10_000);
 }
 
 const firefoxPanels = new WeakMap<FirefoxPage, FirefoxPage>();
