@@ -102,6 +102,9 @@ describe('offrecord ↔ libotr: replayed lines never reuse a keystream (I7)', ()
                 // per session; what it resends may itself be a resent message.
                 let base = m.text;
                 while (base.startsWith(RESENT)) base = base.slice(RESENT.length);
+                // An empty base is libotr's own last data message with no text: the SMP TLVs it
+                // sent (seed -1355605571: SMP first, then a replay made a new session).
+                if (base === '') continue;
                 expect(sentByThem.has(base), `never sent (resent): ${JSON.stringify(m.text)}`).toBe(true);
                 const n = (resent.get(base) ?? 0) + 1;
                 expect(n, `resent more often than there were sessions: ${base}`).toBeLessThanOrEqual(
