@@ -14,10 +14,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
-import type { Peer, PeerEvent } from '../interop/lib/peer.js';
-import { startLibotrPeer } from '../interop/lib/start.js';
-import { IrcClient } from './lib/irc-client.js';
 import { type IrcdHybrid, startIrcdHybrid } from './lib/ircd-hybrid.js';
+import { type LibotrIrcBob, startLibotrIrcBob } from './lib/libotr-irc-bob.js';
 import {
   type Lounge,
   type LoungeUser,
@@ -52,22 +50,7 @@ describe('The Lounge on ircd-hybrid (flood limits): paced, delivered means seen,
   let relay: TcpRelay;
   let lounge: Lounge;
   let alice: Person;
-  let bob: IrcClient;
-  let peer: Peer;
-  let bridging = true;
-  let bridge: Promise<void> = Promise.resolve();
-  const bobRead: { text: string; encrypted: boolean }[] = [];
-  const states: string[] = [];
-
-  async function run(op: Parameters<Peer['op']>[0]): Promise<PeerEvent[]> {
-    const events = await peer.op(op);
-    for (const e of events) {
-      if (e.event === 'wire') bob.privmsg(ALICE.nick!, e.wire);
-      else if (e.event === 'message') bobRead.push({ text: e.text, encrypted: e.encrypted });
-      else if (e.event === 'state') states.push(e.state);
-    }
-    return events;
-  }
+  let bob: LibotrIrcBob;
 
   /** The wire lines the background holds in its outbox (session storage), by seq. */
   const outboxLines = async (): Promise<{ seq: number; wire: string }[]> =>
@@ -93,32 +76,13 @@ describe('The Lounge on ircd-hybrid (flood limits): paced, delivered means seen,
     hybrid = await startIrcdHybrid();
     relay = await startTcpRelay(hybrid.port, () => ({ up: () => undefined, down: () => undefined }));
     lounge = await startLounge({ ircPort: relay.port, users: [ALICE] });
-    peer = await startLibotrPeer({
-      account: BOB_NICK,
-      protocol: 'prpl-irc',
-      policy: 'manual',
-      maxMessage: 350,
-    });
-    bob = await IrcClient.connect({ port: hybrid.port, nick: BOB_NICK });
-    let seen = 0;
-    bridge = (async () => {
-      while (bridging) {
-        while (seen < bob.privmsgs.length) {
-          const m = bob.privmsgs[seen++];
-          if (m && m.from === ALICE.nick) await run({ op: 'receive', peer: ALICE.nick!, wire: m.text });
-        }
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    })();
+    bob = await startLibotrIrcBob({ nick: BOB_NICK, aliceNick: ALICE.nick!, ircPort: hybrid.port });
     alice = await openPerson({ lounge, user: ALICE, peerNick: BOB_NICK });
   }, 120_000);
 
   afterAll(async () => {
-    bridging = false;
-    await bridge.catch(() => undefined);
     await alice?.close();
-    await bob?.quit().catch(() => undefined);
-    await peer?.close().catch(() => undefined);
+    await bob?.close();
     await lounge?.stop();
     await relay?.close();
     await hybrid?.stop();
@@ -133,7 +97,11 @@ describe('The Lounge on ircd-hybrid (flood limits): paced, delivered means seen,
     const connectionsBefore = relay.connections;
     await goPrivate(alice);
     await waitForStatus(alice.page, ['unverified', 'private'], 90_000);
-    await waitFor('libotr encrypted', async () => (states.includes('encrypted') ? true : undefined), 30_000);
+    await waitFor(
+      'libotr encrypted',
+      async () => (bob.states.includes('encrypted') ? true : undefined),
+      30_000,
+    );
 
     const all = [long3k, long10k, ...short];
     for (const t of all) await composeSend(alice.page, t);
@@ -142,12 +110,12 @@ describe('The Lounge on ircd-hybrid (flood limits): paced, delivered means seen,
     expect(during.filter((e) => e.dir === 'out' && e.state === 'sending').length).toBeGreaterThan(0);
     await waitFor(
       'libotr read all seven',
-      async () => (bobRead.length >= all.length ? true : undefined),
+      async () => (bob.read.length >= all.length ? true : undefined),
       240_000,
       500,
     );
-    expect(bobRead.map((m) => m.text)).toEqual(all);
-    expect(bobRead.every((m) => m.encrypted)).toBe(true);
+    expect(bob.read.map((m) => m.text)).toEqual(all);
+    expect(bob.read.every((m) => m.encrypted)).toBe(true);
     await waitFor(
       'every message shown as sent (seen back on the page)',
       async () => {
@@ -193,7 +161,7 @@ describe('The Lounge on ircd-hybrid (flood limits): paced, delivered means seen,
       300,
     );
     expect(failed.encrypted).toBe(true);
-    expect(bobRead.some((m) => m.text === text)).toBe(false);
+    expect(bob.read.some((m) => m.text === text)).toBe(false);
 
     // Back online, as a user gets there: The Lounge gave up reconnecting on its own (its one retry
     // met the cut), so the user types /connect in the network's lobby, then returns to the query.
@@ -239,12 +207,12 @@ describe('The Lounge on ircd-hybrid (flood limits): paced, delivered means seen,
       250,
     );
 
-    const wiresBefore = bob.privmsgs.length;
+    const wiresBefore = bob.irc.privmsgs.length;
     const panel = await conversationPanel(alice.page);
     await panel.locator('[data-action="retry"]').first().click();
     await waitFor(
       'libotr read the retried message',
-      async () => (bobRead.some((m) => m.text === text) ? true : undefined),
+      async () => (bob.read.some((m) => m.text === text) ? true : undefined),
       60_000,
     );
     await waitFor(
@@ -256,20 +224,20 @@ describe('The Lounge on ircd-hybrid (flood limits): paced, delivered means seen,
       30_000,
       300,
     );
-    expect(bobRead.filter((m) => m.text === text)).toEqual([{ text, encrypted: true }]);
+    expect(bob.read.filter((m) => m.text === text)).toEqual([{ text, encrypted: true }]);
     // The retry is a new encryption: another ciphertext, under another (keys, counter) pair, so no
     // keystream is used twice; the first ciphertext never reached the server.
     const retried = reassemble(
-      bob.privmsgs
+      bob.irc.privmsgs
         .slice(wiresBefore)
         .filter((m) => m.from === ALICE.nick)
         .map((m) => m.text),
     );
     expect(retried).toHaveLength(1);
     expect(retried[0]).not.toBe(first);
-    expect(reassemble(bob.privmsgs.filter((m) => m.from === ALICE.nick).map((m) => m.text))).not.toContain(
-      first,
-    );
+    expect(
+      reassemble(bob.irc.privmsgs.filter((m) => m.from === ALICE.nick).map((m) => m.text)),
+    ).not.toContain(first);
     expect(keystreamOf(retried[0]!)).not.toEqual(keystreamOf(first));
     expect(hybrid.log()).not.toMatch(/Excess Flood/i);
   }, 240_000);

@@ -7,9 +7,7 @@
  * got from Alice after the switch was OTR.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Peer, PeerEvent } from '../interop/lib/peer.js';
-import { startLibotrPeer } from '../interop/lib/start.js';
-import { IrcClient } from './lib/irc-client.js';
+import { type LibotrIrcBob, startLibotrIrcBob } from './lib/libotr-irc-bob.js';
 import { type Lounge, type LoungeUser, startLounge } from './lib/lounge.js';
 import { type Ngircd, startNgircd, waitFor } from './lib/ngircd.js';
 import { ensureLounge } from './lib/node22.js';
@@ -31,65 +29,33 @@ describe('Alice (offrecord in Chromium on The Lounge) with Bob (libotr 4.1.1 ove
   let irc: Ngircd;
   let lounge: Lounge;
   let alice: Person;
-  let bob: IrcClient;
-  let peer: Peer;
-  let bridging = true;
-  let bridge: Promise<void> = Promise.resolve();
-  const bobRead: { text: string; encrypted: boolean }[] = [];
-  const states: string[] = [];
-
-  /** Feeds one op to libotr and sends every wire line it produces to Alice over IRC. */
-  async function run(op: Parameters<Peer['op']>[0]): Promise<PeerEvent[]> {
-    const events = await peer.op(op);
-    for (const e of events) {
-      if (e.event === 'wire') bob.privmsg(ALICE.nick!, e.wire);
-      else if (e.event === 'message') bobRead.push({ text: e.text, encrypted: e.encrypted });
-      else if (e.event === 'state') states.push(e.state);
-    }
-    return events;
-  }
+  let bob: LibotrIrcBob;
 
   beforeAll(async () => {
     ensureLounge();
     irc = await startNgircd();
     lounge = await startLounge({ ircPort: irc.port, users: [ALICE] });
-    peer = await startLibotrPeer({
-      account: BOB_NICK,
-      protocol: 'prpl-irc',
-      policy: 'manual',
-      maxMessage: 350,
-    });
-    bob = await IrcClient.connect({ port: irc.port, nick: BOB_NICK });
-    // The bridge: every PRIVMSG Alice sends to Bob goes to libotr, in order.
-    let seen = 0;
-    bridge = (async () => {
-      while (bridging) {
-        while (seen < bob.privmsgs.length) {
-          const m = bob.privmsgs[seen++];
-          if (m && m.from === ALICE.nick) await run({ op: 'receive', peer: ALICE.nick!, wire: m.text });
-        }
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    })();
+    bob = await startLibotrIrcBob({ nick: BOB_NICK, aliceNick: ALICE.nick!, ircPort: irc.port });
     alice = await openPerson({ lounge, user: ALICE, peerNick: BOB_NICK });
   });
 
   afterAll(async () => {
-    bridging = false;
-    await bridge.catch(() => undefined);
     await alice?.close();
-    await bob?.quit().catch(() => undefined);
-    await peer?.close().catch(() => undefined);
+    await bob?.close();
     await lounge?.stop();
     await irc?.stop();
   });
 
   it('completes the AKE with libotr and exchanges messages both ways', async () => {
     await waitForQuery(alice, BOB_NICK);
-    const firstOwnLine = bob.privmsgs.length;
+    const firstOwnLine = bob.irc.privmsgs.length;
     await goPrivate(alice);
     await waitForStatus(alice.page, ['unverified', 'private'], 90_000);
-    await waitFor('libotr encrypted', async () => (states.includes('encrypted') ? true : undefined), 30_000);
+    await waitFor(
+      'libotr encrypted',
+      async () => (bob.states.includes('encrypted') ? true : undefined),
+      30_000,
+    );
 
     const toBob = [
       'hello libotr, from a browser',
@@ -99,9 +65,9 @@ describe('Alice (offrecord in Chromium on The Lounge) with Bob (libotr 4.1.1 ove
     for (const t of toBob) {
       await composeSend(alice.page, t);
       await waitFor(`libotr read ${t.slice(0, 20)}`, async () =>
-        bobRead.some((m) => m.text === t) ? true : undefined,
+        bob.read.some((m) => m.text === t) ? true : undefined,
       );
-      expect(bobRead.find((m) => m.text === t)?.encrypted).toBe(true);
+      expect(bob.read.find((m) => m.text === t)?.encrypted).toBe(true);
     }
     const toAlice = [
       'hi from libotr 4.1.1',
@@ -109,7 +75,7 @@ describe('Alice (offrecord in Chromium on The Lounge) with Bob (libotr 4.1.1 ove
       `fragmented ${'abc '.repeat(300)}`.trim(),
     ];
     for (const t of toAlice) {
-      await run({ op: 'send', peer: ALICE.nick!, text: t });
+      await bob.run({ op: 'send', peer: ALICE.nick!, text: t });
       const shown = await waitForEntry(alice.page, 'in', t, 60_000);
       expect(shown.encrypted).toBe(true);
     }
@@ -117,7 +83,7 @@ describe('Alice (offrecord in Chromium on The Lounge) with Bob (libotr 4.1.1 ove
     expect(aliceSees.filter((e) => e.dir === 'out' && e.encrypted).map((e) => e.text)).toEqual(toBob);
 
     // What Bob got over IRC from Alice after the switch: OTR only, nothing in clear.
-    const fromAlice = bob.privmsgs.slice(firstOwnLine).filter((m) => m.from === ALICE.nick);
+    const fromAlice = bob.irc.privmsgs.slice(firstOwnLine).filter((m) => m.from === ALICE.nick);
     expect(fromAlice.length).toBeGreaterThan(3);
     for (const m of fromAlice) expect(m.text.startsWith('?OTR'), m.text.slice(0, 60)).toBe(true);
     for (const t of toBob) expect(fromAlice.some((m) => m.text.includes(t))).toBe(false);
