@@ -7,11 +7,10 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SiteAdapter } from '../../../content-scripts/sites/index.js';
-import type { ContentRequest, PushEvent } from '../../../extension/shared/messages.js';
-import type { PortClient } from '../../../extension/shared/port-client.js';
 import type { SiteProfile } from '../../../src/profile/profile.js';
 import { closeWindows, loadPage } from '../profile/load.js';
 import { FIXTURE_SITE, q, virtualChat } from '../profile/virtual-chat.js';
+import { FakeClient, sleep, until } from './fake-client.js';
 
 // content-scripts/overlay (imported by chat.ts) loads webextension-polyfill, which refuses to load
 // outside an extension; it only needs an extension id to be present. Nothing here mounts frames.
@@ -28,65 +27,6 @@ beforeAll(async () => {
 afterEach(closeWindows);
 
 const SITE = FIXTURE_SITE;
-
-type Body = { type: ContentRequest['type'] } & Record<string, unknown>;
-
-/** A port client that answers like the background and records every request. */
-class FakeClient {
-  readonly requests: Body[] = [];
-  private readonly listeners = new Set<(e: PushEvent) => void>();
-  private connected: (() => void) | null = null;
-  helloProfile: SiteProfile | null = null;
-
-  onPush(l: (e: PushEvent) => void): () => void {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  }
-  get pushListeners(): number {
-    return this.listeners.size;
-  }
-  keepConnected(cb: () => void): void {
-    this.connected = cb;
-    queueMicrotask(cb);
-  }
-  /** The port dropped and came back (the worker restarted): the client calls back again. */
-  reconnect(): void {
-    if (this.connected) queueMicrotask(this.connected);
-  }
-  push(e: PushEvent): void {
-    for (const l of [...this.listeners]) l(e);
-  }
-  async request(body: Body): Promise<unknown> {
-    this.requests.push(structuredClone(body));
-    switch (body.type) {
-      case 'hello':
-        return { tabId: 1, frameId: 0, profile: this.helloProfile };
-      case 'conversation':
-        return { privateMode: false, status: null };
-      default:
-        return {};
-    }
-  }
-  of(type: string): Body[] {
-    return this.requests.filter((r) => r.type === type);
-  }
-  reported(): string[] {
-    return this.of('chat-messages').flatMap((r) => (r.messages as { text: string }[]).map((m) => m.text));
-  }
-  asPort(): PortClient<ContentRequest> {
-    return this as unknown as PortClient<ContentRequest>;
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, ok: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(5);
-  }
-}
 
 /** The overlay (the in-page "Go private" button) draws into the global document: the page's. */
 function useDocument(doc: Document): Document {
@@ -129,7 +69,7 @@ async function startCore(
   doc: Document,
   adapter: SiteAdapter,
 ): Promise<{ client: FakeClient; core: InstanceType<typeof chat.ChatCore> }> {
-  const client = new FakeClient();
+  const client = new FakeClient(false);
   const core = new chat.ChatCore(client.asPort(), doc, adapter);
   core.start();
   await core.attach();
@@ -142,7 +82,7 @@ function startController(
   profile: SiteProfile,
   startPicker?: () => void,
 ): { client: FakeClient; controller: InstanceType<typeof chat.ContentController> } {
-  const client = new FakeClient();
+  const client = new FakeClient(false);
   client.helloProfile = profile;
   const controller = new chat.ContentController(client.asPort(), doc, {
     url: () => `${SITE}/`,
@@ -176,20 +116,20 @@ describe('ChatCore', () => {
       maxMessageSize: 2000,
     });
     expect(client.of('chat-messages')[0]?.history).toBe(true);
-    expect(client.reported()).toEqual(['hi alice', 'hello bob', 'how are you?', 'fine, thanks']);
+    expect(client.reportedTexts()).toEqual(['hi alice', 'hello bob', 'how are you?', 'fine, thanks']);
     // The list scrolls: one element shows ?OTR:one for a moment, then ?OTR:two (same element).
     const row = q(doc, '.bubble', 0);
     recycle(row, 'bob', '?OTR:AAMDone.', false);
     await Promise.resolve(); // the observer's microtask: read now
     await Promise.resolve();
     recycle(row, 'alice', '?OTR:AAMDtwo.', true);
-    await until('both reported', () => client.reported().length === 6);
-    expect(client.reported().slice(4)).toEqual(['?OTR:AAMDone.', '?OTR:AAMDtwo.']);
+    await until('both reported', () => client.reportedTexts().length === 6);
+    expect(client.reportedTexts().slice(4)).toEqual(['?OTR:AAMDone.', '?OTR:AAMDtwo.']);
     expect(client.of('chat-messages').at(-1)?.history).toBe(false);
     // Shown again later (scrolled back): not reported twice.
     recycle(row, 'bob', '?OTR:AAMDone.', false);
     await sleep(120);
-    expect(client.reported()).toHaveLength(6);
+    expect(client.reportedTexts()).toHaveLength(6);
     core.stop();
   });
 
@@ -203,7 +143,7 @@ describe('ChatCore', () => {
     expect(row.hasAttribute('data-offrecord-collapsed')).toBe(true);
     recycle(row, 'bob', 'are you there?', false);
     await until('expanded', () => !row.hasAttribute('data-offrecord-collapsed'));
-    expect(client.reported()).toContain('are you there?');
+    expect(client.reportedTexts()).toContain('are you there?');
     core.stop();
   });
 
@@ -225,12 +165,12 @@ describe('ChatCore', () => {
       },
     };
     const { client, core } = await startCore(doc, adapter);
-    expect(client.reported()).toHaveLength(204);
+    expect(client.reportedTexts()).toHaveLength(204);
     reads = 0;
     const row = q(doc, '.bubble', 0).cloneNode(true) as Element;
     recycle(row, 'bob', 'a new one', false);
     spacer.append(row);
-    await until('reported', () => client.reported().includes('a new one'));
+    await until('reported', () => client.reportedTexts().includes('a new one'));
     expect(reads).toBeLessThan(10);
     core.stop();
   });
@@ -248,7 +188,7 @@ describe('ChatCore', () => {
       },
     };
     const { client, core } = await startCore(doc, adapter);
-    expect(client.reported()).toHaveLength(4);
+    expect(client.reportedTexts()).toHaveLength(4);
     listWalks = 0;
     const spacer = q(doc, '.spacer');
     // Two rows in one task, the second inserted above the first: reported in the page's order.
@@ -258,12 +198,12 @@ describe('ChatCore', () => {
     const earlier = q(doc, '.bubble', 0).cloneNode(true) as Element;
     recycle(earlier, 'bob', 'first in the page', false);
     spacer.insertBefore(earlier, later);
-    await until('reported', () => client.reported().includes('second in the page'));
-    expect(client.reported().slice(-2)).toEqual(['first in the page', 'second in the page']);
+    await until('reported', () => client.reportedTexts().includes('second in the page'));
+    expect(client.reportedTexts().slice(-2)).toEqual(['first in the page', 'second in the page']);
     // A row's text changed in place (a recycled row) is read too.
     const body = later.querySelector('.body');
     if (body) body.textContent = 'recycled to another message';
-    await until('recycled reported', () => client.reported().includes('recycled to another message'));
+    await until('recycled reported', () => client.reportedTexts().includes('recycled to another message'));
     expect(listWalks).toBe(0);
     core.stop();
   });
@@ -280,7 +220,7 @@ describe('ChatCore', () => {
       },
     };
     const { client, core } = await startCore(doc, adapter);
-    expect(client.reported()).toHaveLength(4);
+    expect(client.reportedTexts()).toHaveLength(4);
     listWalks = 0;
     const clock = doc.createElement('time');
     doc.body.append(clock);
@@ -292,7 +232,7 @@ describe('ChatCore', () => {
     expect(listWalks).toBe(0);
     // A change in the list is still seen.
     recycle(q(doc, '.bubble', 0), 'bob', 'seen', false);
-    await until('reported', () => client.reported().includes('seen'));
+    await until('reported', () => client.reportedTexts().includes('seen'));
     core.stop();
   });
 
@@ -344,9 +284,12 @@ describe('ChatCore', () => {
     void core.attach();
     await sleep(150);
     release();
-    await until('all reported', () => client.reported().filter((t) => t.startsWith('flood ')).length >= 450);
+    await until(
+      'all reported',
+      () => client.reportedTexts().filter((t) => t.startsWith('flood ')).length >= 450,
+    );
     await sleep(150);
-    const flood = client.reported().filter((t) => t.startsWith('flood '));
+    const flood = client.reportedTexts().filter((t) => t.startsWith('flood '));
     expect(flood).toHaveLength(450);
     expect(new Set(flood).size).toBe(450);
     core.stop();
@@ -485,7 +428,7 @@ describe('ContentController', () => {
     const spacer = q(doc, '.spacer');
     const rows = [...spacer.children];
     spacer.replaceChildren();
-    const client = new FakeClient();
+    const client = new FakeClient(false);
     const controller = new chat.ContentController(client.asPort(), doc, {
       url: () => `${SITE}/`,
       refreshMs: 10,

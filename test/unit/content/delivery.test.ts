@@ -8,8 +8,8 @@
 import { Window } from 'happy-dom';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SiteAdapter } from '../../../content-scripts/sites/index.js';
-import type { ContentRequest, Pacing, PushEvent } from '../../../extension/shared/messages.js';
-import type { PortClient } from '../../../extension/shared/port-client.js';
+import type { Pacing } from '../../../extension/shared/messages.js';
+import { FakeClient, sleep, until } from './fake-client.js';
 
 let chat: typeof import('../../../content-scripts/chat.js');
 beforeAll(async () => {
@@ -22,54 +22,6 @@ const windows: Window[] = [];
 afterEach(async () => {
   for (const w of windows.splice(0)) await w.happyDOM.close();
 });
-
-type Body = { type: ContentRequest['type'] } & Record<string, unknown>;
-
-class FakeClient {
-  readonly requests: Body[] = [];
-  private readonly listeners = new Set<(e: PushEvent) => void>();
-  /** What the background answers to wire-failed: every seq it dropped with the failed ones. */
-  dropWith: number[] = [];
-  pacing: Pacing | null = null;
-  onPush(l: (e: PushEvent) => void): () => void {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  }
-  push(e: PushEvent): void {
-    for (const l of [...this.listeners]) l(e);
-  }
-  async request(body: Body): Promise<unknown> {
-    this.requests.push(structuredClone(body));
-    switch (body.type) {
-      case 'conversation':
-        return { privateMode: true, status: null, pacing: this.pacing };
-      case 'wire-failed':
-        return { dropped: [...(body.seqs as number[]), ...this.dropWith] };
-      default:
-        return {};
-    }
-  }
-  seqs(type: string): number[] {
-    return this.requests
-      .filter((r) => r.type === type)
-      .flatMap((r) => (r.seqs as number[]) ?? [r.seq as number]);
-  }
-  of(type: string): Body[] {
-    return this.requests.filter((r) => r.type === type);
-  }
-  asPort(): PortClient<ContentRequest> {
-    return this as unknown as PortClient<ContentRequest>;
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, ok: () => boolean, ms = 4000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(5);
-  }
-}
 
 /**
  * A one-to-one chat page: `<ol>` of rows `<li data-id data-from class="own?">text</li>`. send()

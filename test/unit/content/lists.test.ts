@@ -9,8 +9,7 @@
 import { Window } from 'happy-dom';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterMessage, SiteAdapter } from '../../../content-scripts/sites/index.js';
-import type { ContentRequest, PushEvent } from '../../../extension/shared/messages.js';
-import type { PortClient } from '../../../extension/shared/port-client.js';
+import { FakeClient, type Reported, sleep, until } from './fake-client.js';
 
 let chat: typeof import('../../../content-scripts/chat.js');
 beforeAll(async () => {
@@ -23,48 +22,6 @@ const windows: Window[] = [];
 afterEach(async () => {
   for (const w of windows.splice(0)) await w.happyDOM.close();
 });
-
-type Body = { type: ContentRequest['type'] } & Record<string, unknown>;
-type Reported = { id: string; text: string; history: boolean };
-
-class FakeClient {
-  readonly requests: Body[] = [];
-  private readonly listeners = new Set<(e: PushEvent) => void>();
-  onPush(l: (e: PushEvent) => void): () => void {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  }
-  push(e: PushEvent): void {
-    for (const l of [...this.listeners]) l(e);
-  }
-  async request(body: Body): Promise<unknown> {
-    this.requests.push(structuredClone(body));
-    return body.type === 'conversation' ? { privateMode: true, status: null, pacing: null } : {};
-  }
-  reported(): Reported[] {
-    return this.requests
-      .filter((r) => r.type === 'chat-messages')
-      .flatMap((r) =>
-        (r.messages as AdapterMessage[]).map((m) => ({
-          id: m.id,
-          text: m.text,
-          history: r.history as boolean,
-        })),
-      );
-  }
-  asPort(): PortClient<ContentRequest> {
-    return this as unknown as PortClient<ContentRequest>;
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, ok: () => boolean, ms = 4000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(5);
-  }
-}
 
 interface Message {
   /** The server's sequence number (the row's data-n): the order. */
