@@ -227,6 +227,9 @@ export class StorageSessionStore implements SessionStore {
         let last = conv.chunks.length - 1;
         const lastN = conv.first + last;
         if (last < 0 || conv.chunks[last]![0] >= b.chunkBytes) {
+          // The chunk being closed goes out as it stands if this save changed it (it is no longer
+          // the open one the write below takes).
+          if (changed.has(lastN)) items[chunkKey(h, lastN)] = this.open.get(h);
           conv.chunks.push([0, 0]);
           last++;
           this.open.set(h, []);

@@ -80,6 +80,21 @@ describe('StorageSessionStore layout', () => {
     expect(area.writes[0]!.keys.filter((k) => k.startsWith(CHUNK_KEY_PREFIX))).toEqual([]);
   });
 
+  it('a save whose entries fill the open chunk and start the next one stores every one of them', async () => {
+    const area = new MemoryArea();
+    const store = new StorageSessionStore(area, { chunkBytes: 1000 });
+    const a = id(S1, 'bob');
+    const first = entry(10);
+    await store.save(a, rec(), { append: [first] });
+    // One save: an entry that fills the open chunk, then one that must open a new chunk.
+    const fills = entry(1000);
+    const next = entry(10);
+    await store.save(a, rec(), { append: [fills, next] });
+    expect((await store.transcript(a)).map((e) => e.id)).toEqual([first.id, fills.id, next.id]);
+    const again = new StorageSessionStore(area, { chunkBytes: 1000 });
+    expect((await again.transcript(a)).map((e) => e.id)).toEqual([first.id, fills.id, next.id]);
+  });
+
   it('updates entries by id in whatever chunk holds them, and survives a new store over the same area', async () => {
     const area = new MemoryArea();
     const store = new StorageSessionStore(area, { chunkBytes: 1000 });
