@@ -248,12 +248,20 @@ export class StorageSessionStore implements SessionStore {
 
       // Budgets: this conversation, its site, all transcripts, then everything.
       const appended = new Set((tx.append ?? []).map((e) => e.id));
-      const trimFrom = (group: ConvIndex[], limit: number) => {
+      // Over a budget, the largest conversation gives up its oldest chunk; over a budget shared by
+      // sites, the largest conversation of the SITE holding the most: a page spreading its flood
+      // over many small conversations trims itself, not the quiet sites.
+      const trimFrom = (group: ConvIndex[], limit: number, bySite = false) => {
         let sum = group.reduce((a, c) => a + transcriptBytes(c), 0);
         while (sum > limit) {
-          const largest = group
-            .filter((c) => c.chunks.length > 0)
-            .sort((x, y) => transcriptBytes(y) - transcriptBytes(x))[0];
+          let from = group.filter((c) => c.chunks.length > 0);
+          if (bySite) {
+            const perSite = new Map<string, number>();
+            for (const c of from) perSite.set(c.site, (perSite.get(c.site) ?? 0) + transcriptBytes(c));
+            const site = [...perSite].sort((x, y) => y[1] - x[1])[0]?.[0];
+            from = from.filter((c) => c.site === site);
+          }
+          const largest = from.sort((x, y) => transcriptBytes(y) - transcriptBytes(x))[0];
           if (!largest) break;
           const [bytes, count] = largest.chunks.shift()!;
           const lh = convHash(largest.id);
@@ -275,10 +283,10 @@ export class StorageSessionStore implements SessionStore {
         all.filter((c) => c.site === conv!.site),
         b.transcriptPerSite,
       );
-      trimFrom(all, b.transcriptTotal);
+      trimFrom(all, b.transcriptTotal, true);
       const total = () =>
         all.reduce((a, c) => a + c.state + transcriptBytes(c), 0) + storedBytes(INDEX_KEY, index);
-      trimFrom(all, transcriptBytesTotal(all) - (total() - b.total));
+      trimFrom(all, transcriptBytesTotal(all) - (total() - b.total), true);
     }
     const totalNow =
       Object.values(index.convs).reduce((a, c) => a + c.state + transcriptBytes(c), 0) +

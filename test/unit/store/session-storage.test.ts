@@ -171,6 +171,25 @@ describe('StorageSessionStore budgets', () => {
     expect(u.sites[S2]).toBeGreaterThan(50_000);
   });
 
+  it('a flood spread over many conversations of one site trims that site, not the quiet sites', async () => {
+    const S3 = 'https://three.example';
+    const store = new MemorySessionStore(new MemoryArea(), {
+      transcriptPerConversation: 100_000,
+      transcriptPerSite: 100_000,
+      transcriptTotal: 150_000,
+      chunkBytes: 5000,
+    });
+    for (const site of [S1, S2])
+      for (let i = 0; i < 15; i++) await store.save(id(site, 'quiet'), rec(), { append: [entry(2000)] });
+    // Each of the flood's conversations stays smaller than a quiet one.
+    for (let round = 0; round < 5; round++)
+      for (let p = 0; p < 16; p++) await store.save(id(S3, `p${p}`), rec(), { append: [entry(2000)] });
+    expect(await store.transcript(id(S1, 'quiet'))).toHaveLength(15);
+    expect(await store.transcript(id(S2, 'quiet'))).toHaveLength(15);
+    const u = await store.usage();
+    expect(u.transcripts).toBeLessThanOrEqual(150_000);
+  });
+
   it('gives an idle plain conversation up for a new one when a site has too many, and refuses when all hold OTR state', async () => {
     const store = new MemorySessionStore(new MemoryArea(), { conversationsPerSite: 3 });
     await store.save(id(S1, 'p1'), rec({ updated: 1 }), { append: [entry(10)] });
