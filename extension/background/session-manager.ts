@@ -1157,7 +1157,9 @@ export class SessionManager {
         if (l.session) l.rec.session = l.session.snapshot();
         const snap = l.rec.session;
         if (!snap || snap.held.length === 0) return 0;
-        const held = (await this.deps.sessions.transcript(id)).filter((t) => t.status === 'held');
+        // Through the sent cache, not a store read beside it: the cache is what a later commit
+        // (the AKE finishing) reads to send held messages, and it must say these were not sent.
+        const held = (await this.sentEntries(id, l)).filter((t) => t.status === 'held');
         const oldest = held[0]?.at ?? 0;
         if (oldest > this.now() - maxAgeMs) return 0;
         const n = snap.held.length;
@@ -1165,9 +1167,8 @@ export class SessionManager {
         // The next operation restores the engine from the trimmed snapshot.
         l.session = null;
         l.rec.updated = this.now();
-        await this.save(id, l.rec, null, {
-          update: held.map((t) => ({ ...t, status: 'not-sent' as const })),
-        });
+        for (const t of held) t.status = 'not-sent';
+        await this.save(id, l.rec, null, { update: held });
         return n;
       }).catch(() => 0);
       if (expired > 0) out.push({ conversation: id, expired });

@@ -152,6 +152,28 @@ describe('delivered means seen', () => {
     expect(await entry(alice, id)).toMatchObject({ status: 'not-delivered' });
   });
 
+  it('a held message that expired before the AKE finished stays not sent: never sent, never shown as sent', async () => {
+    let clock = 1_000_000;
+    const keys = new MemoryKeyStore();
+    await keys.putKey(A.account, A.protocol, aliceKey);
+    const alice: Party = {
+      mgr: new SessionManager({ keys, sessions: new MemorySessionStore(), now: () => clock }),
+      ref: A,
+      read: [],
+      rows: 0,
+    };
+    const bob = await party(B, bobKey);
+    await alice.mgr.goPrivate(A);
+    const held = await alice.mgr.send(A, 'typed before private');
+    const id = held.transcript[0]!.id;
+    clock += 6 * 60_000;
+    expect((await alice.mgr.expireHeld(5 * 60_000)).map((x) => x.expired)).toEqual([1]);
+    await pump(alice, bob);
+    expect((await alice.mgr.status(A)).state).toBe('encrypted');
+    expect(bob.read).toEqual([]);
+    expect(await entry(alice, id)).toMatchObject({ status: 'not-sent' });
+  });
+
   it('messages held before the AKE go out with it: sending, then sent once seen', async () => {
     const alice = await party(A, aliceKey);
     const bob = await party(B, bobKey);
