@@ -543,27 +543,30 @@ export class SessionManager {
       const entry = this.noticeEntry(n, rec.privateMode);
       if (entry) fx.transcript.push(entry);
     }
-    // The outbox has a byte budget: a page that never takes its lines cannot grow the state.
-    let outboxBytes = rec.outbox.reduce((a, o) => a + utf8Length(o.wire) + 24, 0);
-    let dropped = 0;
-    for (const wire of out.wire) {
-      const size = utf8Length(wire) + 24;
-      if (outboxBytes + size > BUDGETS.outboxBytes) {
-        dropped++;
-        continue;
+    // The outbox has a byte budget: a page that never takes its lines cannot grow the state. An
+    // operation's lines are queued all or none: a message missing one fragment is not sent either.
+    const outboxBytes = rec.outbox.reduce((a, o) => a + utf8Length(o.wire) + 24, 0);
+    const adding = out.wire.reduce((a, w) => a + utf8Length(w) + 24, 0);
+    const fits = outboxBytes + adding <= BUDGETS.outboxBytes;
+    if (fits) {
+      for (const wire of out.wire) {
+        const line: OutboxLine = { seq: rec.nextSeq++, wire };
+        if (entries.length > 0) line.entries = entries;
+        rec.outbox.push(line);
+        fx.wire.push({ seq: line.seq, wire });
       }
-      outboxBytes += size;
-      const line: OutboxLine = { seq: rec.nextSeq++, wire };
-      if (entries.length > 0) line.entries = entries;
-      rec.outbox.push(line);
-      fx.wire.push({ seq: line.seq, wire });
+    } else {
+      this.count(rec, fx, 'outboxDropped', out.wire.length);
     }
-    if (dropped > 0) this.count(rec, fx, 'outboxDropped', dropped);
-    // Messages these lines carry: 'sending' with their progress (or sent, with nothing to send).
+    // Messages these lines carry: 'sending' with their progress; sent when there was nothing to
+    // send; not delivered when their lines did not fit (Retry once the page takes what waits).
     for (const t of fx.transcript)
       if (entries.includes(t.id) && t.status === 'sending') {
-        if (fx.wire.length === 0) {
+        if (out.wire.length === 0) {
           t.status = 'sent';
+          delete t.progress;
+        } else if (!fits) {
+          t.status = 'not-delivered';
           delete t.progress;
         } else {
           t.progress = { done: 0, total: fx.wire.length };

@@ -174,6 +174,27 @@ describe('delivered means seen', () => {
     expect(await entry(alice, id)).toMatchObject({ status: 'not-sent' });
   });
 
+  it('a message whose lines do not fit the outbox is not delivered, none of its fragments queued; the buddy reads each queued one whole', async () => {
+    const [alice, bob] = await privatePair();
+    const R = { ...A, maxMessageSize: 300 };
+    const results: { id: string; status: string | undefined; lines: number }[] = [];
+    // The page never takes a line: the outbox fills up.
+    for (let i = 0; i < 40; i++) {
+      const fx = await alice.mgr.send(R, `${i} ${'long message '.repeat(300)}`);
+      results.push({ id: fx.transcript[0]!.id, status: fx.transcript[0]!.status, lines: fx.wire.length });
+    }
+    const refused = results.filter((r) => r.status === 'not-delivered');
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) expect(r.lines).toBe(0);
+    expect((await alice.mgr.status(A)).limits.outboxDropped).toBeGreaterThan(0);
+    // Every message that was queued has all its fragments: the buddy reads exactly those, whole.
+    const queued = results.filter((r) => r.status === 'sending');
+    await pump(alice, bob);
+    expect(bob.read).toHaveLength(queued.length);
+    for (const t of bob.read) expect(t.endsWith('long message ')).toBe(true);
+    for (const r of refused) expect(await entry(alice, r.id)).toMatchObject({ status: 'not-delivered' });
+  });
+
   it('messages held before the AKE go out with it: sending, then sent once seen', async () => {
     const alice = await party(A, aliceKey);
     const bob = await party(B, bobKey);
