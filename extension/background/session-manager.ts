@@ -28,6 +28,7 @@ import type {
   TranscriptEntry,
   Trust,
 } from '../../src/store/types';
+import { t } from '../shared/i18n';
 import { LIMITS, REFUSAL } from '../shared/messages';
 
 export interface ConversationRef {
@@ -840,8 +841,21 @@ export class SessionManager {
           fx,
         );
       }
-      // An arriving line is the page's doing, not the user's: a key is made for it only within the cap.
-      const s = await this.session(ref, l, fx.notices, true);
+      // An arriving line is the page's doing, not the user's: a key is made for it only within the
+      // cap. Past it the line is not answered, and says why; it stays seen, so a batch holding it
+      // is not refused (and re-sent, and refused) for ever.
+      let s: Session;
+      try {
+        s = await this.session(ref, l, fx.notices, true);
+      } catch (e) {
+        if (!(e instanceof KeyLimitError)) throw e;
+        fx.notices.push({
+          kind: 'error',
+          code: 'policy',
+          message: t('budget_keyLimit', ref.peer, e.max, ref.account),
+        });
+        return this.commit(ref, id, l, { wire: [], events: [] }, fx);
+      }
       const out = s.receive(msg.text);
       out.wire = this.limitAutoReplies(id, out.wire);
       return this.commit(ref, id, l, out, fx);
