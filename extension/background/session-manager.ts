@@ -269,6 +269,10 @@ export class SessionManager {
       } catch (e) {
         this.live.delete(id);
         throw e;
+      } finally {
+        // One operation per conversation at a time: its epoch is needed only while it runs (kept,
+        // the map would grow with every conversation a page ever named).
+        this.opEpoch.delete(id);
       }
     };
     const prev = this.queues.get(id) ?? Promise.resolve();
@@ -290,7 +294,13 @@ export class SessionManager {
   ensureKey(account: string, protocol: string, opts: { auto?: boolean } = {}): Promise<DsaPrivateKey> {
     const jobKey = JSON.stringify([account, protocol]);
     const running = this.keyJobs.get(jobKey);
-    if (running) return running;
+    // The user's ask never inherits a page-driven job's refusal (the cap on automatic keys).
+    if (running)
+      return opts.auto
+        ? running
+        : running.catch((e) =>
+            e instanceof KeyLimitError ? this.ensureKey(account, protocol) : Promise.reject(e),
+          );
     const job = (async () => {
       const have = await this.deps.keys.getKey(account, protocol);
       if (have) return have;
@@ -1248,7 +1258,9 @@ export class SessionManager {
   async beginWipe(): Promise<void> {
     this.wiping = true;
     this.wipeEpoch++;
-    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+    // Once, the queues as they stand: what starts from now on never saves (wiping, the new epoch),
+    // so steady page traffic cannot hold the wipe off.
+    await Promise.all([...this.queues.values()]);
     this.live.clear();
   }
 

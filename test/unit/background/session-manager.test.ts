@@ -418,4 +418,28 @@ describe('what anyone can put into the chat', () => {
     await pump(a, b, false);
     expect(b.read).toContain('after the others');
   });
+
+  it("the user's Go private for an account does not inherit a page-driven key job's refusal", async () => {
+    const keys = new MemoryKeyStore();
+    for (let i = 0; i < AUTO_KEYS_MAX; i++) await keys.putKey(`had${i}`, A.protocol, otherKey);
+    const mgr = new SessionManager({
+      keys,
+      sessions: new MemorySessionStore(),
+      generateKey: async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        return aliceKey;
+      },
+    });
+    const b = await party(B, bobKey);
+    await b.mgr.goPrivate(B);
+    const query = (await b.mgr.pending(B))[0]!.wire;
+    // The page's line and the user's click for the same new account, at the same time.
+    const [byPage, byUser] = await Promise.all([
+      mgr.receive({ ...A, account: 'new' }, { id: 'q', text: query }),
+      mgr.goPrivate({ ...A, account: 'new', peer: 'carol' }),
+    ]);
+    expect(byPage.wire).toEqual([]);
+    expect(byUser.wire.length).toBeGreaterThan(0);
+    expect(await keys.getPublicKey('new', A.protocol)).not.toBeNull();
+  });
 });
