@@ -412,9 +412,11 @@ export class Router {
         return this.status(tabId ?? null);
       default: {
         // The popup's conversation operations, bound to the conversation the panel showed.
+        // The operation acts on the conversation checked here, not on whatever the tab shows
+        // by the time it runs: a page switching its chat in between cannot redirect it.
         const { conv, ...rest } = req;
-        await this.boundRef(req.tabId, conv);
-        return this.page(rest as PageRequest, { kind: 'page', url: '', tabId: null });
+        const bound = await this.boundRef(req.tabId, conv);
+        return this.page(rest as PageRequest, { kind: 'page', url: '', tabId: null }, bound);
       }
     }
   }
@@ -428,8 +430,10 @@ export class Router {
 
   // ---- popup and options ---------------------------------------------------------------
 
-  private async page(req: PageRequest, _rights: PageRights): Promise<unknown> {
+  /** `bound`: the conversation a panel request named and the router checked (else the tab's own). */
+  private async page(req: PageRequest, _rights: PageRights, bound?: ConversationRef): Promise<unknown> {
     const { manager, keys } = this.deps;
+    const refFor = (tabId: number) => (bound ? Promise.resolve(bound) : this.refOf(tabId));
     switch (req.type) {
       case 'status':
         return this.status(req.tabId);
@@ -437,23 +441,25 @@ export class Router {
         return { counter: await this.deps.counter.increment() };
       case 'go-private':
       case 'refresh-private':
-        return { status: await this.goPrivate(req.tabId) };
+        return { status: await this.goPrivate(req.tabId, bound) };
       case 'end-private': {
-        const ref = await this.refOf(req.tabId);
+        const ref = await refFor(req.tabId);
         const fx = await manager.endPrivate(ref);
         await this.apply(req.tabId, ref, fx);
         return { status: fx.status };
       }
       case 'smp-start':
-        return this.op(req.tabId, (ref) => manager.startSmp(ref, req.secret, req.question ?? undefined));
+        return this.op(req.tabId, await refFor(req.tabId), (ref) =>
+          manager.startSmp(ref, req.secret, req.question ?? undefined),
+        );
       case 'smp-answer':
-        return this.op(req.tabId, (ref) => manager.answerSmp(ref, req.secret));
+        return this.op(req.tabId, await refFor(req.tabId), (ref) => manager.answerSmp(ref, req.secret));
       case 'smp-abort':
-        return this.op(req.tabId, (ref) => manager.abortSmp(ref));
+        return this.op(req.tabId, await refFor(req.tabId), (ref) => manager.abortSmp(ref));
       case 'retry-send-tab':
-        return this.op(req.tabId, (ref) => manager.retry(ref, req.entryId));
+        return this.op(req.tabId, await refFor(req.tabId), (ref) => manager.retry(ref, req.entryId));
       case 'set-trust': {
-        const ref = await this.refOf(req.tabId);
+        const ref = await refFor(req.tabId);
         const status = await manager.setTrust(ref, req.fingerprint, req.trust);
         await this.publishStatus(ref, status);
         return { status };
@@ -884,9 +890,9 @@ export class Router {
   }
 
   /** Private mode on for the tab's conversation (popup, panel, keyboard command, in-page button). */
-  async goPrivate(tabId: number): Promise<ConversationStatus> {
+  async goPrivate(tabId: number, bound?: ConversationRef): Promise<ConversationStatus> {
     const rec = await this.deps.tabs.get(tabId);
-    const ref = await this.refOf(tabId);
+    const ref = bound ?? (await this.refOf(tabId));
     const reason = rec?.conversation?.reason ?? null;
     if (reason !== null) throw new Error(reason);
     let fx: Effects;
@@ -905,9 +911,9 @@ export class Router {
 
   private async op(
     tabId: number,
+    ref: ConversationRef,
     f: (ref: ConversationRef) => Promise<Effects>,
   ): Promise<{ status: ConversationStatus }> {
-    const ref = await this.refOf(tabId);
     const fx = await f(ref);
     await this.apply(tabId, ref, fx);
     return { status: fx.status };

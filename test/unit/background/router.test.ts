@@ -405,4 +405,44 @@ describe('Router: a send is bound to the conversation it was typed for', () => {
     expect(again.conv).not.toBe(panel.conv);
     expect(again.transcript.filter((t) => t.dir !== 'notice')).toEqual([]);
   });
+
+  it('a chat switch that lands while a bound operation runs does not redirect it to the new chat', async () => {
+    const w = new World();
+    await w.keys.putKey('alice', 'minichat', aliceKey);
+    const page = new Page(w);
+    await page.connect();
+    const panel = await openPanel(w);
+    const carol = {
+      type: 'conversation',
+      account: 'alice',
+      protocol: 'minichat',
+      peer: 'carol',
+      kind: 'one-to-one',
+      reason: null,
+      maxMessageSize: 0,
+      composeFound: true,
+      listFound: true,
+    };
+    // The page reports carol right after the router checked the panel's binding (its first read
+    // of the tab), before the operation itself runs.
+    const get = TabTable.prototype.get;
+    let armed = true;
+    TabTable.prototype.get = async function (this: TabTable, id: number) {
+      const rec = await get.call(this, id);
+      if (armed) {
+        armed = false;
+        await page.port.req(carol);
+      }
+      return rec;
+    };
+    try {
+      await panel.port.req({ type: 'go-private', tabId: TAB, conv: panel.conv });
+    } finally {
+      TabTable.prototype.get = get;
+    }
+    const status = async (peer: string) =>
+      (await w.manager.status({ site: SITE, account: 'alice', protocol: 'minichat', peer })).privateMode;
+    expect(await status('bob')).toBe(true);
+    expect(await status('carol')).toBe(false);
+  });
 });
