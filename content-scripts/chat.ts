@@ -636,6 +636,10 @@ export class ChatCore {
           taken = false;
         }
         if (this.stopped) return;
+        // While send() ran, the line may have left the queue (reported not delivered and dropped
+        // with its message, or the chat reset): nothing to acknowledge, and the line now at the
+        // head is another one, not to be taken off unsent.
+        if (this.queue[0] !== line) continue;
         // Shown as ours while the site seemed not to take it: sent all the same.
         if (!taken && !this.awaiting.has(line.seq)) taken = true;
         if (!taken) {

@@ -99,6 +99,27 @@ const lines = (n: number, from = 1) =>
   Array.from({ length: n }, (_, i) => ({ seq: from + i, wire: `?OTR|${from + i}|fragment` }));
 
 describe('delivered means seen', () => {
+  it('a line reported not delivered while the site was still busy with it is not acknowledged, and the next line is still typed', async () => {
+    const page = chatPage({ pacing: { burst: 10, intervalMs: 0 } });
+    const send = page.adapter.send;
+    // The site sits on the first line longer than the delivery wait, then does not take it.
+    page.adapter.send = async (d, text) => {
+      if (text.startsWith('?OTR|1|')) {
+        page.state.sent.push({ text, at: Date.now() });
+        await sleep(600);
+        return false;
+      }
+      return send(d, text);
+    };
+    const { client, core } = await startCore(page.doc, page.adapter, undefined, 300, 50);
+    client.push({ type: 'send-wire', lines: lines(2) });
+    await until('line 1 reported not delivered', () => client.seqs('wire-failed').includes(1), 3000);
+    await until('line 2 typed and seen', () => client.seqs('wire-delivered').includes(2), 3000);
+    expect(page.state.sent.map((x) => x.text)).toEqual([lines(2)[0]!.wire, lines(2)[1]!.wire]);
+    expect(client.seqs('wire-sent')).toEqual([2]);
+    core.stop();
+  });
+
   it('a line is delivered when the page shows it back as our own row, not when the site took it', async () => {
     const page = chatPage({ pacing: { burst: 10, intervalMs: 0 } });
     page.state.echo = false;
