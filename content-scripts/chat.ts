@@ -53,6 +53,8 @@ export const DELIVERY_TIMEOUT_MS = 15_000;
 const DELIVERY_CHECK_MS = 1000;
 /** How often a list at its end is kept there while offrecord reads it (ChatCore.follow). */
 const FOLLOW_MS = 500;
+/** A line awaited while the list is scrolled away fails after this many delivery waits in all. */
+const BLIND_WAITS = 4;
 /** Keys that scroll a list (what a user's keydown may move it with). */
 const SCROLL_KEYS = new Set(['PageUp', 'PageDown', 'ArrowUp', 'ArrowDown', 'Home', 'End', ' ']);
 /** What the user scrolls a list with (the page's own scrolling is not the user's). */
@@ -110,7 +112,7 @@ export class ChatCore {
   private fullScanDue = true;
   private lastFullScan = 0;
   /** Lines typed into the site, by seq, waiting to be seen back as own messages (since when). */
-  private readonly awaiting = new Map<number, { wire: string; since: number }>();
+  private readonly awaiting = new Map<number, { wire: string; since: number; first: number }>();
   /** The same, by wire text (what an own row shows), for matching rows. */
   private readonly awaitingByWire = new Map<string, number[]>();
   /**
@@ -125,7 +127,15 @@ export class ChatCore {
   /** The user moved the list away from its newest end: not followed until they come back. */
   private awayByUser = false;
   private readonly onUserScroll = (e: Event): void => {
+    // The page's own (synthetic) events are not the user's: it could stop following at will.
+    if (!e.isTrusted) return;
     if (e.type === 'keydown' && !SCROLL_KEYS.has((e as KeyboardEvent).key)) return;
+    // A press counts only on the list's scroller (its scrollbar), not a click anywhere.
+    if (e.type === 'pointerdown') {
+      const list = this.adapter.messageList(this.doc);
+      const target = e.target as Node | null;
+      if (!list || typeof target?.contains !== 'function' || !target.contains(list)) return;
+    }
     this.userScrolled = true;
   };
   private paceTimer: ReturnType<typeof setTimeout> | null = null;
@@ -519,7 +529,9 @@ export class ChatCore {
 
   /** Whether a row read after the first scan was in the chat before it (its order not above the mark). */
   private predatesPage(m: AdapterMessage): boolean {
-    return m.order !== undefined && this.historyMark !== null && m.order <= this.historyMark;
+    // Strictly below: a new row may share the newest first-scan row's order (a coarse timestamp),
+    // and that row itself is already reported.
+    return m.order !== undefined && this.historyMark !== null && m.order < this.historyMark;
   }
 
   /** Reports rows to the background in bounded batches; those it took are never reported again. */
@@ -685,7 +697,8 @@ export class ChatCore {
   }
 
   private await(seq: number, wire: string): void {
-    this.awaiting.set(seq, { wire, since: Date.now() });
+    const now = Date.now();
+    this.awaiting.set(seq, { wire, since: now, first: now });
     this.scheduleFollow();
     const seqs = this.awaitingByWire.get(wire);
     if (seqs) seqs.push(seq);
@@ -796,8 +809,11 @@ export class ChatCore {
     // is not waiting for a row: it fails on time.)
     const list = this.adapter.messageList(this.doc);
     const blind = list !== null && !listEndInView(list);
+    // However long the list stays scrolled away, a line fails after BLIND_WAITS waits in all: a
+    // page (or an odd layout) cannot hold a message at "sending" for ever.
     for (const [seq, a] of this.awaiting) {
-      if (blind && !this.untaken.has(seq)) a.since = now;
+      if (now - a.first >= BLIND_WAITS * limit) failed.push(seq);
+      else if (blind && !this.untaken.has(seq)) a.since = now;
       else if (now - a.since >= limit) failed.push(seq);
     }
     if (this.siteError !== null && this.pausedSince !== null && now - this.pausedSince >= limit)

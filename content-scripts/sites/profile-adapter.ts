@@ -57,8 +57,9 @@ export function orderOf(v: string | null): number | undefined {
     const n = Number(s);
     return Number.isFinite(n) ? n : undefined;
   }
-  // A date needs at least a year-month-day (Date.parse reads far too much else: "1", "May").
-  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return undefined;
+  // A date needs a year-month-day and a time (Date.parse reads far too much else: "1", "May"; a
+  // day alone would put every row of the day at one place in the history).
+  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(s)) return undefined;
   const t = Date.parse(s);
   return Number.isFinite(t) ? t : undefined;
 }

@@ -186,6 +186,14 @@ describe('delivered means seen', () => {
     page.state.take = false;
     client.push({ type: 'send-wire', lines: lines(1, 3) });
     await until('untaken failed', () => client.seqs('wire-failed').includes(3), 2000);
+    // Scrolled away for good (a page can hold its list there): a taken line fails all the same,
+    // after four waits in all.
+    page.state.take = true;
+    client.push({ type: 'send-wire', lines: lines(1, 4) });
+    await until('typed', () => client.seqs('wire-sent').includes(4));
+    await sleep(500);
+    expect(client.seqs('wire-failed')).not.toContain(4);
+    await until('failed after four waits', () => client.seqs('wire-failed').includes(4), 2000);
     core.stop();
   });
 

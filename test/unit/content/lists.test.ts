@@ -105,6 +105,12 @@ async function startCore(doc: Document, adapter: SiteAdapter) {
   return { client, core };
 }
 
+/** An event as the browser makes it for the user's own input (happy-dom marks constructed ones untrusted). */
+function userEvent<E extends Event>(e: E): E {
+  Object.defineProperty(e, 'isTrusted', { value: true });
+  return e;
+}
+
 describe('a virtualized list', () => {
   it('old rows mounted by scrolling up are history; new and late rows are new; each once', async () => {
     const page = virtualList(500, { order: true });
@@ -226,15 +232,24 @@ describe('a virtualized list', () => {
     await sleep(600); // looked at once: at its end
     box.height += 700; // new rows the list did not follow (far more than a screen)
     await until('kept at its end', () => box.top === box.height - 400, 2000);
-    // The user scrolls far up (the wheel); new rows do not move the list.
+    // The PAGE scrolls its list up and fakes a wheel event: not the user's, still followed.
     scroller.dispatchEvent(new page.doc.defaultView!.WheelEvent('wheel', { deltaY: -3000, bubbles: true }));
+    box.top = 1000;
+    box.height += 70;
+    await until('followed despite the fake', () => box.top === box.height - 400, 2000);
+    // The user scrolls far up (the wheel); new rows do not move the list.
+    scroller.dispatchEvent(
+      userEvent(new page.doc.defaultView!.WheelEvent('wheel', { deltaY: -3000, bubbles: true })),
+    );
     box.top = 1000;
     await sleep(600);
     box.height += 70;
     await sleep(1200);
     expect(box.top).toBe(1000);
     // Back down near the end (by the user): followed again.
-    scroller.dispatchEvent(new page.doc.defaultView!.WheelEvent('wheel', { deltaY: 3000, bubbles: true }));
+    scroller.dispatchEvent(
+      userEvent(new page.doc.defaultView!.WheelEvent('wheel', { deltaY: 3000, bubbles: true })),
+    );
     box.top = box.height - 400 - 60;
     await sleep(600);
     box.height += 700;
