@@ -13,7 +13,7 @@ import {
   launchChromium,
   stopChromiumServiceWorker,
 } from './lib/browsers';
-import { extensionRequest, type MinichatBob, startMinichatBob } from './lib/minichat-bob';
+import { extensionRequest, type MinichatBob, startMinichatBob, tabOfPeer } from './lib/minichat-bob';
 import { isDhCommit, until as untilShared } from './lib/restart';
 
 declare const chrome: Browser;
@@ -56,15 +56,7 @@ describe('background: a conversation survives the worker being stopped at every 
     ext = await launchChromium({ extensionDir: extensionDir('chrome', 'test') });
     page = await ext.context.newPage();
     await page.goto(duo.chat.pageUrl('alice', 'bob'));
-    tabId = await until('the tab to report its chat', async () =>
-      ext.worker.evaluate(async () => {
-        const { tabs } = (await chrome.storage.session.get('tabs')) as {
-          tabs?: Record<string, { ref: { peer: string } | null }>;
-        };
-        for (const [id, r] of Object.entries(tabs ?? {})) if (r.ref?.peer === 'bob') return Number(id);
-        return undefined;
-      }),
-    );
+    tabId = await until('the tab to report its chat', async () => tabOfPeer(ext.worker, 'bob'));
     popup = await ext.context.newPage();
     await popup.goto(`${ext.baseUrl}extension/popup/index.html?tab=${tabId}`);
     await page.bringToFront();

@@ -8,12 +8,9 @@
 
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'webextension-polyfill';
 import { extensionDir, type FirefoxExtension, launchFirefox } from './lib/browsers';
-import { extensionRequest, type MinichatBob, startMinichatBob } from './lib/minichat-bob';
+import { extensionRequest, type MinichatBob, startMinichatBob, tabTable } from './lib/minichat-bob';
 import { isDhCommit, until as untilShared } from './lib/restart';
-
-declare const browser: Browser;
 
 let debugDump: () => string = () => '';
 const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 45_000) =>
@@ -28,13 +25,7 @@ describe('background: a conversation survives the event page being unloaded at e
   let restarts = 0;
 
   /** The tab's record in the background's tab map (storage.session). */
-  const tabRecord = () =>
-    probe.evaluate(async () => {
-      const { tabs } = (await browser.storage.session.get('tabs')) as {
-        tabs?: Record<string, { connection: string; ref: { peer: string } | null }>;
-      };
-      return tabs ?? {};
-    });
+  const tabRecord = () => tabTable(probe);
 
   /** Waits until the background was unloaded and the content script reconnected to a new one. */
   const restarted = async () => {

@@ -11,17 +11,13 @@
 // icon was redrawn for every message, the worker processed ~20 rows/s, below the rate limit, and
 // the 10,150 rows took over 8 minutes: the button is now drawn only when its look changes.)
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
 import { BUDGETS } from '../../src/store/budgets';
-import { type Minichat, startMinichat } from '../fixtures/minichat/server';
-import { type Peer, type PeerEvent, startOffrecordPeer } from '../interop/lib';
 import { type ChromiumExtension, extensionDir, launchChromium } from './lib/browsers';
-import { waitFor } from './lib/ngircd';
+import { floodAtRest, floodCount, type TranscriptIndex } from './lib/flood';
+import { extensionRequest, type MinichatBob, startMinichatBob, tabOfPeer } from './lib/minichat-bob';
 import { until as untilShared } from './lib/restart';
 
 declare const chrome: Browser;
@@ -34,40 +30,19 @@ const OTHER_KEYS = 256 * 1024;
 
 interface Stored {
   bytesInUse: number;
-  index: {
-    convs: Record<string, { id: string; site: string; state: number; chunks: [number, number][] }>;
-  } | null;
+  index: (TranscriptIndex & { convs: Record<string, { state: number }> }) | null;
 }
 
 describe('a flooding page cannot exhaust storage nor stop another conversation (Chromium)', () => {
-  let chat: Minichat;
-  let bob: Peer;
+  let duo: MinichatBob;
   let ext: ChromiumExtension;
   let flood: Page;
   let talk: Page;
   let popup: Page;
   let floodTab: number;
   let talkTab: number;
-  let dir: string;
-  const bobEvents: PeerEvent[] = [];
-  let relay: Promise<unknown> = Promise.resolve();
 
-  const pageRequest = (body: Record<string, unknown>) =>
-    popup.evaluate(
-      (msg) =>
-        new Promise((resolve, reject) => {
-          const port = chrome.runtime.connect({ name: 'offrecord' });
-          port.onMessage.addListener((raw: unknown) => {
-            const m = raw as { type?: string; id?: number; ok?: boolean; result?: unknown; error?: string };
-            if (m.type !== 'reply' || m.id !== 1) return;
-            port.disconnect();
-            if (m.ok) resolve(m.result);
-            else reject(new Error(m.error));
-          });
-          port.postMessage({ ...msg, id: 1 });
-        }),
-      body,
-    );
+  const pageRequest = (body: Record<string, unknown>) => extensionRequest(popup, body);
 
   type Status = {
     tab: { dropped?: number } | null;
@@ -91,48 +66,21 @@ describe('a flooding page cannot exhaust storage nor stop another conversation (
     return panel;
   };
 
-  const bobDo = (op: Record<string, unknown>) => {
-    const next = relay.then(async () => {
-      const events = await bob.op(op as never);
-      bobEvents.push(...events);
-      for (const e of events) if (e.event === 'wire') chat.post('bob', 'alice', (e as { wire: string }).wire);
-    });
-    relay = next.catch(() => undefined);
-    return next;
-  };
   const bobRead = () =>
-    bobEvents.filter((e) => e.event === 'message').map((e) => (e as { text: string }).text);
+    duo.events.filter((e) => e.event === 'message').map((e) => (e as { text: string }).text);
 
   const tabOf = (peer: string) =>
-    until(`the ${peer} tab to report its chat`, async () =>
-      popup.evaluate(async (p) => {
-        const { tabs } = (await chrome.storage.session.get('tabs')) as {
-          tabs?: Record<string, { ref: { peer: string } | null }>;
-        };
-        for (const [id, r] of Object.entries(tabs ?? {})) if (r.ref?.peer === p) return Number(id);
-        return undefined;
-      }, peer),
-    );
+    until(`the ${peer} tab to report its chat`, async () => tabOfPeer(popup, peer));
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'offrecord-budgets-'));
-    chat = await startMinichat();
-    bob = await startOffrecordPeer({
-      account: 'bob',
-      policy: 'manual',
-      key: join(dir, 'bob.key'),
-      maxMessage: 400,
-    });
-    chat.onLine((l) => {
-      if (l.to === 'bob') void bobDo({ op: 'receive', peer: 'alice', wire: l.text });
-    });
+    duo = await startMinichatBob({ prefix: 'offrecord-budgets-' });
     ext = await launchChromium({ extensionDir: extensionDir('chrome', 'test') });
     popup = await ext.context.newPage();
     await popup.goto(`${ext.baseUrl}extension/popup/index.html`);
     flood = await ext.context.newPage();
-    await flood.goto(chat.pageUrl('alice', 'mallory'));
+    await flood.goto(duo.chat.pageUrl('alice', 'mallory'));
     talk = await ext.context.newPage();
-    await talk.goto(chat.pageUrl('alice', 'bob'));
+    await talk.goto(duo.chat.pageUrl('alice', 'bob'));
     floodTab = await tabOf('mallory');
     talkTab = await tabOf('bob');
     await until(
@@ -144,34 +92,28 @@ describe('a flooding page cannot exhaust storage nor stop another conversation (
 
   afterAll(async () => {
     await ext?.close();
-    await bob?.close();
-    await chat?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await duo?.close();
   });
 
   it('150 rows of 99 KB and 10,000 small rows in one tab; the other tab goes private and talks both ways', async () => {
     // First 350 rows of 3,000 characters, within the rate limit: stored cut to 2,000 characters
     // each, which is more than one conversation's transcript budget, so its oldest are trimmed.
     const medium = 'm'.repeat(3000);
-    for (let i = 0; i < 350; i++) chat.post('mallory', 'alice', `${i} ${medium}`);
+    for (let i = 0; i < 350; i++) duo.chat.post('mallory', 'alice', `${i} ${medium}`);
     await until('the medium rows to be stored and trimmed', async () => {
       const s = await status(floodTab);
       return (s.status?.limits?.trimmed ?? 0) > 0 ? s : undefined;
     });
     const big = 'M'.repeat(99_000);
-    for (let i = 0; i < 150; i++) chat.post('mallory', 'alice', `${i} ${big}`);
+    for (let i = 0; i < 150; i++) duo.chat.post('mallory', 'alice', `${i} ${big}`);
     await until('the flood page to show the big rows', async () =>
       (await flood.locator('li.msg').count()) >= 500 ? true : undefined,
     );
 
     // During the flood: the other conversation goes private and talks.
     await pageRequest({ type: 'go-private', tabId: talkTab });
-    await until('bob encrypted', async () =>
-      bobEvents.some((e) => e.event === 'state' && (e as { state: string }).state === 'encrypted')
-        ? true
-        : undefined,
-    );
-    for (let i = 0; i < 10_000; i++) chat.post('mallory', 'alice', `small row ${i}`);
+    await until('bob encrypted', async () => (duo.encryptedCount() > 0 ? true : undefined));
+    for (let i = 0; i < 10_000; i++) duo.chat.post('mallory', 'alice', `small row ${i}`);
     const panel = await openPanel();
     const say = async (text: string) => {
       const box = panel.getByTestId('compose-box');
@@ -180,7 +122,7 @@ describe('a flooding page cannot exhaust storage nor stop another conversation (
       await until(`bob to read ${text}`, async () => (bobRead().includes(text) ? true : undefined));
     };
     const hear = async (text: string) => {
-      await bobDo({ op: 'send', peer: 'alice', text });
+      await duo.do({ op: 'send', peer: 'alice', text });
       await until(`alice to read ${text}`, async () =>
         (await panel.locator('[data-testid=entry] .text').allTextContents()).includes(text)
           ? true
@@ -199,33 +141,8 @@ describe('a flooding page cannot exhaust storage nor stop another conversation (
     // Every row the page showed was either processed (stored, trimmed since, or not stored) or
     // dropped by the rate limit, exactly once: wait until the counts reach all of them.
     const FLOOD_ROWS = 350 + 150 + 10_000;
-    const accounted = async () => {
-      const f = await status(floodTab);
-      const conv = Object.values((await stored()).index?.convs ?? {}).find((c) => c.id.includes('"mallory"'));
-      const entries = (conv?.chunks ?? []).reduce((a, [, n]) => a + n, 0);
-      const l = f.status?.limits;
-      const parts = {
-        stored: entries,
-        trimmed: l?.trimmed ?? 0,
-        notStored: l?.notStored ?? 0,
-        dropped: f.tab?.dropped ?? 0,
-      };
-      return { ...parts, sum: parts.stored + parts.trimmed + parts.notStored + parts.dropped };
-    };
-    // The counts are read in two requests (status, then the store's index) while the worker may
-    // still be at work, so they are taken once they have stopped moving (3 reads, 500 ms apart).
-    const reads: string[] = [];
-    await waitFor(
-      'every flood row processed or dropped, and the counts at rest',
-      async () => {
-        const a = await accounted().catch(() => undefined);
-        reads.push(JSON.stringify(a));
-        const still = reads.length >= 3 && reads.slice(-3).every((r) => r === reads.at(-1));
-        return a && a.sum >= FLOOD_ROWS && still ? true : undefined;
-      },
-      120_000,
-      500,
-    );
+    const accounted = async () => floodCount(await status(floodTab), (await stored()).index, 'mallory');
+    await floodAtRest(accounted, FLOOD_ROWS, 120_000);
 
     // After it: the other conversation still works, both ways, each message once.
     const t0 = Date.now();
@@ -286,7 +203,7 @@ describe('a flooding page cannot exhaust storage nor stop another conversation (
       .poll(async () => (await line.textContent()) ?? '', { timeout: 15_000 })
       .toContain(`${f.tab?.dropped} messages the page showed too fast were skipped`);
     expect(await line.textContent()).toContain(`${f.status?.limits?.trimmed} older lines were removed`);
-    chat.post('mallory', 'alice', `last ${'L'.repeat(4995)}`);
+    duo.chat.post('mallory', 'alice', `last ${'L'.repeat(4995)}`);
     await expect
       .poll(async () => floodPanel.getByTestId('entry-cut').last().textContent(), { timeout: 15_000 })
       .toBe(`Cut short: ${BUDGETS.plainText} of 5000 characters kept.`);

@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'webextension-polyfill';
 import { BUDGETS } from '../../src/store/budgets';
 import { extensionDir, type FirefoxExtension, launchFirefox } from './lib/browsers';
+import { floodAtRest, floodCount, type TranscriptIndex } from './lib/flood';
 import { extensionRequest, type MinichatBob, startMinichatBob } from './lib/minichat-bob';
-import { waitFor } from './lib/ngircd';
 import { until as untilShared } from './lib/restart';
 
 declare const browser: Browser;
@@ -32,7 +32,7 @@ const SMALL = 3000;
 
 interface Stored {
   bytes: number;
-  index: { convs: Record<string, { id: string; state: number; chunks: [number, number][] }> } | null;
+  index: (TranscriptIndex & { convs: Record<string, { state: number }> }) | null;
   tabs: Record<string, { ref: { peer: string } | null; dropped?: number }>;
 }
 
@@ -133,32 +133,10 @@ describe('a flooding page cannot exhaust storage nor stop another conversation (
         : undefined,
     );
 
-    // Every row, exactly once, once the counts have come to rest (3 reads, 500 ms apart).
+    // Every row, exactly once, once the counts have come to rest.
     const rows = MEDIUM + BIG + SMALL;
-    const accounted = async () => {
-      const f = await status(floodTab);
-      const conv = Object.values((await stored()).index?.convs ?? {}).find((c) => c.id.includes('"mallory"'));
-      const l = f.status?.limits;
-      const parts = {
-        stored: (conv?.chunks ?? []).reduce((a, [, n]) => a + n, 0),
-        trimmed: l?.trimmed ?? 0,
-        notStored: l?.notStored ?? 0,
-        dropped: f.tab?.dropped ?? 0,
-      };
-      return { ...parts, sum: parts.stored + parts.trimmed + parts.notStored + parts.dropped };
-    };
-    const reads: string[] = [];
-    await waitFor(
-      'every flood row processed or dropped, and the counts at rest',
-      async () => {
-        const a = await accounted().catch(() => undefined);
-        reads.push(JSON.stringify(a));
-        const still = reads.length >= 3 && reads.slice(-3).every((r) => r === reads.at(-1));
-        return a && a.sum >= rows && still ? true : undefined;
-      },
-      150_000,
-      500,
-    );
+    const accounted = async () => floodCount(await status(floodTab), (await stored()).index, 'mallory');
+    await floodAtRest(accounted, rows, 150_000);
     const total = await accounted();
     console.log(`Firefox: flood rows accounted for: ${JSON.stringify(total)}`);
     expect(total.sum).toBe(rows);

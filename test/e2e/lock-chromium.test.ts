@@ -9,7 +9,6 @@
 
 import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'webextension-polyfill';
 import { parsePrivateKeyFile } from '../../src/otr/keyfile';
 import {
   type ChromiumExtension,
@@ -18,10 +17,8 @@ import {
   stopChromiumServiceWorker,
 } from './lib/browsers';
 import { dumpStoredValues, encodingsOf } from './lib/lock';
-import { extensionRequest, type MinichatBob, startMinichatBob } from './lib/minichat-bob';
+import { extensionRequest, type MinichatBob, startMinichatBob, tabOfPeer } from './lib/minichat-bob';
 import { isDhCommit, until as untilShared } from './lib/restart';
-
-declare const chrome: Browser;
 
 const PASS = 'purple elephant 42';
 let debugDump: () => string = () => '';
@@ -71,15 +68,7 @@ describe('the passphrase lock in Chromium', () => {
     ext = await launchChromium({ extensionDir: extensionDir('chrome', 'test') });
     page = await ext.context.newPage();
     await page.goto(duo.chat.pageUrl('alice', 'bob'));
-    tabId = await until('the tab to report its chat', async () =>
-      ext.worker.evaluate(async () => {
-        const { tabs } = (await chrome.storage.session.get('tabs')) as {
-          tabs?: Record<string, { ref: { peer: string } | null }>;
-        };
-        for (const [id, r] of Object.entries(tabs ?? {})) if (r.ref?.peer === 'bob') return Number(id);
-        return undefined;
-      }),
-    );
+    tabId = await until('the tab to report its chat', async () => tabOfPeer(ext.worker, 'bob'));
     popup = await ext.context.newPage();
     await popup.goto(`${ext.baseUrl}extension/popup/index.html?tab=${tabId}`);
     await until('alice key', async () =>

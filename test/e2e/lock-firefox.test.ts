@@ -6,14 +6,11 @@
 
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'webextension-polyfill';
 import { parsePrivateKeyFile } from '../../src/otr/keyfile';
 import { extensionDir, type FirefoxExtension, launchFirefox } from './lib/browsers';
 import { dumpStoredValues, encodingsOf } from './lib/lock';
-import { extensionRequest, type MinichatBob, startMinichatBob } from './lib/minichat-bob';
+import { extensionRequest, type MinichatBob, startMinichatBob, tabTable } from './lib/minichat-bob';
 import { isDhCommit, until as untilShared } from './lib/restart';
-
-declare const browser: Browser;
 
 const PASS = 'purple elephant 42';
 let debugDump: () => string = () => '';
@@ -27,13 +24,7 @@ describe('the passphrase lock in Firefox', () => {
   let probe: Page;
   let tabId: number;
 
-  const tabRecord = () =>
-    probe.evaluate(async () => {
-      const { tabs } = (await browser.storage.session.get('tabs')) as {
-        tabs?: Record<string, { connection: string; ref: { peer: string } | null }>;
-      };
-      return tabs ?? {};
-    });
+  const tabRecord = () => tabTable(probe);
 
   const pageRequest = (body: Record<string, unknown>) => extensionRequest(probe, body);
   const lock = async () => (await pageRequest({ type: 'lock-state' })) as { state: string; held: number };

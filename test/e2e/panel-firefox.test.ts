@@ -11,14 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'webextension-polyfill';
 import { type Minichat, startMinichat } from '../fixtures/minichat/server';
 import { type Peer, type PeerEvent, startOffrecordPeer } from '../interop/lib';
 import { extensionDir, type FirefoxExtension, launchFirefox } from './lib/browsers';
+import { tabOfPeer } from './lib/minichat-bob';
 import { waitFor } from './lib/ngircd';
 import { firefoxPanel, firefoxTranscript } from './lib/picker';
-
-declare const browser: Browser;
 
 describe('the side panel in Firefox ESR', () => {
   let chat: Minichat;
@@ -85,16 +83,7 @@ describe('the side panel in Firefox ESR', () => {
     await probe.goto(`${ff.baseUrl}extension/options/index.html`, { waitUntil: 'networkidle0' });
     page = await ff.browser.newPage();
     await page.goto(chat.pageUrl('alice', 'bob'));
-    tabId = await waitFor('the chat tab reported', async () => {
-      const id = await probe.evaluate(async () => {
-        const { tabs } = (await browser.storage.session.get('tabs')) as {
-          tabs?: Record<string, { ref: { peer: string } | null }>;
-        };
-        for (const [k, r] of Object.entries(tabs ?? {})) if (r.ref?.peer === 'bob') return Number(k);
-        return null;
-      });
-      return id ?? undefined;
-    });
+    tabId = await waitFor('the chat tab reported', () => tabOfPeer(probe, 'bob'));
     await probe.close();
     panel = await firefoxPanel(ff, page, tabId);
   }, 120_000);

@@ -3,12 +3,12 @@
 // side panel once its page exists in the build), each in the light and the dark colour scheme
 // (prefers-color-scheme emulated). No serious or critical violation may be found.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGES } from '../../extension/shared/build-info';
+import { seriousViolations } from './lib/axe';
 import {
   type ChromiumExtension,
   extensionDir,
@@ -18,36 +18,7 @@ import {
 } from './lib/browsers';
 import { CHAT, openChat } from './lib/popup-relay';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PANEL_PAGE = 'extension/panel/index.html';
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/** Runs axe on the page (evaluated over CDP: extension pages' CSP forbids injected script tags). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: { run(ctx: Document, opts: unknown): Promise<{ violations: unknown[] }> };
-      }
-    ).axe;
-    const r = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    });
-    return r.violations;
-  })) as Violation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`,
-    );
-}
 
 describe('axe-core on popup, options, help and panel, light and dark', () => {
   let server: StaticServer;

@@ -10,50 +10,17 @@
 // awaited with networkidle0 (their BiDi "load" did not arrive here; the other Firefox suites do
 // the same).
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'webextension-polyfill';
 import { PAGES } from '../../extension/shared/build-info';
+import { seriousViolations } from './lib/axe';
 import { extensionDir, type FirefoxExtension, launchFirefox } from './lib/browsers';
-import { type MinichatBob, startMinichatBob } from './lib/minichat-bob';
+import { type MinichatBob, startMinichatBob, tabOfPeer } from './lib/minichat-bob';
 import { waitFor } from './lib/ngircd';
 
-declare const browser: Browser;
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PANEL_PAGE = 'extension/panel/index.html';
 /** tokens.css --or-bg, as the computed style gives it. */
 const BODY_BG = { light: 'rgb(255, 255, 255)', dark: 'rgb(21, 24, 28)' };
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/** Runs axe in the page (evaluated over BiDi: the pages' CSP forbids injected script tags). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: { run(ctx: Document, opts: unknown): Promise<{ violations: unknown[] }> };
-      }
-    ).axe;
-    const r = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    });
-    return r.violations;
-  })) as Violation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`,
-    );
-}
 
 const text = (page: Page, selector: string) =>
   page.$eval(selector, (el) => el.textContent ?? '').catch(() => '');
@@ -107,21 +74,7 @@ async function start(
   const probe = await ext.browser.newPage();
   await probe.goto(`${ext.baseUrl}${PAGES.help}`, { waitUntil: 'networkidle0' });
 
-  const tabId = await waitFor(
-    'the chat tab to report its chat',
-    async () => {
-      const tabs = await probe.evaluate(async () => {
-        const { tabs } = (await browser.storage.session.get('tabs')) as {
-          tabs?: Record<string, { ref: { peer: string } | null }>;
-        };
-        return tabs ?? {};
-      });
-      for (const [id, r] of Object.entries(tabs)) if (r.ref?.peer === 'bob') return Number(id);
-      return undefined;
-    },
-    30_000,
-    200,
-  );
+  const tabId = await waitFor('the chat tab to report its chat', () => tabOfPeer(probe, 'bob'), 30_000, 200);
   await probe.close();
   await chat.bringToFront();
   return { ext, tabId, chat };

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page as PlaywrightPage } from '@playwright/test';
+import type { Page as PlaywrightPage, Worker } from '@playwright/test';
 import type { Page as PuppeteerPage } from 'puppeteer-core';
 import { type Minichat, startMinichat } from '../../fixtures/minichat/server';
 import { type Peer, type PeerEvent, startOffrecordPeer } from '../../interop/lib';
@@ -158,4 +158,34 @@ export function extensionRequest(
       }),
     [body, timeoutMs] as const,
   );
+}
+
+/** A row of the background's tab table (storage.session `tabs`), the fields the suites read. */
+export interface TabRow {
+  /** Changes on every new connection of the tab's content script (a background restart). */
+  connection: string;
+  ref: { peer: string } | null;
+  dropped?: number;
+}
+
+/** The background's tab table, read from an extension page or the Chromium worker. */
+export function tabTable(ctx: PlaywrightPage | PuppeteerPage | Worker): Promise<Record<string, TabRow>> {
+  return (ctx as PlaywrightPage).evaluate(async () => {
+    const area = (
+      globalThis as unknown as {
+        chrome: { storage: { session: { get(k: string): Promise<Record<string, unknown>> } } };
+      }
+    ).chrome.storage.session;
+    const { tabs } = (await area.get('tabs')) as { tabs?: Record<string, TabRow> };
+    return tabs ?? {};
+  });
+}
+
+/** The id of the tab whose chat is with `peer`, once its content script reported it. */
+export async function tabOfPeer(
+  ctx: PlaywrightPage | PuppeteerPage | Worker,
+  peer: string,
+): Promise<number | undefined> {
+  for (const [id, r] of Object.entries(await tabTable(ctx))) if (r.ref?.peer === peer) return Number(id);
+  return undefined;
 }
