@@ -34,7 +34,17 @@ describe('profile adapter', () => {
     row.setAttribute('data-ts', '2026-12-07T16:20:00Z');
     expect(a.readMessage(row)?.order).toBe(Date.UTC(2026, 11, 7, 16, 20));
     expect(a.watchAttributes).toContain('data-ts');
-    for (const bad of ['', 'May', '12:30', 'Infinity', 'NaN', '1e999', '9'.repeat(70), '2026-13-45', '2026-12-07'])
+    for (const bad of [
+      '',
+      'May',
+      '12:30',
+      'Infinity',
+      'NaN',
+      '1e999',
+      '9'.repeat(70),
+      '2026-13-45',
+      '2026-12-07',
+    ])
       expect(orderOf(bad), bad).toBeUndefined();
     expect(orderOf(' 1.5e3 ')).toBe(1500);
     expect(orderOf(null)).toBeUndefined();
