@@ -7,8 +7,7 @@
 import type { StorageAreaLike } from '../../src/store/session-storage';
 import type { SettingName, SettingsStore } from '../../src/store/types';
 import { OLD_MARK_KEY } from '../shared/mark';
-
-const OLD_SETTINGS_KEY = 'lock:settings';
+import { OLD_SETTINGS_KEY } from './lock';
 
 const MOVED: [string, SettingName][] = [
   [OLD_MARK_KEY, 'securityMark'],

@@ -9,13 +9,14 @@ import { profileFileName } from '../popup/model';
 import { downloadText, readProfileFile } from '../popup/profile-file';
 import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
+import type { PolicyName } from '../shared/messages';
 import { siteMatches, sitePatternFor } from '../shared/sites';
-import { ask, POLICIES, POLICY_TEXT, type Policy, type SiteRow } from './api';
+import { ask, POLICIES, POLICY_TEXT, type SiteRow } from './api';
 import { BuddyPolicies } from './BuddyPolicies';
 import { ProfileCell } from './ProfileCell';
 import { message, Outcome, type Said } from './parts/Outcome';
 
-function isPolicy(x: string): x is Policy {
+function isPolicy(x: string): x is PolicyName {
   return (POLICIES as readonly string[]).includes(x);
 }
 

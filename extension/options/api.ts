@@ -1,15 +1,15 @@
 // The options page's side of the runtime API (api.md, "options" requests), with the result
 // shapes it reads. One client for the page.
 
-import type { PageRequest, RequestBody, ResultMap } from '../shared/messages';
+import type { BuddyPolicyName, PageRequest, PolicyName, RequestBody, ResultMap } from '../shared/messages';
 import { PortClient } from '../shared/port-client';
 
 export const client = new PortClient<PageRequest>();
 
-export type Policy = 'never' | 'manual' | 'opportunistic' | 'always';
-export const POLICIES: readonly Policy[] = ['manual', 'opportunistic', 'always', 'never'];
+/** The policies in the order the options show them (messages.ts POLICY_NAMES holds the same). */
+export const POLICIES: readonly PolicyName[] = ['manual', 'opportunistic', 'always', 'never'];
 /** What a buddy's own policy can be: the site's (default) or one of the policies. */
-export const BUDDY_POLICIES: readonly ('default' | Policy)[] = ['default', ...POLICIES];
+export const BUDDY_POLICIES: readonly BuddyPolicyName[] = ['default', ...POLICIES];
 
 /** The words for each policy, the same in the site and the buddy tables. */
 export const POLICY_TEXT = {

@@ -3,20 +3,13 @@
 // from the conversation's status (its counts), not stored as an entry: a flood that trims every
 // few messages would otherwise fill the transcript with its own notices.
 
-import { budgetLines } from '../shared/budget-lines';
+import { budgetCounts, budgetLines } from '../shared/budget-lines';
 import { t } from '../shared/i18n';
 import type { ConversationStatus } from '../shared/messages';
 
 export function BudgetLine({ status }: { status: ConversationStatus | null }) {
-  const l = status?.limits;
-  if (!l) return null;
-  const lines = budgetLines({
-    dropped: l.dropped ?? 0,
-    truncated: l.truncated,
-    trimmed: l.trimmed,
-    notStored: l.notStored,
-    outboxDropped: l.outboxDropped,
-  });
+  const counts = status?.limits ? budgetCounts(status.limits, undefined) : null;
+  const lines = counts ? budgetLines(counts) : [];
   if (lines.length === 0) return null;
   return (
     <li class="entry notice" data-testid="budget-line" data-notice="budget">

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { PopupRequest } from '../popup/api';
 import { t } from '../shared/i18n';
 import type { LockSend } from '../shared/lock/api';
+import { UnlockPrompt } from '../shared/lock/Unlock';
 import { loadMark, type SecurityMark, saveMark } from '../shared/mark';
 import type {
   ConversationStatus,
@@ -19,7 +20,7 @@ import { Actions } from './Actions';
 import { Compose } from './Compose';
 import { PanelClient } from './client';
 import { Header } from './Header';
-import { LockNow, LockPrompt } from './LockPrompt';
+import { LockNow } from './LockPrompt';
 import { MarkSetup } from './MarkSetup';
 import {
   afterSent,
@@ -185,11 +186,15 @@ export function Panel() {
     setBusy(true);
     // Kept until the reply: if the worker stops before replying, the next hello shows whether the
     // message went out (then its text leaves the box) or not (then it stays, with the reason).
-    inFlight.current = { text, conv: target, since: Date.now() };
+    const mine: InFlight = { text, conv: target, since: Date.now() };
+    inFlight.current = mine;
     c.request({ type: 'panel-send', tabId: view.tabId, conv: target, text })
       .then((r) => {
-        inFlight.current = null;
         setStatus(r.status);
+        // The transcript push comes before the reply and usually settled it already: the text left
+        // the box once, and what the user typed since stays.
+        if (inFlight.current !== mine) return;
+        inFlight.current = null;
         setDraft((d) => afterSent(d, text));
         setReason(null);
       })
@@ -227,7 +232,7 @@ export function Panel() {
           }}
         />
       )}
-      <LockPrompt lock={lock} send={lockSend} onChanged={setLock} />
+      <UnlockPrompt lock={lock} send={lockSend} onChanged={setLock} />
       {error && (
         <p class="error" role="alert" data-testid="panel-error">
           {error}

@@ -1,22 +1,19 @@
 // The popup's part of the passphrase lock (issue 18). While locked, the unlock prompt comes
-// first, above the status (going private and a buddy's waiting query need it): UnlockPrompt.
+// first, above the status (going private and a buddy's waiting query need it): the shared
+// UnlockPrompt (shared/lock/Unlock.tsx).
 // Below the conversation (LockBar): while unlocked, "Lock now"; with keys in clear, the offer to
 // protect them (set in the options page, where the warning about a forgotten passphrase has room).
 
 import browser from 'webextension-polyfill';
 import { t } from '../shared/i18n';
 import type { LockSend } from '../shared/lock/api';
-import { LockNowButton, UnlockForm } from '../shared/lock/Unlock';
+import { LockNowButton } from '../shared/lock/Unlock';
 import type { LockInfo } from '../shared/messages';
 
 interface Props {
   lock: LockInfo;
   send: LockSend;
   onChanged: () => void;
-}
-
-export function UnlockPrompt({ lock, send, onChanged }: Props) {
-  return lock.state === 'locked' ? <UnlockForm lock={lock} send={send} onDone={onChanged} /> : null;
 }
 
 export function LockBar({ lock, send, onChanged }: Props) {

@@ -10,8 +10,8 @@ import browser from 'webextension-polyfill';
 import { Icon } from '../shared/components/Icon';
 import { t } from '../shared/i18n';
 import { PanicWipe } from '../shared/lock/PanicWipe';
+import { UnlockPrompt } from '../shared/lock/Unlock';
 import { loadMark, type SecurityMark } from '../shared/mark';
-import { openPanel } from '../shared/open-panel';
 import { SecurityMarkBadge } from '../shared/SecurityMark';
 import { sitePatternFor } from '../shared/sites';
 import { AnswerQuestion, Authenticate, SmpProgress, SmpResult } from './Auth';
@@ -29,7 +29,7 @@ import {
 import { BudgetNote } from './BudgetNote';
 import { ChangedWarning } from './ChangedWarning';
 import { DiagnosticsFooter } from './Diagnostics';
-import { LockBar, UnlockPrompt } from './LockBar';
+import { LockBar } from './LockBar';
 import {
   inferOutcome,
   LEVEL_HELP,

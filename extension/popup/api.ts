@@ -50,7 +50,7 @@ export interface PopupState {
   budget: BudgetCounts | null;
 }
 
-import type { BudgetCounts } from '../shared/budget-lines';
+import { type BudgetCounts, budgetCounts } from '../shared/budget-lines';
 
 export type { BudgetCounts };
 
@@ -115,16 +115,7 @@ export async function readStatus(tab: TabInfo): Promise<PopupRead> {
     status: r.status,
     keygen: r.keygen,
     page: r.page,
-    budget:
-      r.tab || r.status?.limits
-        ? {
-            dropped: r.tab?.dropped ?? 0,
-            truncated: r.status?.limits?.truncated ?? 0,
-            trimmed: r.status?.limits?.trimmed ?? 0,
-            notStored: r.status?.limits?.notStored ?? 0,
-            outboxDropped: r.status?.limits?.outboxDropped ?? 0,
-          }
-        : null,
+    budget: budgetCounts(r.status?.limits, r.tab ? (r.tab.dropped ?? 0) : undefined),
     lock: r.lock,
     smpOutcome: isSmpOutcome(smp?.result) ? smp.result : null,
     diagnostics: {

@@ -3,6 +3,7 @@
 // OTR lines not queued. Shared by the popup's note and the side panel's line.
 
 import { t } from './i18n';
+import type { ConversationLimits } from './messages';
 
 export interface BudgetCounts {
   dropped: number;
@@ -10,6 +11,21 @@ export interface BudgetCounts {
   trimmed: number;
   notStored: number;
   outboxDropped: number;
+}
+
+/** The counts from a conversation's limits and its tab's dropped rows (null: nothing to count). */
+export function budgetCounts(
+  limits: ConversationLimits | undefined,
+  dropped: number | undefined,
+): BudgetCounts | null {
+  if (!limits && dropped === undefined) return null;
+  return {
+    dropped: dropped ?? limits?.dropped ?? 0,
+    truncated: limits?.truncated ?? 0,
+    trimmed: limits?.trimmed ?? 0,
+    notStored: limits?.notStored ?? 0,
+    outboxDropped: limits?.outboxDropped ?? 0,
+  };
 }
 
 export function budgetLines(counts: BudgetCounts): string[] {

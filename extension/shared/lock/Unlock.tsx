@@ -7,6 +7,19 @@ import { t } from '../i18n';
 import type { LockInfo } from '../messages';
 import { errorText, type LockSend } from './api';
 
+/** While locked, the unlock form (popup and panel: going private and a buddy's held query wait for it). */
+export function UnlockPrompt({
+  lock,
+  send,
+  onChanged,
+}: {
+  lock: LockInfo | null;
+  send: LockSend;
+  onChanged: (l: LockInfo) => void;
+}) {
+  return lock?.state === 'locked' ? <UnlockForm lock={lock} send={send} onDone={onChanged} /> : null;
+}
+
 export function UnlockForm({
   lock,
   send,
