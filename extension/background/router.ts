@@ -726,7 +726,7 @@ export class Router {
     tabId: number,
     ref: ConversationRef,
     msg: { id: string; text: string },
-    admit: () => boolean = () => true,
+    admit: () => boolean,
   ): Promise<boolean> {
     const { manager, lock } = this.deps;
     const id = conversationId(ref);

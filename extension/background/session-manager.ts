@@ -371,16 +371,17 @@ export class SessionManager {
   }
 
   /** The policy the user set for this conversation: the buddy's own over the site's (pidgin-otr). */
-  private async policyName(ref: ConversationRef): Promise<PolicyName> {
+  /** The policy for this conversation (the buddy's own, else the site's), and whose it is. */
+  private async policyOf(ref: ConversationRef): Promise<{ name: PolicyName; by: 'buddy' | 'site' }> {
     const [site, buddy] = await Promise.all([
       this.deps.keys.getSite(ref.site),
       this.deps.keys.getBuddyPolicy(ref.account, ref.protocol, ref.peer),
     ]);
-    return effectivePolicy(site?.policy, buddy);
+    return { name: effectivePolicy(site?.policy, buddy), by: buddy ? 'buddy' : 'site' };
   }
 
   private async configuredPolicy(ref: ConversationRef): Promise<number> {
-    return POLICY_PRESETS[await this.policyName(ref)] ?? POLICY_PRESETS.manual;
+    return POLICY_PRESETS[(await this.policyOf(ref)).name] ?? POLICY_PRESETS.manual;
   }
 
   /**
@@ -643,18 +644,13 @@ export class SessionManager {
     return l.sent;
   }
 
-  /** Marks held messages (typed before the AKE) not sent: the ones with this text, or all. */
-  private async markHeld(id: string, l: Live, fx: Effects, text: string | null) {
+  /** Marks the held message (typed before the AKE) with this text not sent. */
+  private async markHeld(id: string, l: Live, fx: Effects, text: string) {
     for (const t of await this.sentEntries(id, l)) {
-      if (t.status !== 'held' || (text !== null && t.text !== text)) continue;
+      if (t.status !== 'held' || t.text !== text) continue;
       t.status = 'not-sent';
       fx.transcript.push(t);
-      if (text !== null) return;
-    }
-    for (const t of fx.transcript) {
-      if (t.status !== 'held' || (text !== null && t.text !== text)) continue;
-      t.status = 'not-sent';
-      if (text !== null) return;
+      return;
     }
   }
 
@@ -938,12 +934,8 @@ export class SessionManager {
    */
   async goPrivate(ref: ConversationRef): Promise<Effects> {
     // Checked before anything is loaded or a key made: a refusal changes nothing.
-    const [site, buddy] = await Promise.all([
-      this.deps.keys.getSite(ref.site),
-      this.deps.keys.getBuddyPolicy(ref.account, ref.protocol, ref.peer),
-    ]);
-    if (effectivePolicy(site?.policy, buddy) === 'never')
-      throw new PolicyRefusedError(buddy === 'never' ? 'buddy' : 'site');
+    const policy = await this.policyOf(ref);
+    if (policy.name === 'never') throw new PolicyRefusedError(policy.by);
     return this.op(ref, (s, l) => {
       l.rec.privateMode = true;
       s.policy = POLICY_ALWAYS;
