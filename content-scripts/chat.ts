@@ -247,14 +247,17 @@ export class ChatCore {
 
   /**
    * Reads, right now, every row the mutations touched (a recycled row may change again soon).
-   * True when the changes were inside the message list (rows to report, or a scan to run).
+   * True when there are rows to report or a scan to run (the changes touched rows of the message
+   * list, or rendered the list anew).
    */
   capture(records: readonly MutationRecord[]): boolean {
     // Most mutations of a chat page are elsewhere (a clock, a typing indicator, the sidebar):
     // only those inside the message list, or adding it (a list rendered anew), can touch a row.
     // (Adapters' rows are always inside their message list.)
     const list = this.adapter.messageList(this.doc);
-    if (!list || !records.some((r) => list.contains(r.target) || addsNode(r, list))) return false;
+    if (!list) return false;
+    const rendered = records.some((r) => addsNode(r, list));
+    if (!rendered && !records.some((r) => list.contains(r.target))) return false;
     const touched = this.adapter.isRow
       ? this.touchedByWalk(records, list, this.adapter.isRow)
       : this.touchedByList(records);
@@ -262,7 +265,10 @@ export class ChatCore {
       this.touchedRows.add(row);
       this.remember(row);
     }
-    return true;
+    // A list rendered anew is scanned whole; a change in it that touched no row (a typing
+    // indicator, a date line) waits like any other change instead of ticking at once.
+    if (rendered) this.fullScanDue = true;
+    return rendered || touched.length > 0;
   }
 
   /**

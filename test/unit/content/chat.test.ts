@@ -236,6 +236,28 @@ describe('ChatCore', () => {
     core.stop();
   });
 
+  it('a change inside the list that touches no row (a typing indicator) asks for no report; a new row does', async () => {
+    const { doc, profile } = fixture();
+    const adapter = adapterOf(doc, profile);
+    const { core } = await startCore(doc, adapter);
+    core.stop(); // its own observer off: the records below go to capture() alone
+    const list = adapter.messageList(doc)!;
+    const records: MutationRecord[] = [];
+    const watch = new (doc.defaultView as unknown as typeof globalThis).MutationObserver((r) =>
+      records.push(...r),
+    );
+    watch.observe(list, { childList: true, subtree: true, characterData: true });
+    const typing = doc.createElement('div');
+    typing.textContent = 'bob is typing…';
+    list.append(typing);
+    await sleep(10);
+    expect(core.capture(records.splice(0))).toBe(false);
+    recycle(q(doc, '.bubble', 0), 'bob', 'a new one', false);
+    await sleep(10);
+    expect(core.capture(records.splice(0))).toBe(true);
+    watch.disconnect();
+  });
+
   it('reports exactly the keys the background accepts, whatever else an adapter returns', async () => {
     const { doc, profile } = fixture();
     const base = adapterOf(doc, profile);
