@@ -4,7 +4,7 @@
  * it loaded, or ones shown before); React re-creates rows with the same content; a late message is
  * shown above older rows. With the adapter's order (a server sequence, a timestamp), an old row
  * first mounted by scrolling up is history, a late row shown above is new, and every row is
- * reported exactly once.
+ * reported exactly once (of history, only what the background reads: the buddy's OTR lines).
  */
 import { Window } from 'happy-dom';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,21 @@ const windows: Window[] = [];
 afterEach(async () => {
   for (const w of windows.splice(0)) await w.happyDOM.close();
 });
+
+/**
+ * Row n's text: every fourth row is the buddy's OTR line (n % 4 === 1), the one after it ours
+ * (n % 4 === 2); the rest is plain. Of history the background reads only the buddy's OTR lines:
+ * only those are sent (`wanted`).
+ */
+function historyText(n: number): string {
+  return n % 4 === 1 ? `?OTR:AAMD history ${n}.` : n % 4 === 2 ? `?OTR:AAMD ours ${n}.` : `history ${n}`;
+}
+/** The ids of the rows among n = from+1 .. from+count that history sends. */
+function wanted(from: number, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => from + 1 + i)
+    .filter((n) => n % 4 === 1)
+    .map((n) => `n${n}`);
+}
 
 interface Message {
   /** The server's sequence number (the row's data-n): the order. */
@@ -43,7 +58,7 @@ function virtualList(total: number, opts: { order: boolean }) {
   (globalThis as unknown as { document: Document }).document = doc;
   const list = doc.getElementById('list') as HTMLElement;
   const messages: Message[] = [];
-  for (let n = 1; n <= total; n++) messages.push({ n, from: n % 2 ? 'bob' : 'alice', text: `history ${n}` });
+  for (let n = 1; n <= total; n++) messages.push({ n, from: n % 2 ? 'bob' : 'alice', text: historyText(n) });
   let window0 = { from: 0, count: 0 };
   const show = (from: number, count: number) => {
     window0 = { from, count };
@@ -116,7 +131,8 @@ describe('a virtualized list', () => {
     const page = virtualList(500, { order: true });
     page.bottom();
     const { client, core } = await startCore(page.doc, page.adapter);
-    expect(client.reported().map((r) => r.id)).toEqual(Array.from({ length: 10 }, (_, i) => `n${491 + i}`));
+    // Of the first scan's ten rows, the buddy's OTR lines (our own and plain ones are not sent).
+    expect(client.reported().map((r) => r.id)).toEqual(wanted(490, 10));
     expect(client.reported().every((r) => r.history)).toBe(true);
 
     // Scrolled to the top, the middle and back down; each window mounted anew twice (React).
@@ -124,10 +140,11 @@ describe('a virtualized list', () => {
       page.show(from, 10);
       await sleep(60);
     }
-    await until('the windows read', () => client.reported().length === 40);
-    const mountedOld = client.reported().slice(10);
+    const old = [...wanted(0, 10), ...wanted(250, 10), ...wanted(100, 10)];
+    await until('the windows read', () => client.reported().length === 2 + old.length);
+    const mountedOld = client.reported().slice(2);
     expect(mountedOld.every((r) => r.history)).toBe(true);
-    expect(new Set(mountedOld.map((r) => r.id)).size).toBe(30);
+    expect(mountedOld.map((r) => r.id)).toEqual(old);
 
     // A new message (at the bottom, in view), and a late one shown far above (at 250, out of view).
     const newN = page.arrive('?OTR:AAMD new');
@@ -147,6 +164,8 @@ describe('a virtualized list', () => {
     const byId = new Map<string, Reported[]>();
     for (const r of all) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
     for (const [id, rs] of byId) expect(rs, id).toHaveLength(1);
+    // Nothing of history but the buddy's OTR lines.
+    expect(all.filter((r) => r.history).every((r) => /^\?OTR:AAMD history \d+\.$/.test(r.text))).toBe(true);
     expect(byId.get(`n${newN}`)?.[0]?.history).toBe(false);
     expect(byId.get(`n${lateN}`)?.[0]?.history).toBe(false);
     // Everything else ever mounted was history.
@@ -163,33 +182,28 @@ describe('a virtualized list', () => {
     };
     page.show(0, 10); // scrolled to the top when the page loads: the first scan's newest is n10
     const { client, core } = await startCore(page.doc, adapter);
+    expect(client.reported().map((r) => r.id)).toEqual(wanted(0, 10));
     page.show(50, 10);
-    await until('read', () => client.reported().length === 20);
-    // Rows n51..n60 are newer than anything the first scan saw: new (no position to go by).
+    await until('read', () => client.reported().length === 3 + 10);
+    // Rows n51..n60 are newer than anything the first scan saw: new (all sent, no position to go by).
     expect(
       client
         .reported()
-        .slice(10)
+        .slice(3)
         .every((r) => !r.history),
     ).toBe(true);
     peer = 'carol';
     page.show(90, 10);
     await until('carol', () => client.requests.some((r) => r.type === 'conversation' && r.peer === 'carol'));
-    await until('carol rows', () => client.reported().length === 30);
-    expect(
-      client
-        .reported()
-        .slice(20)
-        .every((r) => r.history),
-    ).toBe(true);
+    await until('carol rows', () => client.reported().length === 13 + 2);
+    expect(client.reported().slice(13)).toEqual(
+      wanted(90, 10).map((id) => expect.objectContaining({ id, history: true })),
+    );
     page.show(40, 10); // older than carol's first scan: history again
-    await until('older', () => client.reported().length === 40);
-    expect(
-      client
-        .reported()
-        .slice(30)
-        .every((r) => r.history),
-    ).toBe(true);
+    await until('older', () => client.reported().length === 15 + 3);
+    expect(client.reported().slice(15)).toEqual(
+      wanted(40, 10).map((id) => expect.objectContaining({ id, history: true })),
+    );
     core.stop();
   });
 
@@ -197,12 +211,13 @@ describe('a virtualized list', () => {
     const page = virtualList(100, { order: false });
     page.bottom();
     const { client, core } = await startCore(page.doc, page.adapter);
+    expect(client.reported().map((r) => r.id)).toEqual(wanted(90, 10));
     page.show(0, 10);
-    await until('read', () => client.reported().length === 20);
+    await until('read', () => client.reported().length === 2 + 10);
     expect(
       client
         .reported()
-        .slice(10)
+        .slice(2)
         .every((r) => !r.history),
     ).toBe(true);
     core.stop();
