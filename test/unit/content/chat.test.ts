@@ -164,6 +164,31 @@ describe('ChatCore', () => {
     core.stop();
   });
 
+  it('on a profile without row ids, a second identical line (a Query after End) is reported; re-rendered rows are not', async () => {
+    const { doc, profile } = fixture();
+    const { client, core } = await startCore(doc, adapterOf(doc, profile));
+    const spacer = q(doc, '.spacer');
+    const add = (from: string, text: string, own: boolean) => {
+      const row = q(doc, '.bubble', 0).cloneNode(true) as Element;
+      recycle(row, from, text, own);
+      spacer.append(row);
+    };
+    add('bob', '?OTRv23?', false);
+    await until('the first Query', () => client.reportedTexts().length === 1);
+    add('bob', '?OTR:AAMDend.', false);
+    add('bob', '?OTRv23?', false);
+    await until('the second Query', () => client.reportedTexts().length === 3);
+    expect(client.reportedTexts()).toEqual(['?OTRv23?', '?OTR:AAMDend.', '?OTRv23?']);
+    expect(new Set(client.reported().map((r) => r.id)).size).toBe(3);
+    // React re-creates every row; the port comes back: nothing is reported again.
+    for (const row of [...spacer.children]) row.replaceWith(row.cloneNode(true));
+    await sleep(60);
+    await core.attach();
+    await sleep(60);
+    expect(client.reportedTexts()).toHaveLength(3);
+    core.stop();
+  });
+
   it('a collapsed row that the list recycles for a plain message is shown again', async () => {
     const { doc, profile } = fixture();
     const { client, core } = await startCore(doc, adapterOf(doc, profile));
