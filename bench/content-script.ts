@@ -88,6 +88,11 @@ export interface ContentResult {
   breakdown: string;
   /** Per new message: append -> reported (includes the content script's debounce). */
   latency: number[];
+  /**
+   * Per initial scan: the CPU time of the scan's task on the page's main thread (Chrome's trace
+   * `tdur`, thread time), which a loaded machine stretches far less than the wall clock of the row.
+   */
+  scanCpu: number[];
   rowsReported: number;
   /** Rows reported more than once during the appends (chat.ts forgets ids beyond 5,000). */
   reportedAgain: number;
@@ -122,6 +127,7 @@ export async function runContent(runs: number, appends: number): Promise<Content
     args: [...CHROMIUM_ARGS],
   });
   const scan: number[] = [];
+  const scanCpu: number[] = [];
   const perMessage: number[] = [];
   const latency: number[] = [];
   const heap = { before: 0, scan: 0, appends: 0 };
@@ -138,11 +144,15 @@ export async function runContent(runs: number, appends: number): Promise<Content
         return (await cdp.send('Runtime.getHeapUsage')).usedSize;
       };
       const before = await heapUsed();
-      const s = await tab.evaluate(() =>
-        (
-          window as unknown as { offrecordBench: { start(): Promise<{ ms: number; rows: number }> } }
-        ).offrecordBench.start(),
+      const traced = await traceTasks(cdp, () =>
+        tab.evaluate(() =>
+          (
+            window as unknown as { offrecordBench: { start(): Promise<{ ms: number; rows: number }> } }
+          ).offrecordBench.start(),
+        ),
       );
+      const s = traced.result;
+      scanCpu.push(traced.longestTaskCpuMs);
       if (s.rows !== HISTORY_OTR_ROWS) {
         throw new Error(
           `content script reported ${s.rows} rows of history, expected the buddy's ${HISTORY_OTR_ROWS} OTR lines`,
@@ -189,6 +199,7 @@ export async function runContent(runs: number, appends: number): Promise<Content
       rows: { csScan: scan, csMessage: perMessage, csHeap: [(heap.scan - heap.before) / 2 ** 20] },
       breakdown,
       latency,
+      scanCpu,
       rowsReported,
       reportedAgain,
       heapBefore: heap.before,
@@ -199,6 +210,59 @@ export async function runContent(runs: number, appends: number): Promise<Content
   } finally {
     await browser.close();
     await new Promise((ok) => server.close(ok));
+  }
+}
+
+/**
+ * Runs `what` under Chrome's tracing (the `toplevel` tasks) and returns its result with the thread
+ * (CPU) time of the longest task the page ran meanwhile: the scan, which runs in one task (the
+ * bench port answers at once, so the whole scan is that task's microtasks).
+ */
+async function traceTasks<T>(
+  cdp: import('playwright').CDPSession,
+  what: () => Promise<T>,
+): Promise<{ result: T; longestTaskCpuMs: number }> {
+  type TraceEvent = {
+    name: string;
+    ph: string;
+    pid: number;
+    tid: number;
+    dur?: number;
+    tdur?: number;
+    args?: { name?: string };
+  };
+  const events: TraceEvent[] = [];
+  const collect = (e: { value: unknown[] }) => {
+    events.push(...(e.value as TraceEvent[]));
+  };
+  cdp.on('Tracing.dataCollected', collect);
+  const complete = new Promise<void>((ok) => cdp.once('Tracing.tracingComplete', () => ok()));
+  await cdp.send('Tracing.start', {
+    traceConfig: { includedCategories: ['toplevel', '__metadata'], recordMode: 'recordAsMuchAsPossible' },
+    transferMode: 'ReportEvents',
+  });
+  try {
+    const result = await what();
+    await cdp.send('Tracing.end');
+    await complete;
+    // The page's main thread (Chrome names it), its longest task.
+    const main = new Set(
+      events
+        .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+        .map((e) => `${e.pid}:${e.tid}`),
+    );
+    let longest = { dur: 0, tdur: 0 };
+    for (const e of events)
+      if (
+        e.ph === 'X' &&
+        /RunTask$/.test(e.name) &&
+        main.has(`${e.pid}:${e.tid}`) &&
+        (e.dur ?? 0) > longest.dur
+      )
+        longest = { dur: e.dur ?? 0, tdur: e.tdur ?? 0 };
+    return { result, longestTaskCpuMs: longest.tdur / 1000 };
+  } finally {
+    cdp.off('Tracing.dataCollected', collect);
   }
 }
 
