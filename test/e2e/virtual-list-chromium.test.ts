@@ -1,10 +1,11 @@
 /**
  * A private conversation on a chat whose message list is react-virtuoso
- * (test/fixtures/editors/virtuoso.jsx): 500 messages of history, only the rows in view in the
- * DOM, rows unmounted when scrolled away and mounted anew when scrolled back, every row
- * re-created by React every 700 ms with the same content, and a late message shown ABOVE rows
- * that arrived before it. Run twice: with a profile that names the rows' server sequence as
- * their order, and with one that names none (rows are then placed by where they sit in the list).
+ * (test/fixtures/editors/virtuoso.jsx) or react-window (window.jsx): 500 messages of history, only
+ * the rows in view in the DOM, rows unmounted when scrolled away and mounted anew when scrolled
+ * back, every row re-created by React every 700 ms with the same content, and a late message shown
+ * ABOVE rows that arrived before it. Run with a profile that names the rows' server sequence as
+ * their order (virtuoso), and with profiles that name none (virtuoso, react-window: rows are then
+ * placed by where they sit in the list).
  * Alice scrolls up and down the whole list (mouse wheel) while Bob writes, and writes twice while
  * scrolled up: every message is read exactly once, in order, none of the history becomes a new
  * message, and hers count as delivered once she scrolls down. The late (plain) message is new with
@@ -35,13 +36,18 @@ import {
 
 const HISTORY = 500;
 
-function profileFor(origin: string, order: boolean): SiteProfile {
+type ListPage = 'virtuoso' | 'window';
+
+/** The list element of each page (its rows are its `.row` children). */
+const LIST: Record<ListPage, string> = { virtuoso: '[data-testid=virtuoso-item-list]', window: '.rw-list' };
+
+function profileFor(origin: string, page: ListPage, order: boolean): SiteProfile {
   const profile: SiteProfile = {
     format: 'offrecord-site-profile',
     version: 1,
     site: origin,
-    name: 'virtuoso chat',
-    selectors: { compose: '#compose', list: '[data-testid=virtuoso-item-list]', row: '.row', text: '.body' },
+    name: `${page} chat`,
+    selectors: { compose: '#compose', list: LIST[page], row: '.row', text: '.body' },
     senderAttribute: 'data-author',
     idAttribute: 'data-id',
     own: { match: 'row', selector: '.out' },
@@ -67,7 +73,10 @@ async function openOn(ext: ChromiumExtension, chat: EditorChat, me: string, peer
  * wheel over it (offrecord keeps a list at its end unless the user scrolled it away), and lets it render.
  */
 async function scrollTo(page: Page, fraction: number): Promise<void> {
-  const box = await page.locator('[data-testid=virtuoso-scroller]').boundingBox();
+  const scroller = await page.evaluateHandle(() =>
+    (globalThis as unknown as { __fixture: { scroller(): HTMLElement } }).__fixture.scroller(),
+  );
+  const box = await scroller.asElement()?.boundingBox();
   if (!box) throw new Error('no list to scroll');
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   for (let i = 0; i < 30; i++) {
@@ -88,15 +97,15 @@ function shownIds(page: Page): Promise<number[]> {
   return page.locator('.row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-id'))));
 }
 
-describe('a virtualized message list (react-virtuoso, Chromium)', () => {
-  let script: string;
+describe('a virtualized message list (react-virtuoso, react-window; Chromium)', () => {
+  let scripts: Record<ListPage, string>;
   let aliceExt: ChromiumExtension;
   let bobExt: ChromiumExtension;
   const chats: EditorChat[] = [];
   const people: Person[] = [];
 
   beforeAll(async () => {
-    script = (await buildFixturePages()).virtuoso;
+    scripts = await buildFixturePages();
     aliceExt = await launchChromium({ extensionDir: extensionDir('chrome') });
     bobExt = await launchChromium({ extensionDir: extensionDir('chrome') });
   });
@@ -109,13 +118,14 @@ describe('a virtualized message list (react-virtuoso, Chromium)', () => {
   });
 
   it.each([
-    { order: true, what: 'rows with an order (the server sequence)' },
-    { order: false, what: 'rows without an order (placed by where they sit)' },
+    { list: 'virtuoso' as const, order: true, what: 'rows with an order (the server sequence)' },
+    { list: 'virtuoso' as const, order: false, what: 'rows without an order (placed by where they sit)' },
+    { list: 'window' as const, order: false, what: 'rows without an order (placed by where they sit)' },
   ])(
-    '500 messages scrolled up and down during a private conversation, $what: each read exactly once',
-    async ({ order }) => {
+    '$list: 500 messages scrolled up and down during a private conversation, $what: each read exactly once',
+    async ({ list, order }) => {
       // Each run on its own origin (a profile is per site), in the same two browsers.
-      const chat = await startEditorChat('virtuoso', script);
+      const chat = await startEditorChat(list, scripts[list]);
       chats.push(chat);
       for (let i = 1; i <= HISTORY; i++)
         chat.post(
@@ -129,7 +139,7 @@ describe('a virtualized message list (react-virtuoso, Chromium)', () => {
       for (const p of [alice, bob])
         await pageRequest(p, {
           type: 'profile-import',
-          text: JSON.stringify(profileFor(chat.origin, order)),
+          text: JSON.stringify(profileFor(chat.origin, list, order)),
         });
       // Virtualized: a window of the list is in the DOM, not the 500.
       const shown = await shownIds(alice.page);
