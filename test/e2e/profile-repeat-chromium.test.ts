@@ -1,6 +1,6 @@
 /**
- * A site profile without row ids (the virtual chat, read through the profile the picker makes of
- * it): Go private, End, Go private again. The second Go private's Query is the same line as the
+ * A site profile without row ids or order (the virtual chat, read through the profile the picker
+ * makes of it, its order left out): Go private, End, Go private again. The second Go private's Query is the same line as the
  * first (`?OTRv23?` from the same sender); read by sender and text alone it was taken as the first
  * one, already seen, and the buddy never answered. Both times the chat must become private on
  * both sides, and the relay carries the Query twice.
@@ -19,7 +19,10 @@ interface Status {
 }
 
 async function withProfile(p: Person, chat: VirtualChat, peer: string): Promise<void> {
-  const { profile } = virtualChat();
+  // Neither ids nor an order (the picker reads data-index as the order; left out here): rows are
+  // known by sender and text alone.
+  const { orderAttribute, ...profile } = virtualChat().profile;
+  expect(orderAttribute).toBe('data-index');
   expect(profile.idAttribute).toBeUndefined();
   await pageRequest(p, { type: 'profile-import', text: serializeProfile({ ...profile, site: chat.origin }) });
   await waitFor(

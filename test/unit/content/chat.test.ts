@@ -93,8 +93,25 @@ function startController(
   return { client, controller };
 }
 
+
+/**
+ * The message's position in the chat, as the fixture's `data-index` (the picker's profile reads it
+ * as the rows' order): one per message shown in a test, after the page's own four (so new).
+ */
+const positions = new Map<string, number>();
+function positionOf(from: string, text: string, own: boolean): number {
+  const key = JSON.stringify([from, text, own]);
+  let n = positions.get(key);
+  if (n === undefined) {
+    n = 100 + positions.size;
+    positions.set(key, n);
+  }
+  return n;
+}
+
 /** What the fixture's script does when it recycles a row element for another message. */
 function recycle(row: Element, from: string, text: string, own: boolean): void {
+  row.setAttribute('data-index', String(positionOf(from, text, own)));
   row.className = `bubble ${own ? 'out' : 'in'}`;
   row.setAttribute('data-author', from);
   (row.querySelector('.who') as Element).textContent = from;
@@ -117,8 +134,9 @@ describe('ChatCore', () => {
     });
     // The page's four plain rows are history the background passes over: not sent.
     expect(client.of('chat-messages')).toEqual([]);
-    // The list scrolls: one element shows ?OTR:one for a moment, then ?OTR:two (same element).
-    const row = q(doc, '.bubble', 0);
+    // The list follows new messages: its bottom element shows ?OTR:one for a moment, then
+    // ?OTR:two (same element). (Rows first shown above rows read before are history: lists.test.ts.)
+    const row = q(doc, '.bubble', 3);
     recycle(row, 'bob', '?OTR:AAMDone.', false);
     await Promise.resolve(); // the observer's microtask: read now
     await Promise.resolve();

@@ -47,6 +47,12 @@ describe('profile adapter', () => {
     ])
       expect(orderOf(bad), bad).toBeUndefined();
     expect(orderOf(' 1.5e3 ')).toBe(1500);
+    // A word ending in a whole number (The Lounge's id="msg-1043"): the number.
+    expect([orderOf('msg-1043'), orderOf('m7'), orderOf('row_12'), orderOf('item:3')]).toEqual([
+      1043, 7, 12, 3,
+    ]);
+    for (const bad of ['msg-', 'msg-1a', 'a1b2', 'msg-1.5', '-12x', 'msg-1234567890123456', 'ü1'])
+      expect(orderOf(bad), bad).toBeUndefined();
     expect(orderOf(null)).toBeUndefined();
     // Without the attribute in the profile a row has no order, whatever it carries.
     expect(profileAdapter(profile, doc).readMessage(row)?.order).toBeUndefined();
@@ -69,13 +75,16 @@ describe('profile adapter', () => {
     ]);
     const ids = read.map((m) => m?.id);
     expect(new Set(ids).size).toBe(4);
-    expect(ids[0]).toBe(contentId('bob', false, 'hi alice'));
+    // The picker's profile reads the fixture's data-index as the rows' order: hashed in too.
+    expect(profile.orderAttribute).toBe('data-index');
+    expect(ids[0]).toBe(contentId('bob', false, 'hi alice', 0));
     expect(ids[0]).toMatch(/^h-[0-9a-f]{32}$/);
     // A recycled element showing another message gets another id; the same message the same id.
     const first = rows[0] as Element;
     (first.querySelector('p.body') as Element).textContent = 'fine, thanks';
     first.setAttribute('data-author', 'alice');
     first.className = 'bubble out';
+    first.setAttribute('data-index', '3');
     expect(a.readMessage(first)?.id).toBe(ids[3]);
     expect(a.composeBox(doc)).toBe(q(doc, '.editor'));
     expect(a.messageList(doc)).toBe(q(doc, '#viewport .spacer'));
