@@ -93,7 +93,6 @@ function startController(
   return { client, controller };
 }
 
-
 /**
  * The message's position in the chat, as the fixture's `data-index` (the picker's profile reads it
  * as the rows' order): one per message shown in a test, after the page's own four (so new).
