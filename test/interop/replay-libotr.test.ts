@@ -80,7 +80,11 @@ describe('offrecord ↔ libotr: replayed lines never reuse a keystream (I7)', ()
           let plaintextFor: { text: string; from: number } | null = null;
 
           /** Checks the lines offrecord sent since the last call, and what it reported. */
-          const check = (trace: { kind: (peer: typeof us, k: 'message' | 'state' | 'smp') => unknown[] }) => {
+          const check = (trace: {
+            kind: (peer: typeof us, k: 'message' | 'state' | 'smp') => unknown[];
+            toString(): string;
+          }) => {
+            if (process.env.REPLAY_DEBUG) console.log(String(trace));
             for (let i = checked; i < p.net.log.length; i++) {
               const l = p.net.log[i]!;
               if (l.fromLabel !== us.label) continue;
@@ -95,7 +99,29 @@ describe('offrecord ↔ libotr: replayed lines never reuse a keystream (I7)', ()
               sessions++;
             }
             for (const m of trace.kind(us, 'message') as { text: string; encrypted: boolean }[]) {
-              expect(m.encrypted, `shown in clear: ${m.text}`).toBe(true);
+              if (!m.encrypted) {
+                // libotr may really send in clear while offrecord is private: a D-H Key from
+                // offrecord's instance while libotr's master context still awaits one (it keeps
+                // its last D-H Commit's state after every AKE) sets libotr's instance context to
+                // the master's msgstate, PLAINTEXT (libotr 4.1.1 message.c, otrl_message_receiving,
+                // "Switching from m_context to existing instance context"). Offrecord answers a
+                // replayed D-H Commit with a new D-H Key, as the spec says; if that AKE does not
+                // complete (a replayed commit that is not libotr's latest), libotr stays in
+                // plaintext and, under its opportunistic policy, sends the next message in clear
+                // with a whitespace tag (message.c, otrl_message_sending, OTRL_MSGSTATE_PLAINTEXT;
+                // seed -632069007). Such a line is shown, marked unencrypted, and a replay of it is
+                // shown again: no key protects it. What must hold: libotr put exactly this text
+                // on the wire in clear.
+                const inClear = p.net.log.some(
+                  (l) =>
+                    l.fromLabel === them.label &&
+                    l.wire.startsWith(m.text) &&
+                    /^[ \t]*$/.test(l.wire.slice(m.text.length)),
+                );
+                expect(inClear, `shown in clear, never sent in clear: ${JSON.stringify(m.text)}`).toBe(true);
+                expect(sentByThem.has(m.text), `never sent: ${JSON.stringify(m.text)}`).toBe(true);
+                continue;
+              }
               if (m.text.startsWith(RESENT)) {
                 // libotr's own retransmission of its last message in a new session (after our
                 // error reply to an unreadable replay): a new encryption by libotr, at most once
@@ -169,7 +195,12 @@ describe('offrecord ↔ libotr: replayed lines never reuse a keystream (I7)', ()
           expect(checker.counts.data).toBeGreaterThan(0);
         },
       ),
-      { numRuns: 8, endOnFailure: true },
+      {
+        numRuns: Number(process.env.REPLAY_RUNS ?? 8),
+        endOnFailure: !process.env.REPLAY_SHRINK,
+        ...(process.env.REPLAY_SEED ? { seed: Number(process.env.REPLAY_SEED) } : {}),
+        ...(process.env.REPLAY_PATH ? { path: process.env.REPLAY_PATH } : {}),
+      },
     );
   });
 });
