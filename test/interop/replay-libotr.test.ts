@@ -1,7 +1,8 @@
 /**
  * I7 against real libotr 4.1.1: libotr (test/interop/c/libotr-peer.c) is the buddy, offrecord
  * (tools/otr-peer) the side the replays go to. Random scenarios: either side starts, v3 or v2,
- * messages one way or both ways (so keys rotate or not), SMP runs, refreshes; at random points a
+ * messages one way or both ways (so keys rotate or not), SMP runs, refreshes, offrecord's session
+ * snapshotted and restored (a worker restart) between steps; at random points a
  * replayer injects random subsets of every line ever carried (both directions, any order) into
  * offrecord as if the buddy had sent them. Every line offrecord sends is checked on the bytes
  * (test/lib/replay-check.ts: no keys and counter twice, no AKE signature re-encrypted), every
@@ -18,6 +19,7 @@ type Action =
   | { t: 'send'; from: 'us' | 'them'; len: number }
   | { t: 'replay'; picks: number[] }
   | { t: 'refresh'; from: 'us' | 'them' }
+  | { t: 'persist' }
   | { t: 'smp' };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
@@ -43,6 +45,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       from: fc.constantFrom<'us' | 'them'>('us', 'them'),
     }),
   },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('persist' as const) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('smp' as const) }) },
 );
 
@@ -76,6 +79,7 @@ describe('offrecord ↔ libotr: replayed lines never reuse a keystream (I7)', ()
           let smpRuns = 0;
           const smpResults: string[] = [];
           let checked = 0;
+          let persisted = 0;
           let counter = 0;
           let plaintextFor: { text: string; from: number } | null = null;
 
@@ -174,6 +178,16 @@ describe('offrecord ↔ libotr: replayed lines never reuse a keystream (I7)', ()
                 check(await p.net.run(s, { op: 'query', peer: r.account }));
                 break;
               }
+              case 'persist': {
+                // A worker restart on offrecord's side: its session through a JSON snapshot and back.
+                const t = await p.net.run(us, { op: 'persist', peer: them.account });
+                const done = t.kind(us, 'persisted');
+                expect(done.length).toBe(1);
+                expect(done[0]!.bytes).toBeGreaterThan(0);
+                persisted++;
+                check(t);
+                break;
+              }
               case 'smp': {
                 const t1 = await p.net.run(us, { op: 'smp', peer: them.account, secret: 'one secret' });
                 check(t1);
@@ -193,6 +207,7 @@ describe('offrecord ↔ libotr: replayed lines never reuse a keystream (I7)', ()
           expect(smpResults.filter((r) => r !== 'succeeded')).toEqual([]);
           expect(smpResults.length).toBe(smpRuns);
           expect(checker.counts.data).toBeGreaterThan(0);
+          expect(persisted).toBe(sc.actions.filter((a) => a.t === 'persist').length);
         },
       ),
       {
