@@ -59,6 +59,8 @@ const BLIND_WAITS = 4;
 const SCROLL_KEYS = new Set(['PageUp', 'PageDown', 'ArrowUp', 'ArrowDown', 'Home', 'End', ' ']);
 /** What the user scrolls a list with (the page's own scrolling is not the user's). */
 const USER_SCROLL_EVENTS = ['wheel', 'touchmove', 'keydown', 'pointerdown'] as const;
+/** How many rows placeRows looks through, from the list's newest end, for one read before. */
+const MAX_PLACE_STEPS = 2000;
 /** Own OTR rows remembered for lines re-awaited after a reconnect (about one long message's fragments). */
 const MAX_OWN_SEEN = 200;
 /** Pacing for a site whose adapter names none: bursts of 10, then one line per 200 ms. */
@@ -88,6 +90,15 @@ export class ChatCore {
    * a larger order and is new. Null while the adapter gives the first scan's rows no order.
    */
   private historyMark: number | null = null;
+  /**
+   * Rows without an order are placed by where they sit in the list (see placeRows): the id of the
+   * newest row read so far (the newest of the first scan, then each row placed after it), and for
+   * rows placed but not yet reported, whether their place made them history.
+   */
+  private newestId: string | null = null;
+  private readonly placed = new Map<string, boolean>();
+  /** Whether the list shows its newest rows first in the document (a column-reverse flex box). */
+  private direction: { list: Element; newestFirst: boolean } | null = null;
   /** Wire lines queued or sent in this conversation, by seq (a re-push after a restart is not re-sent). */
   private readonly queued = new Set<number>();
   private readonly sent = new Set<number>();
@@ -261,10 +272,14 @@ export class ChatCore {
     const touched = this.adapter.isRow
       ? this.touchedByWalk(records, list, this.adapter.isRow)
       : this.touchedByList(records);
+    const fresh: Fresh[] = [];
     for (const row of touched) {
       this.touchedRows.add(row);
-      this.remember(row);
+      const f = this.remember(row);
+      if (f) fresh.push(f);
     }
+    // Placed now, while the rows stand where the page put them (a virtualized list moves on).
+    this.placeRows(list, fresh);
     // A list rendered anew is scanned whole; a change in it that touched no row (a typing
     // indicator, a date line) waits like any other change instead of ticking at once.
     if (rendered) this.fullScanDue = true;
@@ -340,16 +355,96 @@ export class ChatCore {
     return rows.filter((row) => touched.has(row));
   }
 
-  private remember(row: Element): void {
+  /** Captures a row not read before; returns it (to be placed), or null. */
+  private remember(row: Element): Fresh | null {
     const m = this.readBounded(row);
-    if (!m) return;
+    if (!m) return null;
     const key = rowKey(m);
-    if (this.reported.has(key) || this.inFlight.has(key) || this.captured.has(key)) return;
+    if (this.known(key)) return null;
     this.captured.set(key, m);
     if (this.captured.size > MAX_REMEMBERED) {
       const first = this.captured.keys().next().value;
       if (first !== undefined) this.captured.delete(first);
     }
+    return { row, key, m };
+  }
+
+  /** A row read before: reported, in flight or captured. */
+  private known(key: string): boolean {
+    return this.reported.has(key) || this.inFlight.has(key) || this.captured.has(key);
+  }
+
+  /**
+   * Places rows read for the first time after the first scan whose order cannot say whether they
+   * are history (the adapter gives none), by where they sit in the list, at the moment they are
+   * read:
+   * - a row with a row read before it further down the list (below, in the list's order) is
+   *   history: an old row a virtualized list mounts when scrolled back, or older messages the site
+   *   loads above. So is a late row shown above others (its OTR lines still reach the engine;
+   *   docs/architecture.md §10);
+   * - a row below every row read before is new when the newest row read so far is in the list
+   *   above it (the chat grew at its end);
+   * - when that newest row is not in the list (a virtualized list scrolled away from it, or so many
+   *   new rows that it was unmounted), a row below every known one is new only while the list's
+   *   newest end is in view: scrolled back into the middle of the chat, what mounts is history.
+   * The newest row placed new becomes the newest row read.
+   */
+  private placeRows(list: Element | null, rows: readonly Fresh[]): void {
+    if (!this.initialScanDone || !list || rows.length === 0) return;
+    const todo = rows.filter((f) => !this.byOrder(f.m) && !this.placed.has(f.key));
+    if (todo.length === 0) return;
+    const newestFirst = this.newestFirst(list);
+    const last = this.lastKnownRow(list, new Set(todo.map((f) => f.row)), newestFirst);
+    const belowNewest = last !== null && last.id === this.newestId;
+    let endInView: boolean | undefined;
+    let newest: Fresh | null = null;
+    for (const f of todo) {
+      let history: boolean;
+      if (last !== null && !isBelow(f.row, last.row, newestFirst)) history = true;
+      else if (belowNewest) history = false;
+      else {
+        endInView ??= listEndInView(list);
+        history = !endInView;
+      }
+      this.placed.set(f.key, history);
+      if (!history && (newest === null || isBelow(f.row, newest.row, newestFirst))) newest = f;
+    }
+    if (newest !== null) this.newestId = newest.m.id;
+    if (this.placed.size > MAX_REMEMBERED) {
+      const first = this.placed.keys().next().value;
+      if (first !== undefined) this.placed.delete(first);
+    }
+  }
+
+  /** The row read before that is lowest in the list now (skipping `skip`), with its id; null when none is. */
+  private lastKnownRow(
+    list: Element,
+    skip: ReadonlySet<Element>,
+    newestFirst: boolean,
+  ): { row: Element; id: string } | null {
+    let steps = 0;
+    for (const row of rowsFromNewest(list, this.adapter, this.doc, newestFirst)) {
+      // A page of unreadable or never-read rows is not searched for ever.
+      if (++steps > MAX_PLACE_STEPS) return null;
+      if (skip.has(row)) continue;
+      const m = this.readBounded(row);
+      if (m && this.known(rowKey(m))) return { row, id: m.id };
+    }
+    return null;
+  }
+
+  private newestFirst(list: Element): boolean {
+    if (this.direction?.list !== list) {
+      const style = this.doc.defaultView?.getComputedStyle(list);
+      const flex = style !== undefined && /flex/.test(style.display);
+      this.direction = { list, newestFirst: flex && style?.flexDirection === 'column-reverse' };
+    }
+    return this.direction.newestFirst;
+  }
+
+  /** Whether a row's order decides if it is history (the first scan gave a mark, the row an order). */
+  private byOrder(m: AdapterMessage): boolean {
+    return m.order !== undefined && this.historyMark !== null;
   }
 
   private readBounded(row: Element): AdapterMessage | null {
@@ -472,6 +567,9 @@ export class ChatCore {
     this.fullScanDue = true;
     this.initialScanDone = false;
     this.historyMark = null;
+    this.newestId = null;
+    this.placed.clear();
+    this.direction = null;
   }
 
   private async reportRows(): Promise<void> {
@@ -499,6 +597,17 @@ export class ChatCore {
       collapseOtrRows(read.filter((r) => r.m !== null && isOtrText(r.m.text)).map((r) => r.row));
     // A recycled row that shows a plain message now must be readable again, private mode or not.
     expandRows(read.filter((r) => r.m !== null && !isOtrText(r.m.text)).map((r) => r.row));
+    const list = this.adapter.messageList(this.doc);
+    // Rows in the page now not read before: placed while they stand where they are.
+    if (this.initialScanDone) {
+      const unread = new Map<string, Fresh>();
+      for (const { row, m } of read) {
+        if (!m) continue;
+        const key = rowKey(m);
+        if (!this.known(key) && !unread.has(key)) unread.set(key, { row, key, m });
+      }
+      this.placeRows(list, [...unread.values()]);
+    }
     // What the observer captured (rows maybe gone or recycled since), then what is in the page now.
     const fresh = new Map<string, AdapterMessage>(this.captured);
     this.captured.clear();
@@ -511,11 +620,16 @@ export class ChatCore {
     const all = [...fresh.entries()].map(([key, m]) => ({ key, m }));
     const first = !this.initialScanDone;
     this.initialScanDone = true;
-    if (first)
+    if (first) {
       for (const { m } of all)
         if (m.order !== undefined) this.historyMark = Math.max(this.historyMark ?? m.order, m.order);
-    const old = first ? all : all.filter((f) => this.predatesPage(f.m));
-    const recent = first ? [] : all.filter((f) => !this.predatesPage(f.m));
+      // The newest row in the list now: rows read later are placed against it.
+      const shown = read.filter((r) => r.m !== null);
+      const newest = list && this.newestFirst(list) ? shown[0] : shown[shown.length - 1];
+      this.newestId = newest?.m?.id ?? null;
+    }
+    const old = first ? all : all.filter((f) => this.predatesPage(f));
+    const recent = first ? [] : all.filter((f) => !this.predatesPage(f));
     // Every row of this report is in flight until its batch is answered: a tick running meanwhile
     // (a new row, private mode turned on) must not send the later batches' rows a second time.
     for (const f of all) this.inFlight.add(f.key);
@@ -533,11 +647,15 @@ export class ChatCore {
     }
   }
 
-  /** Whether a row read after the first scan was in the chat before it (its order not above the mark). */
-  private predatesPage(m: AdapterMessage): boolean {
+  /**
+   * Whether a row read after the first scan was in the chat before it: its order below the mark,
+   * or, without an order, its place in the list (placeRows).
+   */
+  private predatesPage(f: { key: string; m: AdapterMessage }): boolean {
     // Strictly below: a new row may share the newest first-scan row's order (a coarse timestamp),
     // and that row itself is already reported.
-    return m.order !== undefined && this.historyMark !== null && m.order < this.historyMark;
+    if (this.byOrder(f.m)) return (f.m.order as number) < (this.historyMark as number);
+    return this.placed.get(f.key) === true;
   }
 
   /** Reports rows to the background in bounded batches; those it took are never reported again. */
@@ -547,7 +665,10 @@ export class ChatCore {
       // Exactly the keys the background accepts (its validator refuses a batch with any other key).
       const messages = batch.map(({ m }) => ({ id: m.id, from: m.from, text: m.text, own: m.own }));
       await this.client.request({ type: 'chat-messages', messages, history });
-      for (const f of batch) this.reported.add(f.key);
+      for (const f of batch) {
+        this.reported.add(f.key);
+        this.placed.delete(f.key);
+      }
       bounded(this.reported);
     }
   }
@@ -888,6 +1009,55 @@ function addsNode(r: MutationRecord, node: Node): boolean {
 /** What identifies the open chat for ChatCore: a change means another conversation. */
 function conversationKey(account: string | null, conv: AdapterConversation): string {
   return JSON.stringify([account, conv.kind, conv.peer, conv.reason]);
+}
+
+/** A row read for the first time: its element (where it stands now), key and message. */
+interface Fresh {
+  row: Element;
+  key: string;
+  m: AdapterMessage;
+}
+
+/** Whether `row` stands below `other` in the list as shown (after it in the document, unless newest first). */
+function isBelow(row: Element, other: Element, newestFirst: boolean): boolean {
+  const pos = other.compareDocumentPosition(row);
+  return newestFirst ? (pos & 2) !== 0 /* PRECEDING */ : (pos & 4) !== 0 /* FOLLOWING */;
+}
+
+/**
+ * The list's rows from its newest end (the last in the document, or the first when the list
+ * shows newest first), walking the list's elements without descending into rows (adapters with
+ * isRow), else from messageRows.
+ */
+function* rowsFromNewest(
+  list: Element,
+  adapter: SiteAdapter,
+  doc: Document,
+  newestFirst: boolean,
+): Generator<Element> {
+  const isRow = adapter.isRow;
+  if (!isRow) {
+    const rows = adapter.messageRows(doc);
+    if (newestFirst) yield* rows;
+    else for (let i = rows.length - 1; i >= 0; i--) yield rows[i] as Element;
+    return;
+  }
+  const first = (e: Element) => (newestFirst ? e.firstElementChild : e.lastElementChild);
+  const next = (e: Element) => (newestFirst ? e.nextElementSibling : e.previousElementSibling);
+  let n: Element | null = first(list);
+  while (n) {
+    if (isRow(n, list)) yield n;
+    else {
+      const child = first(n);
+      if (child) {
+        n = child;
+        continue;
+      }
+    }
+    let x: Element | null = n;
+    while (x && x !== list && !next(x)) x = x.parentElement;
+    n = x && x !== list ? next(x) : null;
+  }
 }
 
 /** A row as reported: its id and text length (a re-rendered row with new text is new). */

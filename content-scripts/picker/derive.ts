@@ -10,6 +10,7 @@
  */
 import {
   type OwnRule,
+  orderOf,
   PROFILE_FORMAT,
   PROFILE_VERSION,
   type SiteProfile,
@@ -163,6 +164,42 @@ function senderSelector(buddyRow: Element, ownRow: Element, message: Element): s
   return best?.selector ?? null;
 }
 
+/** Attribute names that say a row's place in the history (a sequence, an id, a time) rather than its position on screen. */
+const ORDER_HINT = /(^id$|[-_]id$|seq|serial|order|num|ts$|time|stamp|date|msg)/i;
+/** Attribute names of layout, never an order even when they happen to grow down the list. */
+const LAYOUT_HINT = /size|height|width|offset|top|left|px|depth|level|indent/i;
+
+/**
+ * The row attribute to take as the profile's `orderAttribute`: one every row in the list carries,
+ * whose values offrecord reads as an order (orderOf: a number, "msg-1043", a date with a time) and
+ * that grows down the list (never smaller than the row above; at least two values, and mostly
+ * distinct). Needs three rows at least: two prove little. Names of a sequence, an id or a time win
+ * over an index (a position, which shifts when a row is inserted above); `exclude` (the sender
+ * attribute, the own-ness attribute) and layout attributes never count. Null: none fits.
+ */
+export function orderAttributeOf(rows: readonly Element[], exclude: readonly string[] = []): string | null {
+  if (rows.length < 3) return null;
+  const first = rows[0] as Element;
+  let best: { name: string; score: number } | null = null;
+  for (const { name } of Array.from(first.attributes)) {
+    if (!(name === 'id' || /^data-[a-z0-9-]+$/.test(name))) continue;
+    if (exclude.includes(name) || LAYOUT_HINT.test(name)) continue;
+    const values: number[] = [];
+    for (const row of rows) {
+      const v = orderOf(row.getAttribute(name));
+      if (v === undefined) break;
+      values.push(v);
+    }
+    if (values.length !== rows.length) continue;
+    if (values.some((v, i) => i > 0 && v < (values[i - 1] as number))) continue;
+    const distinct = new Set(values).size;
+    if (distinct < 2 || distinct * 2 < values.length) continue;
+    const score = ORDER_HINT.test(name) ? 2 : /index/i.test(name) ? 1 : 0;
+    if (!best || score > best.score) best = { name, score };
+  }
+  return best?.name ?? null;
+}
+
 /**
  * Derives a profile from the three picks on `doc` (`site` is the page's origin). Throws PickError
  * when the picks do not make sense together (messages in different lists, the same row twice,
@@ -217,6 +254,14 @@ export function deriveProfile(doc: Document, picks: Picks, site: string): SitePr
     const sender = senderSelector(buddyRow, ownRow, buddyMessage);
     if (sender) profile.selectors.sender = sender;
   }
+  // A monotonic number on the rows tells an old row mounted by scrolling back from a new one
+  // better than the row's place in the list (docs/architecture.md §10).
+  const ownAttribute = /^\[([a-z0-9-]+)=/.exec(profile.own.selector)?.[1];
+  const order = orderAttributeOf(
+    Array.from(list.children).filter((c) => c.matches(rowSelector)),
+    [profile.senderAttribute, ownAttribute].filter((a): a is string => a !== undefined),
+  );
+  if (order) profile.orderAttribute = order;
   return validateProfile(profile);
 }
 

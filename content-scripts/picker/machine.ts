@@ -197,6 +197,7 @@ export class PickerMachine {
       `sender: ${profile.senderAttribute ? `@${profile.senderAttribute}` : (s.sender ?? '-')}`,
       `send: ${profile.send === 'enter' ? 'enter' : profile.send.button}`,
     ];
+    if (profile.orderAttribute) technical.push(`order: @${profile.orderAttribute}`);
     return {
       profile,
       check,

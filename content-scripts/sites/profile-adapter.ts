@@ -6,8 +6,9 @@
  * - rows: the direct children of `selectors.list` matching `selectors.row`, read with `readRow`.
  * - row id: the `idAttribute` value when the profile names one, else a hash of sender, own-ness
  *   and text (OTR lines are unique, and the background dedupes by id + content).
- * - row order: the `orderAttribute` value when the profile names one, a number ("1043", "1.5e3")
- *   or a date ("2026-12-07T16:20:00Z"); anything else gives the row no order.
+ * - row order: the `orderAttribute` value when the profile names one, a number ("1043", "1.5e3"),
+ *   a word ending in a whole number ("msg-1043") or a date ("2026-12-07T16:20:00Z"); anything else
+ *   gives the row no order.
  * - account: the sender read on our own rows + "@" + host ("me@host" when the rows name no
  *   sender). Once read it is kept for the page's life (a virtualized list scrolls our rows away).
  *   Until it is read, the chat is refused with a reason: reporting "me@host" first and the real
@@ -22,10 +23,12 @@
 import { t } from '../../extension/shared/i18n';
 import { bytesToHex, utf8Encode } from '../../src/crypto/bytes';
 import { sha256 } from '../../src/crypto/hash';
-import type { SiteProfile } from '../../src/profile/profile';
+import { orderOf, type SiteProfile } from '../../src/profile/profile';
 import { checkProfile, readRow } from '../picker/derive';
 import { ComposeError, checkLine, composeAndSend } from './compose';
 import type { AdapterConversation, AdapterMessage, SiteAdapter } from './index';
+
+export { orderOf };
 
 export const PROFILE_PROTOCOL = 'offrecord-web';
 export const DEFAULT_MAX_MESSAGE_LENGTH = 2000;
@@ -47,21 +50,6 @@ function hostOf(site: string): string {
   } catch {
     return site;
   }
-}
-
-/** A row's place in the chat's history from its order attribute: a finite number or a date, else undefined. */
-export function orderOf(v: string | null): number | undefined {
-  if (v === null || v.length === 0 || v.length > 64) return undefined;
-  const s = v.trim();
-  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) {
-    const n = Number(s);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  // A date needs a year-month-day and a time (Date.parse reads far too much else: "1", "May"; a
-  // day alone would put every row of the day at one place in the history).
-  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(s)) return undefined;
-  const t = Date.parse(s);
-  return Number.isFinite(t) ? t : undefined;
 }
 
 /** The id of a row without a site id: stable for the same sender, side and text. */
@@ -163,9 +151,9 @@ export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter
     messageList: list,
     messageRows: rows,
     isRow: (el, l) => el.parentElement === l && el.matches(profile.selectors.row),
-    watchAttributes: [profile.idAttribute, profile.senderAttribute, profile.orderAttribute].filter(
-      (a): a is string => !!a,
-    ),
+    watchAttributes: [
+      ...new Set([profile.idAttribute, profile.senderAttribute, profile.orderAttribute]),
+    ].filter((a): a is string => !!a),
     readMessage(row): AdapterMessage | null {
       const r = readRow(row, profile);
       if (!r || r.text.length === 0 || r.text.length > MAX_TEXT) return null;

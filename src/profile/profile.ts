@@ -22,10 +22,12 @@
  *     "senderAttribute"?: "data-author",           or: the row attribute holding the sender
  *     "idAttribute"?: "data-id",                   the row attribute holding the site's message id
  *                                                  (absent: a row is known by its sender and text)
- *     "orderAttribute"?: "data-ts",                the row attribute holding a number or a date that
- *                                                  grows with every new message (a server sequence,
- *                                                  a timestamp): an old row that a virtualized list
+ *     "orderAttribute"?: "data-ts",                the row attribute holding a number ("1043"), a word
+ *                                                  ending in one ("msg-1043") or a date that grows
+ *                                                  with every new message (a server sequence, a
+ *                                                  timestamp): an old row that a virtualized list
  *                                                  mounts when scrolled back is told from a new one
+ *                                                  (the picker sets it when the rows carry one)
  *     "own": { "match": "row" | "descendant", "selector": ".mine" },
  *                                                  a row is one of ours when it matches the selector
  *                                                  ("row") or contains a match ("descendant")
@@ -277,4 +279,24 @@ export function parseProfile(text: string): SiteProfile {
 export function serializeProfile(profile: SiteProfile): string {
   const checked = validateProfile(profile);
   return `${JSON.stringify(checked, null, 2)}\n`;
+}
+
+/**
+ * A row's place in the chat's history from its order attribute: a finite number, a word ending in
+ * a whole number ("msg-1043", "m1043": the number), or a date, else undefined.
+ */
+export function orderOf(v: string | null): number | undefined {
+  if (v === null || v.length === 0 || v.length > 64) return undefined;
+  const s = v.trim();
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) {
+    const n = Number(s);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  const tail = /^[A-Za-z_]+[-_:]?(\d{1,15})$/.exec(s);
+  if (tail) return Number(tail[1]);
+  // A date needs a year-month-day and a time (Date.parse reads far too much else: "1", "May"; a
+  // day alone would put every row of the day at one place in the history).
+  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(s)) return undefined;
+  const t = Date.parse(s);
+  return Number.isFinite(t) ? t : undefined;
 }

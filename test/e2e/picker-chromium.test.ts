@@ -293,6 +293,8 @@ describe('the picker on the virtual chat (contenteditable, recycled rows), and p
     expect(profile.own).toEqual({ match: 'row', selector: '.out' });
     expect(profile.senderAttribute).toBe('data-author');
     expect(profile.selectors.text).toBe('p.body');
+    // The rows' data-index (each message's place in the chat) grows down the list: their order.
+    expect(profile.orderAttribute).toBe('data-index');
     // The selectors are the technical detail, behind a disclosure.
     expect(run.summary).toContain('Technical detail');
     expect(

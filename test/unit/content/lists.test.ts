@@ -4,7 +4,8 @@
  * it loaded, or ones shown before); React re-creates rows with the same content; a late message is
  * shown above older rows. With the adapter's order (a server sequence, a timestamp), an old row
  * first mounted by scrolling up is history, a late row shown above is new, and every row is
- * reported exactly once.
+ * reported exactly once. Without an order, a row is placed by where it sits in the list: above a
+ * row read before it is history (a late row too), below the newest one read it is new.
  */
 import { Window } from 'happy-dom';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -34,17 +35,25 @@ interface Message {
  * A virtualized chat: `messages` in display order, `show(from, count)` mounts that window anew
  * (new elements, as React does when keys change), everything else unmounted.
  */
-function virtualList(total: number, opts: { order: boolean }) {
+function virtualList(total: number, opts: { order: boolean; layout?: boolean }) {
   const window = new Window({ url: 'http://127.0.0.1:9000/' });
   windows.push(window);
   const doc = window.document as unknown as Document;
-  doc.body.innerHTML = '<ol id="list"></ol><textarea id="box"></textarea>';
+  doc.body.innerHTML = '<div id="scroller"><ol id="list"></ol></div><textarea id="box"></textarea>';
   // The overlay (private mode) draws into the global document: the page's.
   (globalThis as unknown as { document: Document }).document = doc;
   const list = doc.getElementById('list') as HTMLElement;
   const messages: Message[] = [];
   for (let n = 1; n <= total; n++) messages.push({ n, from: n % 2 ? 'bob' : 'alice', text: `history ${n}` });
   let window0 = { from: 0, count: 0 };
+  if (opts.layout) {
+    // The list scrolls in a box 10 rows of 40 px high (no layout here: the sizes follow the window).
+    const scroller = doc.getElementById('scroller') as HTMLElement;
+    scroller.style.overflowY = 'auto';
+    Object.defineProperty(scroller, 'scrollHeight', { get: () => messages.length * 40 });
+    Object.defineProperty(scroller, 'clientHeight', { get: () => 400 });
+    Object.defineProperty(scroller, 'scrollTop', { get: () => window0.from * 40 });
+  }
   const show = (from: number, count: number) => {
     window0 = { from, count };
     list.replaceChildren(
@@ -193,18 +202,111 @@ describe('a virtualized list', () => {
     core.stop();
   });
 
-  it('without an order (the adapter gives none) rows read after the first scan are new, as before', async () => {
-    const page = virtualList(100, { order: false });
+  it('without an order: old rows mounted by scrolling are history, new ones new, a late one history; each once', async () => {
+    const page = virtualList(500, { order: false, layout: true });
     page.bottom();
     const { client, core } = await startCore(page.doc, page.adapter);
-    page.show(0, 10);
-    await until('read', () => client.reported().length === 20);
+    expect(client.reported()).toHaveLength(10);
+    // Scrolled up a row at a time (the newest row read is still mounted below), then a jump to the
+    // top (nothing read before is mounted), the middle, down a few rows, a jump back to the end;
+    // each window mounted anew twice (React re-creating its rows).
+    for (const from of [489, 488, 480, 0, 0, 250, 250, 253, 100, 490, 490]) {
+      page.show(from, 10);
+      await sleep(30);
+    }
+    await until('the windows read', () => client.reported().length === 10 + 10 + 20 + 3 + 10);
+    expect(client.reported().every((r) => r.history)).toBe(true);
+
+    // A new message at the bottom, in view: new.
+    const newN = page.arrive('?OTR:AAMD new');
+    page.bottom();
+    await until('the new one', () => client.reported().some((r) => r.id === `n${newN}`));
+    // Two arrive while the user reads far up (not mounted); read when scrolled down: new.
+    page.show(300, 10);
+    const whileUp = [page.arrive('?OTR:AAMD while up 1'), page.arrive('plain while up 2')];
+    await sleep(30);
+    page.show(page.messages.length - 15, 10); // back down, not yet at the end: above the newest
+    await sleep(30);
+    page.bottom();
+    await until('the ones sent while up', () =>
+      whileUp.every((n) => client.reported().some((r) => r.id === `n${n}`)),
+    );
+    // A late one shown above rows read before (an OTR line and a plain one): history (their OTR
+    // lines still reach the background, which feeds a chat with OTR state its OTR history).
+    const lateOtr = page.arrive('?OTR:AAMD late', 495);
+    const latePlain = page.arrive('late plain', 496);
+    await until('the late ones', () =>
+      [lateOtr, latePlain].every((n) => client.reported().some((r) => r.id === `n${n}`)),
+    );
+    // Up and down again: nothing read twice, and the next new message is still new.
+    for (const from of [200, 0, 300, 480]) {
+      page.show(from, 10);
+      await sleep(30);
+    }
+    page.bottom();
+    await sleep(30);
+    const last = page.arrive('the last');
+    page.bottom();
+    await until('the last', () => client.reported().some((r) => r.id === `n${last}`));
+
+    const all = client.reported();
+    const byId = new Map<string, Reported[]>();
+    for (const r of all) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
+    for (const [id, rs] of byId) expect(rs, id).toHaveLength(1);
+    expect(all.filter((r) => !r.history).map((r) => r.id)).toEqual(
+      [newN, ...whileUp, last].map((n) => `n${n}`),
+    );
+    expect(byId.get(`n${lateOtr}`)?.[0]?.history).toBe(true);
+    expect(byId.get(`n${latePlain}`)?.[0]?.history).toBe(true);
+    // Every message that was ever mounted was read.
+    expect(byId.size).toBe(new Set(all.map((r) => r.id)).size);
+    core.stop();
+  });
+
+  it('without an order, in a list that keeps every row: older rows loaded above are history; a new row is new while the user reads up', async () => {
+    const page = virtualList(300, { order: false, layout: true });
+    page.show(250, 1000); // the site shows the last 50 (and every one that comes)
+    const { client, core } = await startCore(page.doc, page.adapter);
+    expect(client.reported()).toHaveLength(50);
+    page.show(200, 1000); // "load older messages": 50 more above
+    await until('older', () => client.reported().length === 100);
+    expect(client.reported().every((r) => r.history)).toBe(true);
+    // The user reads at the top (the end far out of view) when a message arrives at the end.
+    const n = page.arrive('?OTR:AAMD while reading up');
+    await until('new', () => client.reported().some((r) => r.id === `n${n}`));
+    expect(client.reported().at(-1)).toMatchObject({ id: `n${n}`, history: false });
+    core.stop();
+  });
+
+  it('without an order, a list shown newest first (column-reverse): new rows at its start are new, older ones at its end history', async () => {
+    const page = virtualList(100, { order: false });
+    const list = page.doc.getElementById('list') as HTMLElement;
+    list.style.display = 'flex';
+    list.style.flexDirection = 'column-reverse';
+    const rows = (from: number, count: number) =>
+      page.messages
+        .slice(from, from + count)
+        .reverse()
+        .map((m) => {
+          const li = page.doc.createElement('li');
+          li.dataset.n = String(m.n);
+          li.dataset.from = m.from;
+          li.textContent = m.text;
+          return li;
+        });
+    list.replaceChildren(...rows(80, 20));
+    const { client, core } = await startCore(page.doc, page.adapter);
+    list.append(...rows(60, 20)); // older, loaded at the end of the DOM (the top on screen)
+    await until('older', () => client.reported().length === 40);
+    page.messages.push({ n: 101, from: 'bob', text: 'newest' });
+    list.prepend(...rows(100, 1));
+    await until('new', () => client.reported().length === 41);
     expect(
       client
         .reported()
-        .slice(10)
-        .every((r) => !r.history),
-    ).toBe(true);
+        .filter((r) => !r.history)
+        .map((r) => r.id),
+    ).toEqual(['n101']);
     core.stop();
   });
 

@@ -44,6 +44,7 @@ describe('picker machine', () => {
     expect(r?.lines.join('\n')).toMatch(
       /Messages found: 4\. offrecord can read 4 of them \(2 yours, 2 your buddy's\)/,
     );
+    expect(r?.technical).toContain('order: @data-index');
     expect(m.saveable).toBe(r?.profile);
   });
 

@@ -2,7 +2,13 @@
 
 import { Window } from 'happy-dom';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkProfile, deriveProfile, PickError, readRow } from '../../../content-scripts/picker/derive.js';
+import {
+  checkProfile,
+  deriveProfile,
+  orderAttributeOf,
+  PickError,
+  readRow,
+} from '../../../content-scripts/picker/derive.js';
 import { parseProfile, serializeProfile } from '../../../src/profile/profile.js';
 import { closeWindows, loadPage, windows } from './load.js';
 import { q, virtualChat } from './virtual-chat.js';
@@ -30,6 +36,8 @@ describe('picker: derive a profile from three picks', () => {
       { text: 'fine, thanks', from: 'alice', own: true },
     ]);
     expect(checkProfile(doc, profile)).toEqual({ ok: true, problems: [], rows: 4 });
+    // The rows' data-index (the message's place in the chat, 0..3) is their order.
+    expect(profile.orderAttribute).toBe('data-index');
     // The profile survives export and import.
     expect(parseProfile(serializeProfile(profile))).toEqual(profile);
   });
@@ -49,6 +57,8 @@ describe('picker: derive a profile from three picks', () => {
     // No sender attribute on Converse's rows: the sender is read from the author element.
     expect(profile.senderAttribute).toBeUndefined();
     expect(profile.selectors.sender).toBe('span.chat-msg__author');
+    // Converse's rows carry ids (UUIDs, stanza ids), nothing that grows: no order.
+    expect(profile.orderAttribute).toBeUndefined();
     expect(rowsOf(doc, profile).map((r) => r.from)).toEqual(['alice@localhost', 'bob@localhost', null]);
     expect(rowsOf(doc, profile).map((r) => [r.text, r.own])).toEqual([
       ['Hallo Bob ✓ <b>not bold</b> https://example.org/x', true],
@@ -70,6 +80,8 @@ describe('picker: derive a profile from three picks', () => {
     );
     expect(profile.own).toEqual({ match: 'row', selector: '.self' });
     expect(profile.senderAttribute).toBe('data-from');
+    // The Lounge numbers its rows id="msg-N" in the server's order.
+    expect(profile.orderAttribute).toBe('id');
     const rows = rowsOf(doc, profile);
     expect(rows.some((r) => r.own)).toBe(true);
     expect(rows.some((r) => !r.own)).toBe(true);
@@ -98,6 +110,49 @@ describe('picker: derive a profile from three picks', () => {
       { text: 'hello', from: 'alice', own: true },
       { text: 'how are you', from: 'bob', own: false },
     ]);
+  });
+
+  it("takes a number that grows down the list as the rows' order, and nothing else", () => {
+    const window = new Window({ url: 'http://127.0.0.1:9000/' });
+    windows.push(window);
+    const doc = window.document as unknown as Document;
+    /** Rows with these attributes each (test page setup only). */
+    const rowsWith = (attrs: Record<string, string>[]) => {
+      doc.body.innerHTML = `<ol>${attrs
+        .map(
+          (a) =>
+            `<li ${Object.entries(a)
+              .map(([k, v]) => `${k}="${v}"`)
+              .join(' ')}>x</li>`,
+        )
+        .join('')}</ol>`;
+      return Array.from(doc.querySelectorAll('li'));
+    };
+    // A virtualized list (react-virtuoso's rows): the site's own id beats the position on screen,
+    // and the measured size, which happens to grow here, is never an order.
+    const virtuoso = rowsWith(
+      [0, 1, 2, 3].map((i) => ({
+        'data-index': String(250 + i),
+        'data-known-size': String(40 + i),
+        'data-id': `msg-${1043 + i * 2}`,
+      })),
+    );
+    expect(orderAttributeOf(virtuoso)).toBe('data-id');
+    expect(orderAttributeOf(virtuoso, ['data-id'])).toBe('data-index');
+    // Times with a date: two in one minute still grow (never fall).
+    const times = ['2026-12-07T16:20', '2026-12-07T16:20', '2026-12-07T16:21', '2026-12-07T17:02'];
+    expect(orderAttributeOf(rowsWith(times.map((t) => ({ 'data-time': t }))))).toBe('data-time');
+    // Not an order: a value that falls (a late row above), one missing, words, one value for all,
+    // times of day alone, and too few rows to tell.
+    for (const values of [
+      ['5', '6', '4', '7'],
+      ['msg-1', 'msg-2', '', 'msg-4'],
+      ['a', 'b', 'c', 'd'],
+      ['7', '7', '7', '7'],
+      ['12:01', '12:02', '12:03', '12:04'],
+      ['1', '2'],
+    ])
+      expect(orderAttributeOf(rowsWith(values.map((v) => ({ 'data-n': v })))), values.join()).toBeNull();
   });
 
   it('refuses picks that make no sense, and reports a profile that stopped matching', () => {

@@ -47,6 +47,12 @@ describe('profile adapter', () => {
     ])
       expect(orderOf(bad), bad).toBeUndefined();
     expect(orderOf(' 1.5e3 ')).toBe(1500);
+    // A word ending in a whole number (The Lounge's id="msg-1043"): the number.
+    expect([orderOf('msg-1043'), orderOf('m7'), orderOf('row_12'), orderOf('item:3')]).toEqual([
+      1043, 7, 12, 3,
+    ]);
+    for (const bad of ['msg-', 'msg-1a', 'a1b2', 'msg-1.5', '-12x', 'msg-1234567890123456', 'ü1'])
+      expect(orderOf(bad), bad).toBeUndefined();
     expect(orderOf(null)).toBeUndefined();
     // Without the attribute in the profile a row has no order, whatever it carries.
     expect(profileAdapter(profile, doc).readMessage(row)?.order).toBeUndefined();
