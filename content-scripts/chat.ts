@@ -386,7 +386,8 @@ export class ChatCore {
    *   above it (the chat grew at its end);
    * - when that newest row is not in the list (a virtualized list scrolled away from it, or so many
    *   new rows that it was unmounted), a row below every known one is new only while the list's
-   *   newest end is in view: scrolled back into the middle of the chat, what mounts is history.
+   *   newest end is in view: scrolled back into the middle of the chat, what mounts is history;
+   * - while no row has been read at all (the first scan found none), a row is new.
    * The newest row placed new becomes the newest row read.
    */
   private placeRows(list: Element | null, rows: readonly Fresh[]): void {
@@ -401,7 +402,9 @@ export class ChatCore {
     for (const f of todo) {
       let history: boolean;
       if (last !== null && !isBelow(f.row, last.row, newestFirst)) history = true;
-      else if (belowNewest) history = false;
+      // Below the newest row read, or nothing read yet (the first scan found no rows: what comes
+      // first is new, as with an order and no mark).
+      else if (belowNewest || this.newestId === null) history = false;
       else {
         endInView ??= listEndInView(list);
         history = !endInView;
@@ -424,9 +427,10 @@ export class ChatCore {
   ): { row: Element; id: string } | null {
     let steps = 0;
     for (const row of rowsFromNewest(list, this.adapter, this.doc, newestFirst)) {
-      // A page of unreadable or never-read rows is not searched for ever.
-      if (++steps > MAX_PLACE_STEPS) return null;
+      // The rows being placed are passed over (however many came at once: they are read anyway);
+      // a page of unreadable or never-read rows is not searched for ever.
       if (skip.has(row)) continue;
+      if (++steps > MAX_PLACE_STEPS) return null;
       const m = this.readBounded(row);
       if (m && this.known(rowKey(m))) return { row, id: m.id };
     }

@@ -100,6 +100,11 @@ export class Keyring implements KeyStore {
       return this.kek;
     }
     if (!cached) return null;
+    // Another read got there first: keep its copy, zero ours (it would outlive a lock).
+    if (this.kek) {
+      wipe(cached);
+      return this.kek;
+    }
     if (cached.length === KEK_BYTES && kekMatches(rec, cached)) {
       this.kek = cached;
       return cached;

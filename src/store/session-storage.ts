@@ -370,8 +370,14 @@ export class StorageSessionStore implements SessionStore {
     return this.serial(async () => {
       const index = await this.loadIndex();
       const keys = this.forget(index, convHash(id));
-      await this.area.set({ [INDEX_KEY]: index });
-      await this.area.remove(keys.length > 0 ? keys : id);
+      try {
+        await this.area.set({ [INDEX_KEY]: index });
+        await this.area.remove(keys.length > 0 ? keys : id);
+      } catch (e) {
+        // Storage holds what it holds: read the index from it again rather than trust ours.
+        this.index = null;
+        throw e;
+      }
     });
   }
 

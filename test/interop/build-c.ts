@@ -1,10 +1,10 @@
 /**
  * Builds the small C programs in test/interop/c/ against the system's libotr 4.1.1
  * (`apt-get install libotr5-dev`). A program is rebuilt only when its source is newer than the
- * binary. Binaries go to build/interop/.
+ * binary. Binaries go to build/interop/, written whole (safe when test files run side by side).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,9 +19,13 @@ export function buildC(name: string): string {
   }
   mkdirSync(outDir, { recursive: true });
   if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-    execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-o', out, src, '-lotr', '-lgcrypt'], {
+    // Built beside it and renamed into place: two test files may build it at once, and neither
+    // may run a half-written binary.
+    const tmp = `${out}.${process.pid}.tmp`;
+    execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-o', tmp, src, '-lotr', '-lgcrypt'], {
       stdio: 'inherit',
     });
+    renameSync(tmp, out);
   }
   return out;
 }

@@ -97,7 +97,7 @@ function virtualList(total: number, opts: { order: boolean; layout?: boolean }) 
     show,
     /** A new message from the server, shown at display position `at` (default: the end). */
     arrive(text: string, at = messages.length) {
-      const n = Math.max(...messages.map((m) => m.n)) + 1;
+      const n = Math.max(0, ...messages.map((m) => m.n)) + 1;
       messages.splice(at, 0, { n, from: 'bob', text });
       show(window0.from, window0.count);
       return n;
@@ -275,6 +275,31 @@ describe('a virtualized list', () => {
     const n = page.arrive('?OTR:AAMD while reading up');
     await until('new', () => client.reported().some((r) => r.id === `n${n}`));
     expect(client.reported().at(-1)).toMatchObject({ id: `n${n}`, history: false });
+    core.stop();
+  });
+
+  it('without an order: rows coming to a chat empty at the first scan are new, a flood of thousands at once too', async () => {
+    const page = virtualList(0, { order: false, layout: true });
+    page.show(0, 100_000); // a list that keeps every row, scrolled to its top
+    const { client, core } = await startCore(page.doc, page.adapter);
+    expect(client.reported()).toHaveLength(0);
+    for (let i = 0; i < 30; i++) page.arrive(`first ${i}`);
+    await until('the first ones', () => client.reported().length === 30);
+    // Thousands appended in one change, after rows read before: far more than the search for the
+    // newest row read looks through, and the end of the list far out of view.
+    const list = page.doc.getElementById('list') as HTMLElement;
+    const flood: HTMLElement[] = [];
+    for (let n = 1_000; n < 4_000; n++) {
+      page.messages.push({ n, from: 'bob', text: `flood ${n}` });
+      const li = page.doc.createElement('li');
+      li.dataset.n = String(n);
+      li.dataset.from = 'bob';
+      li.textContent = `flood ${n}`;
+      flood.push(li);
+    }
+    list.append(...flood);
+    await until('the flood', () => client.reported().length === 3_030, 20_000);
+    expect(client.reported().filter((r) => r.history)).toEqual([]);
     core.stop();
   });
 

@@ -325,6 +325,29 @@ describe('Keyring: operations that overlap', () => {
     expect(stale.every((b) => b === 0)).toBe(true);
   });
 
+  it('two reads of the cached KEK at once keep one copy; the other is zeroed, and a lock zeroes the kept one', async () => {
+    const { raw, cache, ring } = await setup();
+    await ring.setPassphrase(PASS);
+    const restarted = new Keyring(raw, cache, { params: FAST });
+    const copies: Uint8Array[] = [];
+    const reading = gate();
+    const get = cache.get.bind(cache);
+    cache.get = async () => {
+      const c = await get();
+      if (c) copies.push(c);
+      await reading.wait;
+      return c;
+    };
+    const both = Promise.all([restarted.state(), restarted.state()]);
+    await new Promise((r) => setTimeout(r, 10));
+    reading.open();
+    expect(await both).toEqual(['unlocked', 'unlocked']);
+    expect(copies).toHaveLength(2);
+    await restarted.lock();
+    // No copy of the KEK outlives the lock in this worker's memory.
+    for (const c of copies) expect(c.every((b) => b === 0)).toBe(true);
+  });
+
   it('a cached KEK that does not match the lock record is zeroed and unlocks nothing', async () => {
     const { raw, ring } = await setup();
     await ring.setPassphrase(PASS);

@@ -225,6 +225,24 @@ describe('StorageSessionStore budgets', () => {
     expect(await store.transcript(a)).toHaveLength(2);
   });
 
+  it('a removal the browser refuses leaves the store as storage has it: still listed, its transcript readable', async () => {
+    const area = new MemoryArea();
+    const store = new StorageSessionStore(area);
+    const a = id(S1, 'a');
+    await store.save(a, rec(), { append: [entry(100)] });
+    const set = area.set.bind(area);
+    area.set = async () => {
+      throw new Error('storage failed');
+    };
+    await expect(store.remove(a)).rejects.toThrow('storage failed');
+    area.set = set;
+    expect(await store.list()).toEqual([a]);
+    expect(await store.transcript(a)).toHaveLength(1);
+    await store.remove(a);
+    expect(await store.list()).toEqual([]);
+    expect([...area.data.keys()].filter((k) => k !== INDEX_KEY)).toEqual([]);
+  });
+
   it('a conversation whose state cannot be stored at all fails alone; the next save of another works', async () => {
     const area = new MemoryArea(30_000);
     const store = new MemorySessionStore(area);
