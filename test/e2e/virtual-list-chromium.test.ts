@@ -184,13 +184,13 @@ describe('a virtualized message list (react-virtuoso, react-window; Chromium)', 
       const incoming = got.filter((e) => e.dir === 'in').map((e) => e.text);
       for (const t of fromBob) expect(incoming.filter((x) => x === t)).toHaveLength(1);
       expect(incoming.filter((x) => fromBob.includes(x))).toEqual(fromBob);
+      // The whole history stayed history: no old row scrolled into view became a new message.
+      expect(incoming.filter((x) => x.startsWith('history '))).toEqual([]);
       // The late message, shown above rows read before: new by its order; without one, history
       // (plain history is not a new message).
       expect(incoming.filter((x) => x.startsWith('[late 250]'))).toHaveLength(order ? 1 : 0);
       const atBob = (await transcript(bob.page)).filter((e) => e.dir === 'in').map((e) => e.text);
       for (const t of fromAlice) expect(atBob.filter((x) => x === t)).toHaveLength(1);
-      // The whole history stayed history: no old row scrolled into view became a new message.
-      expect(incoming.filter((x) => x.startsWith('history '))).toEqual([]);
       // Alice's own rows showed once she scrolled down: her messages count as delivered ("sent").
       for (const t of fromAlice)
         expect((await waitForEntry(alice.page, 'out', t, 30_000)).state).toBe('sent');
