@@ -303,6 +303,41 @@ describe('a virtualized list', () => {
     core.stop();
   });
 
+  it('without an order, a hostile page moving and copying rows gets nothing reported twice, and a row it inserts above is history', async () => {
+    const page = virtualList(50, { order: false });
+    page.show(0, 1000); // every row kept, all in view (nothing scrolls)
+    const { client, core } = await startCore(page.doc, page.adapter);
+    expect(client.reported()).toHaveLength(50);
+    const list = page.doc.getElementById('list') as HTMLElement;
+    const rows = () => Array.from(list.children) as HTMLElement[];
+    // The newest row moved to the top, an old one moved to the bottom, copies of read rows added
+    // at the end and in the middle: all read before, none reported again.
+    list.prepend(rows().at(-1) as HTMLElement);
+    list.append(rows()[10] as HTMLElement);
+    list.append((rows()[20] as HTMLElement).cloneNode(true));
+    (rows()[30] as HTMLElement).after((rows()[5] as HTMLElement).cloneNode(true));
+    await sleep(60);
+    expect(client.reported()).toHaveLength(50);
+    // A row the page inserts above rows read before: history (a plain one is not a new message).
+    const above = page.doc.createElement('li');
+    above.dataset.n = '9001';
+    above.dataset.from = 'bob';
+    above.textContent = 'inserted above';
+    (rows()[25] as HTMLElement).before(above);
+    // A new row at the end: new, although the page moved the newest row read away from the end.
+    const end = page.doc.createElement('li');
+    end.dataset.n = '9002';
+    end.dataset.from = 'bob';
+    end.textContent = '?OTR:AAMD at the end';
+    list.append(end);
+    await until('both', () => client.reported().length === 52);
+    expect(client.reported().slice(50)).toEqual([
+      { id: 'n9001', text: 'inserted above', history: true },
+      { id: 'n9002', text: '?OTR:AAMD at the end', history: false },
+    ]);
+    core.stop();
+  });
+
   it('without an order, a list shown newest first (column-reverse): new rows at its start are new, older ones at its end history', async () => {
     const page = virtualList(100, { order: false });
     const list = page.doc.getElementById('list') as HTMLElement;
