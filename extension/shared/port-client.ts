@@ -87,14 +87,19 @@ export class PortClient<R extends Request> {
     if (this.port) return this.port;
     const port = browser.runtime.connect({ name: PORT_NAME });
     const openedAt = Date.now();
-    port.onMessage.addListener((msg: unknown) => this.onMessage(msg));
+    let served = false;
+    port.onMessage.addListener((msg: unknown) => {
+      if (this.onMessage(msg)) served = true;
+    });
     port.onDisconnect.addListener(() => {
       if (this.port === port) this.port = null;
       this.failAll(t('ui_errDisconnected'));
-      // A port that lived a while dropped because the worker stopped: reconnect at once.
-      // One dropped right away was refused: back off.
+      // A port the background answered, or that lived a while, dropped because the worker
+      // stopped (Firefox unloads an idle event page, Chrome an idle worker): reconnect at once,
+      // or the tab misses what happens until the retry. One dropped at once, unanswered, was
+      // refused: back off.
       this.retryDelay =
-        Date.now() - openedAt > 2000 ? RETRY_MIN_MS : Math.min(this.retryDelay * 2, RETRY_MAX_MS);
+        served || Date.now() - openedAt > 2000 ? RETRY_MIN_MS : Math.min(this.retryDelay * 2, RETRY_MAX_MS);
       this.scheduleReconnect();
     });
     this.port = port;
@@ -118,24 +123,26 @@ export class PortClient<R extends Request> {
     }, this.retryDelay);
   }
 
-  private onMessage(msg: unknown): void {
+  /** Handles one message; true when it was a valid push or a request served (not refused). */
+  private onMessage(msg: unknown): boolean {
     if ((msg as { type?: unknown } | null)?.type === 'push') {
       const event = validatePush(msg);
       if (event) for (const l of this.pushListeners) l(event);
-      return;
+      return event !== null;
     }
     const reply = validateReply(msg);
-    if (!reply) return;
+    if (!reply) return false;
     const p = this.pending.get(reply.id);
-    if (!p) return;
+    if (!p) return false;
     this.pending.delete(reply.id);
     if (!reply.ok) {
       p.reject(new Error(reply.error));
-      return;
+      return false;
     }
     const result = RESULT_VALIDATORS[p.type](reply.result);
     if (result === null) p.reject(new Error(`malformed ${p.type} result`));
     else p.resolve(result);
+    return result !== null;
   }
 
   private failAll(why: string): void {

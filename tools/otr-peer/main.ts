@@ -33,6 +33,7 @@ Input, one JSON object per line:
   {"op":"receive","peer":P,"wire":W} {"op":"end","peer":P}
   {"op":"smp","peer":P,"secret":S,"question":Q?}  {"op":"smp-answer","peer":P,"secret":S}
   {"op":"smp-abort","peer":P}        {"op":"symkey","peer":P,"use":N,"usedata":HEX}
+  {"op":"persist","peer":P}          snapshot the session, through JSON, and go on with its restored copy
 
 Output: first {"event":"ready","fingerprint":F,"instanceTag":H}; then for each input line, in order:
   {"event":"wire","peer":P,"wire":W}  one per line to send over the network
@@ -42,6 +43,7 @@ Output: first {"event":"ready","fingerprint":F,"instanceTag":H}; then for each i
   {"event":"symkey","peer":P,"use":N,"usedata":HEX,"key":HEX}
   {"event":"held","peer":P,"text":T}   {"event":"not-sent","peer":P,"text":T,"reason":R}
   {"event":"error","peer":P,"message":M}
+  {"event":"persisted","peer":P,"bytes":N}  after persist: the snapshot's size in JSON
 and last {"event":"done"}. A malformed input line gets an error event, never a crash.
 `;
 
@@ -154,18 +156,19 @@ async function main(): Promise<void> {
   const book = new FingerprintBook(o.fingerprints);
   const policy = policyFor(o.policy, o.versions);
   const sessions = new Map<string, Session>();
+  const options = (peer: string) => ({
+    account: o.account,
+    protocol: o.protocol,
+    peer,
+    privateKey: key,
+    instanceTag,
+    policy,
+    maxMessageSize: o.maxMessage,
+  });
   const session = (peer: string) => {
     let s = sessions.get(peer);
     if (!s) {
-      s = new Session({
-        account: o.account,
-        protocol: o.protocol,
-        peer,
-        privateKey: key,
-        instanceTag,
-        policy,
-        maxMessageSize: o.maxMessage,
-      });
+      s = new Session(options(peer));
       sessions.set(peer, s);
     }
     return s;
@@ -288,6 +291,15 @@ async function main(): Promise<void> {
           break;
         case 'smp-abort':
           out = s.abortSmp();
+          break;
+        case 'persist':
+          // What a worker restart does to the extension's session: snapshot, through JSON, restore.
+          {
+            const json = JSON.stringify(s.snapshot());
+            sessions.set(peer, Session.restore(JSON.parse(json), options(peer)));
+            emit({ event: 'persisted', peer, bytes: json.length });
+          }
+          out = { wire: [], events: [] };
           break;
         case 'symkey': {
           const use = Number(op.use);

@@ -19,7 +19,9 @@ export type PeerOp =
   | { op: 'smp'; peer: string; secret: string; question?: string; instance?: string }
   | { op: 'smp-answer'; peer: string; secret: string; instance?: string }
   | { op: 'smp-abort'; peer: string; instance?: string }
-  | { op: 'symkey'; peer: string; use: number; usedata: string; instance?: string };
+  | { op: 'symkey'; peer: string; use: number; usedata: string; instance?: string }
+  /** offrecord only (tools/otr-peer): snapshot the session and go on with its restored copy. */
+  | { op: 'persist'; peer: string };
 
 export interface ReadyEvent {
   event: 'ready';
@@ -72,6 +74,12 @@ export interface NoticeEvent {
   peer: string;
   message: string;
 }
+/** offrecord only: after `persist`, the size of the session's JSON snapshot. */
+export interface PersistedEvent {
+  event: 'persisted';
+  peer: string;
+  bytes: number;
+}
 export interface DoneEvent {
   event: 'done';
 }
@@ -88,6 +96,7 @@ export type PeerEvent =
   | SymkeyEvent
   | ErrorEvent
   | NoticeEvent
+  | PersistedEvent
   | DoneEvent;
 
 export interface PeerSpawn {
