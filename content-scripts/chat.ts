@@ -13,7 +13,14 @@ import type { ContentRequest, Pacing, PushEvent, WireLine } from '../extension/s
 import { chatBatches, LIMITS } from '../extension/shared/messages';
 import type { PortClient } from '../extension/shared/port-client';
 import type { SiteProfile } from '../src/profile/profile';
-import { collapseOtrRows, expandRows, isOtrText, offerGoPrivate, setPrivateMode } from './overlay/index';
+import {
+  anyRowCollapsed,
+  collapseOtrRows,
+  expandRows,
+  isOtrText,
+  offerGoPrivate,
+  setPrivateMode,
+} from './overlay/index';
 import {
   type AdapterConversation,
   type AdapterMessage,
@@ -600,7 +607,8 @@ export class ChatCore {
     if (this.privateOn)
       collapseOtrRows(read.filter((r) => r.m !== null && isOtrText(r.m.text)).map((r) => r.row));
     // A recycled row that shows a plain message now must be readable again, private mode or not.
-    expandRows(read.filter((r) => r.m !== null && !isOtrText(r.m.text)).map((r) => r.row));
+    if (anyRowCollapsed())
+      expandRows(read.filter((r) => r.m !== null && !isOtrText(r.m.text)).map((r) => r.row));
     const list = this.adapter.messageList(this.doc);
     // Rows in the page now not read before: placed while they stand where they are.
     if (this.initialScanDone) {

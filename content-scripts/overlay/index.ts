@@ -488,6 +488,11 @@ export function collapseOtrRows(rows: Element[]): void {
   }
 }
 
+/** Whether expandRows can have anything to do: a row was collapsed on this page at some time. */
+export function anyRowCollapsed(): boolean {
+  return anyCollapsed;
+}
+
 /**
  * Shows rows again that were collapsed but no longer carry OTR text. Virtualized lists recycle row
  * elements: the element that held a ciphertext line a moment ago may now show a plain message,
@@ -495,6 +500,7 @@ export function collapseOtrRows(rows: Element[]): void {
  * placeholder to a <slot>, which renders the row's own children as if there were no root.
  */
 export function expandRows(rows: Element[]): void {
+  if (!anyCollapsed) return;
   for (const row of rows) {
     const c = collapsed.get(row);
     if (!c || c.shown === 'children') continue;
@@ -512,6 +518,8 @@ interface Collapsed {
 }
 
 const collapsed = new WeakMap<Element, Collapsed>();
+/** Whether any row was ever collapsed on this page: until then there is nothing to expand (a long chat's scan skips the look-ups). */
+let anyCollapsed = false;
 
 function placeholder(root: ShadowRoot): void {
   const style = document.createElement('style');
@@ -523,6 +531,7 @@ function placeholder(root: ShadowRoot): void {
 }
 
 function collapseRow(row: Element): void {
+  anyCollapsed = true;
   let c = collapsed.get(row);
   if (!c) {
     let root: ShadowRoot | null = null;
