@@ -7,7 +7,8 @@
  * esbuild from bench/content/entry.ts, talking to a port that answers every request at once. So the
  * figures are the content script's own work:
  *
- * - initial scan: ChatCore.start() until every row of the list has been read and reported;
+ * - initial scan: ChatCore.start() until every row of the list has been read and what the
+ *   background reads of history (the buddy's OTR lines, HISTORY_OTR_ROWS of them) reported;
  * - per new message: one row appended as The Lounge does; the CPU time of the append's task (its
  *   mutation-observer callbacks) plus the content script's timer tasks until the row was reported;
  * - JS heap: the page's heap after a forced GC, after the scan, minus before start() (what the
@@ -29,7 +30,19 @@ const root = resolve(here, '..');
 
 export { CONTENT_ROWS };
 
-/** The query snapshot with its list replaced by `rows` rows, oldest first, alternating senders. */
+/**
+ * Of the page's rows, every OTR_EVERY-th is an OTR line from the buddy (the rest plain): history
+ * the content script must send (the background reads a buddy's OTR lines of history; plain text
+ * and our own rows it passes over, and they are not sent). So the scan is checked to have read
+ * every row: it must find exactly these.
+ */
+const OTR_EVERY = 500;
+export const HISTORY_OTR_ROWS = Math.floor(CONTENT_ROWS / OTR_EVERY);
+
+/**
+ * The query snapshot with its list replaced by `rows` rows, oldest first, alternating senders;
+ * every OTR_EVERY-th (a buddy's row) an OTR line.
+ */
 export function loungePage(rows: number): string {
   const html = readFileSync(join(root, 'test/fixtures/dom/thelounge/query.html'), 'utf8');
   const open = html.indexOf('<div class="messages" role="log"');
@@ -40,7 +53,10 @@ export function loungePage(rows: number): string {
   if (open < 0 || end < start) throw new Error('query.html: message list not found');
   const row = (i: number): string => {
     const [from, cls, color] = i % 2 ? ['carol', 'msg', 18] : ['alice', 'msg self', 31];
-    const text = `message ${i} of a long conversation between alice and carol, in plain text`;
+    const text =
+      i % OTR_EVERY === OTR_EVERY - 1
+        ? `?OTR:AAMDAAAAAQAAAAEAAADAVf3Ei72ZgFeKqWvLMnuVPVCwxWM+ history ${i}.`
+        : `message ${i} of a long conversation between alice and carol, in plain text`;
     return `<div id="msg-${i + 1}" class="${cls}" data-type="message" data-from="${from}"><span aria-hidden="true" aria-label="23 November 2026, 11:39:29" class="time tooltipped tooltipped-e">11:39 </span><span class="from"><span class="only-copy" aria-hidden="true">&lt;</span><span class="user color-${color}" data-name="${from}" role="button">${from}</span><span class="only-copy" aria-hidden="true">&gt;&nbsp;</span></span><span class="content" dir="auto"><!----><!---->${text}</span></div><!----><!---->`;
   };
   const list: string[] = [];
@@ -72,6 +88,11 @@ export interface ContentResult {
   breakdown: string;
   /** Per new message: append -> reported (includes the content script's debounce). */
   latency: number[];
+  /**
+   * Per initial scan: the CPU time of the scan's task on the page's main thread (Chrome's trace
+   * `tdur`, thread time), which a loaded machine stretches far less than the wall clock of the row.
+   */
+  scanCpu: number[];
   rowsReported: number;
   /** Rows reported more than once during the appends (chat.ts forgets ids beyond 5,000). */
   reportedAgain: number;
@@ -106,6 +127,7 @@ export async function runContent(runs: number, appends: number): Promise<Content
     args: [...CHROMIUM_ARGS],
   });
   const scan: number[] = [];
+  const scanCpu: number[] = [];
   const perMessage: number[] = [];
   const latency: number[] = [];
   const heap = { before: 0, scan: 0, appends: 0 };
@@ -122,13 +144,19 @@ export async function runContent(runs: number, appends: number): Promise<Content
         return (await cdp.send('Runtime.getHeapUsage')).usedSize;
       };
       const before = await heapUsed();
-      const s = await tab.evaluate(() =>
-        (
-          window as unknown as { offrecordBench: { start(): Promise<{ ms: number; rows: number }> } }
-        ).offrecordBench.start(),
+      const traced = await traceTasks(cdp, () =>
+        tab.evaluate(() =>
+          (
+            window as unknown as { offrecordBench: { start(): Promise<{ ms: number; rows: number }> } }
+          ).offrecordBench.start(),
+        ),
       );
-      if (s.rows !== CONTENT_ROWS) {
-        throw new Error(`content script reported ${s.rows} rows of ${CONTENT_ROWS} in its initial scan`);
+      const s = traced.result;
+      scanCpu.push(traced.longestTaskCpuMs);
+      if (s.rows !== HISTORY_OTR_ROWS) {
+        throw new Error(
+          `content script reported ${s.rows} rows of history, expected the buddy's ${HISTORY_OTR_ROWS} OTR lines`,
+        );
       }
       rowsReported = s.rows;
       scan.push(s.ms);
@@ -156,9 +184,9 @@ export async function runContent(runs: number, appends: number): Promise<Content
             window as unknown as { offrecordBench: { reported(): { count: number; unique: number } } }
           ).offrecordBench.reported(),
         );
-        if (total.unique !== CONTENT_ROWS + appends + 1) {
+        if (total.unique !== HISTORY_OTR_ROWS + appends + 1) {
           throw new Error(
-            `content script reported ${total.unique} rows, expected ${CONTENT_ROWS + appends + 1}`,
+            `content script reported ${total.unique} rows, expected ${HISTORY_OTR_ROWS + appends + 1}`,
           );
         }
         reportedAgain = total.count - total.unique;
@@ -171,6 +199,7 @@ export async function runContent(runs: number, appends: number): Promise<Content
       rows: { csScan: scan, csMessage: perMessage, csHeap: [(heap.scan - heap.before) / 2 ** 20] },
       breakdown,
       latency,
+      scanCpu,
       rowsReported,
       reportedAgain,
       heapBefore: heap.before,
@@ -181,6 +210,59 @@ export async function runContent(runs: number, appends: number): Promise<Content
   } finally {
     await browser.close();
     await new Promise((ok) => server.close(ok));
+  }
+}
+
+/**
+ * Runs `what` under Chrome's tracing (the `toplevel` tasks) and returns its result with the thread
+ * (CPU) time of the longest task the page ran meanwhile: the scan, which runs in one task (the
+ * bench port answers at once, so the whole scan is that task's microtasks).
+ */
+async function traceTasks<T>(
+  cdp: import('playwright').CDPSession,
+  what: () => Promise<T>,
+): Promise<{ result: T; longestTaskCpuMs: number }> {
+  type TraceEvent = {
+    name: string;
+    ph: string;
+    pid: number;
+    tid: number;
+    dur?: number;
+    tdur?: number;
+    args?: { name?: string };
+  };
+  const events: TraceEvent[] = [];
+  const collect = (e: { value: unknown[] }) => {
+    events.push(...(e.value as TraceEvent[]));
+  };
+  cdp.on('Tracing.dataCollected', collect);
+  const complete = new Promise<void>((ok) => cdp.once('Tracing.tracingComplete', () => ok()));
+  await cdp.send('Tracing.start', {
+    traceConfig: { includedCategories: ['toplevel', '__metadata'], recordMode: 'recordAsMuchAsPossible' },
+    transferMode: 'ReportEvents',
+  });
+  try {
+    const result = await what();
+    await cdp.send('Tracing.end');
+    await complete;
+    // The page's main thread (Chrome names it), its longest task.
+    const main = new Set(
+      events
+        .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+        .map((e) => `${e.pid}:${e.tid}`),
+    );
+    let longest = { dur: 0, tdur: 0 };
+    for (const e of events)
+      if (
+        e.ph === 'X' &&
+        /RunTask$/.test(e.name) &&
+        main.has(`${e.pid}:${e.tid}`) &&
+        (e.dur ?? 0) > longest.dur
+      )
+        longest = { dur: e.dur ?? 0, tdur: e.tdur ?? 0 };
+    return { result, longestTaskCpuMs: longest.tdur / 1000 };
+  } finally {
+    cdp.off('Tracing.dataCollected', collect);
   }
 }
 

@@ -360,7 +360,7 @@ async function main(): Promise<void> {
   console.log(table.join('\n'));
   const lat = stat([content.latency]);
   console.log(
-    `content script: Chromium ${content.chromium}; per new message, append -> reported ${fmt(lat)} ms (reported in the task after the change: no debounce since issue 17); ${content.reportedAgain} rows reported again during ${CONTENT_COUNTS[mode].appends + 1} appends`,
+    `content script: Chromium ${content.chromium}; initial scan, CPU (thread time of its task) ${fmt(stat([content.scanCpu]))} ms; per new message, append -> reported ${fmt(lat)} ms (reported in the task after the change: no debounce since issue 17); ${content.reportedAgain} rows reported again during ${CONTENT_COUNTS[mode].appends + 1} appends`,
   );
   console.log(content.breakdown);
   console.log(speedBreakdown(speed));
@@ -393,6 +393,7 @@ async function main(): Promise<void> {
       counts: CONTENT_COUNTS[mode],
       latencyMs: lat,
       reportedAgain: content.reportedAgain,
+      scanCpuMs: stat([content.scanCpu]),
       heapBytes: {
         beforeStart: content.heapBefore,
         afterScan: content.heapAfterScan,

@@ -632,22 +632,33 @@ export class ChatCore {
       const newest = list && this.newestFirst(list) ? shown[0] : shown[shown.length - 1];
       this.newestId = newest?.m?.id ?? null;
     }
-    const old = first ? all : all.filter((f) => this.predatesPage(f));
-    const recent = first ? [] : all.filter((f) => !this.predatesPage(f));
+    const old: { key: string; m: AdapterMessage }[] = [];
+    const recent: { key: string; m: AdapterMessage }[] = [];
+    for (const f of all) {
+      if (!first && !this.predatesPage(f)) recent.push(f);
+      else if (wantedInHistory(f.m)) old.push(f);
+      else {
+        // History the background would pass over is done with here: never sent, never read again.
+        this.reported.add(f.key);
+        this.placed.delete(f.key);
+      }
+    }
+    bounded(this.reported);
+    const sending = [...old, ...recent];
     // Every row of this report is in flight until its batch is answered: a tick running meanwhile
     // (a new row, private mode turned on) must not send the later batches' rows a second time.
-    for (const f of all) this.inFlight.add(f.key);
+    for (const f of sending) this.inFlight.add(f.key);
     try {
       await this.report(old, true);
       await this.report(recent, false);
     } catch (e) {
       // Not delivered: what was not taken is kept for the next tick (unless a newer capture
       // replaced it).
-      for (const f of all)
+      for (const f of sending)
         if (!this.reported.has(f.key) && !this.captured.has(f.key)) this.captured.set(f.key, f.m);
       throw e;
     } finally {
-      for (const f of all) this.inFlight.delete(f.key);
+      for (const f of sending) this.inFlight.delete(f.key);
     }
   }
 
@@ -1013,6 +1024,16 @@ function addsNode(r: MutationRecord, node: Node): boolean {
 /** What identifies the open chat for ChatCore: a change means another conversation. */
 function conversationKey(account: string | null, conv: AdapterConversation): string {
   return JSON.stringify([account, conv.kind, conv.peer, conv.reason]);
+}
+
+/**
+ * Whether a history row is of use to the background: of the rows that were in the chat before this
+ * page, it takes only the buddy's OTR lines (a message that arrived while the page reloaded); the
+ * router passes over our own rows and plain text there (extension/background/router.ts,
+ * 'chat-messages'). Those are not sent at all: a long plain chat costs no port traffic.
+ */
+function wantedInHistory(m: AdapterMessage): boolean {
+  return !m.own && isOtrText(m.text);
 }
 
 /** A row read for the first time: its element (where it stands now), key and message. */

@@ -93,9 +93,10 @@ const theLoungeAdapter: SiteAdapter = {
   messageRows: theLounge.messageRows,
   isRow: (el) => el.matches(theLounge.selectors.messageRow),
   readMessage(row) {
-    const m = theLounge.readMessage(row);
+    const m: AdapterMessage | null = theLounge.readMessage(row);
     // The Lounge numbers its messages in the order its server got them (msg-N).
-    return m ? { ...m, order: Number(m.id.slice(4)) } : null;
+    if (m) m.order = Number(m.id.slice(4));
+    return m;
   },
   send: theLounge.send,
   pacing: theLounge.pacing,

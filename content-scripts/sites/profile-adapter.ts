@@ -5,7 +5,13 @@
  *
  * - rows: the direct children of `selectors.list` matching `selectors.row`, read with `readRow`.
  * - row id: the `idAttribute` value when the profile names one, else a hash of sender, own-ness
- *   and text (OTR lines are unique, and the background dedupes by id + content).
+ *   and text, and of the row's order when the profile reads one (the background dedupes by id +
+ *   content). Identical rows shown at once (a second Query after End, "ok" twice) are numbered in
+ *   the page's order: the n-th of them hashes n in too, so each is a message of its own, while a
+ *   re-rendered or re-mounted row gets the number it had (only as many ids as identical rows are
+ *   shown at once: a page can add copies of a row, as it can add any row, never re-number one by
+ *   re-rendering). A virtualized list without ids or order that has unmounted the earlier of two
+ *   identical rows cannot tell the later one from it: the profile needs an id or order attribute.
  * - row order: the `orderAttribute` value when the profile names one, a number ("1043", "1.5e3"),
  *   a word ending in a whole number ("msg-1043") or a date ("2026-12-07T16:20:00Z"); anything else
  *   gives the row no order.
@@ -52,10 +58,27 @@ function hostOf(site: string): string {
   }
 }
 
-/** The id of a row without a site id: stable for the same sender, side and text. */
-export function contentId(from: string, own: boolean, text: string): string {
-  const digest = sha256(utf8Encode(JSON.stringify([from, own, text])));
+/**
+ * The id of a row without a site id: stable for the same sender, side, text and order; the
+ * `occurrence`-th (from 0) of identical rows shown at once hashes its number in. (The first one's
+ * id, without an order, is what it always was.)
+ */
+export function contentId(from: string, own: boolean, text: string, order?: number, occurrence = 0): string {
+  const parts: unknown[] = [from, own, text];
+  if (order !== undefined || occurrence > 0) parts.push(order ?? null);
+  if (occurrence > 0) parts.push(occurrence);
+  const digest = sha256(utf8Encode(JSON.stringify(parts)));
   return `h-${bytesToHex(digest).slice(0, 32)}`;
+}
+
+/** The content a row without a site id is known by (sender, side, text, order). */
+function contentKey(from: string, own: boolean, text: string, order: number | undefined): string {
+  return JSON.stringify([from, own, text, order ?? null]);
+}
+
+/** Elements before others in the document first. */
+function documentOrder(a: Element, b: Element): number {
+  return a.compareDocumentPosition(b) & 4 /* Node.DOCUMENT_POSITION_FOLLOWING */ ? -1 : 1;
 }
 
 export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter {
@@ -66,6 +89,15 @@ export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter
   let ownName: string | null = null;
   let lastPeer: string | null = null;
   let peerList: Element | null = null;
+  /**
+   * Rows without a site id by the content they showed when last read, each list in the page's
+   * order: identical rows are numbered by it. An element counts for a content only while it is in
+   * the list and still shows it (read again to make sure: a recycled row may not have been read
+   * since it changed); `shown` is what each element showed when last read (for the sweep).
+   */
+  const twins = new Map<string, Element[]>();
+  const shown = new WeakMap<Element, string>();
+  let sweepAt = 1000;
 
   const list = (d: Document): Element | null => d.querySelector(profile.selectors.list);
 
@@ -101,6 +133,43 @@ export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter
     if (named) lastPeer = named;
     else if (latest) lastPeer = latest;
     return { peer: lastPeer, buddies: new Set(buddies) };
+  };
+
+  const readContent = (
+    row: Element,
+  ): { from: string; own: boolean; text: string; order: number | undefined } | null => {
+    const r = readRow(row, profile);
+    if (!r || r.text.length === 0 || r.text.length > MAX_TEXT) return null;
+    const named = cleanName(r.from);
+    if (named && r.own) ownName = named;
+    const from = named ?? (r.own ? (ownName ?? 'me') : (lastPeer ?? ''));
+    const order = profile.orderAttribute ? orderOf(row.getAttribute(profile.orderAttribute)) : undefined;
+    return { from, own: r.own, text: r.text, order };
+  };
+
+  /** Which of the identical rows in the list `row` is (0: the first in the page's order). */
+  const occurrence = (row: Element, key: string): number => {
+    shown.set(row, key);
+    const list = row.parentElement;
+    const same = [row];
+    for (const el of twins.get(key) ?? []) {
+      if (el === row || !el.isConnected || el.parentElement !== list) continue;
+      const c = readContent(el);
+      if (c && contentKey(c.from, c.own, c.text, c.order) === key) same.push(el);
+      else shown.delete(el);
+    }
+    if (same.length > 1) same.sort(documentOrder);
+    twins.set(key, same);
+    if (twins.size > sweepAt) {
+      // Forget elements gone from the page or showing something else since (bounded by the rows shown).
+      for (const [k, els] of twins) {
+        const kept = els.filter((el) => el.isConnected && shown.get(el) === k);
+        if (kept.length > 0) twins.set(k, kept);
+        else twins.delete(k);
+      }
+      sweepAt = Math.max(1000, 2 * twins.size);
+    }
+    return same.indexOf(row);
   };
 
   const adapter: SiteAdapter = {
@@ -155,22 +224,19 @@ export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter
       ...new Set([profile.idAttribute, profile.senderAttribute, profile.orderAttribute]),
     ].filter((a): a is string => !!a),
     readMessage(row): AdapterMessage | null {
-      const r = readRow(row, profile);
-      if (!r || r.text.length === 0 || r.text.length > MAX_TEXT) return null;
-      const named = cleanName(r.from);
-      if (named && r.own) ownName = named;
-      const from = named ?? (r.own ? (ownName ?? 'me') : (lastPeer ?? ''));
-      let id: string | null = null;
+      const c = readContent(row);
+      if (!c) return null;
+      const { from, own, text, order } = c;
+      let id: string;
       if (profile.idAttribute) {
         const v = row.getAttribute(profile.idAttribute);
         if (!v || v.length > MAX_ID || /\p{Cc}/u.test(v)) return null;
         id = v;
+      } else {
+        id = contentId(from, own, text, order, occurrence(row, contentKey(from, own, text, order)));
       }
-      const m: AdapterMessage = { id: id ?? contentId(from, r.own, r.text), from, text: r.text, own: r.own };
-      if (profile.orderAttribute) {
-        const order = orderOf(row.getAttribute(profile.orderAttribute));
-        if (order !== undefined) m.order = order;
-      }
+      const m: AdapterMessage = { id, from, text, own };
+      if (order !== undefined) m.order = order;
       return m;
     },
     send(d, text) {

@@ -328,6 +328,7 @@ export class Router {
         try {
           for (const m of req.messages) {
             if (m.own || m.from !== ref.peer) continue;
+            // (The content script sends no other history: content-scripts/chat.ts wantedInHistory.)
             if (req.history && !m.text.includes('?OTR')) continue;
             // A new message over the tab's rate is dropped and counted, never queued (I8); one
             // processed before costs nothing. A failure (the state could not be stored) rejects

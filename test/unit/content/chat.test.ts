@@ -93,8 +93,24 @@ function startController(
   return { client, controller };
 }
 
+/**
+ * The message's position in the chat, as the fixture's `data-index` (the picker's profile reads it
+ * as the rows' order): one per message shown in a test, after the page's own four (so new).
+ */
+const positions = new Map<string, number>();
+function positionOf(from: string, text: string, own: boolean): number {
+  const key = JSON.stringify([from, text, own]);
+  let n = positions.get(key);
+  if (n === undefined) {
+    n = 100 + positions.size;
+    positions.set(key, n);
+  }
+  return n;
+}
+
 /** What the fixture's script does when it recycles a row element for another message. */
 function recycle(row: Element, from: string, text: string, own: boolean): void {
+  row.setAttribute('data-index', String(positionOf(from, text, own)));
   row.className = `bubble ${own ? 'out' : 'in'}`;
   row.setAttribute('data-author', from);
   (row.querySelector('.who') as Element).textContent = from;
@@ -115,8 +131,8 @@ describe('ChatCore', () => {
       listFound: true,
       maxMessageSize: 2000,
     });
-    expect(client.of('chat-messages')[0]?.history).toBe(true);
-    expect(client.reportedTexts()).toEqual(['hi alice', 'hello bob', 'how are you?', 'fine, thanks']);
+    // The page's four plain rows are history the background passes over: not sent.
+    expect(client.of('chat-messages')).toEqual([]);
     // The list follows new messages: its bottom element shows ?OTR:one for a moment, then
     // ?OTR:two (same element). (Rows first shown above rows read before are history: lists.test.ts.)
     const row = q(doc, '.bubble', 3);
@@ -124,13 +140,69 @@ describe('ChatCore', () => {
     await Promise.resolve(); // the observer's microtask: read now
     await Promise.resolve();
     recycle(row, 'alice', '?OTR:AAMDtwo.', true);
-    await until('both reported', () => client.reportedTexts().length === 6);
-    expect(client.reportedTexts().slice(4)).toEqual(['?OTR:AAMDone.', '?OTR:AAMDtwo.']);
-    expect(client.of('chat-messages').at(-1)?.history).toBe(false);
+    await until('both reported', () => client.reportedTexts().length === 2);
+    expect(client.reportedTexts()).toEqual(['?OTR:AAMDone.', '?OTR:AAMDtwo.']);
+    expect(client.reported().every((r) => !r.history)).toBe(true);
     // Shown again later (scrolled back): not reported twice.
     recycle(row, 'bob', '?OTR:AAMDone.', false);
     await sleep(120);
-    expect(client.reportedTexts()).toHaveLength(6);
+    expect(client.reportedTexts()).toHaveLength(2);
+    core.stop();
+  });
+
+  it("of history only the buddy's OTR lines are sent, each once; the rest never, not on a later scan, a re-render or a reconnect", async () => {
+    const { doc, profile } = fixture();
+    // History: the buddy's OTR line (wanted), our own OTR line and plain rows (passed over).
+    recycle(q(doc, '.bubble', 0), 'bob', '?OTR:AAMDbuddy.', false);
+    recycle(q(doc, '.bubble', 1), 'alice', '?OTR:AAMDmine.', true);
+    const adapter = adapterOf(doc, profile);
+    const { client, core } = await startCore(doc, adapter);
+    expect(client.reported()).toEqual([expect.objectContaining({ text: '?OTR:AAMDbuddy.', history: true })]);
+    // React re-creates every row with the same content.
+    const spacer = q(doc, '.spacer');
+    for (const row of [...spacer.children]) row.replaceWith(row.cloneNode(true));
+    await sleep(60);
+    // The port came back (a worker restart): a full scan on the new port.
+    await core.attach();
+    // The whole list rendered anew: scanned whole again.
+    const list = adapter.messageList(doc) as Element;
+    list.replaceWith(list.cloneNode(true));
+    await sleep(60);
+    expect(client.reportedTexts()).toEqual(['?OTR:AAMDbuddy.']);
+    // Rows new since the first scan are all sent, plain and own ones too.
+    recycle(q(doc, '.bubble', 2), 'bob', 'a plain new one', false);
+    await until('new', () => client.reportedTexts().includes('a plain new one'));
+    recycle(q(doc, '.bubble', 3), 'alice', 'my new one', true);
+    await until('own new', () => client.reportedTexts().includes('my new one'));
+    expect(client.reported().slice(1)).toEqual([
+      expect.objectContaining({ text: 'a plain new one', history: false }),
+      expect.objectContaining({ text: 'my new one', history: false }),
+    ]);
+    core.stop();
+  });
+
+  it('on a profile without row ids, a second identical line (a Query after End) is reported; re-rendered rows are not', async () => {
+    const { doc, profile } = fixture();
+    const { client, core } = await startCore(doc, adapterOf(doc, profile));
+    const spacer = q(doc, '.spacer');
+    const add = (from: string, text: string, own: boolean) => {
+      const row = q(doc, '.bubble', 0).cloneNode(true) as Element;
+      recycle(row, from, text, own);
+      spacer.append(row);
+    };
+    add('bob', '?OTRv23?', false);
+    await until('the first Query', () => client.reportedTexts().length === 1);
+    add('bob', '?OTR:AAMDend.', false);
+    add('bob', '?OTRv23?', false);
+    await until('the second Query', () => client.reportedTexts().length === 3);
+    expect(client.reportedTexts()).toEqual(['?OTRv23?', '?OTR:AAMDend.', '?OTRv23?']);
+    expect(new Set(client.reported().map((r) => r.id)).size).toBe(3);
+    // React re-creates every row; the port comes back: nothing is reported again.
+    for (const row of [...spacer.children]) row.replaceWith(row.cloneNode(true));
+    await sleep(60);
+    await core.attach();
+    await sleep(60);
+    expect(client.reportedTexts()).toHaveLength(3);
     core.stop();
   });
 
@@ -166,7 +238,9 @@ describe('ChatCore', () => {
       },
     };
     const { client, core } = await startCore(doc, adapter);
-    expect(client.reportedTexts()).toHaveLength(204);
+    // The first scan read every row (and sent none: plain history).
+    expect(reads).toBeGreaterThanOrEqual(204);
+    expect(client.reportedTexts()).toEqual([]);
     reads = 0;
     const row = q(doc, '.bubble', 0).cloneNode(true) as Element;
     recycle(row, 'bob', 'a new one', false);
@@ -189,7 +263,7 @@ describe('ChatCore', () => {
       },
     };
     const { client, core } = await startCore(doc, adapter);
-    expect(client.reportedTexts()).toHaveLength(4);
+    expect(listWalks).toBeGreaterThan(0); // the first scan lists the rows
     listWalks = 0;
     const spacer = q(doc, '.spacer');
     // Two rows in one task, the second inserted above the first: reported in the page's order.
@@ -221,7 +295,7 @@ describe('ChatCore', () => {
       },
     };
     const { client, core } = await startCore(doc, adapter);
-    expect(client.reportedTexts()).toHaveLength(4);
+    expect(listWalks).toBeGreaterThan(0); // the first scan lists the rows
     listWalks = 0;
     const clock = doc.createElement('time');
     doc.body.append(clock);
@@ -269,9 +343,12 @@ describe('ChatCore', () => {
         return m ? { ...m, resource: 'phone' } : null;
       },
     };
+    // The buddy's OTR lines in history are sent (the background reads them); the rest is not.
+    recycle(q(doc, '.bubble', 0), 'bob', '?OTR:AAMDhistory.', false);
+    recycle(q(doc, '.bubble', 2), 'bob', '?OTR:AAMDmore.', false);
     const { client, core } = await startCore(doc, adapter);
     const messages = client.of('chat-messages')[0]?.messages as Record<string, unknown>[];
-    expect(messages).toHaveLength(4);
+    expect(messages).toHaveLength(2);
     for (const m of messages) expect(Object.keys(m).sort()).toEqual(['from', 'id', 'own', 'text']);
     core.stop();
   });

@@ -4,8 +4,9 @@
  * it loaded, or ones shown before); React re-creates rows with the same content; a late message is
  * shown above older rows. With the adapter's order (a server sequence, a timestamp), an old row
  * first mounted by scrolling up is history, a late row shown above is new, and every row is
- * reported exactly once. Without an order, a row is placed by where it sits in the list: above a
- * row read before it is history (a late row too), below the newest one read it is new.
+ * reported exactly once (of history, only what the background reads: the buddy's OTR lines).
+ * Without an order, a row is placed by where it sits in the list: above a row read before it is
+ * history (a late row too), below the newest one read it is new.
  */
 import { Window } from 'happy-dom';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,21 @@ const windows: Window[] = [];
 afterEach(async () => {
   for (const w of windows.splice(0)) await w.happyDOM.close();
 });
+
+/**
+ * Row n's text: every fourth row is the buddy's OTR line (n % 4 === 1), the one after it ours
+ * (n % 4 === 2); the rest is plain. Of history the background reads only the buddy's OTR lines:
+ * only those are sent (`wanted`).
+ */
+function historyText(n: number): string {
+  return n % 4 === 1 ? `?OTR:AAMD history ${n}.` : n % 4 === 2 ? `?OTR:AAMD ours ${n}.` : `history ${n}`;
+}
+/** The ids of the rows among n = from+1 .. from+count that history sends. */
+function wanted(from: number, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => from + 1 + i)
+    .filter((n) => n % 4 === 1)
+    .map((n) => `n${n}`);
+}
 
 interface Message {
   /** The server's sequence number (the row's data-n): the order. */
@@ -44,7 +60,7 @@ function virtualList(total: number, opts: { order: boolean; layout?: boolean }) 
   (globalThis as unknown as { document: Document }).document = doc;
   const list = doc.getElementById('list') as HTMLElement;
   const messages: Message[] = [];
-  for (let n = 1; n <= total; n++) messages.push({ n, from: n % 2 ? 'bob' : 'alice', text: `history ${n}` });
+  for (let n = 1; n <= total; n++) messages.push({ n, from: n % 2 ? 'bob' : 'alice', text: historyText(n) });
   let window0 = { from: 0, count: 0 };
   if (opts.layout) {
     // The list scrolls in a box 10 rows of 40 px high (no layout here: the sizes follow the window).
@@ -125,7 +141,8 @@ describe('a virtualized list', () => {
     const page = virtualList(500, { order: true });
     page.bottom();
     const { client, core } = await startCore(page.doc, page.adapter);
-    expect(client.reported().map((r) => r.id)).toEqual(Array.from({ length: 10 }, (_, i) => `n${491 + i}`));
+    // Of the first scan's ten rows, the buddy's OTR lines (our own and plain ones are not sent).
+    expect(client.reported().map((r) => r.id)).toEqual(wanted(490, 10));
     expect(client.reported().every((r) => r.history)).toBe(true);
 
     // Scrolled to the top, the middle and back down; each window mounted anew twice (React).
@@ -133,10 +150,11 @@ describe('a virtualized list', () => {
       page.show(from, 10);
       await sleep(60);
     }
-    await until('the windows read', () => client.reported().length === 40);
-    const mountedOld = client.reported().slice(10);
+    const old = [...wanted(0, 10), ...wanted(250, 10), ...wanted(100, 10)];
+    await until('the windows read', () => client.reported().length === 2 + old.length);
+    const mountedOld = client.reported().slice(2);
     expect(mountedOld.every((r) => r.history)).toBe(true);
-    expect(new Set(mountedOld.map((r) => r.id)).size).toBe(30);
+    expect(mountedOld.map((r) => r.id)).toEqual(old);
 
     // A new message (at the bottom, in view), and a late one shown far above (at 250, out of view).
     const newN = page.arrive('?OTR:AAMD new');
@@ -156,6 +174,8 @@ describe('a virtualized list', () => {
     const byId = new Map<string, Reported[]>();
     for (const r of all) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
     for (const [id, rs] of byId) expect(rs, id).toHaveLength(1);
+    // Nothing of history but the buddy's OTR lines.
+    expect(all.filter((r) => r.history).every((r) => /^\?OTR:AAMD history \d+\.$/.test(r.text))).toBe(true);
     expect(byId.get(`n${newN}`)?.[0]?.history).toBe(false);
     expect(byId.get(`n${lateN}`)?.[0]?.history).toBe(false);
     // Everything else ever mounted was history.
@@ -172,33 +192,28 @@ describe('a virtualized list', () => {
     };
     page.show(0, 10); // scrolled to the top when the page loads: the first scan's newest is n10
     const { client, core } = await startCore(page.doc, adapter);
+    expect(client.reported().map((r) => r.id)).toEqual(wanted(0, 10));
     page.show(50, 10);
-    await until('read', () => client.reported().length === 20);
-    // Rows n51..n60 are newer than anything the first scan saw: new (no position to go by).
+    await until('read', () => client.reported().length === 3 + 10);
+    // Rows n51..n60 are newer than anything the first scan saw: new (all sent, no position to go by).
     expect(
       client
         .reported()
-        .slice(10)
+        .slice(3)
         .every((r) => !r.history),
     ).toBe(true);
     peer = 'carol';
     page.show(90, 10);
     await until('carol', () => client.requests.some((r) => r.type === 'conversation' && r.peer === 'carol'));
-    await until('carol rows', () => client.reported().length === 30);
-    expect(
-      client
-        .reported()
-        .slice(20)
-        .every((r) => r.history),
-    ).toBe(true);
+    await until('carol rows', () => client.reported().length === 13 + 2);
+    expect(client.reported().slice(13)).toEqual(
+      wanted(90, 10).map((id) => expect.objectContaining({ id, history: true })),
+    );
     page.show(40, 10); // older than carol's first scan: history again
-    await until('older', () => client.reported().length === 40);
-    expect(
-      client
-        .reported()
-        .slice(30)
-        .every((r) => r.history),
-    ).toBe(true);
+    await until('older', () => client.reported().length === 15 + 3);
+    expect(client.reported().slice(15)).toEqual(
+      wanted(40, 10).map((id) => expect.objectContaining({ id, history: true })),
+    );
     core.stop();
   });
 
@@ -206,7 +221,7 @@ describe('a virtualized list', () => {
     const page = virtualList(500, { order: false, layout: true });
     page.bottom();
     const { client, core } = await startCore(page.doc, page.adapter);
-    expect(client.reported()).toHaveLength(10);
+    expect(client.reported().map((r) => r.id)).toEqual(wanted(490, 10));
     // Scrolled up a row at a time (the newest row read is still mounted below), then a jump to the
     // top (nothing read before is mounted), the middle, down a few rows, a jump back to the end;
     // each window mounted anew twice (React re-creating its rows).
@@ -214,7 +229,10 @@ describe('a virtualized list', () => {
       page.show(from, 10);
       await sleep(30);
     }
-    await until('the windows read', () => client.reported().length === 10 + 10 + 20 + 3 + 10);
+    // Of history only the buddy's OTR lines are sent: those of every window shown.
+    const old = new Set([490, 489, 488, 480, 0, 250, 253, 100].flatMap((from) => wanted(from, 10)));
+    await until('the windows read', () => client.reported().length === old.size);
+    expect(new Set(client.reported().map((r) => r.id))).toEqual(old);
     expect(client.reported().every((r) => r.history)).toBe(true);
 
     // A new message at the bottom, in view: new.
@@ -231,13 +249,12 @@ describe('a virtualized list', () => {
     await until('the ones sent while up', () =>
       whileUp.every((n) => client.reported().some((r) => r.id === `n${n}`)),
     );
-    // A late one shown above rows read before (an OTR line and a plain one): history (their OTR
-    // lines still reach the background, which feeds a chat with OTR state its OTR history).
+    // A late one shown above rows read before (an OTR line and a plain one): history (the OTR
+    // line still reaches the background, which feeds a chat with OTR state its OTR history; the
+    // plain one is passed over, not sent).
     const lateOtr = page.arrive('?OTR:AAMD late', 495);
     const latePlain = page.arrive('late plain', 496);
-    await until('the late ones', () =>
-      [lateOtr, latePlain].every((n) => client.reported().some((r) => r.id === `n${n}`)),
-    );
+    await until('the late one', () => client.reported().some((r) => r.id === `n${lateOtr}`));
     // Up and down again: nothing read twice, and the next new message is still new.
     for (const from of [200, 0, 300, 480]) {
       page.show(from, 10);
@@ -257,7 +274,7 @@ describe('a virtualized list', () => {
       [newN, ...whileUp, last].map((n) => `n${n}`),
     );
     expect(byId.get(`n${lateOtr}`)?.[0]?.history).toBe(true);
-    expect(byId.get(`n${latePlain}`)?.[0]?.history).toBe(true);
+    expect(byId.has(`n${latePlain}`)).toBe(false);
     // Every message that was ever mounted was read.
     expect(byId.size).toBe(new Set(all.map((r) => r.id)).size);
     core.stop();
@@ -267,9 +284,9 @@ describe('a virtualized list', () => {
     const page = virtualList(300, { order: false, layout: true });
     page.show(250, 1000); // the site shows the last 50 (and every one that comes)
     const { client, core } = await startCore(page.doc, page.adapter);
-    expect(client.reported()).toHaveLength(50);
+    expect(client.reported().map((r) => r.id)).toEqual(wanted(250, 50));
     page.show(200, 1000); // "load older messages": 50 more above
-    await until('older', () => client.reported().length === 100);
+    await until('older', () => client.reported().length === wanted(250, 50).length + wanted(200, 50).length);
     expect(client.reported().every((r) => r.history)).toBe(true);
     // The user reads at the top (the end far out of view) when a message arrives at the end.
     const n = page.arrive('?OTR:AAMD while reading up');
@@ -307,7 +324,8 @@ describe('a virtualized list', () => {
     const page = virtualList(50, { order: false });
     page.show(0, 1000); // every row kept, all in view (nothing scrolls)
     const { client, core } = await startCore(page.doc, page.adapter);
-    expect(client.reported()).toHaveLength(50);
+    // (Of this history only the buddy's OTR lines are sent.)
+    expect(client.reported().map((r) => r.id)).toEqual(wanted(0, 50));
     const list = page.doc.getElementById('list') as HTMLElement;
     const rows = () => Array.from(list.children) as HTMLElement[];
     // The newest row moved to the top, an old one moved to the bottom, copies of read rows added
@@ -317,12 +335,13 @@ describe('a virtualized list', () => {
     list.append((rows()[20] as HTMLElement).cloneNode(true));
     (rows()[30] as HTMLElement).after((rows()[5] as HTMLElement).cloneNode(true));
     await sleep(60);
-    expect(client.reported()).toHaveLength(50);
-    // A row the page inserts above rows read before: history (a plain one is not a new message).
+    expect(client.reported()).toHaveLength(wanted(0, 50).length);
+    // A row the page inserts above rows read before: history (a plain one would not be a new
+    // message, nor sent; an OTR line is sent as history).
     const above = page.doc.createElement('li');
     above.dataset.n = '9001';
     above.dataset.from = 'bob';
-    above.textContent = 'inserted above';
+    above.textContent = '?OTR:AAMD inserted above';
     (rows()[25] as HTMLElement).before(above);
     // A new row at the end: new, although the page moved the newest row read away from the end.
     const end = page.doc.createElement('li');
@@ -330,9 +349,10 @@ describe('a virtualized list', () => {
     end.dataset.from = 'bob';
     end.textContent = '?OTR:AAMD at the end';
     list.append(end);
-    await until('both', () => client.reported().length === 52);
-    expect(client.reported().slice(50)).toEqual([
-      { id: 'n9001', text: 'inserted above', history: true },
+    const before = wanted(0, 50).length;
+    await until('both', () => client.reported().length === before + 2);
+    expect(client.reported().slice(before)).toEqual([
+      { id: 'n9001', text: '?OTR:AAMD inserted above', history: true },
       { id: 'n9002', text: '?OTR:AAMD at the end', history: false },
     ]);
     core.stop();
@@ -357,10 +377,13 @@ describe('a virtualized list', () => {
     list.replaceChildren(...rows(80, 20));
     const { client, core } = await startCore(page.doc, page.adapter);
     list.append(...rows(60, 20)); // older, loaded at the end of the DOM (the top on screen)
-    await until('older', () => client.reported().length === 40);
+    // (These rows do not mark our own: every OTR line of them is sent as the buddy's.)
+    const old = page.messages.slice(60, 100).filter((m) => m.text.startsWith('?OTR')).length;
+    await until('older', () => client.reported().length === old);
+    expect(client.reported().every((r) => r.history)).toBe(true);
     page.messages.push({ n: 101, from: 'bob', text: 'newest' });
     list.prepend(...rows(100, 1));
-    await until('new', () => client.reported().length === 41);
+    await until('new', () => client.reported().length === old + 1);
     expect(
       client
         .reported()

@@ -75,16 +75,73 @@ describe('profile adapter', () => {
     ]);
     const ids = read.map((m) => m?.id);
     expect(new Set(ids).size).toBe(4);
-    expect(ids[0]).toBe(contentId('bob', false, 'hi alice'));
+    // The picker's profile reads the fixture's data-index as the rows' order: hashed in too.
+    expect(profile.orderAttribute).toBe('data-index');
+    expect(ids[0]).toBe(contentId('bob', false, 'hi alice', 0));
     expect(ids[0]).toMatch(/^h-[0-9a-f]{32}$/);
     // A recycled element showing another message gets another id; the same message the same id.
     const first = rows[0] as Element;
     (first.querySelector('p.body') as Element).textContent = 'fine, thanks';
     first.setAttribute('data-author', 'alice');
     first.className = 'bubble out';
+    first.setAttribute('data-index', '3');
     expect(a.readMessage(first)?.id).toBe(ids[3]);
     expect(a.composeBox(doc)).toBe(q(doc, '.editor'));
     expect(a.messageList(doc)).toBe(q(doc, '#viewport .spacer'));
+  });
+
+  it('identical rows shown at once are messages of their own; re-rendered, re-read or re-mounted they keep their ids', () => {
+    const { doc, profile } = virtualChat();
+    const a = profileAdapter(profile, doc);
+    // Go private, End, Go private again: the same Query line twice (and our same "ok" twice).
+    addRow(doc, 'alice', '?OTRv23?', true);
+    addRow(doc, 'bob', '?OTR:AAMD ended.', false);
+    addRow(doc, 'alice', '?OTRv23?', true);
+    const ids = () => a.messageRows(doc).map((r) => a.readMessage(r)?.id);
+    const first = ids();
+    expect(new Set(first).size).toBe(7);
+    // The first of them keeps the id such a row always had.
+    expect(first[4]).toBe(contentId('alice', true, '?OTRv23?'));
+    expect(first[6]).toBe(contentId('alice', true, '?OTRv23?', undefined, 1));
+    // Read again, in the other order: the same ids.
+    const rows = a.messageRows(doc);
+    expect([...rows].reverse().map((r) => a.readMessage(r)?.id)).toEqual([...first].reverse());
+    // React re-creates every row with the same content: the same ids.
+    for (const r of rows) r.replaceWith(r.cloneNode(true));
+    expect(ids()).toEqual(first);
+    // The list recycles the first Query's element for another message before it is read again:
+    // the second Query, read alone, is the only one shown now and takes the first's id (nothing
+    // new: re-mounting never makes a row count twice).
+    const [, , , , q1, , q2] = a.messageRows(doc) as Element[];
+    (q1?.querySelector('p.body') as Element).textContent = 'something else';
+    expect(a.readMessage(q2 as Element)?.id).toBe(first[4]);
+    // Shown again: two of them again, the ids they had.
+    (q1?.querySelector('p.body') as Element).textContent = '?OTRv23?';
+    expect(ids()).toEqual(first);
+    // Scrolled out (unmounted) and back: the same.
+    q1?.remove();
+    expect(a.readMessage(q2 as Element)?.id).toBe(first[4]);
+  });
+
+  it("with the profile's order, identical rows of different order differ even when only one is shown", () => {
+    const { doc, profile } = virtualChat();
+    const a = profileAdapter({ ...profile, orderAttribute: 'data-n' }, doc);
+    const q1 = addRow(doc, 'alice', '?OTRv23?', true);
+    q1.setAttribute('data-n', '10');
+    const id1 = a.readMessage(q1)?.id;
+    q1.remove(); // scrolled out of a virtualized list
+    const q2 = addRow(doc, 'alice', '?OTRv23?', true);
+    q2.setAttribute('data-n', '14');
+    const id2 = a.readMessage(q2)?.id;
+    expect(id2).not.toBe(id1);
+    // Mounted again with its order: its own id again.
+    q2.before(q1);
+    expect(a.readMessage(q1)?.id).toBe(id1);
+    expect(a.readMessage(q2)?.id).toBe(id2);
+    // The same order (a coarse timestamp) on both: numbered in the page's order.
+    q2.setAttribute('data-n', '10');
+    expect(a.readMessage(q2)?.id).not.toBe(id1);
+    expect(a.readMessage(q1)?.id).toBe(id1);
   });
 
   it('the id attribute when the profile names one; rows without a usable id are skipped', () => {
