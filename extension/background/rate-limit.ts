@@ -3,6 +3,9 @@
 // counting messages and one counting characters; a message either takes from both or is dropped
 // (and counted: the popup shows how many). Time is injected, so tests need no clock.
 
+import { bytesToHex, utf8Encode } from '../../src/crypto/bytes';
+import { sha256 } from '../../src/crypto/hash';
+
 export interface RateLimits {
   /** Messages a tab may send at once, and per second after that. */
   burstMessages: number;
@@ -59,12 +62,13 @@ export class IncomingLimiter {
   }
 
   /** A row was dropped; true when it is newly dropped (to be counted), false when it was already. */
-  noteDropped(tabId: number, row: string): boolean {
+  noteDropped(tabId: number, rowId: string, chars: number): boolean {
     let rows = this.droppedRows.get(tabId);
     if (!rows) {
       rows = new Set();
       this.droppedRows.set(tabId, rows);
     }
+    const row = rowKey(rowId, chars);
     if (rows.has(row)) return false;
     rows.add(row);
     if (rows.size > MAX_DROPPED_ROWS) rows.delete(rows.values().next().value as string);
@@ -72,12 +76,27 @@ export class IncomingLimiter {
   }
 
   /** A row was processed (or was already); true when it had been counted as dropped. */
-  noteProcessed(tabId: number, row: string): boolean {
-    return this.droppedRows.get(tabId)?.delete(row) ?? false;
+  noteProcessed(tabId: number, rowId: string, chars: number): boolean {
+    return this.droppedRows.get(tabId)?.delete(rowKey(rowId, chars)) ?? false;
+  }
+
+  /** Characters the dropped rows of a tab take in memory (bounded whatever ids the page gives). */
+  droppedMemoryChars(tabId: number): number {
+    let n = 0;
+    for (const r of this.droppedRows.get(tabId) ?? []) n += r.length;
+    return n;
   }
 
   forget(tabId: number): void {
     this.buckets.delete(tabId);
     this.droppedRows.delete(tabId);
   }
+}
+
+/**
+ * A dropped row's key: 64 bits of SHA-256 over (the page's row id, the text's length), fixed size
+ * however long the ids the page chooses (20,000 ids of 200 characters would be 8 MB a tab).
+ */
+function rowKey(rowId: string, chars: number): string {
+  return bytesToHex(sha256(utf8Encode(`${rowId}\u0000${chars}`))).slice(0, 16);
 }

@@ -335,13 +335,12 @@ export class Router {
             // this tab's batch only: its content script sends it again, nothing is processed
             // twice, and a row dropped before is not counted again (one processed now is no
             // longer counted as dropped).
-            const row = `${m.id}:${m.text.length}`;
             const taken = await this.receiveOrHold(rights.tabId, ref, { id: m.id, text: m.text }, () =>
               this.incoming.take(rights.tabId, chatMessageChars(m)),
             );
             if (!taken) {
-              if (this.incoming.noteDropped(rights.tabId, row)) dropped++;
-            } else if (this.incoming.noteProcessed(rights.tabId, row)) dropped--;
+              if (this.incoming.noteDropped(rights.tabId, m.id, m.text.length)) dropped++;
+            } else if (this.incoming.noteProcessed(rights.tabId, m.id, m.text.length)) dropped--;
           }
         } finally {
           await count();

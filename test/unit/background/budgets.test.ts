@@ -149,6 +149,17 @@ describe('incoming rate limit per tab (I8)', () => {
     expect(l.take(3, 101)).toBe(false);
   });
 
+  it('remembers dropped rows at a fixed size whatever ids the page gives, and each once', () => {
+    const l = new IncomingLimiter(() => 0);
+    const long = (i: number) => `${'r'.repeat(190)}${i}`;
+    for (let i = 0; i < 1000; i++) expect(l.noteDropped(1, long(i), 5)).toBe(true);
+    expect(l.noteDropped(1, long(7), 5)).toBe(false);
+    expect(l.noteDropped(1, long(7), 6)).toBe(true);
+    expect(l.droppedMemoryChars(1)).toBe(1001 * 16);
+    expect(l.noteProcessed(1, long(7), 5)).toBe(true);
+    expect(l.noteProcessed(1, long(7), 5)).toBe(false);
+  });
+
   it('drops what one tab sends over its rate, counts it in that tab’s status, and leaves other tabs alone', async () => {
     const w = new World(async () => aliceKey);
     const tab = (tabId: number, peer: string) => {
