@@ -9,11 +9,10 @@
  * and never holds plaintext; the server carries only OTR.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serializeProfile } from '../../src/profile/profile.js';
 import { startVirtualChat, type VirtualChat } from '../fixtures/virtualchat/server.js';
 import { virtualChat } from '../unit/profile/virtual-chat.js';
 import { waitFor } from './lib/ngircd.js';
-import { openVirtualPerson, waitForLoaded } from './lib/virtualchat.js';
+import { openVirtualPair, waitForLoaded } from './lib/virtualchat.js';
 import {
   composeSend,
   notices,
@@ -33,20 +32,6 @@ interface Status {
 
 const status = (p: Person) => pageRequest(p, { type: 'status', tabId: p.tabId }) as Promise<Status>;
 
-async function withProfile(p: Person, chat: VirtualChat, peer: string): Promise<void> {
-  const { profile } = virtualChat();
-  await pageRequest(p, { type: 'profile-import', text: serializeProfile({ ...profile, site: chat.origin }) });
-  await waitFor(
-    `${p.nick} in a one-to-one chat with ${peer}`,
-    async () => {
-      const s = await status(p);
-      return s.page?.adapter === 'profile' && s.conversation?.peer === peer ? true : undefined;
-    },
-    30_000,
-    150,
-  );
-}
-
 describe('the side panel on the virtual chat (Chromium)', () => {
   let chat: VirtualChat;
   let alice: Person;
@@ -54,13 +39,7 @@ describe('the side panel on the virtual chat (Chromium)', () => {
 
   beforeAll(async () => {
     chat = await startVirtualChat();
-    chat.post('bob', 'alice', 'hi alice');
-    chat.post('alice', 'bob', 'hello bob');
-    [alice, bob] = await Promise.all([
-      openVirtualPerson(chat, 'alice', 'bob'),
-      openVirtualPerson(chat, 'bob', 'alice'),
-    ]);
-    await Promise.all([withProfile(alice, chat, 'bob'), withProfile(bob, chat, 'alice')]);
+    [alice, bob] = await openVirtualPair(chat, virtualChat().profile);
   }, 120_000);
 
   afterAll(async () => {

@@ -6,34 +6,18 @@
  * both sides, and the relay carries the Query twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serializeProfile } from '../../src/profile/profile.js';
 import { startVirtualChat, type VirtualChat } from '../fixtures/virtualchat/server.js';
 import { virtualChat } from '../unit/profile/virtual-chat.js';
-import { waitFor } from './lib/ngircd.js';
-import { openVirtualPerson } from './lib/virtualchat.js';
-import { endPrivate, goPrivate, type Person, pageRequest, waitForStatus } from './lounge-private-helpers.js';
+import { openVirtualPair } from './lib/virtualchat.js';
+import { endPrivate, goPrivate, type Person, waitForStatus } from './lounge-private-helpers.js';
 
-interface Status {
-  conversation: { kind: string; peer: string | null } | null;
-  page: { adapter: string | null } | null;
-}
-
-async function withProfile(p: Person, chat: VirtualChat, peer: string): Promise<void> {
-  // Neither ids nor an order (the picker reads data-index as the order; left out here): rows are
-  // known by sender and text alone.
+/** The virtual chat's profile with neither ids nor an order: rows known by sender and text alone. */
+function profileWithoutIds() {
+  // The picker reads data-index as the order; left out here.
   const { orderAttribute, ...profile } = virtualChat().profile;
   expect(orderAttribute).toBe('data-index');
   expect(profile.idAttribute).toBeUndefined();
-  await pageRequest(p, { type: 'profile-import', text: serializeProfile({ ...profile, site: chat.origin }) });
-  await waitFor(
-    `${p.nick} in a one-to-one chat with ${peer}`,
-    async () => {
-      const s = (await pageRequest(p, { type: 'status', tabId: p.tabId })) as Status;
-      return s.page?.adapter === 'profile' && s.conversation?.peer === peer ? true : undefined;
-    },
-    30_000,
-    150,
-  );
+  return profile;
 }
 
 describe('a site profile without row ids (Chromium, virtual chat)', () => {
@@ -43,13 +27,7 @@ describe('a site profile without row ids (Chromium, virtual chat)', () => {
 
   beforeAll(async () => {
     chat = await startVirtualChat();
-    chat.post('bob', 'alice', 'hi alice');
-    chat.post('alice', 'bob', 'hello bob');
-    [alice, bob] = await Promise.all([
-      openVirtualPerson(chat, 'alice', 'bob'),
-      openVirtualPerson(chat, 'bob', 'alice'),
-    ]);
-    await Promise.all([withProfile(alice, chat, 'bob'), withProfile(bob, chat, 'alice')]);
+    [alice, bob] = await openVirtualPair(chat, profileWithoutIds());
   }, 120_000);
 
   afterAll(async () => {

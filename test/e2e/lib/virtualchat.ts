@@ -5,9 +5,10 @@
  * helpers and the rest work on it unchanged.
  */
 import type { Locator, Page } from 'playwright';
+import { type SiteProfile, serializeProfile } from '../../../src/profile/profile.js';
 import type { VirtualChat } from '../../fixtures/virtualchat/server.js';
 import type { Person } from '../lounge-private-helpers.js';
-import { tabIdOf } from '../lounge-private-helpers.js';
+import { pageRequest, tabIdOf } from '../lounge-private-helpers.js';
 import { extensionDir, launchChromium } from './browsers.js';
 import { waitFor } from './ngircd.js';
 
@@ -32,6 +33,40 @@ export async function openVirtualPerson(
     await ext.close();
     throw e;
   }
+}
+
+/** Imports `profile` for the chat's site; resolves once the person's page reads the chat with `peer` through it. */
+export async function useProfile(
+  p: Person,
+  chat: VirtualChat,
+  peer: string,
+  profile: SiteProfile,
+): Promise<void> {
+  await pageRequest(p, { type: 'profile-import', text: serializeProfile({ ...profile, site: chat.origin }) });
+  await waitFor(
+    `${p.nick} in a one-to-one chat with ${peer}`,
+    async () => {
+      const s = (await pageRequest(p, { type: 'status', tabId: p.tabId })) as {
+        conversation: { peer: string | null } | null;
+        page: { adapter: string | null } | null;
+      };
+      return s.page?.adapter === 'profile' && s.conversation?.peer === peer ? true : undefined;
+    },
+    30_000,
+    150,
+  );
+}
+
+/** Alice and bob on the virtual chat (a greeting each way in its history), both reading it through `profile`. */
+export async function openVirtualPair(chat: VirtualChat, profile: SiteProfile): Promise<[Person, Person]> {
+  chat.post('bob', 'alice', 'hi alice');
+  chat.post('alice', 'bob', 'hello bob');
+  const [alice, bob] = await Promise.all([
+    openVirtualPerson(chat, 'alice', 'bob'),
+    openVirtualPerson(chat, 'bob', 'alice'),
+  ]);
+  await Promise.all([useProfile(alice, chat, 'bob', profile), useProfile(bob, chat, 'alice', profile)]);
+  return [alice, bob];
 }
 
 /** Waits until the page has shown the stored history (after a load or a reload). */
