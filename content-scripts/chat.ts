@@ -75,9 +75,10 @@ export const DEFAULT_PACING: Pacing = { burst: 10, intervalMs: 200 };
 /** Attributes whose change may mean a row shows another message (besides the adapter's own). */
 const WATCHED_ATTRIBUTES = ['data-id', 'id', 'aria-label', 'data-type', 'class', 'data-from'];
 
-function bounded(set: Set<string | number>): void {
+/** Drops the oldest entries of a set or map (insertion order) past MAX_REMEMBERED. */
+function bounded<K>(set: { size: number; keys(): Iterable<K>; delete(k: K): boolean }): void {
   if (set.size <= MAX_REMEMBERED) return;
-  for (const v of set) {
+  for (const v of set.keys()) {
     set.delete(v);
     if (set.size <= MAX_REMEMBERED) break;
   }
@@ -369,10 +370,7 @@ export class ChatCore {
     const key = rowKey(m);
     if (this.known(key)) return null;
     this.captured.set(key, m);
-    if (this.captured.size > MAX_REMEMBERED) {
-      const first = this.captured.keys().next().value;
-      if (first !== undefined) this.captured.delete(first);
-    }
+    bounded(this.captured);
     return { row, key, m };
   }
 
@@ -420,10 +418,7 @@ export class ChatCore {
       if (!history && (newest === null || isBelow(f.row, newest.row, newestFirst))) newest = f;
     }
     if (newest !== null) this.newestId = newest.m.id;
-    if (this.placed.size > MAX_REMEMBERED) {
-      const first = this.placed.keys().next().value;
-      if (first !== undefined) this.placed.delete(first);
-    }
+    bounded(this.placed);
   }
 
   /** The row read before that is lowest in the list now (skipping `skip`), with its id; null when none is. */
