@@ -34,8 +34,6 @@ import { checkProfile, readRow } from '../picker/derive';
 import { ComposeError, checkLine, composeAndSend } from './compose';
 import type { AdapterConversation, AdapterMessage, SiteAdapter } from './index';
 
-export { orderOf };
-
 export const PROFILE_PROTOCOL = 'offrecord-web';
 export const DEFAULT_MAX_MESSAGE_LENGTH = 2000;
 const MAX_NAME = 200;
@@ -98,6 +96,24 @@ export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter
   const twins = new Map<string, Element[]>();
   const shown = new WeakMap<Element, string>();
   let sweepAt = 1000;
+  /**
+   * Which synchronous run of ours read an element last (`readIn`): within one run (a scan reads
+   * every row in one go) the page cannot have changed a row, so a twin read in this run is not read
+   * again. Without it a scan of n identical rows read each of them n/2 times.
+   */
+  let run = 0;
+  let runEnding = false;
+  const thisRun = (): number => {
+    if (!runEnding) {
+      runEnding = true;
+      queueMicrotask(() => {
+        run++;
+        runEnding = false;
+      });
+    }
+    return run;
+  };
+  const readIn = new WeakMap<Element, number>();
 
   const list = (d: Document): Element | null => d.querySelector(profile.selectors.list);
 
@@ -149,14 +165,22 @@ export function profileAdapter(profile: SiteProfile, doc: Document): SiteAdapter
 
   /** Which of the identical rows in the list `row` is (0: the first in the page's order). */
   const occurrence = (row: Element, key: string): number => {
+    const now = thisRun();
     shown.set(row, key);
+    readIn.set(row, now);
     const list = row.parentElement;
     const same = [row];
     for (const el of twins.get(key) ?? []) {
       if (el === row || !el.isConnected || el.parentElement !== list) continue;
+      if (readIn.get(el) === now) {
+        if (shown.get(el) === key) same.push(el);
+        continue;
+      }
       const c = readContent(el);
-      if (c && contentKey(c.from, c.own, c.text, c.order) === key) same.push(el);
-      else shown.delete(el);
+      if (c && contentKey(c.from, c.own, c.text, c.order) === key) {
+        same.push(el);
+        readIn.set(el, now);
+      } else shown.delete(el);
     }
     if (same.length > 1) same.sort(documentOrder);
     twins.set(key, same);

@@ -1,11 +1,15 @@
 /** The adapter made from a saved site profile, on the fixture page with recycled rows. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { pageInfo, pickAdapter } from '../../../content-scripts/sites/index.js';
-import { contentId, orderOf, profileAdapter } from '../../../content-scripts/sites/profile-adapter.js';
+import { contentId, profileAdapter } from '../../../content-scripts/sites/profile-adapter.js';
+import { orderOf } from '../../../src/profile/profile.js';
 import { closeWindows, loadPage } from '../profile/load.js';
 import { q, virtualChat } from '../profile/virtual-chat.js';
 
 afterEach(closeWindows);
+
+/** Lets the page's turn come: what the page changes lands between two runs of ours, never inside one. */
+const pageTurn = () => new Promise((r) => setTimeout(r, 0));
 
 /** Adds a row as the fixture's script would (a bubble with sender and body). */
 function addRow(doc: Document, from: string, text: string, own: boolean): Element {
@@ -90,7 +94,7 @@ describe('profile adapter', () => {
     expect(a.messageList(doc)).toBe(q(doc, '#viewport .spacer'));
   });
 
-  it('identical rows shown at once are messages of their own; re-rendered, re-read or re-mounted they keep their ids', () => {
+  it('identical rows shown at once are messages of their own; re-rendered, re-read or re-mounted they keep their ids', async () => {
     const { doc, profile } = virtualChat();
     const a = profileAdapter(profile, doc);
     // Go private, End, Go private again: the same Query line twice (and our same "ok" twice).
@@ -108,19 +112,45 @@ describe('profile adapter', () => {
     expect([...rows].reverse().map((r) => a.readMessage(r)?.id)).toEqual([...first].reverse());
     // React re-creates every row with the same content: the same ids.
     for (const r of rows) r.replaceWith(r.cloneNode(true));
+    await pageTurn();
     expect(ids()).toEqual(first);
     // The list recycles the first Query's element for another message before it is read again:
     // the second Query, read alone, is the only one shown now and takes the first's id (nothing
     // new: re-mounting never makes a row count twice).
     const [, , , , q1, , q2] = a.messageRows(doc) as Element[];
     (q1?.querySelector('p.body') as Element).textContent = 'something else';
+    await pageTurn();
     expect(a.readMessage(q2 as Element)?.id).toBe(first[4]);
     // Shown again: two of them again, the ids they had.
     (q1?.querySelector('p.body') as Element).textContent = '?OTRv23?';
+    await pageTurn();
     expect(ids()).toEqual(first);
     // Scrolled out (unmounted) and back: the same.
     q1?.remove();
+    await pageTurn();
     expect(a.readMessage(q2 as Element)?.id).toBe(first[4]);
+  });
+
+  it('reads each of many identical rows once in a scan, not once per twin', () => {
+    const { doc, profile } = virtualChat();
+    const a = profileAdapter(profile, doc);
+    for (let i = 0; i < 300; i++) addRow(doc, 'bob', 'ok', false);
+    const proto = (doc.defaultView as unknown as typeof globalThis).Element.prototype;
+    const matches = proto.matches;
+    let calls = 0;
+    proto.matches = function (this: Element, s: string) {
+      calls++;
+      return matches.call(this, s);
+    } as typeof matches;
+    try {
+      const ids = a.messageRows(doc).map((r) => a.readMessage(r)?.id);
+      expect(new Set(ids).size).toBe(ids.length);
+    } finally {
+      proto.matches = matches;
+    }
+    // A few matches() per row (listing the rows, reading one: the row, then whether it is ours);
+    // reading every twin again for each would be ~45,000 reads.
+    expect(calls).toBeLessThan(4 * 300);
   });
 
   it("with the profile's order, identical rows of different order differ even when only one is shown", () => {
