@@ -116,6 +116,19 @@ class Page {
   }
 }
 
+/** The tab's page reporting that its chat is now with carol (a chat switch). */
+const SWITCHED_TO_CAROL = {
+  type: 'conversation',
+  account: 'alice',
+  protocol: 'minichat',
+  peer: 'carol',
+  kind: 'one-to-one',
+  reason: null,
+  maxMessageSize: 0,
+  composeFound: true,
+  listFound: true,
+} as const;
+
 const BOB: ConversationRef = { site: SITE, account: 'bob', protocol: 'minichat', peer: 'alice' };
 
 describe('Router: rights per port', () => {
@@ -376,17 +389,7 @@ describe('Router: a send is bound to the conversation it was typed for', () => {
     // Typed for bob while the AKE runs: held, not refused.
     await panel.port.req({ type: 'panel-send', tabId: TAB, conv: panel.conv, text: 'for bob' });
     // The page switches to carol (the page may do this at any moment).
-    await page.port.req({
-      type: 'conversation',
-      account: 'alice',
-      protocol: 'minichat',
-      peer: 'carol',
-      kind: 'one-to-one',
-      reason: null,
-      maxMessageSize: 0,
-      composeFound: true,
-      listFound: true,
-    });
+    await page.port.req(SWITCHED_TO_CAROL);
     expect(panel.port.pushes.some((e) => e.type === 'panel-switch' && e.tabId === TAB)).toBe(true);
     const before = page.sentLines.length;
     await expect(
@@ -412,17 +415,6 @@ describe('Router: a send is bound to the conversation it was typed for', () => {
     const page = new Page(w);
     await page.connect();
     const panel = await openPanel(w);
-    const carol = {
-      type: 'conversation',
-      account: 'alice',
-      protocol: 'minichat',
-      peer: 'carol',
-      kind: 'one-to-one',
-      reason: null,
-      maxMessageSize: 0,
-      composeFound: true,
-      listFound: true,
-    };
     // The page reports carol right after the router checked the panel's binding (its first read
     // of the tab), before the operation itself runs.
     const get = TabTable.prototype.get;
@@ -431,7 +423,7 @@ describe('Router: a send is bound to the conversation it was typed for', () => {
       const rec = await get.call(this, id);
       if (armed) {
         armed = false;
-        await page.port.req(carol);
+        await page.port.req(SWITCHED_TO_CAROL);
       }
       return rec;
     };

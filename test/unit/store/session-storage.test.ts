@@ -27,6 +27,14 @@ function rec(over: Partial<ConversationRecord> = {}): ConversationRecord {
   };
 }
 
+/** Budgets under which one site alone fits, two do not: the total decides. */
+const TWO_SITES_FIT = {
+  transcriptPerConversation: 100_000,
+  transcriptPerSite: 100_000,
+  transcriptTotal: 150_000,
+  chunkBytes: 5000,
+};
+
 let n = 0;
 function entry(chars: number, over: Partial<TranscriptEntry> = {}): TranscriptEntry {
   n++;
@@ -158,12 +166,7 @@ describe('StorageSessionStore budgets', () => {
   });
 
   it('keeps all transcripts within the total budget across sites', async () => {
-    const store = new MemorySessionStore(new MemoryArea(), {
-      transcriptPerConversation: 100_000,
-      transcriptPerSite: 100_000,
-      transcriptTotal: 150_000,
-      chunkBytes: 5000,
-    });
+    const store = new MemorySessionStore(new MemoryArea(), TWO_SITES_FIT);
     for (const site of [S1, S2])
       for (let i = 0; i < 80; i++) await store.save(id(site, 'x'), rec(), { append: [entry(2000)] });
     const u = await store.usage();
@@ -173,12 +176,7 @@ describe('StorageSessionStore budgets', () => {
 
   it('a flood spread over many conversations of one site trims that site, not the quiet sites', async () => {
     const S3 = 'https://three.example';
-    const store = new MemorySessionStore(new MemoryArea(), {
-      transcriptPerConversation: 100_000,
-      transcriptPerSite: 100_000,
-      transcriptTotal: 150_000,
-      chunkBytes: 5000,
-    });
+    const store = new MemorySessionStore(new MemoryArea(), TWO_SITES_FIT);
     for (const site of [S1, S2])
       for (let i = 0; i < 15; i++) await store.save(id(site, 'quiet'), rec(), { append: [entry(2000)] });
     // Each of the flood's conversations stays smaller than a quiet one.
