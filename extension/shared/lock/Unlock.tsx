@@ -7,16 +7,15 @@ import { t } from '../i18n';
 import type { LockInfo } from '../messages';
 import { errorText, type LockSend } from './api';
 
-/** While locked, the unlock form (popup and panel: going private and a buddy's held query wait for it). */
-export function UnlockPrompt({
-  lock,
-  send,
-  onChanged,
-}: {
+/** What a lock control of the popup or panel gets: the lock's state, how to ask, what to tell after. */
+export interface LockControlProps {
   lock: LockInfo | null;
   send: LockSend;
   onChanged: (l: LockInfo) => void;
-}) {
+}
+
+/** While locked, the unlock form (popup and panel: going private and a buddy's held query wait for it). */
+export function UnlockPrompt({ lock, send, onChanged }: LockControlProps) {
   return lock?.state === 'locked' ? <UnlockForm lock={lock} send={send} onDone={onChanged} /> : null;
 }
 
