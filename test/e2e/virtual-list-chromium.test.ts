@@ -20,6 +20,7 @@ import { buildFixturePages } from '../fixtures/editors/build';
 import { type EditorChat, startEditorChat } from '../fixtures/editors/server';
 import { type ChromiumExtension, extensionDir, launchChromium } from './lib/browsers.js';
 import { waitFor } from './lib/ngircd.js';
+import { postHistory, scrollDelta } from './lib/virtual-list.js';
 import {
   composeSend,
   conversationPanel,
@@ -80,11 +81,7 @@ async function scrollTo(page: Page, fraction: number): Promise<void> {
   if (!box) throw new Error('no list to scroll');
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   for (let i = 0; i < 30; i++) {
-    const delta = await page.evaluate((f) => {
-      const g = globalThis as unknown as { __fixture: { scroller(): HTMLElement } };
-      const s = g.__fixture.scroller();
-      return Math.round((s.scrollHeight - s.clientHeight) * f) - s.scrollTop;
-    }, fraction);
+    const delta = await page.evaluate(scrollDelta, fraction);
     if (Math.abs(delta) < 8) break;
     await page.mouse.wheel(0, delta);
     await page.waitForTimeout(60);
@@ -139,12 +136,7 @@ describe('a virtualized message list (react-virtuoso, react-window; Chromium)', 
       // Each run on its own origin (a profile is per site), in the same two browsers.
       const chat = await startEditorChat(list, scripts[list]);
       chats.push(chat);
-      for (let i = 1; i <= HISTORY; i++)
-        chat.post(
-          i % 2 ? 'bob' : 'alice',
-          i % 2 ? 'alice' : 'bob',
-          `history ${i} from ${i % 2 ? 'bob' : 'alice'}`,
-        );
+      postHistory(chat, HISTORY);
       const alice = await openOn(aliceExt, chat, 'alice', 'bob');
       const bob = await openOn(bobExt, chat, 'bob', 'alice');
       people.push(alice, bob);

@@ -16,6 +16,7 @@ import { type EditorChat, startEditorChat } from '../fixtures/editors/server';
 import { extensionDir, type FirefoxExtension, launchChromium, launchFirefox } from './lib/browsers.js';
 import { waitFor } from './lib/ngircd.js';
 import { firefoxPanel, firefoxRequest, firefoxTranscript } from './lib/picker.js';
+import { postHistory, scrollDelta } from './lib/virtual-list.js';
 import {
   composeSend,
   type Person,
@@ -62,11 +63,7 @@ async function scrollTo(page: Page, fraction: number): Promise<void> {
   if (!box) throw new Error('no list to scroll');
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   for (let i = 0; i < 30; i++) {
-    const delta = await page.evaluate((f) => {
-      const g = globalThis as unknown as { __fixture: { scroller(): HTMLElement } };
-      const s = g.__fixture.scroller();
-      return Math.round((s.scrollHeight - s.clientHeight) * f) - s.scrollTop;
-    }, fraction);
+    const delta = await page.evaluate(scrollDelta, fraction);
     if (Math.abs(delta) < 8) break;
     await page.mouse.wheel({ deltaY: delta });
     await new Promise((r) => setTimeout(r, 60));
@@ -101,12 +98,7 @@ describe('a virtualized message list without an order (react-virtuoso, react-win
       // Each run on its own origin (a profile is per site), in the same two browsers.
       const chat = await startEditorChat(list, scripts[list]);
       chats.push(chat);
-      for (let i = 1; i <= HISTORY; i++)
-        chat.post(
-          i % 2 ? 'bob' : 'alice',
-          i % 2 ? 'alice' : 'bob',
-          `history ${i} from ${i % 2 ? 'bob' : 'alice'}`,
-        );
+      postHistory(chat, HISTORY);
       const request = (body: Record<string, unknown>) => firefoxRequest(extPage, body);
       const page = await ff.browser.newPage();
       await page.setViewport({ width: 900, height: 700 });
