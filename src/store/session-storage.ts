@@ -144,9 +144,11 @@ export class StorageSessionStore implements SessionStore {
 
   save(id: string, rec: ConversationRecord, tx: TranscriptChanges = {}): Promise<SaveReport> {
     StorageSessionStore.check(id);
-    // JSON round trip: the same plain data in every browser, and a non-JSON value fails here, loudly.
-    const plain = JSON.parse(JSON.stringify(rec)) as ConversationRecord;
-    const stateBytes = storedBytes(id, plain);
+    // JSON round trip: the same plain data in every browser, and a non-JSON value fails here,
+    // loudly. The one JSON text is also what is measured: a state record is up to 192 KiB.
+    const json = JSON.stringify(rec);
+    const plain = JSON.parse(json) as ConversationRecord;
+    const stateBytes = utf8Length(id) + utf8Length(json);
     if (stateBytes > this.budgets.stateBytes)
       return Promise.reject(
         new BudgetError(
@@ -198,6 +200,8 @@ export class StorageSessionStore implements SessionStore {
     const drop: string[] = [];
     let trimmed = 0;
     let notStored = 0;
+    /** The index's stored size, measured once per save where it did not change in between. */
+    let indexBytes: number | null = null;
 
     let conv = index.convs[h];
     if (!conv) {
@@ -284,13 +288,16 @@ export class StorageSessionStore implements SessionStore {
         b.transcriptPerSite,
       );
       trimFrom(all, b.transcriptTotal, true);
-      const total = () =>
-        all.reduce((a, c) => a + c.state + transcriptBytes(c), 0) + storedBytes(INDEX_KEY, index);
-      trimFrom(all, transcriptBytesTotal(all) - (total() - b.total), true);
+      indexBytes = storedBytes(INDEX_KEY, index);
+      const total = all.reduce((a, c) => a + c.state + transcriptBytes(c), 0) + indexBytes;
+      const dropped = drop.length;
+      trimFrom(all, transcriptBytesTotal(all) - (total - b.total), true);
+      // The index is measured again only if that trim shrank it.
+      if (drop.length !== dropped) indexBytes = null;
     }
+    indexBytes ??= storedBytes(INDEX_KEY, index);
     const totalNow =
-      Object.values(index.convs).reduce((a, c) => a + c.state + transcriptBytes(c), 0) +
-      storedBytes(INDEX_KEY, index);
+      Object.values(index.convs).reduce((a, c) => a + c.state + transcriptBytes(c), 0) + indexBytes;
     if (totalNow > b.total)
       throw new BudgetError(
         `offrecord's session storage would hold ${totalNow} bytes, over its budget of ${b.total}: not stored.`,

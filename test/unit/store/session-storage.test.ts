@@ -3,7 +3,7 @@
 // What could break: a save rewriting the whole transcript, a budget not holding, a flood in one
 // conversation trimming its neighbours, a failed write leaving the store's idea of itself wrong.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BudgetError } from '../../../src/store/budgets';
 import { MemoryArea, MemorySessionStore } from '../../../src/store/memory';
 import { CHUNK_KEY_PREFIX, INDEX_KEY, StorageSessionStore } from '../../../src/store/session-storage';
@@ -129,6 +129,41 @@ describe('StorageSessionStore layout', () => {
     expect(await store.load(big)).toBeNull();
     await store.save(ok, rec({ privateMode: true }));
     expect((await store.load(ok))?.privateMode).toBe(true);
+  });
+
+  it('a save turns the state record into JSON once, and measures the index once', async () => {
+    // The browser's own serialisation is not ours to count: an area that keeps structured clones.
+    const kept = new Map<string, unknown>();
+    const area = {
+      get: async (k: string | string[] | null) => {
+        const out: Record<string, unknown> = {};
+        for (const key of typeof k === 'string' ? [k] : (k ?? [...kept.keys()]))
+          if (kept.has(key)) out[key] = structuredClone(kept.get(key));
+        return out;
+      },
+      set: async (items: Record<string, unknown>) => {
+        for (const [k, v] of Object.entries(items)) kept.set(k, structuredClone(v));
+      },
+      remove: async (k: string | string[]) => {
+        for (const key of typeof k === 'string' ? [k] : k) kept.delete(key);
+      },
+    };
+    const store = new StorageSessionStore(area);
+    const a = id(S1, 'bob');
+    // A large state (a long seen list): 100,000 characters of JSON.
+    const big = rec({ seen: '0123456789abcdef'.repeat(6250) });
+    await store.save(a, rec(), { append: [entry(10)] });
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      await store.save(a, big, { append: [entry(10)] });
+      const texts = stringify.mock.results.map((r) => r.value as string);
+      // Before: twice (a copy, then its size), 200,000+ characters for one save.
+      expect(texts.filter((t) => t.length >= 100_000)).toHaveLength(1);
+      expect(texts.filter((t) => t.startsWith('{"v":1,"convs"'))).toHaveLength(1);
+    } finally {
+      stringify.mockRestore();
+    }
+    expect((await store.load(a))?.seen).toBe(big.seen);
   });
 });
 
