@@ -13,6 +13,7 @@ import { parsePrivateKeyFile, serializePrivateKeyFile } from '../../src/otr/keyf
 import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } from '../../src/otr/pubkey';
 import { parseProfile, type SiteProfile, serializeProfile } from '../../src/profile/profile';
 import { BudgetError } from '../../src/store/budgets';
+import { conversationId, parseConversationId } from '../../src/store/conversation-id';
 import { KeyLockedError } from '../../src/store/key-lock';
 import type { KeyStore, SessionStore, Trust } from '../../src/store/types';
 import { t } from '../shared/i18n';
@@ -42,7 +43,6 @@ import type { ContentRights, PageRights, PortRights } from './ports';
 import { IncomingLimiter, type RateLimits } from './rate-limit';
 import {
   type ConversationRef,
-  conversationId,
   type Effects,
   PolicyRefusedError,
   type SessionManager,
@@ -788,7 +788,7 @@ export class Router {
     let transcriptEntries = 0;
     const sent: ConversationRef[] = [];
     for (const id of ids) {
-      const ref = tabRefs.find((r) => conversationId(r) === id) ?? refOfId(id);
+      const ref = tabRefs.find((r) => conversationId(r) === id) ?? parseConversationId(id);
       if (!ref) continue;
       transcriptEntries += (await manager.transcript(ref)).length;
       let fx: Effects | null = null;
@@ -1034,18 +1034,6 @@ export class Router {
 
   private pushPages(event: PushEvent): void {
     for (const l of this.listeners.values()) if (l.rights.kind === 'page') this.post(l, event);
-  }
-}
-
-/** The conversation a SessionStore id names (`conv:` + JSON [site, account, protocol, peer]). */
-function refOfId(id: string): ConversationRef | null {
-  try {
-    const v = JSON.parse(id.slice('conv:'.length)) as unknown;
-    if (!Array.isArray(v) || v.length !== 4 || !v.every((x) => typeof x === 'string')) return null;
-    const [site, account, protocol, peer] = v as string[];
-    return { site: site!, account: account!, protocol: protocol!, peer: peer! };
-  } catch {
-    return null;
   }
 }
 

@@ -18,6 +18,7 @@ import { WHITESPACE_BASE } from '../../src/otr/proto';
 import { fingerprint as fingerprintOf, formatFingerprint } from '../../src/otr/pubkey';
 import { type MsgState, Session, type SessionEvent, type SessionSnapshot } from '../../src/otr/session';
 import { BUDGETS, utf8Length } from '../../src/store/budgets';
+import { type ConversationParts, conversationId, parseConversationId } from '../../src/store/conversation-id';
 import { KeyLockedError } from '../../src/store/key-lock';
 import type {
   ConversationRecord,
@@ -31,20 +32,13 @@ import type {
 import { t } from '../shared/i18n';
 import { LIMITS, REFUSAL } from '../shared/messages';
 
-export interface ConversationRef {
-  /** The chat site's origin. */
-  site: string;
-  /** Our own identity there (e.g. "nick@network"); with `protocol`, the OTR account. */
-  account: string;
-  protocol: string;
-  /** The buddy. */
-  peer: string;
+/**
+ * A conversation as the tab reports it: site (the chat's origin), account (our own identity there,
+ * e.g. "nick@network"; with `protocol`, the OTR account) and peer (the buddy) make its id.
+ */
+export interface ConversationRef extends ConversationParts {
   /** The longest line the site carries (OTR fragments to it); 0 = no limit. Not part of the id. */
   maxMessageSize?: number;
-}
-
-export function conversationId(c: ConversationRef): string {
-  return `conv:${JSON.stringify([c.site, c.account, c.protocol, c.peer])}`;
 }
 
 export type Notice =
@@ -353,8 +347,8 @@ export class SessionManager {
    */
   keyReplaced(account: string, protocol: string): void {
     for (const [id, l] of this.live) {
-      const parts = JSON.parse(id.slice('conv:'.length)) as unknown[];
-      if (parts[1] === account && parts[2] === protocol) l.session = null;
+      const parts = parseConversationId(id);
+      if (parts?.account === account && parts.protocol === protocol) l.session = null;
     }
   }
 

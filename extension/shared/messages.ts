@@ -38,7 +38,7 @@ export const LIMITS = {
   pacingIntervalMax: 60_000,
   /** What the user types into the panel's compose box. */
   composeText: 20_000,
-  /** A conversation id (session-manager conversationId: site, account, protocol, peer as JSON). */
+  /** A conversation id (src/store/conversation-id.ts: site, account, protocol, peer as JSON). */
   conv: 2000,
   secret: 1000,
   question: 1000,

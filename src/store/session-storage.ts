@@ -23,6 +23,7 @@
 import { bytesToHex, utf8Encode } from '../crypto/bytes';
 import { sha256 } from '../crypto/hash';
 import { BUDGETS, BudgetError, storedBytes, utf8Length } from './budgets';
+import { CONVERSATION_ID_PREFIX, parseConversationId } from './conversation-id';
 import type {
   ConversationRecord,
   SaveReport,
@@ -39,8 +40,6 @@ export interface StorageAreaLike {
   remove(keys: string | string[]): Promise<void>;
 }
 
-/** Only keys with this prefix are conversation states (the background keeps other data beside them). */
-export const SESSION_KEY_PREFIX = 'conv:';
 export const CHUNK_KEY_PREFIX = 'tc:';
 export const INDEX_KEY = 'txindex';
 
@@ -73,17 +72,6 @@ export function convHash(id: string): string {
   return bytesToHex(sha256(utf8Encode(id))).slice(0, 16);
 }
 
-/** The site of a `conv:` id (SessionManager's conversationId: JSON [site, account, protocol, peer]). */
-function siteOf(id: string): string {
-  try {
-    const parts = JSON.parse(id.slice(SESSION_KEY_PREFIX.length)) as unknown;
-    if (Array.isArray(parts) && typeof parts[0] === 'string') return parts[0];
-  } catch {
-    // not the manager's form
-  }
-  return '';
-}
-
 function keepOf(rec: ConversationRecord): boolean {
   return (
     rec.privateMode ||
@@ -112,7 +100,8 @@ export class StorageSessionStore implements SessionStore {
   }
 
   private static check(id: string): string {
-    if (!id.startsWith(SESSION_KEY_PREFIX)) throw new RangeError(`not a conversation id: ${id.slice(0, 40)}`);
+    if (!id.startsWith(CONVERSATION_ID_PREFIX))
+      throw new RangeError(`not a conversation id: ${id.slice(0, 40)}`);
     return id;
   }
 
@@ -205,7 +194,7 @@ export class StorageSessionStore implements SessionStore {
 
     let conv = index.convs[h];
     if (!conv) {
-      const site = siteOf(id);
+      const site = parseConversationId(id)?.site ?? '';
       const same = Object.entries(index.convs).filter(([, c]) => c.site === site);
       if (same.length >= b.conversationsPerSite) {
         // The page named too many buddies: an idle plain conversation gives way, else refuse.
