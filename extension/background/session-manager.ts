@@ -26,11 +26,13 @@ import type {
   OutboxLine,
   SaveReport,
   SessionStore,
+  SmpOutcome,
+  StoredLimits,
   TranscriptEntry,
   Trust,
 } from '../../src/store/types';
 import { t } from '../shared/i18n';
-import { LIMITS, REFUSAL } from '../shared/messages';
+import { type ConversationStatus, LIMITS, REFUSAL } from '../shared/messages';
 
 /**
  * A conversation as the tab reports it: site (the chat's origin), account (our own identity there,
@@ -50,39 +52,6 @@ export type Notice =
   | { kind: 'not-sent'; text: string; reason: string }
   /** A byte budget (I8) was reached: what was cut, dropped or not stored, for the user to see. */
   | { kind: 'budget'; what: 'truncated' | 'trimmed' | 'outbox' | 'not-stored'; count: number };
-
-export type SmpOutcome = 'succeeded' | 'failed' | 'aborted' | 'error';
-
-export interface ConversationStatus {
-  state: MsgState;
-  version: number;
-  privateMode: boolean;
-  trust: Trust;
-  /** The buddy's fingerprint in libotr's human form, once known. */
-  fingerprint: string | null;
-  ourFingerprint: string | null;
-  fingerprintChanged: boolean;
-  authInProgress: boolean;
-  /** `result`: how the last SMP run ended, until a new one starts (the answerer learns it here too). */
-  smp: { state: string; question?: string; result?: SmpOutcome };
-  held: number;
-  pendingWire: number;
-  /** The page's own error that pauses sending (in the site's words), or null. */
-  siteError: string | null;
-  /** What the byte budgets (I8) did to this conversation so far (see ConversationRecord.limits). */
-  limits: ConversationLimits;
-}
-
-export interface ConversationLimits {
-  /** Lines shown cut to their budget (the entry says how long the original was). */
-  truncated: number;
-  /** Older transcript entries dropped to make room for this conversation's new ones. */
-  trimmed: number;
-  /** Transcript entries not stored at all (shown once, lost on a worker restart). */
-  notStored: number;
-  /** Wire lines not queued because the page had not taken the ones before (outbox full). */
-  outboxDropped: number;
-}
 
 export interface Effects {
   conversation: string;
@@ -118,7 +87,7 @@ function newRecord(now: number): ConversationRecord {
   };
 }
 
-const NO_LIMITS: ConversationLimits = { truncated: 0, trimmed: 0, notStored: 0, outboxDropped: 0 };
+const NO_LIMITS: StoredLimits = { truncated: 0, trimmed: 0, notStored: 0, outboxDropped: 0 };
 
 /**
  * A chat message's dedupe key: 64 bits of SHA-256 over (site id, text), fixed length whatever the
@@ -598,7 +567,7 @@ export class SessionManager {
   }
 
   /** Adds to a conversation's budget counters and tells the user. */
-  private count(rec: ConversationRecord, fx: Effects | null, key: keyof ConversationLimits, n: number) {
+  private count(rec: ConversationRecord, fx: Effects | null, key: keyof StoredLimits, n: number) {
     rec.limits = { ...NO_LIMITS, ...rec.limits, [key]: (rec.limits?.[key] ?? 0) + n };
     const what = (
       {
