@@ -390,7 +390,8 @@ export class Router {
         const rec = await this.deps.tabs.get(req.tabId);
         const ref = rec?.ref ?? null;
         const status = ref ? withDropped(await this.deps.manager.status(ref), rec) : null;
-        const transcript = ref ? (await this.deps.manager.transcript(ref)).slice(-LIMITS.transcript) : [];
+        // What the panel shows (LIMITS.transcript entries): only the chunks holding them are read.
+        const transcript = ref ? await this.deps.manager.transcript(ref, LIMITS.transcript) : [];
         return {
           tabId: req.tabId,
           site: rec?.origin ?? null,
@@ -782,15 +783,15 @@ export class Router {
   async panicWipe(): Promise<WipeReport> {
     const { manager, sessions, tabs, lock } = this.deps;
     const ids = await sessions.list();
+    // Counted in the store's index: the transcripts themselves are erased unread.
+    const transcriptEntries = (await sessions.usage()).entries;
     const tabRefs = (await tabs.all()).map(([, r]) => r.ref).filter((r): r is ConversationRef => r !== null);
     let ended = 0;
     let unreachable = 0;
-    let transcriptEntries = 0;
     const sent: ConversationRef[] = [];
     for (const id of ids) {
       const ref = tabRefs.find((r) => conversationId(r) === id) ?? parseConversationId(id);
       if (!ref) continue;
-      transcriptEntries += (await manager.transcript(ref)).length;
       let fx: Effects | null = null;
       try {
         fx = await manager.endForWipe(ref);

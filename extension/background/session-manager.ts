@@ -1104,9 +1104,10 @@ export class SessionManager {
     );
   }
 
-  transcript(ref: ConversationRef): Promise<TranscriptEntry[]> {
+  /** The stored transcript, oldest first; with `last`, only its last entries (all that is read). */
+  transcript(ref: ConversationRef, last?: number): Promise<TranscriptEntry[]> {
     const id = conversationId(ref);
-    return this.serial(id, () => this.deps.sessions.transcript(id));
+    return this.serial(id, () => this.deps.sessions.transcript(id, last));
   }
 
   status(ref: ConversationRef): Promise<ConversationStatus> {

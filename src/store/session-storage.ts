@@ -343,21 +343,31 @@ export class StorageSessionStore implements SessionStore {
     return [c.id, ...c.chunks.map((_, i) => chunkKey(h, c.first + i))];
   }
 
-  transcript(id: string): Promise<TranscriptEntry[]> {
+  transcript(id: string, last = Number.POSITIVE_INFINITY): Promise<TranscriptEntry[]> {
     StorageSessionStore.check(id);
     return this.serial(async () => {
       const index = await this.loadIndex();
       const h = convHash(id);
       const conv = index.convs[h];
-      if (!conv || conv.chunks.length === 0) return [];
-      const keys = conv.chunks.map((_, i) => chunkKey(h, conv.first + i));
-      const got = await this.area.get(keys);
+      if (!conv || conv.chunks.length === 0 || last <= 0) return [];
+      // Only the newest chunks that hold the last `last` entries (the index counts each chunk's).
+      let from = conv.chunks.length;
+      for (let n = 0; from > 0 && n < last; ) n += conv.chunks[--from]![1];
+      const openN = conv.first + conv.chunks.length - 1;
+      const open = this.open.get(h);
+      const keys: string[] = [];
+      for (let i = from; i < conv.chunks.length; i++)
+        if (!(open && conv.first + i === openN)) keys.push(chunkKey(h, conv.first + i));
+      const got = keys.length > 0 ? await this.area.get(keys) : {};
       const out: TranscriptEntry[] = [];
       for (const k of keys) {
         const v = got[k];
         if (Array.isArray(v)) out.push(...(v as TranscriptEntry[]));
       }
-      return JSON.parse(JSON.stringify(out)) as TranscriptEntry[];
+      // The open chunk as this store last wrote it (what storage holds): not read again.
+      if (open) out.push(...open);
+      const tail = Number.isFinite(last) && out.length > last ? out.slice(-last) : out;
+      return JSON.parse(JSON.stringify(tail)) as TranscriptEntry[];
     });
   }
 
@@ -393,6 +403,7 @@ export class StorageSessionStore implements SessionStore {
         total: states + transcripts + storedBytes(INDEX_KEY, index),
         states,
         transcripts,
+        entries: convs.reduce((a, c) => a + c.chunks.reduce((b, [, n]) => b + n, 0), 0),
         conversations: convs.length,
         sites,
       };

@@ -272,6 +272,8 @@ export interface StoreUsage {
   total: number;
   states: number;
   transcripts: number;
+  /** Transcript entries of every conversation (counted in the index: no transcript is read). */
+  entries: number;
   conversations: number;
   /** Transcript bytes per site. */
   sites: Record<string, number>;
@@ -285,8 +287,11 @@ export interface SessionStore {
    * stored; the transcript part alone may be given up (reported), never the state.
    */
   save(id: string, rec: ConversationRecord, tx?: TranscriptChanges): Promise<SaveReport>;
-  /** The stored transcript, oldest first. */
-  transcript(id: string): Promise<TranscriptEntry[]>;
+  /**
+   * The stored transcript, oldest first; with `last`, its last `last` entries only, and only the
+   * storage that holds them is read.
+   */
+  transcript(id: string, last?: number): Promise<TranscriptEntry[]>;
   remove(id: string): Promise<void>;
   list(): Promise<string[]>;
   usage(): Promise<StoreUsage>;

@@ -121,6 +121,29 @@ describe('StorageSessionStore layout', () => {
     expect(all.some((e) => e.id === 'trimmed-long-ago')).toBe(false);
   });
 
+  it('gives the last entries of a transcript, the same from the open chunk it holds as from storage', async () => {
+    const area = new MemoryArea();
+    const store = new StorageSessionStore(area, { chunkBytes: 1000 });
+    const a = id(S1, 'bob');
+    const all: TranscriptEntry[] = [];
+    for (let i = 0; i < 30; i++) {
+      const e = entry(100);
+      all.push(e);
+      await store.save(a, rec(), { append: [e] });
+    }
+    const again = new StorageSessionStore(area, { chunkBytes: 1000 });
+    for (const s of [store, again]) {
+      expect(await s.transcript(a, 7)).toEqual(all.slice(-7));
+      expect(await s.transcript(a, 1)).toEqual(all.slice(-1));
+      expect(await s.transcript(a, 100)).toEqual(all);
+      expect(await s.transcript(a, 0)).toEqual([]);
+      expect(await s.transcript(a)).toEqual(all);
+    }
+    // What it gives is a copy: changing it changes nothing stored.
+    (await store.transcript(a, 1))[0]!.text = 'changed';
+    expect((await store.transcript(a, 1))[0]!.text).toBe(all.at(-1)!.text);
+  });
+
   it('refuses a state record over its budget, for that conversation only', async () => {
     const store = new MemorySessionStore(new MemoryArea(), { stateBytes: 2000 });
     const big = id(S1, 'big');
