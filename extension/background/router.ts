@@ -21,6 +21,7 @@ import { parsePrivateKeyFile, serializePrivateKeyFile } from '../../src/otr/keyf
 import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } from '../../src/otr/pubkey';
 import { parseProfile, type SiteProfile, serializeProfile } from '../../src/profile/profile';
 import { BudgetError } from '../../src/store/budgets';
+import { conversationId, parseConversationId } from '../../src/store/conversation-id';
 import { KeyLockedError } from '../../src/store/key-lock';
 import type { KeyStore, SessionStore, Trust } from '../../src/store/types';
 import { t } from '../shared/i18n';
@@ -51,7 +52,6 @@ import type { ContentRights, PageRights, PortRights } from './ports';
 import { IncomingLimiter, type RateLimits } from './rate-limit';
 import {
   type ConversationRef,
-  conversationId,
   type Effects,
   PolicyRefusedError,
   type SessionManager,
@@ -399,7 +399,8 @@ export class Router {
         const rec = await this.deps.tabs.get(req.tabId);
         const ref = rec?.ref ?? null;
         const status = ref ? withDropped(await this.deps.manager.status(ref), rec) : null;
-        const transcript = ref ? (await this.deps.manager.transcript(ref)).slice(-LIMITS.transcript) : [];
+        // What the panel shows (LIMITS.transcript entries): only the chunks holding them are read.
+        const transcript = ref ? await this.deps.manager.transcript(ref, LIMITS.transcript) : [];
         return {
           tabId: req.tabId,
           site: rec?.origin ?? null,
@@ -794,15 +795,15 @@ export class Router {
   async panicWipe(): Promise<WipeReport> {
     const { manager, sessions, tabs, lock } = this.deps;
     const ids = await sessions.list();
+    // Counted in the store's index: the transcripts themselves are erased unread.
+    const transcriptEntries = (await sessions.usage()).entries;
     const tabRefs = (await tabs.all()).map(([, r]) => r.ref).filter((r): r is ConversationRef => r !== null);
     let ended = 0;
     let unreachable = 0;
-    let transcriptEntries = 0;
     const sent: ConversationRef[] = [];
     for (const id of ids) {
-      const ref = tabRefs.find((r) => conversationId(r) === id) ?? refOfId(id);
+      const ref = tabRefs.find((r) => conversationId(r) === id) ?? parseConversationId(id);
       if (!ref) continue;
-      transcriptEntries += (await manager.transcript(ref)).length;
       let fx: Effects | null = null;
       try {
         fx = await manager.endForWipe(ref);
@@ -1046,18 +1047,6 @@ export class Router {
 
   private pushPages(event: PushEvent): void {
     for (const l of this.listeners.values()) if (l.rights.kind === 'page') this.post(l, event);
-  }
-}
-
-/** The conversation a SessionStore id names (`conv:` + JSON [site, account, protocol, peer]). */
-function refOfId(id: string): ConversationRef | null {
-  try {
-    const v = JSON.parse(id.slice('conv:'.length)) as unknown;
-    if (!Array.isArray(v) || v.length !== 4 || !v.every((x) => typeof x === 'string')) return null;
-    const [site, account, protocol, peer] = v as string[];
-    return { site: site!, account: account!, protocol: protocol!, peer: peer! };
-  } catch {
-    return null;
   }
 }
 
