@@ -187,13 +187,11 @@ describe('options in Chromium: regenerate, import that replaces a key, export wa
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(file)).toThrow();
 
     const options = await openOptions(ext);
-    await options
-      .getByLabel('Or choose a otr.private_key file')
-      .setInputFiles({
-        name: 'otr.private_key',
-        mimeType: 'application/octet-stream',
-        buffer: Buffer.from(file),
-      });
+    await options.getByLabel('Or choose a otr.private_key file').setInputFiles({
+      name: 'otr.private_key',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(file),
+    });
     const paste = options.getByRole('textbox', { name: 'Paste otr.private_key to import' });
     await expect.poll(() => paste.inputValue()).toContain('latin1@example.net');
     await options.getByRole('button', { name: 'Import otr.private_key' }).click();
