@@ -453,18 +453,15 @@ export class ChatCore {
     return m.order !== undefined && this.historyMark !== null;
   }
 
+  /** A row's message, bounded as the port's validators require (the adapter's new object, bounded in place). */
   private readBounded(row: Element): AdapterMessage | null {
     const m = this.adapter.readMessage(row);
     if (!m || m.text.length > LIMITS.chatText || m.id.length > LIMITS.chatId || m.id.length === 0)
       return null;
-    const read: AdapterMessage = {
-      id: m.id,
-      from: m.from.slice(0, LIMITS.peer),
-      text: m.text,
-      own: m.own === true,
-    };
-    if (typeof m.order === 'number' && Number.isFinite(m.order)) read.order = m.order;
-    return read;
+    if (m.from.length > LIMITS.peer) m.from = m.from.slice(0, LIMITS.peer);
+    if (m.own !== true) m.own = false;
+    if (m.order !== undefined && !Number.isFinite(m.order)) delete m.order;
+    return m;
   }
 
   /**
@@ -589,63 +586,57 @@ export class ChatCore {
       this.fullScanDue = false;
       this.lastFullScan = now;
     }
-    const read = rows.map((row) => ({ row, m: this.readBounded(row) }));
-    const own: AdapterMessage[] = [];
-    for (const m of this.captured.values()) if (m.own) own.push(m);
-    for (const r of read) if (r.m?.own) own.push(r.m);
-    for (const m of own) if (m.text.startsWith('?OTR')) this.ownOtrSeen.add(m.text);
-    for (const old of this.ownOtrSeen) {
-      if (this.ownOtrSeen.size <= MAX_OWN_SEEN) break;
-      this.ownOtrSeen.delete(old);
-    }
-    if (this.awaiting.size > 0) this.matchOwn(own);
-    if (this.privateOn)
-      collapseOtrRows(read.filter((r) => r.m !== null && isOtrText(r.m.text)).map((r) => r.row));
+    // One pass over the rows, in parallel arrays (a first scan reads thousands: no object per row
+    // beyond its message).
+    const read: (AdapterMessage | null)[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) read[i] = this.readBounded(rows[i] as Element);
+    this.noteOwn(read);
+    if (this.privateOn) collapseOtrRows(rows.filter((_, i) => isOtr(read[i])));
     // A recycled row that shows a plain message now must be readable again, private mode or not.
-    if (anyRowCollapsed())
-      expandRows(read.filter((r) => r.m !== null && !isOtrText(r.m.text)).map((r) => r.row));
+    if (anyRowCollapsed()) expandRows(rows.filter((_, i) => read[i] !== null && !isOtr(read[i])));
     const list = this.adapter.messageList(this.doc);
     // Rows in the page now not read before: placed while they stand where they are.
     if (this.initialScanDone) {
       const unread = new Map<string, Fresh>();
-      for (const { row, m } of read) {
+      for (let i = 0; i < rows.length; i++) {
+        const m = read[i];
         if (!m) continue;
         const key = rowKey(m);
-        if (!this.known(key) && !unread.has(key)) unread.set(key, { row, key, m });
+        if (!this.known(key) && !unread.has(key)) unread.set(key, { row: rows[i] as Element, key, m });
       }
       this.placeRows(list, [...unread.values()]);
     }
-    // What the observer captured (rows maybe gone or recycled since), then what is in the page now.
-    const fresh = new Map<string, AdapterMessage>(this.captured);
-    this.captured.clear();
-    for (const { m } of read) {
-      if (!m) continue;
-      const key = rowKey(m);
-      if (!fresh.has(key)) fresh.set(key, m);
-    }
-    for (const key of fresh.keys()) if (this.reported.has(key) || this.inFlight.has(key)) fresh.delete(key);
-    const all = [...fresh.entries()].map(([key, m]) => ({ key, m }));
     const first = !this.initialScanDone;
     this.initialScanDone = true;
     if (first) {
-      for (const { m } of all)
-        if (m.order !== undefined) this.historyMark = Math.max(this.historyMark ?? m.order, m.order);
       // The newest row in the list now: rows read later are placed against it.
-      const shown = read.filter((r) => r.m !== null);
-      const newest = list && this.newestFirst(list) ? shown[0] : shown[shown.length - 1];
-      this.newestId = newest?.m?.id ?? null;
+      let newest: AdapterMessage | null = null;
+      if (list && this.newestFirst(list)) newest = read.find((m) => m !== null) ?? null;
+      else for (let i = read.length - 1; i >= 0 && newest === null; i--) newest = read[i] ?? null;
+      this.newestId = newest?.id ?? null;
     }
+    // What the observer captured (rows maybe gone or recycled since), then what is in the page
+    // now, each row once and only if not reported or in flight; sorted as it is read.
     const old: { key: string; m: AdapterMessage }[] = [];
     const recent: { key: string; m: AdapterMessage }[] = [];
-    for (const f of all) {
-      if (!first && !this.predatesPage(f)) recent.push(f);
-      else if (wantedInHistory(f.m)) old.push(f);
+    const taken = new Set<string>();
+    const take = (key: string, m: AdapterMessage): void => {
+      if (taken.has(key) || this.reported.has(key) || this.inFlight.has(key)) return;
+      if (first && m.order !== undefined) this.historyMark = Math.max(this.historyMark ?? m.order, m.order);
+      if (!first && !this.predatesPage(key, m)) recent.push({ key, m });
+      else if (wantedInHistory(m)) old.push({ key, m });
       else {
         // History the background would pass over is done with here: never sent, never read again.
-        this.reported.add(f.key);
-        this.placed.delete(f.key);
+        this.reported.add(key);
+        if (this.placed.size > 0) this.placed.delete(key);
+        return;
       }
-    }
+      taken.add(key);
+    };
+    const captured = [...this.captured];
+    this.captured.clear();
+    for (const [key, m] of captured) take(key, m);
+    for (const m of read) if (m) take(rowKey(m), m);
     bounded(this.reported);
     const sending = [...old, ...recent];
     // Every row of this report is in flight until its batch is answered: a tick running meanwhile
@@ -665,15 +656,28 @@ export class ChatCore {
     }
   }
 
+  /** Own rows (captured and read now): OTR lines remembered, awaited lines they match delivered. */
+  private noteOwn(read: readonly (AdapterMessage | null)[]): void {
+    const own: AdapterMessage[] = [];
+    for (const m of this.captured.values()) if (m.own) own.push(m);
+    for (const m of read) if (m?.own) own.push(m);
+    for (const m of own) if (m.text.startsWith('?OTR')) this.ownOtrSeen.add(m.text);
+    for (const old of this.ownOtrSeen) {
+      if (this.ownOtrSeen.size <= MAX_OWN_SEEN) break;
+      this.ownOtrSeen.delete(old);
+    }
+    if (this.awaiting.size > 0) this.matchOwn(own);
+  }
+
   /**
    * Whether a row read after the first scan was in the chat before it: its order below the mark,
    * or, without an order, its place in the list (placeRows).
    */
-  private predatesPage(f: { key: string; m: AdapterMessage }): boolean {
+  private predatesPage(key: string, m: AdapterMessage): boolean {
     // Strictly below: a new row may share the newest first-scan row's order (a coarse timestamp),
     // and that row itself is already reported.
-    if (this.byOrder(f.m)) return (f.m.order as number) < (this.historyMark as number);
-    return this.placed.get(f.key) === true;
+    if (this.byOrder(m)) return (m.order as number) < (this.historyMark as number);
+    return this.placed.get(key) === true;
   }
 
   /** Reports rows to the background in bounded batches; those it took are never reported again. */
@@ -1035,6 +1039,10 @@ function conversationKey(account: string | null, conv: AdapterConversation): str
  * router passes over our own rows and plain text there (extension/background/router.ts,
  * 'chat-messages'). Those are not sent at all: a long plain chat costs no port traffic.
  */
+function isOtr(m: AdapterMessage | null | undefined): boolean {
+  return m !== null && m !== undefined && isOtrText(m.text);
+}
+
 function wantedInHistory(m: AdapterMessage): boolean {
   return !m.own && isOtrText(m.text);
 }
