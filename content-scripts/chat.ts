@@ -116,6 +116,9 @@ export class ChatCore {
   private sending = false;
   private privateOn = false;
   private offerable = false;
+  /** Whether the in-page button should show, and the timer that draws it (updateOffer). */
+  private offerWanted = false;
+  private offerTimer: ReturnType<typeof setTimeout> | null = null;
   private tickTimer: ReturnType<typeof setTimeout> | null = null;
   /** The delay the pending tick was scheduled with. */
   private tickDelay = 0;
@@ -238,6 +241,8 @@ export class ChatCore {
     this.deliveryTimer = null;
     if (this.followTimer !== null) clearTimeout(this.followTimer);
     this.followTimer = null;
+    if (this.offerTimer !== null) clearTimeout(this.offerTimer);
+    this.offerTimer = null;
     for (const type of USER_SCROLL_EVENTS) this.doc.removeEventListener(type, this.onUserScroll, true);
     this.queue.length = 0;
     this.clearAwaiting();
@@ -550,12 +555,26 @@ export class ChatCore {
     }
   }
 
-  /** The in-page "Go private" button: shown in a usable one-to-one chat while not private. */
+  /**
+   * The in-page "Go private" button: shown in a usable one-to-one chat while not private. Taken
+   * away at once; drawn in a task of its own (a shadow root, its style sheet and the top layer
+   * cost a few ms, and the first scan of a long chat runs in the task that asks for it).
+   */
   private updateOffer(privateMode: boolean): void {
     if (this.stopped) return;
-    offerGoPrivate(this.offerable && !privateMode, () => {
-      this.client.request({ type: 'toggle-private' }).catch(() => undefined);
-    });
+    this.offerWanted = this.offerable && !privateMode;
+    if (!this.offerWanted) {
+      offerGoPrivate(false, () => undefined);
+      return;
+    }
+    if (this.offerTimer !== null) return;
+    this.offerTimer = setTimeout(() => {
+      this.offerTimer = null;
+      if (this.stopped || !this.offerWanted) return;
+      offerGoPrivate(true, () => {
+        this.client.request({ type: 'toggle-private' }).catch(() => undefined);
+      });
+    }, 0);
   }
 
   private resetConversation(): void {
@@ -586,37 +605,10 @@ export class ChatCore {
       this.fullScanDue = false;
       this.lastFullScan = now;
     }
-    // One pass over the rows, in parallel arrays (a first scan reads thousands: no object per row
-    // beyond its message).
-    const read: (AdapterMessage | null)[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) read[i] = this.readBounded(rows[i] as Element);
-    this.noteOwn(read);
-    if (this.privateOn) collapseOtrRows(rows.filter((_, i) => isOtr(read[i])));
-    // A recycled row that shows a plain message now must be readable again, private mode or not.
-    if (anyRowCollapsed()) expandRows(rows.filter((_, i) => read[i] !== null && !isOtr(read[i])));
-    const list = this.adapter.messageList(this.doc);
-    // Rows in the page now not read before: placed while they stand where they are.
-    if (this.initialScanDone) {
-      const unread = new Map<string, Fresh>();
-      for (let i = 0; i < rows.length; i++) {
-        const m = read[i];
-        if (!m) continue;
-        const key = rowKey(m);
-        if (!this.known(key) && !unread.has(key)) unread.set(key, { row: rows[i] as Element, key, m });
-      }
-      this.placeRows(list, [...unread.values()]);
-    }
     const first = !this.initialScanDone;
-    this.initialScanDone = true;
-    if (first) {
-      // The newest row in the list now: rows read later are placed against it.
-      let newest: AdapterMessage | null = null;
-      if (list && this.newestFirst(list)) newest = read.find((m) => m !== null) ?? null;
-      else for (let i = read.length - 1; i >= 0 && newest === null; i--) newest = read[i] ?? null;
-      this.newestId = newest?.id ?? null;
-    }
-    // What the observer captured (rows maybe gone or recycled since), then what is in the page
-    // now, each row once and only if not reported or in flight; sorted as it is read.
+    const list = this.adapter.messageList(this.doc);
+    // What the observer captured (rows maybe gone or recycled since) comes first, then what is in
+    // the page now; each row once, and only if not reported or in flight.
     const old: { key: string; m: AdapterMessage }[] = [];
     const recent: { key: string; m: AdapterMessage }[] = [];
     const taken = new Set<string>();
@@ -633,10 +625,48 @@ export class ChatCore {
       }
       taken.add(key);
     };
-    const captured = [...this.captured];
-    this.captured.clear();
-    for (const [key, m] of captured) take(key, m);
-    for (const m of read) if (m) take(rowKey(m), m);
+    const own: AdapterMessage[] = [];
+    for (const m of this.captured.values()) if (m.own) this.noteOwn(m, own);
+    const takeCaptured = (): void => {
+      for (const [key, m] of this.captured) take(key, m);
+      this.captured.clear();
+    };
+    // The first scan takes each row as it reads it (a chat of thousands holds no list of them);
+    // a later one places the rows not read before while they stand where they are, then takes them.
+    if (first) takeCaptured();
+    const unread = new Map<string, Fresh>();
+    const collapse: Element[] = [];
+    const expand: Element[] = [];
+    const expanding = anyRowCollapsed();
+    const newestFirst = first && list !== null && this.newestFirst(list);
+    let newest: AdapterMessage | null = null;
+    for (const row of rows) {
+      const m = this.readBounded(row);
+      if (!m) continue;
+      if (m.own) this.noteOwn(m, own);
+      const otr = isOtrText(m.text);
+      if (otr && this.privateOn) collapse.push(row);
+      // A recycled row that shows a plain message now must be readable again, private mode or not.
+      else if (!otr && expanding) expand.push(row);
+      const key = rowKey(m);
+      if (first) {
+        // The newest row in the list now: rows read later are placed against it.
+        if (!newestFirst || newest === null) newest = m;
+        take(key, m);
+      } else if (!this.known(key) && !unread.has(key)) unread.set(key, { row, key, m });
+    }
+    this.trimOwnSeen();
+    if (this.awaiting.size > 0) this.matchOwn(own);
+    if (collapse.length > 0) collapseOtrRows(collapse);
+    if (expand.length > 0) expandRows(expand);
+    if (first) {
+      this.newestId = newest?.id ?? null;
+      this.initialScanDone = true;
+    } else {
+      this.placeRows(list, [...unread.values()]);
+      takeCaptured();
+      for (const f of unread.values()) take(f.key, f.m);
+    }
     bounded(this.reported);
     const sending = [...old, ...recent];
     // Every row of this report is in flight until its batch is answered: a tick running meanwhile
@@ -656,17 +686,17 @@ export class ChatCore {
     }
   }
 
-  /** Own rows (captured and read now): OTR lines remembered, awaited lines they match delivered. */
-  private noteOwn(read: readonly (AdapterMessage | null)[]): void {
-    const own: AdapterMessage[] = [];
-    for (const m of this.captured.values()) if (m.own) own.push(m);
-    for (const m of read) if (m?.own) own.push(m);
-    for (const m of own) if (m.text.startsWith('?OTR')) this.ownOtrSeen.add(m.text);
+  /** An own row (captured or read now): an OTR line remembered, kept for matching awaited lines. */
+  private noteOwn(m: AdapterMessage, own: AdapterMessage[]): void {
+    if (m.text.startsWith('?OTR')) this.ownOtrSeen.add(m.text);
+    if (this.awaiting.size > 0) own.push(m);
+  }
+
+  private trimOwnSeen(): void {
     for (const old of this.ownOtrSeen) {
       if (this.ownOtrSeen.size <= MAX_OWN_SEEN) break;
       this.ownOtrSeen.delete(old);
     }
-    if (this.awaiting.size > 0) this.matchOwn(own);
   }
 
   /**
@@ -1039,10 +1069,6 @@ function conversationKey(account: string | null, conv: AdapterConversation): str
  * router passes over our own rows and plain text there (extension/background/router.ts,
  * 'chat-messages'). Those are not sent at all: a long plain chat costs no port traffic.
  */
-function isOtr(m: AdapterMessage | null | undefined): boolean {
-  return m !== null && m !== undefined && isOtrText(m.text);
-}
-
 function wantedInHistory(m: AdapterMessage): boolean {
   return !m.own && isOtrText(m.text);
 }
