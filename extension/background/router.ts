@@ -7,12 +7,21 @@
 // sender) and gets nothing but wire lines and private-mode pushes; the panel names the tab it
 // shows and gets that tab's transcript; popup and options may name any tab.
 
-import { bytesToHex, hexToBytes, utf8Decode } from '../../src/crypto/bytes';
+import {
+  base64Decode,
+  base64Encode,
+  bytesToHex,
+  hexToBytes,
+  utf8Decode,
+  utf8Encode,
+} from '../../src/crypto/bytes';
+import { fail } from '../../src/otr/errors';
 import { parseFingerprintsFile, serializeFingerprintsFile } from '../../src/otr/fingerprints-file';
 import { parsePrivateKeyFile, serializePrivateKeyFile } from '../../src/otr/keyfile';
 import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } from '../../src/otr/pubkey';
 import { parseProfile, type SiteProfile, serializeProfile } from '../../src/profile/profile';
 import { BudgetError } from '../../src/store/budgets';
+import { conversationId, parseConversationId } from '../../src/store/conversation-id';
 import { KeyLockedError } from '../../src/store/key-lock';
 import type { KeyStore, SessionStore, Trust } from '../../src/store/types';
 import { t } from '../shared/i18n';
@@ -24,6 +33,7 @@ import {
   type ContentRequest,
   type ConversationStatus,
   chatMessageChars,
+  type KeyFileEncoding,
   LIMITS,
   type LockInfo,
   type PageRequest,
@@ -42,7 +52,6 @@ import type { ContentRights, PageRights, PortRights } from './ports';
 import { IncomingLimiter, type RateLimits } from './rate-limit';
 import {
   type ConversationRef,
-  conversationId,
   type Effects,
   PolicyRefusedError,
   type SessionManager,
@@ -390,7 +399,8 @@ export class Router {
         const rec = await this.deps.tabs.get(req.tabId);
         const ref = rec?.ref ?? null;
         const status = ref ? withDropped(await this.deps.manager.status(ref), rec) : null;
-        const transcript = ref ? (await this.deps.manager.transcript(ref)).slice(-LIMITS.transcript) : [];
+        // What the panel shows (LIMITS.transcript entries): only the chunks holding them are read.
+        const transcript = ref ? await this.deps.manager.transcript(ref, LIMITS.transcript) : [];
         return {
           tabId: req.tabId,
           site: rec?.origin ?? null,
@@ -483,12 +493,15 @@ export class Router {
       case 'key-export': {
         // Under a passphrase the export needs it, locked or not (the Keyring checks it).
         const entries = await this.deps.lock.keyring.exportKeys(req.passphrase);
-        return { text: utf8Decode(serializePrivateKeyFile(entries)) };
+        // The exact bytes go as `file`: an x that libgcrypt prints as a quoted string carries
+        // raw bytes 0xa1..0xff (about 1 key in 270), which a UTF-8 text would turn into U+FFFD.
+        const bytes = serializePrivateKeyFile(entries);
+        return { text: utf8Decode(bytes), file: base64Encode(bytes) };
       }
       case 'key-import': {
         // Parses (and checks) every key before storing any: all or nothing. A replaced key is
         // used at once (keyReplaced), not after a worker restart.
-        const entries = parsePrivateKeyFile(req.text);
+        const entries = parsePrivateKeyFile(keyFileBytes(req));
         for (const e of entries) {
           await keys.putKey(e.account, e.protocol, e.key);
           manager.keyReplaced(e.account, e.protocol);
@@ -497,7 +510,7 @@ export class Router {
       }
       case 'key-import-preview': {
         // What an import would do, so the page can show both fingerprints before replacing a key.
-        const entries = parsePrivateKeyFile(req.text);
+        const entries = parsePrivateKeyFile(keyFileBytes(req));
         const previews = [];
         for (const e of entries) {
           const fingerprint = formatFingerprint(fingerprintOf(e.key));
@@ -782,15 +795,15 @@ export class Router {
   async panicWipe(): Promise<WipeReport> {
     const { manager, sessions, tabs, lock } = this.deps;
     const ids = await sessions.list();
+    // Counted in the store's index: the transcripts themselves are erased unread.
+    const transcriptEntries = (await sessions.usage()).entries;
     const tabRefs = (await tabs.all()).map(([, r]) => r.ref).filter((r): r is ConversationRef => r !== null);
     let ended = 0;
     let unreachable = 0;
-    let transcriptEntries = 0;
     const sent: ConversationRef[] = [];
     for (const id of ids) {
-      const ref = tabRefs.find((r) => conversationId(r) === id) ?? refOfId(id);
+      const ref = tabRefs.find((r) => conversationId(r) === id) ?? parseConversationId(id);
       if (!ref) continue;
-      transcriptEntries += (await manager.transcript(ref)).length;
       let fx: Effects | null = null;
       try {
         fx = await manager.endForWipe(ref);
@@ -1037,21 +1050,17 @@ export class Router {
   }
 }
 
-/** The conversation a SessionStore id names (`conv:` + JSON [site, account, protocol, peer]). */
-function refOfId(id: string): ConversationRef | null {
-  try {
-    const v = JSON.parse(id.slice('conv:'.length)) as unknown;
-    if (!Array.isArray(v) || v.length !== 4 || !v.every((x) => typeof x === 'string')) return null;
-    const [site, account, protocol, peer] = v as string[];
-    return { site: site!, account: account!, protocol: protocol!, peer: peer! };
-  } catch {
-    return null;
-  }
-}
-
 /** A conversation's status as a panel showing this tab sees it: with the tab's dropped messages (I8). */
 function withDropped(status: ConversationStatus, rec: TabRecord | null | undefined): ConversationStatus {
   const dropped = rec?.dropped ?? 0;
   if (dropped === 0 || !status.limits) return status;
   return { ...status, limits: { ...status.limits, dropped } };
+}
+
+/** The bytes of a key file sent for import, as the page sent them (text or exact bytes). */
+function keyFileBytes(req: { text: string; encoding: KeyFileEncoding }): Uint8Array {
+  if (req.encoding === 'text') return utf8Encode(req.text);
+  const bytes = base64Decode(req.text);
+  if (!bytes) fail('bad-key-file', 'otr.private_key: the file did not arrive as valid base64');
+  return bytes;
 }

@@ -18,6 +18,7 @@ import { WHITESPACE_BASE } from '../../src/otr/proto';
 import { fingerprint as fingerprintOf, formatFingerprint } from '../../src/otr/pubkey';
 import { type MsgState, Session, type SessionEvent, type SessionSnapshot } from '../../src/otr/session';
 import { BUDGETS, utf8Length } from '../../src/store/budgets';
+import { type ConversationParts, conversationId, parseConversationId } from '../../src/store/conversation-id';
 import { KeyLockedError } from '../../src/store/key-lock';
 import type {
   ConversationRecord,
@@ -25,26 +26,21 @@ import type {
   OutboxLine,
   SaveReport,
   SessionStore,
+  SmpOutcome,
+  StoredLimits,
   TranscriptEntry,
   Trust,
 } from '../../src/store/types';
 import { t } from '../shared/i18n';
-import { LIMITS, REFUSAL } from '../shared/messages';
+import { type ConversationStatus, LIMITS, REFUSAL } from '../shared/messages';
 
-export interface ConversationRef {
-  /** The chat site's origin. */
-  site: string;
-  /** Our own identity there (e.g. "nick@network"); with `protocol`, the OTR account. */
-  account: string;
-  protocol: string;
-  /** The buddy. */
-  peer: string;
+/**
+ * A conversation as the tab reports it: site (the chat's origin), account (our own identity there,
+ * e.g. "nick@network"; with `protocol`, the OTR account) and peer (the buddy) make its id.
+ */
+export interface ConversationRef extends ConversationParts {
   /** The longest line the site carries (OTR fragments to it); 0 = no limit. Not part of the id. */
   maxMessageSize?: number;
-}
-
-export function conversationId(c: ConversationRef): string {
-  return `conv:${JSON.stringify([c.site, c.account, c.protocol, c.peer])}`;
 }
 
 export type Notice =
@@ -56,39 +52,6 @@ export type Notice =
   | { kind: 'not-sent'; text: string; reason: string }
   /** A byte budget (I8) was reached: what was cut, dropped or not stored, for the user to see. */
   | { kind: 'budget'; what: 'truncated' | 'trimmed' | 'outbox' | 'not-stored'; count: number };
-
-export type SmpOutcome = 'succeeded' | 'failed' | 'aborted' | 'error';
-
-export interface ConversationStatus {
-  state: MsgState;
-  version: number;
-  privateMode: boolean;
-  trust: Trust;
-  /** The buddy's fingerprint in libotr's human form, once known. */
-  fingerprint: string | null;
-  ourFingerprint: string | null;
-  fingerprintChanged: boolean;
-  authInProgress: boolean;
-  /** `result`: how the last SMP run ended, until a new one starts (the answerer learns it here too). */
-  smp: { state: string; question?: string; result?: SmpOutcome };
-  held: number;
-  pendingWire: number;
-  /** The page's own error that pauses sending (in the site's words), or null. */
-  siteError: string | null;
-  /** What the byte budgets (I8) did to this conversation so far (see ConversationRecord.limits). */
-  limits: ConversationLimits;
-}
-
-export interface ConversationLimits {
-  /** Lines shown cut to their budget (the entry says how long the original was). */
-  truncated: number;
-  /** Older transcript entries dropped to make room for this conversation's new ones. */
-  trimmed: number;
-  /** Transcript entries not stored at all (shown once, lost on a worker restart). */
-  notStored: number;
-  /** Wire lines not queued because the page had not taken the ones before (outbox full). */
-  outboxDropped: number;
-}
 
 export interface Effects {
   conversation: string;
@@ -124,7 +87,7 @@ function newRecord(now: number): ConversationRecord {
   };
 }
 
-const NO_LIMITS: ConversationLimits = { truncated: 0, trimmed: 0, notStored: 0, outboxDropped: 0 };
+const NO_LIMITS: StoredLimits = { truncated: 0, trimmed: 0, notStored: 0, outboxDropped: 0 };
 
 /**
  * A chat message's dedupe key: 64 bits of SHA-256 over (site id, text), fixed length whatever the
@@ -353,8 +316,8 @@ export class SessionManager {
    */
   keyReplaced(account: string, protocol: string): void {
     for (const [id, l] of this.live) {
-      const parts = JSON.parse(id.slice('conv:'.length)) as unknown[];
-      if (parts[1] === account && parts[2] === protocol) l.session = null;
+      const parts = parseConversationId(id);
+      if (parts?.account === account && parts.protocol === protocol) l.session = null;
     }
   }
 
@@ -604,7 +567,7 @@ export class SessionManager {
   }
 
   /** Adds to a conversation's budget counters and tells the user. */
-  private count(rec: ConversationRecord, fx: Effects | null, key: keyof ConversationLimits, n: number) {
+  private count(rec: ConversationRecord, fx: Effects | null, key: keyof StoredLimits, n: number) {
     rec.limits = { ...NO_LIMITS, ...rec.limits, [key]: (rec.limits?.[key] ?? 0) + n };
     const what = (
       {
@@ -1141,9 +1104,10 @@ export class SessionManager {
     );
   }
 
-  transcript(ref: ConversationRef): Promise<TranscriptEntry[]> {
+  /** The stored transcript, oldest first; with `last`, only its last entries (all that is read). */
+  transcript(ref: ConversationRef, last?: number): Promise<TranscriptEntry[]> {
     const id = conversationId(ref);
-    return this.serial(id, () => this.deps.sessions.transcript(id));
+    return this.serial(id, () => this.deps.sessions.transcript(id, last));
   }
 
   status(ref: ConversationRef): Promise<ConversationStatus> {

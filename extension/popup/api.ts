@@ -3,10 +3,10 @@
 
 import browser from 'webextension-polyfill';
 import type { LockSend } from '../shared/lock/api';
-import type { LockInfo, PageInfo, PageRequest, RequestBody, ResultMap } from '../shared/messages';
+import type { LockInfo, PageInfo, PageRequest, RequestBody, ResultMap, SmpOutcome } from '../shared/messages';
 import { PortClient } from '../shared/port-client';
 import { sitePatternFor } from '../shared/sites';
-import { isSmpOutcome, type SmpOutcome, type StatusLike } from './model';
+import { isSmpOutcome, type StatusLike } from './model';
 
 export const client = new PortClient<PageRequest>();
 

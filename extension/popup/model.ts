@@ -1,6 +1,7 @@
 // Pure functions from what the background reports to what the popup shows. No browser API here.
 
 import type { MessageKey } from '../shared/i18n';
+import type { SmpOutcome } from '../shared/messages';
 
 /** What the popup needs of ConversationStatus (extension/background/session-manager.ts). */
 export interface StatusLike {
@@ -42,8 +43,6 @@ export function smpProgress(state: string): number | null {
       return null;
   }
 }
-
-export type SmpOutcome = 'succeeded' | 'failed' | 'aborted' | 'error';
 
 /** What the popup says after a run: the outcome, or 'answered' when we answered the buddy's
  * question and the background did not say how it ended (libotr gives the answerer no trust). */

@@ -5,13 +5,8 @@
 import { t } from './i18n';
 import type { ConversationLimits } from './messages';
 
-export interface BudgetCounts {
-  dropped: number;
-  truncated: number;
-  trimmed: number;
-  notStored: number;
-  outboxDropped: number;
-}
+/** Every count, 0 where nothing happened. */
+export type BudgetCounts = Required<ConversationLimits>;
 
 /** The counts from a conversation's limits and its tab's dropped rows (null: nothing to count). */
 export function budgetCounts(

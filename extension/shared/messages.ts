@@ -14,7 +14,20 @@
 // *_FIELDS table (the compiler insists), its result type to ResultMap and a check to RESULTS;
 // then a handler in the router.
 
+import type { MsgState } from '../../src/otr/context';
+import type { PolicyName } from '../../src/otr/policy';
 import { MAX_PROFILE_BYTES, type SiteProfile, validateProfile } from '../../src/profile/profile';
+import type {
+  DeliveryStatus,
+  NoticeCode,
+  SmpOutcome,
+  StoredLimits,
+  TranscriptEntry,
+  Trust,
+} from '../../src/store/types';
+
+// Declared where they are kept (the engine, the store), carried by these messages as they are.
+export type { DeliveryStatus, MsgState, NoticeCode, PolicyName, SmpOutcome, TranscriptEntry, Trust };
 export const PORT_NAME = 'offrecord';
 
 /** Upper bounds on everything that comes from outside; anything longer is refused. */
@@ -38,7 +51,7 @@ export const LIMITS = {
   pacingIntervalMax: 60_000,
   /** What the user types into the panel's compose box. */
   composeText: 20_000,
-  /** A conversation id (session-manager conversationId: site, account, protocol, peer as JSON). */
+  /** A conversation id (src/store/conversation-id.ts: site, account, protocol, peer as JSON). */
   conv: 2000,
   secret: 1000,
   question: 1000,
@@ -85,8 +98,6 @@ export const BADGE_STATUSES: readonly BadgeStatus[] = ['off', 'ready', 'unverifi
 export type BadgeAlert = '' | '!' | '?';
 export const BADGE_ALERTS: readonly BadgeAlert[] = ['', '!', '?'];
 
-export type MsgState = 'plaintext' | 'encrypted' | 'finished';
-
 /**
  * The passphrase lock (issue 18): 'none' no passphrase (keys in clear), 'locked' keys sealed and
  * not in memory (going private and answering a buddy wait for an unlock), 'unlocked'.
@@ -117,9 +128,8 @@ export interface WipeReport {
   /** Other stored entries: settings, tab records, held messages, counters. */
   settings: number;
 }
-export type Trust = '' | 'verified' | 'smp';
+export const SMP_OUTCOMES: readonly SmpOutcome[] = ['succeeded', 'failed', 'aborted', 'error'];
 export const TRUSTS: readonly Trust[] = ['', 'verified', 'smp'];
-export type PolicyName = 'never' | 'manual' | 'opportunistic' | 'always';
 export const POLICY_NAMES: readonly PolicyName[] = ['never', 'manual', 'opportunistic', 'always'];
 /** A buddy's own policy (pidgin-otr's per buddy setting); 'default': the site's policy applies. */
 export type BuddyPolicyName = PolicyName | 'default';
@@ -138,7 +148,7 @@ export interface ConversationStatus {
   fingerprintChanged: boolean;
   authInProgress: boolean;
   /** SMP state ('expect1' idle, 'question-asked' the buddy asks, ...); the buddy's question if any. */
-  smp: { state: string; question?: string; result?: 'succeeded' | 'failed' | 'aborted' | 'error' };
+  smp: { state: string; question?: string; result?: SmpOutcome };
   /** Messages typed while not yet private, waiting for the AKE (I2). */
   held: number;
   /** Wire lines not yet seen back on the page as the user's own messages. */
@@ -152,22 +162,12 @@ export interface ConversationStatus {
   siteError: string | null;
 }
 
-export interface ConversationLimits {
-  truncated: number;
-  trimmed: number;
-  notStored: number;
-  outboxDropped: number;
+/** The conversation's budget counters (ConversationRecord.limits), and for a panel the tab's drops. */
+export interface ConversationLimits extends StoredLimits {
   /** Messages the tab's page showed too fast (or while the held inbox was full): to a panel only. */
   dropped?: number;
 }
 
-/**
- * How a sent message stands: 'held' until the conversation is private, 'sending' while its wire
- * lines go out (paced) and until the page shows every one back as the user's own message, 'sent'
- * once it did (delivered means seen), 'not-delivered' when that did not happen in time (Retry
- * encrypts it afresh), 'not-sent' when it was never encrypted (e.g. held too long).
- */
-export type DeliveryStatus = 'held' | 'sending' | 'sent' | 'not-delivered' | 'not-sent';
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
   'held',
   'sending',
@@ -182,31 +182,6 @@ export interface Pacing {
   intervalMs: number;
 }
 
-/**
- * What happened in a conversation besides messages, shown in the panel's transcript where the
- * user reads (pidgin-otr shows these in its conversation window): 'started' private, 'ended' by
- * us, 'buddy-ended', the buddy's key changed ('key-changed' when the old one was verified: loud;
- * 'key-changed-unverified' when it was not), the buddy asks to authenticate ('smp-asked',
- * text = the question), an SMP run's result, a message that could not be read ('unreadable',
- * text = why), a held message given up ('not-sent', text = the message), another 'error', an
- * `?OTR Error:` text that came through the chat ('chat-error', text = what it says: anyone on
- * the chat's way can write one, so it is shown as the chat's, unauthenticated).
- */
-export type NoticeCode =
-  | 'started'
-  | 'ended'
-  | 'buddy-ended'
-  | 'key-changed'
-  | 'key-changed-unverified'
-  | 'smp-asked'
-  | 'smp-succeeded'
-  | 'smp-failed'
-  | 'smp-aborted'
-  | 'smp-error'
-  | 'unreadable'
-  | 'not-sent'
-  | 'error'
-  | 'chat-error';
 export const NOTICE_CODES: readonly NoticeCode[] = [
   'started',
   'ended',
@@ -223,24 +198,6 @@ export const NOTICE_CODES: readonly NoticeCode[] = [
   'error',
   'chat-error',
 ];
-
-/**
- * One line of the private conversation (plaintext: extension pages only, never the content
- * script): a message ('in' / 'out') or a notice ('notice', with its code; text is its detail).
- */
-export interface TranscriptEntry {
-  id: string;
-  dir: 'in' | 'out' | 'notice';
-  text: string;
-  at: number;
-  encrypted: boolean;
-  status?: DeliveryStatus;
-  /** While 'sending': wire lines the page has shown back / lines of this message ("sending 3 of 8…"). */
-  progress?: { done: number; total: number };
-  /** The text was cut to its byte budget (I8): the original's length. */
-  truncated?: number;
-  notice?: NoticeCode;
-}
 
 /**
  * Why the background refused a panel's request (the error text of the reply), so the panel can
@@ -348,6 +305,20 @@ export type PanelRequest =
 /** Content script → background as a one-shot runtime message (so a click's user gesture carries). */
 export type ContentOneShot = { type: 'open-panel' };
 
+/**
+ * How a key file travels (src/otr/keyfile.ts): libgcrypt prints some MPIs as quoted strings with
+ * raw bytes 0xa1..0xff, so an otr.private_key is not always UTF-8 and must not pass through a
+ * text decoder. 'text': the file is UTF-8 (pasted, or a picked file that decodes strictly);
+ * 'base64': the file's exact bytes, base64 (a picked file that is not UTF-8), within the same
+ * LIMITS.keyFile characters.
+ */
+export type KeyFileEncoding = 'text' | 'base64';
+/** An exported otr.private_key: `file` is its exact bytes (base64, to save); `text` is for showing. */
+export interface KeyExport {
+  text: string;
+  file: string;
+}
+
 /** Extension page without a tab role (popup, options) → background. */
 export type PageRequest =
   | { type: 'status'; id: number; tabId: number | null }
@@ -364,11 +335,11 @@ export type PageRequest =
   | { type: 'key-generate'; id: number; account: string; protocol: string }
   /** passphrase: required when a passphrase is set (locked or not), else null. */
   | { type: 'key-export'; id: number; passphrase: string | null }
-  | { type: 'key-import'; id: number; text: string }
+  | { type: 'key-import'; id: number; text: string; encoding: KeyFileEncoding }
   // ui (#16): key management with confirmations, and the accounts offrecord has seen.
   | { type: 'key-regenerate'; id: number; account: string; protocol: string }
   | { type: 'key-delete'; id: number; account: string; protocol: string }
-  | { type: 'key-import-preview'; id: number; text: string }
+  | { type: 'key-import-preview'; id: number; text: string; encoding: KeyFileEncoding }
   | { type: 'accounts-seen'; id: number }
   | { type: 'fingerprints-list'; id: number }
   | {
@@ -568,7 +539,7 @@ export interface ResultMap {
   'site-enabled': Empty;
   'keys-list': KeyInfo[];
   'key-generate': { fingerprint: string };
-  'key-export': { text: string };
+  'key-export': KeyExport;
   'key-import': { imported: number };
   'key-regenerate': { fingerprint: string; previous: string | null };
   'key-delete': Empty;
@@ -765,12 +736,11 @@ const conversationStatus: Check<ConversationStatus> = object<ConversationStatus>
     ourFingerprint: nullable(str(LIMITS.fingerprint)),
     fingerprintChanged: bool,
     authInProgress: bool,
-    smp: object<{ state: string; question?: string; result?: 'succeeded' | 'failed' | 'aborted' | 'error' }>(
+    smp: object<ConversationStatus['smp']>(
       {
         state: str(32),
         question: (x) => (x === undefined ? BAD : str(LIMITS.question)(x)),
-        result: (x) =>
-          x === undefined ? BAD : oneOf(['succeeded', 'failed', 'aborted', 'error'] as const)(x),
+        result: (x) => (x === undefined ? BAD : oneOf(SMP_OUTCOMES)(x)),
       },
       ['question', 'result'],
     ),
@@ -921,6 +891,7 @@ const account = name(LIMITS.account);
 const protocol = name(LIMITS.protocol);
 const peer = name(LIMITS.peer);
 const tabId = uint();
+const keyFileEncoding = oneOf<KeyFileEncoding>(['text', 'base64']);
 
 // ---------------------------------------------------------------- request validators
 
@@ -987,10 +958,10 @@ const PAGE_FIELDS: FieldTable<PageRequest> = {
   'keys-list': {},
   'key-generate': { account, protocol },
   'key-export': { passphrase: nullable(passphrase) },
-  'key-import': { text: str(LIMITS.keyFile, 1) },
+  'key-import': { text: str(LIMITS.keyFile, 1), encoding: keyFileEncoding },
   'key-regenerate': { account, protocol },
   'key-delete': { account, protocol },
-  'key-import-preview': { text: str(LIMITS.keyFile, 1) },
+  'key-import-preview': { text: str(LIMITS.keyFile, 1), encoding: keyFileEncoding },
   'accounts-seen': {},
   'fingerprints-list': {},
   'fingerprint-trust': { account, protocol, buddy: peer, fingerprint: fingerprintText, trust: trustInput },
@@ -1146,7 +1117,10 @@ const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
     LIMITS.list,
   ),
   'key-generate': object<{ fingerprint: string }>({ fingerprint: str(LIMITS.fingerprint) }),
-  'key-export': textResult,
+  'key-export': object<KeyExport>({
+    text: str(LIMITS.fingerprintsFile),
+    file: str(4 * Math.ceil(LIMITS.fingerprintsFile / 3)),
+  }),
   'key-import': importedCount,
   'key-regenerate': object<{ fingerprint: string; previous: string | null }>({
     fingerprint: str(LIMITS.fingerprint),

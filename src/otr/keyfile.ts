@@ -47,7 +47,8 @@ export interface PrivateKeyEntry {
 export const MAX_KEY_FILE_BYTES = 1 << 20;
 const MAX_DEPTH = 16;
 
-type Sexp = Uint8Array | Sexp[];
+/** A parsed S-expression: an atom's bytes, or a list. */
+export type Sexp = Uint8Array | Sexp[];
 
 function bad(message: string): never {
   fail('bad-key-file', `otr.private_key: ${message}`);
@@ -129,11 +130,13 @@ class SexpParser {
     if (c === 0x23) return this.parseHex();
     if (c === 0x7c) return this.parseBase64();
     if (isDigit(c)) return this.parseVerbatim();
-    if (isAlpha(c) || isTokenSpecial(c)) {
+    // A 0x00 is a token byte to libgcrypt (`strchr(tokenchars, c)` finds the terminator), and
+    // its printer copies one raw into a token ("ab\0c"), so we read it the same way.
+    if (isAlpha(c) || isTokenSpecial(c) || c === 0) {
       const start = this.i;
       while (this.i < this.b.length) {
         const d = this.b[this.i]!;
-        if (!(isAlpha(d) || isDigit(d) || isTokenSpecial(d))) break;
+        if (!(isAlpha(d) || isDigit(d) || isTokenSpecial(d) || d === 0)) break;
         this.i++;
       }
       return this.b.slice(start, this.i);
@@ -247,6 +250,15 @@ class SexpParser {
   }
 }
 
+/**
+ * Reads one S-expression list (and nothing after it but whitespace) in any syntax libgcrypt
+ * reads: tokens, quoted strings, #hex#, |base64|, N:verbatim. Malformed input: OtrError
+ * 'bad-key-file'.
+ */
+export function parseSexp(bytes: Uint8Array): Sexp[] {
+  return new SexpParser(bytes).parseDocument();
+}
+
 function isAtom(x: Sexp | undefined): x is Uint8Array {
   return x instanceof Uint8Array;
 }
@@ -278,6 +290,8 @@ function onlyValue(list: Sexp[], name: string, where: string): Uint8Array {
 }
 
 function text(bytes: Uint8Array, what: string): string {
+  // libotr keeps names as C strings: it would cut this one at the 0 byte.
+  if (bytes.includes(0)) bad(`${what} contains a 0 byte`);
   try {
     return utf8Decode(bytes, true);
   } catch {
@@ -312,7 +326,7 @@ export function checkPrivateKey(k: DsaPrivateKey, where: string): void {
 export function parsePrivateKeyFile(input: Uint8Array | string): PrivateKeyEntry[] {
   const bytes = typeof input === 'string' ? utf8Encode(input) : input;
   if (bytes.length > MAX_KEY_FILE_BYTES) bad(`file too large (${bytes.length} bytes)`);
-  const top = new SexpParser(bytes).parseDocument();
+  const top = parseSexp(bytes);
   if (atomText(top[0]) !== 'privkeys') bad('the file does not start with (privkeys');
   const entries: PrivateKeyEntry[] = [];
   const seen = new Set<string>();
@@ -358,31 +372,45 @@ export function parsePrivateKeyFile(input: Uint8Array | string): PrivateKeyEntry
 }
 
 /**
- * How libgcrypt prints an atom in GCRYSEXP_FMT_ADVANCED (its `suitable_encoding`): binary (a
- * first byte >= 0x80, or a control / 0x7f..0xa0 byte other than the escapable ones) as #HEX#;
- * otherwise a bare token if every byte is alphanumeric or one of "-./_:*+=" and it does not
- * start with a digit; otherwise a quoted string. Returns the printed bytes: bytes 0xa1..0xff
- * are copied raw (libgcrypt treats them as printable Latin-1), so a UTF-8 name comes out as its
- * own UTF-8 bytes, and an MPI that happens to print as a string keeps its exact bytes.
+ * How libgcrypt 1.10 prints an atom in GCRYSEXP_FMT_ADVANCED: `suitable_encoding`,
+ * `convert_to_hex`, `convert_to_string` and `convert_to_token` in its src/sexp.c, rule for rule
+ * (docs/engine.md, "The key file"):
+ *
+ * - empty: `""`;
+ * - binary, printed `#HEX#` (upper case): the first byte is 0x00 or >= 0x80, or any byte is a
+ *   control byte (< 0x20) or in 0x7f..0xa0 other than \b \t \v \n \f \r and 0x00. A 0x00
+ *   after the first byte does NOT make it binary: libgcrypt asks `strchr("\b\t...", c)`, and
+ *   strchr finds the string's terminator when c is 0;
+ * - a bare token if every byte is a letter, a digit, one of "-./_:*+=" or 0x00 (the same strchr
+ *   quirk, on TOKEN_SPECIALS) and the first is not a digit: the bytes are copied raw, a 0x00 too;
+ * - otherwise a quoted string: \b \t \v \n \f \r \" \' \\ escaped, 0x00 (the only other byte
+ *   that can reach it) as `\x00`, everything else raw, bytes 0xa1..0xff included.
  */
 export function encodeAtom(b: Uint8Array): Uint8Array {
   if (b.length === 0) return utf8Encode('""');
-  let binary = (b[0]! & 0x80) !== 0;
+  const first = b[0]!;
+  let binary = first === 0 || (first & 0x80) !== 0;
   let token = true;
   for (const c of b) {
-    if ((c < 0x20 || (c >= 0x7f && c <= 0xa0)) && !ESCAPES.has(c)) binary = true;
-    if (!(isAlpha(c) || isDigit(c) || isTokenSpecial(c))) token = false;
+    if (isControl(c) && c !== 0 && !ESCAPES.has(c)) binary = true;
+    if (!(isAlpha(c) || isDigit(c) || isTokenSpecial(c) || c === 0)) token = false;
   }
   if (binary) return utf8Encode(`#${bytesToHex(b).toUpperCase()}#`);
-  if (token && !isDigit(b[0]!)) return b.slice();
+  if (token && !isDigit(first)) return b.slice();
   const out: number[] = [0x22];
   for (const c of b) {
     const e = ESCAPES.get(c);
     if (e !== undefined) out.push(0x5c, e);
+    else if (isControl(c)) out.push(...utf8Encode(`\\x${c.toString(16).padStart(2, '0')}`));
     else out.push(c);
   }
   out.push(0x22);
   return Uint8Array.from(out);
+}
+
+/** libgcrypt's "not printable" test in suitable_encoding and convert_to_string. */
+function isControl(c: number): boolean {
+  return c < 0x20 || (c >= 0x7f && c <= 0xa0);
 }
 
 /** Byte -> the letter after the backslash, for libgcrypt's quoted-string escapes. */
@@ -398,8 +426,11 @@ const ESCAPES = new Map<number, number>([
   [0x5c, 0x5c], // \\
 ]);
 
-/** An MPI as libgcrypt stores it in a key: big-endian two's complement (a 00 byte if the top bit is set). */
-function mpiBytes(n: bigint): Uint8Array {
+/**
+ * An MPI as libgcrypt stores it in a key (`%m`, GCRYMPI_FMT_STD in _gcry_mpi_print): minimal
+ * big-endian two's complement, so a 00 byte in front when the top bit is set, none otherwise.
+ */
+export function mpiBytes(n: bigint): Uint8Array {
   if (n <= 0n) throw new RangeError('key MPIs are positive');
   const minimal = bigIntToBytes(n);
   return minimal[0]! & 0x80 ? concatBytes(Uint8Array.of(0), minimal) : minimal;
@@ -411,6 +442,10 @@ export function serializePrivateKeyFile(entries: readonly PrivateKeyEntry[]): Ui
   const put = (s: string) => parts.push(utf8Encode(s));
   put('(privkeys\n');
   for (const { account, protocol, key } of entries) {
+    // libotr writes names with `%s` (a C string) and could never have read one with a U+0000.
+    if (account.includes('\u0000') || protocol.includes('\u0000')) {
+      fail('bad-key-file', `otr.private_key: account "${account}" (${protocol}) has a U+0000 in its name`);
+    }
     put(' (account\n(name ');
     parts.push(encodeAtom(utf8Encode(account)));
     put(')\n(protocol ');

@@ -23,6 +23,7 @@
 import { bytesToHex, utf8Encode } from '../crypto/bytes';
 import { sha256 } from '../crypto/hash';
 import { BUDGETS, BudgetError, storedBytes, utf8Length } from './budgets';
+import { CONVERSATION_ID_PREFIX, parseConversationId } from './conversation-id';
 import type {
   ConversationRecord,
   SaveReport,
@@ -39,8 +40,6 @@ export interface StorageAreaLike {
   remove(keys: string | string[]): Promise<void>;
 }
 
-/** Only keys with this prefix are conversation states (the background keeps other data beside them). */
-export const SESSION_KEY_PREFIX = 'conv:';
 export const CHUNK_KEY_PREFIX = 'tc:';
 export const INDEX_KEY = 'txindex';
 
@@ -73,17 +72,6 @@ export function convHash(id: string): string {
   return bytesToHex(sha256(utf8Encode(id))).slice(0, 16);
 }
 
-/** The site of a `conv:` id (SessionManager's conversationId: JSON [site, account, protocol, peer]). */
-function siteOf(id: string): string {
-  try {
-    const parts = JSON.parse(id.slice(SESSION_KEY_PREFIX.length)) as unknown;
-    if (Array.isArray(parts) && typeof parts[0] === 'string') return parts[0];
-  } catch {
-    // not the manager's form
-  }
-  return '';
-}
-
 function keepOf(rec: ConversationRecord): boolean {
   return (
     rec.privateMode ||
@@ -112,7 +100,8 @@ export class StorageSessionStore implements SessionStore {
   }
 
   private static check(id: string): string {
-    if (!id.startsWith(SESSION_KEY_PREFIX)) throw new RangeError(`not a conversation id: ${id.slice(0, 40)}`);
+    if (!id.startsWith(CONVERSATION_ID_PREFIX))
+      throw new RangeError(`not a conversation id: ${id.slice(0, 40)}`);
     return id;
   }
 
@@ -144,9 +133,11 @@ export class StorageSessionStore implements SessionStore {
 
   save(id: string, rec: ConversationRecord, tx: TranscriptChanges = {}): Promise<SaveReport> {
     StorageSessionStore.check(id);
-    // JSON round trip: the same plain data in every browser, and a non-JSON value fails here, loudly.
-    const plain = JSON.parse(JSON.stringify(rec)) as ConversationRecord;
-    const stateBytes = storedBytes(id, plain);
+    // JSON round trip: the same plain data in every browser, and a non-JSON value fails here,
+    // loudly. The one JSON text is also what is measured: a state record is up to 192 KiB.
+    const json = JSON.stringify(rec);
+    const plain = JSON.parse(json) as ConversationRecord;
+    const stateBytes = utf8Length(id) + utf8Length(json);
     if (stateBytes > this.budgets.stateBytes)
       return Promise.reject(
         new BudgetError(
@@ -198,10 +189,12 @@ export class StorageSessionStore implements SessionStore {
     const drop: string[] = [];
     let trimmed = 0;
     let notStored = 0;
+    /** The index's stored size, measured once per save where it did not change in between. */
+    let indexBytes: number | null = null;
 
     let conv = index.convs[h];
     if (!conv) {
-      const site = siteOf(id);
+      const site = parseConversationId(id)?.site ?? '';
       const same = Object.entries(index.convs).filter(([, c]) => c.site === site);
       if (same.length >= b.conversationsPerSite) {
         // The page named too many buddies: an idle plain conversation gives way, else refuse.
@@ -284,13 +277,16 @@ export class StorageSessionStore implements SessionStore {
         b.transcriptPerSite,
       );
       trimFrom(all, b.transcriptTotal, true);
-      const total = () =>
-        all.reduce((a, c) => a + c.state + transcriptBytes(c), 0) + storedBytes(INDEX_KEY, index);
-      trimFrom(all, transcriptBytesTotal(all) - (total() - b.total), true);
+      indexBytes = storedBytes(INDEX_KEY, index);
+      const total = all.reduce((a, c) => a + c.state + transcriptBytes(c), 0) + indexBytes;
+      const dropped = drop.length;
+      trimFrom(all, transcriptBytesTotal(all) - (total - b.total), true);
+      // The index is measured again only if that trim shrank it.
+      if (drop.length !== dropped) indexBytes = null;
     }
+    indexBytes ??= storedBytes(INDEX_KEY, index);
     const totalNow =
-      Object.values(index.convs).reduce((a, c) => a + c.state + transcriptBytes(c), 0) +
-      storedBytes(INDEX_KEY, index);
+      Object.values(index.convs).reduce((a, c) => a + c.state + transcriptBytes(c), 0) + indexBytes;
     if (totalNow > b.total)
       throw new BudgetError(
         `offrecord's session storage would hold ${totalNow} bytes, over its budget of ${b.total}: not stored.`,
@@ -347,21 +343,31 @@ export class StorageSessionStore implements SessionStore {
     return [c.id, ...c.chunks.map((_, i) => chunkKey(h, c.first + i))];
   }
 
-  transcript(id: string): Promise<TranscriptEntry[]> {
+  transcript(id: string, last = Number.POSITIVE_INFINITY): Promise<TranscriptEntry[]> {
     StorageSessionStore.check(id);
     return this.serial(async () => {
       const index = await this.loadIndex();
       const h = convHash(id);
       const conv = index.convs[h];
-      if (!conv || conv.chunks.length === 0) return [];
-      const keys = conv.chunks.map((_, i) => chunkKey(h, conv.first + i));
-      const got = await this.area.get(keys);
+      if (!conv || conv.chunks.length === 0 || last <= 0) return [];
+      // Only the newest chunks that hold the last `last` entries (the index counts each chunk's).
+      let from = conv.chunks.length;
+      for (let n = 0; from > 0 && n < last; ) n += conv.chunks[--from]![1];
+      const openN = conv.first + conv.chunks.length - 1;
+      const open = this.open.get(h);
+      const keys: string[] = [];
+      for (let i = from; i < conv.chunks.length; i++)
+        if (!(open && conv.first + i === openN)) keys.push(chunkKey(h, conv.first + i));
+      const got = keys.length > 0 ? await this.area.get(keys) : {};
       const out: TranscriptEntry[] = [];
       for (const k of keys) {
         const v = got[k];
         if (Array.isArray(v)) out.push(...(v as TranscriptEntry[]));
       }
-      return JSON.parse(JSON.stringify(out)) as TranscriptEntry[];
+      // The open chunk as this store last wrote it (what storage holds): not read again.
+      if (open) out.push(...open);
+      const tail = Number.isFinite(last) && out.length > last ? out.slice(-last) : out;
+      return JSON.parse(JSON.stringify(tail)) as TranscriptEntry[];
     });
   }
 
@@ -397,6 +403,7 @@ export class StorageSessionStore implements SessionStore {
         total: states + transcripts + storedBytes(INDEX_KEY, index),
         states,
         transcripts,
+        entries: convs.reduce((a, c) => a + c.chunks.reduce((b, [, n]) => b + n, 0), 0),
         conversations: convs.length,
         sites,
       };

@@ -140,6 +140,44 @@ export interface RawKeyStore extends Omit<KeyStore, 'getKey' | 'putKey' | 'listK
   clearAll(): Promise<{ keys: number; fingerprints: number; instanceTags: number; sites: number }>;
 }
 
+/**
+ * How a sent message stands: 'held' until the conversation is private, 'sending' while its wire
+ * lines go out (paced) and until the page shows every one back as the user's own message, 'sent'
+ * once it did (delivered means seen), 'not-delivered' when that did not happen in time (Retry
+ * encrypts it afresh), 'not-sent' when it was never encrypted (e.g. held too long).
+ */
+export type DeliveryStatus = 'held' | 'sending' | 'sent' | 'not-delivered' | 'not-sent';
+
+/**
+ * What happened in a conversation besides messages, shown in the panel's transcript where the
+ * user reads (pidgin-otr shows these in its conversation window): 'started' private, 'ended' by
+ * us, 'buddy-ended', the buddy's key changed ('key-changed' when the old one was verified: loud;
+ * 'key-changed-unverified' when it was not), the buddy asks to authenticate ('smp-asked',
+ * text = the question), an SMP run's result, a message that could not be read ('unreadable',
+ * text = why), a held message given up ('not-sent', text = the message), another 'error', an
+ * `?OTR Error:` text that came through the chat ('chat-error', text = what it says: anyone on
+ * the chat's way can write one, so it is shown as the chat's, unauthenticated).
+ */
+export type NoticeCode =
+  | 'started'
+  | 'ended'
+  | 'buddy-ended'
+  | 'key-changed'
+  | 'key-changed-unverified'
+  | 'smp-asked'
+  | 'smp-succeeded'
+  | 'smp-failed'
+  | 'smp-aborted'
+  | 'smp-error'
+  | 'unreadable'
+  | 'not-sent'
+  | 'error'
+  | 'chat-error';
+
+/**
+ * One line of the private conversation (plaintext: extension pages only, never the content
+ * script): a message ('in' / 'out') or a notice ('notice', with its code; text is its detail).
+ */
 export interface TranscriptEntry {
   /** Unique within the conversation: the chat's message id for received ones, ours for sent ones. */
   id: string;
@@ -150,32 +188,14 @@ export interface TranscriptEntry {
   at: number;
   /** Received or sent encrypted. A plain message from a buddy is shown marked "not private". */
   encrypted: boolean;
-  /**
-   * For sent messages: 'held' until the conversation is private; 'sending' until the page shows
-   * every wire line of it back as the user's own message; 'sent' once it did (delivered means
-   * seen); 'not-delivered' when it did not in time; 'not-sent' never encrypted.
-   */
-  status?: 'held' | 'sending' | 'sent' | 'not-delivered' | 'not-sent';
-  /** While 'sending': lines seen back / lines of the message. */
+  /** For sent messages (DeliveryStatus). */
+  status?: DeliveryStatus;
+  /** While 'sending': wire lines the page has shown back / lines of this message ("sending 3 of 8…"). */
   progress?: { done: number; total: number };
   /** The text was cut to its budget (BUDGETS.plainText / encryptedText): its original length. */
   truncated?: number;
-  /** What a notice says (extension/shared/messages.ts NoticeCode). */
-  notice?:
-    | 'started'
-    | 'ended'
-    | 'buddy-ended'
-    | 'key-changed'
-    | 'key-changed-unverified'
-    | 'smp-asked'
-    | 'smp-succeeded'
-    | 'smp-failed'
-    | 'smp-aborted'
-    | 'smp-error'
-    | 'unreadable'
-    | 'not-sent'
-    | 'error'
-    | 'chat-error';
+  /** What a notice says. */
+  notice?: NoticeCode;
 }
 
 export interface OutboxLine {
@@ -206,12 +226,27 @@ export interface ConversationRecord {
    */
   seen: string;
   /** How the last SMP run ended, until a new one starts. */
-  smpResult?: 'succeeded' | 'failed' | 'aborted' | 'error';
+  smpResult?: SmpOutcome;
   /** A verified buddy showed a new fingerprint: shown until the user acts. */
   fingerprintChanged: boolean;
   updated: number;
   /** What the byte budgets (I8) did to this conversation: counted, shown in its status. */
-  limits?: { truncated: number; trimmed: number; notStored: number; outboxDropped: number };
+  limits?: StoredLimits;
+}
+
+/** How an SMP run ended. */
+export type SmpOutcome = 'succeeded' | 'failed' | 'aborted' | 'error';
+
+/** What the byte budgets (I8) did to one conversation so far. */
+export interface StoredLimits {
+  /** Lines shown cut to their budget (the entry says how long the original was). */
+  truncated: number;
+  /** Older transcript entries dropped to make room for this conversation's new ones. */
+  trimmed: number;
+  /** Transcript entries not stored at all (shown once, lost on a worker restart). */
+  notStored: number;
+  /** Wire lines not queued because the page had not taken the ones before (outbox full). */
+  outboxDropped: number;
 }
 
 /** Transcript changes stored together with a state record. */
@@ -237,6 +272,8 @@ export interface StoreUsage {
   total: number;
   states: number;
   transcripts: number;
+  /** Transcript entries of every conversation (counted in the index: no transcript is read). */
+  entries: number;
   conversations: number;
   /** Transcript bytes per site. */
   sites: Record<string, number>;
@@ -250,8 +287,11 @@ export interface SessionStore {
    * stored; the transcript part alone may be given up (reported), never the state.
    */
   save(id: string, rec: ConversationRecord, tx?: TranscriptChanges): Promise<SaveReport>;
-  /** The stored transcript, oldest first. */
-  transcript(id: string): Promise<TranscriptEntry[]>;
+  /**
+   * The stored transcript, oldest first; with `last`, its last `last` entries only, and only the
+   * storage that holds them is read.
+   */
+  transcript(id: string, last?: number): Promise<TranscriptEntry[]>;
   remove(id: string): Promise<void>;
   list(): Promise<string[]>;
   usage(): Promise<StoreUsage>;

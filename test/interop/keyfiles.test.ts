@@ -7,9 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesToHex, hexToBytes } from '../../src/crypto/bytes';
-import { dsaSign, dsaVerify } from '../../src/crypto/dsa';
+import { bytesToBigInt, bytesToHex, concatBytes, hexToBytes, utf8Encode } from '../../src/crypto/bytes';
+import { type DsaPrivateKey, dsaSign, dsaVerify } from '../../src/crypto/dsa';
 import { generateDsaKey } from '../../src/crypto/dsa-keygen';
+import { modPow } from '../../src/crypto/modp';
 import { cryptoRandom } from '../../src/crypto/random';
 import {
   type FingerprintEntry,
@@ -17,7 +18,14 @@ import {
   serializeFingerprintsFile,
 } from '../../src/otr/fingerprints-file';
 import { parseInstanceTagsFile, serializeInstanceTagsFile } from '../../src/otr/instance-tags-file';
-import { parsePrivateKeyFile, serializePrivateKeyFile } from '../../src/otr/keyfile';
+import {
+  encodeAtom,
+  mpiBytes,
+  type PrivateKeyEntry,
+  parsePrivateKeyFile,
+  parseSexp,
+  serializePrivateKeyFile,
+} from '../../src/otr/keyfile';
 import {
   encodePublicKey,
   encodeSignature,
@@ -30,6 +38,7 @@ import { seededRandom } from '../lib/seeded-random';
 import { buildC } from './build-c';
 
 let tool = '';
+let sexptool = '';
 let dir = '';
 const run = (...args: string[]) => execFileSync(tool, args, { encoding: 'utf8' });
 const path = (name: string) => join(dir, name);
@@ -46,6 +55,7 @@ function libotrKeys(file: string): Map<string, { fp: string; pub: string }> {
 
 beforeAll(() => {
   tool = buildC('keytool');
+  sexptool = buildC('sexptool');
   dir = mkdtempSync(join(tmpdir(), 'offrecord-keyfiles-'));
 });
 afterAll(() => {
@@ -102,6 +112,197 @@ describe('otr.private_key written by libotr', () => {
         expect(dsaVerify(e.key, other, sig)).toBe(false);
       }
     }
+  });
+});
+
+/** Bytes from numbers (single bytes) and strings (their UTF-8). */
+const B = (...xs: (number | string)[]) =>
+  concatBytes(...xs.map((x) => (typeof x === 'number' ? Uint8Array.of(x) : utf8Encode(x))));
+
+/** `sexptool CMD` over many hex lines at once: one process, one output line per input line. */
+function sexptoolLines(cmd: string, lines: Uint8Array[]): string[] {
+  const out = execFileSync(sexptool, [cmd], {
+    input: lines.map((l) => `${bytesToHex(l)}\n`).join(''),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  const got = out.split('\n').slice(0, -1);
+  expect(got.length).toBe(lines.length);
+  return got;
+}
+
+/**
+ * Atoms that sit on each of libgcrypt's encoding rules (suitable_encoding in its sexp.c), plus
+ * random atoms drawn mostly from the bytes those rules look at.
+ */
+function cornerAtoms(): Uint8Array[] {
+  const corners = [
+    B('a ', 0),
+    B('ab', 0, 'c'),
+    B('1', 0),
+    B(9, 0),
+    B(0, 'a'),
+    B(0),
+    B(0x80, 'a'),
+    B('A', 0x7f),
+    B('A', 0x80),
+    B('A', 0xa0),
+    B('A', 0xa1, 0xff),
+    B('A', 0x1f),
+    B('A', 0x0e),
+    B(8, 9, 0xb, 0xa, 0xc, 0xd),
+    B('"\'\\'),
+    B('='),
+    B('0abc'),
+    B(' '),
+    B(),
+    B('prpl-jabber'),
+    B('alice@example.net'),
+    B('jörg'),
+  ];
+  const edge = [
+    0, 8, 9, 0xa, 0xb, 0xc, 0xd, 0xe, 0x1f, 0x20, 0x22, 0x27, 0x30, 0x39, 0x3a, 0x3d, 0x40, 0x41, 0x5c, 0x5f,
+    0x7a, 0x7e, 0x7f, 0x80, 0xa0, 0xa1, 0xff,
+  ];
+  const tokenish = utf8Encode('abzAZ09-./_:*+=');
+  const rnd = seededRandom(2026);
+  const out = corners;
+  for (let i = 0; i < 3000; i++) {
+    const [len = 0, kind = 0] = rnd(2);
+    const atom = new Uint8Array(len % 24);
+    const r = rnd(2 * atom.length);
+    for (let j = 0; j < atom.length; j++) {
+      const pick = r[2 * j + 1]!;
+      // Mostly-token atoms (with the odd 0x00) for a third, edge bytes and uniform for the rest.
+      if (kind % 3 === 0) atom[j] = pick % 8 === 0 ? 0 : tokenish[pick % tokenish.length]!;
+      else atom[j] = r[2 * j]! % 2 ? edge[pick % edge.length]! : pick;
+    }
+    out.push(atom);
+  }
+  return out;
+}
+
+describe("libgcrypt 1.10's own S-expression printer and reader (test/interop/c/sexptool.c)", () => {
+  const atoms = cornerAtoms();
+
+  it('prints every corner atom, and 3,000 random ones, exactly as encodeAtom does', () => {
+    const theirs = sexptoolLines('sprint', atoms);
+    const diffs = atoms
+      .map((a, i) => ({
+        atom: bytesToHex(a),
+        libgcrypt: theirs[i]!,
+        ours: bytesToHex(concatBytes(B('('), encodeAtom(a), B(')\n'))),
+      }))
+      .filter((d) => d.libgcrypt !== d.ours);
+    expect(diffs).toEqual([]);
+    // The corners that differed before: a 0x00 inside does not make libgcrypt print hex.
+    expect(theirs[0]).toBe(bytesToHex(B('("a \\x00")\n')));
+    expect(theirs[1]).toBe(bytesToHex(B('(ab', 0, 'c)\n')));
+  });
+
+  it('prints MPIs (%m, as its DSA keygen stores x) as mpiBytes + encodeAtom: minimal, 00 before a top bit', () => {
+    const rnd = seededRandom(7);
+    const nums: bigint[] = [1n, 0x7fn, 0x80n, 0xffn, 0x100n, 0x41n, 0x09n, 0x30n];
+    for (const a of cornerAtoms().slice(0, 1500)) {
+      const n = bytesToBigInt(a);
+      if (n > 0n) nums.push(n);
+    }
+    for (let i = 0; i < 200; i++) nums.push(bytesToBigInt(rnd(1 + (rnd(1)[0]! % 21))) || 1n);
+    const theirs = sexptoolLines(
+      'sprint-mpi',
+      nums.map((n) => hexToBytes(n.toString(16).padStart(2 * Math.ceil(n.toString(16).length / 2), '0'))),
+    );
+    const ours = nums.map((n) => bytesToHex(concatBytes(B('('), encodeAtom(mpiBytes(n)), B(')\n'))));
+    expect(theirs).toEqual(ours);
+  });
+
+  it('reads back what it prints as we read it, and reads what we print as we meant it (a raw 0x00 too)', () => {
+    const printed = sexptoolLines('sprint', atoms).map(hexToBytes);
+    for (let i = 0; i < atoms.length; i++) expect(parseSexp(printed[i]!)).toEqual([atoms[i]]);
+    const canon = sexptoolLines(
+      'scan',
+      atoms.map((a) => concatBytes(B('('), encodeAtom(a), B(')'))),
+    );
+    expect(canon).toEqual(atoms.map((a) => bytesToHex(concatBytes(B(`(${a.length}:`), a, B(')')))));
+  });
+});
+
+describe("keys with crafted x, rewritten by libotr itself (each x on one of libgcrypt's rules)", () => {
+  const fixture = parsePrivateKeyFile(
+    readFileSync(new URL('../fixtures/libotr/otr.private_key', import.meta.url)),
+  )[0]!.key;
+  const withX = (xb: Uint8Array): DsaPrivateKey => {
+    const x = bytesToBigInt(xb);
+    return { ...fixture, x, y: modPow(fixture.g, x, fixture.p) };
+  };
+  /** A file in libotr's layout with every MPI as #HEX#: what libgcrypt prints is its own choice. */
+  const hexFile = (entries: PrivateKeyEntry[]) =>
+    `(privkeys\n${entries
+      .map(
+        (e) =>
+          ` (account (name "${e.account}") (protocol ${e.protocol}) (private-key (dsa${(
+            ['p', 'q', 'g', 'y', 'x'] as const
+          )
+            .map((n) => ` (${n} #${bytesToHex(mpiBytes(e.key[n]))}#)`)
+            .join('')})))\n`,
+      )
+      .join('')})\n`;
+
+  it('libotr writes them (through gcry_sexp_sprint), we read them and export the same bytes', () => {
+    const xs = [
+      B('OTR x', 0, 'abcdefghijk'), // a quoted string with \x00: the case that failed once
+      B('1', 0, '2'),
+      B(9, 0, 'tab'),
+      B('A', 0xa1, 0xff, 0xe9, ' latin-1'),
+      B('A', 0x7f),
+      B('A', 0x80),
+      B('A', 0xa0),
+      B('A', 0x1f),
+      B('offrecord-token-x.ab'),
+      B('0abc'),
+      B('\t"\'\\ esc', 8, 0xb, 0xa, 0xc, 0xd),
+      B(5),
+      B(9),
+      B('A'),
+      B('0'),
+      B('~'),
+      B(1, 0, 0, 0),
+      concatBytes(B(0x80), cryptoRandom(19)),
+      concatBytes(B(0x7f), cryptoRandom(10)),
+    ];
+    const entries = xs.map((xb, i) => ({ account: `corner-${i}`, protocol: 'prpl-test', key: withX(xb) }));
+    const file = path('crafted.private_key');
+    writeFileSync(file, hexFile(entries));
+    run('gen', file, 'fresh', 'prpl-irc'); // libotr reads all, adds one, writes every key back
+    const raw = readFileSync(file);
+    const back = parsePrivateKeyFile(raw);
+    for (const e of entries) expect(back.find((b) => b.account === e.account)?.key).toEqual(e.key);
+    expect(raw.toString('latin1')).toContain('(x "OTR x\\x00abcdefghijk")');
+    expect(raw.toString('latin1')).toContain('(x offrecord-token-x.ab)');
+    expect(Buffer.from(serializePrivateKeyFile(back)).toString('latin1')).toBe(raw.toString('latin1'));
+  });
+
+  it('an x that libgcrypt prints as a token with a raw 0x00: libotr reads and signs with our file, but cuts its own', () => {
+    const key = withX(B('OTR.x', 0, 'token'));
+    const ours = serializePrivateKeyFile([{ account: 'nul', protocol: 'prpl-irc', key }]);
+    expect(ours.includes(0)).toBe(true);
+    const file = path('nul.private_key');
+    writeFileSync(file, ours);
+    expect(libotrKeys(file).get('nul/prpl-irc')?.fp).toBe(formatFingerprint(fingerprint(key)));
+    const hash = cryptoRandom(20);
+    const sig = readSignature(
+      new Reader(hexToBytes(run('sign', file, 'nul', 'prpl-irc', bytesToHex(hash)).trim())),
+      key.q,
+    );
+    expect(dsaVerify(key, hash, sig)).toBe(true); // libotr signed with exactly our x
+
+    // libotr's sexp_write prints gcry_sexp_sprint's buffer with fprintf("%s"): it stops at the
+    // 0x00, so libotr's own rewrite of this key is broken. Nothing could match that byte for byte.
+    expect(() => execFileSync(tool, ['gen', file, 'other', 'prpl-irc'], { stdio: 'pipe' })).toThrow();
+    const cut = readFileSync(file);
+    expect(cut.includes(0)).toBe(false);
+    expect(cut.toString('latin1')).toContain('(x OTR.x');
+    expect(() => parsePrivateKeyFile(cut)).toThrow(/otr.private_key/);
   });
 });
 

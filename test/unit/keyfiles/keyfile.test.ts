@@ -18,6 +18,7 @@ import {
   encodeAtom,
   type PrivateKeyEntry,
   parsePrivateKeyFile,
+  parseSexp,
   serializePrivateKeyFile,
 } from '../../../src/otr/keyfile';
 import { fingerprint, formatFingerprint } from '../../../src/otr/pubkey';
@@ -116,6 +117,80 @@ describe('atom encodings', () => {
     expect(s(Uint8Array.of(0, 0xbc))).toBe('#00BC#');
     expect(s(Uint8Array.of(0x41, 0x80))).toBe('#4180#');
     expect(s(Uint8Array.of(0xc3, 0xb6))).toBe('#C3B6#'); // first byte >= 0x80 is binary
+  });
+
+  // Each row: atom bytes -> what libgcrypt 1.10's gcry_sexp_sprint (ADVANCED) prints, by the
+  // rules of its suitable_encoding / convert_to_* (src/sexp.c); test/interop/keyfiles.test.ts
+  // checks the same rows against the real libgcrypt. Written as bytes, since some are not UTF-8.
+  const B = (...xs: (number | string)[]) =>
+    concatBytes(...xs.map((x) => (typeof x === 'number' ? Uint8Array.of(x) : utf8Encode(x))));
+  const corners: [string, Uint8Array, Uint8Array][] = [
+    // A 0x00 after the first byte does not make an atom binary (strchr finds the terminator).
+    ['inner 0x00 in a string -> \\x00', B('a ', 0), B('"a \\x00"')],
+    ['inner 0x00 in a token -> raw', B('ab', 0, 'c'), B('ab', 0, 'c')],
+    ['digit first, inner 0x00 -> string', B('1', 0), B('"1\\x00"')],
+    ['escape first, inner 0x00', B(9, 0), B('"\\t\\x00"')],
+    ['0x00 first -> hex', B(0, 'a'), B('#0061#')],
+    ['0x00 alone -> hex', B(0), B('#00#')],
+    ['0x80 first -> hex', B(0x80, 'a'), B('#8061#')],
+    ['0x7f -> hex', B('A', 0x7f), B('#417F#')],
+    ['0x80 after a letter -> hex', B('A', 0x80), B('#4180#')],
+    ['0xa0 -> hex', B('A', 0xa0), B('#41A0#')],
+    ['0xa1 and 0xff are printable, raw in quotes', B('A', 0xa1, 0xff), B('"A', 0xa1, 0xff, '"')],
+    ['0x1f -> hex', B('A', 0x1f), B('#411F#')],
+    ['0x0e -> hex', B('A', 0x0e), B('#410E#')],
+    ['escapable controls', B(8, 9, 0xb, 0xa, 0xc, 0xd), B('"\\b\\t\\v\\n\\f\\r"')],
+    ['quotes and backslash', B('"\'\\'), B('"\\"\\\'\\\\"')],
+    ['a token special alone', B('='), B('=')],
+    ['digit first -> string', B('0abc'), B('"0abc"')],
+    ['space -> string', B(' '), B('" "')],
+    ['empty', B(), B('""')],
+  ];
+  it.each(corners)('prints libgcrypt corner: %s', (_name, atom, printed) => {
+    expect(bytesToHex(encodeAtom(atom))).toBe(bytesToHex(printed));
+  });
+
+  it('reads back every corner it prints, a raw 0x00 inside a token included', () => {
+    for (const [, atom] of corners) {
+      expect(parseSexp(concatBytes(B('('), encodeAtom(atom), B(')')))).toEqual([atom]);
+    }
+    // What libgcrypt's reader also does with a 0x00: part of a token, even its first byte.
+    expect(parseSexp(B('(a', 0, 'b ', 0, 'c)'))).toEqual([B('a', 0, 'b'), B(0, 'c')]);
+  });
+
+  it('refuses a name or protocol with a 0 byte (libotr would cut it there)', () => {
+    const t = oneKeyFile(alice);
+    expectBadKeyFile(t.replace('(name "t")', '(name "t\\x00u")'), /name contains a 0 byte/);
+    expectBadKeyFile(
+      t.replace('(protocol prpl-irc)', '(protocol prpl\u0000irc)'),
+      /protocol contains a 0 byte/,
+    );
+  });
+
+  it('prints a key whose x has a 0x00 inside as libgcrypt does: a quoted string with \\x00', () => {
+    // x = "OTR x\0..." (17 bytes, first byte < q's): not hex for libgcrypt, although it has a 0 byte.
+    const xb = B('OTR x', 0, 'abcdefghijk');
+    const x = bytesToBigInt(xb);
+    const k = { ...alice, x, y: modPow(alice.g, x, alice.p) };
+    const file = serializePrivateKeyFile([{ account: 'a', protocol: 'b', key: k }]);
+    expect(Buffer.from(file).toString('latin1')).toContain('  (x "OTR x\\x00abcdefghijk")\n');
+    expect(parsePrivateKeyFile(file)[0]!.key).toEqual(k);
+    const tok = bytesToBigInt(B('OTR.x', 0, 'token'));
+    const kt = { ...alice, x: tok, y: modPow(alice.g, tok, alice.p) };
+    const ft = serializePrivateKeyFile([{ account: 'a', protocol: 'b', key: kt }]);
+    expect(Buffer.from(ft).toString('latin1')).toContain('  (x OTR.x\u0000token)\n');
+    expect(parsePrivateKeyFile(ft)[0]!.key).toEqual(kt);
+  });
+
+  it('refuses to write a name libotr could not hold (U+0000), writing nothing', () => {
+    for (const [account, protocol] of [
+      ['a\u0000b', 'prpl-irc'],
+      ['a', 'prpl\u0000irc'],
+    ]) {
+      expect(() => serializePrivateKeyFile([{ account: account!, protocol: protocol!, key: alice }])).toThrow(
+        /U\+0000/,
+      );
+    }
   });
 
   it('round-trips every account name and protocol, and keys whose MPIs print as strings or tokens', () => {

@@ -3,7 +3,7 @@
 // What could break: a save rewriting the whole transcript, a budget not holding, a flood in one
 // conversation trimming its neighbours, a failed write leaving the store's idea of itself wrong.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BudgetError } from '../../../src/store/budgets';
 import { MemoryArea, MemorySessionStore } from '../../../src/store/memory';
 import { CHUNK_KEY_PREFIX, INDEX_KEY, StorageSessionStore } from '../../../src/store/session-storage';
@@ -121,6 +121,29 @@ describe('StorageSessionStore layout', () => {
     expect(all.some((e) => e.id === 'trimmed-long-ago')).toBe(false);
   });
 
+  it('gives the last entries of a transcript, the same from the open chunk it holds as from storage', async () => {
+    const area = new MemoryArea();
+    const store = new StorageSessionStore(area, { chunkBytes: 1000 });
+    const a = id(S1, 'bob');
+    const all: TranscriptEntry[] = [];
+    for (let i = 0; i < 30; i++) {
+      const e = entry(100);
+      all.push(e);
+      await store.save(a, rec(), { append: [e] });
+    }
+    const again = new StorageSessionStore(area, { chunkBytes: 1000 });
+    for (const s of [store, again]) {
+      expect(await s.transcript(a, 7)).toEqual(all.slice(-7));
+      expect(await s.transcript(a, 1)).toEqual(all.slice(-1));
+      expect(await s.transcript(a, 100)).toEqual(all);
+      expect(await s.transcript(a, 0)).toEqual([]);
+      expect(await s.transcript(a)).toEqual(all);
+    }
+    // What it gives is a copy: changing it changes nothing stored.
+    (await store.transcript(a, 1))[0]!.text = 'changed';
+    expect((await store.transcript(a, 1))[0]!.text).toBe(all.at(-1)!.text);
+  });
+
   it('refuses a state record over its budget, for that conversation only', async () => {
     const store = new MemorySessionStore(new MemoryArea(), { stateBytes: 2000 });
     const big = id(S1, 'big');
@@ -129,6 +152,41 @@ describe('StorageSessionStore layout', () => {
     expect(await store.load(big)).toBeNull();
     await store.save(ok, rec({ privateMode: true }));
     expect((await store.load(ok))?.privateMode).toBe(true);
+  });
+
+  it('a save turns the state record into JSON once, and measures the index once', async () => {
+    // The browser's own serialisation is not ours to count: an area that keeps structured clones.
+    const kept = new Map<string, unknown>();
+    const area = {
+      get: async (k: string | string[] | null) => {
+        const out: Record<string, unknown> = {};
+        for (const key of typeof k === 'string' ? [k] : (k ?? [...kept.keys()]))
+          if (kept.has(key)) out[key] = structuredClone(kept.get(key));
+        return out;
+      },
+      set: async (items: Record<string, unknown>) => {
+        for (const [k, v] of Object.entries(items)) kept.set(k, structuredClone(v));
+      },
+      remove: async (k: string | string[]) => {
+        for (const key of typeof k === 'string' ? [k] : k) kept.delete(key);
+      },
+    };
+    const store = new StorageSessionStore(area);
+    const a = id(S1, 'bob');
+    // A large state (a long seen list): 100,000 characters of JSON.
+    const big = rec({ seen: '0123456789abcdef'.repeat(6250) });
+    await store.save(a, rec(), { append: [entry(10)] });
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      await store.save(a, big, { append: [entry(10)] });
+      const texts = stringify.mock.results.map((r) => r.value as string);
+      // Before: twice (a copy, then its size), 200,000+ characters for one save.
+      expect(texts.filter((t) => t.length >= 100_000)).toHaveLength(1);
+      expect(texts.filter((t) => t.startsWith('{"v":1,"convs"'))).toHaveLength(1);
+    } finally {
+      stringify.mockRestore();
+    }
+    expect((await store.load(a))?.seen).toBe(big.seen);
   });
 });
 
