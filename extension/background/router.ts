@@ -7,7 +7,15 @@
 // sender) and gets nothing but wire lines and private-mode pushes; the panel names the tab it
 // shows and gets that tab's transcript; popup and options may name any tab.
 
-import { bytesToHex, hexToBytes, utf8Decode } from '../../src/crypto/bytes';
+import {
+  base64Decode,
+  base64Encode,
+  bytesToHex,
+  hexToBytes,
+  utf8Decode,
+  utf8Encode,
+} from '../../src/crypto/bytes';
+import { fail } from '../../src/otr/errors';
 import { parseFingerprintsFile, serializeFingerprintsFile } from '../../src/otr/fingerprints-file';
 import { parsePrivateKeyFile, serializePrivateKeyFile } from '../../src/otr/keyfile';
 import { fingerprint as fingerprintOf, formatFingerprint, parseFingerprint } from '../../src/otr/pubkey';
@@ -25,6 +33,7 @@ import {
   type ContentRequest,
   type ConversationStatus,
   chatMessageChars,
+  type KeyFileEncoding,
   LIMITS,
   type LockInfo,
   type PageRequest,
@@ -498,12 +507,15 @@ export class Router {
       case 'key-export': {
         // Under a passphrase the export needs it, locked or not (the Keyring checks it).
         const entries = await this.deps.lock.keyring.exportKeys(req.passphrase);
-        return { text: utf8Decode(serializePrivateKeyFile(entries)) };
+        // The exact bytes go as `file`: an x that libgcrypt prints as a quoted string carries
+        // raw bytes 0xa1..0xff (about 1 key in 270), which a UTF-8 text would turn into U+FFFD.
+        const bytes = serializePrivateKeyFile(entries);
+        return { text: utf8Decode(bytes), file: base64Encode(bytes) };
       }
       case 'key-import': {
         // Parses (and checks) every key before storing any: all or nothing. A replaced key is
         // used at once (keyReplaced), not after a worker restart.
-        const entries = parsePrivateKeyFile(req.text);
+        const entries = parsePrivateKeyFile(keyFileBytes(req));
         for (const e of entries) {
           await keys.putKey(e.account, e.protocol, e.key);
           manager.keyReplaced(e.account, e.protocol);
@@ -512,7 +524,7 @@ export class Router {
       }
       case 'key-import-preview': {
         // What an import would do, so the page can show both fingerprints before replacing a key.
-        const entries = parsePrivateKeyFile(req.text);
+        const entries = parsePrivateKeyFile(keyFileBytes(req));
         const previews = [];
         for (const e of entries) {
           const fingerprint = formatFingerprint(fingerprintOf(e.key));
@@ -1058,4 +1070,12 @@ function withDropped(status: ConversationStatus, rec: TabRecord | null | undefin
   const dropped = rec?.dropped ?? 0;
   if (dropped === 0 || !status.limits) return status;
   return { ...status, limits: { ...status.limits, dropped } };
+}
+
+/** The bytes of a key file sent for import, as the page sent them (text or exact bytes). */
+function keyFileBytes(req: { text: string; encoding: KeyFileEncoding }): Uint8Array {
+  if (req.encoding === 'text') return utf8Encode(req.text);
+  const bytes = base64Decode(req.text);
+  if (!bytes) fail('bad-key-file', 'otr.private_key: the file did not arrive as valid base64');
+  return bytes;
 }

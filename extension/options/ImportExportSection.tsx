@@ -3,13 +3,15 @@
 // exported private key comes with a warning and leaves the screen on its own.
 
 import { useEffect, useState } from 'preact/hooks';
+import { base64Decode } from '../../src/crypto/bytes';
 import { Confirm } from '../shared/components/Confirm';
 import { ErrorNote } from '../shared/components/ErrorNote';
 import { Icon } from '../shared/components/Icon';
 import { PassphraseField } from '../shared/components/PassphraseField';
 import { t } from '../shared/i18n';
-import type { KeyImportPreview } from '../shared/messages';
+import type { KeyExport, KeyImportPreview } from '../shared/messages';
 import { ask } from './api';
+import { pickedKeyFile, type SentKeyFile } from './key-file-bytes';
 import { message } from './parts/Outcome';
 
 const KEY_FILE = 'otr.private_key';
@@ -25,8 +27,10 @@ export function keyFileProblem(text: string): string {
 
 export function ImportExportSection() {
   const [text, setText] = useState('');
+  /** What an import sends: the typed text, or a picked file that is not UTF-8 (until edited). */
+  const [picked, setPicked] = useState<SentKeyFile | null>(null);
   const [preview, setPreview] = useState<KeyImportPreview[] | null>(null);
-  const [exported, setExported] = useState<string | null>(null);
+  const [exported, setExported] = useState<KeyExport | null>(null);
   const [shown, setShown] = useState<Shown>(null);
   const [busy, setBusy] = useState(false);
   const [exportPass, setExportPass] = useState('');
@@ -34,12 +38,15 @@ export function ImportExportSection() {
   const fail = (e: unknown, forText: string) =>
     setShown({ ok: false, msg: t('importFailed', keyFileProblem(forText)), detail: message(e) });
 
+  const sent = (forText: string): SentKeyFile => picked ?? { text: forText, encoding: 'text' };
+
   const doImport = (forText: string) => {
     setBusy(true);
-    ask({ type: 'key-import', text: forText })
+    ask({ type: 'key-import', ...sent(forText) })
       .then((r) => {
         setShown({ ok: true, msg: t('keysImported', r.imported) });
         setText('');
+        setPicked(null);
         setPreview(null);
         // The keys table lives in another section: tell it to read again.
         window.dispatchEvent(new CustomEvent('offrecord-keys-changed'));
@@ -54,7 +61,7 @@ export function ImportExportSection() {
     setShown(null);
     setBusy(true);
     const forText = text;
-    ask({ type: 'key-import-preview', text: forText })
+    ask({ type: 'key-import-preview', ...sent(forText) })
       .then((r) => {
         if (r.keys.some((k) => k.replaces !== null)) setPreview(r.keys);
         else doImport(forText);
@@ -82,18 +89,25 @@ export function ImportExportSection() {
         type="button"
         onClick={() =>
           ask({ type: 'key-export', passphrase: exportPass === '' ? null : exportPass })
-            .then((r) => setExported(r.text))
+            .then(setExported)
             .catch((e: unknown) => setShown({ ok: false, msg: t('ui_errExport'), detail: message(e) }))
         }
       >
         <Icon name="download" />
         {t('exportButton', KEY_FILE)}
       </button>
-      {exported !== null && <ExportedKey text={exported} onHide={() => setExported(null)} />}
+      {exported !== null && <ExportedKey exported={exported} onHide={() => setExported(null)} />}
       <form onSubmit={submit}>
         <label class="field">
           {t('importPaste', KEY_FILE)}
-          <textarea rows={4} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          <textarea
+            rows={4}
+            value={text}
+            onInput={(e) => {
+              setText(e.currentTarget.value);
+              setPicked(null);
+            }}
+          />
         </label>
         <label class="field">
           {t('importFile', KEY_FILE)}
@@ -101,7 +115,13 @@ export function ImportExportSection() {
             type="file"
             onChange={(e) => {
               const f = e.currentTarget.files?.[0];
-              if (f) void f.text().then(setText);
+              if (f) {
+                void f.arrayBuffer().then((buf) => {
+                  const { shown, send } = pickedKeyFile(new Uint8Array(buf));
+                  setText(shown);
+                  setPicked(send.encoding === 'base64' ? send : null);
+                });
+              }
             }}
           />
         </label>
@@ -148,15 +168,21 @@ export function ImportExportSection() {
   );
 }
 
-/** The exported private key: a warning, the text and a download link, gone after a minute. */
-function ExportedKey({ text, onHide }: { text: string; onHide: () => void }) {
+/**
+ * The exported private key: a warning, the text and a download link, gone after a minute. The
+ * download is the file's exact bytes (`file`), not the text shown, which may not be UTF-8.
+ */
+function ExportedKey({ exported, onHide }: { exported: KeyExport; onHide: () => void }) {
   const [left, setLeft] = useState(EXPORT_SHOWN_SECONDS);
   const [href, setHref] = useState<string | null>(null);
+  const { text, file } = exported;
   useEffect(() => {
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+    const bytes = base64Decode(file);
+    if (!bytes) return;
+    const url = URL.createObjectURL(new Blob([new Uint8Array(bytes)], { type: 'application/octet-stream' }));
     setHref(url);
     return () => URL.revokeObjectURL(url);
-  }, [text]);
+  }, [file]);
   useEffect(() => {
     const started = Date.now();
     const timer = setInterval(() => {

@@ -305,6 +305,20 @@ export type PanelRequest =
 /** Content script → background as a one-shot runtime message (so a click's user gesture carries). */
 export type ContentOneShot = { type: 'open-panel' };
 
+/**
+ * How a key file travels (src/otr/keyfile.ts): libgcrypt prints some MPIs as quoted strings with
+ * raw bytes 0xa1..0xff, so an otr.private_key is not always UTF-8 and must not pass through a
+ * text decoder. 'text': the file is UTF-8 (pasted, or a picked file that decodes strictly);
+ * 'base64': the file's exact bytes, base64 (a picked file that is not UTF-8), within the same
+ * LIMITS.keyFile characters.
+ */
+export type KeyFileEncoding = 'text' | 'base64';
+/** An exported otr.private_key: `file` is its exact bytes (base64, to save); `text` is for showing. */
+export interface KeyExport {
+  text: string;
+  file: string;
+}
+
 /** Extension page without a tab role (popup, options) → background. */
 export type PageRequest =
   | { type: 'status'; id: number; tabId: number | null }
@@ -321,11 +335,11 @@ export type PageRequest =
   | { type: 'key-generate'; id: number; account: string; protocol: string }
   /** passphrase: required when a passphrase is set (locked or not), else null. */
   | { type: 'key-export'; id: number; passphrase: string | null }
-  | { type: 'key-import'; id: number; text: string }
+  | { type: 'key-import'; id: number; text: string; encoding: KeyFileEncoding }
   // ui (#16): key management with confirmations, and the accounts offrecord has seen.
   | { type: 'key-regenerate'; id: number; account: string; protocol: string }
   | { type: 'key-delete'; id: number; account: string; protocol: string }
-  | { type: 'key-import-preview'; id: number; text: string }
+  | { type: 'key-import-preview'; id: number; text: string; encoding: KeyFileEncoding }
   | { type: 'accounts-seen'; id: number }
   | { type: 'fingerprints-list'; id: number }
   | {
@@ -525,7 +539,7 @@ export interface ResultMap {
   'site-enabled': Empty;
   'keys-list': KeyInfo[];
   'key-generate': { fingerprint: string };
-  'key-export': { text: string };
+  'key-export': KeyExport;
   'key-import': { imported: number };
   'key-regenerate': { fingerprint: string; previous: string | null };
   'key-delete': Empty;
@@ -877,6 +891,7 @@ const account = name(LIMITS.account);
 const protocol = name(LIMITS.protocol);
 const peer = name(LIMITS.peer);
 const tabId = uint();
+const keyFileEncoding = oneOf<KeyFileEncoding>(['text', 'base64']);
 
 // ---------------------------------------------------------------- request validators
 
@@ -943,10 +958,10 @@ const PAGE_FIELDS: FieldTable<PageRequest> = {
   'keys-list': {},
   'key-generate': { account, protocol },
   'key-export': { passphrase: nullable(passphrase) },
-  'key-import': { text: str(LIMITS.keyFile, 1) },
+  'key-import': { text: str(LIMITS.keyFile, 1), encoding: keyFileEncoding },
   'key-regenerate': { account, protocol },
   'key-delete': { account, protocol },
-  'key-import-preview': { text: str(LIMITS.keyFile, 1) },
+  'key-import-preview': { text: str(LIMITS.keyFile, 1), encoding: keyFileEncoding },
   'accounts-seen': {},
   'fingerprints-list': {},
   'fingerprint-trust': { account, protocol, buddy: peer, fingerprint: fingerprintText, trust: trustInput },
@@ -1102,7 +1117,10 @@ const RESULTS: { [K in RequestType]: Check<ResultMap[K]> } = {
     LIMITS.list,
   ),
   'key-generate': object<{ fingerprint: string }>({ fingerprint: str(LIMITS.fingerprint) }),
-  'key-export': textResult,
+  'key-export': object<KeyExport>({
+    text: str(LIMITS.fingerprintsFile),
+    file: str(4 * Math.ceil(LIMITS.fingerprintsFile / 3)),
+  }),
   'key-import': importedCount,
   'key-regenerate': object<{ fingerprint: string; previous: string | null }>({
     fingerprint: str(LIMITS.fingerprint),

@@ -7,10 +7,14 @@
 //  - an exported private key comes with a warning and leaves the screen on its own.
 // Screenshots land in test-results/screenshots/keys-*.png.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytesToBigInt } from '../../src/crypto/bytes';
+import { modPow } from '../../src/crypto/modp';
+import { parsePrivateKeyFile, serializePrivateKeyFile } from '../../src/otr/keyfile';
+import { fingerprint, formatFingerprint } from '../../src/otr/pubkey';
 import { type Peer, startOffrecordPeer, tempDir } from '../interop/lib';
 import {
   type ChromiumExtension,
@@ -34,7 +38,8 @@ describe('options in Chromium: regenerate, import that replaces a key, export wa
   const files = tempDir('offrecord-keys-');
   let fp1 = '';
   let fp2 = '';
-  let exported = '';
+  /** The saved otr.private_key, its exact bytes (the download link, not the text shown). */
+  let exported = Buffer.alloc(0);
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -65,8 +70,8 @@ describe('options in Chromium: regenerate, import that replaces a key, export wa
     return human(pump.states.filter((s) => s.state === 'encrypted').at(-1)?.fingerprint ?? '');
   }
 
-  const keyRow = (options: Page) =>
-    options.getByRole('table', { name: 'My private keys' }).getByRole('row').filter({ hasText: ME });
+  const keyRow = (options: Page, account = ME) =>
+    options.getByRole('table', { name: 'My private keys' }).getByRole('row').filter({ hasText: account });
 
   it('regenerates only after a confirmation; the new fingerprint is shown and the buddy sees the changed key', async () => {
     const chat = await openChat(ext, `${server.origin}/chat.html`, { kind: 'one-to-one', peer: BUDDY });
@@ -84,7 +89,13 @@ describe('options in Chromium: regenerate, import that replaces a key, export wa
     await options.getByRole('alert').filter({ hasText: 'This is your private key' }).waitFor();
     const box = options.getByRole('textbox', { name: 'Exported otr.private_key' });
     await expect.poll(() => box.inputValue()).toContain('(privkeys');
-    exported = await box.inputValue();
+    const [download] = await Promise.all([
+      options.waitForEvent('download'),
+      options.getByRole('link', { name: 'Save otr.private_key' }).click(),
+    ]);
+    exported = readFileSync((await download.path())!);
+    // Saved byte for byte as the key file libotr would write (not always UTF-8: docs/engine.md).
+    expect(formatFingerprint(fingerprint(parsePrivateKeyFile(exported)[0]!.key))).toBe(fp1);
     await options.getByRole('button', { name: 'Hide it now' }).click();
     await expect.poll(() => box.count()).toBe(0);
 
@@ -118,10 +129,14 @@ describe('options in Chromium: regenerate, import that replaces a key, export wa
   });
 
   it('an import that would replace a key shows both fingerprints and asks; cancel changes nothing; confirm is used at once', async () => {
-    expect(exported).toContain('(privkeys');
+    expect(exported.toString('latin1')).toContain('(privkeys');
     const options = await openOptions(ext);
+    // The saved file, picked as a file: its exact bytes reach the background.
+    await options
+      .getByLabel('Or choose a otr.private_key file')
+      .setInputFiles({ name: 'otr.private_key', mimeType: 'application/octet-stream', buffer: exported });
     const paste = options.getByRole('textbox', { name: 'Paste otr.private_key to import' });
-    await paste.fill(exported);
+    await expect.poll(() => paste.inputValue()).toContain('(privkeys');
     await options.getByRole('button', { name: 'Import otr.private_key' }).click();
     const ask = options.getByRole('alertdialog', { name: 'This import would replace a key you have' });
     await ask.waitFor();
@@ -159,6 +174,42 @@ describe('options in Chromium: regenerate, import that replaces a key, export wa
     await alert.getByText('Technical detail').click();
     expect((await alert.locator('code.detail').textContent())?.length ?? 0).toBeGreaterThan(0);
     await keyRow(options).getByText(fp1).waitFor();
+    await options.close();
+  });
+
+  it('a key file that is not UTF-8 (an x libgcrypt prints with raw Latin-1 bytes) is picked, imported and saved back byte for byte', async () => {
+    const base = parsePrivateKeyFile(
+      readFileSync(new URL('../fixtures/libotr/otr.private_key', import.meta.url)),
+    )[0]!.key;
+    const x = bytesToBigInt(Buffer.from('41e9a1204c6174696e2d3120ff2078', 'hex')); // "A\xe9\xa1 Latin-1 \xff x"
+    const key = { ...base, x, y: modPow(base.g, x, base.p) };
+    const file = serializePrivateKeyFile([{ account: 'latin1@example.net', protocol: 'prpl-jabber', key }]);
+    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(file)).toThrow();
+
+    const options = await openOptions(ext);
+    await options.getByLabel('Or choose a otr.private_key file').setInputFiles({
+      name: 'otr.private_key',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(file),
+    });
+    const paste = options.getByRole('textbox', { name: 'Paste otr.private_key to import' });
+    await expect.poll(() => paste.inputValue()).toContain('latin1@example.net');
+    await options.getByRole('button', { name: 'Import otr.private_key' }).click();
+    await options.getByRole('status').filter({ hasText: 'Imported 1 key(s).' }).waitFor();
+    await keyRow(options, 'latin1@example.net')
+      .getByText(formatFingerprint(fingerprint(key)))
+      .waitFor();
+
+    await options.getByRole('button', { name: 'Export otr.private_key' }).click();
+    const [download] = await Promise.all([
+      options.waitForEvent('download'),
+      options.getByRole('link', { name: 'Save otr.private_key' }).click(),
+    ]);
+    const saved = readFileSync((await download.path())!);
+    // The account's part of the file, byte for byte as we (and libotr) write it.
+    const part = Buffer.from(file.subarray('(privkeys\n'.length, file.length - ')\n'.length));
+    expect(saved.includes(part)).toBe(true);
+    expect(parsePrivateKeyFile(saved).find((e) => e.account === 'latin1@example.net')?.key).toEqual(key);
     await options.close();
   });
 

@@ -9,6 +9,8 @@
 
 import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyExport } from '../../extension/shared/messages';
+import { base64Decode } from '../../src/crypto/bytes';
 import { parsePrivateKeyFile } from '../../src/otr/keyfile';
 import {
   type ChromiumExtension,
@@ -89,9 +91,10 @@ describe('the passphrase lock in Chromium', () => {
     await expect
       .poll(() => options.getByTestId('lock-forget-warning').textContent())
       .toContain('If you forget this passphrase, your private keys are gone');
-    const plainExport = (await pageRequest({ type: 'key-export', passphrase: null })) as { text: string };
-    const [entry] = parsePrivateKeyFile(plainExport.text);
-    encodings = encodingsOf(entry!.key.x, entry!.key.q, plainExport.text);
+    const plainExport = (await pageRequest({ type: 'key-export', passphrase: null })) as KeyExport;
+    const exportFile = base64Decode(plainExport.file)!;
+    const [entry] = parsePrivateKeyFile(exportFile);
+    encodings = encodingsOf(entry!.key.x, entry!.key.q, exportFile);
     // Before: the key is stored in clear (the scan finds it, so the scan can find it).
     const before = await storedDump();
     expect(encodings.some((e) => before.includes(e))).toBe(true);

@@ -6,6 +6,8 @@
 
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyExport } from '../../extension/shared/messages';
+import { base64Decode } from '../../src/crypto/bytes';
 import { parsePrivateKeyFile } from '../../src/otr/keyfile';
 import { extensionDir, type FirefoxExtension, launchFirefox } from './lib/browsers';
 import { dumpStoredValues, encodingsOf } from './lib/lock';
@@ -57,9 +59,10 @@ describe('the passphrase lock in Firefox', () => {
   });
 
   it('lock, refuse, hold, unlock, survive an unload, panic wipe', async () => {
-    const plain = (await pageRequest({ type: 'key-export', passphrase: null })) as { text: string };
-    const [entry] = parsePrivateKeyFile(plain.text);
-    const encodings = encodingsOf(entry!.key.x, entry!.key.q, plain.text);
+    const plain = (await pageRequest({ type: 'key-export', passphrase: null })) as KeyExport;
+    const exportFile = base64Decode(plain.file)!;
+    const [entry] = parsePrivateKeyFile(exportFile);
+    const encodings = encodingsOf(entry!.key.x, entry!.key.q, exportFile);
     const t0 = Date.now();
     await pageRequest({ type: 'lock-set', passphrase: PASS });
     console.log(`Firefox: set passphrase round trip ${Date.now() - t0} ms`);

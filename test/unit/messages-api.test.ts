@@ -103,7 +103,9 @@ const page = [
   { type: 'key-generate', id: 12, account: 'alice@net', protocol: 'irc' },
   { type: 'key-export', id: 13, passphrase: null },
   { type: 'key-export', id: 13, passphrase: 'correct horse' },
-  { type: 'key-import', id: 14, text: '(privkeys)' },
+  { type: 'key-import', id: 14, text: '(privkeys)', encoding: 'text' },
+  { type: 'key-import', id: 14, text: 'KHByaXZrZXlzKQ==', encoding: 'base64' },
+  { type: 'key-import-preview', id: 14, text: '(privkeys)', encoding: 'text' },
   { type: 'fingerprints-list', id: 15 },
   {
     type: 'fingerprint-trust',
@@ -279,7 +281,15 @@ describe('requests of api.md', () => {
     ['an unknown policy', { type: 'site-policy', id: 1, origin: 'https://a.example', policy: 'yolo' }],
     ['an empty secret', { type: 'smp-answer', id: 1, tabId: 1, secret: '' }],
     ['a tab-less go-private', { type: 'go-private', id: 1, tabId: null }],
-    ['an overlong key file', { type: 'key-import', id: 1, text: 'x'.repeat(LIMITS.keyFile + 1) }],
+    [
+      'an overlong key file',
+      { type: 'key-import', id: 1, text: 'x'.repeat(LIMITS.keyFile + 1), encoding: 'text' },
+    ],
+    ['a key file without its encoding', { type: 'key-import', id: 1, text: '(privkeys)' }],
+    [
+      'a key file in an unknown encoding',
+      { type: 'key-import', id: 1, text: '(privkeys)', encoding: 'latin1' },
+    ],
   ])('page refuses %s', (_why, m) => {
     expect(validatePageRequest(m)).toBeNull();
   });
@@ -409,7 +419,9 @@ describe('results', () => {
       RESULT_VALIDATORS['sites-list']([{ ...sites[1], pacing: { burst: 2, intervalMs: 60_001 } }]),
     ).toBeNull();
     expect(RESULT_VALIDATORS['key-import']({ imported: 2 })).toEqual({ imported: 2 });
-    expect(RESULT_VALIDATORS['key-export']({ text: '(privkeys)' })).toEqual({ text: '(privkeys)' });
+    const exported = { text: '(privkeys)', file: 'KHByaXZrZXlzKQ==' };
+    expect(RESULT_VALIDATORS['key-export'](exported)).toEqual(exported);
+    expect(RESULT_VALIDATORS['key-export']({ text: '(privkeys)' })).toBeNull();
   });
 });
 

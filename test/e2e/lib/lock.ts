@@ -3,16 +3,23 @@
 
 import { bigIntToBytes, bigIntToFixed, bytesToHex } from '../../../src/crypto/bytes';
 
-/** x in hex (both cases, minimal and fixed length), as an MPI, in decimal, base64, and the export's S-expression. */
-export function encodingsOf(x: bigint, q: bigint, exportText: string): string[] {
+/**
+ * x in hex (both cases, minimal and fixed length), as an MPI, in decimal, base64, and the export's
+ * S-expression (`exportFile`: the key-export reply's exact bytes; x is usually `#HEX#`, but about
+ * 1 in 270 prints as a quoted string or a token, docs/engine.md "The key file").
+ */
+export function encodingsOf(x: bigint, q: bigint, exportFile: Uint8Array): string[] {
   const minimal = bigIntToBytes(x);
   const fixed = bigIntToFixed(x, Math.ceil(q.toString(16).length / 2));
   const mpi = new Uint8Array(4 + minimal.length);
   new DataView(mpi.buffer).setUint32(0, minimal.length);
   mpi.set(minimal, 4);
   const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
-  const sexp = exportText.match(/\(x #([0-9A-F]+)#\)/)?.[0];
-  if (!sexp) throw new Error('the export has no (x #…#)');
+  const sexp = Buffer.from(exportFile)
+    .toString('latin1')
+    .match(/\(x ([^\n]+)\)\n/)?.[0]
+    .trimEnd();
+  if (!sexp) throw new Error('the export has no (x …)');
   return [
     x.toString(16),
     x.toString(16).toUpperCase(),
@@ -23,7 +30,8 @@ export function encodingsOf(x: bigint, q: bigint, exportText: string): string[] 
     b64(fixed),
     b64(mpi),
     sexp,
-    sexp.slice(4, -2),
+    // The atom alone, without the #…# or quotes around it (an x is ~20 bytes: never this short).
+    ...[sexp.slice(4, -2)].filter((inner) => inner.length >= 16),
   ];
 }
 
