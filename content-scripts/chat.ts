@@ -116,6 +116,9 @@ export class ChatCore {
   private sending = false;
   private privateOn = false;
   private offerable = false;
+  /** Whether the in-page button should show, and the timer that draws it (updateOffer). */
+  private offerWanted = false;
+  private offerTimer: ReturnType<typeof setTimeout> | null = null;
   private tickTimer: ReturnType<typeof setTimeout> | null = null;
   /** The delay the pending tick was scheduled with. */
   private tickDelay = 0;
@@ -238,6 +241,8 @@ export class ChatCore {
     this.deliveryTimer = null;
     if (this.followTimer !== null) clearTimeout(this.followTimer);
     this.followTimer = null;
+    if (this.offerTimer !== null) clearTimeout(this.offerTimer);
+    this.offerTimer = null;
     for (const type of USER_SCROLL_EVENTS) this.doc.removeEventListener(type, this.onUserScroll, true);
     this.queue.length = 0;
     this.clearAwaiting();
@@ -453,18 +458,15 @@ export class ChatCore {
     return m.order !== undefined && this.historyMark !== null;
   }
 
+  /** A row's message, bounded as the port's validators require (the adapter's new object, bounded in place). */
   private readBounded(row: Element): AdapterMessage | null {
     const m = this.adapter.readMessage(row);
     if (!m || m.text.length > LIMITS.chatText || m.id.length > LIMITS.chatId || m.id.length === 0)
       return null;
-    const read: AdapterMessage = {
-      id: m.id,
-      from: m.from.slice(0, LIMITS.peer),
-      text: m.text,
-      own: m.own === true,
-    };
-    if (typeof m.order === 'number' && Number.isFinite(m.order)) read.order = m.order;
-    return read;
+    if (m.from.length > LIMITS.peer) m.from = m.from.slice(0, LIMITS.peer);
+    if (m.own !== true) m.own = false;
+    if (m.order !== undefined && !Number.isFinite(m.order)) delete m.order;
+    return m;
   }
 
   /**
@@ -553,12 +555,26 @@ export class ChatCore {
     }
   }
 
-  /** The in-page "Go private" button: shown in a usable one-to-one chat while not private. */
+  /**
+   * The in-page "Go private" button: shown in a usable one-to-one chat while not private. Taken
+   * away at once; drawn in a task of its own (a shadow root, its style sheet and the top layer
+   * cost a few ms, and the first scan of a long chat runs in the task that asks for it).
+   */
   private updateOffer(privateMode: boolean): void {
     if (this.stopped) return;
-    offerGoPrivate(this.offerable && !privateMode, () => {
-      this.client.request({ type: 'toggle-private' }).catch(() => undefined);
-    });
+    this.offerWanted = this.offerable && !privateMode;
+    if (!this.offerWanted) {
+      offerGoPrivate(false, () => undefined);
+      return;
+    }
+    if (this.offerTimer !== null) return;
+    this.offerTimer = setTimeout(() => {
+      this.offerTimer = null;
+      if (this.stopped || !this.offerWanted) return;
+      offerGoPrivate(true, () => {
+        this.client.request({ type: 'toggle-private' }).catch(() => undefined);
+      });
+    }, 0);
   }
 
   private resetConversation(): void {
@@ -589,62 +605,67 @@ export class ChatCore {
       this.fullScanDue = false;
       this.lastFullScan = now;
     }
-    const read = rows.map((row) => ({ row, m: this.readBounded(row) }));
-    const own: AdapterMessage[] = [];
-    for (const m of this.captured.values()) if (m.own) own.push(m);
-    for (const r of read) if (r.m?.own) own.push(r.m);
-    for (const m of own) if (m.text.startsWith('?OTR')) this.ownOtrSeen.add(m.text);
-    for (const old of this.ownOtrSeen) {
-      if (this.ownOtrSeen.size <= MAX_OWN_SEEN) break;
-      this.ownOtrSeen.delete(old);
-    }
-    if (this.awaiting.size > 0) this.matchOwn(own);
-    if (this.privateOn)
-      collapseOtrRows(read.filter((r) => r.m !== null && isOtrText(r.m.text)).map((r) => r.row));
-    // A recycled row that shows a plain message now must be readable again, private mode or not.
-    if (anyRowCollapsed())
-      expandRows(read.filter((r) => r.m !== null && !isOtrText(r.m.text)).map((r) => r.row));
-    const list = this.adapter.messageList(this.doc);
-    // Rows in the page now not read before: placed while they stand where they are.
-    if (this.initialScanDone) {
-      const unread = new Map<string, Fresh>();
-      for (const { row, m } of read) {
-        if (!m) continue;
-        const key = rowKey(m);
-        if (!this.known(key) && !unread.has(key)) unread.set(key, { row, key, m });
-      }
-      this.placeRows(list, [...unread.values()]);
-    }
-    // What the observer captured (rows maybe gone or recycled since), then what is in the page now.
-    const fresh = new Map<string, AdapterMessage>(this.captured);
-    this.captured.clear();
-    for (const { m } of read) {
-      if (!m) continue;
-      const key = rowKey(m);
-      if (!fresh.has(key)) fresh.set(key, m);
-    }
-    for (const key of fresh.keys()) if (this.reported.has(key) || this.inFlight.has(key)) fresh.delete(key);
-    const all = [...fresh.entries()].map(([key, m]) => ({ key, m }));
     const first = !this.initialScanDone;
-    this.initialScanDone = true;
-    if (first) {
-      for (const { m } of all)
-        if (m.order !== undefined) this.historyMark = Math.max(this.historyMark ?? m.order, m.order);
-      // The newest row in the list now: rows read later are placed against it.
-      const shown = read.filter((r) => r.m !== null);
-      const newest = list && this.newestFirst(list) ? shown[0] : shown[shown.length - 1];
-      this.newestId = newest?.m?.id ?? null;
-    }
+    const list = this.adapter.messageList(this.doc);
+    // What the observer captured (rows maybe gone or recycled since) comes first, then what is in
+    // the page now; each row once, and only if not reported or in flight.
     const old: { key: string; m: AdapterMessage }[] = [];
     const recent: { key: string; m: AdapterMessage }[] = [];
-    for (const f of all) {
-      if (!first && !this.predatesPage(f)) recent.push(f);
-      else if (wantedInHistory(f.m)) old.push(f);
+    const taken = new Set<string>();
+    const take = (key: string, m: AdapterMessage): void => {
+      if (taken.has(key) || this.reported.has(key) || this.inFlight.has(key)) return;
+      if (first && m.order !== undefined) this.historyMark = Math.max(this.historyMark ?? m.order, m.order);
+      if (!first && !this.predatesPage(key, m)) recent.push({ key, m });
+      else if (wantedInHistory(m)) old.push({ key, m });
       else {
         // History the background would pass over is done with here: never sent, never read again.
-        this.reported.add(f.key);
-        this.placed.delete(f.key);
+        this.reported.add(key);
+        if (this.placed.size > 0) this.placed.delete(key);
+        return;
       }
+      taken.add(key);
+    };
+    const own: AdapterMessage[] = [];
+    for (const m of this.captured.values()) if (m.own) this.noteOwn(m, own);
+    const takeCaptured = (): void => {
+      for (const [key, m] of this.captured) take(key, m);
+      this.captured.clear();
+    };
+    // The first scan takes each row as it reads it (a chat of thousands holds no list of them);
+    // a later one places the rows not read before while they stand where they are, then takes them.
+    if (first) takeCaptured();
+    const unread = new Map<string, Fresh>();
+    const collapse: Element[] = [];
+    const expand: Element[] = [];
+    const expanding = anyRowCollapsed();
+    const newestFirst = first && list !== null && this.newestFirst(list);
+    let newest: AdapterMessage | null = null;
+    for (const row of rows) {
+      const m = this.readBounded(row);
+      if (!m) continue;
+      if (m.own) this.noteOwn(m, own);
+      const otr = isOtrText(m.text);
+      if (otr && this.privateOn) collapse.push(row);
+      // A recycled row that shows a plain message now must be readable again, private mode or not.
+      else if (!otr && expanding) expand.push(row);
+      const key = rowKey(m);
+      if (first) {
+        // The newest row in the list now: rows read later are placed against it.
+        if (!newestFirst || newest === null) newest = m;
+        take(key, m);
+      } else if (!this.known(key) && !unread.has(key)) unread.set(key, { row, key, m });
+    }
+    this.trimOwnSeen();
+    if (this.awaiting.size > 0) this.matchOwn(own);
+    if (collapse.length > 0) collapseOtrRows(collapse);
+    if (expand.length > 0) expandRows(expand);
+    if (first) {
+      this.newestId = newest?.id ?? null;
+      this.initialScanDone = true;
+    } else {
+      this.placeRows(list, [...unread.values()]);
+      takeCaptured();
+      for (const f of unread.values()) take(f.key, f.m);
     }
     bounded(this.reported);
     const sending = [...old, ...recent];
@@ -665,15 +686,28 @@ export class ChatCore {
     }
   }
 
+  /** An own row (captured or read now): an OTR line remembered, kept for matching awaited lines. */
+  private noteOwn(m: AdapterMessage, own: AdapterMessage[]): void {
+    if (m.text.startsWith('?OTR')) this.ownOtrSeen.add(m.text);
+    if (this.awaiting.size > 0) own.push(m);
+  }
+
+  private trimOwnSeen(): void {
+    for (const old of this.ownOtrSeen) {
+      if (this.ownOtrSeen.size <= MAX_OWN_SEEN) break;
+      this.ownOtrSeen.delete(old);
+    }
+  }
+
   /**
    * Whether a row read after the first scan was in the chat before it: its order below the mark,
    * or, without an order, its place in the list (placeRows).
    */
-  private predatesPage(f: { key: string; m: AdapterMessage }): boolean {
+  private predatesPage(key: string, m: AdapterMessage): boolean {
     // Strictly below: a new row may share the newest first-scan row's order (a coarse timestamp),
     // and that row itself is already reported.
-    if (this.byOrder(f.m)) return (f.m.order as number) < (this.historyMark as number);
-    return this.placed.get(f.key) === true;
+    if (this.byOrder(m)) return (m.order as number) < (this.historyMark as number);
+    return this.placed.get(key) === true;
   }
 
   /** Reports rows to the background in bounded batches; those it took are never reported again. */

@@ -38,12 +38,14 @@ const chatModule = chat as unknown as {
   ChatCore: new (client: PortClient<ContentRequest>, doc: Document, adapter: SiteAdapter) => Startable;
 };
 
-function startContentScript(adapter: SiteAdapter): void {
+function startContentScript(): void {
   const Controller = chatModule.ContentController;
   if (Controller) {
     new Controller(port, document, { url: () => location.href }).start();
     return;
   }
+  const adapter = pickAdapter(document);
+  if (!adapter) throw new Error('bench page: no adapter recognised it');
   const core = new chatModule.ChatCore(port, document, adapter);
   core.start();
   void core.attach?.();
@@ -135,21 +137,27 @@ const port = {
 let nextId = 0;
 let template: Element | null = null;
 
-async function start(): Promise<{ ms: number; rows: number; adapter: string | null }> {
-  const adapter = pickAdapter(document);
-  if (!adapter) throw new Error('bench page: no adapter recognised it');
-  const rows = adapter.messageRows(document);
-  template = rows[rows.length - 1]?.cloneNode(true) as Element | null;
-  nextId = rows.length + 1000;
+/**
+ * The scan's task holds nothing but the content script's start: the bench reads no row before it
+ * (a row read once has its wrapper object made, and the scan would find it made).
+ */
+async function start(): Promise<{ ms: number; rows: number }> {
   const t0 = performance.now();
-  startContentScript(adapter);
+  startContentScript();
   const t1 = await afterThisTask();
-  return { ms: t1 - t0, rows: reported.count, adapter: adapter.name };
+  return { ms: t1 - t0, rows: reported.count };
 }
 
 async function append(text: string): Promise<{ cost: number; latency: number }> {
   const list = document.querySelector('.messages[role="log"]');
-  if (!list || !template) throw new Error('bench page: no list');
+  if (!list) throw new Error('bench page: no list');
+  if (!template) {
+    // The page's newest row, as The Lounge renders one (after the scan: the first append is a warm-up).
+    const rows = list.querySelectorAll('.msg[data-type="message"]');
+    template = rows[rows.length - 1]?.cloneNode(true) as Element | null;
+    if (!template) throw new Error('bench page: no row');
+    nextId = rows.length + 1000;
+  }
   const row = template.cloneNode(true) as Element;
   const id = `msg-${nextId++}`;
   row.id = id;

@@ -53,6 +53,10 @@ export interface SiteAdapter {
    * or 5,000). Without it the core lists the rows.
    */
   isRow?(el: Element, list: Element): boolean;
+  /**
+   * The row's message, or null when it is not one. A new object on every call: the core bounds it
+   * in place (a scan reads thousands of rows).
+   */
   readMessage(row: Element): AdapterMessage | null;
   /** Row attributes whose change means a row shows another message (the core watches them). */
   watchAttributes?: readonly string[];
@@ -92,12 +96,8 @@ const theLoungeAdapter: SiteAdapter = {
   messageList: theLounge.messageList,
   messageRows: theLounge.messageRows,
   isRow: (el) => el.matches(theLounge.selectors.messageRow),
-  readMessage(row) {
-    const m: AdapterMessage | null = theLounge.readMessage(row);
-    // The Lounge numbers its messages in the order its server got them (msg-N).
-    if (m) m.order = Number(m.id.slice(4));
-    return m;
-  },
+  // The Lounge numbers its messages in the order its server got them (msg-N): the row's order.
+  readMessage: theLounge.readMessage,
   send: theLounge.send,
   pacing: theLounge.pacing,
   siteError: theLounge.siteError,

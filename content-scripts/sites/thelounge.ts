@@ -59,6 +59,8 @@ export interface SiteMessage {
   from: string;
   text: string;
   own: boolean;
+  /** N of the id `msg-N`: The Lounge numbers messages in the order its server got them. */
+  order: number;
 }
 
 /**
@@ -73,7 +75,8 @@ export const maxMessageLength = 350;
 const MAX_NICK = 64;
 const MAX_NETWORK = 200;
 const MAX_TEXT = 100_000;
-const MESSAGE_ID = /^msg-[0-9]{1,15}$/;
+/** Digits in a message id (`msg-N`): at most 15, so N stays an exact number. */
+const MAX_ID_DIGITS = 15;
 /** An IRC nick as servers accept it (RFC 2812 plus the common extensions), no spaces. */
 const NICK = /^[A-Za-z0-9[\]\\`_^{|}-]+$/;
 
@@ -86,6 +89,45 @@ function nickOrUndefined(value: string | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
   const nick = value.trim();
   return nick.length > 0 && nick.length <= MAX_NICK && NICK.test(nick) ? nick : undefined;
+}
+
+/**
+ * N of a message id `msg-N` (1 to 15 digits), or null for any other id. Read without slicing the
+ * id: a scan reads thousands of rows, and each new string is work for the garbage collector.
+ */
+function messageNumber(id: string): number | null {
+  const digits = id.length - 4;
+  if (digits < 1 || digits > MAX_ID_DIGITS || !id.startsWith('msg-')) return null;
+  let n = 0;
+  for (let i = 4; i < id.length; i++) {
+    const d = id.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return null;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * Whether a class attribute's value holds `name` as one of its classes. Reads the value, which
+ * The Lounge gives many rows alike ("msg self"), where `classList` would make an object per row.
+ */
+function hasClass(value: string, name: string): boolean {
+  let at = value.indexOf(name);
+  while (at >= 0) {
+    const end = at + name.length;
+    if (
+      (at === 0 || isSpace(value.charCodeAt(at - 1))) &&
+      (end === value.length || isSpace(value.charCodeAt(end)))
+    )
+      return true;
+    at = value.indexOf(name, end);
+  }
+  return false;
+}
+
+/** HTML's ASCII whitespace: what separates classes. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
 }
 
 /** Whether `doc` is a The Lounge page (signed in or not). */
@@ -221,12 +263,13 @@ export function messageRows(doc: Document): Element[] {
 export function readMessage(row: Element): SiteMessage | null {
   if (!row.matches(selectors.messageRow)) return null;
   const id = row.id;
-  if (!MESSAGE_ID.test(id)) return null;
+  const order = messageNumber(id);
+  if (order === null) return null;
   const from = nickOrUndefined(row.getAttribute('data-from'));
   if (!from) return null;
   const body = text(row.querySelector(selectors.messageText));
   if (body === undefined || body.length > MAX_TEXT) return null;
-  return { id, from, text: body, own: row.classList.contains('self') };
+  return { id, from, text: body, own: hasClass(row.className, 'self'), order };
 }
 
 /**

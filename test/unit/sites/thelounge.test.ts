@@ -96,19 +96,21 @@ describe('The Lounge adapter on saved pages', () => {
     expect(messageList(doc)?.getAttribute('role')).toBe('log');
     const messages = messageRows(doc).map(readMessage);
     expect(messages).toEqual([
-      { id: 'msg-18', from: 'carol', text: 'hi alice, this is carol', own: false },
+      { id: 'msg-18', from: 'carol', text: 'hi alice, this is carol', own: false, order: 18 },
       {
         id: 'msg-19',
         from: 'carol',
         text: '?OTR:AAMCAAAAAQAAAAEAAADAVf3Ei72ZgFeKqWvLMnuVPLCTOFgjRP4EAFNW.',
         own: false,
+        order: 19,
       },
-      { id: 'msg-21', from: 'alice', text: 'hello carol ✓ with a mention of carol', own: true },
+      { id: 'msg-21', from: 'alice', text: 'hello carol ✓ with a mention of carol', own: true, order: 21 },
       {
         id: 'msg-22',
         from: 'alice',
         text: '?OTR|5a73a599|27e31597,00001,00002,AAMDJ+MVmSfjFZcAAAAAAQAAAAIAAADA,',
         own: true,
+        order: 22,
       },
     ]);
   });
@@ -130,13 +132,47 @@ describe('The Lounge adapter on saved pages', () => {
     ).toBe(true);
   });
 
+  it('tells own rows by the class "self" among the row\'s classes, not a class merely containing it', () => {
+    const [row] = messageRows(load('query'));
+    for (const [cls, own] of [
+      ['msg self', true],
+      ['self msg', true],
+      ['msg\tself', true],
+      ['msg  self  highlight', true],
+      ['msg', false],
+      ['msg selfish', false],
+      ['msg not-self', false],
+      ['msg myself self-x', false],
+      ['msg myself self', true],
+    ] as const) {
+      row!.className = cls;
+      expect(readMessage(row!)?.own, cls).toBe(own);
+    }
+  });
+
   it('rejects malformed rows: bad id, bad sender, not a message, oversized text', () => {
     const doc = load('query');
     const [first] = messageRows(doc);
     const row = first!;
     expect(readMessage(row)).not.toBeNull();
-    row.id = 'msg-x';
-    expect(readMessage(row)).toBeNull();
+    for (const id of [
+      'msg-x',
+      'msg-',
+      'msg-1a',
+      'msg-1 ',
+      'MSG-1',
+      'xmsg-1',
+      'msg--1',
+      'msg-1234567890123456',
+      '',
+    ]) {
+      row.id = id;
+      expect(readMessage(row), id).toBeNull();
+    }
+    row.id = 'msg-123456789012345';
+    expect(readMessage(row)?.order).toBe(123456789012345);
+    row.id = 'msg-0';
+    expect(readMessage(row)?.order).toBe(0);
     row.id = 'msg-18';
     row.setAttribute('data-from', 'two words');
     expect(readMessage(row)).toBeNull();
