@@ -5,6 +5,7 @@
 // out in clear. Bounded (I8): a page cannot fill storage by chatting at a locked offrecord.
 
 import { storedBytes } from '../../src/store/budgets';
+import { conversationId } from '../../src/store/conversation-id';
 import type { StorageAreaLike } from '../../src/store/session-storage';
 import { LIMITS } from '../shared/messages';
 import type { ConversationRef } from './session-manager';
@@ -41,9 +42,17 @@ export class HeldInbox {
     return (await this.all()).some((h) => conversation(h.ref));
   }
 
-  /** Holds one message; false when the inbox is full (the message is dropped, not answered). */
+  /**
+   * Holds one message; false when the inbox is full (the message is dropped, not answered). One
+   * held already (the same conversation, id and text: the page showed it again) is held once.
+   */
   async add(h: HeldMessage): Promise<boolean> {
     const list = await this.all();
+    const conv = conversationId(h.ref);
+    if (
+      list.some((o) => o.msg.id === h.msg.id && o.msg.text === h.msg.text && conversationId(o.ref) === conv)
+    )
+      return true;
     if (list.length >= LIMITS.heldWhileLocked) return false;
     list.push(h);
     if (storedBytes(HELD_KEY, list) > HELD_MAX_BYTES) return false;

@@ -45,8 +45,12 @@ export class IncomingLimiter {
     readonly limits: RateLimits = INCOMING_LIMITS,
   ) {}
 
-  /** Whether a message of `chars` characters from this tab may be processed now. */
-  take(tabId: number, chars: number): boolean {
+  /**
+   * Whether `messages` messages of `chars` characters from this tab may be processed now (both
+   * buckets, or neither is touched). The router pays a row's characters before it is looked at
+   * (telling a new row from one processed before hashes its text) and its message once it is new.
+   */
+  take(tabId: number, chars: number, messages = 1): boolean {
     const l = this.limits;
     const t = this.now();
     const b = this.buckets.get(tabId) ?? { messages: l.burstMessages, chars: l.burstChars, at: t };
@@ -55,8 +59,8 @@ export class IncomingLimiter {
     b.chars = Math.min(l.burstChars, b.chars + dt * l.charsPerSecond);
     b.at = t;
     this.buckets.set(tabId, b);
-    if (b.messages < 1 || b.chars < chars) return false;
-    b.messages -= 1;
+    if (b.messages < messages || b.chars < chars) return false;
+    b.messages -= messages;
     b.chars -= chars;
     return true;
   }
@@ -77,7 +81,9 @@ export class IncomingLimiter {
 
   /** A row was processed (or was already); true when it had been counted as dropped. */
   noteProcessed(tabId: number, rowId: string, chars: number): boolean {
-    return this.droppedRows.get(tabId)?.delete(rowKey(rowId, chars)) ?? false;
+    // Nothing dropped in this tab (the usual case): no row key to hash.
+    const rows = this.droppedRows.get(tabId);
+    return rows !== undefined && rows.size > 0 && rows.delete(rowKey(rowId, chars));
   }
 
   /** Characters the dropped rows of a tab take in memory (bounded whatever ids the page gives). */

@@ -311,12 +311,8 @@ export class Router {
         const rec = await this.deps.tabs.get(rights.tabId);
         const ref = rec?.ref;
         if (!ref) return {};
-        // History (rows that were in the chat before the script started: the first scan, and old
-        // rows a virtualized list mounts when scrolled back) matters only for a chat that has OTR
-        // state, and only its OTR lines: a message that arrived while the page reloaded. Plain text
-        // in history was shown by the site long ago; it is neither a new message nor one to warn
-        // about as unencrypted.
-        if (req.history && (await this.deps.sessions.load(conversationId(ref))) === null) return {};
+        const conv = conversationId(ref);
+        const { manager } = this.deps;
         // Counted as it goes: a failure further on must not lose the count of what was dropped.
         let dropped = 0;
         const count = async () => {
@@ -330,23 +326,41 @@ export class Router {
           if (this.watched(rights.tabId))
             this.pushPanels(rights.tabId, {
               type: 'status',
-              status: withDropped(await this.deps.manager.status(ref), rec),
+              status: withDropped(await manager.status(ref), rec),
               tabId: rights.tabId,
             });
         };
         try {
+          // The buddy's rows this worker has not processed yet. One it has (the same id and text,
+          // known in memory: a reload, a re-render, a page replaying rows) costs nothing more: no
+          // storage read, no hash, no status. (Of history the content script sends only the
+          // buddy's OTR lines: content-scripts/chat.ts wantedInHistory.)
+          const todo = [];
           for (const m of req.messages) {
             if (m.own || m.from !== ref.peer) continue;
-            // (The content script sends no other history: content-scripts/chat.ts wantedInHistory.)
             if (req.history && !m.text.includes('?OTR')) continue;
-            // A new message over the tab's rate is dropped and counted, never queued (I8); one
-            // processed before costs nothing. A failure (the state could not be stored) rejects
-            // this tab's batch only: its content script sends it again, nothing is processed
-            // twice, and a row dropped before is not counted again (one processed now is no
-            // longer counted as dropped).
-            const taken = await this.receiveOrHold(rights.tabId, ref, { id: m.id, text: m.text }, () =>
-              this.incoming.take(rights.tabId, chatMessageChars(m)),
-            );
+            if (!manager.knows(conv, m)) todo.push(m);
+            else if (this.incoming.noteProcessed(rights.tabId, m.id, m.text.length)) dropped--;
+          }
+          if (todo.length === 0) return {} satisfies Result<'chat-messages'>;
+          // History (rows that were in the chat before the script started: the first scan, and
+          // old rows a virtualized list mounts when scrolled back) matters only for a chat that
+          // has OTR state, and only its OTR lines: a message that arrived while the page reloaded.
+          // Plain text in history was shown by the site long ago; it is neither a new message nor
+          // one to warn about as unencrypted.
+          if (req.history && !(await manager.hasRecord(ref))) return {} satisfies Result<'chat-messages'>;
+          for (const m of todo) {
+            // Every row looked at is paid from the tab's rate (I8): its characters before (telling
+            // a new row from one processed before hashes its text), a message once it is new. Over
+            // the rate it is dropped and counted, never queued. A failure (the state could not be
+            // stored) rejects this tab's batch only: its content script sends it again, nothing is
+            // processed twice, and a row dropped before is not counted again (one processed now is
+            // no longer counted as dropped).
+            const taken =
+              this.incoming.take(rights.tabId, chatMessageChars(m), 0) &&
+              (await this.receiveOrHold(rights.tabId, ref, { id: m.id, text: m.text }, () =>
+                this.incoming.take(rights.tabId, 0, 1),
+              ));
             if (!taken) {
               if (this.incoming.noteDropped(rights.tabId, m.id, m.text.length)) dropped++;
             } else if (this.incoming.noteProcessed(rights.tabId, m.id, m.text.length)) dropped--;
@@ -748,7 +762,8 @@ export class Router {
       try {
         const fx = await manager.receiveIf(ref, msg, admit);
         if (!fx) return false;
-        await this.apply(tabId, ref, fx);
+        // Processed before: nothing changed, nothing to tell anyone.
+        if (fx !== 'seen') await this.apply(tabId, ref, fx);
         return true;
       } catch (e) {
         if (!(e instanceof KeyLockedError)) throw e;

@@ -148,6 +148,8 @@ function shownQuestion(q: string): string {
 
 interface Live {
   rec: ConversationRecord;
+  /** Whether the store holds a record of this conversation (loaded from it, or saved since). */
+  stored: boolean;
   session: Session | null;
   /** Our own sent messages (the entries whose status changes), read from the store once. */
   sent?: TranscriptEntry[];
@@ -173,6 +175,13 @@ const MAX_SENT_CACHE = 200;
 
 /** Conversations kept in the worker's memory (engine session, record); the rest are restored on use. */
 export const MAX_LIVE = 64;
+
+/**
+ * Chat rows remembered as processed, exactly (conversation, row id and text), in the worker's
+ * memory: at most this many characters of ids and texts together, and PROCESSED_ROWS rows.
+ */
+export const PROCESSED_CHARS = 1_000_000;
+export const PROCESSED_ROWS = 20_000;
 
 /** Going private was refused: the user's policy for the buddy (or, with none set, the site) is "never". */
 export class PolicyRefusedError extends Error {
@@ -214,6 +223,13 @@ export class SessionManager {
   private readonly siteErrors = new Map<string, string>();
   /** Automatic replies left per conversation (AUTO_REPLY_BURST), and since when they refill. */
   private readonly autoReplies = new Map<string, { left: number; at: number }>();
+  /**
+   * Rows processed in this worker's life: `conversation id \0 row id` → the row's text, oldest
+   * first (PROCESSED_CHARS, PROCESSED_ROWS). What a page shows again is told from here without
+   * loading the state or hashing the text; what is not here is decided by the stored seen list.
+   */
+  private readonly processed = new Map<string, string>();
+  private processedChars = 0;
   private transcriptSeq = 0;
 
   constructor(private readonly deps: ManagerDeps) {
@@ -372,7 +388,8 @@ export class SessionManager {
       this.live.set(id, l);
       return l;
     }
-    l = { rec: (await this.deps.sessions.load(id)) ?? newRecord(this.now()), session: null };
+    const rec = await this.deps.sessions.load(id);
+    l = { rec: rec ?? newRecord(this.now()), stored: rec !== null, session: null };
     this.live.set(id, l);
     this.evict();
     return l;
@@ -592,6 +609,8 @@ export class SessionManager {
   ): Promise<void> {
     if (this.wiping || this.opEpoch.get(id) !== this.wipeEpoch) throw new WipeInProgressError();
     const r: SaveReport = await this.deps.sessions.save(id, rec, tx);
+    const l = this.live.get(id);
+    if (l?.rec === rec) l.stored = true;
     if (r.trimmed === 0 && r.notStored === 0) return;
     if (r.trimmed > 0) this.count(rec, fx, 'trimmed', r.trimmed);
     if (r.notStored > 0) this.count(rec, fx, 'notStored', r.notStored);
@@ -769,66 +788,118 @@ export class SessionManager {
    * A chat message the page shows in this conversation. Processed exactly once per (site
    * message id, content), however often the page shows it (reloads, re-renders, two tabs).
    */
-  receive(ref: ConversationRef, msg: { id: string; text: string }): Promise<Effects> {
-    return this.receiveIf(ref, msg, () => true) as Promise<Effects>;
+  async receive(ref: ConversationRef, msg: { id: string; text: string }): Promise<Effects> {
+    const r = await this.receiveIf(ref, msg, () => true);
+    return r === 'seen' || r === null
+      ? this.status(ref).then((status) => ({ ...this.fx(conversationId(ref)), status }))
+      : r;
+  }
+
+  /**
+   * Whether this worker processed exactly this row (id and text) in the conversation `conv`,
+   * from memory: no storage read, no hash. False means only "not known here" (a restarted
+   * worker, a row past PROCESSED_CHARS): receiveIf decides then from the stored seen list.
+   */
+  knows(conv: string, msg: { id: string; text: string }): boolean {
+    return this.processed.get(`${conv}\u0000${msg.id}`) === msg.text;
+  }
+
+  /** The row is processed (stored as seen): remembered, the oldest forgotten past the bounds. */
+  private remember(conv: string, msg: { id: string; text: string }): void {
+    const key = `${conv}\u0000${msg.id}`;
+    const had = this.processed.get(key);
+    if (had !== undefined) {
+      this.processed.delete(key);
+      this.processedChars -= key.length + had.length;
+    }
+    this.processed.set(key, msg.text);
+    this.processedChars += key.length + msg.text.length;
+    for (const [k, text] of this.processed) {
+      if (this.processedChars <= PROCESSED_CHARS && this.processed.size <= PROCESSED_ROWS) break;
+      this.processed.delete(k);
+      this.processedChars -= k.length + text.length;
+    }
+  }
+
+  /** Whether the store holds a record of the conversation (read at most once; kept as live). */
+  hasRecord(ref: ConversationRef): Promise<boolean> {
+    const id = conversationId(ref);
+    return this.serial(id, async () => {
+      const l = this.live.get(id);
+      if (l) return l.stored;
+      const rec = await this.deps.sessions.load(id);
+      if (!rec) return false;
+      this.live.set(id, { rec, stored: true, session: null });
+      this.evict();
+      return true;
+    });
   }
 
   /**
    * receive(), asking `admit` (the tab's rate limit) only about a message not processed before:
-   * a page showing old rows again (a reload) costs nothing of its budget. Null when not admitted;
-   * the message is then not marked seen, so it is processed if the page shows it again later.
+   * a page showing old rows again (a reload) costs nothing of its budget. 'seen': processed
+   * before, nothing to do (no status is made). Null when not admitted; the message is then not
+   * marked seen, so it is processed if the page shows it again later.
    */
   receiveIf(
     ref: ConversationRef,
     msg: { id: string; text: string },
     admit: () => boolean,
-  ): Promise<Effects | null> {
+  ): Promise<Effects | 'seen' | null> {
     const id = conversationId(ref);
     return this.serial(id, async () => {
+      // Processed meanwhile (another tab showing the chat, an earlier batch): nothing to load.
+      if (this.knows(id, msg)) return 'seen';
       const l = await this.load(id);
-      const fx = this.fx(id);
       const key = seenKey(msg.id, msg.text);
       if (hasSeen(l.rec.seen, key)) {
-        fx.status = await this.statusOf(ref, l);
-        return fx;
+        this.remember(id, msg);
+        return 'seen';
       }
       if (!admit()) return null;
       l.rec.seen = (l.rec.seen + key).slice(-BUDGETS.seenIds * SEEN_KEY_CHARS);
-      // Plain chat with no OTR in sight needs no engine (and no key): show it as not private.
-      const otrish = msg.text.includes('?OTR') || msg.text.includes(WHITESPACE_BASE);
-      if (!l.session && !l.rec.session && !otrish && !l.rec.privateMode) {
-        return this.commit(
-          ref,
-          id,
-          l,
-          {
-            wire: [],
-            events: [
-              { type: 'message', text: msg.text, encrypted: false, instance: 0, unencryptedWarning: false },
-            ],
-          },
-          fx,
-        );
-      }
-      // An arriving line is the page's doing, not the user's: a key is made for it only within the
-      // cap. Past it the line is not answered, and says why; it stays seen, so a batch holding it
-      // is not refused (and re-sent, and refused) for ever.
-      let s: Session;
-      try {
-        s = await this.session(ref, l, fx.notices, true);
-      } catch (e) {
-        if (!(e instanceof KeyLimitError)) throw e;
-        fx.notices.push({
-          kind: 'error',
-          code: 'policy',
-          message: t('budget_keyLimit', ref.peer, e.max, ref.account),
-        });
-        return this.commit(ref, id, l, { wire: [], events: [] }, fx);
-      }
-      const out = s.receive(msg.text);
-      out.wire = this.limitAutoReplies(id, out.wire);
-      return this.commit(ref, id, l, out, fx);
+      const fx = await this.receiveNew(ref, id, l, msg.text);
+      // Stored as seen (commit saved it): from now on told from memory.
+      this.remember(id, msg);
+      return fx;
     });
+  }
+
+  /** A message not processed before (already marked seen in `l.rec`): through the engine, stored. */
+  private async receiveNew(ref: ConversationRef, id: string, l: Live, text: string): Promise<Effects> {
+    const fx = this.fx(id);
+    // Plain chat with no OTR in sight needs no engine (and no key): show it as not private.
+    const otrish = text.includes('?OTR') || text.includes(WHITESPACE_BASE);
+    if (!l.session && !l.rec.session && !otrish && !l.rec.privateMode) {
+      return this.commit(
+        ref,
+        id,
+        l,
+        {
+          wire: [],
+          events: [{ type: 'message', text, encrypted: false, instance: 0, unencryptedWarning: false }],
+        },
+        fx,
+      );
+    }
+    // An arriving line is the page's doing, not the user's: a key is made for it only within the
+    // cap. Past it the line is not answered, and says why; it stays seen, so a batch holding it
+    // is not refused (and re-sent, and refused) for ever.
+    let s: Session;
+    try {
+      s = await this.session(ref, l, fx.notices, true);
+    } catch (e) {
+      if (!(e instanceof KeyLimitError)) throw e;
+      fx.notices.push({
+        kind: 'error',
+        code: 'policy',
+        message: t('budget_keyLimit', ref.peer, e.max, ref.account),
+      });
+      return this.commit(ref, id, l, { wire: [], events: [] }, fx);
+    }
+    const out = s.receive(text);
+    out.wire = this.limitAutoReplies(id, out.wire);
+    return this.commit(ref, id, l, out, fx);
   }
 
   /** Drops automatic replies over the conversation's budget (AUTO_REPLY_BURST, then one a minute). */
@@ -1218,6 +1289,7 @@ export class SessionManager {
     // so steady page traffic cannot hold the wipe off.
     await Promise.all([...this.queues.values()]);
     this.live.clear();
+    this.forgetProcessed();
   }
 
   /** The erase is done: operations begun during it never save either (new epoch). */
@@ -1225,6 +1297,13 @@ export class SessionManager {
     this.wiping = false;
     this.wipeEpoch++;
     this.live.clear();
+    this.forgetProcessed();
+  }
+
+  /** The store was erased: a row shown again is new (decided by the empty store, not memory). */
+  private forgetProcessed(): void {
+    this.processed.clear();
+    this.processedChars = 0;
   }
 }
 

@@ -16,7 +16,8 @@
  * its sexp.c): a bare token (`prpl-jabber`), a quoted string with C escapes
  * (`"alice@example.net"`, and an MPI whose bytes happen to be printable), or `#hex#`. Import
  * reads all three plus the canonical `3:abc` and base64 `|...|` forms; export prints atoms
- * exactly as libgcrypt does, so our file is byte-identical to one libotr would write.
+ * exactly as libgcrypt does, so our file is byte-identical to one libotr would write (with the
+ * libgcrypt version chosen, LibgcryptPrinter: they differ for a 0x00 inside an atom).
  *
  * Import is all-or-nothing: a garbled, truncated or inconsistent file (y != g^x mod p, q not a
  * 160-bit prime dividing p - 1, g not of order q, x out of range, duplicate accounts...) is an
@@ -372,24 +373,34 @@ export function parsePrivateKeyFile(input: Uint8Array | string): PrivateKeyEntry
 }
 
 /**
- * How libgcrypt 1.10 prints an atom in GCRYSEXP_FMT_ADVANCED: `suitable_encoding`,
- * `convert_to_hex`, `convert_to_string` and `convert_to_token` in its src/sexp.c, rule for rule
- * (docs/engine.md, "The key file"):
+ * Whose printer to follow where libgcrypt versions differ (only in one rule, a 0x00 inside an
+ * atom): '1.10' = libgcrypt 1.10.x and older (Debian 12, Ubuntu 24.04), '1.11' = 1.11.0 and
+ * later (Debian 13; upstream commit ddd41eb6, GnuPG bug T6747, "String with \0 is considered
+ * binary"). Every libgcrypt reads both forms alike; only the bytes of the file differ.
+ */
+export type LibgcryptPrinter = '1.10' | '1.11';
+/** Upstream's current rule: no `\x00` in strings, no raw 0x00 in tokens. */
+export const DEFAULT_PRINTER: LibgcryptPrinter = '1.11';
+
+/**
+ * How libgcrypt prints an atom in GCRYSEXP_FMT_ADVANCED: `suitable_encoding`, `convert_to_hex`,
+ * `convert_to_string` and `convert_to_token` in its src/sexp.c, rule for rule (docs/engine.md,
+ * "The key file"):
  *
  * - empty: `""`;
  * - binary, printed `#HEX#` (upper case): the first byte is 0x00 or >= 0x80, or any byte is a
- *   control byte (< 0x20) or in 0x7f..0xa0 other than \b \t \v \n \f \r and 0x00. A 0x00
- *   after the first byte does NOT make it binary: libgcrypt asks `strchr("\b\t...", c)`, and
- *   strchr finds the string's terminator when c is 0;
- * - a bare token if every byte is a letter, a digit, one of "-./_:*+=" or 0x00 (the same strchr
- *   quirk, on TOKEN_SPECIALS) and the first is not a digit: the bytes are copied raw, a 0x00 too;
- * - otherwise a quoted string: \b \t \v \n \f \r \" \' \\ escaped, 0x00 (the only other byte
- *   that can reach it) as `\x00`, everything else raw, bytes 0xa1..0xff included.
+ *   control byte (< 0x20) or in 0x7f..0xa0 other than \b \t \v \n \f \r, and (1.10 only)
+ *   other than 0x00: 1.10 asks `strchr("\b\t...", c)`, and strchr finds the string's terminator
+ *   when c is 0; 1.11 makes any 0x00 binary first;
+ * - a bare token if every byte is a letter, a digit or one of "-./_:*+=" (1.10: or 0x00, the same
+ *   strchr quirk on TOKEN_SPECIALS) and the first is not a digit: the bytes are copied raw;
+ * - otherwise a quoted string: \b \t \v \n \f \r \" \' \\ escaped, 0x00 (1.10: the only other
+ *   byte that can reach it) as `\x00`, everything else raw, bytes 0xa1..0xff included.
  */
-export function encodeAtom(b: Uint8Array): Uint8Array {
+export function encodeAtom(b: Uint8Array, printer: LibgcryptPrinter = DEFAULT_PRINTER): Uint8Array {
   if (b.length === 0) return utf8Encode('""');
   const first = b[0]!;
-  let binary = first === 0 || (first & 0x80) !== 0;
+  let binary = first === 0 || (first & 0x80) !== 0 || (printer === '1.11' && b.includes(0));
   let token = true;
   for (const c of b) {
     if (isControl(c) && c !== 0 && !ESCAPES.has(c)) binary = true;
@@ -436,8 +447,14 @@ export function mpiBytes(n: bigint): Uint8Array {
   return minimal[0]! & 0x80 ? concatBytes(Uint8Array.of(0), minimal) : minimal;
 }
 
-/** Writes an `otr.private_key` byte for byte as libotr 4.1.1 (through libgcrypt) writes one. */
-export function serializePrivateKeyFile(entries: readonly PrivateKeyEntry[]): Uint8Array {
+/**
+ * Writes an `otr.private_key` byte for byte as libotr 4.1.1 writes one through the given
+ * libgcrypt's printer.
+ */
+export function serializePrivateKeyFile(
+  entries: readonly PrivateKeyEntry[],
+  printer: LibgcryptPrinter = DEFAULT_PRINTER,
+): Uint8Array {
   const parts: Uint8Array[] = [];
   const put = (s: string) => parts.push(utf8Encode(s));
   put('(privkeys\n');
@@ -447,9 +464,9 @@ export function serializePrivateKeyFile(entries: readonly PrivateKeyEntry[]): Ui
       fail('bad-key-file', `otr.private_key: account "${account}" (${protocol}) has a U+0000 in its name`);
     }
     put(' (account\n(name ');
-    parts.push(encodeAtom(utf8Encode(account)));
+    parts.push(encodeAtom(utf8Encode(account), printer));
     put(')\n(protocol ');
-    parts.push(encodeAtom(utf8Encode(protocol)));
+    parts.push(encodeAtom(utf8Encode(protocol), printer));
     put(')\n(private-key \n (dsa \n');
     for (const [n, v] of [
       ['p', key.p],
@@ -459,7 +476,7 @@ export function serializePrivateKeyFile(entries: readonly PrivateKeyEntry[]): Ui
       ['x', key.x],
     ] as const) {
       put(`  (${n} `);
-      parts.push(encodeAtom(mpiBytes(v)));
+      parts.push(encodeAtom(mpiBytes(v), printer));
       put(')\n');
     }
     put('  )\n )\n )\n');

@@ -8,6 +8,7 @@
  *                       (all of them: a token may hold a raw 0x00, which strlen would cut)
  *   sexptool sprint-mpi per stdin line HEX (an unsigned big-endian number): gcry_mpi_scan USG,
  *                       gcry_sexp_build "(%m)" as libgcrypt's DSA keygen stores x, then as sprint
+ *   sexptool version    the libgcrypt version in use (gcry_check_version(NULL)), e.g. 1.10.1
  *   sexptool scan       per stdin line HEX (text of an S-expression): gcry_sexp_new (as
  *                       otrl_privkey_read does, length given); prints the canonical form as hex,
  *                       or "error" if libgcrypt refuses it
@@ -62,6 +63,10 @@ int main(int argc, char **argv) {
   if (!gcry_check_version(NULL)) return 1;
   gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
   const char *cmd = argv[1];
+  if (!strcmp(cmd, "version")) {
+    printf("%s\n", gcry_check_version(NULL));
+    return 0;
+  }
   if (strcmp(cmd, "sprint") && strcmp(cmd, "sprint-mpi") && strcmp(cmd, "scan")) return usage();
 
   char *line = NULL;

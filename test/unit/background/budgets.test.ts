@@ -4,7 +4,7 @@
 // conversation still goes private and talks both ways; the bytes stay within the budgets. The
 // per-tab incoming rate limit drops and counts what a tab sends too fast, and only that tab's.
 
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { HELD_MAX_BYTES, HeldInbox } from '../../../extension/background/held-inbox';
 import type { PortRights } from '../../../extension/background/ports';
 import { INCOMING_LIMITS, IncomingLimiter } from '../../../extension/background/rate-limit';
@@ -19,6 +19,7 @@ import {
 } from '../../../extension/shared/messages';
 import type { DsaPrivateKey } from '../../../src/crypto/dsa';
 import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
+import * as hash from '../../../src/crypto/hash';
 import { BUDGETS, BudgetError, SESSION_QUOTA_BYTES, storedBytes } from '../../../src/store/budgets';
 import { conversationId } from '../../../src/store/conversation-id';
 import { MemoryArea, MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
@@ -335,6 +336,139 @@ describe('what a flood costs per message (I8)', () => {
     await w.router.restoreBadges();
     expect(w.draws.length).toBe(drawn + 2);
     expect(w.badges.get(1)).toEqual(['ready', '']);
+  });
+
+  /** What the worker does, counted: storage reads, SHA-256 calls and bytes hashed, key store reads, pushes. */
+  function meter(w: World, ...ports: { pushes: unknown[] }[]) {
+    const m = { reads: [] as string[], hashes: 0, hashed: 0, keyReads: 0, pushes: 0 };
+    const get = w.area.get.bind(w.area);
+    w.area.get = async (keys) => {
+      m.reads.push(...(keys === null ? ['*'] : typeof keys === 'string' ? [keys] : keys));
+      return get(keys);
+    };
+    const sha = vi.spyOn(hash, 'sha256');
+    const fps = vi.spyOn(w.keys, 'getFingerprints');
+    const pub = vi.spyOn(w.keys, 'getPublicKey');
+    const pushed = ports.map((p) => p.pushes.length);
+    return {
+      read: () => {
+        m.hashes = sha.mock.calls.length;
+        // Of rows' texts (short inputs are ids, chunk and row keys).
+        m.hashed = sha.mock.calls.reduce((a, [data]) => a + (data.length > 100 ? data.length : 0), 0);
+        m.keyReads = fps.mock.calls.length + pub.mock.calls.length;
+        m.pushes = ports.reduce((a, p, i) => a + p.pushes.length - pushed[i]!, 0);
+        return m;
+      },
+      stop: () => {
+        sha.mockRestore();
+        fps.mockRestore();
+        pub.mockRestore();
+        w.area.get = get;
+      },
+    };
+  }
+
+  const rowsOf = (from: number, count: number, chars: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      id: `r${from + i}`,
+      from: 'bob',
+      text: `${from + i} `.padEnd(chars, 'y'),
+      own: false,
+    }));
+
+  it('a row processed before costs no storage read, no hash and no status when the page shows it again', async () => {
+    const w = new World(async () => aliceKey);
+    const rights = contentTab(1, 'bob');
+    const page = w.connect(rights);
+    await page.req({ type: 'hello', url: rights.kind === 'content' ? rights.url : '' });
+    await page.req(report('bob'));
+    const panel = w.connect({ kind: 'panel', url: 'chrome-extension://x/extension/panel/index.html?tab=1' });
+    await panel.req({ type: 'panel-hello', tabId: 1 });
+    const popup = w.connect({
+      kind: 'page',
+      url: 'chrome-extension://x/extension/popup/index.html',
+      tabId: null,
+    });
+    const rows = rowsOf(0, 200, 1000);
+    await page.req({ type: 'chat-messages', messages: rows, history: false });
+    const bob = { site: SITE, account: 'alice', protocol: 'minichat', peer: 'bob' };
+    expect(await w.manager.transcript(bob)).toHaveLength(200);
+
+    // The page shows the same rows again, five times over, as new and as history.
+    const m = meter(w, panel, popup, page);
+    try {
+      for (let i = 0; i < 5; i++)
+        await page.req({ type: 'chat-messages', messages: rows, history: i % 2 === 1 });
+      const cost = m.read();
+      // Before: per row the held inbox and (once) the state read, a SHA-256 of the row, the key
+      // store read for the status, and a status pushed to the panel and the popup.
+      expect(cost).toEqual({ reads: Array(5).fill('tabs'), hashes: 0, hashed: 0, keyReads: 0, pushes: 0 });
+    } finally {
+      m.stop();
+    }
+    // Nothing processed twice, nothing counted dropped; a new row is processed as before.
+    await page.req({
+      type: 'chat-messages',
+      messages: [...rows.slice(0, 50), ...rowsOf(200, 1, 10)],
+      history: false,
+    });
+    const texts = (await w.manager.transcript(bob)).map((t) => t.text);
+    expect(texts).toHaveLength(201);
+    expect(texts.at(-1)).toBe(rowsOf(200, 1, 10)[0]!.text);
+    expect(((await popup.req({ type: 'status', tabId: 1 })) as StatusResult).tab?.dropped).toBeUndefined();
+  });
+
+  it('rows a restarted worker does not know are paid from the tab’s rate before their text is hashed', async () => {
+    const w = new World(async () => aliceKey);
+    const rights = contentTab(1, 'bob');
+    const connect = async () => {
+      const page = w.connect(rights);
+      await page.req({ type: 'hello', url: rights.kind === 'content' ? rights.url : '' });
+      await page.req(report('bob'));
+      return page;
+    };
+    let page = await connect();
+    // 1,000 rows of ~4,900 characters (five full batches), processed: time passes between batches.
+    const batches = Array.from({ length: 5 }, (_, b) => rowsOf(b * 200, 200, 4900));
+    for (const rows of batches) {
+      await page.req({ type: 'chat-messages', messages: rows, history: false });
+      w.clock += 100_000;
+    }
+    const bob = { site: SITE, account: 'alice', protocol: 'minichat', peer: 'bob' };
+    const processed =
+      (await w.manager.transcript(bob)).length + ((await w.manager.status(bob)).limits?.trimmed ?? 0);
+    expect(processed).toBe(1000);
+    // A new worker: it knows none of them. The page shows them all again at once.
+    w.restart();
+    page = await connect();
+    const popup = w.connect({
+      kind: 'page',
+      url: 'chrome-extension://x/extension/popup/index.html',
+      tabId: null,
+    });
+    const dropped = async () =>
+      ((await popup.req({ type: 'status', tabId: 1 })) as StatusResult).tab?.dropped ?? 0;
+    const m = meter(w);
+    try {
+      for (const rows of batches) await page.req({ type: 'chat-messages', messages: rows, history: false });
+      // Before: 1,000 rows hashed (4.9 MB), however fast they came. Now the tab's characters pay.
+      const { hashed } = m.read();
+      expect(hashed).toBeGreaterThan(INCOMING_LIMITS.burstChars * 0.9);
+      expect(hashed).toBeLessThanOrEqual(INCOMING_LIMITS.burstChars);
+      const over = await dropped();
+      expect(over).toBeGreaterThan(100);
+      // Time passes; the page shows the last rows again: those dropped are looked at now, found
+      // processed, and no longer counted as dropped. Never more hashing than the tab's rate.
+      w.clock += 100_000;
+      await page.req({ type: 'chat-messages', messages: batches[4]!, history: false });
+      expect(m.read().hashed - hashed).toBeLessThanOrEqual(INCOMING_LIMITS.burstChars);
+    } finally {
+      m.stop();
+    }
+    expect(await dropped()).toBe(0);
+    expect(
+      (await w.manager.transcript(bob)).length + ((await w.manager.status(bob)).limits?.trimmed ?? 0),
+    ).toBe(1000);
   });
 
   it('a tab table update that changes nothing writes nothing', async () => {

@@ -379,6 +379,27 @@ describe('Router: the passphrase lock', () => {
     expect((await s.status()).status?.state).toBe('encrypted');
   });
 
+  it('a row shown again while locked is held once: a page replaying it cannot fill the inbox', async () => {
+    const s = await setup();
+    await s.popup().req({ type: 'lock-set', passphrase: PASS });
+    await s.popup().req({ type: 'go-private', tabId: TAB });
+    await s.pump([]);
+    await s.popup().req({ type: 'lock-now' });
+    const row = { id: s.nextRow(), from: 'bob', text: `?OTR:AAMD${'A'.repeat(40)}.`, own: false };
+    const replay = Array(LIMITS.chatBatch).fill(row);
+    for (let i = 0; i < 3; i++)
+      await s.content().req({ type: 'chat-messages', messages: replay, history: false });
+    expect((await s.status()).lock.held).toBe(1);
+    // A new message still finds room, nothing is counted as dropped.
+    await s.content().req({
+      type: 'chat-messages',
+      messages: [{ ...row, id: s.nextRow() }],
+      history: false,
+    });
+    expect((await s.status()).lock.held).toBe(2);
+    expect((await s.status()).tab?.dropped).toBeUndefined();
+  });
+
   it('the held inbox is bounded in bytes as storage counts them, not in characters', async () => {
     // A control character is one character and six bytes of JSON (\u0001): 100 such lines of
     // 2,000 are 200,000 characters but 1.2 MB stored.

@@ -119,13 +119,14 @@ describe('atom encodings', () => {
     expect(s(Uint8Array.of(0xc3, 0xb6))).toBe('#C3B6#'); // first byte >= 0x80 is binary
   });
 
-  // Each row: atom bytes -> what libgcrypt 1.10's gcry_sexp_sprint (ADVANCED) prints, by the
-  // rules of its suitable_encoding / convert_to_* (src/sexp.c); test/interop/keyfiles.test.ts
-  // checks the same rows against the real libgcrypt. Written as bytes, since some are not UTF-8.
+  // Each row: atom bytes -> what gcry_sexp_sprint (ADVANCED) prints in libgcrypt 1.10 and in
+  // 1.11+, by the rules of suitable_encoding / convert_to_* (src/sexp.c); test/interop/
+  // keyfiles.test.ts checks them against the installed libgcrypt. Bytes, as some are not UTF-8.
   const B = (...xs: (number | string)[]) =>
     concatBytes(...xs.map((x) => (typeof x === 'number' ? Uint8Array.of(x) : utf8Encode(x))));
   const corners: [string, Uint8Array, Uint8Array][] = [
-    // A 0x00 after the first byte does not make an atom binary (strchr finds the terminator).
+    // 1.10: a 0x00 after the first byte does not make an atom binary (strchr finds the
+    // terminator). 1.11 prints all four as hex (nulCorners below).
     ['inner 0x00 in a string -> \\x00', B('a ', 0), B('"a \\x00"')],
     ['inner 0x00 in a token -> raw', B('ab', 0, 'c'), B('ab', 0, 'c')],
     ['digit first, inner 0x00 -> string', B('1', 0), B('"1\\x00"')],
@@ -146,13 +147,22 @@ describe('atom encodings', () => {
     ['space -> string', B(' '), B('" "')],
     ['empty', B(), B('""')],
   ];
-  it.each(corners)('prints libgcrypt corner: %s', (_name, atom, printed) => {
-    expect(bytesToHex(encodeAtom(atom))).toBe(bytesToHex(printed));
+  it.each(corners)('prints libgcrypt 1.10 corner: %s', (_name, atom, printed) => {
+    expect(bytesToHex(encodeAtom(atom, '1.10'))).toBe(bytesToHex(printed));
+  });
+  it.each(corners)('prints libgcrypt 1.11 corner: %s', (_name, atom, printed) => {
+    const hex = B(`#${bytesToHex(atom).toUpperCase()}#`);
+    expect(bytesToHex(encodeAtom(atom, '1.11'))).toBe(bytesToHex(atom.includes(0) ? hex : printed));
+  });
+  it('prints as libgcrypt 1.11 unless told otherwise (upstream rule, GnuPG bug T6747)', () => {
+    expect(utf8Decode(encodeAtom(B('a ', 0)))).toBe('#612000#');
   });
 
   it('reads back every corner it prints, a raw 0x00 inside a token included', () => {
     for (const [, atom] of corners) {
-      expect(parseSexp(concatBytes(B('('), encodeAtom(atom), B(')')))).toEqual([atom]);
+      for (const printer of ['1.10', '1.11'] as const) {
+        expect(parseSexp(concatBytes(B('('), encodeAtom(atom, printer), B(')')))).toEqual([atom]);
+      }
     }
     // What libgcrypt's reader also does with a 0x00: part of a token, even its first byte.
     expect(parseSexp(B('(a', 0, 'b ', 0, 'c)'))).toEqual([B('a', 0, 'b'), B(0, 'c')]);
@@ -167,17 +177,20 @@ describe('atom encodings', () => {
     );
   });
 
-  it('prints a key whose x has a 0x00 inside as libgcrypt does: a quoted string with \\x00', () => {
+  it('prints a key whose x has a 0x00 inside as libgcrypt 1.10 does (a quoted string with \\x00) or 1.11 (hex)', () => {
     // x = "OTR x\0..." (17 bytes, first byte < q's): not hex for libgcrypt, although it has a 0 byte.
     const xb = B('OTR x', 0, 'abcdefghijk');
     const x = bytesToBigInt(xb);
     const k = { ...alice, x, y: modPow(alice.g, x, alice.p) };
-    const file = serializePrivateKeyFile([{ account: 'a', protocol: 'b', key: k }]);
+    const file = serializePrivateKeyFile([{ account: 'a', protocol: 'b', key: k }], '1.10');
     expect(Buffer.from(file).toString('latin1')).toContain('  (x "OTR x\\x00abcdefghijk")\n');
     expect(parsePrivateKeyFile(file)[0]!.key).toEqual(k);
+    const hex = serializePrivateKeyFile([{ account: 'a', protocol: 'b', key: k }], '1.11');
+    expect(Buffer.from(hex).toString('latin1')).toContain(`  (x #${bytesToHex(xb).toUpperCase()}#)\n`);
+    expect(parsePrivateKeyFile(hex)[0]!.key).toEqual(k);
     const tok = bytesToBigInt(B('OTR.x', 0, 'token'));
     const kt = { ...alice, x: tok, y: modPow(alice.g, tok, alice.p) };
-    const ft = serializePrivateKeyFile([{ account: 'a', protocol: 'b', key: kt }]);
+    const ft = serializePrivateKeyFile([{ account: 'a', protocol: 'b', key: kt }], '1.10');
     expect(Buffer.from(ft).toString('latin1')).toContain('  (x OTR.x\u0000token)\n');
     expect(parsePrivateKeyFile(ft)[0]!.key).toEqual(kt);
   });
