@@ -12,7 +12,7 @@ import type { ConversationRef } from './session-manager';
 
 export const HELD_KEY = 'lock:held';
 /**
- * Bytes the held inbox may take in storage.session (key + JSON, as the browser counts them; the
+ * Bytes the held inbox may take in storage.session (storedBytes, as the browsers count them; the
  * count is LIMITS.heldWhileLocked). Counted in bytes, not characters: a character can take up to
  * 6 bytes of JSON. Beside the session store's own budget (BUDGETS.total) and the tab table's.
  */

@@ -30,7 +30,7 @@ type Table = Record<string, TabRecord>;
 
 export const TABS_KEY = 'tabs';
 /**
- * Bytes the tab table may take in storage.session (key + JSON, I8). A record is bounded by the
+ * Bytes the tab table may take in storage.session (storedBytes, I8). A record is bounded by the
  * validators (url, conversation, page info: a few KB at worst), so this is hundreds of tabs; a
  * change that would grow the table past it is refused for that tab only.
  */

@@ -4,8 +4,8 @@
  *
  * storage.session holds 10 MiB in Chrome (QUOTA_BYTES) and Firefox; everything a page can make
  * us store is bounded so that the sum stays below TOTAL with room to spare for the tab table.
- * Sizes are counted as the browser counts them: the key's length plus the JSON of the value,
- * in UTF-8 bytes (`storedBytes`).
+ * Sizes are counted as the browsers count them (`storedBytes`): the key's length plus the JSON
+ * of the value in UTF-8 bytes, or Chromium's count of storage.session by memory where that is more.
  */
 import { utf8Encode } from '../crypto/bytes';
 
@@ -42,9 +42,46 @@ export const BUDGETS = {
   encryptedText: 32_000,
 } as const;
 
-/** What a key and its JSON value cost in storage, in UTF-8 bytes. */
-export function storedBytes(key: string, value: unknown): number {
-  return utf8Length(key) + utf8Length(JSON.stringify(value));
+/**
+ * What a key and its value cost in storage, in bytes: the larger of the two ways browsers count.
+ * storage.local (and Firefox) count the key and the JSON of the value in UTF-8. Chromium counts
+ * storage.session by the memory its values take (`chromiumBytes`), which for an array of small
+ * objects (a transcript chunk, the tab table) is 2 to 5 times their JSON. `json`: the value's
+ * JSON when the caller has it already.
+ */
+export function storedBytes(key: string, value: unknown, json = JSON.stringify(value)): number {
+  return Math.max(utf8Length(key) + utf8Length(json), chromiumBytes(key, value));
+}
+
+/**
+ * Bytes Chromium counts for a key and its value in storage.session (SessionStorageManager: the
+ * estimated memory of the key and of the base::Value): a string's heap (its UTF-8 bytes + 1,
+ * rounded up to 8; none for up to 22 bytes, kept inline), 32 bytes per array element and 64 per
+ * object member besides their contents, nothing for numbers, booleans and null. Checked against
+ * Chromium's getBytesInUse in test/e2e/storage-bytes-chromium.test.ts.
+ */
+export function chromiumBytes(key: string, value: unknown): number {
+  return stringHeap(key) + valueHeap(value);
+}
+
+function stringHeap(s: string): number {
+  const n = utf8Length(s);
+  return n <= 22 ? 0 : (n + 8) & ~7;
+}
+
+function valueHeap(v: unknown): number {
+  if (typeof v === 'string') return stringHeap(v);
+  if (Array.isArray(v)) {
+    let n = 32 * v.length;
+    for (const x of v) n += valueHeap(x);
+    return n;
+  }
+  if (typeof v === 'object' && v !== null) {
+    let n = 0;
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) n += 64 + stringHeap(k) + valueHeap(x);
+    return n;
+  }
+  return 0;
 }
 
 /** UTF-8 length of a JS string (pure-ASCII strings, the usual case, without encoding them). */

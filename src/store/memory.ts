@@ -1,6 +1,6 @@
 /** In-memory stores for unit tests (and the same semantics the real ones must keep). */
 import type { DsaPrivateKey } from '../crypto/dsa';
-import { utf8Length } from './budgets';
+import { storedBytes } from './budgets';
 import type { LockRecord } from './key-lock';
 import { clearKeyRow, keyOfRowOrThrow, publicOfRow } from './key-rows';
 import { type Budgets, type StorageAreaLike, StorageSessionStore } from './session-storage';
@@ -136,9 +136,9 @@ export class MemoryKeyStore implements RawKeyStore {
 }
 
 /**
- * A storage.session stand-in: JSON values, like the browser keeps them, and the browser's quota
- * (key length + JSON of the value, in UTF-8 bytes) with Chrome's error message; a write is all
- * or nothing, as in the browser.
+ * A storage.session stand-in: JSON values, like the browser keeps them, and the browsers' quota
+ * (storedBytes: key + JSON of the value in UTF-8, or Chromium's count by memory where more) with
+ * Chrome's error message; a write is all or nothing, as in the browser.
  */
 export class MemoryArea implements StorageAreaLike {
   readonly data = new Map<string, string>();
@@ -160,7 +160,7 @@ export class MemoryArea implements StorageAreaLike {
   async set(items: Record<string, unknown>) {
     const next = Object.entries(items).map(([k, v]) => {
       const json = JSON.stringify(v);
-      return [k, json, utf8Length(k) + utf8Length(json)] as const;
+      return [k, json, storedBytes(k, v, json)] as const;
     });
     const after = next.reduce((a, [k, , size]) => a - (this.sizes.get(k) ?? 0) + size, this.used);
     if (after > this.quotaBytes) throw new Error('Session storage quota bytes exceeded');

@@ -22,7 +22,7 @@
  */
 import { bytesToHex, utf8Encode } from '../crypto/bytes';
 import { sha256 } from '../crypto/hash';
-import { BUDGETS, BudgetError, storedBytes, utf8Length } from './budgets';
+import { BUDGETS, BudgetError, chromiumBytes, storedBytes, utf8Length } from './budgets';
 import { CONVERSATION_ID_PREFIX, parseConversationId } from './conversation-id';
 import type {
   ConversationRecord,
@@ -50,7 +50,7 @@ interface ConvIndex {
   /** The conversation id (`conv:…`). */
   id: string;
   site: string;
-  /** Bytes of the state record (key + JSON). */
+  /** Bytes of the state record as stored (storedBytes). */
   state: number;
   /** Updated (ms), for choosing which idle conversation gives way. */
   at: number;
@@ -81,7 +81,9 @@ function keepOf(rec: ConversationRecord): boolean {
   );
 }
 
-const entryBytes = (e: TranscriptEntry): number => utf8Length(JSON.stringify(e)) + 1;
+/** An entry's share of its chunk: its JSON and comma, or Chromium's count with its array slot. */
+const entryBytes = (e: TranscriptEntry): number =>
+  Math.max(utf8Length(JSON.stringify(e)) + 1, 32 + chromiumBytes('', e));
 const chunkKey = (h: string, n: number): string => `${CHUNK_KEY_PREFIX}${h}:${n}`;
 const transcriptBytes = (c: ConvIndex): number => c.chunks.reduce((a, [b]) => a + b, 0);
 
@@ -137,7 +139,7 @@ export class StorageSessionStore implements SessionStore {
     // loudly. The one JSON text is also what is measured: a state record is up to 192 KiB.
     const json = JSON.stringify(rec);
     const plain = JSON.parse(json) as ConversationRecord;
-    const stateBytes = utf8Length(id) + utf8Length(json);
+    const stateBytes = storedBytes(id, plain, json);
     if (stateBytes > this.budgets.stateBytes)
       return Promise.reject(
         new BudgetError(

@@ -517,7 +517,8 @@ describe('what reading a transcript costs', () => {
     updated: 1,
   });
 
-  /** A worker over a chat with 2,000 entries (~440 KB, ~27 chunks) in tab 1, and a meter on storage reads. */
+  /** A worker over a chat of CHAT entries (~510 KB as counted, 31 chunks) in tab 1, and a meter on storage reads. */
+  const CHAT = 1450;
   async function longChat() {
     const w = new World(async () => aliceKey);
     const rights: PortRights = { kind: 'content', tabId: 1, frameId: 0, url: `${SITE}/`, origin: SITE };
@@ -535,10 +536,10 @@ describe('what reading a transcript costs', () => {
       listFound: true,
     });
     const bob = ref(SITE, 'alice', 'bob');
-    const entries = Array.from({ length: 2000 }, (_, i) => ({
+    const entries = Array.from({ length: CHAT }, (_, i) => ({
       id: `in-${i}`,
       dir: 'in' as const,
-      text: `${i} `.padEnd(150, 'x'),
+      text: `${i} `.padEnd(20, 'x'),
       at: i,
       encrypted: true,
     }));
@@ -555,7 +556,7 @@ describe('what reading a transcript costs', () => {
       for (const [k, v] of Object.entries(got))
         if (k.startsWith('tc:')) {
           read.chunks++;
-          read.bytes += k.length + JSON.stringify(v).length;
+          read.bytes += storedBytes(k, v);
         }
       return got;
     };
@@ -567,11 +568,11 @@ describe('what reading a transcript costs', () => {
     const panel = w.connect({ kind: 'panel', url: 'chrome-extension://x/extension/panel/index.html?tab=1' });
     const hello = (await panel.req({ type: 'panel-hello', tabId: 1 })) as { transcript: { id: string }[] };
     expect(hello.transcript.map((e) => e.id)).toEqual(
-      Array.from({ length: LIMITS.transcript }, (_, i) => `in-${1000 + i}`),
+      Array.from({ length: LIMITS.transcript }, (_, i) => `in-${CHAT - LIMITS.transcript + i}`),
     );
     // Before: every chunk (~440 KB). Now: the newest chunks up to 1,000 entries, one chunk more at most.
-    expect(read.bytes).toBeLessThan(stored.transcripts * 0.6);
-    expect(read.chunks).toBeLessThanOrEqual(Math.ceil((LIMITS.transcript / 2000) * 27) + 2);
+    expect(read.bytes).toBeLessThan(stored.transcripts * 0.75);
+    expect(read.chunks).toBeLessThanOrEqual(Math.ceil((LIMITS.transcript / CHAT) * 32) + 1);
   });
 
   it('the panic wipe counts the entries it erases without reading any transcript', async () => {
@@ -585,7 +586,7 @@ describe('what reading a transcript costs', () => {
       transcriptEntries: number;
       conversations: number;
     };
-    expect(report).toMatchObject({ conversations: 1, transcriptEntries: 2000 });
+    expect(report).toMatchObject({ conversations: 1, transcriptEntries: CHAT });
     expect(read).toEqual({ chunks: 0, bytes: 0 });
     expect(await w.sessions.list()).toEqual([]);
   });
