@@ -26,11 +26,20 @@ export interface HeldMessage {
 }
 
 export class HeldInbox {
+  /**
+   * Known empty: nothing is read while so (every chat row asks). Only this class writes the inbox,
+   * so it cannot fill behind our back; a new worker starts not knowing, and reads once.
+   */
+  private empty = false;
+
   constructor(private readonly area: StorageAreaLike) {}
 
   async all(): Promise<HeldMessage[]> {
+    if (this.empty) return [];
     const v = (await this.area.get(HELD_KEY))[HELD_KEY];
-    return Array.isArray(v) ? (v as HeldMessage[]) : [];
+    const list = Array.isArray(v) ? (v as HeldMessage[]) : [];
+    this.empty = list.length === 0;
+    return list;
   }
 
   async count(): Promise<number> {
@@ -57,6 +66,7 @@ export class HeldInbox {
     list.push(h);
     if (storedBytes(HELD_KEY, list) > HELD_MAX_BYTES) return false;
     await this.area.set({ [HELD_KEY]: list });
+    this.empty = false;
     return true;
   }
 
@@ -68,11 +78,15 @@ export class HeldInbox {
   async shift(): Promise<void> {
     const list = await this.all();
     list.shift();
-    if (list.length === 0) await this.area.remove(HELD_KEY);
-    else await this.area.set({ [HELD_KEY]: list });
+    if (list.length > 0) await this.area.set({ [HELD_KEY]: list });
+    else {
+      await this.area.remove(HELD_KEY);
+      this.empty = true;
+    }
   }
 
   async clear(): Promise<void> {
     await this.area.remove(HELD_KEY);
+    this.empty = true;
   }
 }

@@ -836,8 +836,8 @@ export class SessionManager {
   }
 
   /**
-   * receive(), asking `admit` (the tab's rate limit) only about a message not processed before:
-   * a page showing old rows again (a reload) costs nothing of its budget. 'seen': processed
+   * receive(), asking `admit` (the tab's rate limit for a new message) only about a message not
+   * processed before: a page showing old rows again (a reload) uses none of it. 'seen': processed
    * before, nothing to do (no status is made). Null when not admitted; the message is then not
    * marked seen, so it is processed if the page shows it again later.
    */

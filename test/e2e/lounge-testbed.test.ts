@@ -135,7 +135,9 @@ describe('The Lounge + ngircd testbed (Chromium)', () => {
     expect(facts.conversation).toEqual({ kind: 'query', peer: bobNick });
     expect(facts.hasCompose && facts.hasList).toBe(true);
     const rows = await loungeRows(alice);
-    expect(facts.messages).toEqual(rows.map((r) => ({ id: r.id, from: r.from, text: r.text, own: r.self })));
+    expect(facts.messages).toEqual(
+      rows.map((r) => ({ id: r.id, from: r.from, text: r.text, own: r.self, order: Number(r.id.slice(4)) })),
+    );
 
     // send(): the line goes out as if typed, and a draft in the box survives it.
     await alice.locator('#input').fill('my unsent draft');
