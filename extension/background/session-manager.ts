@@ -74,7 +74,8 @@ export interface ManagerDeps {
   onKeyProgress?: (account: string, protocol: string, fraction: number) => void;
 }
 
-function newRecord(now: number): ConversationRecord {
+/** A conversation's state record as it starts: no OTR session, not private, nothing queued. */
+export function newRecord(now: number): ConversationRecord {
   return {
     v: 2,
     session: null,

@@ -14,7 +14,7 @@ import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
 import { effectivePolicy } from '../../../src/otr/policy';
 import { WHITESPACE_BASE, WHITESPACE_V3 } from '../../../src/otr/proto';
 import { MemoryKeyStore } from '../../../src/store/memory';
-import { type Port, SITE, World } from './harness';
+import { minichatConversation, type Port, SITE, World } from './harness';
 
 const TAB = 4;
 const ACCOUNT = 'alice';
@@ -44,17 +44,7 @@ const pageRights: PortRights = {
 async function chat(w: World, peer = BUDDY): Promise<{ port: Port; lines: () => string[] }> {
   const port = w.connect(contentRights);
   await port.req({ type: 'hello', url: `${SITE}/chat.html` });
-  await port.req({
-    type: 'conversation',
-    account: ACCOUNT,
-    protocol: PROTOCOL,
-    peer,
-    kind: 'one-to-one',
-    reason: null,
-    maxMessageSize: 0,
-    composeFound: true,
-    listFound: true,
-  });
+  await port.req(minichatConversation(peer));
   const lines = () => port.pushes.flatMap((e) => (e.type === 'send-wire' ? e.lines.map((l) => l.wire) : []));
   return { port, lines };
 }

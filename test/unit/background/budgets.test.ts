@@ -8,7 +8,11 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { HELD_KEY, HELD_MAX_BYTES, HeldInbox } from '../../../extension/background/held-inbox';
 import type { PortRights } from '../../../extension/background/ports';
 import { INCOMING_LIMITS, IncomingLimiter } from '../../../extension/background/rate-limit';
-import { type ConversationRef, SessionManager } from '../../../extension/background/session-manager';
+import {
+  type ConversationRef,
+  newRecord,
+  SessionManager,
+} from '../../../extension/background/session-manager';
 import { TAB_TABLE_BYTES, TABS_KEY, type TabRecord, TabTable } from '../../../extension/background/tab-table';
 import {
   type ConversationStatus,
@@ -25,7 +29,7 @@ import { conversationId } from '../../../src/store/conversation-id';
 import { MemoryArea, MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
 import { StorageSessionStore } from '../../../src/store/session-storage';
 import type { ConversationRecord } from '../../../src/store/types';
-import { SITE, World } from './harness';
+import { minichatConversation, SITE, World } from './harness';
 
 let aliceKey: DsaPrivateKey;
 let bobKey: DsaPrivateKey;
@@ -181,17 +185,7 @@ describe('incoming rate limit per tab (I8)', () => {
       [t2, 'bob'],
     ] as const) {
       await t.port.req({ type: 'hello', url: t.rights.kind === 'content' ? t.rights.url : '' });
-      await t.port.req({
-        type: 'conversation',
-        account: 'alice',
-        protocol: 'minichat',
-        peer,
-        kind: 'one-to-one',
-        reason: null,
-        maxMessageSize: 0,
-        composeFound: true,
-        listFound: true,
-      });
+      await t.port.req(minichatConversation(peer));
     }
     const rows = (from: string, start: number, count: number) =>
       Array.from({ length: count }, (_, i) => ({
@@ -217,17 +211,7 @@ describe('incoming rate limit per tab (I8)', () => {
     expect(((await page.req({ type: 'status', tabId: 1 })) as StatusResult).tab?.dropped).toBe(200);
     // The page reconnects (a worker restart makes it say hello again): the count stays.
     await t1.port.req({ type: 'hello', url: t1.rights.kind === 'content' ? t1.rights.url : '' });
-    await t1.port.req({
-      type: 'conversation',
-      account: 'alice',
-      protocol: 'minichat',
-      peer: 'mallory',
-      kind: 'one-to-one',
-      reason: null,
-      maxMessageSize: 0,
-      composeFound: true,
-      listFound: true,
-    });
+    await t1.port.req(minichatConversation('mallory'));
     const mallory = { site: SITE, account: 'alice', protocol: 'minichat', peer: 'mallory' };
     expect(await w.manager.transcript(mallory)).toHaveLength(INCOMING_LIMITS.burstMessages);
     expect(await w.manager.transcript({ ...mallory, peer: 'bob' })).toHaveLength(10);
@@ -291,17 +275,7 @@ describe('what a flood costs per message (I8)', () => {
     url: `${SITE}/?peer=${peer}`,
     origin: SITE,
   });
-  const report = (peer: string) => ({
-    type: 'conversation',
-    account: 'alice',
-    protocol: 'minichat',
-    peer,
-    kind: 'one-to-one',
-    reason: null,
-    maxMessageSize: 0,
-    composeFound: true,
-    listFound: true,
-  });
+  const report = minichatConversation;
 
   it('draws the toolbar button only when its look changes, and again after a reload or a restart', async () => {
     // Drawing sets the icon, which the browser loads and decodes: once per incoming message it
@@ -513,16 +487,7 @@ describe('what a flood costs per message (I8)', () => {
 });
 
 describe('what reading a transcript costs', () => {
-  const record = (): ConversationRecord => ({
-    v: 2,
-    session: null,
-    privateMode: false,
-    outbox: [],
-    nextSeq: 1,
-    seen: '',
-    fingerprintChanged: false,
-    updated: 1,
-  });
+  const record = (): ConversationRecord => newRecord(1);
 
   /** A worker over a chat of CHAT entries (~510 KB as counted, 31 chunks) in tab 1, and a meter on storage reads. */
   const CHAT = 1450;
@@ -531,17 +496,7 @@ describe('what reading a transcript costs', () => {
     const rights: PortRights = { kind: 'content', tabId: 1, frameId: 0, url: `${SITE}/`, origin: SITE };
     const page = w.connect(rights);
     await page.req({ type: 'hello', url: `${SITE}/` });
-    await page.req({
-      type: 'conversation',
-      account: 'alice',
-      protocol: 'minichat',
-      peer: 'bob',
-      kind: 'one-to-one',
-      reason: null,
-      maxMessageSize: 0,
-      composeFound: true,
-      listFound: true,
-    });
+    await page.req(minichatConversation());
     const bob = ref(SITE, 'alice', 'bob');
     const entries = Array.from({ length: CHAT }, (_, i) => ({
       id: `in-${i}`,

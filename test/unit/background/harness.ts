@@ -17,6 +17,21 @@ import { StorageSessionStore } from '../../../src/store/session-storage';
 
 export const SITE = 'http://127.0.0.1:8000';
 
+/** The minichat page's `conversation` report: alice's one-to-one chat with `peer`, compose box and list found. */
+export function minichatConversation(peer = 'bob') {
+  return {
+    type: 'conversation',
+    account: 'alice',
+    protocol: 'minichat',
+    peer,
+    kind: 'one-to-one',
+    reason: null,
+    maxMessageSize: 0,
+    composeFound: true,
+    listFound: true,
+  } as const;
+}
+
 export { MemoryArea } from '../../../src/store/memory';
 
 export interface Port {

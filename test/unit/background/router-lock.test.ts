@@ -21,7 +21,7 @@ import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
 import { parsePrivateKeyFile } from '../../../src/otr/keyfile';
 import { storedBytes } from '../../../src/store/budgets';
 import { MemoryArea, MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
-import { type Port, SITE, World } from './harness';
+import { minichatConversation, type Port, SITE, World } from './harness';
 
 const TAB = 7;
 const PASS = 'correct horse battery';
@@ -62,17 +62,7 @@ async function setup() {
     content = w.connect(contentRights);
     popup = w.connect(pageRights);
     await content.req({ type: 'hello', url: `${SITE}/?me=alice&peer=bob` });
-    await content.req({
-      type: 'conversation',
-      account: 'alice',
-      protocol: 'minichat',
-      peer: 'bob',
-      kind: 'one-to-one',
-      reason: null,
-      maxMessageSize: 0,
-      composeFound: true,
-      listFound: true,
-    });
+    await content.req(minichatConversation());
   };
   await connect();
   /** bob's lines reach alice's page; alice's page sends what it was pushed; until quiet. */

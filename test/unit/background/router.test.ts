@@ -15,7 +15,7 @@ import type { DsaPrivateKey } from '../../../src/crypto/dsa';
 import { generateDsaKey } from '../../../src/crypto/dsa-keygen';
 import { MemoryKeyStore, MemorySessionStore } from '../../../src/store/memory';
 import type { TranscriptEntry } from '../../../src/store/types';
-import { type Port, SITE, World } from './harness';
+import { minichatConversation, type Port, SITE, World } from './harness';
 
 const TAB = 7;
 const isDhCommit = (w: string) => /^\?OTR:AA[MI]C/.test(w);
@@ -71,17 +71,7 @@ class Page {
   async connect(): Promise<void> {
     this.port = this.world.connect(contentRights);
     await this.port.req({ type: 'hello', url: contentRights.kind === 'content' ? contentRights.url : '' });
-    await this.port.req({
-      type: 'conversation',
-      account: 'alice',
-      protocol: 'minichat',
-      peer: 'bob',
-      kind: 'one-to-one',
-      reason: null,
-      maxMessageSize: 0,
-      composeFound: true,
-      listFound: true,
-    });
+    await this.port.req(minichatConversation());
     await this.report();
   }
 
@@ -117,17 +107,7 @@ class Page {
 }
 
 /** The tab's page reporting that its chat is now with carol (a chat switch). */
-const SWITCHED_TO_CAROL = {
-  type: 'conversation',
-  account: 'alice',
-  protocol: 'minichat',
-  peer: 'carol',
-  kind: 'one-to-one',
-  reason: null,
-  maxMessageSize: 0,
-  composeFound: true,
-  listFound: true,
-} as const;
+const SWITCHED_TO_CAROL = minichatConversation('carol');
 
 const BOB: ConversationRef = { site: SITE, account: 'bob', protocol: 'minichat', peer: 'alice' };
 

@@ -136,6 +136,30 @@ function userEvent<E extends Event>(e: E): E {
   return e;
 }
 
+/**
+ * Puts the page's list (#list) in a box that scrolls (no layout here: its sizes are given): 400 px
+ * high, 5,000 px of content, scrolled to its end. `onScrollSet` runs after the core or the test
+ * sets its scrollTop.
+ */
+function scrollBox(doc: Document, onScrollSet: () => void = () => undefined) {
+  const list = doc.getElementById('list') as HTMLElement;
+  const scroller = doc.createElement('div');
+  scroller.style.overflowY = 'auto';
+  list.replaceWith(scroller);
+  scroller.append(list);
+  const box = { height: 5000, top: 4600 };
+  Object.defineProperty(scroller, 'scrollHeight', { get: () => box.height });
+  Object.defineProperty(scroller, 'clientHeight', { get: () => 400 });
+  Object.defineProperty(scroller, 'scrollTop', {
+    get: () => box.top,
+    set: (v: number) => {
+      box.top = Math.min(v, box.height - 400);
+      onScrollSet();
+    },
+  });
+  return { scroller, box };
+}
+
 describe('a virtualized list', () => {
   it('old rows mounted by scrolling up are history; new and late rows are new; each once', async () => {
     const page = virtualList(500, { order: true });
@@ -396,21 +420,7 @@ describe('a virtualized list', () => {
   it('while our line is awaited, a list at its end is kept there; one the user scrolled up is left alone', async () => {
     const page = virtualList(100, { order: true });
     page.bottom();
-    // The list scrolls in a box of its own (no layout here: its sizes are given).
-    const list = page.doc.getElementById('list') as HTMLElement;
-    const scroller = page.doc.createElement('div');
-    scroller.style.overflowY = 'auto';
-    list.replaceWith(scroller);
-    scroller.append(list);
-    const box = { height: 5000, top: 4600 };
-    Object.defineProperty(scroller, 'scrollHeight', { get: () => box.height });
-    Object.defineProperty(scroller, 'clientHeight', { get: () => 400 });
-    Object.defineProperty(scroller, 'scrollTop', {
-      get: () => box.top,
-      set: (v: number) => {
-        box.top = Math.min(v, box.height - 400);
-      },
-    });
+    const { scroller, box } = scrollBox(page.doc);
     const { client, core } = await startCore(page.doc, page.adapter);
     // Our line is typed and awaited (an AKE may run before private mode is on here).
     client.push({ type: 'send-wire', lines: [{ seq: 1, wire: '?OTR:AAMC commit' }] });
@@ -445,29 +455,14 @@ describe('a virtualized list', () => {
   it('the user scrolls down to the end and a tall row comes before the core looks: followed, our row read', async () => {
     const page = virtualList(100, { order: true });
     page.bottom();
-    const list = page.doc.getElementById('list') as HTMLElement;
-    const scroller = page.doc.createElement('div');
-    scroller.style.overflowY = 'auto';
-    list.replaceWith(scroller);
-    scroller.append(list);
     // Virtualized: our line's row is mounted only once the list shows its end.
-    const box = { height: 5000, top: 4600 };
     const ours = '?OTR:AAMD ours, sent again';
     let mounted = false;
-    const mountIfInView = () => {
+    const { scroller, box } = scrollBox(page.doc, () => {
       if (mounted || box.top < box.height - 400) return;
       mounted = true;
       page.messages.push({ n: 101, from: 'alice', text: ours });
       page.bottom();
-    };
-    Object.defineProperty(scroller, 'scrollHeight', { get: () => box.height });
-    Object.defineProperty(scroller, 'clientHeight', { get: () => 400 });
-    Object.defineProperty(scroller, 'scrollTop', {
-      get: () => box.top,
-      set: (v: number) => {
-        box.top = Math.min(v, box.height - 400);
-        mountIfInView();
-      },
     });
     const view = page.doc.defaultView!;
     /** The user's wheel, and the scroll it makes (the browser's scroll event, after the move). */

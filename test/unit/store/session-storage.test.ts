@@ -4,6 +4,7 @@
 // conversation trimming its neighbours, a failed write leaving the store's idea of itself wrong.
 
 import { describe, expect, it, vi } from 'vitest';
+import { newRecord } from '../../../extension/background/session-manager';
 import { BudgetError } from '../../../src/store/budgets';
 import { MemoryArea, MemorySessionStore } from '../../../src/store/memory';
 import { CHUNK_KEY_PREFIX, INDEX_KEY, StorageSessionStore } from '../../../src/store/session-storage';
@@ -14,17 +15,7 @@ const S1 = 'https://one.example';
 const S2 = 'https://two.example';
 
 function rec(over: Partial<ConversationRecord> = {}): ConversationRecord {
-  return {
-    v: 2,
-    session: null,
-    privateMode: false,
-    outbox: [],
-    nextSeq: 1,
-    seen: '',
-    fingerprintChanged: false,
-    updated: 1,
-    ...over,
-  };
+  return { ...newRecord(1), ...over };
 }
 
 /** Budgets under which one site alone fits, two do not: the total decides. */
