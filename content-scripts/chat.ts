@@ -147,11 +147,11 @@ export class ChatCore {
   /** The user has scrolled (wheel, touch, keys, scrollbar) since follow() last looked. */
   private userScrolled = false;
   /**
-   * The list's scroll height at the last scroll event after the user's input (since follow() last
-   * looked), null while none came: the list growing after that (a tall message arriving, rows
-   * measured taller) is the page's doing, not the user's.
+   * How far from its newest end the user's own scrolling left the list (at its last scroll event
+   * since follow() looked), null while none came: what the page does afterwards (a tall message
+   * arriving, rows measured taller) is not the user's doing.
    */
-  private userHeight: number | null = null;
+  private userGap: number | null = null;
   /** The user moved the list away from its newest end: not followed until they come back. */
   private awayByUser = false;
   private readonly onUserScroll = (e: Event): void => {
@@ -166,14 +166,14 @@ export class ChatCore {
     }
     this.userScrolled = true;
   };
-  /** Notes how tall the list was when the user's scrolling moved it, while follow() watches it. */
+  /** Notes where the user's scrolling leaves the list, while follow() watches it. */
   private readonly onScroll = (e: Event): void => {
     if (!this.userScrolled || !e.isTrusted || this.followTimer === null) return;
     const list = this.adapter.messageList(this.doc);
     const target = e.target as Node | null;
     if (!list || typeof target?.contains !== 'function' || !target.contains(list)) return;
     const s = scrollerOf(list);
-    if (s) this.userHeight = s.el.scrollHeight;
+    if (s) this.userGap = endGap(s);
   };
   private paceTimer: ReturnType<typeof setTimeout> | null = null;
   /** The site's own error that stops sending, and what the background was last told (undefined: nothing on this port). */
@@ -972,16 +972,11 @@ export class ChatCore {
     const gap = endGap(s);
     const near = nearEnd(s);
     if (gap <= near) this.awayByUser = false;
-    // Where the user's scrolling put the list, measured against the list as it was then: scrolled
-    // down to the end, then a tall message came, is not scrolled away. (A column-reverse list
-    // keeps its newest rows in view by itself: judged by its gap now.)
-    else if (this.userScrolled) {
-      const userGap =
-        this.userHeight === null || s.reverse ? gap : this.userHeight - s.el.scrollTop - s.el.clientHeight;
-      this.awayByUser = Math.min(gap, userGap) > near;
-    }
+    // Judged by where the user's scrolling left the list (the page may have added rows since):
+    // scrolled down to the end, then a tall message came, is not scrolled away.
+    else if (this.userScrolled) this.awayByUser = (this.userGap ?? gap) > near;
     this.userScrolled = false;
-    this.userHeight = null;
+    this.userGap = null;
     // A column-reverse list keeps its newest rows in view by itself.
     if (!this.awayByUser && gap > 2 && !s.reverse) s.el.scrollTop = s.el.scrollHeight;
   }
