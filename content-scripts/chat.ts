@@ -146,12 +146,6 @@ export class ChatCore {
   private followTimer: ReturnType<typeof setTimeout> | null = null;
   /** The user has scrolled (wheel, touch, keys, scrollbar) since follow() last looked. */
   private userScrolled = false;
-  /**
-   * How far from its newest end the user's own scrolling left the list (at its last scroll event
-   * since follow() looked), null while none came: what the page does afterwards (a tall message
-   * arriving, rows measured taller) is not the user's doing.
-   */
-  private userGap: number | null = null;
   /** The user moved the list away from its newest end: not followed until they come back. */
   private awayByUser = false;
   private readonly onUserScroll = (e: Event): void => {
@@ -165,15 +159,6 @@ export class ChatCore {
       if (!list || typeof target?.contains !== 'function' || !target.contains(list)) return;
     }
     this.userScrolled = true;
-  };
-  /** Notes where the user's scrolling leaves the list, while follow() watches it. */
-  private readonly onScroll = (e: Event): void => {
-    if (!this.userScrolled || !e.isTrusted || this.followTimer === null) return;
-    const list = this.adapter.messageList(this.doc);
-    const target = e.target as Node | null;
-    if (!list || typeof target?.contains !== 'function' || !target.contains(list)) return;
-    const s = scrollerOf(list);
-    if (s) this.userGap = endGap(s);
   };
   private paceTimer: ReturnType<typeof setTimeout> | null = null;
   /** The site's own error that stops sending, and what the background was last told (undefined: nothing on this port). */
@@ -212,7 +197,6 @@ export class ChatCore {
     });
     for (const type of USER_SCROLL_EVENTS)
       this.doc.addEventListener(type, this.onUserScroll, { capture: true, passive: true });
-    this.doc.addEventListener('scroll', this.onScroll, { capture: true, passive: true });
   }
 
   /** After every hello on a (re)connected port: report the chat again, then unreported rows. */
@@ -260,7 +244,6 @@ export class ChatCore {
     if (this.offerTimer !== null) clearTimeout(this.offerTimer);
     this.offerTimer = null;
     for (const type of USER_SCROLL_EVENTS) this.doc.removeEventListener(type, this.onUserScroll, true);
-    this.doc.removeEventListener('scroll', this.onScroll, true);
     this.queue.length = 0;
     this.clearAwaiting();
     this.captured.clear();
@@ -970,13 +953,9 @@ export class ChatCore {
     const s = list ? scrollerOf(list) : null;
     if (!s) return;
     const gap = endGap(s);
-    const near = nearEnd(s);
-    if (gap <= near) this.awayByUser = false;
-    // Judged by where the user's scrolling left the list (the page may have added rows since):
-    // scrolled down to the end, then a tall message came, is not scrolled away.
-    else if (this.userScrolled) this.awayByUser = (this.userGap ?? gap) > near;
+    if (gap <= Math.max(48, s.el.clientHeight / 4)) this.awayByUser = false;
+    else if (this.userScrolled) this.awayByUser = true;
     this.userScrolled = false;
-    this.userGap = null;
     // A column-reverse list keeps its newest rows in view by itself.
     if (!this.awayByUser && gap > 2 && !s.reverse) s.el.scrollTop = s.el.scrollHeight;
   }
@@ -1051,12 +1030,7 @@ export class ChatCore {
  */
 export function listEndInView(list: Element): boolean {
   const s = scrollerOf(list);
-  return s === null || endGap(s) <= nearEnd(s);
-}
-
-/** How close (px) to its newest end a list counts as at its end: a quarter screen. */
-function nearEnd(s: { el: Element }): number {
-  return Math.max(48, s.el.clientHeight / 4);
+  return s === null || endGap(s) <= Math.max(48, s.el.clientHeight / 4);
 }
 
 /** The element a message list scrolls in (its nearest scrolling ancestor, else the page), or null when nothing scrolls. */
