@@ -89,6 +89,23 @@ async function scrollTo(page: Page, fraction: number): Promise<void> {
   await page.waitForTimeout(150);
 }
 
+/**
+ * Scrolls to the end as a user who wants to see the newest rows does: again while the list grows
+ * after the scroll (react-virtuoso measures rows as they mount, and offrecord collapses OTR rows,
+ * so a list scrolled to its end can end up short of it), until it has stayed at its end for longer
+ * than the content script's follow interval. (offrecord takes a list that grew away from the end
+ * after the user's last scroll for one the user scrolled away: docs/architecture.md, "Virtualized
+ * lists"; it then waits for the user to come back to the end.)
+ */
+async function settleAtEnd(page: Page): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    await scrollTo(page, 1);
+    await page.waitForTimeout(700);
+    if (Math.abs(await page.evaluate(scrollDelta, 1)) < 8) return;
+  }
+  throw new Error('the list does not stay at its end');
+}
+
 /** Rows in the DOM now (a window of the 500+). */
 function shownIds(page: Page): Promise<number[]> {
   return page.locator('.row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-id'))));
@@ -212,6 +229,7 @@ describe('a virtualized message list (react-virtuoso, react-window; Chromium)', 
 
       // The site stops sending (its Enter does nothing, the text stays in its box): retried, then
       // "not delivered" with Retry, and nothing reached the chat; Retry once it sends again: read once.
+      await settleAtEnd(alice.page);
       const blocked = 'alice while the site does not send';
       await alice.page.evaluate(() => {
         const block = (e: KeyboardEvent) => {
@@ -235,6 +253,7 @@ describe('a virtualized message list (react-virtuoso, react-window; Chromium)', 
       // biome-ignore lint/suspicious/noExplicitAny: the test's own hook
       await alice.page.evaluate(() => (globalThis as any).__unblock());
       const panel = await panelPage(alice.page);
+      await settleAtEnd(alice.page);
       await panel
         .locator('[data-testid=transcript] > li[data-dir=out]', { hasText: blocked })
         .locator('[data-action=retry]')
