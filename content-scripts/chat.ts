@@ -612,11 +612,12 @@ export class ChatCore {
     const old: { key: string; m: AdapterMessage }[] = [];
     const recent: { key: string; m: AdapterMessage }[] = [];
     const taken = new Set<string>();
-    const take = (key: string, m: AdapterMessage): void => {
+    // `otr`: whether the text holds an OTR line (the read loop has it already).
+    const take = (key: string, m: AdapterMessage, otr = isOtrText(m.text)): void => {
       if (taken.has(key) || this.reported.has(key) || this.inFlight.has(key)) return;
       if (first && m.order !== undefined) this.historyMark = Math.max(this.historyMark ?? m.order, m.order);
       if (!first && !this.predatesPage(key, m)) recent.push({ key, m });
-      else if (wantedInHistory(m)) old.push({ key, m });
+      else if (wantedInHistory(m, otr)) old.push({ key, m });
       else {
         // History the background would pass over is done with here: never sent, never read again.
         this.reported.add(key);
@@ -652,7 +653,7 @@ export class ChatCore {
       if (first) {
         // The newest row in the list now: rows read later are placed against it.
         if (!newestFirst || newest === null) newest = m;
-        take(key, m);
+        take(key, m, otr);
       } else if (!this.known(key) && !unread.has(key)) unread.set(key, { row, key, m });
     }
     this.trimOwnSeen();
@@ -1067,10 +1068,11 @@ function conversationKey(account: string | null, conv: AdapterConversation): str
  * Whether a history row is of use to the background: of the rows that were in the chat before this
  * page, it takes only the buddy's OTR lines (a message that arrived while the page reloaded); the
  * router passes over our own rows and plain text there (extension/background/router.ts,
- * 'chat-messages'). Those are not sent at all: a long plain chat costs no port traffic.
+ * 'chat-messages'). Those are not sent at all: a long plain chat costs no port traffic. `otr`:
+ * whether its text holds an OTR line (isOtrText; the scan has it already).
  */
-function wantedInHistory(m: AdapterMessage): boolean {
-  return !m.own && isOtrText(m.text);
+function wantedInHistory(m: AdapterMessage, otr: boolean): boolean {
+  return !m.own && otr;
 }
 
 /** A row read for the first time: its element (where it stands now), key and message. */
